@@ -1,0 +1,70 @@
+/**
+ * `pinscope` on the command line: lint, fix, extract, simulate, the language server, the catalog.
+ * Every error is one line on stderr; exit 2 for usage and I/O errors.
+ */
+import { ACQUIRE_APIS, RELEASE_APIS } from '../core/catalog/gup';
+import { PREFILTER_NEEDLES } from '../core/workspace/prefilter';
+import { UsageError } from './args';
+import { LINT_USAGE, runLint } from './lint';
+import { VERSION } from './version';
+
+const USAGE = `pinscope ${VERSION} — find and fix misuse of the Linux kernel's page-pinning and DMA APIs
+
+usage: pinscope <command> [options]
+
+commands:
+  lint PATH...                    lint C files or folders (see pinscope lint --help)
+  catalog [--names | --needles]   print the API catalog's function names
+  version                         print the version
+
+${LINT_USAGE}`;
+
+interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const stdio: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'lint':
+      return runLint(rest, io);
+    case 'catalog': {
+      if (rest.includes('--needles')) for (const n of PREFILTER_NEEDLES) io.out(n);
+      else for (const n of [...ACQUIRE_APIS.map((a) => a.name), ...RELEASE_APIS.map((r) => r.name)]) io.out(n);
+      return 0;
+    }
+    case 'version':
+    case '--version':
+      io.out(VERSION);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2), stdio).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      stdio.err(`pinscope: ${error.message}`);
+    } else {
+      stdio.err(`pinscope: internal error: ${error instanceof Error ? error.message : String(error)} (please report this)`);
+      if (process.env.PINSCOPE_DEBUG) stdio.err(error instanceof Error ? error.stack ?? '' : '');
+    }
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,116 @@
+/**
+ * Small, pure helpers over C expression nodes: callee names, arguments, stripping parentheses and
+ * casts, and a canonical text for l-values so that `region->pages` and `region -> pages` compare
+ * equal.
+ */
+import type { SyntaxNode } from '../parse/syntax';
+
+/** Removes parentheses, casts and `__force`-style wrappers around an expression. */
+export function unwrap(node: SyntaxNode): SyntaxNode {
+  let current = node;
+  for (;;) {
+    if (current.type === 'parenthesized_expression') {
+      const inner = current.namedChildren[0];
+      if (!inner) return current;
+      current = inner;
+    } else if (current.type === 'cast_expression') {
+      const value = current.childForFieldName('value');
+      if (!value) return current;
+      current = value;
+    } else {
+      return current;
+    }
+  }
+}
+
+/** The called function's name for `f(...)`, or null for calls through pointers and expressions. */
+export function calleeName(call: SyntaxNode): string | null {
+  if (call.type !== 'call_expression') return null;
+  const fn = call.childForFieldName('function');
+  if (!fn) return null;
+  const target = unwrap(fn);
+  return target.type === 'identifier' ? target.text : null;
+}
+
+/** The argument expressions of a call, in order (comments dropped). */
+export function callArguments(call: SyntaxNode): SyntaxNode[] {
+  const list = call.childForFieldName('arguments');
+  if (!list) return [];
+  return list.namedChildren.filter((n) => n.type !== 'comment');
+}
+
+/** Canonical text of an expression: whitespace and comments dropped, `(*a).b` kept as written. */
+export function canonical(node: SyntaxNode): string {
+  return canonicalText(unwrap(node).text);
+}
+
+export function canonicalText(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, '');
+}
+
+/** Whether `node` is a plain identifier (after unwrapping), and its name. */
+export function identifierName(node: SyntaxNode | null | undefined): string | null {
+  if (!node) return null;
+  const n = unwrap(node);
+  return n.type === 'identifier' ? n.text : null;
+}
+
+/** The statement-level ancestor of `node` (stops at compound statements and function bodies). */
+export function enclosingStatement(node: SyntaxNode): SyntaxNode {
+  let current = node;
+  while (current.parent && !isStatement(current) && current.parent.type !== 'translation_unit') {
+    current = current.parent;
+  }
+  return current;
+}
+
+const STATEMENT_TYPES = new Set([
+  'expression_statement', 'declaration', 'return_statement', 'if_statement', 'for_statement',
+  'while_statement', 'do_statement', 'switch_statement', 'goto_statement', 'labeled_statement',
+  'compound_statement', 'break_statement', 'continue_statement', 'case_statement',
+]);
+
+export function isStatement(node: SyntaxNode): boolean {
+  return STATEMENT_TYPES.has(node.type);
+}
+
+/** Number literal value, when `node` is a (possibly negated) decimal/hex literal. */
+export function numberValue(node: SyntaxNode | null | undefined): number | null {
+  if (!node) return null;
+  const n = unwrap(node);
+  if (n.type === 'number_literal') {
+    const text = n.text.replace(/[uUlL]+$/, '');
+    const value = Number(text);
+    return Number.isFinite(value) ? value : null;
+  }
+  if (n.type === 'unary_expression' && n.child(0)?.type === '-') {
+    const inner = numberValue(n.childForFieldName('argument'));
+    return inner === null ? null : -inner;
+  }
+  return null;
+}
+
+/** Whether an expression is the null pointer (`NULL`, `0`, `(void *)0`). */
+export function isNullPointer(node: SyntaxNode | null | undefined): boolean {
+  if (!node) return false;
+  const n = unwrap(node);
+  if (n.type === 'null' || (n.type === 'identifier' && n.text === 'NULL')) return true;
+  return numberValue(n) === 0;
+}
+
+/**
+ * All call expressions under `node` in evaluation order (arguments before the call that takes
+ * them), not descending into nested statements other than GNU statement expressions.
+ */
+export function callsIn(node: SyntaxNode): SyntaxNode[] {
+  const calls: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode): void => {
+    for (const child of n.namedChildren) {
+      if (child.type === 'compound_statement' && n.type !== 'parenthesized_expression') continue;
+      visit(child);
+    }
+    if (n.type === 'call_expression') calls.push(n);
+  };
+  visit(node);
+  return calls;
+}

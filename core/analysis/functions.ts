@@ -1,0 +1,213 @@
+/**
+ * Function definitions and the variables they declare: enough type information to know that a
+ * variable is unsigned (a GUP result stored there loses its -errno), a pointer, or an on-stack
+ * array (not DMA-able).
+ */
+import type { SyntaxNode } from '../parse/syntax';
+import { walk } from '../parse/syntax';
+
+export type VariableScope = 'param' | 'local' | 'global';
+
+export interface Variable {
+  readonly name: string;
+  readonly typeText: string;
+  readonly pointerDepth: number;
+  readonly isArray: boolean;
+  readonly isUnsigned: boolean;
+  readonly isStatic: boolean;
+  readonly scope: VariableScope;
+  /** The declaration (or parameter_declaration) node. */
+  readonly declaration: SyntaxNode;
+  /** The identifier node of the declarator. */
+  readonly nameNode: SyntaxNode;
+  /** The initialiser, for `T x = init;`. */
+  readonly init: SyntaxNode | null;
+  /** Position among the parameters, for params. */
+  readonly index: number;
+  /** `struct foo` → `foo`, for field keys; null for other types. */
+  readonly structName: string | null;
+}
+
+export interface FunctionInfo {
+  readonly name: string;
+  readonly nameNode: SyntaxNode;
+  readonly node: SyntaxNode;
+  readonly body: SyntaxNode;
+  readonly params: readonly Variable[];
+  /** Locals by name; where a name is declared twice (two blocks) the first wins. */
+  readonly locals: ReadonlyMap<string, Variable>;
+  readonly returnType: string;
+}
+
+const UNSIGNED_TYPES = /^(?:unsigned\b.*|size_t|u8|u16|u32|u64|__u8|__u16|__u32|__u64|uint|ulong|ushort|uint8_t|uint16_t|uint32_t|uint64_t|dma_addr_t|phys_addr_t|pgoff_t|bool|_Bool)$/;
+
+export function isUnsignedType(typeText: string): boolean {
+  const t = typeText.replace(/\b(const|volatile|register|static|extern|inline)\b/g, '').replace(/\s+/g, ' ').trim();
+  return UNSIGNED_TYPES.test(t);
+}
+
+interface DeclaratorShape {
+  readonly nameNode: SyntaxNode | null;
+  readonly pointerDepth: number;
+  readonly isArray: boolean;
+  readonly isFunction: boolean;
+  readonly init: SyntaxNode | null;
+}
+
+/** Peels pointer/array/init declarators down to the identifier. */
+export function declaratorShape(declarator: SyntaxNode): DeclaratorShape {
+  let node: SyntaxNode | null = declarator;
+  let pointerDepth = 0;
+  let isArray = false;
+  let isFunction = false;
+  let init: SyntaxNode | null = null;
+  while (node) {
+    switch (node.type) {
+      case 'identifier':
+      case 'field_identifier':
+        return { nameNode: node, pointerDepth, isArray, isFunction, init };
+      case 'init_declarator':
+        init = node.childForFieldName('value');
+        node = node.childForFieldName('declarator');
+        break;
+      case 'pointer_declarator':
+        pointerDepth++;
+        node = node.childForFieldName('declarator');
+        break;
+      case 'array_declarator':
+        isArray = true;
+        node = node.childForFieldName('declarator');
+        break;
+      case 'function_declarator':
+        isFunction = true;
+        node = node.childForFieldName('declarator');
+        break;
+      case 'parenthesized_declarator':
+        node = node.namedChildren[0] ?? null;
+        break;
+      case 'attributed_declarator':
+        node = node.namedChildren[0] ?? null;
+        break;
+      default:
+        return { nameNode: null, pointerDepth, isArray, isFunction, init };
+    }
+  }
+  return { nameNode: null, pointerDepth, isArray, isFunction, init };
+}
+
+function structNameOf(typeNode: SyntaxNode | null): string | null {
+  if (!typeNode) return null;
+  if (typeNode.type === 'struct_specifier' || typeNode.type === 'union_specifier') {
+    return typeNode.childForFieldName('name')?.text ?? null;
+  }
+  return null;
+}
+
+function hasStorage(declaration: SyntaxNode, keyword: string): boolean {
+  return declaration.children.some((c) => c.type === 'storage_class_specifier' && c.text === keyword);
+}
+
+/** The variables one declaration (or parameter declaration) introduces. */
+export function variablesOf(declaration: SyntaxNode, scope: VariableScope, index = -1): Variable[] {
+  const typeNode = declaration.childForFieldName('type');
+  const typeText = typeNode?.text ?? '';
+  const qualifiers = declaration.children
+    .filter((c) => c.type === 'type_qualifier')
+    .map((c) => c.text)
+    .join(' ');
+  const fullType = `${qualifiers} ${typeText}`.trim();
+  const isStatic = hasStorage(declaration, 'static');
+  const result: Variable[] = [];
+  for (const d of declaration.childrenForFieldName('declarator')) {
+    const shape = declaratorShape(d);
+    if (!shape.nameNode || shape.isFunction) continue;
+    result.push({
+      name: shape.nameNode.text,
+      typeText: fullType,
+      pointerDepth: shape.pointerDepth,
+      isArray: shape.isArray,
+      isUnsigned: shape.pointerDepth === 0 && !shape.isArray && isUnsignedType(fullType),
+      isStatic,
+      scope,
+      declaration,
+      nameNode: shape.nameNode,
+      init: shape.init,
+      index,
+      structName: structNameOf(typeNode),
+    });
+  }
+  return result;
+}
+
+function functionDeclarator(definition: SyntaxNode): SyntaxNode | null {
+  let node = definition.childForFieldName('declarator');
+  while (node && node.type !== 'function_declarator') {
+    node = node.childForFieldName('declarator') ?? node.namedChildren[0] ?? null;
+  }
+  return node;
+}
+
+export function functionInfo(definition: SyntaxNode): FunctionInfo | null {
+  const body = definition.childForFieldName('body');
+  const declarator = functionDeclarator(definition);
+  if (!body || !declarator) return null;
+  const nameNode = declarator.childForFieldName('declarator');
+  if (!nameNode || nameNode.type !== 'identifier') return null;
+  const params: Variable[] = [];
+  const list = declarator.childForFieldName('parameters');
+  let index = 0;
+  for (const p of list?.namedChildren ?? []) {
+    if (p.type !== 'parameter_declaration') continue;
+    params.push(...variablesOf(p, 'param', index));
+    index++;
+  }
+  const locals = new Map<string, Variable>();
+  walk(body, (node) => {
+    if (node.type === 'declaration') {
+      for (const v of variablesOf(node, 'local')) if (!locals.has(v.name)) locals.set(v.name, v);
+    }
+    return true;
+  });
+  return {
+    name: nameNode.text,
+    nameNode,
+    node: definition,
+    body,
+    params,
+    locals,
+    returnType: definition.childForFieldName('type')?.text ?? '',
+  };
+}
+
+/** Function definitions in a translation unit, including those inside `#ifdef` blocks. */
+export function functionsIn(root: SyntaxNode): FunctionInfo[] {
+  const found: FunctionInfo[] = [];
+  walk(root, (node) => {
+    if (node.type === 'function_definition') {
+      const info = functionInfo(node);
+      if (info) found.push(info);
+      return false;
+    }
+    return true;
+  });
+  return found;
+}
+
+/** File-scope variables (outside any function). */
+export function globalsIn(root: SyntaxNode): Map<string, Variable> {
+  const globals = new Map<string, Variable>();
+  walk(root, (node) => {
+    if (node.type === 'function_definition') return false;
+    if (node.type === 'declaration') {
+      for (const v of variablesOf(node, 'global')) globals.set(v.name, v);
+      return false;
+    }
+    return true;
+  });
+  return globals;
+}
+
+/** The variable `name` as seen from inside `fn`: a local, a parameter, or a global. */
+export function lookupVariable(fn: FunctionInfo, globals: ReadonlyMap<string, Variable>, name: string): Variable | undefined {
+  return fn.locals.get(name) ?? fn.params.find((p) => p.name === name) ?? globals.get(name);
+}

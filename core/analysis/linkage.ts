@@ -1,0 +1,142 @@
+/**
+ * Which releases, uses and dirtyings in the file belong to which acquire. Within a function the
+ * storage key connects them. Across functions of one file, three links are followed:
+ *
+ * - a struct field or global the pages are stored in (`STbp->mapped_pages = pages;` here,
+ *   `put_page(STbp->mapped_pages[i])` there), matched by `struct_name::field`;
+ * - a helper that acquires into a parameter, and the callers that pass it an array: whatever the
+ *   caller does to that array happens to the helper's pages;
+ * - the acquire's counterpart by name (`lock_pages`/`unlock_pages`, `sgl_map_user_pages`/
+ *   `sgl_unmap_user_pages`, `afu_dma_pin_pages`/`afu_dma_unpin_pages`) releasing a parameter of
+ *   the same type: the kernel's naming convention for paired functions.
+ */
+import type { CfgNode } from './cfg';
+import type { FileAnalysis, FunctionAnalysis } from './file';
+import type { AcquireOp, DirtyOp, PageOp, ReleaseOp, UseOp } from './pageOps';
+
+export interface Site<T extends PageOp> {
+  readonly fn: FunctionAnalysis;
+  readonly node: CfgNode;
+  readonly op: T;
+}
+
+export interface AcquireSite extends Site<AcquireOp> {
+  /** File-wide keys of where these pages are kept (their own field, or fields they are stored in). */
+  readonly fileKeys: ReadonlySet<string>;
+}
+
+export interface Linkage {
+  readonly acquires: readonly AcquireSite[];
+  /** Releases of the acquire's pages anywhere in the file (same function first). */
+  releasesOf(site: AcquireSite): Site<ReleaseOp>[];
+  /** Uses and dirtyings of the acquire's pages anywhere in the file. */
+  usesOf(site: AcquireSite): Site<UseOp | DirtyOp>[];
+  /** The acquires a release site releases pages of. */
+  acquiresOf(site: Site<ReleaseOp | UseOp | DirtyOp>): AcquireSite[];
+}
+
+const PAIRS: readonly (readonly [string, string])[] = [
+  ['lock', 'unlock'], ['pin', 'unpin'], ['map', 'unmap'], ['get', 'put'], ['acquire', 'release'],
+  ['alloc', 'free'], ['grab', 'release'], ['register', 'unregister'], ['init', 'fini'], ['setup', 'teardown'],
+];
+
+/** Names of the functions paired with `name` by the kernel's prefix convention. */
+export function pairedNames(name: string): string[] {
+  const tokens = name.split('_');
+  const names: string[] = [];
+  tokens.forEach((t, i) => {
+    for (const [a, b] of PAIRS) {
+      const other = t === a ? b : t === b ? a : null;
+      if (other) names.push([...tokens.slice(0, i), other, ...tokens.slice(i + 1)].join('_'));
+    }
+  });
+  return names;
+}
+
+function paramType(fn: FunctionAnalysis, index: number): string | null {
+  const p = fn.info.params.find((v) => v.index === index);
+  if (!p) return null;
+  return `${p.typeText}${'*'.repeat(p.pointerDepth + (p.isArray ? 1 : 0))}`.replace(/\s+/g, '');
+}
+
+type AnySite = Site<PageOp>;
+
+export function buildLinkage(file: FileAnalysis): Linkage {
+  const sites: AnySite[] = [];
+  for (const fn of file.functions) for (const node of fn.cfg.nodes) for (const op of node.ops) sites.push({ fn, node, op });
+  const byName = new Map(file.functions.map((f) => [f.info.name, f]));
+
+  const acquires: AcquireSite[] = [];
+  for (const s of sites) {
+    if (s.op.kind !== 'acquire' || !s.op.pages) continue;
+    const key = s.op.pages.key;
+    const fileKeys = new Set<string>();
+    if (s.op.pages.fileKey) fileKeys.add(s.op.pages.fileKey);
+    for (const other of sites) {
+      if (other.fn !== s.fn || other.op.kind !== 'escape') continue;
+      if (other.op.pages.key === key && other.op.target?.fileKey && (other.op.how === 'field' || other.op.how === 'global')) {
+        fileKeys.add(other.op.target.fileKey);
+      }
+    }
+    acquires.push({ fn: s.fn, node: s.node, op: s.op, fileKeys });
+  }
+
+  /** Sites of kind `kinds` that touch the acquire's pages, following the three links. */
+  const linked = <K extends PageOp['kind']>(a: AcquireSite, kinds: readonly K[]): AnySite[] => {
+    const want = (s: AnySite): boolean => (kinds as readonly string[]).includes(s.op.kind);
+    const pagesOf = (s: AnySite): { key: string; fileKey: string | null; paramIndex: number } | null => {
+      const op = s.op;
+      if (op.kind === 'release') return op.pages;
+      if (op.kind === 'use' || op.kind === 'dirty') return op.pages;
+      return null;
+    };
+    const out: AnySite[] = [];
+    const add = (s: AnySite): void => {
+      if (out.includes(s)) return;
+      out.push(s);
+      // A call to an in-file helper that releases (or uses) its argument: the helper's own
+      // operation on that parameter is the one that really happens.
+      if ((s.op.kind === 'release' && s.op.via === 'in-file') || (s.op.kind === 'use' && s.op.viaHelper)) {
+        const callee = byName.get(s.op.kind === 'release' ? s.op.name : s.op.viaHelper ?? '');
+        if (callee) for (const t of sites) if (t.fn === callee && t.op.kind === s.op.kind && (pagesOf(t)?.paramIndex ?? -1) >= 0) add(t);
+      }
+    };
+    const key = a.op.pages?.key;
+    for (const s of sites) {
+      if (!want(s)) continue;
+      const p = pagesOf(s);
+      if (!p) continue;
+      if (s.fn === a.fn && p.key === key) add(s);
+      else if (p.fileKey && a.fileKeys.has(p.fileKey)) add(s);
+    }
+    const paramIndex = a.op.pages?.paramIndex ?? -1;
+    if (paramIndex >= 0) {
+      const type = paramType(a.fn, paramIndex);
+      for (const pairName of pairedNames(a.fn.info.name)) {
+        const pair = byName.get(pairName);
+        if (!pair) continue;
+        for (const s of sites) {
+          const p = pagesOf(s);
+          if (s.fn === pair && want(s) && p && p.paramIndex >= 0 && paramType(pair, p.paramIndex) === type) add(s);
+        }
+      }
+      // Callers: what they do to the array they passed in.
+      for (const s of sites) {
+        if (s.op.kind !== 'acquire' || s.op.helper?.name !== a.fn.info.name || !s.op.pages) continue;
+        const callerKey = s.op.pages.key;
+        for (const t of sites) {
+          const p = pagesOf(t);
+          if (t.fn === s.fn && want(t) && p && p.key === callerKey) add(t);
+        }
+      }
+    }
+    return out;
+  };
+
+  return {
+    acquires,
+    releasesOf: (a) => linked(a, ['release']) as Site<ReleaseOp>[],
+    usesOf: (a) => linked(a, ['use', 'dirty']) as Site<UseOp | DirtyOp>[],
+    acquiresOf: (site) => acquires.filter((a) => linked(a, [site.op.kind]).some((s) => s.op === site.op)),
+  };
+}

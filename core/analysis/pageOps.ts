@@ -1,0 +1,338 @@
+/**
+ * Classifies call sites and assignments into page operations: acquire, release, use of the data,
+ * dirtying, extra references, and escapes (ownership leaving the function). Everything the rules
+ * and the simulation know about a statement comes from here; the catalog decides what each
+ * function name means.
+ */
+import type { SyntaxNode } from '../parse/syntax';
+import { acquireApi, paramIndex, releaseApi, signatureAt, type AcquireApi, type Family, type ReleaseApi, type Signature } from '../catalog/gup';
+import { dirtyCall, EXTRA_REFERENCE_CALLS, pageUse, type DirtyCall, type PageUse } from '../catalog/pageUse';
+import type { KernelVersion } from '../catalog/version';
+import { callArguments, calleeName, callsIn, unwrap } from './expr';
+import { resolveFlags, type FlagSet, type MacroDef } from './flags';
+import { lookupVariable, type FunctionInfo, type Variable } from './functions';
+import { storageOf, type AliasTable, type StorageContext, type StorageRef } from './storage';
+import type { HelperSummaries } from './summaries';
+
+/** Where the acquire's result goes: a variable, or nowhere (used directly in a condition). */
+export interface ResultBinding {
+  readonly variable: string | null;
+  /** The variable's declaration, for gup-result-unsigned. */
+  readonly declared: Variable | null;
+}
+
+export type CountSpec =
+  | { readonly kind: 'one' }
+  | { readonly kind: 'expr'; readonly node: SyntaxNode }
+  | { readonly kind: 'unknown' };
+
+interface OpBase {
+  /** The call (or assignment / return) the operation comes from. */
+  readonly node: SyntaxNode;
+}
+
+export interface AcquireOp extends OpBase {
+  readonly kind: 'acquire';
+  readonly name: string;
+  readonly api: AcquireApi;
+  readonly signature: Signature | undefined;
+  readonly args: readonly SyntaxNode[];
+  readonly family: Family;
+  readonly pages: StorageRef | null;
+  readonly nr: SyntaxNode | null;
+  /** nr is the literal 1 (single page): there is no partial result. */
+  readonly single: boolean;
+  readonly flagsArg: SyntaxNode | null;
+  readonly flags: FlagSet;
+  readonly result: ResultBinding;
+  /** Set when the acquire is a call to an in-file function that acquires into a parameter. */
+  readonly helper?: { readonly name: string; readonly countOutParam: number | null; readonly inner: SyntaxNode };
+  /**
+   * For helpers that report their count through an out-parameter (`lock_pages(..., &pinned)`):
+   * the variable that holds the number of pages taken, on success and on failure alike.
+   */
+  readonly heldCount?: string;
+}
+
+export interface ReleaseOp extends OpBase {
+  readonly kind: 'release';
+  readonly name: string;
+  readonly api: ReleaseApi | null;
+  /** null when a helper's family is unknown. */
+  readonly family: Family | null;
+  readonly pages: StorageRef | null;
+  readonly count: CountSpec;
+  readonly dirty: 'no' | 'yes' | 'arg';
+  readonly dirtyArg: SyntaxNode | null;
+  /** How the release was recognised: a catalogued call, an in-file helper, or a helper by name. */
+  readonly via: 'catalog' | 'in-file' | 'by-name';
+  /** Set when the release is a whole loop (`for (i = 0; i < n; i++) put_page(p[i]);`). */
+  readonly bulk?: BulkLoop;
+}
+
+export interface UseOp extends OpBase {
+  readonly kind: 'use';
+  readonly use: PageUse;
+  readonly pages: StorageRef;
+  /** Through an in-file helper: its name. */
+  readonly viaHelper?: string;
+}
+
+export interface DirtyOp extends OpBase {
+  readonly kind: 'dirty';
+  readonly dirty: DirtyCall;
+  readonly pages: StorageRef;
+}
+
+export interface ExtraRefOp extends OpBase {
+  readonly kind: 'extra-ref';
+  readonly name: string;
+  readonly pages: StorageRef;
+}
+
+export type EscapeHow = 'field' | 'global' | 'out-param' | 'return' | 'call';
+
+export interface EscapeOp extends OpBase {
+  readonly kind: 'escape';
+  readonly pages: StorageRef;
+  readonly how: EscapeHow;
+  /** Where the pages went (`obj->pages`) for field/global/out-param stores. */
+  readonly target: StorageRef | null;
+  readonly callee?: string;
+}
+
+export type PageOp = AcquireOp | ReleaseOp | UseOp | DirtyOp | ExtraRefOp | EscapeOp;
+
+/** A loop that applies the same page operations to every element `base[i]`, i from 0 to count. */
+export interface BulkLoop {
+  readonly loop: SyntaxNode;
+  readonly index: string;
+  readonly count: SyntaxNode;
+  readonly base: StorageRef;
+  /** `if (cond) set_page_dirty*(p)` inside the loop: cond; or 'always'; or null when not dirtied. */
+  readonly dirty: { readonly condition: SyntaxNode | null; readonly op: DirtyCall; readonly node: SyntaxNode } | null;
+}
+
+export interface OpContext extends StorageContext {
+  readonly version: KernelVersion;
+  readonly macros: ReadonlyMap<string, MacroDef>;
+  readonly text: string;
+  readonly helpers: HelperSummaries;
+  readonly definedFunctions: ReadonlySet<string>;
+}
+
+export function storageContext(fn: FunctionInfo, globals: ReadonlyMap<string, Variable>, aliases: AliasTable): StorageContext {
+  return { fn, globals, aliases };
+}
+
+/** Names of undefined helpers that, by their name, release the user pages they are given. */
+const RELEASE_HELPER = /^_*(?:\w*_)?(?:put|unpin|release|unlock)(?:_\w*)?_pages$/;
+const NOT_RELEASE_HELPERS = new Set(['free_pages', '__free_pages', 'put_pages_list', 'release_pages', 'lock_pages', 'unlock_page', 'get_pages']);
+
+function helperFamilyByName(name: string): Family | null {
+  if (/unpin/.test(name)) return 'pin';
+  if (/(^|_)put(_|$)/.test(name)) return 'get';
+  return null;
+}
+
+function isPageTyped(v: Variable | undefined): boolean {
+  return !!v && /\b(page|folio)\b/.test(v.typeText) && (v.pointerDepth > 0 || v.isArray);
+}
+
+/** Whether `ref` plausibly holds pages (so passing it to an unknown function is an escape). */
+export function holdsPages(ref: StorageRef, ctx: StorageContext): boolean {
+  if (ref.baseKind === 'field') return /page|pvec|folio/i.test(ref.key.split(/->|\./).pop() ?? '');
+  const v = lookupVariable(ctx.fn, ctx.globals, ref.key.replace(/^\*/, ''));
+  return isPageTyped(v);
+}
+
+function resultBinding(call: SyntaxNode, ctx: OpContext): ResultBinding {
+  let node = call;
+  let parent = node.parent;
+  while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'cast_expression')) {
+    node = parent;
+    parent = parent.parent;
+  }
+  if (parent?.type === 'assignment_expression' && parent.childForFieldName('right')?.id === node.id) {
+    const left = parent.childForFieldName('left');
+    if (left && unwrap(left).type === 'identifier') {
+      const name = unwrap(left).text;
+      return { variable: name, declared: lookupVariable(ctx.fn, ctx.globals, name) ?? null };
+    }
+  }
+  if (parent?.type === 'init_declarator' && parent.childForFieldName('value')?.id === node.id) {
+    const declarator = parent.childForFieldName('declarator');
+    if (declarator?.type === 'identifier') {
+      return { variable: declarator.text, declared: ctx.fn.locals.get(declarator.text) ?? null };
+    }
+  }
+  return { variable: null, declared: null };
+}
+
+function argFor(args: readonly SyntaxNode[], signature: Signature | undefined, role: Parameters<typeof paramIndex>[1], fallback: number): SyntaxNode | null {
+  const index = signature ? paramIndex(signature, role) : fallback;
+  return index >= 0 ? args[index] ?? null : null;
+}
+
+function classifyAcquire(call: SyntaxNode, name: string, api: AcquireApi, ctx: OpContext): AcquireOp {
+  const args = callArguments(call);
+  // Arguments are read with the signature of the configured version; when the call does not fit
+  // that version (api-version reports it), the newest signature is the best guess.
+  const signature = signatureAt(api, ctx.version) ?? api.signatures[api.signatures.length - 1];
+  const fitting = signature && signature.params.length === args.length ? signature : bestSignatureFor(api, args.length) ?? signature;
+  const pagesArg = argFor(args, fitting, api.returns === 'bool' ? 'pagep' : api.name === 'memfd_pin_folios' ? 'folios' : 'pages', -1);
+  const nrArg = api.returns === 'bool' || api.returns === 'page'
+    ? null
+    : argFor(args, fitting, api.name === 'memfd_pin_folios' ? 'max_folios' : api.returns === 'bytes' ? 'maxpages' : 'nr_pages', -1);
+  const flagsArg = argFor(args, fitting, 'gup_flags', -1);
+  const flags = flagsArg
+    ? resolveFlags(flagsArg, { fn: ctx.fn, macros: ctx.macros, text: ctx.text })
+    : { occurrences: [], unknown: false };
+  let pages = pagesArg ? storageOf(pagesArg, ctx) : null;
+  if (pages && api.returns === 'bytes' && pages.node.type === 'pointer_expression') {
+    // iov_iter_extract_pages(i, &pages, ...) allocates or fills *pages: the storage is `pages`.
+    pages = { ...pages, element: false };
+  }
+  const single = api.returns === 'bool' || api.returns === 'page' || (nrArg !== null && unwrap(nrArg).type === 'number_literal' && Number(unwrap(nrArg).text) === 1);
+  return {
+    kind: 'acquire', node: call, name, api, signature: fitting, args, family: api.family, pages, nr: nrArg, single,
+    flagsArg, flags, result: resultBinding(call, ctx),
+  };
+}
+
+function bestSignatureFor(api: { readonly signatures: readonly Signature[] }, argc: number): Signature | undefined {
+  return [...api.signatures].reverse().find((s) => s.params.length === argc);
+}
+
+function classifyRelease(call: SyntaxNode, name: string, api: ReleaseApi, ctx: OpContext): ReleaseOp {
+  const args = callArguments(call);
+  const signature = signatureAt(api, ctx.version) ?? api.signatures[api.signatures.length - 1];
+  const target = args[0] ?? null;
+  const pages = target ? storageOf(target, ctx) : null;
+  let count: CountSpec = { kind: 'unknown' };
+  if (api.target === 'page' || api.target === 'folio' && api.name !== 'unpin_user_folio') count = { kind: 'one' };
+  else {
+    const countArg = argFor(args, signature, api.target === 'folios' ? 'nfolios' : api.name === 'release_pages' ? 'nr' : 'npages', 1);
+    if (countArg) count = { kind: 'expr', node: countArg };
+  }
+  const dirtyArg = api.dirty === 'arg' ? argFor(args, signature, 'make_dirty', 2) : null;
+  return { kind: 'release', node: call, name, api, family: api.family, pages, count, dirty: api.dirty, dirtyArg, via: 'catalog' };
+}
+
+/** Operations for one call expression; empty when the call is not about pages. */
+function classifyCall(call: SyntaxNode, ctx: OpContext): PageOp[] {
+  const name = calleeName(call);
+  if (!name) return [];
+  const acquire = acquireApi(name);
+  if (acquire) return [classifyAcquire(call, name, acquire, ctx)];
+  const release = releaseApi(name);
+  if (release) return [classifyRelease(call, name, release, ctx)];
+  const args = callArguments(call);
+  const use = pageUse(name);
+  if (use) {
+    const arg = args[use.pageArg];
+    const pages = arg ? storageOf(arg, ctx) : null;
+    return pages ? [{ kind: 'use', node: call, use, pages }] : [];
+  }
+  const dirty = dirtyCall(name);
+  if (dirty) {
+    const pages = args[0] ? storageOf(args[0], ctx) : null;
+    return pages ? [{ kind: 'dirty', node: call, dirty, pages }] : [];
+  }
+  if (EXTRA_REFERENCE_CALLS.includes(name)) {
+    const pages = args[0] ? storageOf(args[0], ctx) : null;
+    return pages ? [{ kind: 'extra-ref', node: call, name, pages }] : [];
+  }
+  const summary = ctx.helpers.get(name);
+  if (summary) return summary.opsAt(call, args, ctx);
+  if (!ctx.definedFunctions.has(name) && RELEASE_HELPER.test(name) && !NOT_RELEASE_HELPERS.has(name)) {
+    const pagesIndex = args.findIndex((a) => {
+      const ref = storageOf(a, ctx);
+      return ref !== null && holdsPages(ref, ctx);
+    });
+    const pagesArg = pagesIndex >= 0 ? args[pagesIndex] : undefined;
+    if (pagesArg) {
+      const pages = storageOf(pagesArg, ctx);
+      const countArg = args[pagesIndex + 1];
+      return [{
+        kind: 'release', node: call, name, api: null, family: helperFamilyByName(name), pages,
+        count: countArg ? { kind: 'expr', node: countArg } : { kind: 'unknown' }, dirty: 'no', dirtyArg: null, via: 'by-name',
+      }];
+    }
+  }
+  // Pages passed to a function pinscope knows nothing about: ownership may leave here.
+  const escapes: PageOp[] = [];
+  for (const a of args) {
+    const ref = storageOf(a, ctx);
+    if (ref && holdsPages(ref, ctx) && !isHarmlessCall(name)) {
+      escapes.push({ kind: 'escape', node: call, pages: ref, how: 'call', target: null, callee: name });
+    }
+  }
+  return escapes;
+}
+
+/** Calls that take a page array but never keep it (allocation and bookkeeping helpers). */
+const HARMLESS_CALLS = new Set([
+  'kfree', 'kvfree', 'vfree', 'memset', 'sizeof', 'page_to_pfn', 'page_folio', 'PageDirty', 'PageHuge',
+  'PageCompound', 'lock_page', 'unlock_page', 'folio_lock', 'folio_unlock', 'page_count', 'page_ref_count',
+  'folio_ref_count', 'dump_page', 'pr_debug', 'pr_err', 'pr_info', 'dev_dbg', 'dev_err', 'dev_warn', 'WARN_ON',
+  'WARN_ON_ONCE', 'BUG_ON', 'trace_printk', 'kmemleak_ignore', 'page_to_nid', 'PageReserved', 'is_zone_device_page',
+  'compound_head', 'compound_order', 'folio_nr_pages', 'folio_size', 'page_size', 'PageAnon', 'IS_ERR', 'PTR_ERR',
+  'IS_ERR_OR_NULL', 'unlikely', 'likely', 'ARRAY_SIZE', 'min', 'max', 'min_t', 'max_t', 'flush_dcache_page',
+]);
+
+function isHarmlessCall(name: string): boolean {
+  return HARMLESS_CALLS.has(name) || /^(pr_|dev_|netdev_|trace_|WARN|BUG)/.test(name);
+}
+
+/** `x = pages` stores: the pages escape into a field, a global or through an out-parameter. */
+function classifyStore(assign: SyntaxNode, ctx: OpContext): EscapeOp | null {
+  if (assign.childForFieldName('operator')?.type !== '=') return null;
+  const left = assign.childForFieldName('left');
+  const right = assign.childForFieldName('right');
+  if (!left || !right) return null;
+  const source = storageOf(right, ctx);
+  if (!source || !holdsPages(source, ctx)) return null;
+  const target = storageOf(left, ctx);
+  if (!target || target.key === source.key) return null;
+  const l = unwrap(left);
+  if (target.baseKind === 'field') return { kind: 'escape', node: assign, pages: source, how: 'field', target };
+  if (target.baseKind === 'global') return { kind: 'escape', node: assign, pages: source, how: 'global', target };
+  if (target.baseKind === 'deref' || (l.type === 'pointer_expression' && target.baseKind === 'param')) {
+    return { kind: 'escape', node: assign, pages: source, how: 'out-param', target };
+  }
+  if (l.type === 'subscript_expression' && target.baseKind === 'param') {
+    return { kind: 'escape', node: assign, pages: source, how: 'out-param', target };
+  }
+  return null;
+}
+
+/**
+ * Page operations in an expression region (a condition, an expression statement, a declaration,
+ * a return value), in evaluation order. Nested statements are not entered: the CFG visits them.
+ */
+export function opsIn(region: SyntaxNode, ctx: OpContext): PageOp[] {
+  const ops: PageOp[] = [];
+  for (const call of callsIn(region)) ops.push(...classifyCall(call, ctx));
+  const assignments: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode): void => {
+    if (n.type === 'assignment_expression') assignments.push(n);
+    for (const child of n.namedChildren) {
+      if (child.type === 'compound_statement' && n.type !== 'parenthesized_expression') continue;
+      visit(child);
+    }
+  };
+  visit(region);
+  for (const a of assignments) {
+    const store = classifyStore(a, ctx);
+    if (store) ops.push(store);
+  }
+  if (region.type === 'init_declarator' || region.type === 'declaration') {
+    // `obj->pages = pages` written as an initialiser of a field pointer is rare; locals are aliases.
+  }
+  if (region.parent?.type === 'return_statement') {
+    const ref = storageOf(region, ctx);
+    if (ref && holdsPages(ref, ctx)) ops.push({ kind: 'escape', node: region, pages: ref, how: 'return', target: null });
+  }
+  return ops;
+}

@@ -1,0 +1,89 @@
+/**
+ * The get→pin conversion: one fix that turns a get_user_pages*() call into its pin_user_pages*()
+ * counterpart, drops the flags pin_* rejects (FOLL_GET, FOLL_PIN, FOLL_TOUCH), and rewrites every
+ * release of those pages in the file to the matching unpin — the shape of the tree-wide
+ * "convert get_user_pages() --> pin_user_pages()" series of 2020.
+ *
+ * It is complete when every release was rewritten; an incomplete conversion is still offered but
+ * never applied automatically, because half-converted code releases pins with put_page().
+ */
+import { acquireApi, type AcquireApi } from '../catalog/gup';
+import { inRange } from '../catalog/version';
+import { unwrap } from '../analysis/expr';
+import type { FileAnalysis } from '../analysis/file';
+import type { FunctionInfo } from '../analysis/functions';
+import type { AcquireSite, Linkage } from '../analysis/linkage';
+import type { Fix, TextEdit } from '../findings';
+import { editsOverlap } from './edits';
+import { flagRemovalEdits } from './flagEdits';
+import { toPinRelease, unusedIndexEdits } from './releaseEdits';
+
+/** Flags that must go when a call becomes pin_*: pin_* sets FOLL_PIN and rejects FOLL_GET. */
+const DROPPED_ON_CONVERSION = new Set(['FOLL_GET', 'FOLL_PIN', 'FOLL_TOUCH']);
+
+export interface Conversion {
+  readonly fix: Fix;
+  readonly complete: boolean;
+  readonly pinName: string;
+  /** Releases the conversion rewrites (for related locations and the eval). */
+  readonly rewrittenReleases: readonly { readonly start: number; readonly end: number }[];
+}
+
+export function pinCounterpart(api: AcquireApi, file: FileAnalysis): AcquireApi | null {
+  if (!api.pinCounterpart) return null;
+  const pin = acquireApi(api.pinCounterpart);
+  return pin && inRange(file.version, pin.exists) ? pin : null;
+}
+
+/**
+ * Builds the conversion for the get_* acquire at `site`; null when the call has no pin
+ * counterpart in the configured kernel version (get_user_pages_fast_only() on ≥6.3, get_dump_page()).
+ * `allowUnsafe` is false for conversions justified only by a heuristic.
+ */
+export function getToPinConversion(file: FileAnalysis, linkage: Linkage, site: AcquireSite, justified: boolean): Conversion | null {
+  const { op } = site;
+  if (op.family !== 'get' || op.helper) return null;
+  const pin = pinCounterpart(op.api, file);
+  if (!pin) return null;
+  const text = file.parsed.text;
+  const edits: TextEdit[] = [];
+  const fnNode = op.node.childForFieldName('function');
+  if (!fnNode) return null;
+  const callee = unwrap(fnNode);
+  edits.push({ span: { start: callee.startIndex, end: callee.endIndex }, newText: pin.name });
+  edits.push(...flagRemovalEdits(op.flags.occurrences.filter((o) => DROPPED_ON_CONVERSION.has(o.name)), file.parsed.root, text, file.macros));
+
+  let complete = true;
+  const rewritten: { start: number; end: number }[] = [];
+  const freed = new Map<FunctionInfo, Set<string>>();
+  for (const r of linkage.releasesOf(site)) {
+    if (r.op.family === 'pin') continue;
+    if (r.op.via === 'in-file') continue; // the helper's own release is rewritten where it is
+    const rewrite = toPinRelease(r.op, text, r.fn.info);
+    if (!rewrite || editsOverlap(edits, rewrite.edits)) {
+      if (!rewrite) complete = false;
+      continue;
+    }
+    edits.push(...rewrite.edits);
+    rewritten.push({ start: r.op.node.startIndex, end: r.op.node.endIndex });
+    if (rewrite.freedIndex) {
+      const set = freed.get(rewrite.freedIndex.fn) ?? new Set<string>();
+      set.add(rewrite.freedIndex.index);
+      freed.set(rewrite.freedIndex.fn, set);
+    }
+  }
+  for (const [fn, indices] of freed) {
+    for (const index of indices) {
+      const more = unusedIndexEdits(fn, index, text, edits);
+      if (!editsOverlap(edits, more)) edits.push(...more);
+    }
+  }
+  const releases = rewritten.length;
+  const title = `Convert ${op.name}() to ${pin.name}()${releases > 0 ? ` and unpin the pages at ${releases} release${releases === 1 ? '' : 's'}` : ''}`;
+  return {
+    fix: { title: complete ? title : `${title} (some releases need a manual change)`, edits, safe: justified && complete },
+    complete,
+    pinName: pin.name,
+    rewrittenReleases: rewritten,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Linting one document: parse (or take a parse), analyse, run the rules, apply the user's rule
+ * configuration and `pinscope-ignore` comments. Plain data in, plain data out.
+ */
+import { createCParser, type CParser, type ParsedSource } from './parse/parser';
+import { analyzeFile, type FileAnalysis } from './analysis/file';
+import { buildLinkage } from './analysis/linkage';
+import type { AnalysisNote, Finding, Severity } from './findings';
+import type { KernelVersion } from './catalog/version';
+import { RULES } from './rules/index';
+import { isRuleId, type RuleId } from './rules/ids';
+import { LineIndex } from './text/lineIndex';
+
+export interface RuleSetting {
+  readonly enabled?: boolean;
+  readonly severity?: Severity;
+}
+
+export interface LintOptions {
+  readonly kernelVersion: KernelVersion;
+  readonly rules?: Readonly<Partial<Record<RuleId, RuleSetting>>>;
+}
+
+export interface LintResult {
+  readonly findings: readonly Finding[];
+  readonly notes: readonly AnalysisNote[];
+  /** Functions that were analysed (called a catalogued or relevant function). */
+  readonly functionsAnalysed: number;
+}
+
+let sharedParser: CParser | null = null;
+
+/** One parser per thread: creating a tree-sitter parser is cheap, but there is no reason to repeat it. */
+export function defaultParser(): CParser {
+  sharedParser ??= createCParser();
+  return sharedParser;
+}
+
+const IGNORE = /pinscope-ignore(?:-next-line)?(?:[ \t:]+([a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*))?/g;
+
+/** Lines (1-based) with `pinscope-ignore [rule, ...]` comments, and the rules each silences (empty = all). */
+function ignoreDirectives(text: string, lines: LineIndex): Map<number, Set<string>> {
+  const map = new Map<number, Set<string>>();
+  if (!text.includes('pinscope-ignore')) return map;
+  IGNORE.lastIndex = 0;
+  for (let m = IGNORE.exec(text); m !== null; m = IGNORE.exec(text)) {
+    const line = lines.position(m.index).line + 1;
+    const ids = (m[1] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    map.set(line, new Set(ids));
+  }
+  return map;
+}
+
+function suppressed(finding: Finding, directives: Map<number, Set<string>>): boolean {
+  for (const line of [finding.range.line, finding.range.line - 1]) {
+    const ids = directives.get(line);
+    if (ids && (ids.size === 0 || ids.has(finding.rule))) return true;
+  }
+  return false;
+}
+
+function parseNotes(parsed: ParsedSource, lines: LineIndex): AnalysisNote[] {
+  const errors = parsed.problems.filter((p) => p.kind === 'error');
+  if (errors.length === 0) return [];
+  const first = errors[0] as (typeof errors)[number];
+  const span = { start: first.startIndex, end: Math.min(first.endIndex, first.startIndex + 200) };
+  const range = lines.range(span);
+  return [{
+    kind: 'parse-errors',
+    message: `${errors.length} part${errors.length === 1 ? '' : 's'} of the file did not parse as C (first at ${range.line}:${range.column}); findings there may be missing`,
+    span,
+    range,
+  }];
+}
+
+export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResult {
+  const linkage = buildLinkage(file);
+  const raw: Finding[] = [];
+  for (const rule of RULES) raw.push(...rule(file, linkage));
+  const directives = ignoreDirectives(file.parsed.text, file.lines);
+  const findings: Finding[] = [];
+  for (const f of raw) {
+    const setting = options.rules?.[f.rule];
+    if (setting?.enabled === false) continue;
+    if (suppressed(f, directives)) continue;
+    findings.push(setting?.severity ? { ...f, severity: setting.severity } : f);
+  }
+  findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule) || a.span.end - b.span.end);
+  return { findings: dedupe(findings), notes: parseNotes(file.parsed, file.lines), functionsAnalysed: file.functions.length };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.rule}:${f.span.start}:${f.span.end}:${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function lintParsed(parsed: ParsedSource, options: LintOptions): LintResult {
+  return lintAnalysis(analyzeFile(parsed, options.kernelVersion), options);
+}
+
+export function lintText(text: string, options: LintOptions, parser: CParser = defaultParser()): LintResult {
+  return lintParsed(parser.parse(text), options);
+}
+
+export function ruleSettingsFrom(record: Readonly<Record<string, unknown>>): Partial<Record<RuleId, RuleSetting>> {
+  const out: Partial<Record<RuleId, RuleSetting>> = {};
+  for (const [id, value] of Object.entries(record)) {
+    if (!isRuleId(id) || typeof value !== 'object' || value === null) continue;
+    const v = value as { enabled?: unknown; severity?: unknown };
+    const setting: { enabled?: boolean; severity?: Severity } = {};
+    if (typeof v.enabled === 'boolean') setting.enabled = v.enabled;
+    if (v.severity === 'error' || v.severity === 'warning' || v.severity === 'info') setting.severity = v.severity;
+    out[id] = setting;
+  }
+  return out;
+}

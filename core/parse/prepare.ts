@@ -1,0 +1,199 @@
+/**
+ * Kernel C is C plus a layer of macros that a plain C grammar cannot know: sparse annotations
+ * (`__user`, `__iomem`), section and inlining markers (`__init`, `__always_inline`), and attribute
+ * macros with arguments (`__free(kfree)`, `__acquires(lock)`). In a parameter list or a declaration
+ * each of them turns into an ERROR node and can take the whole function down with it.
+ *
+ * We do not run a preprocessor. We overwrite these tokens with spaces instead, so the text that is
+ * parsed has exactly the same length, lines and columns as the document: every offset the parser
+ * reports is an offset into the user's file, and every fix can be computed against the original.
+ */
+
+/** Annotations that take no arguments. Sources: include/linux/compiler_types.h, init.h, linkage.h. */
+const BARE_ANNOTATIONS = [
+  '__user', '__kernel', '__iomem', '__percpu', '__rcu', '__force', '__nocast', '__bitwise', '__safe',
+  '__private', '__must_check', '__init', '__exit', '__initdata', '__initconst', '__exitdata',
+  '__devinit', '__devexit', '__devinitdata', '__meminit', '__meminitdata', '__init_or_module',
+  '__ref', '__refdata', '__refconst', '__read_mostly', '__ro_after_init', '__always_inline',
+  '__maybe_unused', '__always_unused', '__used', '__cold', '__hot', '__pure', '__weak', '__visible',
+  'asmlinkage', 'notrace', '__sched', '__latent_entropy', '__randomize_layout',
+  '__no_randomize_layout', '__packed', '__noreturn', 'noinline', '__noinline', '__flatten',
+  '__kprobes', '__nocfi', '__noclone', 'noinstr', '__noinstr', '__cpuidle', '__net_init',
+  '__net_exit', '__net_initdata', '__nostackprotector', '__attribute_const__', '__malloc',
+  '__deprecated', '__nonstring', '__iomem_rcu', '__cacheline_aligned', '__cacheline_aligned_in_smp',
+  '____cacheline_aligned', '____cacheline_aligned_in_smp', '__page_aligned_data', '__page_aligned_bss',
+  '__initconst_or_module', '__no_kcsan', '__no_sanitize_address', '__noscs', '__rcu_nocb',
+  '__counted_by_ptr', '__lockfunc', '__data_racy', '__ksym', '__weak_ref', '__alias_unused',
+] as const;
+
+/** Annotation macros followed by a parenthesised argument list, blanked together with it. */
+const CALL_ANNOTATIONS = [
+  '__free', '__cleanup', '__aligned', '__printf', '__scanf', '__acquires', '__releases',
+  '__must_hold', '__cond_acquires', '__cond_releases', '__acquire', '__release', '__section',
+  '__counted_by', '__counted_by_le', '__counted_by_be', '__sized_by', '__guarded_by',
+  '__pt_guarded_by', '__alloc_size', '__assume_aligned', '__diag_push', '__nocast_type',
+  '__no_sanitize_or_inline', '__designated_init_macro', '__attribute_used', '__realloc_size',
+] as const;
+
+const bareSet = new Set<string>(BARE_ANNOTATIONS);
+const callSet = new Set<string>(CALL_ANNOTATIONS);
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+/** A quick byte check so that files without any `__`/`asmlinkage`/`noin…` skip the scan. */
+function mayHaveAnnotations(text: string): boolean {
+  return text.includes('__') || text.includes('asmlinkage') || text.includes('noin') || text.includes('notrace');
+}
+
+function blankRange(chars: string[], start: number, end: number): void {
+  for (let i = start; i < end; i++) {
+    const c = chars[i];
+    if (c !== '\n' && c !== '\r') chars[i] = ' ';
+  }
+}
+
+/** Index just past the parenthesised group that starts at or after `from` (skipping blanks), or -1. */
+function matchParens(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+  if (text[i] !== '(') return -1;
+  let depth = 0;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) return i + 1;
+    } else if (c === ';' || c === '{') {
+      return -1; // unbalanced within a statement: leave it to the parser
+    }
+  }
+  return -1;
+}
+
+/**
+ * Returns `text` with kernel annotations replaced by spaces (same length, same line breaks), or
+ * `text` itself when there is nothing to blank.
+ */
+export function blankKernelAnnotations(text: string): string {
+  if (!mayHaveAnnotations(text)) return text;
+  let chars: string[] | null = null;
+  IDENTIFIER.lastIndex = 0;
+  for (let m = IDENTIFIER.exec(text); m !== null; m = IDENTIFIER.exec(text)) {
+    const word = m[0];
+    const start = m.index;
+    const end = start + word.length;
+    if (bareSet.has(word)) {
+      chars ??= text.split("");
+      blankRange(chars, start, end);
+    } else if (callSet.has(word)) {
+      const close = matchParens(text, end);
+      if (close < 0) continue;
+      chars ??= text.split("");
+      blankRange(chars, start, close);
+      IDENTIFIER.lastIndex = close;
+    }
+  }
+  return chars === null ? text : chars.join('');
+}
+
+/**
+ * Macros that take a type as an argument (`container_of(ptr, struct foo, member)`): a type is
+ * not an expression, so the call does not parse. Blanking the `struct`/`union` keyword inside
+ * them turns the type into a plain identifier, which does.
+ */
+const TYPE_ARGUMENT_MACROS = /\b(?:container_of|container_of_const|list_entry|list_first_entry|list_first_entry_or_null|list_last_entry|list_next_entry|list_prev_entry|hlist_entry|hlist_entry_safe|llist_entry|rb_entry|rb_entry_safe|offsetof|offsetofend|sizeof_field|typeof_member|struct_size_t|kmem_cache_create_usercopy|KMEM_CACHE)\s*\(/g;
+
+export function blankTypeArguments(text: string): string {
+  if (!text.includes('struct') && !text.includes('union')) return text;
+  let chars: string[] | null = null;
+  TYPE_ARGUMENT_MACROS.lastIndex = 0;
+  for (let m = TYPE_ARGUMENT_MACROS.exec(text); m !== null; m = TYPE_ARGUMENT_MACROS.exec(text)) {
+    const open = m.index + m[0].length - 1;
+    const close = matchParens(text, open);
+    if (close < 0) continue;
+    const inner = text.slice(open, close);
+    const keyword = /\b(struct|union)\s+(?=[A-Za-z_])/g;
+    for (let k = keyword.exec(inner); k !== null; k = keyword.exec(inner)) {
+      chars ??= text.split('');
+      blankRange(chars, open + k.index, open + k.index + (k[1] as string).length);
+    }
+  }
+  return chars === null ? text : chars.join('');
+}
+
+const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$/;
+
+interface Directive {
+  readonly kind: string;
+  readonly arg: string;
+  readonly lineStart: number;
+  readonly lineEnd: number;
+}
+
+function directives(text: string): Directive[] {
+  const found: Directive[] = [];
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    if (line.includes('#')) {
+      const m = DIRECTIVE.exec(line);
+      if (m) found.push({ kind: m[1] as string, arg: (m[2] ?? '').trim(), lineStart, lineEnd });
+    }
+    lineStart = lineEnd + 1;
+  }
+  return found;
+}
+
+/**
+ * Blanks `#if 0` bodies always, and, when `alternates` is set, every `#else`/`#elif` branch: the
+ * fallback used when the text does not parse because braces are balanced only per configuration
+ * (`#ifdef A \n if (x) { \n #else \n if (y) { \n #endif`). Keeping only the first branch of each
+ * conditional gives one consistent configuration, as `ctags` and `unifdef -k` do.
+ */
+export function blankConditionals(text: string, alternates: boolean): string {
+  if (!text.includes('#')) return text;
+  const list = directives(text);
+  if (list.length === 0) return text;
+  let chars: string[] | null = null;
+  // Stack of open conditionals: whether we are blanking inside it, and from where.
+  const stack: { blanking: boolean; from: number; outerBlanking: boolean }[] = [];
+  const blanking = (): boolean => stack.length > 0 && (stack[stack.length - 1] as { blanking: boolean }).blanking;
+  for (const d of list) {
+    switch (d.kind) {
+      case 'if':
+      case 'ifdef':
+      case 'ifndef': {
+        const outer = blanking();
+        const isZero = d.kind === 'if' && /^0\b/.test(d.arg);
+        stack.push({ blanking: outer || isZero, from: d.lineEnd, outerBlanking: outer });
+        break;
+      }
+      case 'elif':
+      case 'else': {
+        const top = stack[stack.length - 1];
+        if (!top) break;
+        if (top.blanking && !top.outerBlanking) {
+          // End of a blanked `#if 0` body: blank it, and keep this branch.
+          chars ??= text.split("");
+          blankRange(chars, top.from, d.lineStart);
+          top.blanking = false;
+        } else if (!top.outerBlanking && alternates) {
+          top.blanking = true;
+        }
+        top.from = d.lineStart;
+        break;
+      }
+      case 'endif': {
+        const top = stack.pop();
+        if (top && top.blanking && !top.outerBlanking) {
+          chars ??= text.split("");
+          blankRange(chars, top.from, d.lineStart);
+        }
+        break;
+      }
+    }
+  }
+  return chars === null ? text : chars.join('');
+}

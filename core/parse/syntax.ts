@@ -1,0 +1,97 @@
+/**
+ * The syntax-tree shape the analysis relies on. It is the subset of tree-sitter's `SyntaxNode`
+ * that core uses, declared here so that only `parser.ts` knows which parser produced it: a second
+ * backend (web-tree-sitter for a browser build, say) only has to produce nodes of this shape.
+ *
+ * Offsets (`startIndex`/`endIndex`) are UTF-16 code units into the text that was parsed, which is
+ * the same length and line structure as the document (see `prepare.ts`).
+ */
+export interface Point {
+  readonly row: number;
+  readonly column: number;
+}
+
+export interface SyntaxNode {
+  readonly type: string;
+  readonly text: string;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly startPosition: Point;
+  readonly endPosition: Point;
+  readonly parent: SyntaxNode | null;
+  readonly children: SyntaxNode[];
+  readonly namedChildren: SyntaxNode[];
+  readonly childCount: number;
+  readonly namedChildCount: number;
+  readonly firstChild: SyntaxNode | null;
+  readonly firstNamedChild: SyntaxNode | null;
+  readonly lastChild: SyntaxNode | null;
+  readonly nextSibling: SyntaxNode | null;
+  readonly nextNamedSibling: SyntaxNode | null;
+  readonly previousSibling: SyntaxNode | null;
+  readonly previousNamedSibling: SyntaxNode | null;
+  readonly isNamed: boolean;
+  readonly isMissing: boolean;
+  readonly isError: boolean;
+  readonly hasError: boolean;
+  readonly id: number;
+  child(index: number): SyntaxNode | null;
+  childForFieldName(fieldName: string): SyntaxNode | null;
+  childrenForFieldName(fieldName: string): SyntaxNode[];
+  descendantsOfType(types: string | string[]): SyntaxNode[];
+  descendantForIndex(index: number): SyntaxNode;
+  namedDescendantForIndex(startIndex: number, endIndex: number): SyntaxNode;
+}
+
+/** A change to a document, in the offsets and rows/columns of the old and new texts. */
+export interface TreeEdit {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: Point;
+  oldEndPosition: Point;
+  newEndPosition: Point;
+}
+
+export interface SyntaxTree {
+  readonly rootNode: SyntaxNode;
+  edit(edit: TreeEdit): SyntaxTree;
+}
+
+/** Where the parser gave up on part of the text: an ERROR node or a token it had to invent. */
+export interface ParseProblem {
+  readonly kind: 'error' | 'missing';
+  readonly startIndex: number;
+  readonly endIndex: number;
+  /** For `missing`: the token tree-sitter inserted (e.g. `;`). */
+  readonly token?: string;
+}
+
+/** Walks a tree depth-first, calling `visit` for every node; `visit` returns false to skip a subtree. */
+export function walk(node: SyntaxNode, visit: (node: SyntaxNode) => boolean | void): void {
+  const stack: SyntaxNode[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop() as SyntaxNode;
+    if (visit(current) === false) continue;
+    const children = current.children;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as SyntaxNode);
+  }
+}
+
+/** ERROR nodes and MISSING tokens under `root`, in document order. */
+export function parseProblems(root: SyntaxNode): ParseProblem[] {
+  const problems: ParseProblem[] = [];
+  if (!root.hasError) return problems;
+  walk(root, (node) => {
+    if (!node.hasError && !node.isMissing) return false;
+    if (node.isError) {
+      problems.push({ kind: 'error', startIndex: node.startIndex, endIndex: node.endIndex });
+      return true;
+    }
+    if (node.isMissing) {
+      problems.push({ kind: 'missing', startIndex: node.startIndex, endIndex: node.endIndex, token: node.type });
+    }
+    return true;
+  });
+  return problems;
+}

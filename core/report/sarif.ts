@@ -1,0 +1,104 @@
+/**
+ * SARIF 2.1.0 output. Rule metadata (tool.driver.rules) comes from the rule table, so the SARIF a
+ * CI system shows cannot drift from README and docs/rules/.
+ *
+ * partialFingerprints: a hash of rule id, function name and the finding's line text with
+ * whitespace removed — stable when unrelated lines move, as code-scanning services expect.
+ */
+import { createHash } from 'node:crypto';
+import { allRules, ruleDocsUrl, rulePagePath } from '../rules/table';
+import type { Finding, LineColumnRange, Severity } from '../findings';
+import { LineIndex } from '../text/lineIndex';
+
+export interface SarifInput {
+  readonly file: string;
+  /** The file's text (for fingerprints and fix regions). */
+  readonly text: string;
+  readonly findings: readonly Finding[];
+}
+
+export interface SarifOptions {
+  readonly toolVersion: string;
+  readonly informationUri: string;
+  /** Turns a file path into the artifact URI (relative to the run's root). */
+  readonly uri: (file: string) => string;
+  readonly kernelVersion: string;
+}
+
+function level(severity: Severity): 'error' | 'warning' | 'note' {
+  return severity === 'info' ? 'note' : severity;
+}
+
+function region(r: LineColumnRange): Record<string, number> {
+  return { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn };
+}
+
+export function fingerprint(finding: Finding, text: string, lines = new LineIndex(text)): string {
+  const lineText = lines.lineText(finding.range.line).replace(/\s+/g, '');
+  return createHash('sha256').update(`${finding.rule}\0${finding.function ?? ''}\0${lineText}`).digest('hex').slice(0, 32);
+}
+
+export function toSarif(inputs: readonly SarifInput[], options: SarifOptions): object {
+  const rules = allRules();
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const results: object[] = [];
+  for (const input of inputs) {
+    const lines = new LineIndex(input.text);
+    const uri = options.uri(input.file);
+    const location = (r: LineColumnRange, message?: string): object => ({
+      physicalLocation: { artifactLocation: { uri }, region: region(r) },
+      ...(message ? { message: { text: message } } : {}),
+    });
+    for (const f of input.findings) {
+      results.push({
+        ruleId: f.rule,
+        ruleIndex: ruleIndex.get(f.rule),
+        level: level(f.severity),
+        message: { text: f.message },
+        locations: [{ ...location(f.range), ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}) }],
+        ...(f.related.length > 0 ? { relatedLocations: f.related.map((r, id) => ({ id, ...location(r.range, r.message) })) } : {}),
+        partialFingerprints: { 'pinscope/v1': fingerprint(f, input.text, lines) },
+        ...(f.path && f.path.length > 0
+          ? { codeFlows: [{ threadFlows: [{ locations: f.path.map((p) => ({ location: location(p.range, p.label) })) }] }] }
+          : {}),
+        ...(f.fixes.length > 0
+          ? {
+              fixes: f.fixes.map((fix) => ({
+                description: { text: fix.title },
+                artifactChanges: [{
+                  artifactLocation: { uri },
+                  replacements: fix.edits.map((e) => ({ deletedRegion: region(lines.range(e.span)), insertedContent: { text: e.newText } })),
+                }],
+              })),
+            }
+          : {}),
+      });
+    }
+  }
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'pinscope',
+          version: options.toolVersion,
+          informationUri: options.informationUri,
+          rules: rules.map((r) => ({
+            id: r.id,
+            name: r.title,
+            shortDescription: { text: r.title },
+            fullDescription: { text: r.description },
+            helpUri: ruleDocsUrl(r.id),
+            help: { text: `${r.why}\n\nFix: ${r.fix}`, markdown: `${r.why}\n\n**Fix:** ${r.fix}\n\nSee ${rulePagePath(r.id)}.` },
+            defaultConfiguration: { level: level(r.severity) },
+            properties: { tags: ['linux-kernel', r.group], precision: r.group === 'gup' ? 'very-high' : 'high' },
+          })),
+        },
+      },
+      properties: { kernelVersion: options.kernelVersion },
+      columnKind: 'utf16CodeUnits',
+      results,
+    }],
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * api-version — calls that do not fit the configured kernel: the function is not there, or its
+ * signature there takes a different number of arguments (tsk went away in v5.9, vmas in v6.5).
+ * Signatures per version: kernel-semantics.md §1.1–1.2.
+ */
+import type { SyntaxNode } from '../parse/syntax';
+import { acquireApi, releaseApi, signatureAt, type AcquireApi, type ReleaseApi, type Signature } from '../catalog/gup';
+import { describeRange, formatVersion, inRange } from '../catalog/version';
+import { callArguments, identifierName, isNullPointer, unwrap } from '../analysis/expr';
+import type { FileAnalysis } from '../analysis/file';
+import type { Finding, Fix, TextEdit } from '../findings';
+import { finding, fnName, spanOf } from './report';
+
+type Api = AcquireApi | ReleaseApi;
+
+/** Removes argument `index` with its comma. */
+function dropArgument(args: readonly SyntaxNode[], index: number): TextEdit | null {
+  const arg = args[index];
+  if (!arg) return null;
+  if (index > 0) {
+    const previous = args[index - 1] as SyntaxNode;
+    return { span: { start: previous.endIndex, end: arg.endIndex }, newText: '' };
+  }
+  const next = args[index + 1];
+  return next ? { span: { start: arg.startIndex, end: next.startIndex }, newText: '' } : { span: spanOf(arg), newText: '' };
+}
+
+/** The signature (of any version) that has `argc` parameters, newest first. */
+function signatureWithArity(api: Api, argc: number): Signature | undefined {
+  return [...api.signatures].reverse().find((s) => s.params.length === argc);
+}
+
+/**
+ * A safe fix when the extra argument is the one that went away and carries nothing:
+ * `vmas` passed as NULL (gone in v6.5), `tsk` passed as NULL or `current` (gone in v5.9).
+ */
+function arityFix(api: Api, args: readonly SyntaxNode[], target: Signature): Fix | null {
+  const written = signatureWithArity(api, args.length);
+  if (!written || written.params.length !== target.params.length + 1) return null;
+  const extra = written.params.findIndex((p, i) => target.params[i] !== p);
+  const index = extra < 0 ? written.params.length - 1 : extra;
+  const role = written.params[index];
+  const arg = args[index];
+  if (!arg) return null;
+  const droppable = (role === 'vmas' && isNullPointer(arg)) || (role === 'tsk' && (isNullPointer(arg) || identifierName(unwrap(arg)) === 'current'));
+  if (!droppable) return null;
+  const edit = dropArgument(args, index);
+  return edit ? { title: `Remove the \`${role}\` argument (${arg.text})`, edits: [edit], safe: true } : null;
+}
+
+export function apiVersion(file: FileAnalysis): Finding[] {
+  const findings: Finding[] = [];
+  const v = file.version;
+  const seen = new Set<number>();
+  for (const fn of file.functions) {
+    for (const node of fn.cfg.nodes) {
+      for (const op of node.ops) {
+        if ((op.kind !== 'acquire' && op.kind !== 'release') || op.node.type !== 'call_expression') continue;
+        if (op.kind === 'acquire' && op.helper) continue;
+        if (op.kind === 'release' && op.via !== 'catalog') continue;
+        if (seen.has(op.node.id)) continue;
+        seen.add(op.node.id);
+        const api: Api | undefined = acquireApi(op.name) ?? releaseApi(op.name);
+        if (!api) continue;
+        const calleeNode = op.node.childForFieldName('function') ?? op.node;
+        const args = callArguments(op.node);
+        if (!inRange(v, api.exists)) {
+          const renamed = 'renamedTo' in api ? api.renamedTo : undefined;
+          const fixes: Fix[] = [];
+          let message = `${fnName(api.name)} does not exist in Linux ${formatVersion(v)} (it exists ${describeRange(api.exists)}).`;
+          if (renamed && inRange(v, { since: renamed.since })) {
+            message += ` It was renamed to ${fnName(renamed.name)} in v${renamed.since} ("mm, tree-wide: rename put_user_page*() to unpin_user_page*()").`;
+            fixes.push({ title: `Rename to ${renamed.name}()`, edits: [{ span: spanOf(calleeNode), newText: renamed.name }], safe: true });
+          } else if (api.name === 'pin_user_pages_fast_only') {
+            message += ' It was removed in v6.3 (no users were left); pin_user_pages_fast() may sleep, so a caller in atomic context needs a different design.';
+          } else if (api.name === 'get_user_pages_locked' || api.name === 'pin_user_pages_locked') {
+            message += ` Use ${api.name.replace('_locked', '_remote')}() with the \`locked\` argument, or ${api.name.replace('_locked', '_unlocked')}().`;
+          } else if (api.name === 'get_user_pages_longterm') {
+            message += ' Use pin_user_pages(…, gup_flags | FOLL_LONGTERM, …).';
+          } else if (api.name === '__get_user_pages_fast') {
+            message += ' It was renamed get_user_pages_fast_only() in v5.8.';
+          }
+          findings.push(finding(file, { rule: 'api-version', span: spanOf(calleeNode), function: fn.info.name, message, fixes }));
+          continue;
+        }
+        const signature = signatureAt(api, v);
+        if (!signature || signature.params.length === args.length) continue;
+        const written = signatureWithArity(api, args.length);
+        let message = `${fnName(api.name)} takes ${signature.params.length} arguments in Linux ${formatVersion(v)} (${signature.params.join(', ')}); this call passes ${args.length}.`;
+        if (written) message += ` That is the ${describeRange(written.range)} form (${written.params.join(', ')}).`;
+        if (written && written.params.includes('vmas') && !signature.params.includes('vmas')) message += ' The vmas argument was removed in v6.5 ("mm/gup: remove vmas parameter from pin_user_pages()"); use get_user_page_vma_remote() if the VMA is needed.';
+        if (written && written.params.includes('tsk') && !signature.params.includes('tsk')) message += ' The task_struct argument was removed in v5.9 ("mm/gup: remove task_struct pointer for all gup code").';
+        const fix = arityFix(api, args, signature);
+        findings.push(finding(file, { rule: 'api-version', span: spanOf(op.node), function: fn.info.name, message, fixes: fix ? [fix] : [] }));
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,59 @@
+/**
+ * release-mismatch — a FOLL_PIN pin must be released with unpin_user_page*(), a FOLL_GET reference
+ * with put_page() (pin_user_pages.rst, "Tracking dma-pinned pages"; kernel-semantics.md §1.4).
+ * put_page() on a pinned small page leaves it GUP_PIN_COUNTING_BIAS - 1 = 1023 references high.
+ *
+ * Note what this rule does *not* do: flag put_page() after a get_*() acquire. That pairing is
+ * right; it becomes wrong only once the acquire is converted, and the conversion (gup-for-dma,
+ * longterm-get, internal-foll-flag) rewrites it in the same edit.
+ */
+import type { FileAnalysis } from '../analysis/file';
+import type { AcquireSite, Linkage, Site } from '../analysis/linkage';
+import type { ReleaseOp } from '../analysis/pageOps';
+import type { Finding, Fix } from '../findings';
+import { getToPinConversion } from '../fixes/conversion';
+import { toGetRelease, toPinRelease, unusedIndexEdits } from '../fixes/releaseEdits';
+import { finding, fnName, lineOf, spanOf } from './report';
+
+function describeRelease(op: ReleaseOp): string {
+  if (op.bulk) return `a ${fnName(op.name)} loop`;
+  if (op.via === 'by-name') return `${fnName(op.name)} (a helper that, by its name, drops references)`;
+  return fnName(op.name);
+}
+
+export function releaseMismatch(file: FileAnalysis, linkage: Linkage): Finding[] {
+  const byRelease = new Map<ReleaseOp, { release: Site<ReleaseOp>; acquires: AcquireSite[] }>();
+  for (const a of linkage.acquires) {
+    for (const r of linkage.releasesOf(a)) {
+      if (r.op.via === 'in-file' || r.op.family === null || r.op.family === a.op.family) continue;
+      const entry = byRelease.get(r.op) ?? { release: r, acquires: [] };
+      if (!entry.acquires.includes(a)) entry.acquires.push(a);
+      byRelease.set(r.op, entry);
+    }
+  }
+  const findings: Finding[] = [];
+  for (const { release, acquires } of byRelease.values()) {
+    const acquire = acquires[0] as AcquireSite;
+    const where = acquire.fn === release.fn ? `line ${lineOf(file, acquire.op.node)}` : `${fnName(acquire.fn.info.name)}, line ${lineOf(file, acquire.op.node)}`;
+    const related = acquires.map((a) => ({ span: spanOf(a.op.node), message: `pages ${a.op.family === 'pin' ? 'pinned' : 'referenced'} by ${fnName(a.op.name)} here` }));
+    let message: string;
+    const fixes: Fix[] = [];
+    if (acquire.op.family === 'pin') {
+      message = `Pages pinned by ${fnName(acquire.op.name)} (${where}) are released with ${describeRelease(release.op)}. A pin adds GUP_PIN_COUNTING_BIAS (1024) to a small page's refcount and put_page() takes 1 away: each page stays 1023 high and folio_maybe_dma_pinned() true forever. Release with unpin_user_page*().`;
+      const rewrite = toPinRelease(release.op, file.parsed.text, release.fn.info);
+      if (rewrite) {
+        const edits = [...rewrite.edits];
+        if (rewrite.freedIndex) edits.push(...unusedIndexEdits(rewrite.freedIndex.fn, rewrite.freedIndex.index, file.parsed.text, edits));
+        fixes.push({ title: `Release with ${rewrite.edits[0]?.newText.match(/^\w+/)?.[0] ?? 'unpin_user_pages'}()`, edits, safe: true });
+      }
+    } else {
+      message = `Pages referenced by ${fnName(acquire.op.name)} (${where}) are released with ${describeRelease(release.op)}: unpin subtracts 1024 from a page that got +1, underflowing its refcount and freeing it while mapped. Either pin them (${acquire.op.api.pinCounterpart ? fnName(acquire.op.api.pinCounterpart) : 'pin_user_pages*()'}) or release with put_page().`;
+      const conversion = getToPinConversion(file, linkage, acquire, false);
+      if (conversion) fixes.push({ ...conversion.fix, title: `${conversion.fix.title} (the acquire becomes a pin)` });
+      const back = toGetRelease(release.op, file.parsed.text);
+      if (back) fixes.push({ title: `Release with ${back[0]?.newText ?? 'put_page'}()`, edits: back, safe: false });
+    }
+    findings.push(finding(file, { rule: 'release-mismatch', span: spanOf(release.op.node), function: release.fn.info.name, message, related, fixes }));
+  }
+  return findings;
+}

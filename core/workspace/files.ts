@@ -1,0 +1,115 @@
+/**
+ * Expanding the paths a user gives into the C files to lint: files as given, folders recursively
+ * over *.c and *.h. Problems are collected per path, never thrown, so one unreadable folder does not
+ * stop a tree.
+ */
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export interface FileListing {
+  readonly files: string[];
+  readonly problems: { readonly path: string; readonly message: string }[];
+}
+
+const C_FILE = /\.[ch]$/;
+/** Folders never worth walking: VCS metadata and our own caches. */
+const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '.e2e', '.bench-cache']);
+
+function describe(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error) {
+    const code = String((error as { code: unknown }).code);
+    if (code === 'ENOENT') return 'no such file or directory';
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    if (code === 'ENOTDIR') return 'not a directory';
+    if (code === 'ELOOP') return 'too many levels of symbolic links';
+    return code;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export interface ListOptions {
+  /** Glob-like exclusions: a path containing any of these segments is skipped. */
+  readonly exclude?: readonly ((file: string) => boolean)[];
+}
+
+export function listCFiles(paths: readonly string[], options: ListOptions = {}): FileListing {
+  const files: string[] = [];
+  const problems: { path: string; message: string }[] = [];
+  const seenDirs = new Set<string>();
+  const excluded = (p: string): boolean => (options.exclude ?? []).some((f) => f(p));
+
+  const walk = (dir: string): void => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch (e) {
+      problems.push({ path: dir, message: describe(e) });
+      return;
+    }
+    if (seenDirs.has(real)) return; // symlink cycle
+    seenDirs.add(real);
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      problems.push({ path: dir, message: describe(e) });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (excluded(full)) continue;
+      if (entry.isDirectory()) {
+        if (!SKIP_DIRS.has(entry.name)) walk(full);
+      } else if (entry.isFile() && C_FILE.test(entry.name)) {
+        files.push(full);
+      } else if (entry.isSymbolicLink()) {
+        try {
+          const s = statSync(full);
+          if (s.isDirectory()) walk(full);
+          else if (s.isFile() && C_FILE.test(entry.name)) files.push(full);
+        } catch (e) {
+          problems.push({ path: full, message: `broken symbolic link (${describe(e)})` });
+        }
+      }
+    }
+  };
+
+  for (const p of paths) {
+    let stat: import('node:fs').Stats;
+    try {
+      stat = statSync(p);
+    } catch (e) {
+      problems.push({ path: p, message: describe(e) });
+      continue;
+    }
+    if (stat.isDirectory()) {
+      const before = files.length;
+      walk(p);
+      if (files.length === before) problems.push({ path: p, message: 'no *.c or *.h files here' });
+    } else if (stat.isFile()) {
+      files.push(p);
+    } else {
+      problems.push({ path: p, message: 'not a regular file or directory' });
+    }
+  }
+  return { files, problems };
+}
+
+/** Turns a glob (`**`, `*`, `?`) into a path predicate, for `exclude` settings. */
+export function globMatcher(glob: string): (file: string) => boolean {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        re += '.*';
+        i++;
+        if (glob[i + 1] === '/') i++;
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  const regex = new RegExp(`(^|/)${re}$`);
+  return (file: string) => regex.test(file.split(path.sep).join('/'));
+}

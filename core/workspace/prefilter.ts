@@ -1,0 +1,43 @@
+/**
+ * The byte-level prefilter: a file that contains none of these byte strings cannot contain a call
+ * any rule reports on, so it is not parsed. Checked with Buffer.indexOf on the raw bytes (native
+ * memchr-style search), which keeps whole-tree runs close to the cost of reading every byte once.
+ *
+ * Prefixes cover families: "get_user_page" matches get_user_pages, _fast, _remote, _unlocked,
+ * _fast_only and get_user_page_fast_only.
+ */
+import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
+import { DMA_CALL_NAMES } from '../catalog/dma';
+
+function prefixesFrom(names: readonly string[]): string[] {
+  const sorted = [...new Set(names)].sort((a, b) => a.length - b.length);
+  const kept: string[] = [];
+  for (const n of sorted) if (!kept.some((k) => n.startsWith(k))) kept.push(n);
+  return kept;
+}
+
+/**
+ * Needles: every acquire, the pin-family and renamed releases (api-version can flag those even
+ * without an acquire in the file), and the DMA API. put_page()/release_pages() alone are not
+ * needles: without an acquire in the same file no rule can say anything about them.
+ */
+export const PREFILTER_NEEDLES: readonly string[] = prefixesFrom([
+  ...ACQUIRE_APIS.map((a) => a.name),
+  ...RELEASE_APIS.filter((r) => r.family === 'pin').map((r) => r.name),
+  ...DMA_CALL_NAMES,
+  'get_user_page',
+  'pin_user_page',
+]);
+
+const needleBuffers = PREFILTER_NEEDLES.map((n) => Buffer.from(n, 'latin1'));
+
+export function mayContainCatalogued(bytes: Uint8Array): boolean {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const needle of needleBuffers) if (buf.indexOf(needle) >= 0) return true;
+  return false;
+}
+
+export function textMayContainCatalogued(text: string): boolean {
+  for (const needle of PREFILTER_NEEDLES) if (text.includes(needle)) return true;
+  return false;
+}

@@ -1,0 +1,49 @@
+// Bundles every entry point with esbuild. Run by `npm run build` and by `npm ci` (through `prepare`).
+// Native parser modules stay external: they are loaded from node_modules at run time.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const nodeBase = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  external: ['tree-sitter', 'tree-sitter-c', 'vscode'],
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+/** [entry, outfile, options] — an entry whose source does not exist yet is an error, not a skip. */
+const targets = [
+  ['cli/main.ts', 'dist/cli/pinscope.js', nodeBase],
+  ['core/workspace/lintWorker.ts', 'dist/worker/lint-worker.js', nodeBase],
+  ['server/main.ts', 'dist/server/server.js', nodeBase],
+  ['client/extension.ts', 'dist/client/extension.js', nodeBase],
+  ['client/webview/main.ts', 'dist/webview/panel.js', {
+    ...nodeBase, platform: 'browser', format: 'iife', target: 'chrome120', external: [],
+  }],
+  ['scripts/eval.ts', 'dist/tools/eval.js', nodeBase],
+  ['scripts/gen-docs.ts', 'dist/tools/gen-docs.js', nodeBase],
+  ['test/e2e/vscode/index.ts', 'dist/test/vscode/index.js', { ...nodeBase, external: [...nodeBase.external, 'mocha'] }],
+];
+
+const present = targets.filter(([entry]) => existsSync(path.join(root, entry)));
+const contexts = await Promise.all(present.map(([entry, outfile, options]) =>
+  esbuild.context({ ...options, entryPoints: [entry], outfile })));
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`esbuild: watching ${contexts.length} bundles`);
+} else {
+  const started = Date.now();
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  console.log(`esbuild: ${contexts.length} bundles in ${Date.now() - started} ms`);
+}
