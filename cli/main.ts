@@ -34,6 +34,7 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
   switch (command) {
     case 'lint':
       return runLint(rest, io);
+    case 'lsp': return (await import('./lsp')).runLsp(rest, io);
     case 'catalog': {
       if (rest.includes('--needles')) for (const n of PREFILTER_NEEDLES) io.out(n);
       else for (const n of [...ACQUIRE_APIS.map((a) => a.name), ...RELEASE_APIS.map((r) => r.name)]) io.out(n);

@@ -10,6 +10,7 @@ import type { KernelVersion } from './catalog/version';
 import { RULES } from './rules/index';
 import { isRuleId, type RuleId } from './rules/ids';
 import { LineIndex } from './text/lineIndex';
+import { hasAcquires, pathsOf } from './paths/cache';
 
 export interface RuleSetting {
   readonly enabled?: boolean;
@@ -86,7 +87,20 @@ export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResu
     findings.push(setting?.severity ? { ...f, severity: setting.severity } : f);
   }
   findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule) || a.span.end - b.span.end);
-  return { findings: dedupe(findings), notes: parseNotes(file.parsed, file.lines), functionsAnalysed: file.functions.length };
+  return { findings: dedupe(findings), notes: [...parseNotes(file.parsed, file.lines), ...budgetNotes(file)], functionsAnalysed: file.functions.length };
+}
+
+/** Functions whose paths did not all fit in the budget: said, never silently dropped. */
+function budgetNotes(file: FileAnalysis): AnalysisNote[] {
+  const notes: AnalysisNote[] = [];
+  for (const fn of file.functions) {
+    if (!hasAcquires(fn)) continue;
+    const paths = pathsOf(file, fn);
+    if (!paths.partial) continue;
+    const span = { start: fn.info.nameNode.startIndex, end: fn.info.nameNode.endIndex };
+    notes.push({ kind: 'budget', message: `${fn.info.name}(): too many paths; analysed the first ${paths.paths.length} (${paths.steps} steps), the rest was not checked`, span, range: file.lines.range(span) });
+  }
+  return notes;
 }
 
 function dedupe(findings: Finding[]): Finding[] {

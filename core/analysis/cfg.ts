@@ -21,6 +21,8 @@ export interface CfgEdge {
   readonly switchCase?: { readonly value: SyntaxNode | null; readonly subject: SyntaxNode };
   /** A loop's back edge: taken at most once per path (loops summarised as 0 or 1 iterations). */
   readonly back?: boolean;
+  /** The edge from a loop head into its body: not taken again once the path came back around. */
+  readonly enter?: boolean;
 }
 
 export interface CfgNode {
@@ -51,6 +53,7 @@ interface Pending {
   readonly from: number;
   readonly cond?: { expr: SyntaxNode; value: boolean };
   readonly switchCase?: { value: SyntaxNode | null; subject: SyntaxNode };
+  readonly enter?: boolean;
 }
 
 interface LoopTargets {
@@ -81,7 +84,13 @@ class Builder {
   connect(pending: readonly Pending[], to: number, back = false): void {
     for (const p of pending) {
       const node = this.nodes[p.from] as CfgNode;
-      const edge: CfgEdge = { to, ...(p.cond ? { cond: p.cond } : {}), ...(p.switchCase ? { switchCase: p.switchCase } : {}), ...(back ? { back: true } : {}) };
+      const edge: CfgEdge = {
+        to,
+        ...(p.cond ? { cond: p.cond } : {}),
+        ...(p.switchCase ? { switchCase: p.switchCase } : {}),
+        ...(back ? { back: true } : {}),
+        ...(p.enter ? { enter: true } : {}),
+      };
       node.succs.push(edge);
     }
   }
@@ -243,7 +252,7 @@ class Builder {
     const head = this.add('loop-head', condition ?? node, condition ? opsIn(condition, this.ctx) : []);
     this.connect(pending, head.id);
     const always = condExpr !== null && numberValue(condExpr) !== null && numberValue(condExpr) !== 0;
-    const enter: Pending = condExpr && !always ? { from: head.id, cond: { expr: condExpr, value: true } } : { from: head.id };
+    const enter: Pending = condExpr && !always ? { from: head.id, cond: { expr: condExpr, value: true }, enter: true } : { from: head.id, enter: true };
     const { exits } = this.loopBody(node.childForFieldName('body'), head.id, [enter]);
     const leave: Pending[] = always ? [] : [condExpr ? { from: head.id, cond: { expr: condExpr, value: false } } : { from: head.id }];
     return [...leave, ...exits];
@@ -291,7 +300,7 @@ class Builder {
     const head = this.add('loop-head', condition ?? node, condition ? opsIn(condition, this.ctx) : []);
     this.connect(frontier, head.id);
     const condExpr = condition ? unwrap(condition) : null;
-    const enter: Pending = condExpr ? { from: head.id, cond: { expr: condExpr, value: true } } : { from: head.id };
+    const enter: Pending = condExpr ? { from: head.id, cond: { expr: condExpr, value: true }, enter: true } : { from: head.id, enter: true };
     const step = this.add('stmt', update ?? node, update ? opsIn(update, this.ctx) : []);
     const targets: LoopTargets = { breakTo: [], continueTo: step.id };
     this.loops.push(targets);
@@ -312,7 +321,7 @@ class Builder {
   private macroLoop(header: SyntaxNode, body: SyntaxNode, pending: Pending[]): Pending[] {
     const head = this.add('loop-head', header, opsIn(header, this.ctx));
     this.connect(pending, head.id);
-    const { exits } = this.loopBody(body, head.id, [{ from: head.id }]);
+    const { exits } = this.loopBody(body, head.id, [{ from: head.id, enter: true }]);
     return [{ from: head.id }, ...exits];
   }
 

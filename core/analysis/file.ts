@@ -14,9 +14,18 @@ import { buildCfg, type Cfg } from './cfg';
 import { macrosIn, type MacroDef } from './flags';
 import { functionsIn, globalsIn, type FunctionInfo, type Variable } from './functions';
 import type { OpContext } from './pageOps';
-import { buildAliases } from './storage';
+import { buildAliases, storageOf } from './storage';
 import { NO_HELPERS, summarize, type HelperSummaries, type HelperSummary } from './summaries';
 import { DMA_CALL_NAMES } from '../catalog/dma';
+import { enumeratePaths, mayHold } from '../paths/engine';
+import type { AcquireOp } from './pageOps';
+
+/** The function releases what `op` takes before every return: it keeps nothing for its callers. */
+function releasedOnEveryPath(fn: FunctionAnalysis, op: AcquireOp): boolean {
+  const paths = enumeratePaths(fn, { maxSteps: 5_000, maxPaths: 64 });
+  if (paths.partial || paths.paths.length === 0) return false;
+  return paths.paths.every((p) => p.resources.every((r) => r.res.op !== op || r.status === 'released' || !mayHold(r.res, r.outcomes)));
+}
 
 export interface FunctionAnalysis {
   readonly info: FunctionInfo;
@@ -36,6 +45,36 @@ export interface FileAnalysis {
   readonly mmuNotifier: boolean;
   /** Functions defined in the file, by name. */
   readonly defined: ReadonlySet<string>;
+  /** Every `field = value;` in the file, by the field's file-wide key (`st_buffer::mapped_pages`). */
+  readonly fieldStores: ReadonlyMap<string, readonly FieldStore[]>;
+}
+
+export interface FieldStore {
+  readonly fn: FunctionInfo;
+  readonly left: SyntaxNode;
+  readonly right: SyntaxNode;
+}
+
+/** Stores into struct fields anywhere in the file, keyed like StorageRef.fileKey. */
+function collectFieldStores(all: readonly FunctionInfo[], globals: ReadonlyMap<string, Variable>): Map<string, FieldStore[]> {
+  const stores = new Map<string, FieldStore[]>();
+  const noAliases = { arrayAlias: new Map(), elementAlias: new Map(), derivedAlias: new Map() };
+  for (const fn of all) {
+    if (!fn.body.text.includes('=')) continue;
+    walk(fn.body, (node) => {
+      if (node.type !== 'assignment_expression' || node.childForFieldName('operator')?.type !== '=') return true;
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (!left || !right || left.type !== 'field_expression') return true;
+      const ref = storageOf(left, { fn, globals, aliases: noAliases });
+      if (!ref?.fileKey) return true;
+      const list = stores.get(ref.fileKey) ?? [];
+      list.push({ fn, left, right });
+      stores.set(ref.fileKey, list);
+      return true;
+    });
+  }
+  return stores;
 }
 
 /** Names that make a function worth building a graph for. */
@@ -63,7 +102,8 @@ const HELPER_NAME = /(put|unpin|release|unlock)\w*_pages$/;
 
 function mentionsMmuNotifier(root: SyntaxNode): boolean {
   const text = root.text;
-  if (!/mmu_(interval_)?notifier|hmm_range_fault/.test(text)) return false;
+  if (!/mmu_(interval_)?notifier|hmm_range_fault|mmu_invalidate_|mmu_interval_/.test(text)) return false;
+  if (/\bmmu_invalidate_seq\b|\bmmu_notifier_seq\b/.test(text)) return true;
   let found = false;
   walk(root, (node) => {
     if (found) return false;
@@ -127,7 +167,7 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
   for (let round = 0; round < 2 && callsHelpers; round++) {
     const next = new Map<string, HelperSummary>();
     for (const f of functions) {
-      const s = summarize(f.info, f.cfg);
+      const s = summarize(f.info, f.cfg, (op) => releasedOnEveryPath(f, op));
       if (s) next.set(f.info.name, s);
     }
     if (next.size === 0) break;
@@ -137,6 +177,6 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
 
   return {
     parsed, version, lines: new LineIndex(parsed.text), globals, macros, helpers, functions,
-    mmuNotifier: mentionsMmuNotifier(root), defined,
+    mmuNotifier: mentionsMmuNotifier(root), defined, fieldStores: collectFieldStores(all, globals),
   };
 }

@@ -13,6 +13,7 @@
 import type { CfgNode } from './cfg';
 import type { FileAnalysis, FunctionAnalysis } from './file';
 import type { AcquireOp, DirtyOp, PageOp, ReleaseOp, UseOp } from './pageOps';
+import { baseKey } from './storage';
 
 export interface Site<T extends PageOp> {
   readonly fn: FunctionAnalysis;
@@ -74,12 +75,41 @@ export function buildLinkage(file: FileAnalysis): Linkage {
     if (s.op.pages.fileKey) fileKeys.add(s.op.pages.fileKey);
     for (const other of sites) {
       if (other.fn !== s.fn || other.op.kind !== 'escape') continue;
-      if (other.op.pages.key === key && other.op.target?.fileKey && (other.op.how === 'field' || other.op.how === 'global')) {
+      if (baseKey(other.op.pages.key) === baseKey(key) && other.op.target?.fileKey && (other.op.how === 'field' || other.op.how === 'global')) {
         fileKeys.add(other.op.target.fileKey);
       }
     }
     acquires.push({ fn: s.fn, node: s.node, op: s.op, fileKeys });
   }
+
+  /**
+   * A field links functions only when everything stored in it is GUP pages (or NULL, or a fresh
+   * array GUP then fills). etnaviv keeps shmem pages from drm_gem_get_pages() and userptr pins in
+   * the same `etnaviv_obj->pages`: their releases are not each other's.
+   */
+  const gupOnly = new Map<string, boolean>();
+  const ALLOCATOR = /^(?:k|kv|v|devm_k|__v)(?:m|z|c)?alloc(?:_array|_node)?$|^kmalloc_array$|^kvmalloc_array$|^kcalloc$|^kvcalloc$|^vzalloc$|^kvzalloc$/;
+  const isGupOnly = (fileKey: string): boolean => {
+    const cached = gupOnly.get(fileKey);
+    if (cached !== undefined) return cached;
+    let ok = true;
+    for (const store of file.fieldStores.get(fileKey) ?? []) {
+      const right = store.right;
+      const r = right.type === 'parenthesized_expression' || right.type === 'cast_expression' ? (right.namedChildren[right.namedChildren.length - 1] ?? right) : right;
+      if (r.type === 'null' || r.text === 'NULL' || r.text === '0') continue;
+      if (r.type === 'call_expression' && ALLOCATOR.test(r.childForFieldName('function')?.text ?? '')) continue;
+      const fa = byName.get(store.fn.name);
+      const storeSite = fa ? sites.find((s) => s.fn === fa && s.op.kind === 'escape' && s.op.node.startIndex <= store.left.startIndex && s.op.node.endIndex >= store.right.endIndex) : undefined;
+      const key = storeSite?.op.kind === 'escape' ? storeSite.op.pages.key : null;
+      const acquired = key !== null && sites.some((s) => s.fn === fa && s.op.kind === 'acquire' && s.op.pages !== null && baseKey(s.op.pages.key) === baseKey(key));
+      if (!acquired) {
+        ok = false;
+        break;
+      }
+    }
+    gupOnly.set(fileKey, ok);
+    return ok;
+  };
 
   /** Sites of kind `kinds` that touch the acquire's pages, following the three links. */
   const linked = <K extends PageOp['kind']>(a: AcquireSite, kinds: readonly K[]): AnySite[] => {
@@ -106,8 +136,8 @@ export function buildLinkage(file: FileAnalysis): Linkage {
       if (!want(s)) continue;
       const p = pagesOf(s);
       if (!p) continue;
-      if (s.fn === a.fn && p.key === key) add(s);
-      else if (p.fileKey && a.fileKeys.has(p.fileKey)) add(s);
+      if (s.fn === a.fn && key !== undefined && (p.key === key || baseKey(p.key) === baseKey(key))) add(s);
+      else if (p.fileKey && a.fileKeys.has(p.fileKey) && isGupOnly(p.fileKey)) add(s);
     }
     const paramIndex = a.op.pages?.paramIndex ?? -1;
     if (paramIndex >= 0) {

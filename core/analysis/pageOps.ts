@@ -11,7 +11,8 @@ import type { KernelVersion } from '../catalog/version';
 import { callArguments, calleeName, callsIn, unwrap } from './expr';
 import { resolveFlags, type FlagSet, type MacroDef } from './flags';
 import { lookupVariable, type FunctionInfo, type Variable } from './functions';
-import { storageOf, type AliasTable, type StorageContext, type StorageRef } from './storage';
+import { derivedPageOf, storageOf, type AliasTable, type StorageContext, type StorageRef } from './storage';
+import { isNullPointer } from './expr';
 import type { HelperSummaries } from './summaries';
 
 /** Where the acquire's result goes: a variable, or nowhere (used directly in a condition). */
@@ -42,11 +43,13 @@ export interface AcquireOp extends OpBase {
   readonly nr: SyntaxNode | null;
   /** nr is the literal 1 (single page): there is no partial result. */
   readonly single: boolean;
+  /** `pages` is NULL: the call only faults the range in and takes no references. */
+  readonly prefault: boolean;
   readonly flagsArg: SyntaxNode | null;
   readonly flags: FlagSet;
   readonly result: ResultBinding;
   /** Set when the acquire is a call to an in-file function that acquires into a parameter. */
-  readonly helper?: { readonly name: string; readonly countOutParam: number | null; readonly inner: SyntaxNode };
+  readonly helper?: { readonly name: string; readonly countOutParam: number | null; readonly returnsCount: boolean; readonly inner: SyntaxNode };
   /**
    * For helpers that report their count through an out-parameter (`lock_pages(..., &pinned)`):
    * the variable that holds the number of pages taken, on success and on failure alike.
@@ -126,8 +129,8 @@ export function storageContext(fn: FunctionInfo, globals: ReadonlyMap<string, Va
 }
 
 /** Names of undefined helpers that, by their name, release the user pages they are given. */
-const RELEASE_HELPER = /^_*(?:\w*_)?(?:put|unpin|release|unlock)(?:_\w*)?_pages$/;
-const NOT_RELEASE_HELPERS = new Set(['free_pages', '__free_pages', 'put_pages_list', 'release_pages', 'lock_pages', 'unlock_page', 'get_pages']);
+const RELEASE_HELPER = /^_*(?:\w*_)?(?:put|unpin|release|unlock)(?:_\w*)?_pages?$/;
+const NOT_RELEASE_HELPERS = new Set(['free_pages', '__free_pages', 'put_pages_list', 'release_pages', 'lock_pages', 'unlock_page', 'get_pages', 'free_page', 'put_page', 'unpin_user_page', 'folio_unlock', 'page_unlock']);
 
 function helperFamilyByName(name: string): Family | null {
   if (/unpin/.test(name)) return 'pin';
@@ -193,10 +196,17 @@ function classifyAcquire(call: SyntaxNode, name: string, api: AcquireApi, ctx: O
     // iov_iter_extract_pages(i, &pages, ...) allocates or fills *pages: the storage is `pages`.
     pages = { ...pages, element: false };
   }
+  const result = resultBinding(call, ctx);
+  if (api.returns === 'page' && result.variable) {
+    // get_dump_page() returns the page: the variable it lands in is the storage.
+    const ref = storageOf(call.parent?.type === 'assignment_expression' ? (call.parent.childForFieldName('left') as SyntaxNode) : call, ctx);
+    pages = ref ?? { key: result.variable, fileKey: null, node: call, element: false, baseKind: 'local', paramIndex: -1, structName: null };
+  }
+  const prefault = pagesArg !== null && isNullPointer(pagesArg);
   const single = api.returns === 'bool' || api.returns === 'page' || (nrArg !== null && unwrap(nrArg).type === 'number_literal' && Number(unwrap(nrArg).text) === 1);
   return {
-    kind: 'acquire', node: call, name, api, signature: fitting, args, family: api.family, pages, nr: nrArg, single,
-    flagsArg, flags, result: resultBinding(call, ctx),
+    kind: 'acquire', node: call, name, api, signature: fitting, args, family: api.family, pages: prefault ? null : pages, nr: nrArg, single,
+    prefault, flagsArg, flags, result,
   };
 }
 
@@ -260,13 +270,18 @@ function classifyCall(call: SyntaxNode, ctx: OpContext): PageOp[] {
       }];
     }
   }
-  // Pages passed to a function pinscope knows nothing about: ownership may leave here.
+  // Pages passed to a function pinscope knows nothing about: ownership may leave here. So may a
+  // page's pfn or address (`memory_failure(pfn, MF_COUNT_INCREASED)`).
   const escapes: PageOp[] = [];
+  if (isHarmlessCall(name)) return escapes;
   for (const a of args) {
     const ref = storageOf(a, ctx);
-    if (ref && holdsPages(ref, ctx) && !isHarmlessCall(name)) {
+    if (ref && holdsPages(ref, ctx)) {
       escapes.push({ kind: 'escape', node: call, pages: ref, how: 'call', target: null, callee: name });
+      continue;
     }
+    const derived = derivedPageOf(a, ctx);
+    if (derived) escapes.push({ kind: 'escape', node: call, pages: derived, how: 'call', target: null, callee: name });
   }
   return escapes;
 }
@@ -279,6 +294,10 @@ const HARMLESS_CALLS = new Set([
   'WARN_ON_ONCE', 'BUG_ON', 'trace_printk', 'kmemleak_ignore', 'page_to_nid', 'PageReserved', 'is_zone_device_page',
   'compound_head', 'compound_order', 'folio_nr_pages', 'folio_size', 'page_size', 'PageAnon', 'IS_ERR', 'PTR_ERR',
   'IS_ERR_OR_NULL', 'unlikely', 'likely', 'ARRAY_SIZE', 'min', 'max', 'min_t', 'max_t', 'flush_dcache_page',
+  'struct_size', 'array_size', 'size_mul', 'flex_array_size', 'sendpage_ok', 'page_to_pfn', 'page_to_phys',
+  'page_address', 'folio_test_large', 'PageHighMem', 'PageSlab', 'page_mapping', 'folio_mapping',
+  'is_zero_page', 'is_zero_pfn', 'kmap', 'kunmap', 'kmap_local_page', 'kunmap_local', 'kmap_atomic', 'kunmap_atomic',
+  'page_folio', 'folio_page_idx', 'PageTransHuge', 'folio_order', 'get_page', 'put_page',
 ]);
 
 function isHarmlessCall(name: string): boolean {
@@ -291,8 +310,12 @@ function classifyStore(assign: SyntaxNode, ctx: OpContext): EscapeOp | null {
   const left = assign.childForFieldName('left');
   const right = assign.childForFieldName('right');
   if (!left || !right) return null;
-  const source = storageOf(right, ctx);
-  if (!source || !holdsPages(source, ctx)) return null;
+  let source = storageOf(right, ctx);
+  if (!source || !holdsPages(source, ctx)) {
+    // `obj->pfn = page_to_pfn(page)`, `*hpa = __pa(page_address(page))`: the page goes with it.
+    source = derivedPageOf(right, ctx);
+    if (!source) return null;
+  }
   const target = storageOf(left, ctx);
   if (!target || target.key === source.key) return null;
   const l = unwrap(left);
@@ -333,6 +356,10 @@ export function opsIn(region: SyntaxNode, ctx: OpContext): PageOp[] {
   if (region.parent?.type === 'return_statement') {
     const ref = storageOf(region, ctx);
     if (ref && holdsPages(ref, ctx)) ops.push({ kind: 'escape', node: region, pages: ref, how: 'return', target: null });
+    else {
+      const derived = derivedPageOf(region, ctx);
+      if (derived) ops.push({ kind: 'escape', node: region, pages: derived, how: 'return', target: null });
+    }
   }
   return ops;
 }

@@ -35,6 +35,12 @@ export interface AliasTable {
   readonly arrayAlias: ReadonlyMap<string, string>;
   /** local `struct page *` variable loaded from an array element → that array's key. */
   readonly elementAlias: ReadonlyMap<string, string>;
+  /**
+   * local variable holding an identity of a page (its pfn, physical or kernel address) → the
+   * page's storage key. Handing such a value on hands on the page (`memory_failure(pfn,
+   * MF_COUNT_INCREASED)`, `*hpa = __pa(page_address(page))`).
+   */
+  readonly derivedAlias: ReadonlyMap<string, string>;
 }
 
 export interface StorageContext {
@@ -91,7 +97,8 @@ function resolveAlias(name: string, aliases: AliasTable): string {
   return key;
 }
 
-function baseKindForKey(key: string, ctx: StorageContext): StorageRef['baseKind'] {
+function baseKindForKey(fullKey: string, ctx: StorageContext): StorageRef['baseKind'] {
+  const key = baseKey(fullKey);
   if (/^[A-Za-z_]\w*$/.test(key)) {
     if (ctx.fn.locals.has(key)) return 'local';
     if (ctx.fn.params.some((p) => p.name === key)) return 'param';
@@ -103,11 +110,12 @@ function baseKindForKey(key: string, ctx: StorageContext): StorageRef['baseKind'
 }
 
 function paramIndexForKey(key: string, ctx: StorageContext): number {
-  const stripped = key.replace(/^\*/, '');
+  const stripped = baseKey(key).replace(/^\*/, '');
   return ctx.fn.params.find((p) => p.name === stripped)?.index ?? -1;
 }
 
-function fileKeyForKey(key: string, ctx: StorageContext): string | null {
+function fileKeyForKey(fullKey: string, ctx: StorageContext): string | null {
+  const key = baseKey(fullKey);
   if (/^[A-Za-z_]\w*$/.test(key) && !ctx.fn.locals.has(key) && !ctx.fn.params.some((p) => p.name === key) && ctx.globals.has(key)) {
     return `::${key}`;
   }
@@ -141,9 +149,13 @@ export function storageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | n
       if (!inner) return null;
       if (op === '&') {
         // `&page` is the address of a single-page variable: storage is the variable itself.
-        // `&pages[i]` points into the array from element i on: storage is the array.
+        // `&pages[i]` points into the array from element i on: the array at offset i.
         const target = unwrap(arg);
-        if (target.type === 'subscript_expression') return { ...inner, node, element: false };
+        if (target.type === 'subscript_expression') {
+          const index = target.childForFieldName('index');
+          const base = { ...inner, node, element: false };
+          return index ? withOffset(base, index, '+') : base;
+        }
         return { ...inner, node, element: false };
       }
       // `*pages` where `pages` is a `struct page **` out-parameter or cursor.
@@ -156,10 +168,17 @@ export function storageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | n
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
       const l = left ? storageOf(left, ctx) : null;
-      if (l && isPointerLike(l, ctx)) return { ...l, node };
+      if (l && isPointerLike(l, ctx)) return right ? withOffset({ ...l, node }, right, op) : { ...l, node };
       const r = right && op === '+' ? storageOf(right, ctx) : null;
-      if (r && isPointerLike(r, ctx)) return { ...r, node };
+      if (r && isPointerLike(r, ctx)) return left ? withOffset({ ...r, node }, left, '+') : { ...r, node };
       return l ?? null;
+    }
+    case 'call_expression': {
+      // page_folio(page), compound_head(page): the same page (or its folio) under another type.
+      const name = node.childForFieldName('function')?.text;
+      const arg = node.childForFieldName('arguments')?.namedChildren[0];
+      if (name && arg && IDENTITY_CALLS.has(name)) return storageOf(arg, ctx);
+      return null;
     }
     case 'update_expression': {
       const arg = node.childForFieldName('argument');
@@ -168,6 +187,54 @@ export function storageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | n
     default:
       return null;
   }
+}
+
+/** Calls that return the same page (or its folio) as their argument. */
+const IDENTITY_CALLS = new Set(['page_folio', 'compound_head', 'folio_page', 'pfn_to_page_identity']);
+
+/**
+ * `pages + n` and `&pages[n]` point into the array at offset n: a storage of its own, so that
+ * acquires into two halves of one allocation (`pages_info = pages_stat + n`) stay two resources.
+ * A release of the whole array still covers them (see the path engine). Offset 0 is the array.
+ */
+function withOffset(ref: StorageRef, offset: SyntaxNode, op: string): StorageRef {
+  const o = unwrap(offset);
+  if (o.type === 'number_literal' && Number(o.text) === 0) return ref;
+  if (ref.element) return ref;
+  return { ...ref, key: `${ref.key}${op}${canonical(offset)}` };
+}
+
+/** The array a (possibly offset) key points into: `pvec+pinned` → `pvec`. */
+export function baseKey(key: string): string {
+  const plus = key.search(/[+-](?!>)/);
+  return plus > 0 ? key.slice(0, plus) : key;
+}
+
+/** Calls whose result identifies the page they are given: its pfn, physical or linear address. */
+export const PAGE_IDENTITY_CALLS = new Set(['page_to_pfn', 'page_to_phys', 'page_address', 'page_to_virt', 'folio_pfn', 'folio_address', 'lowmem_page_address']);
+
+/** The storage of the page an expression is an identity of (`page_to_pfn(p) << PAGE_SHIFT`, `__pa(page_address(p))`). */
+export function derivedPageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | null {
+  let found: StorageRef | null = null;
+  const visit = (n: SyntaxNode): void => {
+    if (found) return;
+    if (n.type === 'call_expression') {
+      const name = n.childForFieldName('function')?.text ?? '';
+      const arg = n.childForFieldName('arguments')?.namedChildren[0];
+      if (PAGE_IDENTITY_CALLS.has(name) && arg) {
+        found = storageOf(arg, ctx);
+        if (found) return;
+      }
+    }
+    if (n.type === 'identifier' && ctx.aliases.derivedAlias.has(n.text)) {
+      const key = ctx.aliases.derivedAlias.get(n.text) as string;
+      found = { key, fileKey: null, node: n, element: true, baseKind: baseKindForKey(key, ctx), paramIndex: paramIndexForKey(key, ctx), structName: null };
+      return;
+    }
+    for (const c of n.namedChildren) visit(c);
+  };
+  visit(expr);
+  return found;
 }
 
 function isPointerLike(ref: StorageRef, ctx: StorageContext): boolean {
@@ -196,6 +263,7 @@ function isPageType(variable: Variable | undefined): boolean {
 export function buildAliases(fn: FunctionInfo, globals: ReadonlyMap<string, Variable>): AliasTable {
   const arrayAlias = new Map<string, string>();
   const elementAlias = new Map<string, string>();
+  const derivedAlias = new Map<string, string>();
   const pending: { name: string; value: SyntaxNode }[] = [];
   for (const v of fn.locals.values()) if (v.init) pending.push({ name: v.name, value: v.init });
   walk(fn.body, (node) => {
@@ -206,13 +274,25 @@ export function buildAliases(fn: FunctionInfo, globals: ReadonlyMap<string, Vari
     }
     return true;
   });
-  const table: AliasTable = { arrayAlias, elementAlias };
+  const table: AliasTable = { arrayAlias, elementAlias, derivedAlias };
   const ctx: StorageContext = { fn, globals, aliases: table };
   // Two passes so that chains (`a = b; c = a + 1;`) resolve regardless of order.
   for (let pass = 0; pass < 2; pass++) {
     for (const { name, value } of pending) {
       const variable = fn.locals.get(name);
       if (!variable || variable.isArray) continue;
+      const derived = derivedPageOf(value, ctx);
+      if (derived && !isPageType(variable)) {
+        derivedAlias.set(name, derived.key);
+        continue;
+      }
+      // `folio = page_folio(page)`: the same page under another type.
+      const v = unwrap(value);
+      if (v.type === 'call_expression' && IDENTITY_CALLS.has(v.childForFieldName('function')?.text ?? '')) {
+        const target = storageOf(v, ctx);
+        if (target && target.key !== name) (target.element ? elementAlias : arrayAlias).set(name, target.key);
+        continue;
+      }
       if (variable.pointerDepth >= 2) {
         const target = storageOf(value, ctx);
         if (target && target.key !== name && !target.element) arrayAlias.set(name, target.key);

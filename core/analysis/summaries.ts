@@ -7,24 +7,29 @@
 import type { SyntaxNode } from '../parse/syntax';
 import { walk } from '../parse/syntax';
 import type { Family } from '../catalog/gup';
-import { identifierName, unwrap } from './expr';
+import { canonical, identifierName, unwrap } from './expr';
 import type { Cfg } from './cfg';
 import type { FunctionInfo } from './functions';
 import { lookupVariable } from './functions';
 import type { AcquireOp, CountSpec, OpContext, PageOp, ReleaseOp, UseOp } from './pageOps';
-import { storageOf } from './storage';
+import { storageOf, type StorageRef } from './storage';
 
 export type CountOut = { readonly kind: 'return' } | { readonly kind: 'param'; readonly index: number } | null;
 
-export interface AcquireSummary {
+/** Where in a parameter the pages are: the parameter itself, or a field of it (`->pgs`). */
+interface ParamPlace {
   readonly paramIndex: number;
+  /** `->pages` when the pages are a field of the parameter; null for the parameter itself. */
+  readonly fieldSuffix: string | null;
+}
+
+export interface AcquireSummary extends ParamPlace {
   readonly countOut: CountOut;
   readonly nrParam: number | null;
   readonly inner: AcquireOp;
 }
 
-export interface ReleaseSummary {
-  readonly paramIndex: number;
+export interface ReleaseSummary extends ParamPlace {
   readonly family: Family | null;
   readonly countParam: number | null;
   readonly single: boolean;
@@ -33,8 +38,7 @@ export interface ReleaseSummary {
   readonly inner: ReleaseOp;
 }
 
-export interface UseSummary {
-  readonly paramIndex: number;
+export interface UseSummary extends ParamPlace {
   readonly inner: UseOp;
 }
 
@@ -62,7 +66,7 @@ function countOutOf(fn: FunctionInfo, resultVar: string | null): CountOut {
   let out: CountOut = null;
   walk(fn.body, (node) => {
     if (out) return false;
-    if (node.type === 'return_statement' && identifierName(node.namedChildren[0]) === resultVar) {
+    if (node.type === 'return_statement' && identifierName(node.namedChildren[0]) === resultVar && !underNegativeCheck(node, resultVar)) {
       out = { kind: 'return' };
       return false;
     }
@@ -86,27 +90,67 @@ function countOutOf(fn: FunctionInfo, resultVar: string | null): CountOut {
   return out;
 }
 
+/** `if (ret < 0) return ret;` returns an errno, not a count. */
+export function underNegativeCheck(ret: SyntaxNode, result: string): boolean {
+  let p = ret.parent;
+  while (p && p.type === 'compound_statement') p = p.parent;
+  if (!p || p.type !== 'if_statement') return false;
+  const condition = p.childForFieldName('condition')?.text.replace(/\s+/g, '') ?? '';
+  return new RegExp(`^\\(*(?:unlikely\\()?(?:${result}<=?0|IS_ERR_VALUE\\(${result}\\))\\)*$`).test(condition);
+}
+
 function countParamOf(fn: FunctionInfo, count: CountSpec): number | null {
   return count.kind === 'expr' ? paramIndexOf(fn, identifierName(count.node)) : null;
 }
 
-/** Summarises one function from its graph; null when it does nothing to pages it is given. */
-export function summarize(fn: FunctionInfo, cfg: Cfg): HelperSummary | null {
+/** The parameter (and field of it) a storage belongs to, or null for locals and globals. */
+function paramPlace(fn: FunctionInfo, ref: StorageRef | null): ParamPlace | null {
+  if (!ref) return null;
+  if (ref.paramIndex >= 0 && ref.baseKind !== 'field') return { paramIndex: ref.paramIndex, fieldSuffix: null };
+  if (ref.baseKind === 'field') {
+    const m = /^([A-Za-z_]\w*)((?:->|\.).*)$/.exec(ref.key);
+    if (!m) return null;
+    const index = paramIndexOf(fn, m[1] as string);
+    return index === null ? null : { paramIndex: index, fieldSuffix: m[2] as string };
+  }
+  return null;
+}
+
+/** The caller's storage for a summarised place, given the argument it passes. */
+function placeAt(place: ParamPlace, inner: StorageRef, arg: SyntaxNode | undefined, ctx: OpContext, call: SyntaxNode): StorageRef | null {
+  if (!arg) return null;
+  if (place.fieldSuffix === null) return storageOf(arg, ctx);
+  const a = unwrap(arg);
+  const key = a.type === 'pointer_expression' && a.child(0)?.type === '&'
+    ? `${canonical(a.childForFieldName('argument') as SyntaxNode)}${place.fieldSuffix.replace(/^->/, '.')}`
+    : `${canonical(a)}${place.fieldSuffix}`;
+  return { key, fileKey: inner.fileKey, node: call, element: false, baseKind: 'field', paramIndex: -1, structName: inner.structName };
+}
+
+/**
+ * Summarises one function from its graph; null when it does nothing to pages it is given.
+ * `selfContained(acquire)` says whether the function releases those pages itself on every path
+ * (process_vm_rw_single_vec() pins and unpins batch by batch): such a function is not an acquirer.
+ */
+export function summarize(fn: FunctionInfo, cfg: Cfg, selfContained: (op: AcquireOp) => boolean = () => false): HelperSummary | null {
   const acquires: AcquireSummary[] = [];
   const releases: ReleaseSummary[] = [];
   const uses: UseSummary[] = [];
   for (const node of cfg.nodes) {
     for (const op of node.ops) {
-      if (op.kind === 'acquire' && op.pages && op.pages.paramIndex >= 0) {
+      const place = op.kind === 'acquire' || op.kind === 'release' ? paramPlace(fn, op.pages) : op.kind === 'use' ? paramPlace(fn, op.pages) : null;
+      if (!place) continue;
+      if (op.kind === 'acquire' && op.pages) {
+        if (selfContained(op)) continue;
         acquires.push({
-          paramIndex: op.pages.paramIndex,
+          ...place,
           countOut: op.helper ? (op.helper.countOutParam !== null ? countOutOf(fn, op.result.variable) : null) : countOutOf(fn, op.result.variable),
           nrParam: op.nr ? paramIndexOf(fn, identifierName(op.nr)) : null,
           inner: op,
         });
-      } else if (op.kind === 'release' && op.pages && op.pages.paramIndex >= 0) {
+      } else if (op.kind === 'release' && op.pages) {
         releases.push({
-          paramIndex: op.pages.paramIndex,
+          ...place,
           family: op.family,
           countParam: countParamOf(fn, op.count),
           single: op.count.kind === 'one',
@@ -114,10 +158,17 @@ export function summarize(fn: FunctionInfo, cfg: Cfg): HelperSummary | null {
           dirtyParam: op.dirtyArg ? paramIndexOf(fn, identifierName(op.dirtyArg)) : null,
           inner: op,
         });
-      } else if (op.kind === 'use' && op.pages.paramIndex >= 0) {
-        uses.push({ paramIndex: op.pages.paramIndex, inner: op });
+      } else if (op.kind === 'use') {
+        uses.push({ ...place, inner: op });
       }
     }
+  }
+  // A helper that takes pages and releases them on its own error paths is an acquirer: its
+  // cleanup is not a release its callers perform.
+  const acquired = new Set(acquires.map((a) => `${a.paramIndex}${a.fieldSuffix ?? ''}`));
+  for (let i = releases.length - 1; i >= 0; i--) {
+    const r = releases[i] as ReleaseSummary;
+    if (acquired.has(`${r.paramIndex}${r.fieldSuffix ?? ''}`)) releases.splice(i, 1);
   }
   if (acquires.length === 0 && releases.length === 0 && uses.length === 0) return null;
   const name = fn.name;
@@ -127,11 +178,13 @@ export function summarize(fn: FunctionInfo, cfg: Cfg): HelperSummary | null {
       const ops: PageOp[] = [];
       for (const a of acquires) {
         const arg = args[a.paramIndex];
-        const pages = arg ? storageOf(arg, ctx) : null;
+        const pages = a.inner.pages ? placeAt(a, a.inner.pages, arg, ctx, call) : null;
         const countArg = a.countOut?.kind === 'param' ? args[a.countOut.index] : undefined;
         const countVar = countArg ? identifierName(unwrap(countArg).type === 'pointer_expression' ? unwrap(countArg).childForFieldName('argument') : countArg) : null;
         let result: AcquireOp['result'] = { variable: null, declared: null };
-        if (a.countOut?.kind === 'return') {
+        // The call's own value: the count (countOut 'return') or a status next to an
+        // out-parameter count; either way branches on it decide success and failure.
+        {
           const parent = call.parent;
           if (parent?.type === 'assignment_expression') {
             const v = identifierName(parent.childForFieldName('left'));
@@ -141,16 +194,18 @@ export function summarize(fn: FunctionInfo, cfg: Cfg): HelperSummary | null {
             if (v) result = { variable: v, declared: ctx.fn.locals.get(v) ?? null };
           }
         }
+        const nr = a.nrParam !== null ? args[a.nrParam] ?? null : null;
+        const single = a.inner.single || (nr !== null && unwrap(nr).type === 'number_literal' && Number(unwrap(nr).text) === 1);
         ops.push({
-          ...a.inner, node: call, name, args, pages, nr: a.nrParam !== null ? args[a.nrParam] ?? null : null, single: false,
+          ...a.inner, node: call, name, args, pages, nr, single,
           flagsArg: null, result,
-          helper: { name, countOutParam: a.countOut?.kind === 'param' ? a.countOut.index : null, inner: a.inner.node },
+          helper: { name, countOutParam: a.countOut?.kind === 'param' ? a.countOut.index : null, returnsCount: a.countOut?.kind === 'return', inner: a.inner.node },
           ...(countVar ? { heldCount: countVar } : {}),
         });
       }
       for (const r of releases) {
         const arg = args[r.paramIndex];
-        const pages = arg ? storageOf(arg, ctx) : null;
+        const pages = r.inner.pages ? placeAt(r, r.inner.pages, arg, ctx, call) : null;
         const countArg = r.countParam !== null ? args[r.countParam] : undefined;
         const count: CountSpec = r.single ? { kind: 'one' } : countArg ? { kind: 'expr', node: countArg } : { kind: 'unknown' };
         const dirtyArg = r.dirtyParam !== null ? args[r.dirtyParam] ?? null : r.inner.dirtyArg;
@@ -159,7 +214,7 @@ export function summarize(fn: FunctionInfo, cfg: Cfg): HelperSummary | null {
       }
       for (const u of uses) {
         const arg = args[u.paramIndex];
-        const pages = arg ? storageOf(arg, ctx) : null;
+        const pages = placeAt(u, u.inner.pages, arg, ctx, call);
         if (pages) ops.push({ kind: 'use', node: call, use: u.inner.use, pages, viaHelper: name });
       }
       return ops;

@@ -65,6 +65,11 @@ export const PAGE_USES: readonly PageUse[] = [
   { name: 'page_to_phys', kind: 'dma', pageArg: 0 },
   { name: 'skb_fill_page_desc', kind: 'dma', pageArg: 2 },
   { name: '__skb_fill_page_desc', kind: 'dma', pageArg: 2 },
+  { name: 'skb_fill_page_desc_noacc', kind: 'dma', pageArg: 2 },
+  { name: '__skb_fill_page_desc_noacc', kind: 'dma', pageArg: 2 },
+  { name: 'skb_frag_fill_page_desc', kind: 'dma', pageArg: 1 },
+  { name: 'skb_add_rx_frag', kind: 'dma', pageArg: 2 },
+  { name: 'skb_append_pagefrags', kind: 'dma', pageArg: 1 },
   { name: 'bvec_set_page', kind: 'dio', pageArg: 1 },
   { name: 'bio_add_page', kind: 'dio', pageArg: 1 },
   { name: '__bio_add_page', kind: 'dio', pageArg: 1 },
@@ -101,7 +106,11 @@ export const EXTRA_REFERENCE_CALLS: readonly string[] = ['get_page', 'folio_get'
 export const MMU_NOTIFIER_CALLS: readonly string[] = [
   'mmu_interval_notifier_insert', 'mmu_interval_notifier_insert_locked', 'mmu_notifier_register',
   '__mmu_notifier_register', 'mmu_notifier_get', 'mmu_notifier_get_locked', 'hmm_range_fault',
-  'mmu_interval_read_begin',
+  'mmu_interval_read_begin', 'mmu_interval_read_retry', 'mmu_interval_check_retry',
+  // KVM registers its notifier in virt/kvm/kvm_main.c; arch code follows the case 3 protocol by
+  // sampling and re-checking the invalidation sequence around its GUP calls.
+  'mmu_invalidate_retry', 'mmu_invalidate_retry_gfn', 'mmu_invalidate_retry_gfn_unsafe',
+  'mmu_invalidate_retry_hva', 'mmu_notifier_retry', 'mmu_notifier_retry_hva',
 ];
 
 const pageUseByName = new Map(PAGE_USES.map((u) => [u.name, u]));

@@ -5,11 +5,24 @@
 import type { FileAnalysis } from '../analysis/file';
 import type { Linkage } from '../analysis/linkage';
 import type { Finding } from '../findings';
+import type { RuleId } from './ids';
 import { apiVersion } from './apiVersion';
 import { internalFollFlag } from './internalFollFlag';
 import { longtermGet } from './longtermGet';
+import { pathRules } from './pathRules';
+import { dirtyWithoutLock, gupForDma, gupResultUnsigned, missingFollWrite, missingLongterm } from './useRules';
 import { releaseMismatch } from './releaseMismatch';
 
 export type Rule = (file: FileAnalysis, linkage: Linkage) => Finding[];
 
-export const RULES: readonly Rule[] = [internalFollFlag, longtermGet, releaseMismatch, apiVersion];
+export const RULES: readonly Rule[] = [
+  internalFollFlag, longtermGet, releaseMismatch, apiVersion, pathRules,
+  gupForDma, gupResultUnsigned, missingFollWrite, missingLongterm, dirtyWithoutLock,
+];
+
+/** The rule ids the registry can produce today (the eval scores only these). */
+export const IMPLEMENTED_RULES: readonly RuleId[] = [
+  'internal-foll-flag', 'longterm-get', 'release-mismatch', 'api-version',
+  'missing-release', 'partial-pin', 'double-release', 'gup-for-dma', 'gup-result-unsigned',
+  'missing-foll-write', 'missing-longterm', 'dirty-without-lock',
+];

@@ -1,0 +1,797 @@
+/**
+ * Path enumeration over a function's CFG with an abstract state: which acquires happened, what
+ * their results may be (outcome sets, refined at each branch on the result), whether their pages
+ * were released or handed off, and a small environment of symbolic values for result and count
+ * variables.
+ *
+ * Loops run zero or one time (`for`/`while`/iterator macros: after coming back around, the path
+ * must leave); states that reach a node identical to one seen before are merged (the first path
+ * stands for both); and the whole enumeration runs under an explicit budget, after which the
+ * function is reported as partially analysed — never silently.
+ */
+import type { SyntaxNode } from '../parse/syntax';
+import { callArguments, canonical, identifierName, unwrap } from '../analysis/expr';
+import type { Cfg, CfgEdge, CfgNode } from '../analysis/cfg';
+import type { FunctionAnalysis } from '../analysis/file';
+import type { AcquireOp, PageOp } from '../analysis/pageOps';
+import { baseKey } from '../analysis/storage';
+import type { Span } from '../findings';
+import { ALL_OUTCOMES, evaluate, resourcesIn, symKey, truth, type Outcome, type Sym, type ValueContext } from './values';
+
+export interface Resource {
+  readonly id: number;
+  readonly op: AcquireOp;
+  readonly nodeId: number;
+  /** Storage key of the pages (null when the call has no pages argument). */
+  readonly key: string | null;
+  /** The pages live in a field, global or parameter: they leave the function on success. */
+  readonly nonLocal: boolean;
+  readonly nrSym: Sym | null;
+}
+
+export type ResourceStatus = 'held' | 'released' | 'escaped';
+
+interface ResState {
+  readonly outcomes: readonly Outcome[];
+  readonly status: ResourceStatus;
+  /** Event index of the release or escape that changed the status. */
+  readonly changedAt: number | null;
+  readonly escapeHow: string | null;
+  /** Released one element at a time (put_page(pages[i]) outside a recognised loop). */
+  readonly elementwise: boolean;
+  /** Event index of the last branch that narrowed the outcomes. */
+  readonly decisive: number | null;
+  /** Pages from an earlier run of the same acquire (a loop's previous iteration) are still held. */
+  readonly carried: boolean;
+  /**
+   * The path stepped around a release of these pages on a branch pinscope cannot decide
+   * (`if (pvec) unpin_user_pages(...)`, `if (!req->page_list) ...`): a leak here is not certain,
+   * so none is reported.
+   */
+  readonly maybeReleased: boolean;
+}
+
+export type PathEventKind = 'acquire' | 'branch' | 'release' | 'use' | 'dirty' | 'escape' | 'extra-ref' | 'return' | 'assign';
+
+export interface PathEvent {
+  readonly kind: PathEventKind;
+  readonly nodeId: number;
+  readonly span: Span;
+  readonly label: string;
+  readonly op?: PageOp;
+  /** Resources the event touched. */
+  readonly res?: readonly number[];
+  readonly branch?: { readonly text: string; readonly value: boolean };
+  readonly returnStatus?: ReturnStatus;
+  readonly returnText?: string;
+}
+
+export type ReturnStatus = 'error' | 'success' | 'unknown' | 'void';
+
+export type IssueKind = 'leak' | 'double-release' | 'count-mismatch' | 'negative-count' | 'use-after-release';
+
+export interface PathIssue {
+  readonly kind: IssueKind;
+  readonly res: Resource;
+  /** Outcomes of the resource on this path when the issue happened. */
+  readonly outcomes: readonly Outcome[];
+  /** The event that exposes the issue (release, use, return). */
+  readonly at: PathEvent;
+  /** The branch that narrowed the outcome, if any (where the decision was made). */
+  readonly decisive: PathEvent | null;
+  /** The earlier release, for double releases. */
+  readonly earlier: PathEvent | null;
+  readonly events: readonly PathEvent[];
+  readonly returnStatus?: ReturnStatus;
+  readonly countText?: string;
+}
+
+export interface CompletePath {
+  readonly events: readonly PathEvent[];
+  readonly resources: readonly { readonly res: Resource; readonly outcomes: readonly Outcome[]; readonly status: ResourceStatus }[];
+  readonly returnStatus: ReturnStatus;
+  readonly issues: readonly PathIssue[];
+}
+
+export interface PathBudget {
+  /** Node expansions over the whole function. */
+  readonly maxSteps: number;
+  /** Complete paths kept for extraction and simulation. */
+  readonly maxPaths: number;
+}
+
+export const DEFAULT_BUDGET: PathBudget = { maxSteps: 40_000, maxPaths: 256 };
+
+export interface FunctionPaths {
+  readonly fn: FunctionAnalysis;
+  readonly resources: readonly Resource[];
+  readonly paths: readonly CompletePath[];
+  readonly issues: readonly PathIssue[];
+  /** The budget cut the enumeration short. */
+  readonly partial: boolean;
+  readonly steps: number;
+}
+
+interface State {
+  readonly node: number;
+  readonly res: readonly ResState[];
+  readonly env: ReadonlyMap<string, Sym>;
+  readonly events: readonly PathEvent[];
+  /** Back edges taken (from→to). */
+  readonly back: ReadonlySet<string>;
+  /** Loop heads this path came back to: it must leave them now. */
+  readonly exitOnly: ReadonlySet<number>;
+  /**
+   * Page variables re-pointed on this path (`page = wpage;`): operations on the variable now
+   * act on the storage it was pointed at.
+   */
+  readonly moved: ReadonlyMap<string, string>;
+  /**
+   * Conditions decided earlier on this path (canonical text → value), so that testing the same
+   * condition twice (`if (sum == 1) { pin } ... if (sum == 1) { store }`) takes the same side.
+   * Forgotten when a variable in them is assigned.
+   */
+  readonly facts: ReadonlyMap<string, boolean>;
+  readonly issues: readonly PathIssue[];
+}
+
+function spanOf(node: SyntaxNode): Span {
+  return { start: node.startIndex, end: node.endIndex };
+}
+
+function oneLine(text: string, max = 70): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/** Outcomes an acquire can have before any branch looks at it. */
+function initialOutcomes(op: AcquireOp): Outcome[] {
+  // get_dump_page() returns NULL or the page; get_user_page_fast_only() false or true.
+  if (op.api.returns === 'page' || op.api.returns === 'bool') return ['zero', 'full'];
+  if (op.heldCount) return ['neg', 'full'];
+  if (op.single) return ['neg', 'full'];
+  if (op.api.returns === 'bytes') return ['neg', 'full'];
+  return [...ALL_OUTCOMES];
+}
+
+/** Whether pages may be held under these outcomes. */
+export function mayHold(res: Resource, outcomes: readonly Outcome[]): boolean {
+  if (res.op.heldCount) return true; // the helper reports what it holds, success or not
+  return outcomes.includes('partial') || outcomes.includes('full');
+}
+
+class Enumerator {
+  private readonly resources: Resource[] = [];
+  private readonly resourceByOp = new Map<AcquireOp, Resource>();
+  private readonly seen = new Map<number, Set<string>>();
+  private readonly paths: CompletePath[] = [];
+  private readonly issues: PathIssue[] = [];
+  private steps = 0;
+  private partial = false;
+  private opaque = 0;
+  private readonly cfg: Cfg;
+  private readonly returnsPointer: boolean;
+
+  constructor(private readonly fn: FunctionAnalysis, private readonly budget: PathBudget) {
+    this.cfg = fn.cfg;
+    this.returnsPointer = /\*/.test(fn.info.node.childForFieldName('declarator')?.text.split('(')[0] ?? '');
+  }
+
+  run(): FunctionPaths {
+    const stack: State[] = [{ node: this.cfg.entry, res: [], env: new Map(), events: [], back: new Set(), exitOnly: new Set(), moved: new Map(), facts: new Map(), issues: [] }];
+    while (stack.length > 0) {
+      if (this.steps >= this.budget.maxSteps) {
+        this.partial = true;
+        break;
+      }
+      const state = stack.pop() as State;
+      this.steps++;
+      const node = this.cfg.nodes[state.node] as CfgNode;
+      const fingerprint = this.fingerprint(state);
+      const seenHere = this.seen.get(node.id) ?? new Set<string>();
+      if (seenHere.has(fingerprint)) continue;
+      seenHere.add(fingerprint);
+      this.seen.set(node.id, seenHere);
+
+      let s = this.applyNode(node, state);
+      if (node.kind === 'exit') {
+        this.finishPath(s);
+        continue;
+      }
+      if (node.kind === 'return') s = this.applyReturn(node, s);
+      const successors = this.successors(node, s);
+      // Depth-first: push in reverse so the first successor (the `true` branch) runs first.
+      for (let i = successors.length - 1; i >= 0; i--) stack.push(successors[i] as State);
+    }
+    if (this.paths.length >= this.budget.maxPaths) this.partial = true;
+    return { fn: this.fn, resources: this.resources, paths: this.paths, issues: this.issues, partial: this.partial, steps: this.steps };
+  }
+
+  private fingerprint(state: State): string {
+    const res = state.res.map((r, i) => (r ? `${this.resources[i]?.nodeId}:${r.outcomes.join('')}:${r.status}${r.carried ? '+' : ''}${r.maybeReleased ? '?' : ''}` : '-')).join(',');
+    const env: string[] = [];
+    for (const [k, v] of state.env) if (v.kind !== 'opaque' && v.kind !== 'var') env.push(`${k}=${symKey(v)}`);
+    env.sort();
+    return `${res}|${env.join(',')}|${[...state.exitOnly].sort().join(',')}|${[...state.moved].map(([a, b]) => `${a}>${b}`).join(',')}`;
+  }
+
+  private valueContext(state: State): ValueContext {
+    return {
+      lookup: (name) => state.env.get(name),
+      resourceOfCall: (call) => {
+        for (const r of this.resources) if (r.op.node.id === call.id && state.res[r.id]) return r.id;
+        return null;
+      },
+      // A helper that returns a status (0 or -errno) next to its pages: success is 0.
+      nrOf: (res) => {
+        const r = this.resources[res];
+        if (r?.op.helper && !r.op.helper.returnsCount) return { kind: 'const', value: 0 };
+        return r?.nrSym ?? null;
+      },
+      resourceWithNr: (value) => {
+        if (value.kind !== 'var' && value.kind !== 'opaque') return null;
+        const key = symKey(value);
+        for (const r of this.resources) if (r.nrSym && symKey(r.nrSym) === key && state.res[r.id]) return r.id;
+        return null;
+      },
+      fresh: () => ({ kind: 'opaque', id: this.opaque++ }),
+    };
+  }
+
+  private resourceFor(op: AcquireOp, nodeId: number, state: State): Resource {
+    const existing = this.resourceByOp.get(op);
+    // One resource per acquire site; a second execution on the same path (a loop's second
+    // iteration) re-uses it: the storage is the same and a whole-array release covers both.
+    if (existing) return existing;
+    const ctx = this.valueContext(state);
+    const pages = op.pages;
+    const r: Resource = {
+      id: this.resources.length,
+      op,
+      nodeId,
+      key: pages?.key ?? null,
+      nonLocal: pages !== null && pages.baseKind !== 'local',
+      nrSym: op.nr ? evaluate(op.nr, ctx) : null,
+    };
+    this.resources.push(r);
+    this.resourceByOp.set(op, r);
+    return r;
+  }
+
+  private event(state: State, kind: PathEventKind, node: CfgNode, span: Span, label: string, extra: Partial<PathEvent> = {}): { state: State; index: number } {
+    const e: PathEvent = { kind, nodeId: node.id, span, label, ...extra };
+    return { state: { ...state, events: [...state.events, e] }, index: state.events.length };
+  }
+
+  private setRes(state: State, id: number, update: Partial<ResState>): State {
+    const res = [...state.res];
+    const current = res[id] ?? { outcomes: [], status: 'held' as const, changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried: false, maybeReleased: false };
+    res[id] = { ...current, ...update };
+    return { ...state, res };
+  }
+
+  private issue(state: State, kind: IssueKind, res: Resource, atIndex: number, extra: Partial<PathIssue> = {}): State {
+    const r = state.res[res.id];
+    const at = state.events[atIndex] as PathEvent;
+    const issue: PathIssue = {
+      kind, res, outcomes: r?.outcomes ?? [], at,
+      decisive: r?.decisive !== null && r?.decisive !== undefined ? state.events[r.decisive] ?? null : null,
+      earlier: null, events: state.events, ...extra,
+    };
+    // Recorded now, not at the end of the path: a later merge may prune this path's state.
+    this.issues.push(issue);
+    return { ...state, issues: [...state.issues, issue] };
+  }
+
+  /** Resources an operation on `key` touches: that storage, and sub-ranges of it for a whole array. */
+  private resourcesCovered(state: State, written: string | null | undefined): Resource[] {
+    if (!written) return [];
+    const key = state.moved.get(written) ?? written;
+    const whole = baseKey(key) === key;
+    return this.resources.filter((r) => state.res[r.id] !== undefined && r.key !== null && (r.key === key || (whole && baseKey(r.key) === key)));
+  }
+
+  private applyNode(node: CfgNode, input: State): State {
+    let state = input;
+    for (const op of node.ops) state = this.applyOp(node, op, state);
+    if (node.syntax && (node.kind === 'stmt' || node.kind === 'cond' || node.kind === 'loop-head')) state = this.applyAssignments(node, state);
+    return state;
+  }
+
+  private applyOp(node: CfgNode, op: PageOp, input: State): State {
+    let state = input;
+    const span = spanOf(op.node);
+    switch (op.kind) {
+      case 'acquire': {
+        if (op.prefault || !op.pages) {
+          // get_user_pages(…, NULL): faults the range in, takes nothing.
+          const bound = op.result.variable ? this.bind(state, op.result.variable, { kind: 'opaque', id: this.opaque++ }) : state;
+          return this.event(bound, 'acquire', node, span, `${op.name}(…) — no pages argument, nothing taken`, { op }).state;
+        }
+        const r = this.resourceFor(op, node.id, state);
+        const outcomes = initialOutcomes(op);
+        const previous = state.res[r.id];
+        if (previous) {
+          // A second run of the same call (the next loop iteration): values computed from the
+          // first result are not this result any more.
+          const env = new Map(state.env);
+          for (const [k, v] of env) if ((v.kind === 'result' || v.kind === 'held') && v.res === r.id) env.set(k, { kind: 'opaque', id: this.opaque++ });
+          state = { ...state, env };
+        }
+        const carried = previous !== undefined && previous.status !== 'released' && (previous.carried || mayHold(r, previous.outcomes));
+        // Another acquire into the very same storage: the pages tracked there before were
+        // released (or are this path's leak, reported at the exit of that earlier path).
+        const res = [...state.res];
+        for (const other of this.resources) if (other !== r && other.key === r.key && res[other.id]?.status === 'released') res[other.id] = undefined as unknown as ResState;
+        state = { ...state, res };
+        state = this.setRes(state, r.id, { outcomes, status: 'held', changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried, maybeReleased: false });
+        state = this.event(state, 'acquire', node, span, `${op.name}(${op.nr ? oneLine(op.nr.text, 30) : ''}${op.flagsArg ? `, ${oneLine(op.flagsArg.text, 40)}` : ''})`, { op, res: [r.id] }).state;
+        if (op.result.variable) state = this.bind(state, op.result.variable, { kind: 'result', res: r.id });
+        if (op.heldCount) state = this.bind(state, op.heldCount, { kind: 'held', res: r.id });
+        // `&page`: the page variable is non-NULL exactly when the acquire succeeded.
+        if (op.pages.baseKind === 'local' && /^[A-Za-z_]\w*$/.test(op.pages.key) && op.api.returns !== 'page') {
+          const pagesNode = op.pages.node;
+          if (pagesNode.type === 'pointer_expression') state = this.bind(state, op.pages.key, { kind: 'pageof', res: r.id });
+        }
+        return state;
+      }
+      case 'release': {
+        const targets = this.resourcesCovered(state, op.pages?.key);
+        const { state: s1, index } = this.event(state, 'release', node, span, `${op.name}(${oneLine(callArguments(op.node).map((a) => a.text).join(', ') || (op.bulk ? op.bulk.base.node.text : ''), 50)})${op.bulk ? ' (loop)' : ''}`, { op, res: targets.map((t) => t.id) });
+        state = s1;
+        const elementwise = op.pages?.element === true && op.count.kind === 'one';
+        for (const r of targets) {
+          const rs = state.res[r.id] as ResState;
+          const exact = r.key === (op.pages ? state.moved.get(op.pages.key) ?? op.pages.key : undefined);
+          if (!exact && rs.status === 'released') continue; // a whole-array release after a sub-range one
+          if (rs.status === 'released' && !elementwise && !rs.elementwise) {
+            const earlier = rs.changedAt !== null ? state.events[rs.changedAt] ?? null : null;
+            state = this.issue(state, 'double-release', r, index, { earlier });
+          } else if (rs.status !== 'released' || !elementwise) {
+            state = this.checkCount(state, r, op, index);
+          }
+          state = this.setRes(state, r.id, { status: 'released', changedAt: index, elementwise });
+        }
+        return state;
+      }
+      case 'use':
+      case 'dirty':
+      case 'extra-ref': {
+        const targets = this.resourcesCovered(state, op.pages.key);
+        const label = op.kind === 'use' ? `${op.use.name}(…) — ${op.use.kind === 'data' ? 'CPU access to the data' : op.use.kind === 'dma' ? 'handed to DMA' : 'handed to the block layer'}` : `${op.kind === 'dirty' ? op.dirty.name : op.name}(${oneLine(op.pages.node.text, 40)})`;
+        const { state: s1, index } = this.event(state, op.kind, node, span, label, { op, res: targets.map((t) => t.id) });
+        state = s1;
+        for (const r of targets) {
+          const rs = state.res[r.id] as ResState;
+          if (rs.status === 'released' && !rs.elementwise && op.kind !== 'extra-ref') {
+            const earlier = rs.changedAt !== null ? state.events[rs.changedAt] ?? null : null;
+            state = this.issue(state, 'use-after-release', r, index, { earlier });
+          } else if (rs.status === 'held' && op.kind === 'use' && op.use.kind !== 'data') {
+            // sg_set_page(), bio_add_page(), skb_fill_page_desc(): the scatterlist, bio or skb
+            // now holds the pages and releases them when the I/O completes.
+            state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: 'handed-off' });
+          }
+        }
+        return state;
+      }
+      case 'escape': {
+        const targets = this.resourcesCovered(state, op.pages.key);
+        if (targets.length === 0) return state;
+        const how = op.how === 'call' ? `passed to ${op.callee ?? 'a function'}()` : op.how === 'return' ? 'returned' : `stored in ${op.target ? oneLine(op.target.node.text, 40) : op.how}`;
+        const { state: s1, index } = this.event(state, 'escape', node, span, how, { op, res: targets.map((t) => t.id) });
+        state = s1;
+        for (const r of targets) {
+          const rs = state.res[r.id] as ResState;
+          if (rs.status === 'held') state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: op.how });
+        }
+        return state;
+      }
+    }
+  }
+
+  /** Compares a release's count with what the path holds. */
+  private checkCount(state: State, r: Resource, op: Extract<PageOp, { kind: 'release' }>, index: number): State {
+    if (op.count.kind !== 'expr') return state;
+    const rs = state.res[r.id] as ResState;
+    const ctx = this.valueContext(state);
+    const count = evaluate(op.count.node, ctx);
+    const countText = oneLine(op.count.node.text, 40);
+    if (r.op.heldCount) {
+      // An in-file helper reported its count through a variable: release exactly that.
+      if (count.kind === 'held' && count.res === r.id) return state;
+      if (this.countCorrectedElsewhere(op.count.node, r.op.heldCount)) {
+        return this.issue(state, 'count-mismatch', r, index, { countText });
+      }
+      return state;
+    }
+    if (count.kind === 'result' && count.res === r.id) {
+      if (rs.outcomes.length > 0 && rs.outcomes.every((o) => o === 'neg')) return this.issue(state, 'negative-count', r, index, { countText });
+      return state;
+    }
+    const isNr = r.nrSym !== null && (symKey(count) === symKey(r.nrSym) || (op.count.node && r.op.nr && canonical(op.count.node) === canonical(r.op.nr) && !state.env.has(canonical(r.op.nr))));
+    if (isNr && !rs.outcomes.includes('full') && !r.op.single) return this.issue(state, 'count-mismatch', r, index, { countText });
+    return state;
+  }
+
+  /** `count = held;` somewhere in the function: the code knows the two differ. */
+  private countCorrectedElsewhere(countNode: SyntaxNode, heldVar: string): boolean {
+    const name = identifierName(countNode);
+    if (!name) return false;
+    const body = this.fn.info.body.text;
+    return new RegExp(`\\b${name}\\s*=\\s*${heldVar}\\s*;`).test(body);
+  }
+
+  private bind(state: State, name: string, value: Sym): State {
+    const env = new Map(state.env);
+    env.set(name, value);
+    return { ...state, env };
+  }
+
+  /** Assignments in a statement that are not GUP results (those were bound by the acquire). */
+  private applyAssignments(node: CfgNode, input: State): State {
+    let state = input;
+    const syntax = node.syntax as SyntaxNode;
+    const assignments: SyntaxNode[] = [];
+    const visit = (n: SyntaxNode): void => {
+      if (n.type === 'assignment_expression' || n.type === 'init_declarator') assignments.push(n);
+      for (const c of n.namedChildren) {
+        if (c.type === 'compound_statement' && n.type !== 'parenthesized_expression') continue;
+        visit(c);
+      }
+    };
+    visit(syntax);
+    for (const a of assignments) {
+      const left = a.type === 'init_declarator' ? a.childForFieldName('declarator') : a.childForFieldName('left');
+      const right = a.childForFieldName(a.type === 'init_declarator' ? 'value' : 'right');
+      const op = a.type === 'init_declarator' ? '=' : a.childForFieldName('operator')?.type;
+      if (!left || !right) continue;
+      const name = left.type === 'identifier' ? left.text : unwrap(left).type === 'field_expression' ? canonical(left) : null;
+      if (!name) continue;
+      state = this.movePointer(state, name, right, op);
+      state = this.forget(state, name);
+      const rightCall = unwrap(right);
+      if (rightCall.type === 'call_expression' && this.resources.some((r) => r.op.node.id === rightCall.id)) continue;
+      const ctx = this.valueContext(state);
+      if (op === '=') {
+        state = this.bind(state, name, evaluate(right, ctx));
+      } else if (op === '+=') {
+        const before = state.env.get(name);
+        const added = evaluate(right, ctx);
+        // `pinned = 0; pinned += ret;` is ret.
+        state = this.bind(state, name, before?.kind === 'const' && before.value === 0 ? added : ctx.fresh());
+      } else {
+        state = this.bind(state, name, ctx.fresh());
+      }
+    }
+    // `i++`, `nr--`: the variable changes.
+    const updates: SyntaxNode[] = [];
+    const visitUpdates = (n: SyntaxNode): void => {
+      if (n.type === 'update_expression') updates.push(n);
+      for (const c of n.namedChildren) if (c.type !== 'compound_statement') visitUpdates(c);
+    };
+    visitUpdates(syntax);
+    for (const u of updates) {
+      const name = identifierName(u.childForFieldName('argument'));
+      if (name && state.env.has(name)) state = this.bind(state, name, { kind: 'opaque', id: this.opaque++ });
+      if (name) state = this.forget(state, name);
+    }
+    return state;
+  }
+
+  /** Drops remembered conditions that mention `name` (it was just assigned). */
+  private forget(state: State, name: string): State {
+    if (state.facts.size === 0) return state;
+    const root = name.split(/->|\./)[0] as string;
+    const word = new RegExp(`\\b${root.replace(/[^\w]/g, '')}\\b`);
+    let facts: Map<string, boolean> | null = null;
+    for (const key of state.facts.keys()) {
+      if (word.test(key)) {
+        facts ??= new Map(state.facts);
+        facts.delete(key);
+      }
+    }
+    return facts ? { ...state, facts } : state;
+  }
+
+  /** `page = wpage;` between two page variables: later operations on `page` touch wpage's pages. */
+  private movePointer(state: State, name: string, right: SyntaxNode, op: string | undefined): State {
+    const local = this.fn.info.locals.get(name);
+    if (!local || local.pointerDepth !== 1 || !/\b(page|folio)\b/.test(local.typeText)) return state;
+    const source = identifierName(right);
+    const sourceKey = source ? state.moved.get(source) ?? source : null;
+    const holds = op === '=' && sourceKey !== null && this.resources.some((r) => r.key === sourceKey && state.res[r.id] !== undefined);
+    if (!holds && !state.moved.has(name)) return state;
+    const moved = new Map(state.moved);
+    if (holds) moved.set(name, sourceKey as string);
+    else moved.delete(name);
+    return { ...state, moved };
+  }
+
+  private inLocalObject(r: Resource, rs: ResState, state: State): boolean {
+    const targets: string[] = [];
+    if (r.op.pages?.baseKind === 'field') targets.push(r.op.pages.key);
+    if (rs.status === 'escaped' && rs.changedAt !== null) {
+      const e = state.events[rs.changedAt];
+      if (e?.op?.kind === 'escape' && e.op.target) targets.push(e.op.target.key);
+      if (rs.escapeHow === 'handed-off') return true; // a bio/sg/skb built here owns them now
+    }
+    return targets.length > 0 && targets.every((key) => {
+      const base = /^([A-Za-z_]\w*)/.exec(key)?.[1];
+      return base !== undefined && this.fn.info.locals.has(base);
+    });
+  }
+
+  private returnStatus(value: SyntaxNode | null | undefined, state: State): ReturnStatus {
+    if (!value) return 'void';
+    const v = evaluate(value, this.valueContext(state));
+    switch (v.kind) {
+      case 'neg':
+        return 'error';
+      case 'const':
+        if (v.value < 0) return 'error';
+        if (v.value === 0 && this.returnsPointer) return 'error';
+        return 'success';
+      case 'result': {
+        const outcomes = state.res[v.res]?.outcomes ?? [];
+        if (outcomes.length > 0 && outcomes.every((o) => o === 'neg')) return 'error';
+        if (outcomes.length > 0 && outcomes.every((o) => o === 'partial' || o === 'full')) return 'success';
+        return 'unknown';
+      }
+      default:
+        return 'unknown';
+    }
+  }
+
+  private applyReturn(node: CfgNode, input: State): State {
+    const status = this.returnStatus(node.returnValue, input);
+    const text = node.returnValue ? oneLine(node.returnValue.text, 40) : '';
+    return this.event(input, 'return', node, spanOf(node.syntax as SyntaxNode), `return${text ? ` ${text}` : ''}`, { returnStatus: status, returnText: text }).state;
+  }
+
+  private finishPath(input: State): void {
+    let state = input;
+    const last = state.events[state.events.length - 1];
+    let status: ReturnStatus = last?.kind === 'return' ? last.returnStatus ?? 'unknown' : 'void';
+    if (last?.kind !== 'return') {
+      // Fell off the end of the function.
+      const body = this.fn.info.body;
+      const end = { start: Math.max(body.endIndex - 1, body.startIndex), end: body.endIndex };
+      state = { ...state, events: [...state.events, { kind: 'return', nodeId: this.cfg.exit, span: end, label: 'end of function', returnStatus: 'void' }] };
+      status = 'void';
+    }
+    const exitIndex = state.events.length - 1;
+    for (const r of this.resources) {
+      const rs = state.res[r.id];
+      if (!rs || rs.status === 'released' || rs.maybeReleased) continue;
+      if (!rs.carried && !mayHold(r, rs.outcomes)) continue;
+      // iov_iter_extract_pages() pins only user-backed iterators: without a release anywhere in
+      // the function the code is not handling pins at all (kernel iterators), so say nothing.
+      if (r.op.api.conditionalPin && !this.releasesKey(r.key)) continue;
+      const ownedElsewhere = rs.status === 'escaped' || r.nonLocal;
+      if (ownedElsewhere && status !== 'error') continue;
+      // On an error return, pages stored in (or pinned straight into) an object this function
+      // created itself go with that object: its own release path (kref_put(), a destroy
+      // helper) drops them. The convention binds objects the caller owns.
+      if (status === 'error' && this.inLocalObject(r, rs, state)) continue;
+      state = this.issue(state, 'leak', r, exitIndex, { returnStatus: status });
+    }
+    if (this.paths.length < this.budget.maxPaths) {
+      this.paths.push({
+        events: state.events,
+        resources: this.resources.filter((r) => state.res[r.id]).map((r) => ({ res: r, outcomes: (state.res[r.id] as ResState).outcomes, status: (state.res[r.id] as ResState).status })),
+        returnStatus: status,
+        issues: state.issues,
+      });
+    }
+  }
+
+  private successors(node: CfgNode, state: State): State[] {
+    const out: State[] = [];
+    for (const edge of node.succs) {
+      if (edge.enter && state.exitOnly.has(node.id)) continue;
+      let next: State = state;
+      if (edge.back) {
+        const key = `${node.id}>${edge.to}`;
+        if (state.back.has(key)) continue;
+        const back = new Set(state.back);
+        back.add(key);
+        const exitOnly = new Set(state.exitOnly);
+        const target = this.cfg.nodes[edge.to] as CfgNode;
+        if (target.kind === 'loop-head') exitOnly.add(target.id);
+        next = { ...next, back, exitOnly };
+      }
+      if (edge.cond) {
+        const split = this.branch(edge, next);
+        for (const s of split) out.push({ ...s, node: edge.to });
+        continue;
+      }
+      out.push({ ...next, node: edge.to });
+    }
+    return out;
+  }
+
+  /** Follows a conditional edge: infeasible → nothing; otherwise the state with outcomes narrowed. */
+  private branch(edge: CfgEdge, input: State): State[] {
+    const cond = edge.cond as { expr: SyntaxNode; value: boolean };
+    const fact = factKey(cond.expr);
+    let state = input;
+    if (fact) {
+      const known = state.facts.get(fact.key);
+      const value = fact.negated ? !cond.value : cond.value;
+      if (known !== undefined && known !== value) return [];
+      if (known === undefined) {
+        const facts = new Map(state.facts);
+        facts.set(fact.key, value);
+        state = { ...state, facts };
+      }
+    }
+    const ctx = this.valueContext(state);
+    const involved = [...resourcesIn(cond.expr, ctx)].filter((id) => (state.res[id]?.outcomes.length ?? 0) > 0);
+    const label = `${oneLine(cond.expr.text, 60)}: ${cond.value}`;
+    const node = this.cfg.nodes[this.nodeOfEdge(edge)] as CfgNode;
+    if (involved.length !== 1) {
+      const t = truth(cond.expr, ctx, new Map());
+      if (t !== 'unknown' && t !== cond.value) return [];
+      let { state: s } = this.event(state, 'branch', node, spanOf(cond.expr), label, { branch: { text: oneLine(cond.expr.text, 60), value: cond.value } });
+      s = this.refineNulls(s, cond.expr, cond.value);
+      if (t === 'unknown') s = this.skippedReleases(s, edge);
+      if (!cond.value && /\biov_iter_extract_will_pin\s*\(/.test(cond.expr.text)) {
+        // Not a user-backed iterator: iov_iter_extract_pages() took no pins.
+        for (const r of this.resources) if (r.op.api.conditionalPin && s.res[r.id]) s = this.setRes(s, r.id, { outcomes: ['zero'] });
+      }
+      return [s];
+    }
+    const id = involved[0] as number;
+    const rs = state.res[id] as ResState;
+    let uncertain = false;
+    // `if (a && gup(...))` taken false: either `a` was false and the call never ran, or the call
+    // failed — in both cases no pages. Decide on the call's operand alone.
+    const decider = shortCircuitOperand(cond.expr, cond.value, (e) => resourcesIn(e, ctx).has(id));
+    let kept: Outcome[];
+    if (decider) {
+      // Outcomes under which the call's operand is true did not happen on this edge: `a` was
+      // false and the call never ran, which holds no pages either.
+      kept = rs.outcomes.filter((o) => truth(decider, ctx, new Map([[id, o]])) !== true);
+      if (kept.length === 0) kept = ['zero'];
+    } else {
+      kept = rs.outcomes.filter((o) => {
+        const t = truth(cond.expr, ctx, new Map([[id, o]]));
+        if (t === 'unknown') uncertain = true;
+        return t === 'unknown' || t === cond.value;
+      });
+    }
+    if (kept.length === 0) return [];
+    const { state: s, index } = this.event(state, 'branch', node, spanOf(cond.expr), label, { branch: { text: oneLine(cond.expr.text, 60), value: cond.value }, res: [id] });
+    const narrowed = kept.length < rs.outcomes.length;
+    let out = this.setRes(s, id, { outcomes: kept, ...(narrowed ? { decisive: index } : {}) });
+    if (uncertain) out = this.skippedReleases(out, edge);
+    return [out];
+  }
+
+  /** `if (x)`, `if (!x)`, `x == NULL`: what the branch says about the pointer x. */
+  private refineNulls(state: State, expr: SyntaxNode, value: boolean): State {
+    let e = unwrap(expr);
+    let positive = value;
+    while (e.type === 'unary_expression' && e.child(0)?.type === '!') {
+      positive = !positive;
+      const arg = e.childForFieldName('argument');
+      if (!arg) return state;
+      e = unwrap(arg);
+    }
+    if (e.type === 'binary_expression') {
+      const op = e.childForFieldName('operator')?.type;
+      const right = e.childForFieldName('right');
+      const left = e.childForFieldName('left');
+      if ((op === '==' || op === '!=') && right && left && (right.text === 'NULL' || right.text === '0')) {
+        positive = op === '!=' ? positive : !positive;
+        e = unwrap(left);
+      } else return state;
+    }
+    if (e.type !== 'identifier' && e.type !== 'field_expression') return state;
+    const name = e.type === 'identifier' ? e.text : canonical(e);
+    const current = state.env.get(name);
+    if (current && current.kind !== 'opaque' && current.kind !== 'var' && current.kind !== 'nonnull') return state;
+    return this.bind(state, name, positive ? { kind: 'nonnull' } : { kind: 'const', value: 0 });
+  }
+
+  private readonly armReleases = new Map<CfgEdge, Set<string>>();
+
+  /** Keys released inside the arm of an `if` the path did not take. */
+  private skippedReleases(state: State, edge: CfgEdge): State {
+    let keys = this.armReleases.get(edge);
+    if (!keys) {
+      keys = new Set<string>();
+      const cond = edge.cond as { expr: SyntaxNode; value: boolean };
+      let stmt: SyntaxNode | null = cond.expr;
+      while (stmt && stmt.type !== 'if_statement' && stmt.type !== 'while_statement' && stmt.type !== 'for_statement' && stmt.type !== 'do_statement') stmt = stmt.parent;
+      // The part of the code this edge steps around: the other arm of an `if`, or the body of a
+      // loop it leaves (a loop releasing `pages[i]` for i < n, left when n is 0).
+      const arm = stmt?.type === 'if_statement'
+        ? (cond.value ? stmt.childForFieldName('alternative') : stmt.childForFieldName('consequence'))
+        : stmt && !cond.value ? stmt.childForFieldName('body') : null;
+      if (arm) {
+        for (const n of this.cfg.nodes) {
+          if (!n.syntax || n.syntax.startIndex < arm.startIndex || n.syntax.endIndex > arm.endIndex) continue;
+          for (const op of n.ops) {
+            if (op.kind === 'release' && op.pages) keys.add(op.pages.key);
+            if (op.kind === 'escape' && op.how !== 'call') keys.add(op.pages.key);
+            if (op.kind === 'use' && op.use.kind !== 'data') keys.add(op.pages.key);
+          }
+        }
+      }
+      this.armReleases.set(edge, keys);
+    }
+    let out = state;
+    for (const key of keys) {
+      for (const r of this.resourcesCovered(out, key)) {
+        if ((out.res[r.id] as ResState).status === 'held') out = this.setRes(out, r.id, { maybeReleased: true });
+      }
+    }
+    return out;
+  }
+
+  private releaseKeys: Set<string> | null = null;
+
+  /** Whether the function releases `key` anywhere. */
+  private releasesKey(key: string | null): boolean {
+    if (!key) return false;
+    if (!this.releaseKeys) {
+      this.releaseKeys = new Set();
+      for (const n of this.cfg.nodes) for (const op of n.ops) if (op.kind === 'release' && op.pages) this.releaseKeys.add(baseKey(op.pages.key));
+    }
+    return this.releaseKeys.has(baseKey(key));
+  }
+
+  private readonly edgeSource = new Map<CfgEdge, number>();
+
+  private nodeOfEdge(edge: CfgEdge): number {
+    if (this.edgeSource.size === 0) for (const n of this.cfg.nodes) for (const e of n.succs) this.edgeSource.set(e, n.id);
+    return this.edgeSource.get(edge) ?? this.cfg.entry;
+  }
+}
+
+const FACT_WRAPPERS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE']);
+
+/** A condition worth remembering: no calls (other than likely/unlikely), leading `!`s folded. */
+function factKey(expr: SyntaxNode): { key: string; negated: boolean } | null {
+  let e = unwrap(expr);
+  let negated = false;
+  for (;;) {
+    if (e.type === 'unary_expression' && e.child(0)?.type === '!') {
+      negated = !negated;
+      const arg = e.childForFieldName('argument');
+      if (!arg) return null;
+      e = unwrap(arg);
+    } else if (e.type === 'call_expression' && FACT_WRAPPERS.has(e.childForFieldName('function')?.text ?? '')) {
+      const arg = e.childForFieldName('arguments')?.namedChildren[0];
+      if (!arg) return null;
+      e = unwrap(arg);
+    } else break;
+  }
+  let hasCall = false;
+  const visit = (n: SyntaxNode): void => {
+    if (n.type === 'call_expression' || n.type === 'assignment_expression' || n.type === 'update_expression') hasCall = true;
+    for (const c of n.namedChildren) if (!hasCall) visit(c);
+  };
+  visit(e);
+  return hasCall ? null : { key: canonical(e), negated };
+}
+
+/**
+ * For `A && C` on its false edge (and `A || C` on its true edge) where only C mentions the
+ * resource: the operand that decides whether the resource's call ran and succeeded.
+ */
+function shortCircuitOperand(expr: SyntaxNode, value: boolean, mentions: (e: SyntaxNode) => boolean): SyntaxNode | null {
+  const e = unwrap(expr);
+  if (e.type !== 'binary_expression') return null;
+  const op = e.childForFieldName('operator')?.type;
+  const left = e.childForFieldName('left');
+  const right = e.childForFieldName('right');
+  if (!left || !right || mentions(left) || !mentions(right)) return null;
+  if (op === '&&' && value === false) return right;
+  return null;
+}
+
+export function enumeratePaths(fn: FunctionAnalysis, budget: PathBudget = DEFAULT_BUDGET): FunctionPaths {
+  return new Enumerator(fn, budget).run();
+}

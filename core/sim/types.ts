@@ -1,0 +1,103 @@
+/**
+ * The simulation's data: pages and folios as the kernel counts them, the vmstat counters, the
+ * steps of a path and what went wrong at each. Plain data; the webview, the CLI's step table and
+ * the JSON output all render this.
+ */
+import type { Span } from '../findings';
+
+export type PageKind = 'base' | 'thp' | 'hugetlb' | 'zero';
+
+export interface PageState {
+  /** Index in the user buffer (page k of the range). */
+  readonly index: number;
+  readonly kind: PageKind;
+  /** Which folio the page belongs to (pages of one THP share a folio). */
+  readonly folio: number;
+  /** folio_ref_count() of the page's folio. */
+  readonly refcount: number;
+  /** The folio's exact pin count (`_pincount`) for large folios; null for small pages (bias only). */
+  readonly pincount: number | null;
+  /** folio_maybe_dma_pinned(). */
+  readonly maybeDmaPinned: boolean;
+  readonly dirty: boolean;
+  /** References and pins this path holds on the page right now (what it still owes). */
+  readonly heldRefs: number;
+  readonly heldPins: number;
+}
+
+export interface VmStat {
+  readonly nr_foll_pin_acquired: number;
+  readonly nr_foll_pin_released: number;
+}
+
+export type ViolationKind =
+  | 'release-mismatch'
+  | 'double-release'
+  | 'count-mismatch'
+  | 'negative-count'
+  | 'use-after-release'
+  | 'leak'
+  | 'invalid-args'
+  | 'overflow'
+  | 'zero-page-write'
+  | 'dma';
+
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly message: string;
+  /** The kernel's own words for it, where the kernel prints something (WARN text, dma-debug). */
+  readonly kernelMessage?: string;
+  readonly docsUrl?: string;
+}
+
+export interface SimStep {
+  readonly index: number;
+  /** The call as written in the trace (`pin_user_pages_fast(4 pages, FOLL_WRITE)`). */
+  readonly call: string;
+  /** 1-based source line the step came from, when it came from source. */
+  readonly line: number | null;
+  readonly span?: Span;
+  readonly pages: readonly PageState[];
+  readonly vmstat: VmStat;
+  readonly violations: readonly Violation[];
+  /** Return value of the call, when it has one (pages pinned, -EINVAL …). */
+  readonly result?: string;
+  readonly note?: string;
+}
+
+export type PathOutcome = 'clean' | 'leak' | 'mismatch' | 'double-release' | 'count-mismatch' | 'use-after-release' | 'invalid' | 'dma-error';
+
+export interface SimPath {
+  readonly outcome: PathOutcome;
+  /** One line: the branches taken (`ret < 0: false → ret != npages: true → return -EFAULT`). */
+  readonly label: string;
+  readonly initial: { readonly pages: readonly PageState[]; readonly vmstat: VmStat };
+  readonly steps: readonly SimStep[];
+}
+
+export interface SimulationReport {
+  readonly function: string;
+  readonly kernelVersion: string;
+  readonly paths: readonly SimPath[];
+  /** The path budget cut the enumeration short. */
+  readonly partial: boolean;
+  readonly notes: readonly string[];
+}
+
+/** A function the simulation can run, for code lenses and the function picker. */
+export interface SimTarget {
+  readonly name: string;
+  /** The function's name in its definition. */
+  readonly span: Span;
+  readonly paths: number;
+  readonly partial: boolean;
+}
+
+export interface SimOptions {
+  readonly pages?: number;
+  readonly pageKind?: PageKind;
+  /** Outcome of the acquire: all pinned, partial k of n, or an error. */
+  readonly acquireOutcome?: 'full' | { readonly partial: number } | 'error';
+  /** Only this path (1-based, in report order). */
+  readonly path?: number;
+}
