@@ -16,7 +16,7 @@ import { functionsIn, globalsIn, type FunctionInfo, type Variable } from './func
 import type { OpContext } from './pageOps';
 import { buildAliases, storageOf } from './storage';
 import { NO_HELPERS, summarize, type HelperSummaries, type HelperSummary } from './summaries';
-import { DMA_CALL_NAMES } from '../catalog/dma';
+import { DMA_ACQUIRE_NAMES, DMA_CALL_NAMES } from '../catalog/dma';
 import { enumeratePaths, mayHold } from '../paths/engine';
 import type { AcquireOp } from './pageOps';
 
@@ -77,15 +77,21 @@ function collectFieldStores(all: readonly FunctionInfo[], globals: ReadonlyMap<s
   return stores;
 }
 
-/** Names that make a function worth building a graph for. */
+/** Calls that take pages (or DMA mappings): a file without one has nothing to check but api-version. */
+export const ACQUIRE_NAMES: ReadonlySet<string> = new Set<string>([...ACQUIRE_APIS.map((a) => a.name), ...DMA_ACQUIRE_NAMES]);
+
+/** Names that make a function worth building a graph for, once the file takes pages somewhere. */
 export const INTERESTING_NAMES: ReadonlySet<string> = new Set<string>([
-  ...ACQUIRE_APIS.map((a) => a.name),
+  ...ACQUIRE_NAMES,
   ...RELEASE_APIS.map((r) => r.name),
   ...PAGE_USES.map((u) => u.name),
   ...DIRTY_CALLS.map((d) => d.name),
   ...EXTRA_REFERENCE_CALLS,
   ...DMA_CALL_NAMES,
 ]);
+
+/** Release names api-version checks even where nothing is acquired (renamed or version-bound). */
+const VERSIONED_RELEASES: ReadonlySet<string> = new Set(RELEASE_APIS.filter((r) => r.family === 'pin').map((r) => r.name));
 
 const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
 
@@ -98,24 +104,34 @@ function calledNames(body: SyntaxNode): Set<string> {
 }
 
 /** A release-like helper name (see pageOps.ts): such calls matter even without catalogued names. */
-const HELPER_NAME = /(put|unpin|release|unlock)\w*_pages$/;
+const HELPER_NAME = /(put|unpin|release|unlock)\w*_pages?$/;
 
+const MMU_NOTIFIER_TEXT = new RegExp(`\\b(?:${MMU_NOTIFIER_CALLS.join('|')})\\s*\\(|\\bmmu_(?:interval_)?notifier_ops\\b|\\bmmu_invalidate_seq\\b|\\bmmu_notifier_seq\\b`);
+
+/** The file registers an MMU notifier or follows KVM's invalidation-sequence protocol (case 3). */
 function mentionsMmuNotifier(root: SyntaxNode): boolean {
-  const text = root.text;
-  if (!/mmu_(interval_)?notifier|hmm_range_fault|mmu_invalidate_|mmu_interval_/.test(text)) return false;
-  if (/\bmmu_invalidate_seq\b|\bmmu_notifier_seq\b/.test(text)) return true;
-  let found = false;
-  walk(root, (node) => {
-    if (found) return false;
-    if (node.type === 'call_expression') {
-      const fn = node.childForFieldName('function');
-      if (fn && MMU_NOTIFIER_CALLS.includes(fn.text)) found = true;
+  return MMU_NOTIFIER_TEXT.test(root.text);
+}
+
+/** Functions that (transitively, through in-file calls) call something `seed` accepts. */
+function closure(all: readonly FunctionInfo[], calls: ReadonlyMap<FunctionInfo, ReadonlySet<string>>, seed: (f: FunctionInfo) => boolean): Set<FunctionInfo> {
+  const set = new Set<FunctionInfo>(all.filter(seed));
+  const names = new Set([...set].map((f) => f.name));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const f of all) {
+      if (set.has(f)) continue;
+      for (const n of calls.get(f) ?? []) {
+        if (names.has(n)) {
+          set.add(f);
+          names.add(f.name);
+          changed = true;
+          break;
+        }
+      }
     }
-    // `.invalidate = ...` in a struct mmu_interval_notifier_ops initialiser.
-    if (node.type === 'struct_specifier' && /mmu_(interval_)?notifier_ops/.test(node.text)) found = true;
-    return true;
-  });
-  return found;
+  }
+  return set;
 }
 
 export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileAnalysis {
@@ -126,57 +142,49 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
   const defined = new Set(all.map((f) => f.name));
   const calls = new Map<FunctionInfo, Set<string>>(all.map((f) => [f, calledNames(f.body)]));
 
-  // Relevant: calls something catalogued (or release-like by name), or calls a relevant in-file
-  // function. A fixpoint over the call graph, cheap because it only looks at names.
-  const relevant = new Set<FunctionInfo>();
-  for (const f of all) {
-    for (const n of calls.get(f) ?? []) {
-      if (INTERESTING_NAMES.has(n) || (!defined.has(n) && HELPER_NAME.test(n))) {
-        relevant.add(f);
-        break;
-      }
-    }
-  }
-  const relevantNames = new Set<string>([...relevant].map((f) => f.name));
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const f of all) {
-      if (relevant.has(f)) continue;
-      for (const n of calls.get(f) ?? []) {
-        if (relevantNames.has(n)) {
-          relevant.add(f);
-          relevantNames.add(f.name);
-          changed = true;
-          break;
-        }
-      }
-    }
-  }
+  // Which functions get a graph. A file that takes no pages anywhere only needs api-version on
+  // the pin-family releases it calls; otherwise every function touching pages (or calling one
+  // that does) is analysed, because releases and uses link to acquires across functions.
+  const acquiring = closure(all, calls, (f) => [...(calls.get(f) ?? [])].some((n) => ACQUIRE_NAMES.has(n)));
+  const relevant = acquiring.size === 0
+    ? new Set(all.filter((f) => [...(calls.get(f) ?? [])].some((n) => VERSIONED_RELEASES.has(n))))
+    : closure(all, calls, (f) => [...(calls.get(f) ?? [])].some((n) => INTERESTING_NAMES.has(n) || (!defined.has(n) && HELPER_NAME.test(n))));
 
-  const build = (helpers: HelperSummaries): FunctionAnalysis[] =>
-    all.filter((f) => relevant.has(f)).map((info) => {
-      const aliases = buildAliases(info, globals);
-      const ctx: OpContext = { fn: info, globals, aliases, version, macros, text: parsed.text, helpers, definedFunctions: defined };
-      return { info, ctx, cfg: buildCfg(info.body, ctx) };
-    });
+  const aliasCache = new Map<FunctionInfo, ReturnType<typeof buildAliases>>();
+  const analyse = (info: FunctionInfo, helpers: HelperSummaries): FunctionAnalysis => {
+    let aliases = aliasCache.get(info);
+    if (!aliases) {
+      aliases = buildAliases(info, globals);
+      aliasCache.set(info, aliases);
+    }
+    const ctx: OpContext = { fn: info, globals, aliases, version, macros, text: parsed.text, helpers, definedFunctions: defined };
+    return { info, ctx, cfg: buildCfg(info.body, ctx) };
+  };
 
-  const callsHelpers = [...relevant].some((f) => [...(calls.get(f) ?? [])].some((n) => relevantNames.has(n) && n !== f.name));
   let helpers: HelperSummaries = NO_HELPERS;
-  let functions = build(helpers);
-  // Up to two more rounds: helpers summarised with their own helpers known.
-  for (let round = 0; round < 2 && callsHelpers; round++) {
+  let functions = all.filter((f) => relevant.has(f)).map((info) => analyse(info, helpers));
+  // Up to two more rounds: helpers summarised with their own helpers known. Only functions that
+  // call a summarised helper are rebuilt.
+  for (let round = 0; round < 2; round++) {
     const next = new Map<string, HelperSummary>();
     for (const f of functions) {
       const s = summarize(f.info, f.cfg, (op) => releasedOnEveryPath(f, op));
       if (s) next.set(f.info.name, s);
     }
     if (next.size === 0) break;
+    const changed = [...next.keys()];
     helpers = next;
-    functions = build(helpers);
+    functions = functions.map((f) => ([...(calls.get(f.info) ?? [])].some((n) => changed.includes(n) && n !== f.info.name) ? analyse(f.info, helpers) : f));
   }
 
+  let fieldStores: Map<string, FieldStore[]> | null = null;
   return {
     parsed, version, lines: new LineIndex(parsed.text), globals, macros, helpers, functions,
-    mmuNotifier: mentionsMmuNotifier(root), defined, fieldStores: collectFieldStores(all, globals),
+    mmuNotifier: mentionsMmuNotifier(root), defined,
+    // Only cross-function field links need it; most files never ask.
+    get fieldStores() {
+      fieldStores ??= collectFieldStores(all, globals);
+      return fieldStores;
+    },
   };
 }

@@ -8,7 +8,7 @@
  * where it is written, even when that is a macro body or an assignment far from the call.
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { walk } from '../parse/syntax';
+import { walk, walkTypes } from '../parse/syntax';
 import { isFollFlagName } from '../catalog/flags';
 import { unwrap } from './expr';
 import type { FunctionInfo } from './functions';
@@ -59,15 +59,11 @@ export interface MacroDef {
 /** Object-like `#define`s in the file, by name (the last definition wins, as for the preprocessor). */
 export function macrosIn(root: SyntaxNode): Map<string, MacroDef> {
   const macros = new Map<string, MacroDef>();
-  walk(root, (node) => {
-    if (node.type === 'function_definition') return false;
-    if (node.type === 'preproc_def') {
-      const name = node.childForFieldName('name');
-      const value = node.childForFieldName('value');
-      if (name && value) macros.set(name.text, { name: name.text, value: value.text, valueStart: value.startIndex });
-      return false;
-    }
-    return true;
+  const containers = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'ERROR']);
+  walkTypes(root, (type) => (type === 'preproc_def' ? 'visit' : containers.has(type) ? 'descend' : 'skip'), (node) => {
+    const name = node.childForFieldName('name');
+    const value = node.childForFieldName('value');
+    if (name && value) macros.set(name.text, { name: name.text, value: value.text, valueStart: value.startIndex });
   });
   return macros;
 }

@@ -4,7 +4,7 @@
  * array (not DMA-able).
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { walk } from '../parse/syntax';
+import { walkTypes } from '../parse/syntax';
 
 export type VariableScope = 'param' | 'local' | 'global';
 
@@ -34,7 +34,7 @@ export interface FunctionInfo {
   readonly node: SyntaxNode;
   readonly body: SyntaxNode;
   readonly params: readonly Variable[];
-  /** Locals by name; where a name is declared twice (two blocks) the first wins. */
+  /** Locals by name; where a name is declared twice (two blocks) the first wins. Computed on first use. */
   readonly locals: ReadonlyMap<string, Variable>;
   readonly returnType: string;
 }
@@ -161,34 +161,46 @@ export function functionInfo(definition: SyntaxNode): FunctionInfo | null {
     params.push(...variablesOf(p, 'param', index));
     index++;
   }
-  const locals = new Map<string, Variable>();
-  walk(body, (node) => {
-    if (node.type === 'declaration') {
-      for (const v of variablesOf(node, 'local')) if (!locals.has(v.name)) locals.set(v.name, v);
-    }
-    return true;
-  });
+  // Locals are collected on first use: most functions of a file are never analysed.
+  let locals: Map<string, Variable> | null = null;
+  const collectLocals = (): Map<string, Variable> => {
+    if (locals) return locals;
+    const found = new Map<string, Variable>();
+    walkTypes(body, (type) => (type === 'declaration' ? 'visit' : STATEMENT_OR_BLOCK.has(type) ? 'descend' : 'skip'), (node) => {
+      for (const v of variablesOf(node, 'local')) if (!found.has(v.name)) found.set(v.name, v);
+    });
+    locals = found;
+    return found;
+  };
   return {
     name: nameNode.text,
     nameNode,
     node: definition,
     body,
     params,
-    locals,
+    get locals() {
+      return collectLocals();
+    },
     returnType: definition.childForFieldName('type')?.text ?? '',
   };
 }
 
+/** Where declarations can be: inside blocks and statements, not inside expressions. */
+const STATEMENT_OR_BLOCK = new Set([
+  'compound_statement', 'if_statement', 'else_clause', 'for_statement', 'while_statement', 'do_statement',
+  'switch_statement', 'case_statement', 'labeled_statement', 'preproc_if', 'preproc_ifdef', 'preproc_else',
+  'preproc_elif', 'preproc_elifdef', 'attributed_statement', 'ERROR',
+]);
+
+/** Top-level containers a function definition or file-scope declaration can sit in. */
+const TOP_LEVEL = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'declaration_list', 'ERROR']);
+
 /** Function definitions in a translation unit, including those inside `#ifdef` blocks. */
 export function functionsIn(root: SyntaxNode): FunctionInfo[] {
   const found: FunctionInfo[] = [];
-  walk(root, (node) => {
-    if (node.type === 'function_definition') {
-      const info = functionInfo(node);
-      if (info) found.push(info);
-      return false;
-    }
-    return true;
+  walkTypes(root, (type) => (type === 'function_definition' ? 'visit' : TOP_LEVEL.has(type) ? 'descend' : 'skip'), (node) => {
+    const info = functionInfo(node);
+    if (info) found.push(info);
   });
   return found;
 }
@@ -196,13 +208,8 @@ export function functionsIn(root: SyntaxNode): FunctionInfo[] {
 /** File-scope variables (outside any function). */
 export function globalsIn(root: SyntaxNode): Map<string, Variable> {
   const globals = new Map<string, Variable>();
-  walk(root, (node) => {
-    if (node.type === 'function_definition') return false;
-    if (node.type === 'declaration') {
-      for (const v of variablesOf(node, 'global')) globals.set(v.name, v);
-      return false;
-    }
-    return true;
+  walkTypes(root, (type) => (type === 'declaration' ? 'visit' : TOP_LEVEL.has(type) ? 'descend' : 'skip'), (node) => {
+    for (const v of variablesOf(node, 'global')) globals.set(v.name, v);
   });
   return globals;
 }

@@ -35,9 +35,9 @@ const CALL_ANNOTATIONS = [
   '__no_sanitize_or_inline', '__designated_init_macro', '__attribute_used', '__realloc_size',
 ] as const;
 
-const bareSet = new Set<string>(BARE_ANNOTATIONS);
 const callSet = new Set<string>(CALL_ANNOTATIONS);
-const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
+/** One regular expression for all annotations: the engine scans for them, not every identifier. */
+const ANNOTATION = new RegExp(`(?<![A-Za-z0-9_])(?:${[...BARE_ANNOTATIONS, ...CALL_ANNOTATIONS].sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z0-9_])`, 'g');
 
 /** A quick byte check so that files without any `__`/`asmlinkage`/`noin…` skip the scan. */
 function mayHaveAnnotations(text: string): boolean {
@@ -77,20 +77,20 @@ function matchParens(text: string, from: number): number {
 export function blankKernelAnnotations(text: string): string {
   if (!mayHaveAnnotations(text)) return text;
   let chars: string[] | null = null;
-  IDENTIFIER.lastIndex = 0;
-  for (let m = IDENTIFIER.exec(text); m !== null; m = IDENTIFIER.exec(text)) {
+  ANNOTATION.lastIndex = 0;
+  for (let m = ANNOTATION.exec(text); m !== null; m = ANNOTATION.exec(text)) {
     const word = m[0];
     const start = m.index;
     const end = start + word.length;
-    if (bareSet.has(word)) {
-      chars ??= text.split("");
-      blankRange(chars, start, end);
-    } else if (callSet.has(word)) {
+    if (callSet.has(word)) {
       const close = matchParens(text, end);
       if (close < 0) continue;
-      chars ??= text.split("");
+      chars ??= text.split('');
       blankRange(chars, start, close);
-      IDENTIFIER.lastIndex = close;
+      ANNOTATION.lastIndex = close;
+    } else {
+      chars ??= text.split('');
+      blankRange(chars, start, end);
     }
   }
   return chars === null ? text : chars.join('');

@@ -39,8 +39,22 @@ export interface SyntaxNode {
   childForFieldName(fieldName: string): SyntaxNode | null;
   childrenForFieldName(fieldName: string): SyntaxNode[];
   descendantsOfType(types: string | string[]): SyntaxNode[];
+  /** A cursor for fast traversal: no node objects are made until one is asked for. */
+  walk(): TreeCursor;
   descendantForIndex(index: number): SyntaxNode;
   namedDescendantForIndex(startIndex: number, endIndex: number): SyntaxNode;
+}
+
+/** tree-sitter's TreeCursor, the parts core uses. */
+export interface TreeCursor {
+  readonly nodeType: string;
+  readonly nodeIsMissing: boolean;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly currentNode: SyntaxNode;
+  gotoFirstChild(): boolean;
+  gotoNextSibling(): boolean;
+  gotoParent(): boolean;
 }
 
 /** A change to a document, in the offsets and rows/columns of the old and new texts. */
@@ -67,14 +81,46 @@ export interface ParseProblem {
   readonly token?: string;
 }
 
-/** Walks a tree depth-first, calling `visit` for every node; `visit` returns false to skip a subtree. */
+/**
+ * Walks a tree depth-first, calling `visit` for every node; `visit` returns false to skip a
+ * subtree. Uses a tree cursor: with the Node-API binding, reading `children` builds a JS object for
+ * every child, which dominated analysis time before this walked with a cursor.
+ */
 export function walk(node: SyntaxNode, visit: (node: SyntaxNode) => boolean | void): void {
-  const stack: SyntaxNode[] = [node];
-  while (stack.length > 0) {
-    const current = stack.pop() as SyntaxNode;
-    if (visit(current) === false) continue;
-    const children = current.children;
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as SyntaxNode);
+  const cursor = node.walk();
+  for (;;) {
+    const descend = visit(cursor.currentNode) !== false;
+    if (descend && cursor.gotoFirstChild()) continue;
+    let depthGuard = 0;
+    for (;;) {
+      // A cursor made from `node` treats it as the root: no siblings there, no parent above it.
+      if (cursor.gotoNextSibling()) break;
+      if (!cursor.gotoParent()) return;
+      if (++depthGuard > 1_000_000) return;
+    }
+  }
+}
+
+/**
+ * Like `walk`, but only node types are looked at until `wanted(type)` says a node is worth
+ * materialising: for scans that need a few node kinds out of a whole file.
+ */
+export function walkTypes(node: SyntaxNode, wanted: (type: string) => 'visit' | 'skip' | 'descend', visit: (node: SyntaxNode) => void): void {
+  const cursor = node.walk();
+  let depth = 0;
+  for (;;) {
+    const decision = wanted(cursor.nodeType);
+    if (decision === 'visit') visit(cursor.currentNode);
+    if (decision === 'descend' && cursor.gotoFirstChild()) {
+      depth++;
+      continue;
+    }
+    for (;;) {
+      if (depth === 0) return;
+      if (cursor.gotoNextSibling()) break;
+      cursor.gotoParent();
+      depth--;
+    }
   }
 }
 
@@ -83,15 +129,15 @@ export function parseProblems(root: SyntaxNode): ParseProblem[] {
   const problems: ParseProblem[] = [];
   if (!root.hasError) return problems;
   walk(root, (node) => {
-    if (!node.hasError && !node.isMissing) return false;
     if (node.isError) {
       problems.push({ kind: 'error', startIndex: node.startIndex, endIndex: node.endIndex });
       return true;
     }
     if (node.isMissing) {
       problems.push({ kind: 'missing', startIndex: node.startIndex, endIndex: node.endIndex, token: node.type });
+      return false;
     }
-    return true;
+    return node.hasError;
   });
   return problems;
 }

@@ -63,15 +63,10 @@ export function listCFiles(paths: readonly string[], options: ListOptions = {}):
         if (!SKIP_DIRS.has(entry.name)) walk(full);
       } else if (entry.isFile() && C_FILE.test(entry.name)) {
         files.push(full);
-      } else if (entry.isSymbolicLink()) {
-        try {
-          const s = statSync(full);
-          if (s.isDirectory()) walk(full);
-          else if (s.isFile() && C_FILE.test(entry.name)) files.push(full);
-        } catch (e) {
-          problems.push({ path: full, message: `broken symbolic link (${describe(e)})` });
-        }
       }
+      // Symbolic links met while walking are not followed (as `grep -r` and ripgrep do): kernel
+      // trees link shared files into several places, and following would lint them twice. A
+      // link named on the command line is followed.
     }
   };
 

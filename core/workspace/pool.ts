@@ -82,7 +82,9 @@ export async function lintFiles(files: readonly string[], options: PoolOptions):
       w.postMessage(message);
     };
     for (let i = 0; i < workerCount; i++) {
-      const w = new Worker(script);
+      // A modest heap per worker: parsing leaves native trees behind until V8 collects their
+      // wrappers, and a smaller young generation makes that happen sooner (peak RSS).
+      const w = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 8 } });
       workers.push(w);
       w.on('message', (reply: WorkerReply) => {
         results.push(...reply.results);

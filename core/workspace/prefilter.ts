@@ -8,6 +8,7 @@
  */
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
 import { DMA_CALL_NAMES } from '../catalog/dma';
+import { MultiSearch } from './multiSearch';
 
 function prefixesFrom(names: readonly string[]): string[] {
   const sorted = [...new Set(names)].sort((a, b) => a.length - b.length);
@@ -29,12 +30,30 @@ export const PREFILTER_NEEDLES: readonly string[] = prefixesFrom([
   'pin_user_page',
 ]);
 
-const needleBuffers = PREFILTER_NEEDLES.map((n) => Buffer.from(n, 'latin1'));
+const search = new MultiSearch(PREFILTER_NEEDLES);
 
-export function mayContainCatalogued(bytes: Uint8Array): boolean {
+/**
+ * Short substrings at least one of which every needle contains. Buffer.indexOf (native, SIMD
+ * memmem) rules most files out at memory speed; the automaton then reads only the rest.
+ */
+const ANCHORS = ['_page', '_folio', 'dma_'];
+for (const needle of PREFILTER_NEEDLES) {
+  if (!ANCHORS.some((a) => needle.includes(a))) ANCHORS.push(needle);
+}
+const anchorBuffers = ANCHORS.map((a) => Buffer.from(a, 'latin1'));
+
+/** Whether `bytes[0..length)` contains any needle. */
+export function mayContainCatalogued(bytes: Uint8Array, length = bytes.length): boolean {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const needle of needleBuffers) if (buf.indexOf(needle) >= 0) return true;
-  return false;
+  const view = length === buf.length ? buf : buf.subarray(0, length);
+  let anchored = false;
+  for (const anchor of anchorBuffers) {
+    if (view.indexOf(anchor) >= 0) {
+      anchored = true;
+      break;
+    }
+  }
+  return anchored && search.test(bytes, length);
 }
 
 export function textMayContainCatalogued(text: string): boolean {

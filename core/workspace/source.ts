@@ -23,6 +23,10 @@ function nulOffset(bytes: Uint8Array): number {
   return -1;
 }
 
+export function tooLargeMessage(size: number, maxBytes: number): string {
+  return `skipped: ${formatSize(size)} is over the ${formatSize(maxBytes)} analysis limit (--max-file-size)`;
+}
+
 export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_BYTES): Decoded {
   if (bytes.length > maxBytes) {
     return { ok: false, reason: 'too-large', message: `skipped: ${formatSize(bytes.length)} is over the ${formatSize(maxBytes)} analysis limit (--max-file-size)` };

@@ -1,0 +1,50 @@
+/**
+ * The calls a `.pinsim` trace may contain and the arguments each takes. Acquire and release calls
+ * come from the API catalog, so the trace language knows exactly the functions the linter knows.
+ */
+import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
+import { DMA_TRACE_CALLS } from './dmaVocabulary';
+
+export type ArgKind = 'int' | 'bool' | 'flags' | 'word' | 'direction';
+
+export interface StepSpec {
+  readonly kind: 'acquire' | 'release' | 'ref' | 'dirty' | 'access' | 'handoff' | 'escape' | 'branch' | 'return' | 'dma';
+  readonly args: Readonly<Record<string, ArgKind>>;
+  /** Takes `-> RESULT`. */
+  readonly result?: boolean;
+  readonly summary: string;
+}
+
+const RANGE = { first: 'int', nr: 'int' } as const;
+
+function build(): Map<string, StepSpec> {
+  const specs = new Map<string, StepSpec>();
+  for (const a of ACQUIRE_APIS) {
+    specs.set(a.name, { kind: 'acquire', args: { ...RANGE, flags: 'flags' }, result: true, summary: a.summary });
+  }
+  for (const r of RELEASE_APIS) {
+    const args: Record<string, ArgKind> = r.target === 'page' || r.target === 'folio' ? { page: 'int' } : { ...RANGE };
+    if (r.name === 'unpin_user_folio') args.nr = 'int';
+    if (r.dirty === 'arg') args.dirty = 'bool';
+    specs.set(r.name, { kind: 'release', args, summary: r.summary });
+  }
+  specs.set('get_page', { kind: 'ref', args: { page: 'int', times: 'int' }, summary: 'takes one more plain reference on a page' });
+  specs.set('folio_get', { kind: 'ref', args: { page: 'int', times: 'int' }, summary: 'takes one more plain reference on a folio' });
+  for (const d of ['set_page_dirty', 'set_page_dirty_lock', 'SetPageDirty', 'folio_mark_dirty']) {
+    specs.set(d, { kind: 'dirty', args: { page: 'int', ...RANGE }, summary: 'marks the page dirty' });
+  }
+  specs.set('access', { kind: 'access', args: { ...RANGE, mode: 'word', via: 'word' }, summary: 'the CPU reads or writes the page data (kmap, memcpy)' });
+  specs.set('handoff', { kind: 'handoff', args: { ...RANGE, to: 'word' }, summary: 'the pages are handed to a bio, scatterlist or skb that will release them' });
+  specs.set('escape', { kind: 'escape', args: { ...RANGE, to: 'word' }, summary: 'the pages are stored where their owner will release them' });
+  specs.set('branch', { kind: 'branch', args: {}, summary: 'a branch the path takes (no effect on pages)' });
+  specs.set('return', { kind: 'return', args: {}, summary: 'the function returns; pins and references still held leak unless handed off' });
+  for (const [name, spec] of DMA_TRACE_CALLS) specs.set(name, spec);
+  return specs;
+}
+
+export const STEP_SPECS: ReadonlyMap<string, StepSpec> = build();
+
+export const PAGE_KINDS = ['base', 'thp', 'hugetlb', 'zero'] as const;
+
+/** Pages per folio for each kind (2 MB THP/hugetlb of 4 KiB pages). */
+export const PAGES_PER_FOLIO: Record<(typeof PAGE_KINDS)[number], number> = { base: 1, thp: 512, hugetlb: 512, zero: 1 };
