@@ -6,6 +6,7 @@ import { ACQUIRE_APIS, RELEASE_APIS } from '../core/catalog/gup';
 import { PREFILTER_NEEDLES } from '../core/workspace/prefilter';
 import { UsageError } from './args';
 import { LINT_USAGE, runLint } from './lint';
+import { EXTRACT_USAGE, runExtract, runSimulate, SIMULATE_USAGE } from './simulate';
 import { VERSION } from './version';
 
 const USAGE = `pinscope ${VERSION} — find and fix misuse of the Linux kernel's page-pinning and DMA APIs
@@ -14,10 +15,14 @@ usage: pinscope <command> [options]
 
 commands:
   lint PATH...                    lint C files or folders (see pinscope lint --help)
+  extract FILE:FUNCTION           print a function's paths as .pinsim traces
+  simulate FILE:FUNCTION | T.pinsim   run the refcount simulation and print the step table
   catalog [--names | --needles]   print the API catalog's function names
   version                         print the version
 
-${LINT_USAGE}`;
+${LINT_USAGE}
+${EXTRACT_USAGE}
+${SIMULATE_USAGE}`;
 
 interface Io {
   out(line: string): void;
@@ -34,6 +39,10 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
   switch (command) {
     case 'lint':
       return runLint(rest, io);
+    case 'extract':
+      return runExtract(rest, io);
+    case 'simulate':
+      return runSimulate(rest, io);
     case 'lsp': return (await import('./lsp')).runLsp(rest, io);
     case 'catalog': {
       if (rest.includes('--needles')) for (const n of PREFILTER_NEEDLES) io.out(n);

@@ -523,6 +523,8 @@ class Enumerator {
 
   private returnStatus(value: SyntaxNode | null | undefined, state: State): ReturnStatus {
     if (!value) return 'void';
+    const u = unwrap(value);
+    if (u.type === 'conditional_expression') return this.conditionalStatus(u, state);
     const v = evaluate(value, this.valueContext(state));
     switch (v.kind) {
       case 'neg':
@@ -540,6 +542,40 @@ class Enumerator {
       default:
         return 'unknown';
     }
+  }
+
+  /**
+   * `return pinned < 0 ? pinned : -EFAULT;` and `return ret ? : -EFAULT;`: the status under each
+   * outcome the path still allows; one status when they all agree.
+   */
+  private conditionalStatus(node: SyntaxNode, state: State): ReturnStatus {
+    const condition = node.childForFieldName('condition');
+    const consequence = node.childForFieldName('consequence');
+    const alternative = node.childForFieldName('alternative');
+    if (!condition || !alternative) return 'unknown';
+    const ctx = this.valueContext(state);
+    const ids = [...resourcesIn(condition, ctx)].filter((id) => (state.res[id]?.outcomes.length ?? 0) > 0);
+    const armStatus = (arm: SyntaxNode, outcome: Map<number, Outcome>): ReturnStatus => {
+      const v = evaluate(arm, ctx);
+      if (v.kind === 'neg' || (v.kind === 'const' && v.value < 0)) return 'error';
+      if (v.kind === 'result') {
+        const o = outcome.get(v.res);
+        if (o === 'neg') return 'error';
+        if (o === 'partial' || o === 'full') return 'success';
+      }
+      if (v.kind === 'const') return v.value === 0 && this.returnsPointer ? 'error' : 'success';
+      return 'unknown';
+    };
+    const statuses = new Set<ReturnStatus>();
+    const outcomes = ids.length === 1 ? (state.res[ids[0] as number] as ResState).outcomes.map((o) => new Map([[ids[0] as number, o]])) : [new Map<number, Outcome>()];
+    for (const o of outcomes) {
+      const t = truth(condition, ctx, o);
+      // `a ? : b` yields the condition itself when it is true.
+      const whenTrue = consequence ?? condition;
+      if (t === true || t === 'unknown') statuses.add(armStatus(whenTrue, o));
+      if (t === false || t === 'unknown') statuses.add(armStatus(alternative, o));
+    }
+    return statuses.size === 1 ? ([...statuses][0] as ReturnStatus) : 'unknown';
   }
 
   private applyReturn(node: CfgNode, input: State): State {

@@ -1,32 +1,92 @@
 /**
- * The simulation's entry points for editors and the CLI.
- *
- * TEMPORARY: the path engine lands with the simulation-core issue. Until then these return what
- * can be known without it (one path per function with acquires, and an empty report with a note),
- * so that the language server and client can be built against the final signatures.
+ * The simulation's entry points for editors and the CLI: which functions can be simulated, the
+ * simulation of a function's paths (or of a `.pinsim` trace), and the step table as text.
  */
-import type { FileAnalysis } from '../analysis/file';
-import type { SimOptions, SimTarget, SimulationReport } from './types';
-import { formatVersion } from '../catalog/version';
+import type { FileAnalysis, FunctionAnalysis } from '../analysis/file';
+import { formatVersion, parseKernelVersion, type KernelVersion } from '../catalog/version';
+import { hasAcquires, pathsOf } from '../paths/cache';
+import { parseTrace } from '../trace/parse';
+import type { Trace, TraceError } from '../trace/types';
+import { pathToTrace } from './fromPath';
+import { outcomeRank, simulateTrace } from './machine';
+import type { PageState, SimOptions, SimPath, SimTarget, SimulationReport } from './types';
 
 export type { SimOptions, SimTarget, SimulationReport } from './types';
+export { formatStepTable } from './table';
 
+/** Functions that take pages (or DMA mappings) and so have something to simulate. */
 export function simulationTargets(file: FileAnalysis): SimTarget[] {
   const targets: SimTarget[] = [];
   for (const fn of file.functions) {
-    const acquires = fn.cfg.nodes.some((n) => n.ops.some((op) => op.kind === 'acquire'));
-    if (!acquires) continue;
-    targets.push({ name: fn.info.name, span: { start: fn.info.nameNode.startIndex, end: fn.info.nameNode.endIndex }, paths: 1, partial: false });
+    if (!hasAcquires(fn)) continue;
+    const paths = pathsOf(file, fn);
+    targets.push({ name: fn.info.name, span: { start: fn.info.nameNode.startIndex, end: fn.info.nameNode.endIndex }, paths: paths.paths.length, partial: paths.partial });
   }
   return targets;
 }
 
-export function simulateFunction(file: FileAnalysis, functionName: string, options: SimOptions = {}): SimulationReport {
-  void options;
-  return { function: functionName, kernelVersion: formatVersion(file.version), paths: [], partial: false, notes: ['simulation not available yet'] };
+export function findFunction(file: FileAnalysis, name: string): FunctionAnalysis | undefined {
+  return file.functions.find((f) => f.info.name === name);
 }
 
-/** The report as a plain-text step table (what `pinscope simulate` prints). */
-export function formatStepTable(report: SimulationReport): string {
-  return [`${report.function}: ${report.paths.length} path(s)`, ...report.notes].join('\n');
+/** The function whose body contains `offset`, for "simulate the function at the cursor". */
+export function functionAt(file: FileAnalysis, offset: number): FunctionAnalysis | undefined {
+  return file.functions.find((f) => offset >= f.info.node.startIndex && offset <= f.info.node.endIndex);
+}
+
+export interface ExtractedPath {
+  readonly index: number;
+  readonly trace: Trace;
+}
+
+/** Every path of a function as a trace (what `pinscope extract` prints). */
+export function extractTraces(file: FileAnalysis, fn: FunctionAnalysis, options: SimOptions = {}): { paths: ExtractedPath[]; partial: boolean } {
+  const paths = pathsOf(file, fn);
+  return { paths: paths.paths.map((p, i) => ({ index: i + 1, trace: pathToTrace(file, paths, p, i + 1, options) })), partial: paths.partial };
+}
+
+function reportFor(name: string, version: KernelVersion, paths: SimPath[], partial: boolean, notes: string[]): SimulationReport {
+  return { function: name, kernelVersion: formatVersion(version), paths, partial, notes };
+}
+
+/**
+ * Simulates a function's paths. Paths come in the engine's order; `options.path` picks one
+ * (1-based). The report's paths are sorted worst first when all are returned.
+ */
+export function simulateFunction(file: FileAnalysis, functionName: string, options: SimOptions = {}): SimulationReport {
+  const fn = findFunction(file, functionName);
+  if (!fn || !hasAcquires(fn)) {
+    return reportFor(functionName, file.version, [], false, [fn ? `${functionName}() makes no catalogued GUP, pin or DMA call: nothing to simulate` : `no function ${functionName}() in this file`]);
+  }
+  const { paths, partial } = extractTraces(file, fn, options);
+  const chosen = options.path !== undefined ? paths.filter((p) => p.index === options.path) : paths;
+  if (options.path !== undefined && chosen.length === 0) {
+    return reportFor(functionName, file.version, [], partial, [`${functionName}() has ${paths.length} path${paths.length === 1 ? '' : 's'}; there is no path ${options.path}`]);
+  }
+  const simulated = chosen.map((p) => simulateTrace(p.trace, { kernelVersion: file.version }, `path ${p.index}: ${(p.trace.comments[0] ?? '').replace(/^.*?: /, '')}`));
+  const notes = partial ? [`${functionName}() has more paths than the budget allows; the first ${paths.length} are shown`] : [];
+  return reportFor(functionName, file.version, simulated, partial, notes);
+}
+
+/** Paths sorted worst first (leaks and mismatches before clean paths), for pickers. */
+export function worstFirst(paths: readonly SimPath[]): SimPath[] {
+  return [...paths].sort((a, b) => outcomeRank(a.outcome) - outcomeRank(b.outcome));
+}
+
+export type TraceSimulation = { readonly ok: true; readonly report: SimulationReport; readonly trace: Trace } | { readonly ok: false; readonly errors: readonly TraceError[] };
+
+/** Parses and simulates a `.pinsim` text; malformed traces simulate nothing. */
+export function simulateTraceText(text: string, kernelVersion?: string): TraceSimulation {
+  const parsed = parseTrace(text);
+  if (!parsed.ok) return parsed;
+  const trace = parsed.trace;
+  const version = (kernelVersion ? parseKernelVersion(kernelVersion) : null) ?? (trace.kernel ? parseKernelVersion(trace.kernel) : null) ?? undefined;
+  const path = simulateTrace(trace, version ? { kernelVersion: version } : {}, trace.comments[0] ?? 'trace');
+  const v = version ?? (parseKernelVersion('6.18') as KernelVersion);
+  return { ok: true, trace, report: reportFor(trace.function ?? '(trace)', v, [path], false, []) };
+}
+
+/** A page's state in one short cell: refcount, pin count, P when maybe_dma_pinned. */
+export function pageCell(p: PageState): string {
+  return `${p.refcount}${p.pincount !== null ? `/${p.pincount}` : ''}${p.maybeDmaPinned ? ' P' : ''}`;
 }

@@ -58,6 +58,8 @@ function parseValue(kind: ArgKind, raw: string): ArgValue | string {
   switch (kind) {
     case 'int':
       return INT.test(raw) && Number(raw) >= 0 ? Number(raw) : `expected a non-negative integer, not "${raw}"`;
+    case 'count':
+      return INT.test(raw) ? Number(raw) : `expected an integer, not "${raw}"`;
     case 'bool':
       return raw === 'true' ? true : raw === 'false' ? false : `expected true or false, not "${raw}"`;
     case 'flags': {
@@ -74,7 +76,7 @@ function parseValue(kind: ArgKind, raw: string): ArgValue | string {
 
 /** An argument value is an error message when it is a string starting with "expected"/"unknown". */
 function isError(v: ArgValue | string, kind: ArgKind): v is string {
-  return typeof v === 'string' && (kind === 'int' || kind === 'bool' || /^(expected|unknown)\b/.test(v)) && (kind !== 'word' || v === 'expected a value');
+  return typeof v === 'string' && (kind === 'int' || kind === 'count' || kind === 'bool' || /^(expected|unknown)\b/.test(v)) && (kind !== 'word' || v === 'expected a value');
 }
 
 export function parseTrace(text: string): ParseResult {

@@ -5,7 +5,7 @@
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
 import { DMA_TRACE_CALLS } from './dmaVocabulary';
 
-export type ArgKind = 'int' | 'bool' | 'flags' | 'word' | 'direction';
+export type ArgKind = 'int' | 'count' | 'bool' | 'flags' | 'word' | 'direction';
 
 export interface StepSpec {
   readonly kind: 'acquire' | 'release' | 'ref' | 'dirty' | 'access' | 'handoff' | 'escape' | 'branch' | 'return' | 'dma';
@@ -23,8 +23,11 @@ function build(): Map<string, StepSpec> {
     specs.set(a.name, { kind: 'acquire', args: { ...RANGE, flags: 'flags' }, result: true, summary: a.summary });
   }
   for (const r of RELEASE_APIS) {
-    const args: Record<string, ArgKind> = r.target === 'page' || r.target === 'folio' ? { page: 'int' } : { ...RANGE };
-    if (r.name === 'unpin_user_folio') args.nr = 'int';
+    // A release count may be negative: that is how a trace shows `unpin_user_pages(pages, ret)`
+    // with ret = -errno.
+    const args: Record<string, ArgKind> = r.target === 'page' || r.target === 'folio' ? { page: 'int' } : { first: 'int', nr: 'count' };
+    if (r.name === 'unpin_user_folio') args.nr = 'count';
+    args.via = 'word';
     if (r.dirty === 'arg') args.dirty = 'bool';
     specs.set(r.name, { kind: 'release', args, summary: r.summary });
   }

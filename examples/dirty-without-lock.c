@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinscope example: dirty-without-lock.
+ * After the device wrote the pages, the driver marks them dirty without the page lock.
+ */
+#include <linux/mm.h>
+
+struct rx_buf {
+	struct page **pages;
+	int nr_pages;
+};
+
+static void rx_buf_release(struct rx_buf *buf)
+{
+	int i;
+
+	for (i = 0; i < buf->nr_pages; i++) {
+		set_page_dirty(buf->pages[i]);
+		unpin_user_page(buf->pages[i]);
+	}
+}
+
+static int rx_buf_pin(struct rx_buf *buf, unsigned long uaddr)
+{
+	int ret = pin_user_pages_fast(uaddr, buf->nr_pages, FOLL_WRITE, buf->pages);
+
+	if (ret == buf->nr_pages)
+		return 0;
+	if (ret > 0)
+		unpin_user_pages(buf->pages, ret);
+	return -EFAULT;
+}
