@@ -63,12 +63,16 @@ function suppressed(finding: Finding, directives: Map<number, Set<string>>): boo
 function parseNotes(parsed: ParsedSource, lines: LineIndex): AnalysisNote[] {
   const errors = parsed.problems.filter((p) => p.kind === 'error');
   if (errors.length === 0) return [];
-  const first = errors[0] as (typeof errors)[number];
-  const span = { start: first.startIndex, end: Math.min(first.endIndex, first.startIndex + 200) };
+  // Regions: ERROR nodes not inside another. The place to show is the most specific one (an
+  // ERROR around a whole truncated function says less than the token where it broke).
+  const outer = errors.filter((e) => !errors.some((o) => o !== e && o.startIndex <= e.startIndex && o.endIndex >= e.endIndex && (o.endIndex - o.startIndex) > (e.endIndex - e.startIndex)));
+  const specific = [...errors, ...parsed.problems.filter((p) => p.kind === 'missing')].sort((a, b) => (a.endIndex - a.startIndex) - (b.endIndex - b.startIndex) || a.startIndex - b.startIndex)[0] as (typeof errors)[number];
+  const span = { start: specific.startIndex, end: specific.endIndex };
   const range = lines.range(span);
+  const where = range.line === range.endLine ? `${range.line}:${range.column}` : `${range.line}:${range.column}–${range.endLine}:${range.endColumn}`;
   return [{
     kind: 'parse-errors',
-    message: `${errors.length} part${errors.length === 1 ? '' : 's'} of the file did not parse as C (first at ${range.line}:${range.column}); findings there may be missing`,
+    message: `${outer.length} part${outer.length === 1 ? '' : 's'} of the file did not parse as C (${where}); findings there may be missing`,
     span,
     range,
   }];

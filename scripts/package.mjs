@@ -90,6 +90,10 @@ for (const owner of ['tree-sitter', 'tree-sitter-c']) copy(`${owner}/node_module
 // 4. Package the stage.
 const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 mkdirSync(path.dirname(out), { recursive: true });
-execFileSync(process.execPath, [vsce, 'package', '--out', out], { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'] });
+// README's relative links (docs/rules/*.md) become absolute ones into the repository; vsce detects
+// that by itself only for GitHub and GitLab URLs.
+const repo = String(pkg.repository?.url ?? pkg.repository ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
+const base = /^https?:\/\//.test(repo) && !/github\.com|gitlab\.com/.test(repo) ? ['--baseContentUrl', `${repo}/blob/HEAD`, '--baseImagesUrl', `${repo}/raw/HEAD`] : [];
+execFileSync(process.execPath, [vsce, 'package', ...base, '--out', out], { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'] });
 writeFileSync(path.join(root, 'out', 'vsix-path.txt'), `${out}\n`);
 log(`wrote ${path.relative(process.cwd(), out) || out}`);

@@ -197,6 +197,9 @@ class Builder {
       case 'case_statement':
         // Reached only for malformed switches; treat the body as a sequence.
         return this.sequence(node.namedChildren.slice(1), pending);
+      case 'ERROR':
+        // Whatever parsed inside an ERROR node is kept, in order.
+        return this.sequence(node.namedChildren, pending);
       case 'attributed_statement':
         return this.sequence(node.namedChildren.filter((c) => c.type !== 'attribute_declaration'), pending);
       case 'comment':

@@ -202,7 +202,36 @@ export function functionsIn(root: SyntaxNode): FunctionInfo[] {
     const info = functionInfo(node);
     if (info) found.push(info);
   });
+  // Code that did not parse as a function (a truncated file, a missing parenthesis) is still
+  // analysed as best it can be, as a function with no name: its calls are still the driver's.
+  if (root.hasError) {
+    for (const node of root.namedChildren) {
+      if (node.type !== 'ERROR' || !node.text.includes('(')) continue;
+      found.push(unparsedFunction(node));
+    }
+  }
   return found;
+}
+
+function unparsedFunction(node: SyntaxNode): FunctionInfo {
+  let locals: Map<string, Variable> | null = null;
+  return {
+    name: '(unparsed code)',
+    nameNode: node,
+    node,
+    body: node,
+    params: [],
+    get locals() {
+      if (!locals) {
+        locals = new Map();
+        walkTypes(node, (type) => (type === 'declaration' ? 'visit' : STATEMENT_OR_BLOCK.has(type) ? 'descend' : 'skip'), (d) => {
+          for (const v of variablesOf(d, 'local')) if (!locals?.has(v.name)) locals?.set(v.name, v);
+        });
+      }
+      return locals;
+    },
+    returnType: '',
+  };
 }
 
 /** File-scope variables (outside any function). */

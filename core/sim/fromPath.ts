@@ -172,9 +172,14 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
         steps.push({ call: 'escape', args: { first: layout.first, nr: Math.max(layout.taken, 1), to: word(to) || op.how }, ...loc });
         break;
       }
-      case 'return':
-        steps.push({ call: 'return', args: {}, text: (e.returnText ?? '').replace(/\s+/g, ' '), ...loc });
+      case 'return': {
+        const text = (e.returnText ?? '').replace(/\s+/g, ' ');
+        // Say what the engine concluded when the text alone does not show it.
+        const obvious = /^-E[A-Z0-9]+$|^\d+$/.test(text);
+        const status = e.returnStatus === 'error' || e.returnStatus === 'success' ? e.returnStatus : null;
+        steps.push({ call: 'return', args: status && !obvious ? { status } : {}, text, ...loc });
         break;
+      }
       case 'assign':
         break;
     }

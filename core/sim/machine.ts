@@ -270,7 +270,8 @@ export class Machine {
   private migrateLongterm(pinned: Page[]): string[] {
     const movable = pinned.filter((p) => this.folioOf(p).movable);
     if (movable.length === 0) return [];
-    for (const p of pinned) this.unpinOne(p, false);
+    // The unpin goes through gup_put_folio(), so nr_foll_pin_released counts it (§3.6).
+    for (const p of pinned) this.unpinOne(p);
     const moved = new Set<number>();
     for (const p of movable) {
       const old = this.folioOf(p);
@@ -400,7 +401,7 @@ export class Machine {
 
   private ret(step: TraceStep): { violations: Violation[]; note?: string } {
     const text = (step.text ?? '').trim();
-    const error = /^-|^ERR_PTR\b|^-E[A-Z]/.test(text);
+    const error = step.args.status === 'error' || (step.args.status === undefined && /^-|^ERR_PTR\b/.test(text));
     const held = this.pages.filter((p) => p.heldPins + p.heldRefs > 0);
     const leaked = held.filter((p) => p.owner === null || error);
     if (leaked.length === 0) {
@@ -474,7 +475,7 @@ export function outcomeRank(outcome: PathOutcome): number {
 
 function describeCall(step: TraceStep): string {
   if (step.call === 'branch') return `branch "${step.text ?? ''}" ${step.value ? 'true' : 'false'}`;
-  if (step.call === 'return') return `return${step.text ? ` ${step.text}` : ''}`;
+  if (step.call === 'return') return `return${step.text ? ` ${step.text}` : ''}${step.args.status === 'error' && !/^-/.test(step.text ?? '') ? ' (an error)' : ''}`;
   const args = Object.entries(step.args).map(([k, v]) => `${k}=${String(v)}`).join(', ');
   return `${step.call}(${args})${step.result !== undefined ? ` -> ${step.result}` : ''}`;
 }

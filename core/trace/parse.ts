@@ -203,6 +203,18 @@ export function parseTrace(text: string): ParseResult {
       return;
     }
     if (spec.kind === 'return') {
+      // `return -EFAULT`, `return 0`, or any expression with `status=error|success` at the end
+      // (what the path engine concluded the expression is on this path).
+      const statusTok = rest[rest.length - 1];
+      if (statusTok && !statusTok.quoted && statusTok.text.startsWith('status=')) {
+        const status = statusTok.text.slice(7);
+        if (status !== 'error' && status !== 'success') {
+          err(lineNo, statusTok.col + 7, `status: expected error or success, not "${status}"`);
+          return;
+        }
+        args.status = status;
+        rest.pop();
+      }
       stepText = rest.map((t) => (t.quoted ? `"${t.text}"` : t.text)).join(' ');
       steps.push({ call: 'return', args, text: stepText, ...(location ? { line: location.line } : {}), ...(location?.column ? { column: location.column } : {}), ...(comment ? { comment } : {}) });
       return;

@@ -17,7 +17,7 @@ const LOCATION_COLUMN = 56;
 export function printStep(step: TraceStep): string {
   let body: string;
   if (step.call === 'branch') body = `branch ${quote(step.text ?? '')} ${step.value ? 'true' : 'false'}`;
-  else if (step.call === 'return') body = `return${step.text ? ` ${step.text}` : ''}`;
+  else if (step.call === 'return') body = `return${step.text ? ` ${step.text}` : ''}${typeof step.args.status === 'string' ? ` status=${step.args.status}` : ''}`;
   else {
     const args = Object.entries(step.args).map(([k, v]) => formatArg(k, v));
     body = [step.call, ...args, ...(step.result !== undefined ? ['->', String(step.result)] : [])].join(' ');

@@ -70,6 +70,10 @@ export function lintFileFromDisk(file: string, request: FileLintRequest): FileLi
     return { file, status: 'error', findings: [], notes: [], problem: `cannot read: ${describe(e)}` };
   }
   if (length > maxBytes) return { file, status: 'skipped', findings: [], notes: [], problem: tooLargeMessage(length, maxBytes) };
+  // Binary data is reported even when it holds no catalogued name: a `.c` file that is not text
+  // is worth a line on stderr.
+  const nul = scratch.subarray(0, Math.min(length, 8192)).indexOf(0);
+  if (nul >= 0) return { file, status: 'skipped', findings: [], notes: [], problem: `skipped: binary data (NUL byte at offset ${nul})` };
   if (!mayContainCatalogued(scratch, length)) {
     return { file, status: 'skipped-prefilter', findings: [], notes: [] };
   }

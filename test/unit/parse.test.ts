@@ -1,0 +1,82 @@
+/**
+ * Parsing kernel C: annotations blanked without moving a single offset, conditional braces, and
+ * every idiom in test/fixtures/kernel-idioms.c parsing with its GUP call still seen.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../core/analysis/file';
+import { parseKernelVersion, type KernelVersion } from '../../core/catalog/version';
+import { createCParser } from '../../core/parse/parser';
+import { blankConditionals, blankKernelAnnotations, blankTypeArguments } from '../../core/parse/prepare';
+
+const idioms = readFileSync(path.join(__dirname, '..', 'fixtures', 'kernel-idioms.c'), 'utf8');
+
+describe('offset-preserving preparation', () => {
+  it('blanks annotations and their arguments with spaces, keeping length and line breaks', () => {
+    const src = 'static int __must_check f(void __user *p, struct page **x __free(kfree))\n{ return 0; }';
+    const out = blankKernelAnnotations(src);
+    expect(out.length).toBe(src.length);
+    expect(out).toBe('static int              f(void        *p, struct page **x              )\n{ return 0; }');
+  });
+
+  it('leaves identifiers that merely start like an annotation', () => {
+    expect(blankKernelAnnotations('int __init_fn; int __user_ptr;')).toBe('int __init_fn; int __user_ptr;');
+  });
+
+  it('blanks `struct` in type-taking macros', () => {
+    expect(blankTypeArguments('x = container_of(w, struct foo, node);')).toBe('x = container_of(w,        foo, node);');
+  });
+
+  it('keeps the first branch of #if/#else when asked, and always drops #if 0 bodies', () => {
+    const src = '#if 0\nbroken(\n#endif\n#ifdef A\n{ a();\n#else\n{ b();\n#endif\n}';
+    expect(blankConditionals(src, false)).toBe('#if 0\n       \n#endif\n#ifdef A\n{ a();\n#else\n{ b();\n#endif\n}');
+    expect(blankConditionals(src, true)).toBe('#if 0\n       \n#endif\n#ifdef A\n{ a();\n     \n      \n#endif\n}');
+  });
+});
+
+describe('kernel idioms', () => {
+  const parsed = createCParser().parse(idioms);
+
+  it('parse without ERROR nodes', () => {
+    const errors = parsed.problems.filter((p) => p.kind === 'error');
+    expect(errors.map((e) => idioms.slice(e.startIndex, e.startIndex + 30))).toEqual([]);
+    expect(parsed.mode).toBe('first-branch');
+  });
+
+  it('every idiom function is found and its pin_user_pages_fast() call is an acquire', () => {
+    const file = analyzeFile(parsed, parseKernelVersion('6.12') as KernelVersion);
+    const acquires = file.functions.flatMap((f) => f.cfg.nodes.flatMap((n) => n.ops.filter((o) => o.kind === 'acquire').map(() => f.info.name)));
+    expect(acquires).toEqual([
+      'idiom_annotations', 'idiom_list_for_each', 'idiom_for_each_sg', 'idiom_guards',
+      'idiom_statement_expression', 'idiom_attributes', 'idiom_designated', 'idiom_container_of',
+      'idiom_ifdef_braces', 'idiom_goto_ladder',
+    ]);
+    const marks = [...idioms.matchAll(/\/\* (\d+) \*\//g)].map((m) => Number(m[1]));
+    expect(marks).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('iterator macros are loops in the graph; scoped_guard is a block', () => {
+    const file = analyzeFile(parsed, parseKernelVersion('6.12') as KernelVersion);
+    const kinds = (name: string): string[] => file.functions.find((f) => f.info.name === name)?.cfg.nodes.map((n) => n.kind) ?? [];
+    expect(kinds('idiom_list_for_each')).toContain('loop-head');
+    expect(kinds('idiom_for_each_sg')).toContain('loop-head');
+    expect(kinds('idiom_guards')).not.toContain('loop-head');
+  });
+
+  it('columns are UTF-16 code units, the same as the editor counts', () => {
+    const src = '/* é */ int f(void __user *p) { return pin_user_pages_fast(0, 1, FOLL_PIN, 0); }';
+    const file = analyzeFile(createCParser().parse(src), parseKernelVersion('6.12') as KernelVersion);
+    const op = file.functions[0]?.cfg.nodes.flatMap((n) => n.ops)[0];
+    expect(op?.node.startIndex).toBe(src.indexOf('pin_user_pages_fast'));
+  });
+
+  it('re-parses incrementally after an edit and matches a fresh parse', () => {
+    const parser = createCParser();
+    const first = parser.parse(idioms);
+    const edited = idioms.replace('/* 10 */', '/* ten */');
+    const incremental = parser.parse(edited, first);
+    const fresh = createCParser().parse(edited);
+    expect(incremental.root.toString()).toBe(fresh.root.toString());
+  });
+});
