@@ -2,12 +2,8 @@
  * Hover content for catalogued names: a GUP acquire or release function, a FOLL_* flag, a DMA API
  * call. Pure: a name and a kernel version in, Markdown out. The language server decides where the
  * name is; this module decides what to say about it, from the catalog alone (no duplicated facts).
- *
- * The DMA catalog is still growing, so DMA entries are read structurally: any exported array of
- * objects with a `name` is searched, and `summary`, `prototype`/`signatures` and `doc` are used
- * when they are there. A name only listed in DMA_CALL_NAMES still gets a hover with the DMA docs.
  */
-import * as dmaCatalog from './catalog/dma';
+import { dmaApi, type DmaApi } from './catalog/dma';
 import { KERNEL_DOCS, type KernelDocKey } from './catalog/docs';
 import { follFlag, type FlagUse, type FollFlag } from './catalog/flags';
 import {
@@ -132,53 +128,28 @@ function flagHover(flag: FollFlag, v: KernelVersion): string {
   return lines.join('\n\n');
 }
 
-/** What a DMA catalog entry may carry; everything but `name` is optional and checked at run time. */
-interface DmaEntryShape {
-  readonly name: string;
-  readonly summary?: string;
-  readonly prototype?: string;
-  readonly doc?: KernelDocKey;
-}
+const DMA_RETURNS: Record<DmaApi['returns'], string> = {
+  handle: 'a dma_addr_t handle; check it with `dma_mapping_error()` (never against 0)',
+  count: 'the number of DMA segments mapped (possibly fewer than nents), or 0 on failure',
+  status: '0 or -errno',
+  'cpu-addr': 'the CPU address, or NULL on failure',
+  page: 'the page, or NULL on failure',
+  sgt: 'an sg_table, or NULL on failure',
+  pool: 'the pool, or NULL on failure',
+  bool: '`true` on success',
+  void: 'nothing',
+};
 
-function isKernelDocKey(value: unknown): value is KernelDocKey {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(KERNEL_DOCS, value);
-}
-
-function readDmaEntry(value: unknown, name: string): DmaEntryShape | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const record = value as Record<string, unknown>;
-  if (record.name !== name) return null;
-  const entry: { name: string; summary?: string; prototype?: string; doc?: KernelDocKey } = { name };
-  if (typeof record.summary === 'string') entry.summary = record.summary;
-  if (typeof record.prototype === 'string') entry.prototype = record.prototype;
-  else if (Array.isArray(record.signatures)) {
-    const last: unknown = record.signatures[record.signatures.length - 1];
-    if (typeof last === 'object' && last !== null && typeof (last as Record<string, unknown>).prototype === 'string') {
-      entry.prototype = (last as Record<string, unknown>).prototype as string;
-    }
-  }
-  if (isKernelDocKey(record.doc)) entry.doc = record.doc;
-  return entry;
-}
-
-function dmaEntry(name: string): DmaEntryShape | null {
-  let listed = false;
-  for (const exported of Object.values(dmaCatalog as Record<string, unknown>)) {
-    if (!Array.isArray(exported)) continue;
-    for (const item of exported as unknown[]) {
-      if (item === name) listed = true;
-      const entry = readDmaEntry(item, name);
-      if (entry) return entry;
-    }
-  }
-  return listed ? { name } : null;
-}
-
-function dmaHover(entry: DmaEntryShape): string {
-  const lines: string[] = [`**${entry.name}()** · DMA API`];
-  if (entry.prototype) lines.push(fence(entry.prototype));
-  if (entry.summary) lines.push(entry.summary);
-  lines.push(`Docs: ${docLink(entry.doc ?? 'dmaStreaming')}`);
+function dmaHover(api: DmaApi, v: KernelVersion): string {
+  const lines: string[] = [
+    `**${api.name}()** · DMA API, ${api.role}${api.managed ? ' (device-managed)' : ''} · ${describeRange(api.exists)}`,
+    ...absentWarning(api.exists, v),
+    fence(`${api.name}(${api.params.join(', ')})`),
+    api.summary,
+  ];
+  if (api.returns !== 'void') lines.push(`**Returns** ${DMA_RETURNS[api.returns]}.`);
+  if (api.release) lines.push(`**Release with** ${code(api.release)}${api.managed ? ' (or let the driver core do it at detach)' : ''}.`);
+  lines.push(`Docs: ${docLink(api.doc)}`);
   return lines.join('\n\n');
 }
 
@@ -190,7 +161,7 @@ export function hoverFor(name: string, version: KernelVersion): HoverContent | n
   if (release) return { name, kind: 'release', markdown: releaseHover(release, version) };
   const flag = follFlag(name);
   if (flag) return { name, kind: 'flag', markdown: flagHover(flag, version) };
-  const dma = dmaEntry(name);
-  if (dma) return { name, kind: 'dma', markdown: dmaHover(dma) };
+  const dma = dmaApi(name);
+  if (dma) return { name, kind: 'dma', markdown: dmaHover(dma, version) };
   return null;
 }

@@ -15,7 +15,7 @@
 // The stage holds exactly what .vscodeignore (an allowlist) lets through; vsce applies that same
 // .vscodeignore to the stage, and test/packaging/vsix.test.ts checks the result.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -95,5 +95,4 @@ mkdirSync(path.dirname(out), { recursive: true });
 const repo = String(pkg.repository?.url ?? pkg.repository ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
 const base = /^https?:\/\//.test(repo) && !/github\.com|gitlab\.com/.test(repo) ? ['--baseContentUrl', `${repo}/blob/HEAD`, '--baseImagesUrl', `${repo}/raw/HEAD`] : [];
 execFileSync(process.execPath, [vsce, 'package', ...base, '--out', out], { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'] });
-writeFileSync(path.join(root, 'out', 'vsix-path.txt'), `${out}\n`);
 log(`wrote ${path.relative(process.cwd(), out) || out}`);

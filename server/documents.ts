@@ -1,0 +1,94 @@
+/**
+ * Open documents: their text (kept up to date from incremental didChange events) and the last
+ * analysis result of each. The parse trees live in the analysis worker, not here.
+ */
+import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import type { AnalysisNote, Finding } from '../core/findings';
+import type { SimTarget } from '../core/sim/types';
+import { LineIndex } from '../core/text/lineIndex';
+import type { DocumentState } from './protocol';
+
+/** Why an analysis is incomplete: core's notes plus the server's own (an internal error). */
+export interface ServerNote {
+  readonly kind: AnalysisNote['kind'] | 'internal-error';
+  readonly message: string;
+  readonly range?: AnalysisNote['range'];
+}
+
+export interface AnalysisResult {
+  readonly uri: string;
+  readonly version: number;
+  /** The text the findings' spans refer to (the document at `version`). */
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly state: DocumentState;
+  readonly findings: readonly Finding[];
+  readonly notes: readonly ServerNote[];
+  readonly targets: readonly SimTarget[];
+  readonly kernelVersion: string;
+  readonly elapsedMs: number;
+}
+
+export class OpenDocument {
+  result: AnalysisResult | undefined;
+
+  constructor(public document: TextDocument) {}
+
+  get uri(): string {
+    return this.document.uri;
+  }
+
+  get version(): number {
+    return this.document.version;
+  }
+
+  get text(): string {
+    return this.document.getText();
+  }
+}
+
+export class DocumentStore {
+  private readonly docs = new Map<string, OpenDocument>();
+
+  open(uri: string, languageId: string, version: number, text: string): OpenDocument {
+    const doc = new OpenDocument(TextDocument.create(uri, languageId, version, text));
+    this.docs.set(uri, doc);
+    return doc;
+  }
+
+  /**
+   * Applies incremental (or full) changes. Returns the document, or undefined when it is not
+   * open. A version that does not increase is applied all the same (the text is what the client
+   * says it is), but the caller is told so it can log it.
+   */
+  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): { doc: OpenDocument; monotonic: boolean } | undefined {
+    const doc = this.docs.get(uri);
+    if (!doc) return undefined;
+    const monotonic = version > doc.version;
+    doc.document = TextDocument.update(doc.document, [...changes], version);
+    return { doc, monotonic };
+  }
+
+  close(uri: string): OpenDocument | undefined {
+    const doc = this.docs.get(uri);
+    this.docs.delete(uri);
+    return doc;
+  }
+
+  get(uri: string): OpenDocument | undefined {
+    return this.docs.get(uri);
+  }
+
+  all(): OpenDocument[] {
+    return [...this.docs.values()];
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+}
+
+/** A result for a document that was not sent to the analysis (excluded, too large, binary, …). */
+export function emptyResult(uri: string, version: number, text: string, state: DocumentState, kernelVersion: string, notes: readonly ServerNote[] = []): AnalysisResult {
+  return { uri, version, text, lines: new LineIndex(text), state, findings: [], notes, targets: [], kernelVersion, elapsedMs: 0 };
+}

@@ -1,0 +1,98 @@
+/**
+ * pinscope's own messages on top of LSP, typed once for the server and the client (the role
+ * rust-analyzer's lsp_ext.ts plays). Everything here is optional for a generic LSP client: Neovim
+ * or Emacs get diagnostics, code actions, hovers and code lenses without any of it.
+ */
+import {
+  NotificationType, RequestType,
+  type ProgressToken, type TextDocumentIdentifier,
+} from 'vscode-languageserver-protocol';
+import type { SimulationReport } from '../core/sim/types';
+
+/** Command ids the server puts into code lenses and code actions; the VS Code client implements them. */
+export const Commands = {
+  simulate: 'pinscope.simulate',
+  showRuleDocumentation: 'pinscope.showRuleDocumentation',
+  lintWorkspace: 'pinscope.lintWorkspace',
+  restartServer: 'pinscope.restartServer',
+} as const;
+
+/** `initializationOptions` the VS Code client sends. Other clients may send nothing. */
+export interface InitializationOptions {
+  /** The client implements Commands.* (so the server may put them into code actions). */
+  readonly clientCommands?: boolean;
+  /** Settings for clients without workspace/configuration (same shape as the `pinscope` section). */
+  readonly settings?: unknown;
+}
+
+// ─── pinscope/lintWorkspace ─────────────────────────────────────────────────────────────────────────
+
+export interface LintWorkspaceParams {
+  /** Client-initiated progress; without it the server creates its own (cancellable) progress. */
+  readonly workDoneToken?: ProgressToken;
+  /** Folders or files to lint (absolute paths); default: every workspace folder. */
+  readonly paths?: readonly string[];
+}
+
+export interface LintWorkspaceResult {
+  readonly files: number;
+  readonly parsed: number;
+  readonly prefiltered: number;
+  readonly findings: number;
+  readonly filesWithFindings: number;
+  /** Files that could not be analysed completely (too large, binary, parse errors, internal errors). */
+  readonly partial: number;
+  readonly cancelled: boolean;
+  readonly elapsedMs: number;
+  readonly kernelVersions: readonly string[];
+}
+
+export const LintWorkspaceRequest = new RequestType<LintWorkspaceParams, LintWorkspaceResult, void>('pinscope/lintWorkspace');
+
+// ─── pinscope/simulate ──────────────────────────────────────────────────────────────────────────────
+
+export interface SimulateParams {
+  readonly textDocument: TextDocumentIdentifier;
+  readonly function: string;
+}
+
+export interface SimulateResult {
+  readonly report: SimulationReport;
+  /** The report as the CLI prints it (a step table). */
+  readonly text: string;
+}
+
+export const SimulateRequest = new RequestType<SimulateParams, SimulateResult, void>('pinscope/simulate');
+
+// ─── pinscope/status ────────────────────────────────────────────────────────────────────────────────
+
+export type DocumentState = 'analysed' | 'partial' | 'excluded' | 'skipped' | 'failed';
+
+export interface StatusParams {
+  readonly uri: string;
+  readonly version: number;
+  readonly state: DocumentState;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly infos: number;
+  /** Why the analysis is partial, skipped or failed (one line each). */
+  readonly notes: readonly string[];
+  readonly kernelVersion: string;
+  readonly elapsedMs: number;
+}
+
+/** Sent after every publishDiagnostics for an open document: what the status bar shows. */
+export const StatusNotification = new NotificationType<StatusParams>('pinscope/status');
+
+// ─── pinscope/serverInfo ────────────────────────────────────────────────────────────────────────────
+
+export interface ServerInfoResult {
+  readonly version: string;
+  readonly pid: number;
+  readonly rssBytes: number;
+  readonly openDocuments: number;
+  /** Restarts of the analysis worker (after a timeout or a crash). */
+  readonly workerRestarts: number;
+}
+
+export const ServerInfoRequest = new RequestType<Record<string, never>, ServerInfoResult, void>('pinscope/serverInfo');

@@ -1,0 +1,66 @@
+/**
+ * Messages between the server's main thread and its analysis worker (server/analysisWorker.ts).
+ * Plain data only: findings, notes and simulation targets are structured-cloned across.
+ */
+import type { AnalysisNote, Finding } from '../core/findings';
+import type { RuleSetting } from '../core/lint';
+import type { RuleId } from '../core/rules/ids';
+import type { SimTarget, SimulationReport } from '../core/sim/types';
+
+export interface AnalyzeJob {
+  readonly type: 'analyze';
+  readonly id: number;
+  readonly uri: string;
+  readonly version: number;
+  readonly text: string;
+  /** "6.12": the version already resolved (auto is resolved on the main thread). */
+  readonly kernelVersion: string;
+  readonly rules: Readonly<Partial<Record<RuleId, RuleSetting>>>;
+}
+
+export interface SimulateJob {
+  readonly type: 'simulate';
+  readonly id: number;
+  readonly uri: string;
+  readonly text: string;
+  readonly kernelVersion: string;
+  readonly function: string;
+}
+
+export interface ForgetMessage {
+  readonly type: 'forget';
+  readonly uri: string;
+}
+
+export type ToWorker = AnalyzeJob | SimulateJob | ForgetMessage;
+
+export interface AnalyzedReply {
+  readonly type: 'analyzed';
+  readonly id: number;
+  readonly findings: readonly Finding[];
+  readonly notes: readonly AnalysisNote[];
+  readonly targets: readonly SimTarget[];
+  readonly parseMs: number;
+  readonly lintMs: number;
+  /** The parse re-used the previous tree of this document. */
+  readonly incremental: boolean;
+}
+
+export interface SimulatedReply {
+  readonly type: 'simulated';
+  readonly id: number;
+  readonly report: SimulationReport;
+  readonly text: string;
+}
+
+export interface FailedReply {
+  readonly type: 'failed';
+  readonly id: number;
+  readonly message: string;
+  readonly stack: string;
+}
+
+export type FromWorker = AnalyzedReply | SimulatedReply | FailedReply;
+
+/** Test hooks (only with PINSCOPE_TEST_HOOKS=1): a line `pinscope-test-hook: sleep=300|throw|hang|exit`. */
+export const TEST_HOOK = /pinscope-test-hook:\s*(sleep=(\d+)|throw|hang|exit)/;

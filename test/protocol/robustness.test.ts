@@ -1,0 +1,192 @@
+/**
+ * The server under stress, over stdio: stale results never win, closed documents stay clean,
+ * cancelled work is dropped, bad input (binary, 50 MB, mostly ERROR nodes) is answered within
+ * budget and called partial, and an exception, a runaway analysis or a dying analysis worker never
+ * takes the server down. The slow/throwing analyses use the server's test hooks
+ * (PINSCOPE_TEST_HOOKS=1 and a `pinscope-test-hook:` comment, see server/workerMessages.ts).
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { CancellationTokenSource, CodeActionRequest, DiagnosticSeverity, HoverRequest } from 'vscode-languageserver-protocol';
+import { ServerInfoRequest } from '../../server/protocol';
+import { DEMO, onlyRules, readFixture, RULES_UNDER_TEST, startClient, uriOf, type LspClient } from './harness';
+
+const text = readFixture(DEMO);
+const file = (name: string): string => uriOf(`/tmp/pinscope-protocol-tests/${name}`);
+const withHook = (hook: string, body = text): string => `/* pinscope-test-hook: ${hook} */\n${body}`;
+const settled = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+let client: LspClient | undefined;
+
+afterEach(async () => {
+  await client?.stop();
+  client = undefined;
+});
+
+async function start(settings: Record<string, unknown> = {}): Promise<LspClient> {
+  client = await startClient({ settings: { rules: onlyRules(RULES_UNDER_TEST), ...settings } });
+  return client;
+}
+
+describe('versions and cancellation', () => {
+  test('out of order: the result of version 1 arrives after version 2 exists and is dropped', async () => {
+    const c = await start();
+    const uri = file('ooo.c');
+    c.open(uri, withHook('sleep=400'), 1); // version 1 takes 400 ms in the worker …
+    await settled(50);
+    const v2 = text.replace('\tfor (i = 0; i < got; i++)\n\t\tput_page(pages[i]);\n', '\tunpin_user_pages(pages, got);\n');
+    c.change(uri, 2, [{ text: v2 }]); // … while version 2 (one finding fewer) comes in
+    const published = await c.waitForDiagnostics(uri, 2);
+    expect(published.diagnostics.map((d) => d.code)).toEqual(['longterm-get', 'api-version', 'internal-foll-flag']);
+    await settled(600);
+    expect(c.diagnosticsFor(uri).map((p) => p.version)).toEqual([2]);
+  });
+
+  test('with a debounce: a result that comes back after the document moved on (nothing newer started yet) is dropped', async () => {
+    const c = await start({ debounce: 600 });
+    const uri = file('stale.c');
+    c.open(uri, withHook('sleep=300'), 1); // analysed from 600 ms to 900 ms …
+    await settled(700);
+    c.change(uri, 2, [{ text }]); // … version 2 arrives at 700 ms; its run starts only at 1300 ms
+    const published = await c.waitForDiagnostics(uri, 2);
+    expect(published.diagnostics).toHaveLength(4);
+    expect(c.diagnosticsFor(uri).map((p) => p.version)).toEqual([2]);
+  });
+
+  test('queued versions of a document are cancelled: only the newest is analysed and published', async () => {
+    const c = await start();
+    const busy = file('busy.c');
+    c.open(busy, withHook('sleep=500'), 1); // keeps the worker busy
+    await settled(50);
+    const uri = file('queued.c');
+    c.open(uri, text, 1);
+    for (let v = 2; v <= 6; v++) c.change(uri, v, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `// edit ${v}\n` }]);
+    const last = await c.waitForDiagnostics(uri, 6);
+    expect(last.diagnostics).toHaveLength(4);
+    await settled(200);
+    expect(c.diagnosticsFor(uri).map((p) => p.version)).toEqual([6]);
+  });
+
+  test('didClose while the document is being analysed: nothing is published after the close', async () => {
+    const c = await start();
+    const uri = file('closing.c');
+    c.open(uri, withHook('sleep=400'), 1);
+    await settled(100);
+    c.close(uri);
+    await settled(700);
+    expect(c.diagnosticsFor(uri)).toEqual([{ uri, diagnostics: [] }]);
+  });
+
+  test('a code action request cancelled while it waits for the analysis returns at once, and the server goes on', async () => {
+    const c = await start();
+    const uri = file('cancel.c');
+    c.open(uri, withHook('sleep=1500'), 1);
+    await settled(50);
+    const source = new CancellationTokenSource();
+    const started = Date.now();
+    const pending = c.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] },
+    }, source.token);
+    setTimeout(() => source.cancel(), 100);
+    const outcome = await pending.then((r) => ({ result: r }), (e: unknown) => ({ error: e }));
+    expect(Date.now() - started).toBeLessThan(1200);
+    if ('result' in outcome) expect(outcome.result).toEqual([]);
+    else expect((outcome.error as { code?: number }).code).toBe(-32800); // RequestCancelled
+    await c.waitForDiagnostics(uri, 1, 5000);
+  });
+});
+
+describe('bad input', () => {
+  test('a binary file: skipped, said so, and the server keeps serving', async () => {
+    const c = await start();
+    const uri = file('blob.c');
+    c.open(uri, `get_user_pages\u0000\u0001\u0002${'\u0000'.repeat(100)}`, 1);
+    const published = await c.waitForDiagnostics(uri, 1);
+    expect(published.diagnostics).toEqual([{
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: DiagnosticSeverity.Warning,
+      code: 'partial-analysis',
+      source: 'pinscope',
+      message: 'pinscope did not analyse this file: it looks binary (NUL character at offset 14)',
+    }]);
+    expect((await c.waitFor('status', () => c.statuses.find((s) => s.uri === uri))).state).toBe('skipped');
+  });
+
+  test('a 50 MB file: answered at once as too large, while another file is served', async () => {
+    const c = await start();
+    const huge = file('huge.c');
+    const line = 'static int x_%d = 0; /* get_user_pages_fast(start, n, FOLL_WRITE, pages) */\n';
+    const big = line.repeat(Math.ceil((50 * 1024 * 1024) / line.length));
+    const started = Date.now();
+    c.open(huge, big, 1);
+    const other = file('other.c');
+    c.open(other, text, 1);
+    const published = await c.waitForDiagnostics(huge, 1, 20_000);
+    expect(published.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([
+      ['partial-analysis', DiagnosticSeverity.Warning, 'pinscope did not analyse this file: 50.0 MB is over the 8.0 MB limit (pinscope.maxFileSize)'],
+    ]);
+    expect((await c.waitForDiagnostics(other, 1)).diagnostics).toHaveLength(4);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const hover = await c.connection.sendRequest(HoverRequest.type, { textDocument: { uri: other }, position: { line: 18, character: 12 } });
+    expect(hover).not.toBeNull();
+  });
+
+  test('a file of mostly ERROR nodes: partial, with the parse note, and the findings that could be made', async () => {
+    const c = await start();
+    const uri = file('garbage.c');
+    let junk = '';
+    for (let i = 0; junk.length < 400_000; i++) junk += `@@ ${i} ) ] } ${'#'.repeat(i % 7)} <<< "unterminated\n`;
+    const started = Date.now();
+    c.open(uri, `${junk}\n${text}`, 1);
+    const published = await c.waitForDiagnostics(uri, 1, 20_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const partial = published.diagnostics.filter((d) => d.code === 'partial-analysis');
+    expect(partial).toHaveLength(1);
+    expect(partial[0]?.severity).toBe(DiagnosticSeverity.Information);
+    expect(partial[0]?.message).toMatch(/^\d+ parts? of the file did not parse as C \(.+\); findings there may be missing$/);
+    expect((await c.waitFor('status', () => c.statuses.find((s) => s.uri === uri))).state).toBe('partial');
+  });
+});
+
+describe('failures inside the analysis', () => {
+  test('an exception analysing one file is reported on that file; the others are analysed', async () => {
+    const c = await start();
+    const bad = file('throws.c');
+    c.open(bad, withHook('throw'), 1);
+    const published = await c.waitForDiagnostics(bad, 1);
+    expect(published.diagnostics.map((d) => [d.code, d.severity])).toEqual([['partial-analysis', DiagnosticSeverity.Warning]]);
+    expect(published.diagnostics[0]?.message).toBe('pinscope hit an internal error analysing this file (please report it; details are in the pinscope output): test hook: analysis threw');
+    expect(c.logs.some((l) => l.includes('Error: test hook: analysis threw'))).toBe(true);
+    const good = file('good.c');
+    c.open(good, text, 1);
+    expect((await c.waitForDiagnostics(good, 1)).diagnostics).toHaveLength(4);
+    expect((await c.connection.sendRequest(ServerInfoRequest, {})).workerRestarts).toBe(0);
+  });
+
+  test('a runaway analysis is stopped at pinscope.analysisTimeout; the worker restarts; the server serves on', async () => {
+    const c = await start({ analysisTimeout: 500 });
+    const slow = file('hangs.c');
+    const started = Date.now();
+    c.open(slow, withHook('hang'), 1);
+    const good = file('after-hang.c');
+    c.open(good, text, 1);
+    const published = await c.waitForDiagnostics(slow, 1);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(published.diagnostics.map((d) => d.message)).toEqual(['pinscope stopped analysing this file after 500 ms (pinscope.analysisTimeout); no findings are shown for it']);
+    expect((await c.waitForDiagnostics(good, 1)).diagnostics).toHaveLength(4);
+    expect((await c.connection.sendRequest(ServerInfoRequest, {})).workerRestarts).toBe(1);
+    // The next edit of the slow file (now without the runaway) is analysed normally.
+    c.change(slow, 2, [{ text }]);
+    expect((await c.waitForDiagnostics(slow, 2)).diagnostics).toHaveLength(4);
+  });
+
+  test('the analysis worker dying is reported on the file, and the next analysis gets a new worker', async () => {
+    const c = await start();
+    const dies = file('exits.c');
+    c.open(dies, withHook('exit'), 1);
+    const published = await c.waitForDiagnostics(dies, 1);
+    expect(published.diagnostics[0]?.message).toBe("pinscope's analysis of this file stopped (analysis worker exited with code 3); it was restarted and will try again on the next edit");
+    const good = file('after-exit.c');
+    c.open(good, text, 1);
+    expect((await c.waitForDiagnostics(good, 1)).diagnostics).toHaveLength(4);
+    expect(c.process.exitCode).toBeNull();
+  });
+});
