@@ -25,6 +25,40 @@ export interface PageState {
   readonly heldPins: number;
 }
 
+/** One live entry of dma-debug's table (kernel/dma/debug.c struct dma_debug_entry). */
+export interface DmaMappingState {
+  /** The trace's name for the mapping (`id=` in .pinsim). */
+  readonly id: string;
+  /** dma-debug's entry type: single, sg, coherent, resource, noncoherent (pool blocks show as coherent). */
+  readonly type: string;
+  readonly device: string;
+  /** The DMA address dma-debug keys the entry on, as hex. */
+  readonly address: string;
+  readonly size: number;
+  readonly direction: string;
+  /** sg entries: nents given to dma_map_sg() and segments it mapped. */
+  readonly sgCallEnts?: number;
+  readonly mappedEnts?: number;
+  /** Whether dma_mapping_error() was called on the handle (single/resource only). */
+  readonly mapErr: 'not-checked' | 'checked' | 'n/a';
+  /** Pages of the simulated memory this mapping covers. */
+  readonly pages: readonly number[];
+}
+
+/** dma-debug's debugfs counters (/sys/kernel/debug/dma-api/). */
+export interface DmaDebugCounters {
+  readonly error_count: number;
+  readonly num_errors: number;
+  readonly num_free_entries: number;
+  readonly min_free_entries: number;
+  readonly nr_total_entries: number;
+}
+
+export interface DmaState {
+  readonly mappings: readonly DmaMappingState[];
+  readonly counters: DmaDebugCounters;
+}
+
 export interface VmStat {
   readonly nr_foll_pin_acquired: number;
   readonly nr_foll_pin_released: number;
@@ -60,6 +94,8 @@ export interface SimStep {
   readonly pages: readonly PageState[];
   readonly vmstat: VmStat;
   readonly violations: readonly Violation[];
+  /** dma-debug's table after the step, when the trace uses the DMA API. */
+  readonly dma?: DmaState;
   /** Return value of the call, when it has one (pages pinned, -EINVAL …). */
   readonly result?: string;
   readonly note?: string;
@@ -71,7 +107,7 @@ export interface SimPath {
   readonly outcome: PathOutcome;
   /** One line: the branches taken (`ret < 0: false → ret != npages: true → return -EFAULT`). */
   readonly label: string;
-  readonly initial: { readonly pages: readonly PageState[]; readonly vmstat: VmStat };
+  readonly initial: { readonly pages: readonly PageState[]; readonly vmstat: VmStat; readonly dma?: DmaState };
   readonly steps: readonly SimStep[];
 }
 
