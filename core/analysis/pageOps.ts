@@ -8,12 +8,14 @@ import type { SyntaxNode } from '../parse/syntax';
 import { acquireApi, paramIndex, releaseApi, signatureAt, type AcquireApi, type Family, type ReleaseApi, type Signature } from '../catalog/gup';
 import { dirtyCall, EXTRA_REFERENCE_CALLS, pageUse, type DirtyCall, type PageUse } from '../catalog/pageUse';
 import type { KernelVersion } from '../catalog/version';
-import { callArguments, calleeName, callsIn, unwrap } from './expr';
+import { callArguments, calleeName, callsIn, canonical, unwrap } from './expr';
+import { walk } from '../parse/syntax';
 import { resolveFlags, type FlagSet, type MacroDef } from './flags';
 import { lookupVariable, type FunctionInfo, type Variable } from './functions';
 import { derivedPageOf, storageOf, type AliasTable, type StorageContext, type StorageRef } from './storage';
 import { isNullPointer } from './expr';
 import type { HelperSummaries } from './summaries';
+import { dmaApi, dmaParam, type DmaApi, type DmaParam } from '../catalog/dma';
 
 /** Where the acquire's result goes: a variable, or nowhere (used directly in a condition). */
 export interface ResultBinding {
@@ -104,7 +106,42 @@ export interface EscapeOp extends OpBase {
   readonly callee?: string;
 }
 
-export type PageOp = AcquireOp | ReleaseOp | UseOp | DirtyOp | ExtraRefOp | EscapeOp;
+/**
+ * A DMA API call (core/catalog/dma.ts). `key` is what identifies the mapping or allocation the
+ * call creates, releases, checks or syncs: the handle variable of a single mapping, the
+ * scatterlist or sg_table, the CPU address of a coherent allocation, the pool.
+ */
+export interface DmaOp extends OpBase {
+  readonly kind: 'dma';
+  readonly name: string;
+  readonly api: DmaApi;
+  readonly args: readonly SyntaxNode[];
+  readonly key: string | null;
+  readonly dev: SyntaxNode | null;
+  readonly size: SyntaxNode | null;
+  /** The DMA_* direction constant as written, or null when it is not a constant. */
+  readonly dir: string | null;
+  readonly dirNode: SyntaxNode | null;
+  /** sg maps, unmaps and syncs: the nents argument. */
+  readonly nents: SyntaxNode | null;
+  /** The buffer mapped (ptr, page, sg, sgt) or freed (cpu_addr, vaddr). */
+  readonly buffer: SyntaxNode | null;
+  /** For coherent allocations and pool blocks: where the DMA address is returned (`&dma`). */
+  readonly handleOut: string | null;
+  /** For pool blocks, creates and destroys: the pool. */
+  readonly pool: string | null;
+  readonly result: ResultBinding;
+}
+
+/** A DMA handle used (passed on, stored, written to the device) rather than checked or unmapped. */
+export interface DmaUseOp extends OpBase {
+  readonly kind: 'dma-use';
+  readonly key: string;
+  readonly how: 'use' | 'store' | 'call' | 'return';
+  readonly callee?: string;
+}
+
+export type PageOp = AcquireOp | ReleaseOp | UseOp | DirtyOp | ExtraRefOp | EscapeOp | DmaOp | DmaUseOp;
 
 /** A loop that applies the same page operations to every element `base[i]`, i from 0 to count. */
 export interface BulkLoop {
@@ -149,7 +186,8 @@ export function holdsPages(ref: StorageRef, ctx: StorageContext): boolean {
   return isPageTyped(v);
 }
 
-function resultBinding(call: SyntaxNode, ctx: OpContext): ResultBinding {
+/** The left side of `x = call(...)` (through parentheses and casts), or null when the value goes elsewhere. */
+function assignmentTarget(call: SyntaxNode): SyntaxNode | null {
   let node = call;
   let parent = node.parent;
   while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'cast_expression')) {
@@ -158,11 +196,19 @@ function resultBinding(call: SyntaxNode, ctx: OpContext): ResultBinding {
   }
   if (parent?.type === 'assignment_expression' && parent.childForFieldName('right')?.id === node.id) {
     const left = parent.childForFieldName('left');
-    if (left && unwrap(left).type === 'identifier') {
-      const name = unwrap(left).text;
-      return { variable: name, declared: lookupVariable(ctx.fn, ctx.globals, name) ?? null };
-    }
+    return left ? unwrap(left) : null;
   }
+  return null;
+}
+
+function resultBinding(call: SyntaxNode, ctx: OpContext): ResultBinding {
+  const target = assignmentTarget(call);
+  if (target?.type === 'identifier') {
+    return { variable: target.text, declared: lookupVariable(ctx.fn, ctx.globals, target.text) ?? null };
+  }
+  let node = call;
+  while (node.parent && (node.parent.type === 'parenthesized_expression' || node.parent.type === 'cast_expression')) node = node.parent;
+  const parent = node.parent;
   if (parent?.type === 'init_declarator' && parent.childForFieldName('value')?.id === node.id) {
     const declarator = parent.childForFieldName('declarator');
     if (declarator?.type === 'identifier') {
@@ -229,10 +275,93 @@ function classifyRelease(call: SyntaxNode, name: string, api: ReleaseApi, ctx: O
   return { kind: 'release', node: call, name, api, family: api.family, pages, count, dirty: api.dirty, dirtyArg, via: 'catalog' };
 }
 
+function dmaArg(api: DmaApi, args: readonly SyntaxNode[], role: DmaParam): SyntaxNode | null {
+  const i = dmaParam(api, role);
+  return i >= 0 ? args[i] ?? null : null;
+}
+
+/** `&sgt` and `sgt` name the same table; `obj->dma` and `obj -> dma` the same handle. */
+function dmaKey(node: SyntaxNode | null): string | null {
+  if (!node) return null;
+  const n = unwrap(node);
+  if (n.type === 'pointer_expression' && n.child(0)?.type === '&') {
+    const inner = n.childForFieldName('argument');
+    return inner ? canonical(inner) : null;
+  }
+  if (n.type === 'number_literal' || n.type === 'call_expression') return null;
+  return canonical(n);
+}
+
+function classifyDma(call: SyntaxNode, name: string, api: DmaApi, ctx: OpContext): DmaOp {
+  const args = callArguments(call);
+  const result = resultBinding(call, ctx);
+  const resultKey = result.variable ?? assignedField(call);
+  const dirNode = dmaArg(api, args, 'dir');
+  const dirText = dirNode ? unwrap(dirNode).text : null;
+  const dir = dirText && /^DMA_(BIDIRECTIONAL|TO_DEVICE|FROM_DEVICE|NONE)$/.test(dirText) ? dirText : null;
+  let key: string | null = null;
+  let buffer: SyntaxNode | null = null;
+  switch (api.role) {
+    case 'map':
+      buffer = dmaArg(api, args, api.type === 'sg' ? (api.returns === 'status' ? 'sgt' : 'sg') : api.params.includes('page') ? 'page' : api.params.includes('phys') ? 'phys' : 'ptr');
+      key = api.type === 'sg' ? dmaKey(buffer) : resultKey;
+      break;
+    case 'unmap':
+    case 'sync':
+      key = dmaKey(dmaArg(api, args, api.type === 'sg' ? (api.params.includes('sgt') ? 'sgt' : 'sg') : 'addr'));
+      break;
+    case 'check':
+      key = dmaKey(dmaArg(api, args, 'addr'));
+      break;
+    case 'alloc':
+      key = resultKey;
+      break;
+    case 'free':
+      buffer = dmaArg(api, args, api.params.includes('cpu_addr') ? 'cpu_addr' : api.params.includes('vaddr') ? 'vaddr' : api.params.includes('sgt') ? 'sgt' : 'page');
+      key = dmaKey(buffer);
+      break;
+    case 'pool-create':
+      key = resultKey;
+      break;
+    case 'pool-destroy':
+      key = dmaKey(dmaArg(api, args, 'pool'));
+      break;
+    default:
+      key = null;
+  }
+  return {
+    kind: 'dma', node: call, name, api, args, key,
+    dev: dmaArg(api, args, 'dev'),
+    size: dmaArg(api, args, 'size'),
+    dir, dirNode,
+    nents: dmaArg(api, args, 'nents'),
+    buffer,
+    handleOut: api.role === 'alloc' ? dmaKey(dmaArg(api, args, 'handle')) : null,
+    pool: api.type === 'pool' && api.role !== 'pool-create' ? dmaKey(dmaArg(api, args, 'pool')) : null,
+    result,
+  };
+}
+
+/** `obj->dma = dma_map_single(...)`: the field the result goes to. */
+function assignedField(call: SyntaxNode): string | null {
+  const target = assignmentTarget(call);
+  return target && target.type !== 'identifier' ? canonical(target) : null;
+}
+
 /** Operations for one call expression; empty when the call is not about pages. */
 function classifyCall(call: SyntaxNode, ctx: OpContext): PageOp[] {
   const name = calleeName(call);
   if (!name) return [];
+  const dma = dmaApi(name);
+  if (dma) {
+    const ops: PageOp[] = [classifyDma(call, name, dma, ctx)];
+    // dma_map_page(dev, pages[i], ...) also hands the page to DMA (page-use catalog).
+    const use = pageUse(name);
+    const arg = use ? callArguments(call)[use.pageArg] : undefined;
+    const pages = arg ? storageOf(arg, ctx) : null;
+    if (use && pages) ops.push({ kind: 'use', node: call, use, pages });
+    return ops;
+  }
   const acquire = acquireApi(name);
   if (acquire) return [classifyAcquire(call, name, acquire, ctx)];
   const release = releaseApi(name);
@@ -330,6 +459,75 @@ function classifyStore(assign: SyntaxNode, ctx: OpContext): EscapeOp | null {
   return null;
 }
 
+const handleCache = new WeakMap<FunctionInfo, Set<string>>();
+
+/** Variables and fields a function assigns a dma_map_single/page/resource() handle to. */
+export function dmaHandlesOf(fn: FunctionInfo): Set<string> {
+  let handles = handleCache.get(fn);
+  if (handles) return handles;
+  handles = new Set<string>();
+  if (fn.body.text.includes('dma_map_')) {
+    walk(fn.body, (node) => {
+      if (node.type !== 'call_expression') return true;
+      const api = dmaApi(calleeName(node) ?? '');
+      if (!api || api.role !== 'map' || api.returns !== 'handle') return true;
+      const parent = node.parent;
+      if (parent?.type === 'assignment_expression') {
+        const left = parent.childForFieldName('left');
+        if (left) (handles as Set<string>).add(canonical(left));
+      } else if (parent?.type === 'init_declarator') {
+        const d = parent.childForFieldName('declarator');
+        if (d) (handles as Set<string>).add(d.text);
+      }
+      return true;
+    });
+  }
+  handleCache.set(fn, handles);
+  return handles;
+}
+
+/** Calls that take a handle without using it for DMA: checks, unmaps, syncs, logging. */
+function handleIsInert(call: SyntaxNode): boolean {
+  const name = calleeName(call) ?? '';
+  const api = dmaApi(name);
+  if (api && (api.role === 'check' || api.role === 'unmap' || api.role === 'sync' || api.role === 'free')) return true;
+  return isHarmlessCall(name);
+}
+
+/**
+ * Where a region uses a DMA handle: written to the device, passed on, stored, returned. Checks,
+ * unmaps, syncs and comparisons with 0 (the null-check rule's business) are not uses.
+ */
+function dmaUses(region: SyntaxNode, ctx: OpContext): DmaUseOp[] {
+  const handles = dmaHandlesOf(ctx.fn);
+  if (handles.size === 0) return [];
+  const uses: DmaUseOp[] = [];
+  const visit = (n: SyntaxNode, inertCall: boolean, callee: string | null): void => {
+    if (n.type === 'call_expression') {
+      const inert = handleIsInert(n);
+      const name = calleeName(n);
+      for (const c of n.namedChildren) visit(c, inert, name);
+      return;
+    }
+    if (n.type === 'compound_statement' && region.type !== 'parenthesized_expression') return;
+    if ((n.type === 'identifier' || n.type === 'field_expression') && handles.has(canonical(n))) {
+      const parent = n.parent;
+      // The map's own assignment target; a comparison (checked by the null-check rule).
+      if (parent?.type === 'assignment_expression' && parent.childForFieldName('left')?.id === n.id) return;
+      if (parent?.type === 'init_declarator') return;
+      if (parent?.type === 'unary_expression' || (parent?.type === 'binary_expression' && ['==', '!='].includes(parent.childForFieldName('operator')?.type ?? ''))) return;
+      if (!inertCall) {
+        const how: DmaUseOp['how'] = callee ? 'call' : parent?.type === 'assignment_expression' ? 'store' : region.parent?.type === 'return_statement' ? 'return' : 'use';
+        uses.push({ kind: 'dma-use', node: n, key: canonical(n), how, ...(callee ? { callee } : {}) });
+      }
+      return;
+    }
+    for (const c of n.namedChildren) visit(c, inertCall, callee);
+  };
+  visit(region, false, null);
+  return uses;
+}
+
 /**
  * Page operations in an expression region (a condition, an expression statement, a declaration,
  * a return value), in evaluation order. Nested statements are not entered: the CFG visits them.
@@ -350,6 +548,7 @@ export function opsIn(region: SyntaxNode, ctx: OpContext): PageOp[] {
     const store = classifyStore(a, ctx);
     if (store) ops.push(store);
   }
+  ops.push(...dmaUses(region, ctx));
   if (region.type === 'init_declarator' || region.type === 'declaration') {
     // `obj->pages = pages` written as an initialiser of a field pointer is rare; locals are aliases.
   }

@@ -13,14 +13,15 @@ import type { SyntaxNode } from '../parse/syntax';
 import { callArguments, canonical, identifierName, unwrap } from '../analysis/expr';
 import type { Cfg, CfgEdge, CfgNode } from '../analysis/cfg';
 import type { FunctionAnalysis } from '../analysis/file';
-import type { AcquireOp, PageOp } from '../analysis/pageOps';
+import type { AcquireOp, DmaOp, PageOp } from '../analysis/pageOps';
 import { baseKey } from '../analysis/storage';
 import type { Span } from '../findings';
 import { ALL_OUTCOMES, evaluate, resourcesIn, symKey, truth, type Outcome, type Sym, type ValueContext } from './values';
 
 export interface Resource {
   readonly id: number;
-  readonly op: AcquireOp;
+  /** The acquire (pages) or the DMA map/allocation that created the resource. */
+  readonly op: AcquireOp | DmaOp;
   readonly nodeId: number;
   /** Storage key of the pages (null when the call has no pages argument). */
   readonly key: string | null;
@@ -43,6 +44,10 @@ interface ResState {
   readonly decisive: number | null;
   /** Pages from an earlier run of the same acquire (a loop's previous iteration) are still held. */
   readonly carried: boolean;
+  /** DMA handles: dma_mapping_error() was called on this path. */
+  readonly checked: boolean;
+  /** DMA handles: an unchecked use was already reported on this path. */
+  readonly uncheckedReported: boolean;
   /**
    * The path stepped around a release of these pages on a branch pinscope cannot decide
    * (`if (pvec) unpin_user_pages(...)`, `if (!req->page_list) ...`): a leak here is not certain,
@@ -68,7 +73,7 @@ export interface PathEvent {
 
 export type ReturnStatus = 'error' | 'success' | 'unknown' | 'void';
 
-export type IssueKind = 'leak' | 'double-release' | 'count-mismatch' | 'negative-count' | 'use-after-release';
+export type IssueKind = 'leak' | 'double-release' | 'count-mismatch' | 'negative-count' | 'use-after-release' | 'dma-unchecked' | 'pool-leak';
 
 export interface PathIssue {
   readonly kind: IssueKind;
@@ -145,7 +150,9 @@ function oneLine(text: string, max = 70): string {
 }
 
 /** Outcomes an acquire can have before any branch looks at it. */
-function initialOutcomes(op: AcquireOp): Outcome[] {
+function initialOutcomes(op: AcquireOp | DmaOp): Outcome[] {
+  // A DMA mapping or allocation either failed (DMA_MAPPING_ERROR, 0 segments, NULL) or holds.
+  if (op.kind === 'dma') return op.api.returns === 'status' ? ['neg', 'full'] : ['zero', 'full'];
   // get_dump_page() returns NULL or the page; get_user_page_fast_only() false or true.
   if (op.api.returns === 'page' || op.api.returns === 'bool') return ['zero', 'full'];
   if (op.heldCount) return ['neg', 'full'];
@@ -156,13 +163,14 @@ function initialOutcomes(op: AcquireOp): Outcome[] {
 
 /** Whether pages may be held under these outcomes. */
 export function mayHold(res: Resource, outcomes: readonly Outcome[]): boolean {
+  if (res.op.kind === 'dma') return outcomes.includes('full');
   if (res.op.heldCount) return true; // the helper reports what it holds, success or not
   return outcomes.includes('partial') || outcomes.includes('full');
 }
 
 class Enumerator {
   private readonly resources: Resource[] = [];
-  private readonly resourceByOp = new Map<AcquireOp, Resource>();
+  private readonly resourceByOp = new Map<AcquireOp | DmaOp, Resource>();
   private readonly seen = new Map<number, Set<string>>();
   private readonly paths: CompletePath[] = [];
   private readonly issues: PathIssue[] = [];
@@ -208,7 +216,7 @@ class Enumerator {
   }
 
   private fingerprint(state: State): string {
-    const res = state.res.map((r, i) => (r ? `${this.resources[i]?.nodeId}:${r.outcomes.join('')}:${r.status}${r.carried ? '+' : ''}${r.maybeReleased ? '?' : ''}` : '-')).join(',');
+    const res = state.res.map((r, i) => (r ? `${this.resources[i]?.nodeId}:${r.outcomes.join('')}:${r.status}${r.carried ? '+' : ''}${r.maybeReleased ? '?' : ''}${r.checked ? 'c' : ''}${r.uncheckedReported ? 'u' : ''}` : '-')).join(',');
     const env: string[] = [];
     for (const [k, v] of state.env) if (v.kind !== 'opaque' && v.kind !== 'var') env.push(`${k}=${symKey(v)}`);
     env.sort();
@@ -225,8 +233,15 @@ class Enumerator {
       // A helper that returns a status (0 or -errno) next to its pages: success is 0.
       nrOf: (res) => {
         const r = this.resources[res];
-        if (r?.op.helper && !r.op.helper.returnsCount) return { kind: 'const', value: 0 };
+        if (r?.op.kind === 'acquire' && r.op.helper && !r.op.helper.returnsCount) return { kind: 'const', value: 0 };
+        // dma_map_sgtable() returns 0 on success.
+        if (r?.op.kind === 'dma' && r.op.api.returns === 'status') return { kind: 'const', value: 0 };
         return r?.nrSym ?? null;
+      },
+      // A failed dma_map_single() returns DMA_MAPPING_ERROR, all ones — not 0.
+      failedValue: (res) => {
+        const r = this.resources[res];
+        return r?.op.kind === 'dma' && r.op.api.returns === 'handle' ? -1 : 0;
       },
       resourceWithNr: (value) => {
         if (value.kind !== 'var' && value.kind !== 'opaque') return null;
@@ -238,21 +253,24 @@ class Enumerator {
     };
   }
 
-  private resourceFor(op: AcquireOp, nodeId: number, state: State): Resource {
+  private resourceFor(op: AcquireOp | DmaOp, nodeId: number, state: State): Resource {
     const existing = this.resourceByOp.get(op);
     // One resource per acquire site; a second execution on the same path (a loop's second
     // iteration) re-uses it: the storage is the same and a whole-array release covers both.
     if (existing) return existing;
     const ctx = this.valueContext(state);
-    const pages = op.pages;
-    const r: Resource = {
-      id: this.resources.length,
-      op,
-      nodeId,
-      key: pages?.key ?? null,
-      nonLocal: pages !== null && pages.baseKind !== 'local',
-      nrSym: op.nr ? evaluate(op.nr, ctx) : null,
-    };
+    const r: Resource = op.kind === 'dma'
+      ? {
+          id: this.resources.length, op, nodeId, key: op.key,
+          // A handle kept in a field or a global belongs to that object.
+          nonLocal: op.key !== null && !/^[A-Za-z_]\w*$/.test(op.key) || (op.key !== null && !this.fn.info.locals.has(op.key)),
+          nrSym: null,
+        }
+      : {
+          id: this.resources.length, op, nodeId, key: op.pages?.key ?? null,
+          nonLocal: op.pages !== null && op.pages.baseKind !== 'local',
+          nrSym: op.nr ? evaluate(op.nr, ctx) : null,
+        };
     this.resources.push(r);
     this.resourceByOp.set(op, r);
     return r;
@@ -265,7 +283,7 @@ class Enumerator {
 
   private setRes(state: State, id: number, update: Partial<ResState>): State {
     const res = [...state.res];
-    const current = res[id] ?? { outcomes: [], status: 'held' as const, changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried: false, maybeReleased: false };
+    const current = res[id] ?? { outcomes: [], status: 'held' as const, changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried: false, maybeReleased: false, checked: false, uncheckedReported: false };
     res[id] = { ...current, ...update };
     return { ...state, res };
   }
@@ -324,7 +342,7 @@ class Enumerator {
         const res = [...state.res];
         for (const other of this.resources) if (other !== r && other.key === r.key && res[other.id]?.status === 'released') res[other.id] = undefined as unknown as ResState;
         state = { ...state, res };
-        state = this.setRes(state, r.id, { outcomes, status: 'held', changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried, maybeReleased: false });
+        state = this.setRes(state, r.id, { outcomes, status: 'held', changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried, maybeReleased: false, checked: false, uncheckedReported: false });
         state = this.event(state, 'acquire', node, span, `${op.name}(${op.nr ? oneLine(op.nr.text, 30) : ''}${op.flagsArg ? `, ${oneLine(op.flagsArg.text, 40)}` : ''})`, { op, res: [r.id] }).state;
         if (op.result.variable) state = this.bind(state, op.result.variable, { kind: 'result', res: r.id });
         if (op.heldCount) state = this.bind(state, op.heldCount, { kind: 'held', res: r.id });
@@ -374,6 +392,25 @@ class Enumerator {
         }
         return state;
       }
+      case 'dma':
+        return this.applyDma(node, op, state, span);
+      case 'dma-use': {
+        const targets = this.dmaResources(state, op.key);
+        if (targets.length === 0) return state;
+        const label = op.how === 'call' ? `DMA handle passed to ${op.callee ?? 'a function'}()` : op.how === 'store' ? 'DMA handle stored' : op.how === 'return' ? 'DMA handle returned' : 'DMA handle used';
+        const { state: s1, index } = this.event(state, 'use', node, span, label, { op, res: targets.map((t) => t.id) });
+        state = s1;
+        for (const r of targets) {
+          const rs = state.res[r.id] as ResState;
+          if (rs.status !== 'held' && rs.status !== 'escaped') continue;
+          if (!rs.checked && !rs.uncheckedReported && r.op.kind === 'dma' && r.op.api.returns === 'handle' && rs.outcomes.includes('zero')) {
+            state = this.issue(state, 'dma-unchecked', r, index);
+            state = this.setRes(state, r.id, { uncheckedReported: true });
+          }
+          if (op.how !== 'use' && (state.res[r.id] as ResState).status === 'held') state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: op.how });
+        }
+        return state;
+      }
       case 'escape': {
         const targets = this.resourcesCovered(state, op.pages.key);
         if (targets.length === 0) return state;
@@ -389,6 +426,57 @@ class Enumerator {
     }
   }
 
+  private dmaResources(state: State, key: string | null): Resource[] {
+    if (!key) return [];
+    return this.resources.filter((r) => r.op.kind === 'dma' && r.key === key && state.res[r.id] !== undefined);
+  }
+
+  /** A DMA API call: maps and allocations create resources, unmaps and frees release them. */
+  private applyDma(node: CfgNode, op: DmaOp, input: State, span: Span): State {
+    let state = input;
+    const api = op.api;
+    const label = `${op.name}(${oneLine(op.args.map((a) => a.text).join(', '), 60)})`;
+    if ((api.role === 'map' || api.role === 'alloc' || api.role === 'pool-create') && !api.managed) {
+      if (op.key === null) return this.event(state, 'acquire', node, span, `${label} — result not kept`, { op }).state;
+      const r = this.resourceFor(op, node.id, state);
+      state = this.setRes(state, r.id, { outcomes: initialOutcomes(op), status: 'held', changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried: false, maybeReleased: false, checked: false, uncheckedReported: false });
+      state = this.event(state, 'acquire', node, span, label, { op, res: [r.id] }).state;
+      if (op.result.variable) state = this.bind(state, op.result.variable, { kind: 'result', res: r.id });
+      else if (api.returns === 'handle' || api.returns === 'cpu-addr') state = this.bind(state, op.key, { kind: 'result', res: r.id });
+      return state;
+    }
+    if (api.role === 'unmap' || api.role === 'free' || api.role === 'pool-destroy') {
+      const targets = this.dmaResources(state, op.key);
+      const { state: s1, index } = this.event(state, 'release', node, span, label, { op, res: targets.map((t) => t.id) });
+      state = s1;
+      for (const r of targets) {
+        const rs = state.res[r.id] as ResState;
+        if (rs.status === 'released') {
+          const earlier = rs.changedAt !== null ? state.events[rs.changedAt] ?? null : null;
+          state = this.issue(state, 'double-release', r, index, { earlier });
+        } else if (api.role === 'unmap' && r.op.kind === 'dma' && r.op.api.returns === 'handle' && !rs.checked && !rs.uncheckedReported && rs.outcomes.includes('zero')) {
+          // dma-debug: "device driver failed to check map error" at unmap time.
+          state = this.issue(state, 'dma-unchecked', r, index);
+          state = this.setRes(state, r.id, { uncheckedReported: true });
+        }
+        state = this.setRes(state, r.id, { status: 'released', changedAt: index });
+      }
+      if (api.role === 'pool-destroy') {
+        for (const r of this.resources) {
+          const rs = state.res[r.id];
+          if (!rs || r.op.kind !== 'dma' || r.op.pool !== op.key || rs.status !== 'held' || !mayHold(r, rs.outcomes)) continue;
+          state = this.issue(state, 'pool-leak', r, index);
+        }
+      }
+      return state;
+    }
+    if (api.role === 'check') {
+      for (const r of this.dmaResources(state, op.key)) state = this.setRes(state, r.id, { checked: true });
+      return state;
+    }
+    return state;
+  }
+
   /** Compares a release's count with what the path holds. */
   private checkCount(state: State, r: Resource, op: Extract<PageOp, { kind: 'release' }>, index: number): State {
     if (op.count.kind !== 'expr') return state;
@@ -396,6 +484,7 @@ class Enumerator {
     const ctx = this.valueContext(state);
     const count = evaluate(op.count.node, ctx);
     const countText = oneLine(op.count.node.text, 40);
+    if (r.op.kind !== 'acquire') return state;
     if (r.op.heldCount) {
       // An in-file helper reported its count through a variable: release exactly that.
       if (count.kind === 'held' && count.res === r.id) return state;
@@ -509,7 +598,8 @@ class Enumerator {
 
   private inLocalObject(r: Resource, rs: ResState, state: State): boolean {
     const targets: string[] = [];
-    if (r.op.pages?.baseKind === 'field') targets.push(r.op.pages.key);
+    if (r.op.kind === 'acquire' && r.op.pages?.baseKind === 'field') targets.push(r.op.pages.key);
+    if (r.op.kind === 'dma' && r.nonLocal && r.key) targets.push(r.key);
     if (rs.status === 'escaped' && rs.changedAt !== null) {
       const e = state.events[rs.changedAt];
       if (e?.op?.kind === 'escape' && e.op.target) targets.push(e.op.target.key);
@@ -602,7 +692,7 @@ class Enumerator {
       if (!rs.carried && !mayHold(r, rs.outcomes)) continue;
       // iov_iter_extract_pages() pins only user-backed iterators: without a release anywhere in
       // the function the code is not handling pins at all (kernel iterators), so say nothing.
-      if (r.op.api.conditionalPin && !this.releasesKey(r.key)) continue;
+      if (r.op.kind === 'acquire' && r.op.api.conditionalPin && !this.releasesKey(r.key)) continue;
       const ownedElsewhere = rs.status === 'escaped' || r.nonLocal;
       if (ownedElsewhere && status !== 'error') continue;
       // On an error return, pages stored in (or pinned straight into) an object this function
@@ -673,7 +763,7 @@ class Enumerator {
       if (t === 'unknown') s = this.skippedReleases(s, edge);
       if (!cond.value && /\biov_iter_extract_will_pin\s*\(/.test(cond.expr.text)) {
         // Not a user-backed iterator: iov_iter_extract_pages() took no pins.
-        for (const r of this.resources) if (r.op.api.conditionalPin && s.res[r.id]) s = this.setRes(s, r.id, { outcomes: ['zero'] });
+        for (const r of this.resources) if (r.op.kind === 'acquire' && r.op.api.conditionalPin && s.res[r.id]) s = this.setRes(s, r.id, { outcomes: ['zero'] });
       }
       return [s];
     }

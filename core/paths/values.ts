@@ -81,6 +81,8 @@ export interface ValueContext {
   nrOf(res: number): Sym | null;
   /** The resource that was asked for exactly this value, if any. */
   resourceWithNr(value: Sym): number | null;
+  /** What a failed acquire returns: 0 (NULL, no pages), or -1 (DMA_MAPPING_ERROR). */
+  failedValue(res: number): number;
   /** Fresh opaque value. */
   fresh(): Sym;
 }
@@ -156,7 +158,7 @@ function toNum(s: Sym, outcomes: ReadonlyMap<number, Outcome>, ctx: ValueContext
       const nr = ctx.nrOf(s.res);
       const nrExact = nr?.kind === 'const' ? nr.value : null;
       if (o === 'neg') return { kind: 'neg' };
-      if (o === 'zero') return { kind: 'exact', value: 0 };
+      if (o === 'zero') return { kind: 'exact', value: ctx.failedValue(s.res) };
       if (o === 'partial') return { kind: 'partial', res: s.res };
       if (o === 'full') return nrExact !== null ? { kind: 'exact', value: nrExact } : { kind: 'nr', res: s.res, exact: null };
       return { kind: 'sym', key: symKey(s) };
@@ -275,6 +277,12 @@ export function truth(expr: SyntaxNode, ctx: ValueContext, outcomes: ReadonlyMap
       const args = node.childForFieldName('arguments')?.namedChildren ?? [];
       if (TRANSPARENT_CALLS.has(fn) && args[0]) return truth(args[0], ctx, outcomes);
       if (fn === 'IS_ERR_VALUE' && args[0]) return compare('<', toNum(evaluate(args[0], ctx), outcomes, ctx), { kind: 'exact', value: 0 });
+      if (fn === 'dma_mapping_error' && args[1]) {
+        // True exactly when the handle is DMA_MAPPING_ERROR: the mapping failed.
+        const v = evaluate(args[1], ctx);
+        if (v.kind === 'result' && outcomes.has(v.res)) return outcomes.get(v.res) === 'zero';
+        return 'unknown';
+      }
       if (fn === 'IS_ERR' || fn === 'IS_ERR_OR_NULL') {
         const v = args[0] ? toNum(evaluate(args[0], ctx), outcomes, ctx) : { kind: 'unknown' as const };
         if (v.kind === 'neg') return true;

@@ -36,6 +36,7 @@ function branchText(e: PathEvent | null): string {
 
 function issueFinding(file: FileAnalysis, fn: FunctionAnalysis, issue: PathIssue): Finding | null {
   const op = issue.res.op;
+  if (op.kind !== 'acquire') return null; // DMA resources: dmaRules.ts
   const acquireLine = lineOf(file, op.node);
   const acquired = `${fnName(op.name)} (line ${acquireLine})`;
   const verb = op.family === 'pin' ? 'pinned' : 'referenced';
@@ -94,6 +95,8 @@ function issueFinding(file: FileAnalysis, fn: FunctionAnalysis, issue: PathIssue
       });
     }
     case 'use-after-release':
+    case 'dma-unchecked':
+    case 'pool-leak':
       return null;
   }
 }

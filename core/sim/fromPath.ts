@@ -45,7 +45,7 @@ function layoutFor(paths: FunctionPaths, path: CompletePath, options: SimOptions
   const per = kind === 'thp' || kind === 'hugetlb' ? 512 : 1;
   for (const r of paths.resources) {
     const entry = path.resources.find((x) => x.res === r);
-    if (!entry) continue;
+    if (!entry || r.op.kind !== 'acquire') continue;
     const single = r.op.single || r.op.api.returns === 'bool' || r.op.api.returns === 'page';
     let requested = single ? 1 : options.pages ?? literal(r.op) ?? DEFAULT_PAGES;
     if (per > 1 && !single) requested = Math.ceil(requested / per) * per;
@@ -79,7 +79,7 @@ function word(text: string): string {
 }
 
 /** The count a release passes on this path, in pages. */
-function releaseCount(op: ReleaseOp, r: Resource, layout: Layout, event: PathEvent, path: CompletePath): number {
+function releaseCount(op: ReleaseOp, r: Resource & { op: AcquireOp }, layout: Layout, event: PathEvent, path: CompletePath): number {
   const mismatch = path.issues.find((i) => i.at === event && i.res === r);
   if (mismatch?.kind === 'negative-count') return -14;
   if (mismatch?.kind === 'count-mismatch') return layout.requested;
@@ -132,9 +132,9 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
         steps.push({ call: 'branch', args: {}, text: e.branch?.text ?? e.label, value: e.branch?.value ?? true, ...loc });
         break;
       case 'release': {
-        if (!op || op.kind !== 'release' || !r || !layout) break;
-        const count = releaseCount(op, r, layout, e, path);
-        const family = op.family ?? r.op.family;
+        if (!op || op.kind !== 'release' || !r || !layout || r.op.kind !== 'acquire') break;
+        const count = releaseCount(op, r as Resource & { op: AcquireOp }, layout, e, path);
+        const family = op.family ?? (r.op as AcquireOp).family;
         const single = op.count.kind === 'one' || (op.pages?.element === true && !op.bulk);
         let call = op.api && STEP_SPECS.has(op.name) ? op.name : family === 'pin' ? (single ? 'unpin_user_page' : 'unpin_user_pages') : single ? 'put_page' : 'release_pages';
         if (op.bulk) call = family === 'pin' ? 'unpin_user_pages' : 'release_pages';

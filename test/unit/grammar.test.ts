@@ -30,7 +30,8 @@ async function grammar(): Promise<vsctm.IGrammar> {
 
 function scopesOf(g: vsctm.IGrammar, line: string): [string, string][] {
   const { tokens } = g.tokenizeLine(line, vsctm.INITIAL);
-  return tokens.map((t) => [line.slice(t.startIndex, t.endIndex), t.scopes[t.scopes.length - 1] as string]).filter(([text]) => text.trim() !== '') as [string, string][];
+  const pairs: [string, string][] = tokens.map((t) => [line.slice(t.startIndex, t.endIndex), t.scopes[t.scopes.length - 1] ?? '']);
+  return pairs.filter(([text]) => text.trim() !== '');
 }
 
 describe('pinsim grammar', () => {
