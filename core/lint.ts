@@ -11,6 +11,8 @@ import { RULES } from './rules/index';
 import { isRuleId, type RuleId } from './rules/ids';
 import { LineIndex } from './text/lineIndex';
 import { hasAcquires, pathsOf } from './paths/cache';
+import type { LexicalFunction } from './parse/focus';
+import { calledNamesIn, relevantFunctions } from './analysis/relevance';
 
 export interface RuleSetting {
   readonly enabled?: boolean;
@@ -20,6 +22,11 @@ export interface RuleSetting {
 export interface LintOptions {
   readonly kernelVersion: KernelVersion;
   readonly rules?: Readonly<Partial<Record<RuleId, RuleSetting>>>;
+  /**
+   * Parse only the function bodies the rules can look at (batch lint). Findings are the same as
+   * a full parse; parse-error notes then cover only the code that was parsed.
+   */
+  readonly focus?: boolean;
 }
 
 export interface LintResult {
@@ -122,7 +129,19 @@ export function lintParsed(parsed: ParsedSource, options: LintOptions): LintResu
 }
 
 export function lintText(text: string, options: LintOptions, parser: CParser = defaultParser()): LintResult {
-  return lintParsed(parser.parse(text), options);
+  return lintParsed(parser.parse(text, undefined, options.focus ? { focus: keepRelevant } : {}), options);
+}
+
+/**
+ * The focus for batch lint: keep the bodies analyzeFile would build graphs for, and any whose
+ * name the scan could not read (the tree might name it something a relevant function calls).
+ */
+function keepRelevant(functions: readonly LexicalFunction[], scannedText: string): ReadonlySet<number> {
+  // Annotations are not blanked yet, so a body may seem to call more than the tree will say
+  // (`__acquires(x)`): that only keeps more, never less.
+  const keep = relevantFunctions(functions.map((f) => ({ name: f.name, calls: calledNamesIn(scannedText.slice(f.bodyStart, f.bodyEnd)) })));
+  functions.forEach((f, i) => { if (f.name === null) keep.add(i); });
+  return keep;
 }
 
 export function ruleSettingsFrom(record: Readonly<Record<string, unknown>>): Partial<Record<RuleId, RuleSetting>> {

@@ -11,6 +11,7 @@
 import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
 import { blankConditionals, blankKernelAnnotations, blankTypeArguments } from './prepare';
+import { blankBodies, topLevelFunctions, type LexicalFunction } from './focus';
 import { parseProblems, type ParseProblem, type Point, type SyntaxNode, type SyntaxTree } from './syntax';
 
 export type PrepareMode = 'all-branches' | 'first-branch';
@@ -24,6 +25,25 @@ export interface ParsedSource {
   readonly root: SyntaxNode;
   readonly problems: readonly ParseProblem[];
   readonly mode: PrepareMode;
+  /** Set when the parse was focused: some function bodies were blanked before parsing. */
+  readonly focus?: FocusedParse;
+}
+
+export interface FocusedParse {
+  /** Function bodies blanked (their definitions are still in the tree, with empty bodies). */
+  readonly blanked: number;
+  /** The same document parsed in full, for the rare question about a blanked body (memoized). */
+  full(): ParsedSource;
+}
+
+export interface ParseOptions {
+  /**
+   * Parse only some function bodies: given the file's top-level functions (found by a lexical
+   * scan of `scannedText`, the document with preprocessor conditionals resolved but annotations
+   * not yet blanked), returns the indices of those to keep. For batch lint, where a tree is
+   * thrown away after the rules ran; never for an editor's incremental parse.
+   */
+  readonly focus?: (functions: readonly LexicalFunction[], scannedText: string) => ReadonlySet<number>;
 }
 
 export interface CParser {
@@ -32,11 +52,27 @@ export interface CParser {
    * old tree is edited and re-used, as tree-sitter's incremental parsing intends; `previous` must
    * not be used afterwards, because its tree now describes the new text.
    */
-  parse(text: string, previous?: ParsedSource): ParsedSource;
+  parse(text: string, previous?: ParsedSource, options?: ParseOptions): ParsedSource;
 }
 
-function prepare(text: string, mode: PrepareMode): string {
-  return blankConditionals(blankTypeArguments(blankKernelAnnotations(text)), mode === 'first-branch');
+type Focus = NonNullable<ParseOptions['focus']>;
+
+/**
+ * What the parser sees. Conditionals first: the focus scan needs `#if 0` blocks gone to find
+ * balanced bodies; then the bodies the focus drops are blanked, so the annotation passes (the
+ * slow part of preparing) run over mostly blank text.
+ */
+function prepare(text: string, mode: PrepareMode, focus?: Focus): { text: string; blanked: number } {
+  let t = blankConditionals(text, mode === 'first-branch');
+  let blanked = 0;
+  const functions = focus ? topLevelFunctions(t) : null;
+  if (focus && functions) {
+    const keep = focus(functions, t);
+    const drop = functions.filter((_, i) => !keep.has(i));
+    t = blankBodies(t, drop);
+    blanked = drop.length;
+  }
+  return { text: blankTypeArguments(blankKernelAnnotations(t)), blanked };
 }
 
 function errorCount(problems: readonly ParseProblem[]): number {
@@ -95,22 +131,29 @@ export function createCParser(): CParser {
     return { text, parsedText, tree: tree as unknown as SyntaxTree, root, problems: parseProblems(root), mode };
   };
 
-  return {
-    parse(text: string, previous?: ParsedSource): ParsedSource {
-      if (previous) {
-        const parsedText = prepare(text, previous.mode);
-        const edit = diffEdit(previous.parsedText, parsedText);
-        if (edit === null) return { ...previous, text };
-        const old = previous.tree as unknown as Parser.Tree;
-        old.edit(edit);
-        return result(text, parsedText, run(parsedText, old), previous.mode);
-      }
-      const allBranches = prepare(text, 'all-branches');
-      const first = result(text, allBranches, run(allBranches), 'all-branches');
-      if (errorCount(first.problems) === 0 || !/^[ \t]*#[ \t]*(else|elif)\b/m.test(text)) return first;
-      const firstBranch = prepare(text, 'first-branch');
-      const second = result(text, firstBranch, run(firstBranch), 'first-branch');
-      return errorCount(second.problems) < errorCount(first.problems) ? second : first;
-    },
+  const parseFresh = (text: string, mode: PrepareMode, focus?: Focus): { parsed: ParsedSource; blanked: number } => {
+    const prepared = prepare(text, mode, focus);
+    return { parsed: result(text, prepared.text, run(prepared.text), mode), blanked: prepared.blanked };
   };
+
+  const parse = (text: string, previous?: ParsedSource, options: ParseOptions = {}): ParsedSource => {
+    if (previous && !previous.focus) {
+      const parsedText = prepare(text, previous.mode).text;
+      const edit = diffEdit(previous.parsedText, parsedText);
+      if (edit === null) return { ...previous, text };
+      const old = previous.tree as unknown as Parser.Tree;
+      old.edit(edit);
+      return result(text, parsedText, run(parsedText, old), previous.mode);
+    }
+    let best = parseFresh(text, 'all-branches', options.focus);
+    if (errorCount(best.parsed.problems) > 0 && /^[ \t]*#[ \t]*(else|elif)\b/m.test(text)) {
+      const second = parseFresh(text, 'first-branch', options.focus);
+      if (errorCount(second.parsed.problems) < errorCount(best.parsed.problems)) best = second;
+    }
+    if (best.blanked === 0) return best.parsed;
+    let full: ParsedSource | null = null;
+    return { ...best.parsed, focus: { blanked: best.blanked, full: () => (full ??= parse(text)) } };
+  };
+
+  return { parse };
 }

@@ -81,7 +81,8 @@ export function lintFileFromDisk(file: string, request: FileLintRequest): FileLi
   const decoded = decodeSource(bytes, maxBytes);
   if (!decoded.ok) return { file, status: 'skipped', findings: [], notes: [], problem: decoded.message };
   try {
-    const result = lintText(decoded.text, request.lint);
+    // A file from disk is linted once and its tree thrown away: parse only what the rules read.
+    const result = lintText(decoded.text, { focus: true, ...request.lint });
     const notes = decoded.warning ? [{ kind: 'encoding' as const, message: decoded.warning }, ...result.notes] : result.notes;
     return { file, status: 'linted', findings: result.findings, notes, encoding: decoded.encoding, ...(decoded.warning ? { problem: decoded.warning } : {}) };
   } catch (e) {

@@ -1,0 +1,96 @@
+/**
+ * Which functions of a file the analysis builds graphs for, decided from names alone: a function's
+ * name and the names it calls. One decision, used twice — by analyzeFile on the syntax tree, and
+ * before parsing by focused batch lint on a lexical scan — so both always agree.
+ */
+import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
+import { DIRTY_CALLS, PAGE_USES, EXTRA_REFERENCE_CALLS } from '../catalog/pageUse';
+import { DMA_CALL_NAMES } from '../catalog/dma';
+
+export interface FunctionCalls {
+  readonly name: string | null;
+  /** Every identifier followed by `(` in the body. */
+  readonly calls: ReadonlySet<string>;
+}
+
+const GUP_ACQUIRE_NAMES: ReadonlySet<string> = new Set(ACQUIRE_APIS.map((a) => a.name));
+const DMA_NAMES: ReadonlySet<string> = new Set(DMA_CALL_NAMES);
+
+/** Names that make a function worth a graph, once the file takes pages somewhere. */
+const PAGE_INTERESTING_NAMES: ReadonlySet<string> = new Set<string>([
+  ...GUP_ACQUIRE_NAMES,
+  ...RELEASE_APIS.map((r) => r.name),
+  ...PAGE_USES.map((u) => u.name),
+  ...DIRTY_CALLS.map((d) => d.name),
+  ...EXTRA_REFERENCE_CALLS,
+]);
+
+/** Release names api-version checks even where nothing is acquired (renamed or version-bound). */
+const VERSIONED_RELEASES: ReadonlySet<string> = new Set(RELEASE_APIS.filter((r) => r.family === 'pin').map((r) => r.name));
+
+/** A release-like helper name (see pageOps.ts): such calls matter even without catalogued names. */
+const HELPER_NAME = /(put|unpin|release|unlock)\w*_pages?$/;
+
+const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
+
+/** Identifiers followed by `(` in `text` (calls, and macro invocations that look like them). */
+export function calledNamesIn(text: string): Set<string> {
+  const names = new Set<string>();
+  CALLED.lastIndex = 0;
+  for (let m = CALLED.exec(text); m !== null; m = CALLED.exec(text)) names.add(m[1] as string);
+  return names;
+}
+
+/**
+ * Indices of the functions worth a graph. Pages: in a file that takes no pages anywhere, only
+ * the functions calling pin-family releases (api-version); otherwise every function touching
+ * pages, or calling one that does, because releases and uses link to acquires across functions
+ * through helper summaries. DMA: only functions calling the DMA API themselves — the DMA rules
+ * follow a mapping within a function and through struct fields, never through in-file helpers,
+ * and pulling in every caller made whole drivers (probe, open, xmit) relevant.
+ */
+export function relevantFunctions(all: readonly FunctionCalls[]): Set<number> {
+  const defined = new Set<string>();
+  for (const f of all) if (f.name !== null) defined.add(f.name);
+  const callsAny = (f: FunctionCalls, names: ReadonlySet<string>): boolean => {
+    for (const n of f.calls) if (names.has(n)) return true;
+    return false;
+  };
+  const relevant = new Set<number>();
+  if (all.some((f) => callsAny(f, GUP_ACQUIRE_NAMES))) {
+    const seed = (f: FunctionCalls): boolean => {
+      for (const n of f.calls) if (PAGE_INTERESTING_NAMES.has(n) || (!defined.has(n) && HELPER_NAME.test(n))) return true;
+      return false;
+    };
+    for (const i of callerClosure(all, seed)) relevant.add(i);
+  } else {
+    all.forEach((f, i) => { if (callsAny(f, VERSIONED_RELEASES)) relevant.add(i); });
+  }
+  all.forEach((f, i) => { if (callsAny(f, DMA_NAMES)) relevant.add(i); });
+  return relevant;
+}
+
+/** Functions that call something `seed` accepts, directly or through in-file calls. */
+function callerClosure(all: readonly FunctionCalls[], seed: (f: FunctionCalls) => boolean): Set<number> {
+  const set = new Set<number>();
+  const names = new Set<string>();
+  all.forEach((f, i) => {
+    if (!seed(f)) return;
+    set.add(i);
+    if (f.name !== null) names.add(f.name);
+  });
+  for (let changed = true; changed;) {
+    changed = false;
+    all.forEach((f, i) => {
+      if (set.has(i)) return;
+      for (const n of f.calls) {
+        if (!names.has(n)) continue;
+        set.add(i);
+        if (f.name !== null) names.add(f.name);
+        changed = true;
+        return;
+      }
+    });
+  }
+  return set;
+}
