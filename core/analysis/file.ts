@@ -6,8 +6,7 @@
 import type { ParsedSource } from '../parse/parser';
 import type { SyntaxNode } from '../parse/syntax';
 import { walk } from '../parse/syntax';
-import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
-import { DIRTY_CALLS, MMU_NOTIFIER_CALLS, PAGE_USES, EXTRA_REFERENCE_CALLS } from '../catalog/pageUse';
+import { MMU_NOTIFIER_CALLS } from '../catalog/pageUse';
 import type { KernelVersion } from '../catalog/version';
 import { LineIndex } from '../text/lineIndex';
 import { buildCfg, type Cfg } from './cfg';
@@ -16,7 +15,7 @@ import { functionsIn, globalsIn, type FunctionInfo, type Variable } from './func
 import type { OpContext } from './pageOps';
 import { buildAliases, storageOf } from './storage';
 import { NO_HELPERS, summarize, type HelperSummaries, type HelperSummary } from './summaries';
-import { DMA_ACQUIRE_NAMES, DMA_CALL_NAMES } from '../catalog/dma';
+import { calledNamesIn, relevantFunctions } from './relevance';
 import { enumeratePaths, mayHold } from '../paths/engine';
 import type { AcquireOp } from './pageOps';
 
@@ -77,61 +76,28 @@ function collectFieldStores(all: readonly FunctionInfo[], globals: ReadonlyMap<s
   return stores;
 }
 
-/** Calls that take pages (or DMA mappings): a file without one has nothing to check but api-version. */
-export const ACQUIRE_NAMES: ReadonlySet<string> = new Set<string>([...ACQUIRE_APIS.map((a) => a.name), ...DMA_ACQUIRE_NAMES]);
-
-/** Names that make a function worth building a graph for, once the file takes pages somewhere. */
-export const INTERESTING_NAMES: ReadonlySet<string> = new Set<string>([
-  ...ACQUIRE_NAMES,
-  ...RELEASE_APIS.map((r) => r.name),
-  ...PAGE_USES.map((u) => u.name),
-  ...DIRTY_CALLS.map((d) => d.name),
-  ...EXTRA_REFERENCE_CALLS,
-  ...DMA_CALL_NAMES,
-]);
-
-/** Release names api-version checks even where nothing is acquired (renamed or version-bound). */
-const VERSIONED_RELEASES: ReadonlySet<string> = new Set(RELEASE_APIS.filter((r) => r.family === 'pin').map((r) => r.name));
-
-const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
-
-function calledNames(body: SyntaxNode): Set<string> {
-  const names = new Set<string>();
-  const text = body.text;
-  CALLED.lastIndex = 0;
-  for (let m = CALLED.exec(text); m !== null; m = CALLED.exec(text)) names.add(m[1] as string);
-  return names;
-}
-
-/** A release-like helper name (see pageOps.ts): such calls matter even without catalogued names. */
-const HELPER_NAME = /(put|unpin|release|unlock)\w*_pages?$/;
-
 const MMU_NOTIFIER_TEXT = new RegExp(`\\b(?:${MMU_NOTIFIER_CALLS.join('|')})\\s*\\(|\\bmmu_(?:interval_)?notifier_ops\\b|\\bmmu_invalidate_seq\\b|\\bmmu_notifier_seq\\b`);
 
 /** The file registers an MMU notifier or follows KVM's invalidation-sequence protocol (case 3). */
-function mentionsMmuNotifier(root: SyntaxNode): boolean {
-  return MMU_NOTIFIER_TEXT.test(root.text);
+function mentionsMmuNotifier(text: string): boolean {
+  return MMU_NOTIFIER_TEXT.test(text);
 }
 
-/** Functions that (transitively, through in-file calls) call something `seed` accepts. */
-function closure(all: readonly FunctionInfo[], calls: ReadonlyMap<FunctionInfo, ReadonlySet<string>>, seed: (f: FunctionInfo) => boolean): Set<FunctionInfo> {
-  const set = new Set<FunctionInfo>(all.filter(seed));
-  const names = new Set([...set].map((f) => f.name));
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const f of all) {
-      if (set.has(f)) continue;
-      for (const n of calls.get(f) ?? []) {
-        if (names.has(n)) {
-          set.add(f);
-          names.add(f.name);
-          changed = true;
-          break;
-        }
-      }
+const MAPPING_ERROR_CALL = /\bdma_mapping_error\s*\(([^;]*?),\s*([A-Za-z_]\w*)\s*\)/g;
+
+/** In-file functions that call dma_mapping_error() on one of their parameters (`enic_dma_map_check()`). */
+function mappingCheckersIn(all: readonly FunctionInfo[]): Map<string, number> {
+  const checkers = new Map<string, number>();
+  for (const f of all) {
+    const text = f.body.text;
+    if (!text.includes('dma_mapping_error')) continue;
+    MAPPING_ERROR_CALL.lastIndex = 0;
+    for (let m = MAPPING_ERROR_CALL.exec(text); m !== null; m = MAPPING_ERROR_CALL.exec(text)) {
+      const param = f.params.find((p) => p.name === m?.[2]);
+      if (param) checkers.set(f.name, param.index);
     }
   }
-  return set;
+  return checkers;
 }
 
 export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileAnalysis {
@@ -140,16 +106,11 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
   const macros = macrosIn(root);
   const all = functionsIn(root);
   const defined = new Set(all.map((f) => f.name));
-  const calls = new Map<FunctionInfo, Set<string>>(all.map((f) => [f, calledNames(f.body)]));
+  const calls = new Map<FunctionInfo, Set<string>>(all.map((f) => [f, calledNamesIn(f.body.text)]));
+  const relevantIndices = relevantFunctions(all.map((f) => ({ name: f.name, calls: calls.get(f) as Set<string> })));
+  const relevant = new Set(all.filter((_, i) => relevantIndices.has(i)));
 
-  // Which functions get a graph. A file that takes no pages anywhere only needs api-version on
-  // the pin-family releases it calls; otherwise every function touching pages (or calling one
-  // that does) is analysed, because releases and uses link to acquires across functions.
-  const acquiring = closure(all, calls, (f) => [...(calls.get(f) ?? [])].some((n) => ACQUIRE_NAMES.has(n)));
-  const relevant = acquiring.size === 0
-    ? new Set(all.filter((f) => [...(calls.get(f) ?? [])].some((n) => VERSIONED_RELEASES.has(n))))
-    : closure(all, calls, (f) => [...(calls.get(f) ?? [])].some((n) => INTERESTING_NAMES.has(n) || (!defined.has(n) && HELPER_NAME.test(n))));
-
+  const mappingCheckers = mappingCheckersIn(all);
   const aliasCache = new Map<FunctionInfo, ReturnType<typeof buildAliases>>();
   const analyse = (info: FunctionInfo, helpers: HelperSummaries): FunctionAnalysis => {
     let aliases = aliasCache.get(info);
@@ -157,7 +118,7 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
       aliases = buildAliases(info, globals);
       aliasCache.set(info, aliases);
     }
-    const ctx: OpContext = { fn: info, globals, aliases, version, macros, text: parsed.text, helpers, definedFunctions: defined };
+    const ctx: OpContext = { fn: info, globals, aliases, version, macros, text: parsed.text, helpers, definedFunctions: defined, mappingCheckers };
     return { info, ctx, cfg: buildCfg(info.body, ctx) };
   };
 
@@ -180,10 +141,11 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
   let fieldStores: Map<string, FieldStore[]> | null = null;
   return {
     parsed, version, lines: new LineIndex(parsed.text), globals, macros, helpers, functions,
-    mmuNotifier: mentionsMmuNotifier(root), defined,
+    mmuNotifier: mentionsMmuNotifier(parsed.text), defined,
     // Only cross-function field links need it; most files never ask.
     get fieldStores() {
-      fieldStores ??= collectFieldStores(all, globals);
+      // A focused parse blanked bodies that may store into the field: ask the full parse.
+      fieldStores ??= collectFieldStores(parsed.focus ? functionsIn(parsed.focus.full().root) : all, globals);
       return fieldStores;
     },
   };

@@ -131,13 +131,16 @@ export interface DmaOp extends OpBase {
   /** For pool blocks, creates and destroys: the pool. */
   readonly pool: string | null;
   readonly result: ResultBinding;
+  /** Where the call's value goes: the variable, or the field or `*out` it is assigned to. */
+  readonly resultKey: string | null;
 }
 
 /** A DMA handle used (passed on, stored, written to the device) rather than checked or unmapped. */
 export interface DmaUseOp extends OpBase {
   readonly kind: 'dma-use';
   readonly key: string;
-  readonly how: 'use' | 'store' | 'call' | 'return';
+  /** `check`: handed to a helper that calls dma_mapping_error() on it (`enic_dma_map_check()`). */
+  readonly how: 'use' | 'store' | 'call' | 'return' | 'check';
   readonly callee?: string;
 }
 
@@ -159,6 +162,8 @@ export interface OpContext extends StorageContext {
   readonly text: string;
   readonly helpers: HelperSummaries;
   readonly definedFunctions: ReadonlySet<string>;
+  /** In-file functions that call dma_mapping_error() on a parameter: name → that parameter's index. */
+  readonly mappingCheckers?: ReadonlyMap<string, number>;
 }
 
 export function storageContext(fn: FunctionInfo, globals: ReadonlyMap<string, Variable>, aliases: AliasTable): StorageContext {
@@ -339,6 +344,7 @@ function classifyDma(call: SyntaxNode, name: string, api: DmaApi, ctx: OpContext
     handleOut: api.role === 'alloc' ? dmaKey(dmaArg(api, args, 'handle')) : null,
     pool: api.type === 'pool' && api.role !== 'pool-create' ? dmaKey(dmaArg(api, args, 'pool')) : null,
     result,
+    resultKey,
   };
 }
 
@@ -459,72 +465,124 @@ function classifyStore(assign: SyntaxNode, ctx: OpContext): EscapeOp | null {
   return null;
 }
 
-const handleCache = new WeakMap<FunctionInfo, Set<string>>();
+const valueCache = new WeakMap<FunctionInfo, Set<string>>();
 
-/** Variables and fields a function assigns a dma_map_single/page/resource() handle to. */
-export function dmaHandlesOf(fn: FunctionInfo): Set<string> {
-  let handles = handleCache.get(fn);
-  if (handles) return handles;
-  handles = new Set<string>();
-  if (fn.body.text.includes('dma_map_')) {
+/**
+ * Variables and fields that carry a DMA mapping or allocation in a function: a map's handle, a
+ * coherent or pool allocation's CPU address and its `&dma` handle, a mapped scatterlist. Where
+ * one of these goes (stored, passed on, returned) is where ownership may leave the function.
+ */
+export function dmaValuesOf(fn: FunctionInfo): Set<string> {
+  let values = valueCache.get(fn);
+  if (values) return values;
+  const found = new Set<string>();
+  values = found;
+  if (fn.body.text.includes('dma_')) {
     walk(fn.body, (node) => {
       if (node.type !== 'call_expression') return true;
       const api = dmaApi(calleeName(node) ?? '');
-      if (!api || api.role !== 'map' || api.returns !== 'handle') return true;
-      const parent = node.parent;
-      if (parent?.type === 'assignment_expression') {
-        const left = parent.childForFieldName('left');
-        if (left) (handles as Set<string>).add(canonical(left));
-      } else if (parent?.type === 'init_declarator') {
-        const d = parent.childForFieldName('declarator');
-        if (d) (handles as Set<string>).add(d.text);
+      if (!api || (api.role !== 'map' && api.role !== 'alloc' && api.role !== 'pool-create')) return true;
+      const args = callArguments(node);
+      if (api.returns === 'handle' || api.returns === 'cpu-addr' || api.returns === 'pool' || api.returns === 'sgt' || api.returns === 'page') {
+        const target = assignmentTarget(node);
+        if (target) found.add(canonical(target));
+        else {
+          let outer = node;
+          while (outer.parent && (outer.parent.type === 'parenthesized_expression' || outer.parent.type === 'cast_expression')) outer = outer.parent;
+          const d = outer.parent?.type === 'init_declarator' ? outer.parent.childForFieldName('declarator') : null;
+          if (d) found.add(d.text);
+        }
+      }
+      if (api.role === 'alloc') {
+        const handle = dmaKey(dmaArg(api, args, 'handle'));
+        if (handle) found.add(handle);
+      }
+      if (api.type === 'sg' && api.role === 'map') {
+        const sg = dmaKey(dmaArg(api, args, api.returns === 'status' ? 'sgt' : 'sg'));
+        if (sg) found.add(sg);
       }
       return true;
     });
   }
-  handleCache.set(fn, handles);
-  return handles;
+  valueCache.set(fn, found);
+  return found;
 }
 
-/** Calls that take a handle without using it for DMA: checks, unmaps, syncs, logging. */
+/**
+ * Calls that take a DMA value without taking ownership: the DMA API's own checks, unmaps, syncs
+ * and frees, logging, and scatterlist accessors that only read the list.
+ */
+const DMA_INERT_CALLS = new Set([
+  'for_each_sg', 'for_each_sgtable_sg', 'for_each_sgtable_dma_sg', 'for_each_sgtable_page', 'for_each_sgtable_dma_page',
+  'sg_dma_address', 'sg_dma_len', 'sg_next', 'sg_page', 'sg_virt', 'sg_phys', 'sg_nents', 'sg_nents_for_len',
+  'sg_copy_to_buffer', 'sg_copy_from_buffer', 'sg_pcopy_to_buffer', 'sg_pcopy_from_buffer', 'sg_is_last',
+  'memset', 'memcpy', 'memcpy_toio', 'memcpy_fromio', 'sizeof', 'IS_ERR', 'IS_ERR_OR_NULL', 'likely', 'unlikely',
+  'printk', 'print_hex_dump', 'print_hex_dump_bytes', 'print_hex_dump_debug', 'dump_stack',
+]);
+
+/** Calls that take a DMA value without keeping it: the DMA API itself, logging, sg accessors. */
 function handleIsInert(call: SyntaxNode): boolean {
   const name = calleeName(call) ?? '';
-  const api = dmaApi(name);
-  if (api && (api.role === 'check' || api.role === 'unmap' || api.role === 'sync' || api.role === 'free')) return true;
-  return isHarmlessCall(name);
+  // The DMA API's own calls: checks, unmaps, syncs and frees take the value without keeping it;
+  // a map or alloc names it as its output (`&dma`).
+  if (dmaApi(name)) return true;
+  return DMA_INERT_CALLS.has(name) || /^(pr_|dev_|netdev_|trace_|WARN|BUG|dbg|printk)/.test(name);
 }
+
+/** Helpers that check a mapping for the caller: in-file ones that call dma_mapping_error(), and names that say so. */
+const CHECKER_NAME = /(?:^|_)(?:dma_)?(?:mapping|map)_?(?:error|err|check)$|dma_check/i;
+
+export function isMappingChecker(name: string, ctx: OpContext): boolean {
+  return ctx.mappingCheckers?.has(name) === true || (name !== 'dma_mapping_error' && CHECKER_NAME.test(name));
+}
+
+/** Expressions that can name a DMA value: `h`, `obj->h`, `*out`, `ring->h[i]`. */
+const VALUE_NODE_TYPES = new Set(['identifier', 'field_expression', 'pointer_expression', 'subscript_expression']);
 
 /**
  * Where a region uses a DMA handle: written to the device, passed on, stored, returned. Checks,
  * unmaps, syncs and comparisons with 0 (the null-check rule's business) are not uses.
  */
 function dmaUses(region: SyntaxNode, ctx: OpContext): DmaUseOp[] {
-  const handles = dmaHandlesOf(ctx.fn);
-  if (handles.size === 0) return [];
+  const values = dmaValuesOf(ctx.fn);
+  if (values.size === 0) return [];
   const uses: DmaUseOp[] = [];
-  const visit = (n: SyntaxNode, inertCall: boolean, callee: string | null): void => {
+  const top = region.parent?.type === 'return_statement' ? 'return' : 'use';
+  // `how` is what happens to a value met below: passed to a call, stored (also through
+  // arithmetic: `desc->addr = dma + off`), returned, or only used. Inert calls see no use.
+  type How = Exclude<DmaUseOp['how'], 'check'> | 'inert';
+  const visit = (n: SyntaxNode, how: How, callee: string | null): void => {
     if (n.type === 'call_expression') {
       const inert = handleIsInert(n);
-      const name = calleeName(n);
-      for (const c of n.namedChildren) visit(c, inert, name);
+      const fn = n.childForFieldName('function');
+      const name = calleeName(n) ?? (fn ? canonical(fn) : null);
+      const args = n.childForFieldName('arguments');
+      if (args) for (const c of args.namedChildren) visit(c, inert ? 'inert' : 'call', name);
       return;
     }
     if (n.type === 'compound_statement' && region.type !== 'parenthesized_expression') return;
-    if ((n.type === 'identifier' || n.type === 'field_expression') && handles.has(canonical(n))) {
-      const parent = n.parent;
-      // The map's own assignment target; a comparison (checked by the null-check rule).
-      if (parent?.type === 'assignment_expression' && parent.childForFieldName('left')?.id === n.id) return;
-      if (parent?.type === 'init_declarator') return;
-      if (parent?.type === 'unary_expression' || (parent?.type === 'binary_expression' && ['==', '!='].includes(parent.childForFieldName('operator')?.type ?? ''))) return;
-      if (!inertCall) {
-        const how: DmaUseOp['how'] = callee ? 'call' : parent?.type === 'assignment_expression' ? 'store' : region.parent?.type === 'return_statement' ? 'return' : 'use';
-        uses.push({ kind: 'dma-use', node: n, key: canonical(n), how, ...(callee ? { callee } : {}) });
-      }
+    if (n.type === 'assignment_expression') {
+      const right = n.childForFieldName('right');
+      if (right) visit(right, how === 'call' || how === 'inert' ? how : 'store', callee);
       return;
     }
-    for (const c of n.namedChildren) visit(c, inertCall, callee);
+    if (n.type === 'init_declarator') {
+      const value = n.childForFieldName('value');
+      if (value) visit(value, how === 'call' || how === 'inert' ? how : 'store', callee);
+      return;
+    }
+    if (VALUE_NODE_TYPES.has(n.type) && values.has(canonical(n))) {
+      const parent = n.parent;
+      // A test of the value (`!h`, `h == 0`) is the null-check rule's business, not a use.
+      if (parent?.type === 'unary_expression' || (parent?.type === 'binary_expression' && ['==', '!='].includes(parent.childForFieldName('operator')?.type ?? ''))) return;
+      if (how === 'inert') return;
+      const checked = how === 'call' && callee !== null && isMappingChecker(callee, ctx);
+      uses.push({ kind: 'dma-use', node: n, key: canonical(n), how: checked ? 'check' : how, ...(how === 'call' && callee ? { callee } : {}) });
+      return;
+    }
+    for (const c of n.namedChildren) visit(c, how, callee);
   };
-  visit(region, false, null);
+  visit(region, top, null);
   return uses;
 }
 

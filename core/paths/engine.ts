@@ -10,12 +10,14 @@
  * function is reported as partially analysed — never silently.
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { callArguments, canonical, identifierName, unwrap } from '../analysis/expr';
+import { callArguments, canonical, identifierName, isNullPointer, unwrap } from '../analysis/expr';
 import type { Cfg, CfgEdge, CfgNode } from '../analysis/cfg';
 import type { FunctionAnalysis } from '../analysis/file';
-import type { AcquireOp, DmaOp, PageOp } from '../analysis/pageOps';
+import type { Variable } from '../analysis/functions';
+import { isMappingChecker, type AcquireOp, type DmaOp, type PageOp } from '../analysis/pageOps';
 import { baseKey } from '../analysis/storage';
 import type { Span } from '../findings';
+import { ExprCache, FACT_WRAPPERS, type Expr } from './exprs';
 import { ALL_OUTCOMES, evaluate, resourcesIn, symKey, truth, type Outcome, type Sym, type ValueContext } from './values';
 
 export interface Resource {
@@ -54,6 +56,12 @@ interface ResState {
    * so none is reported.
    */
   readonly maybeReleased: boolean;
+  /**
+   * DMA: the key no longer names this mapping on this path — the variable was mapped again by
+   * another call, or a variable in the key (`slot` in `slot->dma`, `i` in `ring[i].dma`) was
+   * assigned. Unmaps and uses of the key are not about this mapping any more.
+   */
+  readonly detached?: boolean;
 }
 
 export type PathEventKind = 'acquire' | 'branch' | 'release' | 'use' | 'dirty' | 'escape' | 'extra-ref' | 'return' | 'assign';
@@ -115,6 +123,12 @@ export interface FunctionPaths {
   /** The budget cut the enumeration short. */
   readonly partial: boolean;
   readonly steps: number;
+  /**
+   * For each DMA unmap, free or sync, the maps and allocations it met on some path: what the
+   * unmap-mismatch and sync-direction rules compare, so a map and an unmap in exclusive branches
+   * are never paired.
+   */
+  readonly dmaPairs: ReadonlyMap<DmaOp, ReadonlySet<DmaOp>>;
 }
 
 interface State {
@@ -138,6 +152,8 @@ interface State {
    */
   readonly facts: ReadonlyMap<string, boolean>;
   readonly issues: readonly PathIssue[];
+  /** Loops this path left without running their body once (the bound was 0 or unknown). */
+  readonly skippedLoops: ReadonlySet<number>;
 }
 
 function spanOf(node: SyntaxNode): Span {
@@ -177,6 +193,9 @@ class Enumerator {
   private steps = 0;
   private partial = false;
   private opaque = 0;
+  private readonly effects = new Map<CfgNode, StatementEffects>();
+  private readonly exprs = new ExprCache();
+  private readonly dmaPairs = new Map<DmaOp, Set<DmaOp>>();
   private readonly cfg: Cfg;
   private readonly returnsPointer: boolean;
 
@@ -186,7 +205,7 @@ class Enumerator {
   }
 
   run(): FunctionPaths {
-    const stack: State[] = [{ node: this.cfg.entry, res: [], env: new Map(), events: [], back: new Set(), exitOnly: new Set(), moved: new Map(), facts: new Map(), issues: [] }];
+    const stack: State[] = [{ node: this.cfg.entry, res: [], env: new Map(), events: [], back: new Set(), exitOnly: new Set(), moved: new Map(), facts: new Map(), issues: [], skippedLoops: new Set() }];
     while (stack.length > 0) {
       if (this.steps >= this.budget.maxSteps) {
         this.partial = true;
@@ -211,25 +230,50 @@ class Enumerator {
       // Depth-first: push in reverse so the first successor (the `true` branch) runs first.
       for (let i = successors.length - 1; i >= 0; i--) stack.push(successors[i] as State);
     }
+    if (process.env.PINSCOPE_DEBUG_FP) { // scratch
+      const worst = [...this.seen].sort((a, b) => b[1].size - a[1].size)[0];
+      if (worst) { console.log('node', worst[0], (this.cfg.nodes[worst[0]]?.syntax?.text ?? '').slice(0, 80), worst[1].size); for (const f of [...worst[1]].slice(0, 8)) console.log('  ', f); }
+    }
     if (this.paths.length >= this.budget.maxPaths) this.partial = true;
-    return { fn: this.fn, resources: this.resources, paths: this.paths, issues: this.issues, partial: this.partial, steps: this.steps };
+    return { fn: this.fn, resources: this.resources, paths: this.paths, issues: this.issues, partial: this.partial, steps: this.steps, dmaPairs: this.dmaPairs };
   }
 
   private fingerprint(state: State): string {
-    const res = state.res.map((r, i) => (r ? `${this.resources[i]?.nodeId}:${r.outcomes.join('')}:${r.status}${r.carried ? '+' : ''}${r.maybeReleased ? '?' : ''}${r.checked ? 'c' : ''}${r.uncheckedReported ? 'u' : ''}` : '-')).join(',');
+    const res = state.res.map((r, i) => (r ? `${this.resources[i]?.nodeId}:${r.outcomes.join('')}:${r.status}${r.carried ? '+' : ''}${r.maybeReleased ? '?' : ''}${r.checked ? 'c' : ''}${r.uncheckedReported ? 'u' : ''}${r.detached ? 'd' : ''}` : '-')).join(',');
     const env: string[] = [];
-    for (const [k, v] of state.env) if (v.kind !== 'opaque' && v.kind !== 'var') env.push(`${k}=${symKey(v)}`);
+    const live = this.liveNames()[state.node];
+    for (const [k, v] of state.env) {
+      if (v.kind === 'opaque' || v.kind === 'var') continue;
+      // A value no statement ahead can read cannot change what happens next: two states that
+      // differ only there are the same state (this keeps sequential loops from multiplying).
+      const root = ROOT_NAME.exec(k)?.[0];
+      if (root !== undefined && live && !live.has(root)) continue;
+      env.push(`${k}=${symKey(v)}`);
+    }
     env.sort();
-    return `${res}|${env.join(',')}|${[...state.exitOnly].sort().join(',')}|${[...state.moved].map(([a, b]) => `${a}>${b}`).join(',')}`;
+    // Loops already left for good (not reachable from here) no longer constrain the path.
+    const exitOnly = [...state.exitOnly].filter((id) => !live || live.has(`#${id}`)).sort();
+    return `${res}|${env.join(',')}|${exitOnly.join(',')}|${[...state.moved].map(([a, b]) => `${a}>${b}`).join(',')}`;
+  }
+
+  private live: ReadonlyArray<ReadonlySet<string>> | null = null;
+
+  /** For each CFG node, the names mentioned at it or at any node reachable from it. */
+  private liveNames(): ReadonlyArray<ReadonlySet<string>> {
+    this.live ??= reachableMentions(this.cfg);
+    return this.live;
   }
 
   private valueContext(state: State): ValueContext {
     return {
       lookup: (name) => state.env.get(name),
-      resourceOfCall: (call) => {
-        for (const r of this.resources) if (r.op.node.id === call.id && state.res[r.id]) return r.id;
+      resourceOfCall: (callId) => {
+        for (const r of this.resources) if (r.op.node.id === callId && state.res[r.id]) return r.id;
         return null;
       },
+      exprs: this.exprs,
+      isMappingChecker: (name) => isMappingChecker(name, this.fn.ctx),
+      fact: (key) => state.facts.get(key),
       // A helper that returns a status (0 or -errno) next to its pages: success is 0.
       nrOf: (res) => {
         const r = this.resources[res];
@@ -262,8 +306,7 @@ class Enumerator {
     const r: Resource = op.kind === 'dma'
       ? {
           id: this.resources.length, op, nodeId, key: op.key,
-          // A handle kept in a field or a global belongs to that object.
-          nonLocal: op.key !== null && !/^[A-Za-z_]\w*$/.test(op.key) || (op.key !== null && !this.fn.info.locals.has(op.key)),
+          nonLocal: op.key !== null && dmaKeyIsNonLocal(op.key, this.fn.info.locals),
           nrSym: null,
         }
       : {
@@ -283,7 +326,7 @@ class Enumerator {
 
   private setRes(state: State, id: number, update: Partial<ResState>): State {
     const res = [...state.res];
-    const current = res[id] ?? { outcomes: [], status: 'held' as const, changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried: false, maybeReleased: false, checked: false, uncheckedReported: false };
+    const current = res[id] ?? { outcomes: [], status: 'held' as const, changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried: false, maybeReleased: false, checked: false, uncheckedReported: false, detached: false };
     res[id] = { ...current, ...update };
     return { ...state, res };
   }
@@ -397,13 +440,18 @@ class Enumerator {
       case 'dma-use': {
         const targets = this.dmaResources(state, op.key);
         if (targets.length === 0) return state;
+        if (op.how === 'check') {
+          for (const r of targets) state = this.setRes(state, r.id, { checked: true });
+          return state;
+        }
         const label = op.how === 'call' ? `DMA handle passed to ${op.callee ?? 'a function'}()` : op.how === 'store' ? 'DMA handle stored' : op.how === 'return' ? 'DMA handle returned' : 'DMA handle used';
         const { state: s1, index } = this.event(state, 'use', node, span, label, { op, res: targets.map((t) => t.id) });
         state = s1;
         for (const r of targets) {
           const rs = state.res[r.id] as ResState;
           if (rs.status !== 'held' && rs.status !== 'escaped') continue;
-          if (!rs.checked && !rs.uncheckedReported && r.op.kind === 'dma' && r.op.api.returns === 'handle' && rs.outcomes.includes('zero')) {
+          // Returned: the caller checks it (or not — its own finding).
+          if (op.how !== 'return' && !rs.checked && !rs.uncheckedReported && r.op.kind === 'dma' && r.op.api.returns === 'handle' && rs.outcomes.includes('zero')) {
             state = this.issue(state, 'dma-unchecked', r, index);
             state = this.setRes(state, r.id, { uncheckedReported: true });
           }
@@ -428,7 +476,18 @@ class Enumerator {
 
   private dmaResources(state: State, key: string | null): Resource[] {
     if (!key) return [];
-    return this.resources.filter((r) => r.op.kind === 'dma' && r.key === key && state.res[r.id] !== undefined);
+    // A coherent or pool allocation is known by its CPU address and by its `&dma` handle; a
+    // table by `sgt` and by `sgt->sgl`.
+    const sg = sgBase(key);
+    return this.resources.filter((r) => r.op.kind === 'dma' && (r.key === key || r.op.handleOut === key || (r.key !== null && sgBase(r.key) === sg)) && state.res[r.id] !== undefined && state.res[r.id]?.detached !== true);
+  }
+
+  /** Remembers that `op` (an unmap, free or sync) met these maps (maybe none) on a path. */
+  private pair(op: DmaOp, targets: readonly Resource[]): void {
+    // Reached with nothing to pair is recorded too: the rules then know no map reaches it.
+    let set = this.dmaPairs.get(op);
+    if (!set) this.dmaPairs.set(op, (set = new Set()));
+    for (const t of targets) if (t.op.kind === 'dma') set.add(t.op);
   }
 
   /** A DMA API call: maps and allocations create resources, unmaps and frees release them. */
@@ -439,14 +498,22 @@ class Enumerator {
     if ((api.role === 'map' || api.role === 'alloc' || api.role === 'pool-create') && !api.managed) {
       if (op.key === null) return this.event(state, 'acquire', node, span, `${label} — result not kept`, { op }).state;
       const r = this.resourceFor(op, node.id, state);
-      state = this.setRes(state, r.id, { outcomes: initialOutcomes(op), status: 'held', changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried: false, maybeReleased: false, checked: false, uncheckedReported: false });
+      // `mapping = dma_map_single(...)` again (another call site): the old mapping is no longer `mapping`.
+      for (const other of this.dmaResources(state, op.key)) if (other !== r) state = this.setRes(state, other.id, { detached: true });
+      state = this.setRes(state, r.id, { outcomes: initialOutcomes(op), status: 'held', changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried: false, maybeReleased: false, checked: false, uncheckedReported: false, detached: false });
       state = this.event(state, 'acquire', node, span, label, { op, res: [r.id] }).state;
-      if (op.result.variable) state = this.bind(state, op.result.variable, { kind: 'result', res: r.id });
-      else if (api.returns === 'handle' || api.returns === 'cpu-addr') state = this.bind(state, op.key, { kind: 'result', res: r.id });
+      // `n = dma_map_sg(...)`, `obj->dma = dma_map_single(...)`, `*out = ...`: later tests of
+      // that place decide the outcome.
+      if (op.resultKey) state = this.bind(state, op.resultKey, { kind: 'result', res: r.id });
+      return state;
+    }
+    if (api.role === 'sync') {
+      this.pair(op, this.dmaResources(state, op.key).filter((r) => state.res[r.id]?.status !== 'released'));
       return state;
     }
     if (api.role === 'unmap' || api.role === 'free' || api.role === 'pool-destroy') {
       const targets = this.dmaResources(state, op.key);
+      this.pair(op, targets.filter((r) => state.res[r.id]?.status !== 'released'));
       const { state: s1, index } = this.event(state, 'release', node, span, label, { op, res: targets.map((t) => t.id) });
       state = s1;
       for (const r of targets) {
@@ -516,55 +583,81 @@ class Enumerator {
     return { ...state, env };
   }
 
-  /** Assignments in a statement that are not GUP results (those were bound by the acquire). */
-  private applyAssignments(node: CfgNode, input: State): State {
-    let state = input;
+  /**
+   * The assignments and `i++`-style updates of a statement, found once per CFG node: a node is
+   * visited on every path through it, and walking its syntax each time dominated DMA-heavy files.
+   */
+  private effectsOf(node: CfgNode): StatementEffects {
+    const cached = this.effects.get(node);
+    if (cached) return cached;
     const syntax = node.syntax as SyntaxNode;
-    const assignments: SyntaxNode[] = [];
+    const assignments: AssignmentEffect[] = [];
+    const updates: string[] = [];
     const visit = (n: SyntaxNode): void => {
-      if (n.type === 'assignment_expression' || n.type === 'init_declarator') assignments.push(n);
+      if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
+        const effect = assignmentEffect(n, this.resources);
+        if (effect) assignments.push(effect);
+      } else if (n.type === 'update_expression') {
+        const name = identifierName(n.childForFieldName('argument'));
+        if (name) updates.push(name);
+      }
       for (const c of n.namedChildren) {
         if (c.type === 'compound_statement' && n.type !== 'parenthesized_expression') continue;
         visit(c);
       }
     };
     visit(syntax);
+    const effects = { assignments, updates };
+    this.effects.set(node, effects);
+    return effects;
+  }
+
+  /** Assignments in a statement that are not GUP results (those were bound by the acquire). */
+  private applyAssignments(node: CfgNode, input: State): State {
+    let state = input;
+    const { assignments, updates } = this.effectsOf(node);
     for (const a of assignments) {
-      const left = a.type === 'init_declarator' ? a.childForFieldName('declarator') : a.childForFieldName('left');
-      const right = a.childForFieldName(a.type === 'init_declarator' ? 'value' : 'right');
-      const op = a.type === 'init_declarator' ? '=' : a.childForFieldName('operator')?.type;
-      if (!left || !right) continue;
-      const name = left.type === 'identifier' ? left.text : unwrap(left).type === 'field_expression' ? canonical(left) : null;
-      if (!name) continue;
-      state = this.movePointer(state, name, right, op);
-      state = this.forget(state, name);
-      const rightCall = unwrap(right);
-      if (rightCall.type === 'call_expression' && this.resources.some((r) => r.op.node.id === rightCall.id)) continue;
+      state = this.movePointer(state, a.name, a.right, a.op);
+      state = this.forget(state, a.name);
+      state = this.detachKeysOf(state, a.name, node);
+      if (a.boundByAcquire) continue;
       const ctx = this.valueContext(state);
-      if (op === '=') {
-        state = this.bind(state, name, evaluate(right, ctx));
-      } else if (op === '+=') {
-        const before = state.env.get(name);
-        const added = evaluate(right, ctx);
+      if (a.op === '=') {
+        state = this.bind(state, a.name, evaluate(a.right, ctx));
+      } else if (a.op === '+=') {
+        const before = state.env.get(a.name);
+        const added = evaluate(a.right, ctx);
         // `pinned = 0; pinned += ret;` is ret.
-        state = this.bind(state, name, before?.kind === 'const' && before.value === 0 ? added : ctx.fresh());
+        state = this.bind(state, a.name, before?.kind === 'const' && before.value === 0 ? added : ctx.fresh());
       } else {
-        state = this.bind(state, name, ctx.fresh());
+        state = this.bind(state, a.name, ctx.fresh());
       }
     }
     // `i++`, `nr--`: the variable changes.
-    const updates: SyntaxNode[] = [];
-    const visitUpdates = (n: SyntaxNode): void => {
-      if (n.type === 'update_expression') updates.push(n);
-      for (const c of n.namedChildren) if (c.type !== 'compound_statement') visitUpdates(c);
-    };
-    visitUpdates(syntax);
-    for (const u of updates) {
-      const name = identifierName(u.childForFieldName('argument'));
-      if (name && state.env.has(name)) state = this.bind(state, name, { kind: 'opaque', id: this.opaque++ });
-      if (name) state = this.forget(state, name);
+    for (const name of updates) {
+      if (state.env.has(name)) state = this.bind(state, name, { kind: 'opaque', id: this.opaque++ });
+      state = this.forget(state, name);
+      state = this.detachKeysOf(state, name, node);
     }
     return state;
+  }
+
+  /**
+   * `name` was assigned at `node`: a DMA key that goes through it (`slot->dma` after `slot = …`,
+   * `ring[i].dma` after `i++`, `h` after `h = …`) names something else now. Keys made by this
+   * statement's own map are kept; a field store (`p->next = 0`) leaves `p->dma` alone.
+   */
+  private detachKeysOf(state: State, name: string, node: CfgNode): State {
+    const throughIndex = /^[A-Za-z_]\w*$/.test(name) ? new RegExp(`\\[[^\\]]*\\b${name}\\b[^\\]]*\\]`) : null;
+    const goesThrough = (key: string | null): boolean =>
+      key !== null && (key === name || key.startsWith(`${name}->`) || key.startsWith(`${name}.`) || key.startsWith(`${name}[`) || (throughIndex?.test(key) ?? false));
+    let out = state;
+    for (const r of this.resources) {
+      const rs = out.res[r.id];
+      if (r.op.kind !== 'dma' || !rs || rs.detached || r.nodeId === node.id) continue;
+      if (goesThrough(r.key) || goesThrough(r.op.handleOut)) out = this.setRes(out, r.id, { detached: true });
+    }
+    return out;
   }
 
   /** Drops remembered conditions that mention `name` (it was just assigned). */
@@ -695,6 +788,13 @@ class Enumerator {
       if (r.op.kind === 'acquire' && r.op.api.conditionalPin && !this.releasesKey(r.key)) continue;
       const ownedElsewhere = rs.status === 'escaped' || r.nonLocal;
       if (ownedElsewhere && status !== 'error') continue;
+      // A DMA mapping or allocation whose handle left the function (a struct, a descriptor, a
+      // helper, the caller) is freed by whoever owns it now — often the remove or completion
+      // path — on error returns too: the rule stays silent (issue 6, "Bad input").
+      if (ownedElsewhere && r.op.kind === 'dma') continue;
+      // The mapping leaks only because a loop that would have handed it on ran zero times
+      // (`for (i = 0; i < n; i++) ring[i].dma = dma + i * sz;` with n unknown): not a finding.
+      if (r.op.kind === 'dma' && this.skippedConsumer(r, state)) continue;
       // On an error return, pages stored in (or pinned straight into) an object this function
       // created itself go with that object: its own release path (kref_put(), a destroy
       // helper) drops them. The convention binds objects the caller owns.
@@ -709,6 +809,20 @@ class Enumerator {
         issues: state.issues,
       });
     }
+  }
+
+  private loopBodies: Map<number, ReadonlySet<string>> | null = null;
+
+  /** Whether a loop this path skipped mentions the resource's key in its body. */
+  private skippedConsumer(r: Resource, state: State): boolean {
+    if (state.skippedLoops.size === 0 || r.op.kind !== 'dma') return false;
+    this.loopBodies ??= loopBodyNames(this.cfg);
+    const names = [r.key, r.op.handleOut].map((k) => (k ? ROOT_NAME.exec(k)?.[0] : undefined)).filter((n): n is string => n !== undefined);
+    for (const id of state.skippedLoops) {
+      const body = this.loopBodies.get(id);
+      if (body && names.some((n) => body.has(n))) return true;
+    }
+    return false;
   }
 
   private successors(node: CfgNode, state: State): State[] {
@@ -726,6 +840,9 @@ class Enumerator {
         if (target.kind === 'loop-head') exitOnly.add(target.id);
         next = { ...next, back, exitOnly };
       }
+      if (node.kind === 'loop-head' && !edge.enter && !edge.back && !state.exitOnly.has(node.id) && !next.skippedLoops.has(node.id)) {
+        next = { ...next, skippedLoops: new Set([...next.skippedLoops, node.id]) };
+      }
       if (edge.cond) {
         const split = this.branch(edge, next);
         for (const s of split) out.push({ ...s, node: edge.to });
@@ -737,20 +854,24 @@ class Enumerator {
   }
 
   /** Follows a conditional edge: infeasible → nothing; otherwise the state with outcomes narrowed. */
+  /**
+   * Follows a conditional edge and remembers what it decided: the condition, and through `!`,
+   * `&&` taken true and `||` taken false, each of its parts. A part the path already decided the
+   * other way makes the edge infeasible. Facts are added after the edge is evaluated, so the
+   * outcome narrowing below still sees the condition as open.
+   */
   private branch(edge: CfgEdge, input: State): State[] {
     const cond = edge.cond as { expr: SyntaxNode; value: boolean };
-    const fact = factKey(cond.expr);
-    let state = input;
-    if (fact) {
-      const known = state.facts.get(fact.key);
-      const value = fact.negated ? !cond.value : cond.value;
-      if (known !== undefined && known !== value) return [];
-      if (known === undefined) {
-        const facts = new Map(state.facts);
-        facts.set(fact.key, value);
-        state = { ...state, facts };
-      }
-    }
+    const learned = new Map<string, boolean>();
+    if (!learnFacts(this.exprs.of(cond.expr), cond.value, input.facts, learned)) return [];
+    const out = this.branchOn(edge, input);
+    if (learned.size === 0) return out;
+    return out.map((s) => ({ ...s, facts: new Map([...s.facts, ...learned]) }));
+  }
+
+  private branchOn(edge: CfgEdge, input: State): State[] {
+    const cond = edge.cond as { expr: SyntaxNode; value: boolean };
+    const state = input;
     const ctx = this.valueContext(state);
     const involved = [...resourcesIn(cond.expr, ctx)].filter((id) => (state.res[id]?.outcomes.length ?? 0) > 0);
     const label = `${oneLine(cond.expr.text, 60)}: ${cond.value}`;
@@ -876,31 +997,24 @@ class Enumerator {
   }
 }
 
-const FACT_WRAPPERS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE']);
 
 /** A condition worth remembering: no calls (other than likely/unlikely), leading `!`s folded. */
-function factKey(expr: SyntaxNode): { key: string; negated: boolean } | null {
-  let e = unwrap(expr);
-  let negated = false;
-  for (;;) {
-    if (e.type === 'unary_expression' && e.child(0)?.type === '!') {
-      negated = !negated;
-      const arg = e.childForFieldName('argument');
-      if (!arg) return null;
-      e = unwrap(arg);
-    } else if (e.type === 'call_expression' && FACT_WRAPPERS.has(e.childForFieldName('function')?.text ?? '')) {
-      const arg = e.childForFieldName('arguments')?.namedChildren[0];
-      if (!arg) return null;
-      e = unwrap(arg);
-    } else break;
+/** Adds what taking `e` as `value` decides to `into`; false when it contradicts `known`. */
+function learnFacts(e: Expr, value: boolean, known: ReadonlyMap<string, boolean>, into: Map<string, boolean>): boolean {
+  if (e.k === 'not') return learnFacts(e.arg, !value, known, into) && record();
+  if (e.k === 'call' && FACT_WRAPPERS.has(e.fn) && e.args[0]) return learnFacts(e.args[0], value, known, into) && record();
+  if (e.k === 'binary' && ((e.op === '&&' && value) || (e.op === '||' && !value))) {
+    if (!learnFacts(e.left, value, known, into) || !learnFacts(e.right, value, known, into)) return false;
   }
-  let hasCall = false;
-  const visit = (n: SyntaxNode): void => {
-    if (n.type === 'call_expression' || n.type === 'assignment_expression' || n.type === 'update_expression') hasCall = true;
-    for (const c of n.namedChildren) if (!hasCall) visit(c);
-  };
-  visit(e);
-  return hasCall ? null : { key: canonical(e), negated };
+  return record();
+
+  function record(): boolean {
+    if (e.fact === null) return true;
+    const before = known.get(e.fact) ?? into.get(e.fact);
+    if (before !== undefined) return before === value;
+    into.set(e.fact, value);
+    return true;
+  }
 }
 
 /**
@@ -920,4 +1034,132 @@ function shortCircuitOperand(expr: SyntaxNode, value: boolean, mentions: (e: Syn
 
 export function enumeratePaths(fn: FunctionAnalysis, budget: PathBudget = DEFAULT_BUDGET): FunctionPaths {
   return new Enumerator(fn, budget).run();
+}
+
+interface AssignmentEffect {
+  /** The variable or canonical field assigned. */
+  readonly name: string;
+  readonly right: SyntaxNode;
+  /** `=`, `+=`, … (`=` for an initializer). */
+  readonly op: string | undefined;
+  /** The right side is an acquire or DMA call the engine tracks: its value was bound there. */
+  readonly boundByAcquire: boolean;
+}
+
+interface StatementEffects {
+  readonly assignments: readonly AssignmentEffect[];
+  /** Variables changed by `++`/`--`. */
+  readonly updates: readonly string[];
+}
+
+function assignmentEffect(a: SyntaxNode, resources: readonly Resource[]): AssignmentEffect | null {
+  const declaration = a.type === 'init_declarator';
+  const left = declaration ? a.childForFieldName('declarator') : a.childForFieldName('left');
+  const right = a.childForFieldName(declaration ? 'value' : 'right');
+  if (!left || !right) return null;
+  const name = left.type === 'identifier' ? left.text : unwrap(left).type === 'field_expression' ? canonical(left) : null;
+  if (!name) return null;
+  const rightCall = unwrap(right);
+  const boundByAcquire = rightCall.type === 'call_expression' && resources.some((r) => r.op.node.id === rightCall.id);
+  return { name, right, op: declaration ? '=' : a.childForFieldName('operator')?.type, boundByAcquire };
+}
+
+const ROOT_NAME = /[A-Za-z_]\w*/;
+const NAME = /[A-Za-z_]\w*/g;
+
+/**
+ * Names (identifiers, as words of the source; `#id` for loop heads) mentioned at each node or anywhere after it, by a
+ * backward fixed point over the CFG. Over-approximates liveness (no kills), which is safe: a
+ * name kept alive only keeps states apart.
+ */
+function reachableMentions(cfg: Cfg): ReadonlySet<string>[] {
+  const own = cfg.nodes.map((node) => {
+    const names = new Set<string>();
+    const add = (text: string): void => {
+      for (const m of text.matchAll(NAME)) names.add(m[0]);
+    };
+    if (node.syntax) add(node.syntax.text);
+    for (const e of node.succs) if (e.cond) add(e.cond.expr.text);
+    // A loop head "mentions" itself, so the heads a path can still reach are known too.
+    if (node.kind === 'loop-head') names.add(`#${node.id}`);
+    return names;
+  });
+  const live = own.map((names) => new Set(names));
+  const preds: number[][] = cfg.nodes.map(() => []);
+  for (const node of cfg.nodes) for (const e of node.succs) preds[e.to]?.push(node.id);
+  const work = cfg.nodes.map((n) => n.id);
+  const queued = new Set(work);
+  while (work.length > 0) {
+    const id = work.pop() as number;
+    queued.delete(id);
+    const mine = live[id] as Set<string>;
+    for (const p of preds[id] ?? []) {
+      const theirs = live[p] as Set<string>;
+      const before = theirs.size;
+      for (const name of mine) theirs.add(name);
+      if (theirs.size !== before && !queued.has(p)) {
+        queued.add(p);
+        work.push(p);
+      }
+    }
+  }
+  return live;
+}
+
+const ALLOCATOR_CALL = /^\s*\(?\s*(?:\([^)]*\)\s*)?(?:k|kv|v|devm_k)(?:m|z|c)?alloc\w*\s*\(/;
+
+/**
+ * Whether a DMA resource's key names something the function does not own: a field, a global, a
+ * parameter, or a local pointer that starts out pointing at someone else's object
+ * (`struct sg_table *sgt = obj->sgt;`). Such a mapping or allocation belongs to that object.
+ */
+function dmaKeyIsNonLocal(key: string, locals: ReadonlyMap<string, Variable>): boolean {
+  if (!/^[A-Za-z_]\w*$/.test(key)) return true;
+  const local = locals.get(key);
+  if (!local || local.isStatic) return true;
+  return local.pointerDepth > 0 && local.init !== null && !isNullPointer(local.init) && !ALLOCATOR_CALL.test(local.init.text);
+}
+
+/** For each loop head, the names its body mentions (nodes reached by entering, until back at the head). */
+function loopBodyNames(cfg: Cfg): Map<number, ReadonlySet<string>> {
+  const out = new Map<number, ReadonlySet<string>>();
+  for (const head of cfg.nodes) {
+    if (head.kind !== 'loop-head') continue;
+    const names = new Set<string>();
+    const span = loopSpan(head);
+    if (!span) continue;
+    const seen = new Set<number>([head.id]);
+    const stack = head.succs.filter((e) => e.enter).map((e) => e.to);
+    while (stack.length > 0) {
+      const id = stack.pop() as number;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const node = cfg.nodes[id];
+      // A `break` or `goto` leads out of the loop: stop at the loop's own text.
+      if (!node || !node.syntax || node.syntax.startIndex < span.start || node.syntax.endIndex > span.end) continue;
+      for (const m of node.syntax.text.matchAll(NAME)) names.add(m[0]);
+      for (const e of node.succs) if (!e.back || e.to !== head.id) stack.push(e.to);
+    }
+    out.set(head.id, names);
+  }
+  return out;
+}
+
+const LOOP_STATEMENTS = new Set(['for_statement', 'while_statement', 'do_statement']);
+
+/** The text a loop head's loop covers: its for/while/do statement, or a macro loop's header and body. */
+function loopSpan(head: CfgNode): { start: number; end: number } | null {
+  const syntax = head.syntax;
+  if (!syntax) return null;
+  for (let n: SyntaxNode | null = syntax; n; n = n.parent) {
+    if (LOOP_STATEMENTS.has(n.type)) return { start: n.startIndex, end: n.endIndex };
+    if (n.type === 'compound_statement' || n.type === 'function_definition') break;
+  }
+  const body = syntax.nextNamedSibling;
+  return { start: syntax.startIndex, end: body ? body.endIndex : syntax.endIndex };
+}
+
+/** `sgt->sgl` and `sgt.sgl` name the table `sgt`. */
+function sgBase(key: string): string {
+  return key.replace(/(?:->|\.)sgl$/, '');
 }

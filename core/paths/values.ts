@@ -11,7 +11,7 @@
  *   full     ret == nr_pages
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { canonical, numberValue, unwrap } from '../analysis/expr';
+import type { Expr, ExprCache } from './exprs';
 
 export type Outcome = 'neg' | 'zero' | 'partial' | 'full';
 export const ALL_OUTCOMES: readonly Outcome[] = ['neg', 'zero', 'partial', 'full'];
@@ -27,7 +27,9 @@ export type Sym =
   /** A pointer known not to be NULL (an allocation checked on this path, a page GUP filled). */
   | { readonly kind: 'nonnull' }
   /** The page variable acquire `res` fills (`&page`): non-NULL when the acquire succeeded. */
-  | { readonly kind: 'pageof'; readonly res: number };
+  | { readonly kind: 'pageof'; readonly res: number }
+  /** `dma_mapping_error(dev, h)` for mapping `res`: -ENOMEM when it failed, 0 when it did not. */
+  | { readonly kind: 'mapfail'; readonly res: number };
 
 export function symEquals(a: Sym, b: Sym): boolean {
   switch (a.kind) {
@@ -46,7 +48,8 @@ export function symEquals(a: Sym, b: Sym): boolean {
     case 'nonnull':
       return false;
     case 'pageof':
-      return b.kind === 'pageof' && b.res === a.res;
+    case 'mapfail':
+      return b.kind === a.kind && b.res === a.res;
   }
 }
 
@@ -68,6 +71,8 @@ export function symKey(s: Sym): string {
       return 'nn';
     case 'pageof':
       return `p${s.res}`;
+    case 'mapfail':
+      return `f${s.res}`;
   }
 }
 
@@ -75,8 +80,8 @@ export function symKey(s: Sym): string {
 export interface ValueContext {
   /** Variable environment on this path. */
   lookup(name: string): Sym | undefined;
-  /** The resource whose acquire call is `call` (a GUP call used directly in a condition). */
-  resourceOfCall(call: SyntaxNode): number | null;
+  /** The resource whose acquire call has node id `callId` (a GUP call used directly in a condition). */
+  resourceOfCall(callId: number): number | null;
   /** The count a resource was asked for, as a value (so `ret != npages` can be decided). */
   nrOf(res: number): Sym | null;
   /** The resource that was asked for exactly this value, if any. */
@@ -85,46 +90,42 @@ export interface ValueContext {
   failedValue(res: number): number;
   /** Fresh opaque value. */
   fresh(): Sym;
+  /** The function's compiled expressions. */
+  readonly exprs: ExprCache;
+  /** A helper that checks a DMA mapping for its caller, like dma_mapping_error() itself. */
+  isMappingChecker(fn: string): boolean;
+  /** What this path already decided about a side-effect-free condition (by its canonical text). */
+  fact(key: string): boolean | undefined;
 }
 
-const ERRNO = /^E[A-Z0-9]+$/;
 const TRANSPARENT_CALLS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE', 'BUG_ON', 'READ_ONCE', 'WARN_ON_SMP']);
 
 /** The value of an expression on the current path. */
 export function evaluate(expr: SyntaxNode, ctx: ValueContext): Sym {
-  const node = unwrap(expr);
-  const n = numberValue(node);
-  if (n !== null) return { kind: 'const', value: n };
-  switch (node.type) {
-    case 'identifier': {
-      if (node.text === 'NULL' || node.text === 'false') return { kind: 'const', value: 0 };
-      if (node.text === 'true') return { kind: 'const', value: 1 };
-      return ctx.lookup(node.text) ?? { kind: 'var', name: node.text };
-    }
-    case 'unary_expression': {
-      const op = node.child(0)?.type;
-      const arg = node.childForFieldName('argument');
-      if (op === '-' && arg && unwrap(arg).type === 'identifier' && ERRNO.test(unwrap(arg).text)) return { kind: 'neg' };
-      return ctx.fresh();
-    }
-    case 'call_expression': {
-      const res = ctx.resourceOfCall(node);
+  return valueOf(ctx.exprs.of(expr), ctx);
+}
+
+function valueOf(e: Expr, ctx: ValueContext): Sym {
+  switch (e.k) {
+    case 'num':
+      return { kind: 'const', value: e.value };
+    case 'errno':
+      return { kind: 'neg' };
+    case 'ident':
+      return ctx.lookup(e.name) ?? { kind: 'var', name: e.name };
+    case 'field':
+      return ctx.lookup(e.name) ?? { kind: 'var', name: e.name };
+    case 'call': {
+      const res = ctx.resourceOfCall(e.id);
       if (res !== null) return { kind: 'result', res };
-      const fn = node.childForFieldName('function')?.text ?? '';
-      if (fn === 'ERR_PTR') return { kind: 'neg' };
-      if (fn === 'PTR_ERR') {
-        return { kind: 'neg' };
-      }
+      if (e.fn === 'ERR_PTR' || e.fn === 'PTR_ERR') return { kind: 'neg' };
+      // `ret = dma_mapping_error(dev, h); if (ret) ...`: the value remembers which mapping.
+      const checked = checkedMapping(e, ctx);
+      if (checked !== null) return { kind: 'mapfail', res: checked };
       return ctx.fresh();
     }
-    case 'assignment_expression': {
-      const right = node.childForFieldName('right');
-      return right ? evaluate(right, ctx) : ctx.fresh();
-    }
-    case 'conditional_expression':
-      return ctx.fresh();
-    case 'field_expression':
-      return ctx.lookup(canonical(node)) ?? { kind: 'var', name: canonical(node) };
+    case 'assign':
+      return e.right ? valueOf(e.right, ctx) : ctx.fresh();
     default:
       return ctx.fresh();
   }
@@ -171,6 +172,10 @@ function toNum(s: Sym, outcomes: ReadonlyMap<number, Outcome>, ctx: ValueContext
       return { kind: 'pos' };
     case 'pageof':
       return outcomes.get(s.res) === 'full' ? { kind: 'pos' } : { kind: 'unknown' };
+    case 'mapfail': {
+      const o = outcomes.get(s.res);
+      return o === 'zero' ? { kind: 'neg' } : o === 'full' ? { kind: 'exact', value: 0 } : { kind: 'sym', key: symKey(s) };
+    }
     default: {
       const r = ctx.resourceWithNr(s);
       if (r !== null) {
@@ -240,53 +245,59 @@ function compare(op: string, a: Num, b: Num): Truth {
 
 /** Truth of a condition on this path, assuming the given outcome for each resource. */
 export function truth(expr: SyntaxNode, ctx: ValueContext, outcomes: ReadonlyMap<number, Outcome>): Truth {
-  const node = unwrap(expr);
-  switch (node.type) {
-    case 'unary_expression': {
-      const op = node.child(0)?.type;
-      const arg = node.childForFieldName('argument');
-      if (op === '!' && arg) return not(truth(arg, ctx, outcomes));
-      break;
-    }
-    case 'binary_expression': {
-      const op = node.childForFieldName('operator')?.type ?? '';
-      const left = node.childForFieldName('left');
-      const right = node.childForFieldName('right');
-      if (!left || !right) return 'unknown';
-      if (op === '&&') {
-        const l = truth(left, ctx, outcomes);
+  return truthOf(ctx.exprs.of(expr), ctx, outcomes);
+}
+
+function truthOf(e: Expr, ctx: ValueContext, outcomes: ReadonlyMap<number, Outcome>): Truth {
+  // `if (a && b) ... if (a && c)`: the path already knows `a`.
+  if (e.fact !== null) {
+    const known = ctx.fact(e.fact);
+    if (known !== undefined) return known;
+  }
+  const num = (x: Expr): Num => toNum(valueOf(x, ctx), outcomes, ctx);
+  switch (e.k) {
+    case 'not':
+      return not(truthOf(e.arg, ctx, outcomes));
+    case 'binary': {
+      if (e.op === '&&') {
+        const l = truthOf(e.left, ctx, outcomes);
         if (l === false) return false;
-        const r = truth(right, ctx, outcomes);
+        const r = truthOf(e.right, ctx, outcomes);
         if (r === false) return false;
         return l === true && r === true ? true : 'unknown';
       }
-      if (op === '||') {
-        const l = truth(left, ctx, outcomes);
+      if (e.op === '||') {
+        const l = truthOf(e.left, ctx, outcomes);
         if (l === true) return true;
-        const r = truth(right, ctx, outcomes);
+        const r = truthOf(e.right, ctx, outcomes);
         if (r === true) return true;
         return l === false && r === false ? false : 'unknown';
       }
-      if (['<', '<=', '>', '>=', '==', '!='].includes(op)) {
-        return compare(op, toNum(evaluate(left, ctx), outcomes, ctx), toNum(evaluate(right, ctx), outcomes, ctx));
+      if (COMPARISONS.has(e.op)) {
+        let l = num(e.left);
+        let r = num(e.right);
+        // `for (i = 0; i < MAX_NODES; i++)`: a bound spelled as a constant is positive, so the
+        // loop runs at least once. Only for ordering, never for equality (enum values can be 0).
+        if (e.op !== '==' && e.op !== '!=') {
+          if (l.kind === 'sym' && positiveConstant(e.left)) l = { kind: 'pos' };
+          if (r.kind === 'sym' && positiveConstant(e.right)) r = { kind: 'pos' };
+        }
+        return compare(e.op, l, r);
       }
       return 'unknown';
     }
-    case 'call_expression': {
-      const fn = node.childForFieldName('function')?.text ?? '';
-      const args = node.childForFieldName('arguments')?.namedChildren ?? [];
-      if (TRANSPARENT_CALLS.has(fn) && args[0]) return truth(args[0], ctx, outcomes);
-      if (fn === 'IS_ERR_VALUE' && args[0]) return compare('<', toNum(evaluate(args[0], ctx), outcomes, ctx), { kind: 'exact', value: 0 });
-      if (fn === 'dma_mapping_error' && args[1]) {
+    case 'call': {
+      const first = e.args[0];
+      if (TRANSPARENT_CALLS.has(e.fn) && first) return truthOf(first, ctx, outcomes);
+      if (e.fn === 'IS_ERR_VALUE' && first) return compare('<', num(first), { kind: 'exact', value: 0 });
+      const checked = checkedMapping(e, ctx);
+      if (checked !== null) {
         // True exactly when the handle is DMA_MAPPING_ERROR: the mapping failed.
-        const v = evaluate(args[1], ctx);
-        if (v.kind === 'result' && outcomes.has(v.res)) return outcomes.get(v.res) === 'zero';
-        return 'unknown';
+        return outcomes.has(checked) ? outcomes.get(checked) === 'zero' : 'unknown';
       }
-      if (fn === 'IS_ERR' || fn === 'IS_ERR_OR_NULL') {
-        const v = args[0] ? toNum(evaluate(args[0], ctx), outcomes, ctx) : { kind: 'unknown' as const };
-        if (v.kind === 'neg') return true;
-        return 'unknown';
+      if (e.fn === 'dma_mapping_error' || ctx.isMappingChecker(e.fn)) return 'unknown';
+      if (e.fn === 'IS_ERR' || e.fn === 'IS_ERR_OR_NULL') {
+        return first && num(first).kind === 'neg' ? true : 'unknown';
       }
       break;
     }
@@ -294,27 +305,64 @@ export function truth(expr: SyntaxNode, ctx: ValueContext, outcomes: ReadonlyMap
       break;
   }
   // A value used as a condition: true when non-zero.
-  return compare('!=', toNum(evaluate(node, ctx), outcomes, ctx), { kind: 'exact', value: 0 });
+  return compare('!=', num(e), { kind: 'exact', value: 0 });
+}
+
+/** The mapping a `dma_mapping_error(dev, h)` (or a checker helper) call tests, or null. */
+function checkedMapping(e: Extract<Expr, { k: 'call' }>, ctx: ValueContext): number | null {
+  if (e.fn === 'dma_mapping_error') {
+    const v = e.args[1] ? valueOf(e.args[1], ctx) : null;
+    return v?.kind === 'result' ? v.res : null;
+  }
+  if (!ctx.isMappingChecker(e.fn)) return null;
+  for (const a of e.args) {
+    const v = valueOf(a, ctx);
+    if (v.kind === 'result') return v.res;
+  }
+  return null;
+}
+
+const COMPARISONS = new Set(['<', '<=', '>', '>=', '==', '!=']);
+
+/** A macro constant (`MAX_NB_NODE`) or an `ARRAY_SIZE()`/`sizeof`: some value above zero. */
+function positiveConstant(e: Expr): boolean {
+  if (e.k === 'ident') return /^[A-Z][A-Z0-9_]+$/.test(e.name);
+  return e.k === 'call' && (e.fn === 'ARRAY_SIZE' || e.fn === 'sizeof');
 }
 
 /** Resources whose result an expression mentions (to know which outcomes a branch splits). */
 export function resourcesIn(expr: SyntaxNode, ctx: ValueContext): Set<number> {
   const found = new Set<number>();
-  const visit = (n: SyntaxNode): void => {
-    if (n.type === 'identifier' || n.type === 'field_expression') {
-      const s = n.type === 'identifier' ? ctx.lookup(n.text) : ctx.lookup(canonical(n));
-      if (s && (s.kind === 'result')) found.add(s.res);
-      if (n.type === 'identifier') return;
-    }
-    if (n.type === 'call_expression') {
-      const r = ctx.resourceOfCall(n);
-      if (r !== null) {
-        found.add(r);
+  const visit = (e: Expr): void => {
+    switch (e.k) {
+      case 'ident':
+      case 'field': {
+        const s = ctx.lookup(e.name);
+        if (s?.kind === 'result' || s?.kind === 'mapfail') found.add(s.res);
+        if (e.k === 'field' && e.base) visit(e.base);
         return;
       }
+      case 'call': {
+        const r = ctx.resourceOfCall(e.id);
+        if (r !== null) found.add(r);
+        else for (const a of e.args) visit(a);
+        return;
+      }
+      case 'not':
+        visit(e.arg);
+        return;
+      case 'binary':
+        visit(e.left);
+        visit(e.right);
+        return;
+      case 'assign':
+      case 'other':
+        for (const p of e.parts) visit(p);
+        return;
+      default:
+        return;
     }
-    for (const c of n.namedChildren) visit(c);
   };
-  visit(expr);
+  visit(ctx.exprs.of(expr));
   return found;
 }

@@ -15,6 +15,7 @@ import type { Finding, Fix, Span } from '../findings';
 import { hasAcquires, pathsOf } from '../paths/cache';
 import type { PathEvent, PathIssue } from '../paths/engine';
 import { finding, fnName, lineOf, spanOf } from './report';
+import { comparableSize, normalSize } from './dmaSizes';
 
 function dmaOps(fn: FunctionAnalysis): DmaOp[] {
   const ops: DmaOp[] = [];
@@ -145,8 +146,8 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
 
     // dma-mapping-null-check
     for (const check of nullChecks) {
-      const map = maps.find((m) => m.key === check.handle && m.node.startIndex < check.node.startIndex) ?? maps.find((m) => m.key === check.handle);
-      if (!map) continue;
+      const map = maps.find((m) => m.key === check.handle && m.node.startIndex < check.node.startIndex);
+      if (!map || guardsRelease(check, ops)) continue;
       const fixes: Fix[] = [];
       if (map.dev) {
         const call = `dma_mapping_error(${text(file, map.dev)}, ${text(file, unwrap(check.node).type === 'unary_expression' ? (check.node.childForFieldName('argument') as SyntaxNode) : check.node.type === 'binary_expression' ? ((handles.has(canonical(check.node.childForFieldName('left') as SyntaxNode)) ? check.node.childForFieldName('left') : check.node.childForFieldName('right')) as SyntaxNode) : check.node)})`;
@@ -161,27 +162,18 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
 
     // dma-map-sg-unchecked
     for (const map of ops.filter((o) => o.api.role === 'map' && o.api.type === 'sg')) {
-      const variable = map.result.variable;
       const ignored = map.node.parent?.type === 'expression_statement';
-      let checked = false;
-      if (variable) {
-        walk(fn.info.body, (n) => {
-          if (checked) return false;
-          if ((n.type === 'unary_expression' && n.child(0)?.type === '!' && identifierName(n.childForFieldName('argument')) === variable)) checked = true;
-          if (n.type === 'binary_expression' && ['==', '!=', '<', '<=', '>', '>='].includes(n.childForFieldName('operator')?.type ?? '') && [n.childForFieldName('left'), n.childForFieldName('right')].some((x) => identifierName(x) === variable)) checked = true;
-          if ((n.type === 'if_statement' || n.type === 'while_statement') && identifierName(n.childForFieldName('condition')) === variable) checked = true;
-          return true;
-        });
-      }
-      if (map.node.parent?.type === 'binary_expression' || map.node.parent?.type === 'unary_expression' || map.node.parent?.type === 'parenthesized_expression') checked = true;
-      if (ignored || (!checked && map.api.returns === 'count')) {
-        findings.push(finding(file, {
-          rule: 'dma-map-sg-unchecked', span: spanOf(map.node), function: name,
-          message: ignored
-            ? `The result of ${fnName(map.name)} is ignored: it is ${map.api.returns === 'count' ? 'the number of DMA segments, 0 when the mapping failed' : '0 or -errno'}. There is no dma_mapping_error() for scatterlists; check the result.`
-            : `\`${variable}\` = ${fnName(map.name)} is never checked for 0 (failure) before it is used: "dma_map_sg() returns … 0 in case of failure". An unchecked 0 programs the device with no segments, or with stale ones.`,
-        }));
-      }
+      // Kept in a variable or a field: is that place ever tested? Used any other way (returned,
+      // passed straight on, compared in place), the caller or the expression deals with it.
+      const target = map.resultKey;
+      if (!ignored && (target === null || isTested(fn.info.body, target))) continue;
+      if (!ignored && map.api.returns !== 'count') continue;
+      findings.push(finding(file, {
+        rule: 'dma-map-sg-unchecked', span: spanOf(map.node), function: name,
+        message: ignored
+          ? `The result of ${fnName(map.name)} is ignored: it is ${map.api.returns === 'count' ? 'the number of DMA segments, 0 when the mapping failed' : '0 or -errno'}. There is no dma_mapping_error() for scatterlists; check the result.`
+          : `\`${target}\` = ${fnName(map.name)} is never checked for 0 (failure) before it is used: "dma_map_sg() returns … 0 in case of failure". An unchecked 0 programs the device with no segments, or with stale ones.`,
+      }));
     }
 
     // dma-unmap-sg-nents (unmaps and syncs given the mapped count)
@@ -199,42 +191,26 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
     }
 
     // dma-unmap-mismatch and dma-sync-direction
+    // Each unmap, free or sync is compared with the maps it meets on the function's paths, never
+    // with a map in a branch it cannot follow (`if (src == dst) map BIDI; else map TO_DEVICE`).
+    const pairs = hasAcquires(fn) ? pathsOf(file, fn).dmaPairs : new Map<DmaOp, ReadonlySet<DmaOp>>();
     for (const op of ops.filter((o) => o.api.role === 'unmap' || o.api.role === 'sync' || o.api.role === 'free')) {
-      const map = ops.find((m) => (m.api.role === 'map' || m.api.role === 'alloc') && m.key !== null && (m.key === op.key || sgKey(m.key) === sgKey(op.key)));
-      if (!map) continue;
-      const problems: string[] = [];
-      const fixes: Fix[] = [];
-      if (op.api.role !== 'sync') {
-        const familyOk = op.api.type === map.api.type && (map.api.role !== 'map' || map.api.release === op.name || map.api.release?.replace(/_attrs$/, '') === op.name.replace(/_attrs$/, ''));
-        if (!familyOk) {
-          problems.push(`${fnName(op.name)} does not match ${fnName(map.name)} (use ${fnName(map.api.release ?? 'the matching release')})`);
-          const callee = op.node.childForFieldName('function');
-          if (callee && map.api.release && map.api.release.endsWith('_attrs') === op.name.endsWith('_attrs')) fixes.push({ title: `Use ${map.api.release}()`, edits: [{ span: spanOf(callee), newText: map.api.release }], safe: false });
-        }
-      }
-      if (op.dir && map.dir && op.dir !== map.dir) {
-        if (op.api.role === 'sync') {
-          if (map.dir !== 'DMA_BIDIRECTIONAL') {
-            const debug = op.api.sync === 'cpu' && map.dir === 'DMA_TO_DEVICE' ? 'syncs device read-only DMA memory for cpu' : op.api.sync === 'device' && map.dir === 'DMA_FROM_DEVICE' ? 'syncs device write-only DMA memory to device' : 'syncs DMA memory with different direction';
-            findings.push(finding(file, {
-              rule: 'dma-sync-direction', span: spanOf(op.dirNode ?? op.node), function: name,
-              related: [{ span: spanOf(map.node), message: `mapped ${map.dir} here` }],
-              message: `${fnName(op.name)} uses ${op.dir}, but the mapping is ${map.dir}: dma-debug "device driver ${debug}". Sync with the mapping's direction.`,
-            }));
-          }
-          continue;
-        }
-        problems.push(`the direction is ${op.dir}, the mapping's is ${map.dir}`);
-        if (op.dirNode) fixes.push({ title: `Unmap with ${map.dir}`, edits: [{ span: spanOf(op.dirNode), newText: map.dir }], safe: false });
-      }
-      if (op.api.role !== 'sync' && op.size && map.size && constantSize(op.size) && constantSize(map.size) && canonical(op.size) !== canonical(map.size)) {
-        problems.push(`the size is ${op.size.text}, the mapping's is ${map.size.text}`);
-      }
-      if (problems.length > 0) {
+      const met = [...(pairs.get(op) ?? [])];
+      // Report only when it disagrees with every map it meets: on each of its paths.
+      const verdicts = met.map((map) => ({ map, verdict: compareWithMap(file, fn, op, map) }));
+      if (verdicts.length === 0 || verdicts.some((v) => v.verdict === null)) continue;
+      const { map, verdict } = verdicts[0] as { map: DmaOp; verdict: Verdict };
+      if (verdict.kind === 'sync') {
         findings.push(finding(file, {
-          rule: 'dma-unmap-mismatch', span: spanOf(op.node), function: name, fixes,
+          rule: 'dma-sync-direction', span: spanOf(op.dirNode ?? op.node), function: name,
+          related: [{ span: spanOf(map.node), message: `mapped ${map.dir ?? ''} here` }],
+          message: `${fnName(op.name)} uses ${op.dir}, but the mapping is ${map.dir}: dma-debug "device driver ${verdict.debug}". Sync with the mapping's direction.`,
+        }));
+      } else {
+        findings.push(finding(file, {
+          rule: 'dma-unmap-mismatch', span: spanOf(op.node), function: name, fixes: verdict.fixes,
           related: [{ span: spanOf(map.node), message: `mapped here by ${fnName(map.name)}` }],
-          message: `This ${op.api.role === 'free' ? 'free' : 'unmap'} does not match ${fnName(map.name)} (line ${lineOf(file, map.node)}): ${problems.join('; ')}. dma-debug checks each: "device driver frees DMA memory with wrong function / different direction / different size".`,
+          message: `This ${op.api.role === 'free' ? 'free' : 'unmap'} does not match ${fnName(map.name)} (line ${lineOf(file, map.node)}): ${verdict.problems.join('; ')}. dma-debug checks each: "device driver frees DMA memory with wrong function / different direction / different size".`,
         }));
       }
     }
@@ -297,10 +273,6 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
   return findings;
 }
 
-function constantSize(node: SyntaxNode): boolean {
-  const t = unwrap(node);
-  return t.type === 'number_literal' || t.type === 'sizeof_expression' || /^(PAGE_SIZE|SZ_\w+)$/.test(t.text) || (t.type === 'binary_expression' && /^[\w\s*()]+$/.test(t.text) && /^(\d|PAGE_SIZE|SZ_)/.test(t.text));
-}
 
 const VMALLOC = /^(vmalloc|vzalloc|vmalloc_user|vmalloc_node|vzalloc_node|__vmalloc|vmalloc_array|vcalloc|kvmalloc|kvzalloc|kvmalloc_array|kvcalloc|kvmalloc_node|kvzalloc_node)$/;
 
@@ -440,4 +412,87 @@ export function deviceWriteMaps(fn: FunctionAnalysis, pageKeys: ReadonlySet<stri
     }
   }
   return out;
+}
+
+const TEST_WRAPPERS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE', 'BUG_ON', 'IS_ERR_VALUE']);
+
+/**
+ * Whether `place` (a variable or a canonical field) is tested anywhere in `body`: `!x`, compared,
+ * or used as a condition (`if (x)`, `x ? a : b`, `x && ...`, `unlikely(!x)`).
+ */
+function isTested(body: SyntaxNode, place: string): boolean {
+  let tested = false;
+  const is = (n: SyntaxNode | null | undefined): boolean => n !== null && n !== undefined && canonical(n) === place;
+  walk(body, (n) => {
+    if (tested) return false;
+    switch (n.type) {
+      case 'unary_expression':
+        if (n.child(0)?.type === '!' && is(n.childForFieldName('argument'))) tested = true;
+        break;
+      case 'binary_expression': {
+        const op = n.childForFieldName('operator')?.type ?? '';
+        if (['==', '!=', '<', '<=', '>', '>=', '&&', '||'].includes(op) && (is(n.childForFieldName('left')) || is(n.childForFieldName('right')))) tested = true;
+        break;
+      }
+      case 'if_statement':
+      case 'while_statement':
+      case 'conditional_expression': {
+        const condition = n.childForFieldName('condition');
+        if (condition && is(condition)) tested = true;
+        break;
+      }
+      case 'call_expression':
+        if (TEST_WRAPPERS.has(n.childForFieldName('function')?.text ?? '') && is(n.childForFieldName('arguments')?.namedChildren[0])) tested = true;
+        break;
+      default:
+        break;
+    }
+    return true;
+  });
+  return tested;
+}
+
+type Verdict =
+  | { readonly kind: 'unmap'; readonly problems: readonly string[]; readonly fixes: readonly Fix[] }
+  | { readonly kind: 'sync'; readonly debug: string };
+
+/** How an unmap, free or sync disagrees with one map it meets; null when it agrees. */
+function compareWithMap(file: FileAnalysis, fn: FunctionAnalysis, op: DmaOp, map: DmaOp): Verdict | null {
+  if (op.api.role === 'sync') {
+    if (!op.dir || !map.dir || op.dir === map.dir || map.dir === 'DMA_BIDIRECTIONAL') return null;
+    const debug = op.api.sync === 'cpu' && map.dir === 'DMA_TO_DEVICE' ? 'syncs device read-only DMA memory for cpu' : op.api.sync === 'device' && map.dir === 'DMA_FROM_DEVICE' ? 'syncs device write-only DMA memory to device' : 'syncs DMA memory with different direction';
+    return { kind: 'sync', debug };
+  }
+  const problems: string[] = [];
+  const fixes: Fix[] = [];
+  const familyOk = op.api.type === map.api.type && (map.api.role !== 'map' || map.api.release === op.name || map.api.release?.replace(/_attrs$/, '') === op.name.replace(/_attrs$/, ''));
+  if (!familyOk) {
+    problems.push(`${fnName(op.name)} does not match ${fnName(map.name)} (use ${fnName(map.api.release ?? 'the matching release')})`);
+    const callee = op.node.childForFieldName('function');
+    if (callee && map.api.release && map.api.release.endsWith('_attrs') === op.name.endsWith('_attrs')) fixes.push({ title: `Use ${map.api.release}()`, edits: [{ span: spanOf(callee), newText: map.api.release }], safe: false });
+  }
+  if (op.dir && map.dir && op.dir !== map.dir) {
+    problems.push(`the direction is ${op.dir}, the mapping's is ${map.dir}`);
+    if (op.dirNode) fixes.push({ title: `Unmap with ${map.dir}`, edits: [{ span: spanOf(op.dirNode), newText: map.dir }], safe: false });
+  }
+  if (op.size && map.size && comparableSize(op.size) && comparableSize(map.size)) {
+    const unmapSize = normalSize(op.size, fn.info, file.globals);
+    const mapSize = normalSize(map.size, fn.info, file.globals);
+    if (unmapSize !== null && mapSize !== null && unmapSize !== mapSize) problems.push(`the size is ${op.size.text}, the mapping's is ${map.size.text}`);
+  }
+  return problems.length > 0 ? { kind: 'unmap', problems, fixes } : null;
+}
+
+/**
+ * `if (h) dma_unmap_single(dev, h, …)`: the test asks whether a mapping was made (handles start
+ * out 0), not whether it failed — the branch where h is non-zero releases it.
+ */
+function guardsRelease(check: NullCheck, ops: readonly DmaOp[]): boolean {
+  let n: SyntaxNode | null = check.node;
+  while (n && n.type !== 'if_statement' && n.type !== 'conditional_expression' && n.type !== 'compound_statement') n = n.parent;
+  if (!n || n.type !== 'if_statement') return false;
+  // negated: `h` or `h != 0`, so the consequence runs when h is non-zero; otherwise the else.
+  const nonZeroArm = check.negated ? n.childForFieldName('consequence') : n.childForFieldName('alternative');
+  if (!nonZeroArm) return false;
+  return ops.some((o) => (o.api.role === 'unmap' || o.api.role === 'free') && o.key === check.handle && o.node.startIndex >= nonZeroArm.startIndex && o.node.endIndex <= nonZeroArm.endIndex);
 }
