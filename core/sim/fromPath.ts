@@ -5,7 +5,7 @@
  */
 import { canonical, identifierName } from '../analysis/expr';
 import type { FileAnalysis } from '../analysis/file';
-import type { AcquireOp, ReleaseOp } from '../analysis/pageOps';
+import type { AcquireOp, DmaOp, DmaUseOp, ReleaseOp } from '../analysis/pageOps';
 import { formatVersion } from '../catalog/version';
 import type { CompletePath, FunctionPaths, PathEvent, Resource } from '../paths/engine';
 import type { Outcome } from '../paths/values';
@@ -94,6 +94,122 @@ function releaseCount(op: ReleaseOp, r: Resource & { op: AcquireOp }, layout: La
   return layout.taken;
 }
 
+/** A literal size in bytes (`4096`, `PAGE_SIZE`, `SZ_4K`), else null. */
+function literalSize(node: DmaOp['size']): number | null {
+  const t = node?.text.trim() ?? '';
+  if (/^\d+$/.test(t)) return Number(t);
+  if (t === 'PAGE_SIZE') return 4096;
+  const sz = /^SZ_(\d+)([KM])?$/.exec(t);
+  return sz ? Number(sz[1]) * (sz[2] === 'K' ? 1024 : sz[2] === 'M' ? 1024 * 1024 : 1) : null;
+}
+
+/**
+ * DMA calls on a path as trace steps. Maps of user pages (dma_map_page/sg after a pin on the same
+ * path) cover the pages that pin took; a map the device writes into (DMA_FROM_DEVICE or
+ * BIDIRECTIONAL) gets a `device_write` before the CPU takes it back — the write the code exists
+ * for, which makes the release's dirty handling matter in the simulation.
+ */
+class DmaSteps {
+  private readonly written = new Set<string>();
+  private readonly ids = new Map<number, string>();
+  private readonly mapped = new Map<string, { readonly op: DmaOp; readonly nents: number; readonly returned: number }>();
+
+  constructor(private readonly pinned: Layout | undefined) {}
+
+  private idOf(r: Resource | undefined, fallback: string | null): string {
+    if (r) {
+      const known = this.ids.get(r.id);
+      if (known) return known;
+      const id = word(r.key ?? fallback ?? `dma${r.id}`) || `dma${r.id}`;
+      this.ids.set(r.id, id);
+      return id;
+    }
+    return word(fallback ?? 'dma') || 'dma';
+  }
+
+  acquire(op: DmaOp, r: Resource, outcomes: readonly Outcome[], options: SimOptions): TraceStep {
+    const id = this.idOf(r, op.key);
+    const api = op.api;
+    const failed = !outcomes.includes('full') || (options.acquireOutcome === 'error' && outcomes.includes('zero'));
+    const args: Record<string, string | number> = { id };
+    if (api.role === 'map') {
+      const dir = op.dir ?? 'DMA_BIDIRECTIONAL';
+      if (api.type === 'sg') {
+        const nents = this.pinned && this.pinned.taken > 0 ? this.pinned.taken : literalSize(op.nents) ?? DEFAULT_PAGES;
+        if (this.pinned && this.pinned.taken > 0) args.first = this.pinned.first;
+        args.nents = nents;
+        args.dir = dir;
+        // dma_map_sg() may merge segments; when the code reuses the returned count, show it differ.
+        const returned = op.resultKey && nents > 1 ? nents - 1 : nents;
+        this.mapped.set(id, { op, nents, returned });
+        return { call: op.name, args, result: failed ? (api.returns === 'status' ? '-ENOMEM' : 0) : api.returns === 'status' ? 0 : returned };
+      }
+      if (op.name.startsWith('dma_map_page') && this.pinned && this.pinned.taken > 0) {
+        args.first = this.pinned.first;
+        args.nr = this.pinned.taken;
+        args.size = this.pinned.taken * 4096;
+      } else args.size = literalSize(op.size) ?? 4096;
+      args.dir = dir;
+      this.mapped.set(id, { op, nents: 0, returned: 0 });
+      return failed ? { call: op.name, args, result: 'DMA_MAPPING_ERROR' } : { call: op.name, args };
+    }
+    if (api.role === 'alloc') {
+      args.size = literalSize(op.size) ?? 4096;
+      if (op.pool) args.pool = word(op.pool);
+      return failed ? { call: op.name, args, result: 'NULL' } : { call: op.name, args };
+    }
+    args.size = literalSize(op.size) ?? 64;
+    return failed ? { call: op.name, args, result: 'NULL' } : { call: op.name, args };
+  }
+
+  /** The device's write, once per mapping, before the CPU takes the memory back. */
+  private deviceWrite(id: string): TraceStep[] {
+    const m = this.mapped.get(id);
+    if (!m || this.written.has(id) || m.op.dir === 'DMA_TO_DEVICE' || m.op.dir === 'DMA_NONE') return [];
+    this.written.add(id);
+    return [{ call: 'device_write', args: { id }, comment: 'the device writes (what the mapping is for)' }];
+  }
+
+  release(op: DmaOp, r: Resource | undefined): TraceStep[] {
+    const id = this.idOf(r, op.key);
+    const args: Record<string, string | number> = { id };
+    if (op.api.role === 'unmap') {
+      const m = this.mapped.get(id);
+      if (op.api.type === 'sg') {
+        if (op.nents && m) {
+          // The count dma_map_sg() returned, or the nents it was given.
+          const returnedCount = m.op.resultKey !== null && canonical(op.nents) === m.op.resultKey;
+          args.nents = returnedCount ? m.returned : m.nents;
+        }
+      } else args.size = literalSize(op.size) ?? (m ? (literalSize(m.op.size) ?? (m.op.name.startsWith('dma_map_page') && this.pinned ? this.pinned.taken * 4096 : 4096)) : 4096);
+      if (op.dir) args.dir = op.dir;
+      return [...this.deviceWrite(id), { call: op.name, args }];
+    }
+    if (op.api.role === 'free') {
+      args.size = literalSize(op.size) ?? 4096;
+      if (op.pool) args.pool = word(op.pool);
+    }
+    return [{ call: op.name, args }];
+  }
+
+  use(op: DmaOp, r: Resource | undefined): TraceStep[] {
+    const id = this.idOf(r, op.key);
+    if (op.api.role === 'check') return [{ call: op.name, args: { id } }];
+    if (op.api.role !== 'sync') return [];
+    const args: Record<string, string | number> = { id };
+    if (op.api.type !== 'sg') args.size = literalSize(op.size) ?? 4096;
+    else if (op.nents) args.nents = this.mapped.get(id)?.nents ?? DEFAULT_PAGES;
+    if (op.dir) args.dir = op.dir;
+    return [...(op.api.sync === 'cpu' ? this.deviceWrite(id) : []), { call: op.name, args }];
+  }
+
+  handoff(op: DmaUseOp, r: Resource | undefined): TraceStep[] {
+    if (op.how === 'use' || op.how === 'check' || !r) return [];
+    const to = op.how === 'call' ? `${op.callee ?? 'a function'}()` : op.how === 'return' ? 'the caller' : 'an object';
+    return [{ call: op.how === 'call' ? 'handoff' : 'escape', args: { id: this.idOf(r, op.key), to: word(to) || op.how } }];
+  }
+}
+
 export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: CompletePath, index: number, options: SimOptions = {}): Trace {
   const kind: PageKind = options.pageKind ?? 'base';
   const layouts = layoutFor(paths, path, options, kind);
@@ -102,6 +218,8 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
   const memoryCount = Math.ceil(total / per) * per;
   const steps: TraceStep[] = [];
   const at = (start: number): { line: number; column: number } => location(file, start);
+  const dma = new DmaSteps([...layouts.values()].find((l) => l.taken > 0));
+  const outcomesOf = (r: Resource): readonly Outcome[] => path.resources.find((x) => x.res === r)?.outcomes ?? [];
 
   for (const e of path.events) {
     const loc = at(e.span.start);
@@ -111,6 +229,10 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
     const layout = r ? layouts.get(r.id) : undefined;
     switch (e.kind) {
       case 'acquire': {
+        if (op?.kind === 'dma') {
+          if (r) steps.push({ ...dma.acquire(op, r, outcomesOf(r), options), ...loc });
+          break;
+        }
         if (!op || op.kind !== 'acquire' || !r || !layout) {
           if (op?.kind === 'acquire') steps.push({ call: 'branch', args: {}, text: `${op.name}(): no pages argument, nothing taken`, value: true, ...loc });
           break;
@@ -132,6 +254,10 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
         steps.push({ call: 'branch', args: {}, text: e.branch?.text ?? e.label, value: e.branch?.value ?? true, ...loc });
         break;
       case 'release': {
+        if (op?.kind === 'dma') {
+          for (const st of dma.release(op, r)) steps.push({ ...st, ...loc });
+          break;
+        }
         if (!op || op.kind !== 'release' || !r || !layout || r.op.kind !== 'acquire') break;
         const count = releaseCount(op, r as Resource & { op: AcquireOp }, layout, e, path);
         const family = op.family ?? (r.op as AcquireOp).family;
@@ -151,6 +277,10 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
         break;
       }
       case 'use': {
+        if (op?.kind === 'dma') {
+          for (const st of dma.use(op, r)) steps.push({ ...st, ...loc });
+          break;
+        }
         if (!op || op.kind !== 'use' || !r || !layout) break;
         const range = { first: layout.first, nr: Math.max(layout.taken, 1) };
         if (op.use.kind === 'data') steps.push({ call: 'access', args: { ...range, mode: op.use.writes ? 'write' : 'read', via: op.use.name }, ...loc });
@@ -167,6 +297,10 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
         if (r && layout) steps.push({ call: 'get_page', args: { page: layout.first }, ...loc });
         break;
       case 'escape': {
+        if (op?.kind === 'dma-use') {
+          for (const st of dma.handoff(op, r)) steps.push({ ...st, ...loc });
+          break;
+        }
         if (!op || op.kind !== 'escape' || !r || !layout) break;
         const to = op.target ? word(op.target.node.text) : op.how === 'call' ? `${op.callee ?? 'call'}()` : op.how;
         steps.push({ call: 'escape', args: { first: layout.first, nr: Math.max(layout.taken, 1), to: word(to) || op.how }, ...loc });

@@ -22,7 +22,8 @@ import { KERNEL_DOCS } from '../catalog/docs';
 import { formatVersion, inRange, isAtLeast, NEWEST_KNOWN, parseKernelVersion, type KernelVersion } from '../catalog/version';
 import type { Trace, TraceStep } from '../trace/types';
 import { PAGES_PER_FOLIO } from '../trace/vocabulary';
-import type { PageKind, PageState, PathOutcome, SimPath, SimStep, Violation, ViolationKind, VmStat } from './types';
+import type { DmaState as DmaSnapshot, PageKind, PageState, PathOutcome, SimPath, SimStep, Violation, ViolationKind, VmStat } from './types';
+import { STEP_SPECS } from '../trace/vocabulary';
 import { DmaState } from './dma';
 
 export const GUP_PIN_COUNTING_BIAS = 1024;
@@ -113,7 +114,7 @@ export class Machine {
     return f.kind === 'zero' && isAtLeast(this.version, '6.5');
   }
 
-  snapshot(): { pages: PageState[]; vmstat: VmStat } {
+  snapshot(): { pages: PageState[]; vmstat: VmStat; dma?: DmaSnapshot } {
     const pages = this.pages.map((p): PageState => {
       const f = this.folioOf(p);
       const large = this.hasPincount(f);
@@ -129,7 +130,7 @@ export class Machine {
         heldPins: p.heldPins,
       };
     });
-    return { pages, vmstat: { ...this.vmstat } };
+    return { pages, vmstat: { ...this.vmstat }, ...(this.dma.used ? { dma: this.dma.snapshot() } : {}) };
   }
 
   private range(step: TraceStep, defaultCount: number): { first: number; nr: number } {
@@ -185,11 +186,19 @@ export class Machine {
           const f = this.folioOf(p);
           if (write && f.kind === 'zero') violations.push(zeroWrite(`page ${p.index} is the shared zero page (taken without FOLL_WRITE) and is being written`));
           if (write) f.dirty = true;
+          const mapping = this.dma.mappingOn(p.index, true);
+          if (mapping !== null) violations.push(violation('dma', `page ${p.index} is accessed by the CPU while ${mapping} still maps it for DMA: sync it for the CPU (dma_sync_*_for_cpu()) or unmap it first, or the CPU and the device see different data`, KERNEL_DOCS.dmaStreaming.url));
         }
-        return { violations };
+        return { violations: dedupeViolations(violations) };
       }
       case 'handoff':
       case 'escape': {
+        if (typeof step.args.id === 'string') {
+          // A DMA mapping handed to a descriptor, a request or the caller: they unmap it.
+          const to = typeof step.args.to === 'string' ? step.args.to : 'its new owner';
+          const known = this.dma.hand(step.args.id, to);
+          return { violations: [], note: known ? `${step.args.id} is handed to ${to}, which now owns the mapping` : `${step.args.id} is not a live mapping` };
+        }
         const { first, nr } = this.range(step, this.pages.length);
         const to = typeof step.args.to === 'string' ? step.args.to : step.call === 'handoff' ? 'the I/O' : 'an object';
         for (const p of this.pagesIn(first, nr)) if (p.heldPins + p.heldRefs > 0) p.owner = to;
@@ -199,8 +208,10 @@ export class Machine {
         return { violations: [] };
       case 'return':
         return this.ret(step);
-      default:
-        return this.dma.step(step, this.pages.length);
+      default: {
+        const dma = this.dma.step(step, { count: this.pages.length, held: (i) => { const p = this.pages[i]; return p !== undefined && p.heldPins + p.heldRefs > 0; } });
+        return dma ?? { violations: [{ kind: 'invalid-args', message: `${step.call}: not a call the simulation knows` }] };
+      }
     }
   }
 
@@ -391,6 +402,12 @@ export class Machine {
         violations.push(violation('count-mismatch', `entry ${p.index} was never filled by a successful ${pinRelease ? 'pin' : 'get'}: releasing it touches a NULL or stale pointer (an oops in page_folio(NULL) on v6.1). Release exactly the count that was taken`));
         continue;
       }
+      const mapping = this.dma.mappingOn(p.index);
+      if (mapping !== null) violations.push(violation('dma', `page ${p.index} is released while ${mapping} still maps it for DMA: unmap first — the device may still write into a page that can now be freed and reused`, KERNEL_DOCS.dmaStreaming.url));
+      const f = this.folioOf(p);
+      if (this.dma.deviceWrote(p.index, f.dirty) && !f.dirty) {
+        violations.push(violation('dma', `page ${p.index} was written by the device but is released without being marked dirty: the data can be dropped instead of written back. Use unpin_user_pages_dirty_lock(…, true) or set_page_dirty_lock() first`, KERNEL_DOCS.case1.url));
+      }
       const v = pinRelease ? this.unpinOne(p) : this.putOne(p);
       p.released = true;
       if (v) violations.push(v);
@@ -483,6 +500,8 @@ function describeCall(step: TraceStep): string {
 /** Runs a whole trace: the state before the first step and after each one. */
 export function simulateTrace(trace: Trace, options: MachineOptions = {}, label = ''): SimPath {
   const machine = new Machine(trace, options);
+  // A trace that uses the DMA API shows dma-debug's table from the start.
+  if (trace.steps.some((s) => STEP_SPECS.get(s.call)?.kind === 'dma' || typeof s.args.id === 'string')) machine.dma.used = true;
   const initial = machine.snapshot();
   const steps: SimStep[] = [];
   const all: Violation[] = [];
@@ -496,6 +515,7 @@ export function simulateTrace(trace: Trace, options: MachineOptions = {}, label 
       line: s.line ?? null,
       pages: snap.pages,
       vmstat: snap.vmstat,
+      ...(snap.dma ? { dma: snap.dma } : {}),
       violations: r.violations,
       ...(r.result !== undefined ? { result: r.result } : {}),
       ...(r.note !== undefined ? { note: r.note } : {}),

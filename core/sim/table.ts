@@ -2,7 +2,7 @@
  * The step table as plain text: what `pinscope simulate` prints, what the editor shows before the
  * webview exists, and what "Copy as Markdown" builds on.
  */
-import type { PageState, SimPath, SimulationReport, SimStep, VmStat } from './types';
+import type { DmaState, PageState, SimPath, SimulationReport, SimStep, VmStat } from './types';
 
 function cell(p: PageState): string {
   return `${p.refcount}${p.pincount !== null ? `/${p.pincount}` : ''}${p.maybeDmaPinned ? ' P' : ''}`;
@@ -23,6 +23,13 @@ export function pagesSummary(pages: readonly PageState[]): string {
   return parts.join(', ');
 }
 
+/** dma-debug's view in one cell: live mappings (sg ones with their segment count) and error_count. */
+export function dmaSummary(d: DmaState | undefined): string {
+  if (!d) return '';
+  const live = d.mappings.map((m) => (m.mappedEnts !== undefined ? `${m.id}×${m.mappedEnts}` : m.id)).join(' ');
+  return `${live || '—'} · errors ${d.counters.error_count}`;
+}
+
 function counters(v: VmStat): string {
   return `${v.nr_foll_pin_acquired}/${v.nr_foll_pin_released}`;
 }
@@ -36,8 +43,9 @@ function padStart(s: string, n: number): string {
 }
 
 function pathTable(path: SimPath, number: number): string[] {
-  const rows: { step: string; line: string; call: string; result: string; pages: string; vm: string; notes: string[] }[] = [];
-  rows.push({ step: '0', line: '', call: '(before the first step)', result: '', pages: pagesSummary(path.initial.pages), vm: counters(path.initial.vmstat), notes: [] });
+  const rows: { step: string; line: string; call: string; result: string; pages: string; vm: string; dma: string; notes: string[] }[] = [];
+  const hasDma = path.initial.dma !== undefined;
+  rows.push({ step: '0', line: '', call: '(before the first step)', result: '', pages: pagesSummary(path.initial.pages), vm: counters(path.initial.vmstat), dma: dmaSummary(path.initial.dma), notes: [] });
   let previous = pagesSummary(path.initial.pages);
   let previousVm = counters(path.initial.vmstat);
   for (const s of path.steps as SimStep[]) {
@@ -51,6 +59,7 @@ function pathTable(path: SimPath, number: number): string[] {
       result: s.result ?? '',
       pages: changed ? pages : '〃',
       vm: changed ? vm : '〃',
+      dma: dmaSummary(s.dma),
       notes: [...(s.note ? [`  · ${s.note}`] : []), ...s.violations.map((v) => `  ! ${v.kind}: ${v.message}${v.kernelMessage ? ` [${v.kernelMessage}]` : ''}`)],
     });
     previous = pages;
@@ -62,14 +71,17 @@ function pathTable(path: SimPath, number: number): string[] {
     call: Math.min(60, Math.max(4, ...rows.map((r) => r.call.length))),
     result: Math.max(6, ...rows.map((r) => r.result.length)),
     vm: Math.max(7, ...rows.map((r) => r.vm.length)),
+    dma: Math.max(9, ...rows.map((r) => r.dma.length)),
   };
+  const dmaHead = hasDma ? `${pad('dma-debug', w.dma)}  ` : '';
   const out: string[] = [];
   const label = path.label.match(/^path (\d+): (.*)$/);
   out.push(`path ${label ? label[1] : number} — ${path.outcome}${label ? (label[2] ? `: ${label[2]}` : '') : path.label ? `: ${path.label}` : ''}`);
-  out.push(`${padStart('step', w.step)}  ${padStart('line', w.line)}  ${pad('call', w.call)}  ${pad('result', w.result)}  ${pad('acq/rel', w.vm)}  pages (refcount[/pincount], P = maybe_dma_pinned)`);
+  out.push(`${padStart('step', w.step)}  ${padStart('line', w.line)}  ${pad('call', w.call)}  ${pad('result', w.result)}  ${pad('acq/rel', w.vm)}  ${dmaHead}pages (refcount[/pincount], P = maybe_dma_pinned)`);
   for (const r of rows) {
     const call = r.call.length > w.call ? `${r.call.slice(0, w.call - 1)}…` : r.call;
-    out.push(`${padStart(r.step, w.step)}  ${padStart(r.line, w.line)}  ${pad(call, w.call)}  ${pad(r.result, w.result)}  ${pad(r.vm, w.vm)}  ${r.pages}`.trimEnd());
+    const dma = hasDma ? `${pad(r.dma, w.dma)}  ` : '';
+    out.push(`${padStart(r.step, w.step)}  ${padStart(r.line, w.line)}  ${pad(call, w.call)}  ${pad(r.result, w.result)}  ${pad(r.vm, w.vm)}  ${dma}${r.pages}`.trimEnd());
     out.push(...r.notes);
   }
   return out;

@@ -227,8 +227,9 @@ export function parseTrace(text: string): ParseResult {
           err(lineNo, t.col, `${head.text} has no result`);
           return;
         }
-        if (!r || !(INT.test(r.text) || ERRNO.test(r.text))) {
-          err(lineNo, r?.col ?? t.col + 2, 'expected a result after "->": a page count or an errno like -EFAULT');
+        const words = spec.resultWords ?? [];
+        if (!r || !(INT.test(r.text) || ERRNO.test(r.text) || words.includes(r.text))) {
+          err(lineNo, r?.col ?? t.col + 2, `expected a result after "->": ${words.length > 0 ? `${words.join(' or ')}, a count` : 'a page count'} or an errno like -EFAULT`);
           return;
         }
         if (rest.length > i + 2) {

@@ -10,8 +10,10 @@ export type ArgKind = 'int' | 'count' | 'bool' | 'flags' | 'word' | 'direction';
 export interface StepSpec {
   readonly kind: 'acquire' | 'release' | 'ref' | 'dirty' | 'access' | 'handoff' | 'escape' | 'branch' | 'return' | 'dma';
   readonly args: Readonly<Record<string, ArgKind>>;
-  /** Takes `-> RESULT`. */
+  /** Takes `-> RESULT`: a count or an errno, or one of `resultWords`. */
   readonly result?: boolean;
+  /** Words a result may be besides numbers and errnos (`DMA_MAPPING_ERROR`, `NULL`). */
+  readonly resultWords?: readonly string[];
   readonly summary: string;
 }
 
@@ -37,8 +39,8 @@ function build(): Map<string, StepSpec> {
     specs.set(d, { kind: 'dirty', args: { page: 'int', ...RANGE }, summary: 'marks the page dirty' });
   }
   specs.set('access', { kind: 'access', args: { ...RANGE, mode: 'word', via: 'word' }, summary: 'the CPU reads or writes the page data (kmap, memcpy)' });
-  specs.set('handoff', { kind: 'handoff', args: { ...RANGE, to: 'word' }, summary: 'the pages are handed to a bio, scatterlist or skb that will release them' });
-  specs.set('escape', { kind: 'escape', args: { ...RANGE, to: 'word' }, summary: 'the pages are stored where their owner will release them' });
+  specs.set('handoff', { kind: 'handoff', args: { ...RANGE, to: 'word', id: 'word' }, summary: 'the pages (or the DMA mapping `id`) are handed to a bio, scatterlist, skb or descriptor that will release them' });
+  specs.set('escape', { kind: 'escape', args: { ...RANGE, to: 'word', id: 'word' }, summary: 'the pages (or the DMA mapping `id`) are stored where their owner will release them' });
   specs.set('branch', { kind: 'branch', args: {}, summary: 'a branch the path takes (no effect on pages)' });
   specs.set('return', { kind: 'return', args: {}, summary: 'the function returns; pins and references still held leak unless handed off' });
   for (const [name, spec] of DMA_TRACE_CALLS) specs.set(name, spec);
