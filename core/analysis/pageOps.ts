@@ -516,6 +516,7 @@ const DMA_INERT_CALLS = new Set([
   'for_each_sg', 'for_each_sgtable_sg', 'for_each_sgtable_dma_sg', 'for_each_sgtable_page', 'for_each_sgtable_dma_page',
   'sg_dma_address', 'sg_dma_len', 'sg_next', 'sg_page', 'sg_virt', 'sg_phys', 'sg_nents', 'sg_nents_for_len',
   'sg_copy_to_buffer', 'sg_copy_from_buffer', 'sg_pcopy_to_buffer', 'sg_pcopy_from_buffer', 'sg_is_last',
+  'sg_free_table', 'sg_free_append_table', 'sg_init_table', 'sg_init_one', 'sg_set_page', 'sg_set_buf', 'sg_mark_end',
   'memset', 'memcpy', 'memcpy_toio', 'memcpy_fromio', 'sizeof', 'IS_ERR', 'IS_ERR_OR_NULL', 'likely', 'unlikely',
   'printk', 'print_hex_dump', 'print_hex_dump_bytes', 'print_hex_dump_debug', 'dump_stack',
 ]);

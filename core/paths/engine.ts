@@ -445,7 +445,12 @@ class Enumerator {
           return state;
         }
         const label = op.how === 'call' ? `DMA handle passed to ${op.callee ?? 'a function'}()` : op.how === 'store' ? 'DMA handle stored' : op.how === 'return' ? 'DMA handle returned' : 'DMA handle used';
-        const { state: s1, index } = this.event(state, 'use', node, span, label, { op, res: targets.map((t) => t.id) });
+        // Passed to a function that does not keep it: this function unmaps it itself further on
+        // (`ret = start(dev, addr); if (ret) return ret; dma_unmap_single(dev, addr, …)`).
+        const leaves = (r: Resource): boolean => op.how !== 'use' && !(op.how === 'call' && this.dmaReleasedAfter(r, op.node.startIndex));
+        // An `escape` event when ownership leaves here (the simulation hands the mapping over), a `use` otherwise.
+        const kind = targets.some((r) => leaves(r) && state.res[r.id]?.status === 'held') ? 'escape' : 'use';
+        const { state: s1, index } = this.event(state, kind, node, span, label, { op, res: targets.map((t) => t.id) });
         state = s1;
         for (const r of targets) {
           const rs = state.res[r.id] as ResState;
@@ -455,7 +460,7 @@ class Enumerator {
             state = this.issue(state, 'dma-unchecked', r, index);
             state = this.setRes(state, r.id, { uncheckedReported: true });
           }
-          if (op.how !== 'use' && (state.res[r.id] as ResState).status === 'held') state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: op.how });
+          if (leaves(r) && (state.res[r.id] as ResState).status === 'held') state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: op.how });
         }
         return state;
       }
@@ -508,8 +513,9 @@ class Enumerator {
       return state;
     }
     if (api.role === 'sync') {
-      this.pair(op, this.dmaResources(state, op.key).filter((r) => state.res[r.id]?.status !== 'released'));
-      return state;
+      const targets = this.dmaResources(state, op.key);
+      this.pair(op, targets.filter((r) => state.res[r.id]?.status !== 'released'));
+      return this.event(state, 'use', node, span, label, { op, res: targets.map((t) => t.id) }).state;
     }
     if (api.role === 'unmap' || api.role === 'free' || api.role === 'pool-destroy') {
       const targets = this.dmaResources(state, op.key);
@@ -533,13 +539,16 @@ class Enumerator {
           const rs = state.res[r.id];
           if (!rs || r.op.kind !== 'dma' || r.op.pool !== op.key || rs.status !== 'held' || !mayHold(r, rs.outcomes)) continue;
           state = this.issue(state, 'pool-leak', r, index);
+          // Reported once, here: the busy pool page goes with the destroyed pool.
+          state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: 'pool-destroyed' });
         }
       }
       return state;
     }
     if (api.role === 'check') {
-      for (const r of this.dmaResources(state, op.key)) state = this.setRes(state, r.id, { checked: true });
-      return state;
+      const targets = this.dmaResources(state, op.key);
+      for (const r of targets) state = this.setRes(state, r.id, { checked: true });
+      return this.event(state, 'use', node, span, label, { op, res: targets.map((t) => t.id) }).state;
     }
     return state;
   }
@@ -980,6 +989,18 @@ class Enumerator {
   private releaseKeys: Set<string> | null = null;
 
   /** Whether the function releases `key` anywhere. */
+  /** Whether the function unmaps or frees `r` (by its key or `&dma` handle) somewhere after `offset`. */
+  private dmaReleasedAfter(r: Resource, offset: number): boolean {
+    if (r.op.kind !== 'dma') return false;
+    const keys = [r.key, r.op.handleOut].filter((k): k is string => k !== null);
+    for (const n of this.cfg.nodes) {
+      for (const op of n.ops) {
+        if (op.kind === 'dma' && (op.api.role === 'unmap' || op.api.role === 'free') && op.node.startIndex > offset && op.key !== null && keys.includes(op.key)) return true;
+      }
+    }
+    return false;
+  }
+
   private releasesKey(key: string | null): boolean {
     if (!key) return false;
     if (!this.releaseKeys) {

@@ -369,10 +369,7 @@ function dmaIssueFinding(file: FileAnalysis, fn: FunctionAnalysis, issue: PathIs
       });
     }
     case 'leak':
-      return finding(file, {
-        rule: 'dma-mapping-leak', span: issue.at.span, related, ...base,
-        message: `The ${op.api.role === 'alloc' ? 'allocation' : 'mapping'} from ${fnName(op.name)} (line ${lineOf(file, op.node)}) is neither ${op.api.role === 'alloc' ? 'freed' : 'unmapped'} nor handed off on this path before \`${issue.at.label}\`: leaked mappings exhaust IOVA space and bounce buffers; dma-debug: "device driver has pending DMA allocations while released from device".`,
-      });
+      return finding(file, { rule: 'dma-mapping-leak', span: issue.at.span, related, ...base, message: leakMessage(file, op, issue.at.label) });
     case 'double-release':
       if (issue.earlier) related.push({ span: issue.earlier.span, message: 'first unmapped here' });
       return finding(file, {
@@ -495,4 +492,19 @@ function guardsRelease(check: NullCheck, ops: readonly DmaOp[]): boolean {
   const nonZeroArm = check.negated ? n.childForFieldName('consequence') : n.childForFieldName('alternative');
   if (!nonZeroArm) return false;
   return ops.some((o) => (o.api.role === 'unmap' || o.api.role === 'free') && o.key === check.handle && o.node.startIndex >= nonZeroArm.startIndex && o.node.endIndex <= nonZeroArm.endIndex);
+}
+
+/** What leaks, in the words that fit it: a mapping, coherent memory, a pool block, a pool. */
+function leakMessage(file: FileAnalysis, op: DmaOp, at: string): string {
+  const where = `${fnName(op.name)} (line ${lineOf(file, op.node)})`;
+  const unbind = 'dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device"';
+  switch (op.api.role) {
+    case 'pool-create':
+      return `The pool from ${where} is neither destroyed nor handed off on this path before \`${at}\`: its pages stay allocated. Call dma_pool_destroy().`;
+    case 'alloc':
+      if (op.api.type === 'pool') return `The block from ${where} is neither returned with dma_pool_free() nor handed off on this path before \`${at}\`: the pool can no longer be destroyed cleanly ("dma_pool_destroy %s, %p busy").`;
+      return `The ${op.api.type === 'noncoherent' ? 'non-coherent' : 'coherent'} memory from ${where} is neither freed nor handed off on this path before \`${at}\`: it stays allocated; ${unbind}.`;
+    default:
+      return `The mapping from ${where} is neither unmapped nor handed off on this path before \`${at}\`: it keeps its IOVA space (and any swiotlb bounce buffer); ${unbind}.`;
+  }
 }

@@ -139,7 +139,7 @@ const RULES: readonly RuleMeta[] = [
   {
     id: 'dma-mapping-unchecked', title: 'DMA mapping used without dma_mapping_error()', severity: 'warning', group: 'dma', doc: 'dmaHowtoErrors', fixable: 'offered',
     description: 'A dma_map_single/page/resource() handle is used on some path without a dma_mapping_error() check.',
-    catches: 'A dma_map_single(), dma_map_page(), dma_map_resource() (and _attrs forms) whose handle is used, stored or passed on before any dma_mapping_error() check on that path.',
+    catches: 'A dma_map_single(), dma_map_page(), dma_map_resource() (and _attrs forms) whose handle is used, stored or passed on before any dma_mapping_error() check on that path, or unmapped without one. A check kept in a variable (`ret = dma_mapping_error(...); if (ret)`) or made by an in-file helper that calls dma_mapping_error() on its argument counts; a handle returned to the caller is the caller\'s to check.',
     why: '"In some cases the DMA mapping can fail … drivers must check the result with dma_mapping_error()." A failed mapping returns DMA_MAPPING_ERROR (all ones), which the device will happily DMA to. dma-debug reports "device driver failed to check map error" at unmap.',
     wrong: 'addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);\nwritel(lower_32_bits(addr), reg);',
     right: 'addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);\nif (dma_mapping_error(dev, addr))\n\treturn -ENOMEM;\nwritel(lower_32_bits(addr), reg);',
@@ -184,9 +184,9 @@ const RULES: readonly RuleMeta[] = [
   {
     id: 'dma-mapping-leak', title: 'DMA mapping or coherent allocation leaked on some path', severity: 'warning', group: 'dma', doc: 'dmaDebug', fixable: 'none',
     description: 'A streaming mapping or coherent allocation is neither released nor stored on some path.',
-    catches: 'A path from a successful dma_map_*/dma_alloc_* to a return on which the mapping is not unmapped/freed and does not escape (stored in a struct, returned, passed to an unknown function on a success path).',
+    catches: 'A path from a successful dma_map_*(), dma_alloc_*() or dma_pool_alloc() to a return on which the mapping is neither unmapped (freed) nor handed on. Handed on means stored in a struct or through an out-parameter, returned, or passed to a function that this function does not unmap it after: ownership has left, and the rule stays silent, on error returns too. A leak that only happens when a loop runs zero times is not reported.',
     why: 'Leaked mappings exhaust IOVA space and swiotlb bounce buffers; dma-debug reports "device driver has pending DMA allocations while released from device" at unbind.',
-    wrong: 'addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);\nif (dma_mapping_error(dev, addr))\n\treturn -ENOMEM;\nif (start_hw(dev, addr))\n\treturn -EIO;\t/* mapping leaks */',
+    wrong: 'addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);\nif (dma_mapping_error(dev, addr))\n\treturn -ENOMEM;\nif (start_hw(dev, addr))\n\treturn -EIO;\t/* mapping leaks */\nwait_hw(dev);\ndma_unmap_single(dev, addr, len, DMA_TO_DEVICE);',
     right: 'if (start_hw(dev, addr)) {\n\tdma_unmap_single(dev, addr, len, DMA_TO_DEVICE);\n\treturn -EIO;\n}',
     fix: 'No automatic fix.',
   },

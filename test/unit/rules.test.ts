@@ -11,6 +11,7 @@ import { applyEdits } from '../../core/fixes/edits';
 import { selectSafeFixes } from '../../core/fixes/select';
 import { defaultParser, lintText } from '../../core/lint';
 import type { Finding } from '../../core/findings';
+import { allRules } from '../../core/rules/table';
 
 const v612 = parseKernelVersion('6.12') as KernelVersion;
 const examples = path.join(__dirname, '..', '..', 'examples');
@@ -36,11 +37,23 @@ describe('findings on the example drivers', () => {
     'missing-release.c': [['missing-release', 22, 3, 22, 18]],
     'partial-pin.c': [['partial-pin', 25, 6, 25, 22]],
     'release-mismatch.c': [['release-mismatch', 19, 3, 19, 21]],
+    'dma-double-unmap.c': [['dma-double-unmap', 22, 2, 22, 53]],
+    'dma-map-sg-unchecked.c': [['dma-map-sg-unchecked', 13, 10, 13, 52]],
+    'dma-mapping-leak.c': [['dma-mapping-leak', 18, 3, 18, 14]],
+    'dma-mapping-null-check.c': [['dma-mapping-null-check', 13, 6, 13, 11]],
+    'dma-mapping-unchecked.c': [['dma-mapping-unchecked', 26, 9, 26, 13]],
+    'dma-on-stack.c': [['dma-on-stack', 14, 29, 14, 32]],
+    'dma-pool-leak.c': [['dma-pool-leak', 28, 2, 28, 24]],
+    'dma-sync-direction.c': [['dma-sync-direction', 20, 62, 20, 75]],
+    'dma-unmap-mismatch.c': [['dma-unmap-mismatch', 17, 2, 17, 49]],
+    'dma-unmap-sg-nents.c': [['dma-unmap-sg-nents', 17, 25, 17, 31]],
   };
 
-  it('there is an example for every rule in the table', () => {
-    const files = readdirSync(examples).filter((f) => f.endsWith('.c'));
-    expect(files.sort()).toEqual(Object.keys(expected).sort().concat(files.filter((f) => !(f in expected))).sort());
+  it('there is an example for every rule in the table, and each shows its own rule', () => {
+    const files = readdirSync(examples).filter((f) => f.endsWith('.c')).sort();
+    expect(files).toEqual(Object.keys(expected).sort());
+    expect(files).toEqual(allRules().map((r) => `${r.id}.c`).sort());
+    for (const [file, found] of Object.entries(expected)) expect(found.map((f) => f[0])).toContain(file.replace(/\.c$/, ''));
   });
 
   for (const [file, rowsExpected] of Object.entries(expected)) {
@@ -58,6 +71,25 @@ describe('findings on the example drivers', () => {
     expect(mismatch?.related.map((r) => r.range.line)).toEqual([12]);
     const [leak] = lint('missing-release.c');
     expect(leak?.path?.map((s) => s.range.line)).toEqual([14, 15, 17, 21, 22]);
+  });
+
+  it('DMA messages quote dma-debug and name the mapping', () => {
+    const [leak] = lint('dma-mapping-leak.c');
+    expect(leak?.message).toBe('The mapping from dma_map_single() (line 13) is neither unmapped nor handed off on this path before `return ret`: it keeps its IOVA space (and any swiotlb bounce buffer); dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device".');
+    expect(leak?.path?.map((s) => s.range.line)).toEqual([13, 14, 14, 16, 17, 18]);
+    const [nents] = lint('dma-unmap-sg-nents.c');
+    expect(nents?.related.map((r) => r.range.line)).toEqual([13]);
+    const [pool] = lint('dma-pool-leak.c');
+    expect(pool?.message).toContain('"dma_pool_destroy %s, %p busy"');
+  });
+
+  it('the missing-check quick fix jumps to the one label that does not unmap', () => {
+    const source = readFileSync(path.join(examples, 'dma-mapping-unchecked.c'), 'utf8');
+    const [f] = lintText(source, { kernelVersion: v612 }).findings;
+    expect(f?.fixes.map((x) => [x.title, x.safe])).toEqual([['Check with dma_mapping_error() and goto err_free', false]]);
+    const after = applyEdits(source, f?.fixes[0]?.edits ?? []);
+    expect(after).toContain('\taddr = dma_map_single(tx->dev, buf, len, DMA_TO_DEVICE);\n\tif (dma_mapping_error(tx->dev, addr)) {\n\t\tret = -ENOMEM;\n\t\tgoto err_free;\n\t}\n\twriteq(addr, tx->regs);');
+    expect(lintText(after, { kernelVersion: v612 }).findings).toEqual([]);
   });
 
   it('api-version depends on the configured kernel', () => {
