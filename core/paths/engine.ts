@@ -77,6 +77,8 @@ export interface PathEvent {
   readonly branch?: { readonly text: string; readonly value: boolean };
   readonly returnStatus?: ReturnStatus;
   readonly returnText?: string;
+  /** An `unknown` return of an int the path tested non-zero (`if (ret) return ret;`). */
+  readonly errorByConvention?: boolean;
 }
 
 export type ReturnStatus = 'error' | 'success' | 'unknown' | 'void';
@@ -306,7 +308,7 @@ class Enumerator {
     const r: Resource = op.kind === 'dma'
       ? {
           id: this.resources.length, op, nodeId, key: op.key,
-          nonLocal: op.key !== null && dmaKeyIsNonLocal(op.key, this.fn.info.locals),
+          nonLocal: op.key !== null && dmaKeyIsNonLocal(op.key, this.fn.info.locals, this.fn.info.body.text),
           nrSym: null,
         }
       : {
@@ -440,27 +442,27 @@ class Enumerator {
       case 'dma-use': {
         const targets = this.dmaResources(state, op.key);
         if (targets.length === 0) return state;
-        if (op.how === 'check') {
-          for (const r of targets) state = this.setRes(state, r.id, { checked: true });
-          return state;
-        }
-        const label = op.how === 'call' ? `DMA handle passed to ${op.callee ?? 'a function'}()` : op.how === 'store' ? 'DMA handle stored' : op.how === 'return' ? 'DMA handle returned' : 'DMA handle used';
-        // Passed to a function that does not keep it: this function unmaps it itself further on
-        // (`ret = start(dev, addr); if (ret) return ret; dma_unmap_single(dev, addr, …)`).
-        const leaves = (r: Resource): boolean => op.how !== 'use' && !(op.how === 'call' && this.dmaReleasedAfter(r, op.node.startIndex));
+        // A helper that checks the mapping is also a function it is passed to: it may keep it
+        // (iwlwifi's set_tb_with_wa() checks and stores into the TFD).
+        if (op.how === 'check') for (const r of targets) state = this.setRes(state, r.id, { checked: true });
+        const how = op.how === 'check' ? 'call' : op.how;
+        const label = op.how === 'check' ? `DMA handle checked by ${op.callee ?? 'a helper'}()` : how === 'call' ? `DMA handle passed to ${op.callee ?? 'a function'}()` : how === 'store' ? 'DMA handle stored' : how === 'return' ? 'DMA handle returned' : 'DMA handle used';
+        // Stored, returned or passed on: ownership may have left (a call's is settled at the
+        // return — see finishPath).
+        const leaves = (): boolean => how !== 'use';
         // An `escape` event when ownership leaves here (the simulation hands the mapping over), a `use` otherwise.
-        const kind = targets.some((r) => leaves(r) && state.res[r.id]?.status === 'held') ? 'escape' : 'use';
+        const kind = leaves() && targets.some((r) => state.res[r.id]?.status === 'held') ? 'escape' : 'use';
         const { state: s1, index } = this.event(state, kind, node, span, label, { op, res: targets.map((t) => t.id) });
         state = s1;
         for (const r of targets) {
           const rs = state.res[r.id] as ResState;
           if (rs.status !== 'held' && rs.status !== 'escaped') continue;
           // Returned: the caller checks it (or not — its own finding).
-          if (op.how !== 'return' && !rs.checked && !rs.uncheckedReported && r.op.kind === 'dma' && r.op.api.returns === 'handle' && rs.outcomes.includes('zero')) {
+          if (how !== 'return' && !rs.checked && !rs.uncheckedReported && r.op.kind === 'dma' && r.op.api.returns === 'handle' && rs.outcomes.includes('zero')) {
             state = this.issue(state, 'dma-unchecked', r, index);
             state = this.setRes(state, r.id, { uncheckedReported: true });
           }
-          if (leaves(r) && (state.res[r.id] as ResState).status === 'held') state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: op.how });
+          if (leaves() && (state.res[r.id] as ResState).status === 'held') state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: how });
         }
         return state;
       }
@@ -537,7 +539,10 @@ class Enumerator {
       if (api.role === 'pool-destroy') {
         for (const r of this.resources) {
           const rs = state.res[r.id];
-          if (!rs || r.op.kind !== 'dma' || r.op.pool !== op.key || rs.status !== 'held' || !mayHold(r, rs.outcomes)) continue;
+          if (!rs || r.op.kind !== 'dma' || r.op.pool !== op.key || !mayHold(r, rs.outcomes)) continue;
+          // Still allocated: held, or only lent to a function while this one frees it itself later.
+          const lent = rs.status === 'escaped' && rs.escapeHow === 'call' && rs.changedAt !== null && this.dmaReleasedAfter(r, state.events[rs.changedAt]?.span.start ?? Infinity);
+          if (rs.status !== 'held' && !lent) continue;
           state = this.issue(state, 'pool-leak', r, index);
           // Reported once, here: the busy pool page goes with the destroyed pool.
           state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: 'pool-destroyed' });
@@ -737,6 +742,15 @@ class Enumerator {
   }
 
   /**
+   * `if (ret) return ret;`, `if (ret < 0) … return ret;`: an int the path tested non-zero or
+   * negative, which by the kernel's convention is an error even though its value is unknown.
+   */
+  private testedAsError(value: SyntaxNode | null | undefined, state: State): boolean {
+    const name = value ? identifierName(value) : null;
+    return name !== null && !this.returnsPointer && (state.facts.get(name) === true || state.facts.get(`${name}<0`) === true || state.facts.get(`${name}!=0`) === true);
+  }
+
+  /**
    * `return pinned < 0 ? pinned : -EFAULT;` and `return ret ? : -EFAULT;`: the status under each
    * outcome the path still allows; one status when they all agree.
    */
@@ -773,7 +787,8 @@ class Enumerator {
   private applyReturn(node: CfgNode, input: State): State {
     const status = this.returnStatus(node.returnValue, input);
     const text = node.returnValue ? oneLine(node.returnValue.text, 40) : '';
-    return this.event(input, 'return', node, spanOf(node.syntax as SyntaxNode), `return${text ? ` ${text}` : ''}`, { returnStatus: status, returnText: text }).state;
+    const errorLike = status === 'unknown' && this.testedAsError(node.returnValue, input);
+    return this.event(input, 'return', node, spanOf(node.syntax as SyntaxNode), `return${text ? ` ${text}` : ''}`, { returnStatus: status, returnText: text, ...(errorLike ? { errorByConvention: true } : {}) }).state;
   }
 
   private finishPath(input: State): void {
@@ -796,11 +811,11 @@ class Enumerator {
       // the function the code is not handling pins at all (kernel iterators), so say nothing.
       if (r.op.kind === 'acquire' && r.op.api.conditionalPin && !this.releasesKey(r.key)) continue;
       const ownedElsewhere = rs.status === 'escaped' || r.nonLocal;
-      if (ownedElsewhere && status !== 'error') continue;
+      if (ownedElsewhere && status !== 'error' && r.op.kind !== 'dma') continue;
       // A DMA mapping or allocation whose handle left the function (a struct, a descriptor, a
       // helper, the caller) is freed by whoever owns it now — often the remove or completion
       // path — on error returns too: the rule stays silent (issue 6, "Bad input").
-      if (ownedElsewhere && r.op.kind === 'dma') continue;
+      if (ownedElsewhere && r.op.kind === 'dma' && !this.dmaCallKept(r, rs, state, status === 'error' || last?.errorByConvention === true)) continue;
       // The mapping leaks only because a loop that would have handed it on ran zero times
       // (`for (i = 0; i < n; i++) ring[i].dma = dma + i * sz;` with n unknown): not a finding.
       if (r.op.kind === 'dma' && this.skippedConsumer(r, state)) continue;
@@ -989,6 +1004,18 @@ class Enumerator {
   private releaseKeys: Set<string> | null = null;
 
   /** Whether the function releases `key` anywhere. */
+  /**
+   * A mapping passed to a function (not stored, not returned) on a path that ends in an error:
+   * still this function's to undo when it unmaps it itself further on — the callee only used it
+   * (`if (start(dev, addr)) return -EIO; … dma_unmap_single(dev, addr, …)`). On a success return
+   * the callee is taken to own it (a descriptor, a request).
+   */
+  private dmaCallKept(r: Resource, rs: ResState, state: State, failing: boolean): boolean {
+    if (!failing || r.nonLocal || rs.status !== 'escaped' || rs.escapeHow !== 'call' || rs.changedAt === null) return false;
+    const at = state.events[rs.changedAt];
+    return at !== undefined && this.dmaReleasedAfter(r, at.span.start);
+  }
+
   /** Whether the function unmaps or frees `r` (by its key or `&dma` handle) somewhere after `offset`. */
   private dmaReleasedAfter(r: Resource, offset: number): boolean {
     if (r.op.kind !== 'dma') return false;
@@ -1134,11 +1161,20 @@ const ALLOCATOR_CALL = /^\s*\(?\s*(?:\([^)]*\)\s*)?(?:k|kv|v|devm_k)(?:m|z|c)?al
  * parameter, or a local pointer that starts out pointing at someone else's object
  * (`struct sg_table *sgt = obj->sgt;`). Such a mapping or allocation belongs to that object.
  */
-function dmaKeyIsNonLocal(key: string, locals: ReadonlyMap<string, Variable>): boolean {
+function dmaKeyIsNonLocal(key: string, locals: ReadonlyMap<string, Variable>, body: string): boolean {
   if (!/^[A-Za-z_]\w*$/.test(key)) return true;
   const local = locals.get(key);
   if (!local || local.isStatic) return true;
-  return local.pointerDepth > 0 && local.init !== null && !isNullPointer(local.init) && !ALLOCATOR_CALL.test(local.init.text);
+  if (local.pointerDepth === 0) return false;
+  if (local.init !== null && !isNullPointer(local.init) && !ALLOCATOR_CALL.test(local.init.text)) return true;
+  // `st = &obj->table;` later in the body: the same, assigned after the declaration.
+  const assigned = new RegExp(`(?:^|[^\\w.>])${key}\\s*=(?!=)\\s*([^;]+);`, 'g');
+  for (const m of body.matchAll(assigned)) {
+    const right = (m[1] ?? '').trim();
+    // Not NULL, not an allocation, not the DMA call that makes the resource itself.
+    if (right !== 'NULL' && right !== '0' && !ALLOCATOR_CALL.test(right) && !/^(?:\([^()]*\)\s*)?dma\w*\s*\(/.test(right)) return true;
+  }
+  return false;
 }
 
 /** For each loop head, the names its body mentions (nodes reached by entering, until back at the head). */

@@ -203,10 +203,17 @@ class DmaSteps {
     return [...(op.api.sync === 'cpu' ? this.deviceWrite(id) : []), { call: op.name, args }];
   }
 
+  /** A helper that calls dma_mapping_error() on the handle for this function. */
+  checkedBy(op: DmaUseOp, r: Resource | undefined): TraceStep[] {
+    if (op.how !== 'check' || !r) return [];
+    return [{ call: 'dma_mapping_error', args: { id: this.idOf(r, op.key) }, comment: `in ${op.callee ?? 'a helper'}()` }];
+  }
+
   handoff(op: DmaUseOp, r: Resource | undefined): TraceStep[] {
-    if (op.how === 'use' || op.how === 'check' || !r) return [];
-    const to = op.how === 'call' ? `${op.callee ?? 'a function'}()` : op.how === 'return' ? 'the caller' : 'an object';
-    return [{ call: op.how === 'call' ? 'handoff' : 'escape', args: { id: this.idOf(r, op.key), to: word(to) || op.how } }];
+    if (op.how === 'use' || !r) return [];
+    const call = op.how === 'call' || op.how === 'check';
+    const to = call ? `${op.callee ?? 'a function'}()` : op.how === 'return' ? 'the caller' : 'an object';
+    return [...this.checkedBy(op, r), { call: call ? 'handoff' : 'escape', args: { id: this.idOf(r, op.key), to: word(to) || op.how } }];
   }
 }
 
@@ -281,6 +288,10 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
           for (const st of dma.use(op, r)) steps.push({ ...st, ...loc });
           break;
         }
+        if (op?.kind === 'dma-use') {
+          for (const st of dma.checkedBy(op, r)) steps.push({ ...st, ...loc });
+          break;
+        }
         if (!op || op.kind !== 'use' || !r || !layout) break;
         const range = { first: layout.first, nr: Math.max(layout.taken, 1) };
         if (op.use.kind === 'data') steps.push({ call: 'access', args: { ...range, mode: op.use.writes ? 'write' : 'read', via: op.use.name }, ...loc });
@@ -298,7 +309,10 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
         break;
       case 'escape': {
         if (op?.kind === 'dma-use') {
-          for (const st of dma.handoff(op, r)) steps.push({ ...st, ...loc });
+          // A call the engine still holds this function responsible for (a leak on this path): no handoff.
+          const leaked = r !== undefined && path.issues.some((i) => i.kind === 'leak' && i.res === r);
+          const steps2 = leaked && (op.how === 'call' || op.how === 'check') ? dma.checkedBy(op, r) : dma.handoff(op, r);
+          for (const st of steps2) steps.push({ ...st, ...loc });
           break;
         }
         if (!op || op.kind !== 'escape' || !r || !layout) break;
