@@ -153,15 +153,20 @@ export function functionInfo(definition: SyntaxNode): FunctionInfo | null {
   if (!body || !declarator) return null;
   const nameNode = declarator.childForFieldName('declarator');
   if (!nameNode || nameNode.type !== 'identifier') return null;
-  const params: Variable[] = [];
-  const list = declarator.childForFieldName('parameters');
-  let index = 0;
-  for (const p of list?.namedChildren ?? []) {
-    if (p.type !== 'parameter_declaration') continue;
-    params.push(...variablesOf(p, 'param', index));
-    index++;
-  }
-  // Locals are collected on first use: most functions of a file are never analysed.
+  // Parameters and locals are collected on first use: most functions of a file are never analysed.
+  let params: Variable[] | null = null;
+  const collectParams = (): Variable[] => {
+    if (params) return params;
+    const found: Variable[] = [];
+    let index = 0;
+    for (const p of declarator.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (p.type !== 'parameter_declaration') continue;
+      found.push(...variablesOf(p, 'param', index));
+      index++;
+    }
+    params = found;
+    return found;
+  };
   let locals: Map<string, Variable> | null = null;
   const collectLocals = (): Map<string, Variable> => {
     if (locals) return locals;
@@ -177,11 +182,15 @@ export function functionInfo(definition: SyntaxNode): FunctionInfo | null {
     nameNode,
     node: definition,
     body,
-    params,
+    get params() {
+      return collectParams();
+    },
     get locals() {
       return collectLocals();
     },
-    returnType: definition.childForFieldName('type')?.text ?? '',
+    get returnType() {
+      return definition.childForFieldName('type')?.text ?? '';
+    },
   };
 }
 

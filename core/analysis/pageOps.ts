@@ -9,7 +9,7 @@ import { acquireApi, paramIndex, releaseApi, signatureAt, type AcquireApi, type 
 import { dirtyCall, EXTRA_REFERENCE_CALLS, pageUse, type DirtyCall, type PageUse } from '../catalog/pageUse';
 import type { KernelVersion } from '../catalog/version';
 import { callArguments, calleeName, callsIn, canonical, unwrap } from './expr';
-import { walk } from '../parse/syntax';
+import { walkTypes } from '../parse/syntax';
 import { resolveFlags, type FlagSet, type MacroDef } from './flags';
 import { lookupVariable, type FunctionInfo, type Variable } from './functions';
 import { derivedPageOf, storageOf, type AliasTable, type StorageContext, type StorageRef } from './storage';
@@ -478,10 +478,9 @@ export function dmaValuesOf(fn: FunctionInfo): Set<string> {
   const found = new Set<string>();
   values = found;
   if (fn.body.text.includes('dma_')) {
-    walk(fn.body, (node) => {
-      if (node.type !== 'call_expression') return true;
+    walkTypes(fn.body, (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'), (node) => {
       const api = dmaApi(calleeName(node) ?? '');
-      if (!api || (api.role !== 'map' && api.role !== 'alloc' && api.role !== 'pool-create')) return true;
+      if (!api || (api.role !== 'map' && api.role !== 'alloc' && api.role !== 'pool-create')) return;
       const args = callArguments(node);
       if (api.returns === 'handle' || api.returns === 'cpu-addr' || api.returns === 'pool' || api.returns === 'sgt' || api.returns === 'page') {
         const target = assignmentTarget(node);
@@ -501,7 +500,6 @@ export function dmaValuesOf(fn: FunctionInfo): Set<string> {
         const sg = dmaKey(dmaArg(api, args, api.returns === 'status' ? 'sgt' : 'sg'));
         if (sg) found.add(sg);
       }
-      return true;
     });
   }
   valueCache.set(fn, found);
@@ -547,6 +545,17 @@ const VALUE_NODE_TYPES = new Set(['identifier', 'field_expression', 'pointer_exp
 function dmaUses(region: SyntaxNode, ctx: OpContext): DmaUseOp[] {
   const values = dmaValuesOf(ctx.fn);
   if (values.size === 0) return [];
+  // Most statements mention none of them: a text check is far cheaper than the walk below.
+  const text = region.text;
+  let mentioned = false;
+  for (const v of values) {
+    const root = /[A-Za-z_]\w*/.exec(v)?.[0];
+    if (root !== undefined && text.includes(root)) {
+      mentioned = true;
+      break;
+    }
+  }
+  if (!mentioned) return [];
   const uses: DmaUseOp[] = [];
   const top = region.parent?.type === 'return_statement' ? 'return' : 'use';
   // `how` is what happens to a value met below: passed to a call, stored (also through

@@ -240,22 +240,59 @@ class Enumerator {
     return { fn: this.fn, resources: this.resources, paths: this.paths, issues: this.issues, partial: this.partial, steps: this.steps, dmaPairs: this.dmaPairs };
   }
 
+  /**
+   * The state's identity for merging. Resource states and environments are immutable and shared
+   * between the states that did not change them, so their parts are cached per object: with 20
+   * resources and a long environment, building the string each step was most of a big function.
+   */
   private fingerprint(state: State): string {
-    const res = state.res.map((r, i) => (r ? `${this.resources[i]?.nodeId}:${r.outcomes.join('')}:${r.status}${r.carried ? '+' : ''}${r.maybeReleased ? '?' : ''}${r.checked ? 'c' : ''}${r.uncheckedReported ? 'u' : ''}${r.detached ? 'd' : ''}` : '-')).join(',');
-    const env: string[] = [];
+    const res = state.res.map((r, i) => (r ? this.resPart(r, i) : '-')).join(',');
+    const env = this.envPart(state.env, state.node);
     const live = this.liveNames()[state.node];
-    for (const [k, v] of state.env) {
+    // Loops already left for good (not reachable from here) no longer constrain the path.
+    const exitOnly = state.exitOnly.size === 0 ? '' : [...state.exitOnly].filter((id) => !live || live.has(`#${id}`)).sort().join(',');
+    const moved = state.moved.size === 0 ? '' : [...state.moved].map(([a, b]) => `${a}>${b}`).join(',');
+    return `${res}|${env}|${exitOnly}|${moved}`;
+  }
+
+  private readonly resParts = new WeakMap<ResState, string>();
+
+  private resPart(r: ResState, i: number): string {
+    let part = this.resParts.get(r);
+    if (part === undefined) {
+      part = `${this.resources[i]?.nodeId}:${r.outcomes.join('')}:${r.status}${r.carried ? '+' : ''}${r.maybeReleased ? '?' : ''}${r.checked ? 'c' : ''}${r.uncheckedReported ? 'u' : ''}${r.detached ? 'd' : ''}`;
+      this.resParts.set(r, part);
+    }
+    return part;
+  }
+
+  private readonly keyHashes = new Map<string, { readonly root: string | undefined; readonly h1: number; readonly h2: number }>();
+
+  /**
+   * The environment's part: an order-independent pair of 32-bit hashes over the live bindings
+   * (so no sorting and no string per binding at every step), plus their count.
+   */
+  private envPart(envMap: ReadonlyMap<string, Sym>, node: number): string {
+    const live = this.liveNames()[node];
+    let sum = 0;
+    let xor = 0;
+    let n = 0;
+    for (const [k, v] of envMap) {
       if (v.kind === 'opaque' || v.kind === 'var') continue;
+      let kh = this.keyHashes.get(k);
+      if (!kh) {
+        kh = { root: ROOT_NAME.exec(k)?.[0], h1: fnv(k, 0x811c9dc5), h2: fnv(k, 0x01000193) };
+        this.keyHashes.set(k, kh);
+      }
       // A value no statement ahead can read cannot change what happens next: two states that
       // differ only there are the same state (this keeps sequential loops from multiplying).
-      const root = ROOT_NAME.exec(k)?.[0];
-      if (root !== undefined && live && !live.has(root)) continue;
-      env.push(`${k}=${symKey(v)}`);
+      if (kh.root !== undefined && live && !live.has(kh.root)) continue;
+      const vk = symKey(v);
+      sum = (sum + Math.imul(kh.h1 ^ fnv(vk, 0x9e3779b9), 0x85ebca6b)) | 0;
+      xor ^= Math.imul(kh.h2 + fnv(vk, 0xc2b2ae35), 0x27d4eb2f);
+      n++;
     }
-    env.sort();
-    // Loops already left for good (not reachable from here) no longer constrain the path.
-    const exitOnly = [...state.exitOnly].filter((id) => !live || live.has(`#${id}`)).sort();
-    return `${res}|${env.join(',')}|${exitOnly.join(',')}|${[...state.moved].map(([a, b]) => `${a}>${b}`).join(',')}`;
+    return `${n}:${sum >>> 0}:${xor >>> 0}`;
   }
 
   private live: ReadonlyArray<ReadonlySet<string>> | null = null;
@@ -1219,4 +1256,14 @@ function loopSpan(head: CfgNode): { start: number; end: number } | null {
 /** `sgt->sgl` and `sgt.sgl` name the table `sgt`. */
 function sgBase(key: string): string {
   return key.replace(/(?:->|\.)sgl$/, '');
+}
+
+/** FNV-1a over a string's UTF-16 units, from a seed. */
+function fnv(text: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }

@@ -5,7 +5,7 @@
  * belongs to.
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { walk } from '../parse/syntax';
+import { walk, walkTypes } from '../parse/syntax';
 import { deviceWrites } from '../catalog/dma';
 import { canonical, calleeName, identifierName, unwrap } from '../analysis/expr';
 import type { FileAnalysis, FunctionAnalysis } from '../analysis/file';
@@ -56,18 +56,26 @@ function indentOf(file: FileAnalysis, offset: number): string {
  * The fix for an unchecked mapping: `if (dma_mapping_error(dev, h)) goto <label>;` after the map,
  * when the function has exactly one error label after it that does not unmap this handle.
  */
+const labelCache = new WeakMap<FunctionAnalysis, { name: string; node: SyntaxNode }[]>();
+
+/** Labels that read like error exits (`err_unmap:`, `out:`), once per function. */
+function errorLabelsOf(fn: FunctionAnalysis): { name: string; node: SyntaxNode }[] {
+  const cached = labelCache.get(fn);
+  if (cached) return cached;
+  const labels: { name: string; node: SyntaxNode }[] = [];
+  walkTypes(fn.info.body, (type) => (type === 'labeled_statement' ? 'visit-descend' : 'descend'), (n) => {
+    const name = n.childForFieldName('label')?.text ?? '';
+    if (/^(err|out|fail|free|unwind|error|bail|cleanup|exit|put|release|undo|unlock|abort)/i.test(name)) labels.push({ name, node: n });
+  });
+  labelCache.set(fn, labels);
+  return labels;
+}
+
 function insertCheckFix(file: FileAnalysis, fn: FunctionAnalysis, map: DmaOp): Fix | null {
   if (!map.dev || !map.key) return null;
   const stmt = statementOf(map.node);
   if (!stmt) return null;
-  const labels: { name: string; node: SyntaxNode }[] = [];
-  walk(fn.info.body, (n) => {
-    if (n.type === 'labeled_statement' && n.startIndex > stmt.endIndex) {
-      const name = n.childForFieldName('label')?.text ?? '';
-      if (/^(err|out|fail|free|unwind|error|bail|cleanup|exit|put|release|undo|unlock|abort)/i.test(name)) labels.push({ name, node: n });
-    }
-    return true;
-  });
+  const labels = errorLabelsOf(fn).filter((l) => l.node.startIndex > stmt.endIndex);
   const handle = map.key;
   const candidates = labels.filter((l) => {
     // Code from the label to the next label must not unmap this handle: the mapping failed.
@@ -217,8 +225,7 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
 
     // Coherent memory freed with kfree()/vfree()/free_pages().
     for (const alloc of ops.filter((o) => o.api.role === 'alloc' && o.api.type === 'coherent' && o.key)) {
-      walk(fn.info.body, (n) => {
-        if (n.type !== 'call_expression') return true;
+      walkTypes(fn.info.body, (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'), (n) => {
         const callee = calleeName(n) ?? '';
         const arg = n.childForFieldName('arguments')?.namedChildren[0];
         if (['kfree', 'kvfree', 'vfree', 'free_pages', 'free_page'].includes(callee) && arg && canonical(arg) === alloc.key) {
@@ -228,7 +235,6 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
             message: `Coherent memory from ${fnName(alloc.name)} is freed with ${fnName(callee)}: free it with ${fnName(alloc.api.release ?? 'dma_free_coherent')} (same size and handle). dma-debug reports the allocation as leaked.`,
           }));
         }
-        return true;
       });
     }
 
