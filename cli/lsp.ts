@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './args';
 
-export const LSP_USAGE = `usage: pinscope lsp [--stdio | --node-ipc | --socket=PORT | --pipe=NAME]
-  Runs the pinscope language server (default transport: stdio).`;
+import { LSP_USAGE } from './lspUsage';
+
+export { LSP_USAGE };
 
 const TRANSPORT = /^--(stdio|node-ipc|socket=\d+|pipe=.+|clientProcessId=\d+)$/;
 

@@ -8,6 +8,7 @@ import { UsageError } from './args';
 import { LINT_USAGE, runLint } from './lint';
 import { EXTRACT_USAGE, runExtract, runSimulate, SIMULATE_USAGE } from './simulate';
 import { VERSION } from './version';
+import { LSP_USAGE } from './lspUsage';
 
 const USAGE = `pinscope ${VERSION} — find and fix misuse of the Linux kernel's page-pinning and DMA APIs
 
@@ -18,11 +19,13 @@ commands:
   extract FILE:FUNCTION           print a function's paths as .pinsim traces
   simulate FILE:FUNCTION | T.pinsim   run the refcount simulation and print the step table
   catalog [--names | --needles]   print the API catalog's function names
+  lsp [--stdio]                   run the language server (Neovim, Emacs, Helix, …)
   version                         print the version
 
 ${LINT_USAGE}
 ${EXTRACT_USAGE}
-${SIMULATE_USAGE}`;
+${SIMULATE_USAGE}
+${LSP_USAGE}`;
 
 interface Io {
   out(line: string): void;
