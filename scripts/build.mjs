@@ -32,10 +32,20 @@ const targets = [
   }],
   ['scripts/eval.ts', 'dist/tools/eval.js', nodeBase],
   ['scripts/gen-docs.ts', 'dist/tools/gen-docs.js', nodeBase],
+  ['scripts/bench-paths.ts', 'dist/tools/bench-paths.js', nodeBase],
   ['test/e2e/vscode/index.ts', 'dist/test/vscode/index.js', { ...nodeBase, external: [...nodeBase.external, 'mocha'] }],
 ];
 
 const present = targets.filter(([entry]) => existsSync(path.join(root, entry)));
+
+/** The simulation panel's icon font (@vscode/codicons) goes next to its bundle: dist/webview/codicons/. */
+function copyCodicons(outRoot) {
+  const from = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
+  const to = path.join(outRoot, 'dist', 'webview', 'codicons');
+  mkdirSync(to, { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(from, f), path.join(to, f));
+}
+if (existsSync(path.join(root, 'client', 'webview', 'main.ts'))) copyCodicons(root);
 const contexts = await Promise.all(present.map(([entry, outfile, options]) =>
   esbuild.context({ ...options, entryPoints: [entry], outfile })));
 if (watch) {

@@ -216,8 +216,11 @@ class Enumerator {
       const state = stack.pop() as State;
       this.steps++;
       const node = this.cfg.nodes[state.node] as CfgNode;
-      const fingerprint = this.fingerprint(state);
       const seenHere = this.seen.get(node.id) ?? new Set<string>();
+      // Widening: past WIDEN_AT distinct states at one node, states that differ only in variables
+      // (not in what they hold, nor in the loops they are in) are merged. Without it, a long probe
+      // function's unrelated `if (x) y = 1;` choices multiply states until the budget runs out.
+      const fingerprint = seenHere.size >= WIDEN_AT ? this.fingerprint(state, false) : this.fingerprint(state);
       if (seenHere.has(fingerprint)) continue;
       seenHere.add(fingerprint);
       this.seen.set(node.id, seenHere);
@@ -245,9 +248,9 @@ class Enumerator {
    * between the states that did not change them, so their parts are cached per object: with 20
    * resources and a long environment, building the string each step was most of a big function.
    */
-  private fingerprint(state: State): string {
+  private fingerprint(state: State, withEnv = true): string {
     const res = state.res.map((r, i) => (r ? this.resPart(r, i) : '-')).join(',');
-    const env = this.envPart(state.env, state.node);
+    const env = withEnv ? this.envPart(state.env, state.node) : '*';
     const live = this.liveNames()[state.node];
     // Loops already left for good (not reachable from here) no longer constrain the path.
     const exitOnly = state.exitOnly.size === 0 ? '' : [...state.exitOnly].filter((id) => !live || live.has(`#${id}`)).sort().join(',');
@@ -580,6 +583,8 @@ class Enumerator {
           // Still allocated: held, or only lent to a function while this one frees it itself later.
           const lent = rs.status === 'escaped' && rs.escapeHow === 'call' && rs.changedAt !== null && this.dmaReleasedAfter(r, state.events[rs.changedAt]?.span.start ?? Infinity);
           if (rs.status !== 'held' && !lent) continue;
+          // Kept in a struct or a list (freed through it), or freed by a loop this path skipped.
+          if (r.nonLocal || this.skippedConsumer(r, state)) continue;
           state = this.issue(state, 'pool-leak', r, index);
           // Reported once, here: the busy pool page goes with the destroyed pool.
           state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: 'pool-destroyed' });
@@ -1150,6 +1155,9 @@ function assignmentEffect(a: SyntaxNode, resources: readonly Resource[]): Assign
 }
 
 const ROOT_NAME = /[A-Za-z_]\w*/;
+
+/** Distinct states at one CFG node before states differing only in variables are merged. */
+const WIDEN_AT = 16;
 const NAME = /[A-Za-z_]\w*/g;
 
 /**
