@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { analyzeFile, type FileAnalysis } from '../core/analysis/file';
 import { parseKernelVersion, type KernelVersion } from '../core/catalog/version';
 import { defaultParser } from '../core/lint';
-import { extractTraces, findFunction, formatStepTable, simulateFunction, simulateTraceText } from '../core/sim/index';
+import { extractTraces, findFunction, formatPathMarkdown, formatStepTable, simulateFunction, simulateTraceText } from '../core/sim/index';
 import type { PageKind, SimOptions, SimulationReport } from '../core/sim/types';
 import { printTrace, traceToJson } from '../core/trace/print';
 import { formatTraceError } from '../core/trace/types';
@@ -22,8 +22,8 @@ interface Io {
 
 export const EXTRACT_USAGE = 'usage: pinscope extract FILE:FUNCTION [--format pinsim|json] [--kernel-version X.Y] [--pages N] [--thp | --hugetlb | --zero]';
 export const SIMULATE_USAGE = `usage: pinscope simulate FILE:FUNCTION [--path N] [--pages N] [--thp | --hugetlb | --zero] [--partial K | --error]
-                         [--kernel-version X.Y] [--format table|json]
-       pinscope simulate TRACE.pinsim [--kernel-version X.Y] [--format table|json]`;
+                         [--kernel-version X.Y] [--format table|json|markdown]
+       pinscope simulate TRACE.pinsim [--kernel-version X.Y] [--format table|json|markdown]`;
 
 const SPECS = [
   { name: 'format', takesValue: true, short: 'f' },
@@ -144,7 +144,7 @@ export function runSimulate(argv: readonly string[], io: Io): number {
   const [target, ...extra] = args.positionals;
   if (!target || extra.length > 0) throw new UsageError(SIMULATE_USAGE);
   const format = args.values.get('format') ?? 'table';
-  if (format !== 'table' && format !== 'json') throw new UsageError('--format must be table or json');
+  if (format !== 'table' && format !== 'json' && format !== 'markdown') throw new UsageError('--format must be table, json or markdown');
   let report: SimulationReport;
   if (target.endsWith('.pinsim')) {
     const result = simulateTraceText(readText(target), args.values.get('kernel-version'));
@@ -162,6 +162,7 @@ export function runSimulate(argv: readonly string[], io: Io): number {
       return 1;
     }
   }
-  io.out(format === 'json' ? JSON.stringify(reportJson(report), null, 2) : formatStepTable(report).trimEnd());
+  if (format === 'markdown') io.out(report.paths.map((p) => formatPathMarkdown(report, p).trimEnd()).join('\n\n'));
+  else io.out(format === 'json' ? JSON.stringify(reportJson(report), null, 2) : formatStepTable(report).trimEnd());
   return report.paths.some((p) => p.outcome !== 'clean') ? 1 : 0;
 }

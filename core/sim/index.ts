@@ -13,6 +13,7 @@ import type { PageState, SimOptions, SimPath, SimTarget, SimulationReport } from
 
 export type { SimOptions, SimTarget, SimulationReport } from './types';
 export { formatStepTable } from './table';
+export { formatPathMarkdown } from './markdown';
 
 /** Functions that take pages (or DMA mappings) and so have something to simulate. */
 export function simulationTargets(file: FileAnalysis): SimTarget[] {
@@ -50,20 +51,22 @@ function reportFor(name: string, version: KernelVersion, paths: SimPath[], parti
 }
 
 /**
- * Simulates a function's paths. Paths come in the engine's order; `options.path` picks one
- * (1-based). The report's paths are sorted worst first when all are returned.
+ * Simulates a function's paths, in the engine's order (each SimPath's `index`); `options.path`
+ * picks one (1-based). worstFirst() sorts them for pickers.
  */
 export function simulateFunction(file: FileAnalysis, functionName: string, options: SimOptions = {}): SimulationReport {
   const fn = findFunction(file, functionName);
   if (!fn || !hasAcquires(fn)) {
-    return reportFor(functionName, file.version, [], false, [fn ? `${functionName}() makes no catalogued GUP, pin or DMA call: nothing to simulate` : `no function ${functionName}() in this file`]);
+    // Defined but not analysed (it calls nothing catalogued) is not the same as absent.
+    const exists = fn !== undefined || file.defined.has(functionName);
+    return reportFor(functionName, file.version, [], false, [exists ? `${functionName}() makes no catalogued GUP, pin or DMA call: nothing to simulate` : `no function ${functionName}() in this file`]);
   }
   const { paths, partial } = extractTraces(file, fn, options);
   const chosen = options.path !== undefined ? paths.filter((p) => p.index === options.path) : paths;
   if (options.path !== undefined && chosen.length === 0) {
     return reportFor(functionName, file.version, [], partial, [`${functionName}() has ${paths.length} path${paths.length === 1 ? '' : 's'}; there is no path ${options.path}`]);
   }
-  const simulated = chosen.map((p) => simulateTrace(p.trace, { kernelVersion: file.version }, `path ${p.index}: ${(p.trace.comments[0] ?? '').replace(/^.*?: /, '')}`));
+  const simulated = chosen.map((p) => ({ ...simulateTrace(p.trace, { kernelVersion: file.version }, `path ${p.index}: ${(p.trace.comments[0] ?? '').replace(/^.*?: /, '')}`), index: p.index }));
   const notes = partial ? [`${functionName}() has more paths than the budget allows; the first ${paths.length} are shown`] : [];
   return reportFor(functionName, file.version, simulated, partial, notes);
 }

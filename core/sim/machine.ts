@@ -25,6 +25,7 @@ import { PAGES_PER_FOLIO } from '../trace/vocabulary';
 import type { DmaState as DmaSnapshot, PageKind, PageState, PathOutcome, SimPath, SimStep, Violation, ViolationKind, VmStat } from './types';
 import { STEP_SPECS } from '../trace/vocabulary';
 import { DmaState } from './dma';
+import { withDocs } from './violationDocs';
 
 export const GUP_PIN_COUNTING_BIAS = 1024;
 const REFCOUNT_MAX = 2 ** 31 - 1;
@@ -507,7 +508,8 @@ export function simulateTrace(trace: Trace, options: MachineOptions = {}, label 
   const all: Violation[] = [];
   trace.steps.forEach((s, index) => {
     const r = machine.step(s);
-    all.push(...r.violations);
+    const violations = r.violations.map(withDocs);
+    all.push(...violations);
     const snap = machine.snapshot();
     steps.push({
       index: index + 1,
@@ -516,7 +518,7 @@ export function simulateTrace(trace: Trace, options: MachineOptions = {}, label 
       pages: snap.pages,
       vmstat: snap.vmstat,
       ...(snap.dma ? { dma: snap.dma } : {}),
-      violations: r.violations,
+      violations,
       ...(r.result !== undefined ? { result: r.result } : {}),
       ...(r.note !== undefined ? { note: r.note } : {}),
     });

@@ -104,6 +104,8 @@ export interface SimStep {
 export type PathOutcome = 'clean' | 'leak' | 'mismatch' | 'double-release' | 'count-mismatch' | 'use-after-release' | 'invalid' | 'dma-error';
 
 export interface SimPath {
+  /** 1-based, in the path engine's order (what `--path N` and `extract` number), when from source. */
+  readonly index?: number;
   readonly outcome: PathOutcome;
   /** One line: the branches taken (`ret < 0: false → ret != npages: true → return -EFAULT`). */
   readonly label: string;

@@ -199,7 +199,7 @@ export function parseTrace(text: string): ParseResult {
         err(lineNo, v?.col ?? cond.col + cond.text.length + 2, 'expected true or false after the condition');
         return;
       }
-      steps.push({ call: 'branch', args, text: cond.text, value: v.text === 'true', ...(location ? { line: location.line } : {}), ...(location?.column ? { column: location.column } : {}), ...(comment ? { comment } : {}) });
+      steps.push({ call: 'branch', args, text: cond.text, value: v.text === 'true', ...(location ? { line: location.line } : {}), ...(location?.column ? { column: location.column } : {}), ...(comment ? { comment } : {}), traceLine: lineNo });
       return;
     }
     if (spec.kind === 'return') {
@@ -216,7 +216,7 @@ export function parseTrace(text: string): ParseResult {
         rest.pop();
       }
       stepText = rest.map((t) => (t.quoted ? `"${t.text}"` : t.text)).join(' ');
-      steps.push({ call: 'return', args, text: stepText, ...(location ? { line: location.line } : {}), ...(location?.column ? { column: location.column } : {}), ...(comment ? { comment } : {}) });
+      steps.push({ call: 'return', args, text: stepText, ...(location ? { line: location.line } : {}), ...(location?.column ? { column: location.column } : {}), ...(comment ? { comment } : {}), traceLine: lineNo });
       return;
     }
     for (let i = 0; i < rest.length; i++) {
@@ -268,6 +268,7 @@ export function parseTrace(text: string): ParseResult {
       ...(location ? { line: location.line } : {}),
       ...(location?.column ? { column: location.column } : {}),
       ...(comment ? { comment } : {}),
+      traceLine: lineNo,
     });
   });
 

@@ -45,7 +45,8 @@ export function printTrace(trace: Trace): string {
 
 /** The JSON form of a trace (`pinscope extract --format json`). */
 export function traceToJson(trace: Trace): object {
-  return { version: 1, ...trace };
+  // Where a step sat in some .pinsim text is not part of the trace.
+  return { version: 1, ...trace, steps: trace.steps.map(({ traceLine, ...step }) => (void traceLine, step)) };
 }
 
 /** Reads the JSON form back; returns null when it is not a trace. */

@@ -39,6 +39,8 @@ export interface TraceStep {
   readonly line?: number;
   readonly column?: number;
   readonly comment?: string;
+  /** The 1-based line of the `.pinsim` text this step was parsed from (absent when made in memory). */
+  readonly traceLine?: number;
 }
 
 export interface Trace {

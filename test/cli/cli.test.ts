@@ -149,6 +149,16 @@ describe('pinscope extract / simulate', () => {
     expect(leak?.steps.at(-1)?.violations[0]?.kind).toBe('leak');
   });
 
+  it('simulate --format markdown: one table per path, with the dma-debug column for DMA code', () => {
+    const r = run(['simulate', '--format', 'markdown', '--kernel-version', '6.12', 'examples/dma-unmap-sg-nents.c:demo_read_sg']);
+    expect(r.code).toBe(1);
+    const tables = r.stdout.split('\n\n**');
+    expect(tables).toHaveLength(2);
+    expect(r.stdout).toContain('**demo\\_read\\_sg()** · Linux 6.12 · path 2 of 2 — **dma-error**');
+    expect(r.stdout).toContain('| step | line | call | result | acquired / released | dma-debug | pages (refcount[/pincount], P = maybe_dma_pinned) | notes |');
+    expect(r.stdout).toContain('device driver frees DMA sg list with different entry count [map count=4] [unmap count=3]');
+  });
+
   it('a malformed trace: one line:col error per bad line, nothing simulated, exit 2', () => {
     const dir = scratch();
     const file = path.join(dir, 'bad.pinsim');
