@@ -3,6 +3,7 @@
  * they want to know whether pinscope is running).
  */
 import type { ServerInfoResult, StatusParams } from '../server/protocol';
+import type { SimulationSnapshot } from './simulation/controller';
 
 export interface PinscopeApi {
   /** Resolves when the language client is running. */
@@ -17,4 +18,8 @@ export interface PinscopeApi {
   crashNotifications(): number;
   /** How many times the server was restarted after a crash. */
   crashRestarts(): number;
+  /** The simulation panel: what it shows, the step, the highlighted source line, dropped messages. */
+  simulation(): SimulationSnapshot;
+  /** Hands a message to the extension as if the simulation panel had posted it; false when dropped. */
+  simulationReceive(message: unknown): boolean;
 }

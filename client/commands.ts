@@ -1,10 +1,11 @@
 /**
- * The palette commands (category "pinscope") and the command behind the code lens.
+ * The palette commands (category "pinscope"). The simulation's commands (Run Simulation, behind the
+ * code lens too; Export Trace; Copy as Markdown) live in simulation/controller.ts.
  */
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { WorkDoneProgress, type LanguageClient, type WorkDoneProgressReport, type WorkDoneProgressBegin, type WorkDoneProgressEnd } from 'vscode-languageclient/node';
-import { Commands, LintWorkspaceRequest, SimulateRequest } from '../server/protocol';
+import { Commands, LintWorkspaceRequest } from '../server/protocol';
 import { ruleSummaries, ruleSummary } from '../server/rules';
 
 export interface CommandHost {
@@ -68,27 +69,10 @@ async function showRuleDocumentation(host: CommandHost, ruleId?: unknown): Promi
   }
 }
 
-async function simulate(host: CommandHost, uri?: unknown, fn?: unknown): Promise<void> {
-  const target = typeof uri === 'string' ? uri : vscode.window.activeTextEditor?.document.uri.toString();
-  if (!target || typeof fn !== 'string') {
-    void vscode.window.showInformationMessage('pinscope: use the "Simulate" code lens above a function');
-    return;
-  }
-  const client = await host.client();
-  try {
-    const result = await client.sendRequest(SimulateRequest, { textDocument: { uri: target }, function: fn });
-    const doc = await vscode.workspace.openTextDocument({ content: result.text, language: 'plaintext' });
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-  } catch (e) {
-    void vscode.window.showErrorMessage(`pinscope: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
 export function registerCommands(host: CommandHost): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(Commands.lintWorkspace, () => lintWorkspace(host)),
     vscode.commands.registerCommand(Commands.restartServer, () => host.restart()),
     vscode.commands.registerCommand(Commands.showRuleDocumentation, (ruleId?: unknown) => showRuleDocumentation(host, ruleId)),
-    vscode.commands.registerCommand(Commands.simulate, (uri?: unknown, fn?: unknown) => simulate(host, uri, fn)),
   ];
 }

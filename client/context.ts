@@ -8,6 +8,7 @@ import { ServerInfoRequest, StatusNotification, type InitializationOptions } fro
 import type { PinscopeApi } from './api';
 import { registerCommands } from './commands';
 import { CrashHandler } from './crashHandler';
+import { SimulationController } from './simulation/controller';
 import { StatusBar } from './statusBar';
 
 export class PinscopeContext implements vscode.Disposable {
@@ -15,6 +16,7 @@ export class PinscopeContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   private readonly statusBar: StatusBar;
   private readonly crashes: CrashHandler;
+  private readonly simulation: SimulationController;
   private languageClient: LanguageClient | undefined;
   private starting: Promise<LanguageClient> | undefined;
 
@@ -36,6 +38,8 @@ export class PinscopeContext implements vscode.Disposable {
       client: () => this.client(),
       restart: () => this.restart(),
     }));
+    this.simulation = new SimulationController({ extensionUri: extension.extensionUri, log: this.log, client: () => this.client() });
+    this.disposables.push(this.simulation);
     this.disposables.push(vscode.workspace.onDidCloseTextDocument((d) => this.statusBar.forget(d.uri.toString())));
   }
 
@@ -47,8 +51,9 @@ export class PinscopeContext implements vscode.Disposable {
     };
     const initializationOptions: InitializationOptions = { clientCommands: true };
     const clientOptions: LanguageClientOptions = {
-      // .h files are "cpp" in VS Code unless the user says otherwise.
-      documentSelector: [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }],
+      // .h files are "cpp" in VS Code unless the user says otherwise; .pinsim traces get diagnostics,
+      // hovers and the Run lens from the same server.
+      documentSelector: [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }, { language: 'pinsim' }],
       outputChannel: this.log,
       diagnosticCollectionName: 'pinscope',
       initializationOptions,
@@ -98,6 +103,8 @@ export class PinscopeContext implements vscode.Disposable {
       statusBarText: () => this.statusBar.text,
       crashNotifications: () => this.crashes.notifications,
       crashRestarts: () => this.crashes.restarts,
+      simulation: () => this.simulation.snapshot(),
+      simulationReceive: (message) => this.simulation.receive(message),
     };
   }
 

@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild. Run by `npm run build` and by `npm ci` (through `prepare`).
 // Native parser modules stay external: they are loaded from node_modules at run time.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 

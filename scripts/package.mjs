@@ -26,6 +26,7 @@ const outArg = process.argv.indexOf('--out');
 const out = path.resolve(outArg >= 0 ? process.argv[outArg + 1] : path.join(root, `${pkg.name}-${pkg.version}.vsix`));
 const stage = path.join(root, 'out', 'vsix-stage');
 const log = (m) => process.stderr.write(`package: ${m}\n`);
+const nmPath = (...p) => path.join(root, 'node_modules', ...p);
 
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
@@ -47,6 +48,12 @@ for (const [entry, outfile, options] of bundles) {
     throw new Error(`${entry} is missing`);
   }
   await esbuild.build({ ...options, entryPoints: [entry], outfile: path.join(stage, outfile) });
+}
+
+// The panel's codicons (font and its CSS), next to the panel bundle.
+if (existsSync(path.join(root, 'client', 'webview', 'main.ts'))) {
+  mkdirSync(path.join(stage, 'dist', 'webview', 'codicons'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(nmPath('@vscode', 'codicons', 'dist', f), path.join(stage, 'dist', 'webview', 'codicons', f));
 }
 
 // 2. Documents, grammars, media, rule pages.

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type {
-  AnalyzeJob, AnalyzedReply, FromWorker, SimulateJob, SimulatedReply, ToWorker,
+  AnalyzeJob, AnalyzedReply, FromWorker, SimulateJob, SimulatedReply, SimulateTraceJob, ToWorker, TraceSimulatedReply,
 } from './workerMessages';
 
 export type AnalysisOutcome =
@@ -20,12 +20,13 @@ export type AnalysisOutcome =
   /** The worker died (out of memory, a crash); it is restarted for the next job. */
   | { readonly kind: 'crashed'; readonly message: string };
 
-export type SimulateOutcome =
-  | { readonly kind: 'done'; readonly reply: SimulatedReply }
+export type SimulateOutcome<R = SimulatedReply> =
+  | { readonly kind: 'done'; readonly reply: R }
   | { readonly kind: 'failed'; readonly message: string };
 
 type AnalyzeInput = Omit<AnalyzeJob, 'type' | 'id'>;
 type SimulateInput = Omit<SimulateJob, 'type' | 'id'>;
+type SimulateTraceInput = Omit<SimulateTraceJob, 'type' | 'id'>;
 
 interface QueuedAnalysis {
   readonly kind: 'analyze';
@@ -34,11 +35,12 @@ interface QueuedAnalysis {
   readonly resolve: (outcome: AnalysisOutcome) => void;
 }
 
+/** A simulation of a function or of a trace: one job, one reply (of the job's own type). */
 interface QueuedSimulation {
   readonly kind: 'simulate';
-  readonly job: SimulateJob;
+  readonly job: SimulateJob | SimulateTraceJob;
   readonly budgetMs: number;
-  readonly resolve: (outcome: SimulateOutcome) => void;
+  readonly resolve: (outcome: SimulateOutcome<SimulatedReply | TraceSimulatedReply>) => void;
 }
 
 type Queued = QueuedAnalysis | QueuedSimulation;
@@ -86,10 +88,28 @@ export class AnalysisHost {
   }
 
   simulate(input: SimulateInput, budgetMs: number): Promise<SimulateOutcome> {
+    return this.enqueueSimulation({ type: 'simulate', id: this.nextId++, ...input }, budgetMs, 'simulated');
+  }
+
+  /** Parses and simulates a `.pinsim` text in the worker. */
+  simulateTrace(input: SimulateTraceInput, budgetMs: number): Promise<SimulateOutcome<TraceSimulatedReply>> {
+    return this.enqueueSimulation({ type: 'simulateTrace', id: this.nextId++, ...input }, budgetMs, 'traceSimulated');
+  }
+
+  private enqueueSimulation<T extends 'simulated' | 'traceSimulated'>(
+    job: SimulateJob | SimulateTraceJob, budgetMs: number, replyType: T,
+  ): Promise<SimulateOutcome<Extract<SimulatedReply | TraceSimulatedReply, { type: T }>>> {
+    type R = Extract<SimulatedReply | TraceSimulatedReply, { type: T }>;
     if (this.disposed) return Promise.resolve({ kind: 'failed', message: 'the server is shutting down' });
     return new Promise((resolve) => {
-      const job: SimulateJob = { type: 'simulate', id: this.nextId++, ...input };
-      this.simulations.push({ kind: 'simulate', job, budgetMs, resolve });
+      this.simulations.push({
+        kind: 'simulate', job, budgetMs,
+        resolve: (outcome) => {
+          if (outcome.kind === 'failed') resolve(outcome);
+          else if (outcome.reply.type === replyType) resolve({ kind: 'done', reply: outcome.reply as R });
+          else resolve({ kind: 'failed', message: `the worker answered a ${job.type} job with ${outcome.reply.type}` });
+        },
+      });
       this.pump();
     });
   }
@@ -204,7 +224,7 @@ export class AnalysisHost {
       } else if (reply.type === 'failed') {
         entry.resolve({ kind: 'failed', message: reply.message, stack: reply.stack });
       }
-    } else if (reply.type === 'simulated') {
+    } else if (reply.type === 'simulated' || reply.type === 'traceSimulated') {
       entry.resolve({ kind: 'done', reply });
     } else if (reply.type === 'failed') {
       entry.resolve({ kind: 'failed', message: reply.message });

@@ -12,8 +12,9 @@ import { analyzeFile } from '../core/analysis/file';
 import { parseKernelVersion, type KernelVersion } from '../core/catalog/version';
 import { lintAnalysis } from '../core/lint';
 import { createCParser, type ParsedSource } from '../core/parse/parser';
-import { formatStepTable, simulateFunction, simulationTargets } from '../core/sim/index';
-import { TEST_HOOK, type AnalyzeJob, type FromWorker, type SimulateJob, type ToWorker } from './workerMessages';
+import { formatStepTable, simulationTargets } from '../core/sim/index';
+import { simulateInFile, simulateTraceDocument } from './simulation';
+import { TEST_HOOK, type AnalyzeJob, type FromWorker, type SimulateJob, type SimulateTraceJob, type ToWorker } from './workerMessages';
 
 function versionOf(text: string): KernelVersion {
   const v = parseKernelVersion(text);
@@ -82,9 +83,18 @@ export function runAnalysisWorker(): void {
     const cached = trees.get(job.uri);
     const parsed = cached && cached.text === job.text ? cached : parser.parse(job.text);
     const file = analyzeFile(parsed, versionOf(job.kernelVersion));
-    const report = simulateFunction(file, job.function);
-    return { type: 'simulated', id: job.id, report, text: formatStepTable(report) };
+    const result = simulateInFile(file, {
+      ...(job.function !== undefined ? { function: job.function } : {}),
+      ...(job.offset !== undefined ? { offset: job.offset } : {}),
+      ...(job.path !== undefined ? { path: job.path } : {}),
+      ...(job.parameters !== undefined ? { parameters: job.parameters } : {}),
+    });
+    return { type: 'simulated', id: job.id, result, text: formatStepTable(result.report) };
   };
+
+  const simulateTrace = (job: SimulateTraceJob): FromWorker => ({
+    type: 'traceSimulated', id: job.id, result: simulateTraceDocument(job.text, job.kernelVersion, job.fallbackVersion),
+  });
 
   port.on('message', (message: ToWorker) => {
     if (message.type === 'forget') {
@@ -93,7 +103,7 @@ export function runAnalysisWorker(): void {
     }
     let reply: FromWorker;
     try {
-      reply = message.type === 'analyze' ? analyze(message) : simulate(message);
+      reply = message.type === 'analyze' ? analyze(message) : message.type === 'simulate' ? simulate(message) : simulateTrace(message);
     } catch (e) {
       if (message.type === 'analyze') trees.delete(message.uri);
       const error = e instanceof Error ? e : new Error(String(e));

@@ -1,6 +1,6 @@
 /**
  * Code lenses: `Simulate (N paths)` above every function that acquires pages or DMA mappings. The
- * lens runs the client command pinscope.simulate with the document and the function's name.
+ * lens runs the client command pinscope.runSimulation with the document and the function's name.
  */
 import type { CodeLens } from 'vscode-languageserver-protocol';
 import type { SimTarget } from '../core/sim/types';
@@ -18,7 +18,7 @@ export function codeLenses(uri: string, targets: readonly SimTarget[], lines: Li
     const end = lines.position(t.span.end);
     return {
       range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } },
-      command: { title: lensTitle(t), command: Commands.simulate, arguments: [uri, t.name] },
+      command: { title: lensTitle(t), command: Commands.runSimulation, arguments: [uri, t.name] },
     };
   });
 }

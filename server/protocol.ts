@@ -5,13 +5,22 @@
  */
 import {
   NotificationType, RequestType,
-  type ProgressToken, type TextDocumentIdentifier,
+  type Position, type ProgressToken, type TextDocumentIdentifier,
 } from 'vscode-languageserver-protocol';
-import type { SimulationReport } from '../core/sim/types';
+import type { TraceError } from '../core/trace/types';
+import type { PageKind, PathOutcome, SimPath, SimulationReport } from '../core/sim/types';
+
+// The simulation's data types, for the client and its webview (which import them from here: client →
+// server → core). Type-only: nothing of core is bundled into the client for them.
+export type {
+  DmaMappingState, DmaState, PageKind, PageState, PathOutcome, SimPath, SimStep, SimulationReport, Violation, VmStat,
+} from '../core/sim/types';
+export type { TraceError } from '../core/trace/types';
 
 /** Command ids the server puts into code lenses and code actions; the VS Code client implements them. */
 export const Commands = {
-  simulate: 'pinscope.simulate',
+  /** Run Simulation: the function at the cursor (C) or the trace (.pinsim); args `[uri, function?]`. */
+  runSimulation: 'pinscope.runSimulation',
   showRuleDocumentation: 'pinscope.showRuleDocumentation',
   lintWorkspace: 'pinscope.lintWorkspace',
   restartServer: 'pinscope.restartServer',
@@ -51,18 +60,94 @@ export const LintWorkspaceRequest = new RequestType<LintWorkspaceParams, LintWor
 
 // ─── pinscope/simulate ──────────────────────────────────────────────────────────────────────────────
 
+/** The outcome of the acquire on the simulated path: all pinned, `taken` of the pages asked for, or an error. */
+export type AcquireChoice =
+  | { readonly kind: 'full' }
+  | { readonly kind: 'partial'; readonly taken: number }
+  | { readonly kind: 'error' };
+
+/** What the user can change in the simulation panel and run again with. */
+export interface SimulationParameters {
+  /** Pages each acquire asks for (default: the call's literal count, else 4). */
+  readonly pages?: number;
+  readonly pageKind?: PageKind;
+  /** A kernel version like "6.1", instead of the document's. */
+  readonly kernelVersion?: string;
+  readonly acquire?: AcquireChoice;
+}
+
 export interface SimulateParams {
   readonly textDocument: TextDocumentIdentifier;
-  readonly function: string;
+  /** The function to simulate. Without it, `position` says which: the function around it. */
+  readonly function?: string;
+  readonly position?: Position;
+  /** The path to run in full (1-based, engine order); without it, every path is summarised. */
+  readonly path?: number;
+  readonly parameters?: SimulationParameters;
+}
+
+/** One path for a picker: its number, what goes wrong on it, and the first violation in words. */
+export interface PathSummary {
+  /** 1-based, in the engine's order (what `path` asks for). */
+  readonly index: number;
+  readonly outcome: PathOutcome;
+  /** The branches taken (`ret < 0: false → !dev: true`). */
+  readonly label: string;
+  readonly steps: number;
+  readonly violations: number;
+  readonly firstViolation?: string;
+}
+
+/** The path asked for, with what Export Trace and Copy as Markdown need. */
+export interface ChosenPath {
+  readonly index: number;
+  readonly path: SimPath;
+  /** The path as a `.pinsim` trace. */
+  readonly trace: string;
+  /** Its step table as Markdown. */
+  readonly markdown: string;
 }
 
 export interface SimulateResult {
+  /** The function simulated (resolved from `position`), or null when the cursor is in none. */
+  readonly function: string | null;
   readonly report: SimulationReport;
   /** The report as the CLI prints it (a step table). */
   readonly text: string;
+  /** Every path, worst first (leaks and mismatches before clean paths). */
+  readonly paths: readonly PathSummary[];
+  readonly chosen?: ChosenPath;
+  /** Why there is nothing to simulate (no function at the cursor, no catalogued call, no such path). */
+  readonly nothingToSimulate?: string;
+  /** Kernel versions the panel offers. */
+  readonly kernelVersions: readonly string[];
 }
 
 export const SimulateRequest = new RequestType<SimulateParams, SimulateResult, void>('pinscope/simulate');
+
+// ─── pinscope/simulateTrace ─────────────────────────────────────────────────────────────────────────
+
+export interface SimulateTraceParams {
+  /** An open `.pinsim` document. */
+  readonly textDocument: TextDocumentIdentifier;
+  /** Only `kernelVersion` applies (it overrides the trace's own `kernel` line). */
+  readonly parameters?: SimulationParameters;
+}
+
+export type SimulateTraceResult =
+  | {
+    readonly ok: true;
+    readonly report: SimulationReport;
+    /** 1-based line of the trace file each step was written on. */
+    readonly traceLines: readonly number[];
+    readonly trace: string;
+    readonly markdown: string;
+    readonly kernelVersions: readonly string[];
+  }
+  /** A malformed trace simulates nothing: every error, with its line and column. */
+  | { readonly ok: false; readonly errors: readonly TraceError[]; readonly kernelVersion: string; readonly kernelVersions: readonly string[] };
+
+export const SimulateTraceRequest = new RequestType<SimulateTraceParams, SimulateTraceResult, void>('pinscope/simulateTrace');
 
 // ─── pinscope/status ────────────────────────────────────────────────────────────────────────────────
 

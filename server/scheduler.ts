@@ -8,7 +8,7 @@
 import { textMayContainCatalogued } from '../core/workspace/prefilter';
 import type { AnalysisHost, AnalysisOutcome } from './analysisHost';
 import type { Configuration, ResolvedSettings } from './configuration';
-import { emptyResult, type AnalysisResult, type DocumentStore, type ServerNote } from './documents';
+import { emptyResult, type AnalysisResult, type DocumentStore, type OpenDocument, type ServerNote } from './documents';
 import { LineIndex } from '../core/text/lineIndex';
 
 export interface SchedulerDeps {
@@ -18,6 +18,8 @@ export interface SchedulerDeps {
   /** Called with every result that wins (publish diagnostics and status). */
   readonly apply: (result: AnalysisResult) => void;
   readonly log: (message: string) => void;
+  /** Whether a document is C for this scheduler (`.pinsim` traces are not); default: all are. */
+  readonly isAnalysed?: (doc: OpenDocument) => boolean;
 }
 
 interface Waiter {
@@ -69,7 +71,10 @@ export class Scheduler {
 
   /** Every open document again (settings changed). */
   scheduleAll(): void {
-    for (const doc of this.deps.documents.all()) this.schedule(doc.uri, true);
+    for (const doc of this.deps.documents.all()) {
+      if (this.deps.isAnalysed && !this.deps.isAnalysed(doc)) continue;
+      this.schedule(doc.uri, true);
+    }
   }
 
   /**

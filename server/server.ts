@@ -18,12 +18,16 @@ import { resultDiagnostics, type DiagnosticOptions } from './diagnostics';
 import { DocumentStore, type AnalysisResult } from './documents';
 import { hoverAt } from './hover';
 import {
-  LintWorkspaceRequest, ServerInfoRequest, SimulateRequest, StatusNotification,
-  type InitializationOptions, type LintWorkspaceResult, type StatusParams,
+  LintWorkspaceRequest, ServerInfoRequest, SimulateRequest, SimulateTraceRequest, StatusNotification,
+  type InitializationOptions, type LintWorkspaceResult, type SimulateResult, type SimulateTraceResult, type StatusParams,
 } from './protocol';
 import { Scheduler } from './scheduler';
 import { SETTINGS_SECTION } from './settings';
+import { kernelVersionsWith } from './simulation';
+import { isTraceDocument, traceCodeLenses, TraceDocuments } from './traceDocuments';
 import { lintWorkspace } from './workspaceLint';
+import { parseKernelVersion } from '../core/catalog/version';
+import { LineIndex } from '../core/text/lineIndex';
 
 export const SERVER_VERSION: string = pkg.version;
 
@@ -106,7 +110,18 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     }
   };
 
-  const scheduler = new Scheduler({ documents, host, configuration, apply, log });
+  const scheduler = new Scheduler({ documents, host, configuration, apply, log, isAnalysed: (doc) => !isTraceDocument(doc) });
+  const traces = new TraceDocuments({
+    documents, host, configuration, log,
+    publish: (params) => void connection.sendDiagnostics(params),
+    versionedDiagnostics: () => features?.diagnosticVersion ?? false,
+  });
+  /** C documents go to the scheduler, `.pinsim` traces to their own diagnostics. */
+  const schedule = (uri: string): void => {
+    const doc = documents.get(uri);
+    if (doc && isTraceDocument(doc)) traces.schedule(uri);
+    else scheduler.schedule(uri);
+  };
 
   /**
    * The analysis result of the document's current version, waiting for it (bounded by the
@@ -170,12 +185,13 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       configuration.setPushed((settings as Record<string, unknown>)[SETTINGS_SECTION]);
     }
     configuration.invalidate();
+    traces.invalidate();
     scheduler.scheduleAll();
   });
 
   connection.onDidOpenTextDocument(({ textDocument }) => {
     documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
-    scheduler.schedule(textDocument.uri);
+    schedule(textDocument.uri);
   });
 
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
@@ -185,17 +201,23 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       return;
     }
     if (!changed.monotonic) log(`didChange for ${textDocument.uri}: version ${textDocument.version} does not follow the previous one; applied anyway`);
-    scheduler.schedule(textDocument.uri);
+    schedule(textDocument.uri);
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
-    documents.close(textDocument.uri);
+    const closed = documents.close(textDocument.uri);
+    if (closed && isTraceDocument(closed)) {
+      traces.closed(textDocument.uri);
+      return;
+    }
     scheduler.closed(textDocument.uri);
     lensSignature.delete(textDocument.uri);
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
   });
 
   connection.onCodeAction(async (params, token) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (doc && isTraceDocument(doc)) return [];
     const result = await currentResult(params.textDocument.uri, token);
     if (!result) return [];
     return codeActions({
@@ -214,23 +236,56 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onHover(async (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
+    if (isTraceDocument(doc)) return traces.hover(doc, params.position);
     const resolved = await configuration.for(params.textDocument.uri);
     return hoverAt(doc.text, params.position, resolved.kernelVersion);
   });
 
   connection.onCodeLens(async (params, token) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (doc && isTraceDocument(doc)) return traceCodeLenses(doc.uri);
     const result = await currentResult(params.textDocument.uri, token);
     if (!result) return [];
     return codeLenses(result.uri, result.targets, result.lines);
   });
 
-  connection.onRequest(SimulateRequest, async (params) => {
+  connection.onRequest(SimulateRequest, async (params): Promise<SimulateResult> => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not open`);
+    if (isTraceDocument(doc)) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is a .pinsim trace: use pinscope/simulateTrace`);
     const resolved = await configuration.for(doc.uri);
-    const outcome = await host.simulate({ uri: doc.uri, text: doc.text, kernelVersion: resolved.kernelVersionText, function: params.function }, resolved.settings.analysisTimeout);
-    if (outcome.kind === 'failed') throw new ResponseError(LSPErrorCodes.RequestFailed, `simulation of ${params.function}() failed: ${outcome.message}`);
-    return { report: outcome.reply.report, text: outcome.reply.text };
+    const kernelVersion = params.parameters?.kernelVersion ?? resolved.kernelVersionText;
+    if (!parseKernelVersion(kernelVersion)) throw new ResponseError(LSPErrorCodes.RequestFailed, `"${kernelVersion}" is not a kernel version like 6.12`);
+    const offset = params.function === undefined && params.position ? new LineIndex(doc.text).offset(params.position) : undefined;
+    const outcome = await host.simulate({
+      uri: doc.uri, text: doc.text, kernelVersion,
+      ...(params.function !== undefined ? { function: params.function } : {}),
+      ...(offset !== undefined ? { offset } : {}),
+      ...(params.path !== undefined ? { path: params.path } : {}),
+      ...(params.parameters !== undefined ? { parameters: params.parameters } : {}),
+    }, resolved.settings.analysisTimeout);
+    if (outcome.kind === 'failed') throw new ResponseError(LSPErrorCodes.RequestFailed, `simulation of ${params.function ?? 'the function'}() failed: ${outcome.message}`);
+    const r = outcome.reply.result;
+    return {
+      function: r.function, report: r.report, text: outcome.reply.text, paths: r.paths,
+      ...(r.chosen ? { chosen: r.chosen } : {}),
+      ...(r.nothingToSimulate ? { nothingToSimulate: r.nothingToSimulate } : {}),
+      kernelVersions: kernelVersionsWith(resolved.kernelVersionText),
+    };
+  });
+
+  connection.onRequest(SimulateTraceRequest, async (params): Promise<SimulateTraceResult> => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not open`);
+    const override = params.parameters?.kernelVersion;
+    if (override !== undefined && !parseKernelVersion(override)) throw new ResponseError(LSPErrorCodes.RequestFailed, `"${override}" is not a kernel version like 6.12`);
+    const resolved = await configuration.for(doc.uri);
+    const sim = await traces.simulate(doc, override);
+    if (!sim) throw new ResponseError(LSPErrorCodes.RequestFailed, `simulation of ${doc.uri} failed (details are in the pinscope output)`);
+    const kernelVersions = kernelVersionsWith(sim.ok ? sim.report.kernelVersion : resolved.kernelVersionText);
+    return sim.ok
+      ? { ok: true, report: sim.report, traceLines: sim.traceLines, trace: sim.trace, markdown: sim.markdown, kernelVersions }
+      : { ok: false, errors: sim.errors, kernelVersion: override ?? resolved.kernelVersionText, kernelVersions };
   });
 
   connection.onRequest(LintWorkspaceRequest, async (params, token): Promise<LintWorkspaceResult> => {

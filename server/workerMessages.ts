@@ -5,7 +5,9 @@
 import type { AnalysisNote, Finding } from '../core/findings';
 import type { RuleSetting } from '../core/lint';
 import type { RuleId } from '../core/rules/ids';
-import type { SimTarget, SimulationReport } from '../core/sim/types';
+import type { SimTarget } from '../core/sim/types';
+import type { SimulationParameters } from './protocol';
+import type { FunctionSimulation, TraceDocumentSimulation } from './simulation';
 
 export interface AnalyzeJob {
   readonly type: 'analyze';
@@ -24,7 +26,21 @@ export interface SimulateJob {
   readonly uri: string;
   readonly text: string;
   readonly kernelVersion: string;
-  readonly function: string;
+  /** The function; without it, the one around `offset`. */
+  readonly function?: string;
+  readonly offset?: number;
+  readonly path?: number;
+  readonly parameters?: SimulationParameters;
+}
+
+export interface SimulateTraceJob {
+  readonly type: 'simulateTrace';
+  readonly id: number;
+  readonly uri: string;
+  readonly text: string;
+  /** The panel's choice; else the trace's `kernel` line; else `fallbackVersion`. */
+  readonly kernelVersion?: string;
+  readonly fallbackVersion: string;
 }
 
 export interface ForgetMessage {
@@ -32,7 +48,7 @@ export interface ForgetMessage {
   readonly uri: string;
 }
 
-export type ToWorker = AnalyzeJob | SimulateJob | ForgetMessage;
+export type ToWorker = AnalyzeJob | SimulateJob | SimulateTraceJob | ForgetMessage;
 
 export interface AnalyzedReply {
   readonly type: 'analyzed';
@@ -49,8 +65,15 @@ export interface AnalyzedReply {
 export interface SimulatedReply {
   readonly type: 'simulated';
   readonly id: number;
-  readonly report: SimulationReport;
+  readonly result: FunctionSimulation;
+  /** The report as the CLI prints it. */
   readonly text: string;
+}
+
+export interface TraceSimulatedReply {
+  readonly type: 'traceSimulated';
+  readonly id: number;
+  readonly result: TraceDocumentSimulation;
 }
 
 export interface FailedReply {
@@ -60,7 +83,7 @@ export interface FailedReply {
   readonly stack: string;
 }
 
-export type FromWorker = AnalyzedReply | SimulatedReply | FailedReply;
+export type FromWorker = AnalyzedReply | SimulatedReply | TraceSimulatedReply | FailedReply;
 
 /** Test hooks (only with PINSCOPE_TEST_HOOKS=1): a line `pinscope-test-hook: sleep=300|throw|hang|exit`. */
 export const TEST_HOOK = /pinscope-test-hook:\s*(sleep=(\d+)|throw|hang|exit)/;

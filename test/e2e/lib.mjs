@@ -11,6 +11,9 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const FIXTURE_WS = path.join(ROOT, 'test', 'fixtures', 'lsp', 'ws');
 export const EXPECTED = path.join(ROOT, 'test', 'fixtures', 'lsp', 'expected');
 export const DEMO_REL = path.join('drivers', 'misc', 'pinscope_demo.c');
+/** The simulation's fixtures (a driver with a leaking path, .pinsim traces), copied into each workspace. */
+export const SIM_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'lsp', 'sim');
+export const SIM_REL = path.join('drivers', 'misc', 'pinscope_sim.c');
 export const CODE_SERVER = path.join(ROOT, '.e2e', 'code-server', 'node_modules', '.bin', 'code-server');
 export const RULES_UNDER_TEST = ['longterm-get', 'release-mismatch', 'api-version', 'internal-foll-flag'];
 
@@ -37,6 +40,7 @@ export function onlyRulesUnderTest() {
 export function freshWorkspace(parent) {
   const ws = mkdtempSync(path.join(parent, 'ws-'));
   cpSync(FIXTURE_WS, ws, { recursive: true });
+  cpSync(SIM_FIXTURES, ws, { recursive: true });
   mkdirSync(path.join(ws, '.vscode'), { recursive: true });
   writeFileSync(path.join(ws, '.vscode', 'settings.json'), `${JSON.stringify({ 'pinscope.rules': onlyRulesUnderTest() }, null, 2)}\n`);
   return ws;

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `npm run test:e2e [-- --only suite,ui,nvim] [--keep]`: pinscope in real editors.
+// `npm run test:e2e [-- --only suite,ui,nvim] [--keep] [--update-screenshots]`: pinscope in real editors.
 //   1. installs code-server 4.100.3 into .e2e/ if needed (test/e2e/install-code-server.sh);
 //   2. builds the bundles and packages the .vsix (npm run package);
 //   3. starts code-server with the .vsix installed and runs
 //      suite  the mocha suite (test/e2e/vscode/) in code-server's extension host,
 //      ui     the Playwright UI test in headless Debian chromium (Problems panel, hover, code lens,
-//             quick fix, saved file), which also saves docs/screenshot-quickfix.png;
+//             quick fix, saved file; Run Simulation: quick pick, the webview panel, the highlighted
+//             line), which also saves docs/screenshot-quickfix.png and docs/screenshot-simulation-*.png;
 //   4. nvim   Neovim (0.7.2) headless as a second LSP client of `pinscope lsp --stdio`.
 // Prints `N passed, N failed` and exits 1 when anything failed (2 when the setup itself failed).
 import { execFileSync } from 'node:child_process';
@@ -52,7 +53,10 @@ async function main() {
   }
   if (wanted('ui')) {
     log('== phase 2: UI test (Playwright, Debian chromium)');
-    const r = await runUiTest({ url: codeServer.url, ws: freshWorkspace(work), shots: work, docsShot: path.join(ROOT, 'docs', 'screenshot-quickfix.png') });
+    // Screenshots go to the run's folder; `--update-screenshots` writes the ones docs/ shows instead
+    // (a test run must not change tracked files).
+    const docsDir = args.includes('--update-screenshots') ? path.join(ROOT, 'docs') : work;
+    const r = await runUiTest({ url: codeServer.url, ws: freshWorkspace(work), shots: work, docsShot: path.join(docsDir, 'screenshot-quickfix.png'), docsDir });
     results.push({ phase: 'UI (code-server + chromium)', passed: r.passed, failed: r.failed, note: r.note });
   }
   if (wanted('nvim')) {

@@ -20,7 +20,8 @@ export async function runExtensionSuite(o) {
   const browser = await launchChromium();
   let output = '';
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Clipboard permissions: Copy as Markdown writes to it.
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     let done;
     const exited = new Promise((r) => { done = r; });
     await page.exposeFunction('codeAutomationLog', (_type, args) => {

@@ -72,6 +72,7 @@ describe('the .vsix', () => {
       /^\[Content_Types\]\.xml$/, /^extension\.vsixmanifest$/,
       /^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/changelog\.md$/, /^extension\/LICENSE\.txt$/,
       /^extension\/dist\/(client\/extension|server\/server|worker\/lint-worker|webview\/panel)\.js$/,
+      /^extension\/dist\/webview\/codicons\/codicon\.(css|ttf)$/,
       /^extension\/syntaxes\/[^/]+\.json$/, /^extension\/media\/[^/]+\.(png|svg|css)$/, /^extension\/docs\/rules\/[a-z0-9-]+\.md$/,
       /^extension\/node_modules\/node-gyp-build\/(package\.json|index\.js|node-gyp-build\.js|LICENSE)$/,
       /^extension\/node_modules\/tree-sitter\/(package\.json|index\.js|LICENSE)$/,
@@ -90,7 +91,9 @@ describe('the .vsix', () => {
       'extension/node_modules/node-gyp-build/index.js', 'extension/node_modules/tree-sitter/index.js', 'extension/node_modules/tree-sitter-c/bindings/node/index.js',
     ]) expect(names, required).toContain(required);
     if (existsSync(path.join(ROOT, 'README.md'))) expect(names).toContain('extension/readme.md');
-    if (existsSync(path.join(ROOT, 'client', 'webview', 'main.ts'))) expect(names).toContain('extension/dist/webview/panel.js');
+    if (existsSync(path.join(ROOT, 'client', 'webview', 'main.ts'))) {
+      for (const f of ['dist/webview/panel.js', 'dist/webview/codicons/codicon.css', 'dist/webview/codicons/codicon.ttf', 'media/simulation.css']) expect(names).toContain(`extension/${f}`);
+    }
     const manifest = JSON.parse(entries.find((e) => e.name === 'extension/package.json')?.data().toString() ?? '{}') as { main?: string };
     expect(names).toContain(`extension/${(manifest.main ?? '').replace(/^\.\//, '')}`);
   });
@@ -112,7 +115,7 @@ describe('the .vsix', () => {
   });
 
   test('the bundles are production builds (minified, no source map references)', () => {
-    for (const name of names.filter((n) => n.startsWith('extension/dist/'))) {
+    for (const name of names.filter((n) => n.startsWith('extension/dist/') && n.endsWith('.js'))) {
       const text = entries.find((e) => e.name === name)?.data().toString() ?? '';
       expect(text, name).not.toContain('sourceMappingURL');
       expect(text.length / text.split('\n').length, `${name}: average line length`).toBeGreaterThan(1000);

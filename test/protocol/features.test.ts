@@ -58,7 +58,7 @@ describe('code lens and simulate', () => {
       ['demo_register', 'demo_read', 'demo_pin_locked'].map((name) => ({
         range: rangeOf(text, name),
         title: expect.stringMatching(/^Simulate \(\d+\+? paths?\)$/) as unknown as string,
-        command: 'pinscope.simulate',
+        command: 'pinscope.runSimulation',
         args: [uri, name],
       })),
     );

@@ -82,16 +82,17 @@ describe('pinscope in VS Code', () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', demo());
       return l.length === 3 ? l : undefined;
     });
-    assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command?.command]), [[14, 'pinscope.simulate'], [30, 'pinscope.simulate'], [42, 'pinscope.simulate']]);
+    assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command?.command]), [[14, 'pinscope.runSimulation'], [30, 'pinscope.runSimulation'], [42, 'pinscope.runSimulation']]);
     assert.ok(lenses.every((l) => /^Simulate \(\d+\+? paths?\)$/.test(l.command?.title ?? '')));
-    // The lens's command opens the step table.
-    await vscode.commands.executeCommand(lenses[1]?.command?.command ?? '', ...(lenses[1]?.command?.arguments ?? []));
-    await until('step table', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'untitled' && d.getText().startsWith('demo_read')));
+    // The lens's command opens the simulation panel (path 2 given: no quick pick in a test).
+    const result = await vscode.commands.executeCommand<{ kind: string; function?: string; outcome?: string }>(lenses[1]?.command?.command ?? '', ...(lenses[1]?.command?.arguments ?? []), { path: 2 });
+    assert.deepEqual([result.kind, result.function, result.outcome], ['panel', 'demo_read', 'mismatch']);
+    assert.equal(api.simulation().open, true);
   });
 
   it('the palette commands exist (with their category in package.json)', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const c of ['pinscope.lintWorkspace', 'pinscope.restartServer', 'pinscope.showRuleDocumentation', 'pinscope.simulate']) assert.ok(all.includes(c), c);
+    for (const c of ['pinscope.lintWorkspace', 'pinscope.restartServer', 'pinscope.showRuleDocumentation', 'pinscope.runSimulation', 'pinscope.exportTrace', 'pinscope.copyAsMarkdown']) assert.ok(all.includes(c), c);
   });
 
   it('the get→pin quick fix is one edit, preferred, and gives the expected file', async () => {

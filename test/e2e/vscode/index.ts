@@ -11,6 +11,7 @@ export async function run(): Promise<void> {
   // The suites are bundled into this file: define mocha's globals, then load them.
   mocha.suite.emit('pre-require', globalThis, 'pinscope-suite', mocha);
   await import('./extension.test');
+  await import('./simulation.test');
   await new Promise<void>((resolve, reject) => {
     mocha.run((failures) => {
       console.log(`pinscope e2e (extension host): ${failures === 0 ? 'all tests passed' : `${failures} failed`}`);

@@ -1,0 +1,152 @@
+/**
+ * `.pinsim` documents in the server: diagnostics for malformed lines (one per parse error, at its
+ * line:column), a `Run` code lens, and a hover on a step line with the state after that step. The
+ * parse is cheap and runs here; simulations run in the analysis worker and are kept per document
+ * version for the hovers.
+ */
+import {
+  DiagnosticSeverity, MarkupKind,
+  type CodeLens, type Diagnostic, type Hover, type Position, type PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol';
+import { parseTrace } from '../core/trace/parse';
+import type { TraceError } from '../core/trace/types';
+import { LineIndex } from '../core/text/lineIndex';
+import type { AnalysisHost } from './analysisHost';
+import type { Configuration } from './configuration';
+import type { DocumentStore, OpenDocument } from './documents';
+import { Commands } from './protocol';
+import { stepHoverMarkdown, type TraceDocumentSimulation } from './simulation';
+
+export const PINSIM_LANGUAGE = 'pinsim';
+
+/** A document is a trace when the client says its language is pinsim, or by its extension. */
+export function isTraceDocument(doc: OpenDocument): boolean {
+  return doc.document.languageId === PINSIM_LANGUAGE || /\.pinsim$/i.test(doc.uri);
+}
+
+/** The range of a parse error: from its column to the end of the word there (at least one character). */
+export function errorRange(lines: LineIndex, e: TraceError): Diagnostic['range'] {
+  const line = Math.max(0, e.line - 1);
+  const text = lines.lineText(e.line);
+  const start = Math.min(Math.max(0, e.column - 1), text.length);
+  let end = start;
+  if (text[start] === '"') {
+    const close = text.indexOf('"', start + 1);
+    end = close < 0 ? text.length : close + 1;
+  } else {
+    while (end < text.length && !/\s/.test(text[end] as string)) end++;
+  }
+  if (end === start && start < text.length) end = start + 1;
+  return { start: { line, character: start }, end: { line, character: end } };
+}
+
+export function traceDiagnostics(text: string): Diagnostic[] {
+  const parsed = parseTrace(text);
+  if (parsed.ok) return [];
+  const lines = new LineIndex(text);
+  return parsed.errors.map((e) => ({
+    range: errorRange(lines, e),
+    severity: DiagnosticSeverity.Error,
+    source: 'pinscope',
+    code: 'pinsim',
+    message: e.message,
+  }));
+}
+
+export function traceCodeLenses(uri: string): CodeLens[] {
+  return [{
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    command: { title: 'Run', command: Commands.runSimulation, arguments: [uri] },
+  }];
+}
+
+export interface TraceDocumentsDeps {
+  readonly documents: DocumentStore;
+  readonly host: AnalysisHost;
+  readonly configuration: Configuration;
+  readonly publish: (params: PublishDiagnosticsParams) => void;
+  readonly log: (message: string) => void;
+  readonly versionedDiagnostics: () => boolean;
+}
+
+export class TraceDocuments {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly simulations = new Map<string, { readonly version: number; readonly key: string; readonly result: Promise<TraceDocumentSimulation | undefined> }>();
+
+  constructor(private readonly deps: TraceDocumentsDeps) {}
+
+  /** An open or an edit: diagnostics after the document's debounce. */
+  schedule(uri: string): void {
+    const existing = this.timers.get(uri);
+    if (existing) clearTimeout(existing);
+    void this.deps.configuration.for(uri).then((resolved) => {
+      const delay = Math.min(resolved.settings.debounce, 500);
+      this.timers.set(uri, setTimeout(() => {
+        this.timers.delete(uri);
+        this.publish(uri);
+      }, delay));
+    }, (e: unknown) => this.deps.log(`settings for ${uri}: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  private publish(uri: string): void {
+    const doc = this.deps.documents.get(uri);
+    if (!doc) return;
+    this.deps.publish({ uri, ...(this.deps.versionedDiagnostics() ? { version: doc.version } : {}), diagnostics: traceDiagnostics(doc.text) });
+  }
+
+  /** Settings changed: the kernel version a trace without a `kernel` line uses may have too. */
+  invalidate(): void {
+    this.simulations.clear();
+  }
+
+  closed(uri: string): void {
+    const t = this.timers.get(uri);
+    if (t) clearTimeout(t);
+    this.timers.delete(uri);
+    this.simulations.delete(uri);
+    this.deps.publish({ uri, diagnostics: [] });
+  }
+
+  /** The simulation of the document's current text (kept while the document does not change). */
+  async simulate(doc: OpenDocument, kernelVersion: string | undefined): Promise<TraceDocumentSimulation | undefined> {
+    const key = kernelVersion ?? '';
+    const cached = this.simulations.get(doc.uri);
+    if (cached && cached.version === doc.version && cached.key === key) return cached.result;
+    const text = doc.text;
+    const result = (async (): Promise<TraceDocumentSimulation | undefined> => {
+      const resolved = await this.deps.configuration.for(doc.uri);
+      const outcome = await this.deps.host.simulateTrace({
+        uri: doc.uri, text, fallbackVersion: resolved.kernelVersionText, ...(kernelVersion ? { kernelVersion } : {}),
+      }, resolved.settings.analysisTimeout);
+      if (outcome.kind === 'failed') {
+        this.deps.log(`simulation of ${doc.uri} failed: ${outcome.message}`);
+        // Not kept: the next request tries again.
+        const kept = this.simulations.get(doc.uri);
+        if (kept && kept.version === doc.version && kept.key === key) this.simulations.delete(doc.uri);
+        return undefined;
+      }
+      return outcome.reply.result;
+    })();
+    this.simulations.set(doc.uri, { version: doc.version, key, result });
+    return result;
+  }
+
+  /** On a step line: the state after that step. */
+  async hover(doc: OpenDocument, position: Position): Promise<Hover | null> {
+    const text = doc.text;
+    const lineNo = position.line + 1;
+    const lineText = new LineIndex(text).lineText(lineNo);
+    const parsed = parseTrace(text);
+    if (!parsed.ok) return null;
+    const index = parsed.trace.steps.findIndex((step) => step.traceLine === lineNo);
+    if (index < 0) return null;
+    const sim = await this.simulate(doc, undefined);
+    if (!sim?.ok) return null;
+    const path = sim.report.paths[0];
+    if (!path) return null;
+    return {
+      contents: { kind: MarkupKind.Markdown, value: stepHoverMarkdown(path, index) },
+      range: { start: { line: position.line, character: 0 }, end: { line: position.line, character: lineText.length } },
+    };
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The simulation panel's front end in headless Chromium: the BUILT bundle (dist/webview/panel.js),
+ * the real page (client/simulation/html.ts: CSP `default-src 'none'`, the script by nonce) served
+ * from a tiny static server on loopback, a stand-in for VS Code's `acquireVsCodeApi` (postMessage,
+ * getState, setState recorded on window), and the models the extension would send, built with the
+ * server's simulation code from `.pinsim` text.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { panelHtml } from '../../client/simulation/html';
+import type { PanelModel, PanelState, ToPanel } from '../../client/webview/protocol';
+import { kernelVersionsWith, simulateTraceDocument } from '../../server/simulation';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Chromium as the e2e tests launch it (test/e2e/lib.mjs): Debian's binary, headless, no sandbox. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+  });
+}
+
+const FILES: Record<string, { file: string; type: string }> = {
+  '/dist/webview/panel.js': { file: 'dist/webview/panel.js', type: 'text/javascript' },
+  '/dist/webview/codicons/codicon.css': { file: 'dist/webview/codicons/codicon.css', type: 'text/css' },
+  '/dist/webview/codicons/codicon.ttf': { file: 'dist/webview/codicons/codicon.ttf', type: 'font/ttf' },
+  '/media/simulation.css': { file: 'media/simulation.css', type: 'text/css' },
+};
+
+export interface PanelServer {
+  readonly origin: string;
+  /** The panel page, with a fresh nonce per request. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the panel page and exactly the files the webview may load (like localResourceRoots). */
+export async function startPanelServer(): Promise<PanelServer> {
+  let origin = '';
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/panel.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(panelHtml({
+        cspSource: origin,
+        nonce: randomBytes(18).toString('base64'),
+        scriptUri: `${origin}/dist/webview/panel.js`,
+        styleUri: `${origin}/media/simulation.css`,
+        codiconsUri: `${origin}/dist/webview/codicons/codicon.css`,
+      }));
+      return;
+    }
+    const entry = FILES[url.pathname];
+    if (!entry) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': entry.type });
+    res.end(readFileSync(path.join(ROOT, entry.file)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, url: `${origin}/panel.html`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** What the stand-in records on window. */
+export interface Recorded {
+  readonly sent: unknown[];
+  readonly state: PanelState | undefined;
+  readonly cspViolations: string[];
+  readonly consoleWarnings: string[];
+}
+
+declare global {
+  interface Window {
+    __sent: unknown[];
+    __state: unknown;
+    __csp: string[];
+    __pwned?: unknown;
+  }
+}
+
+/**
+ * Opens the panel in a fresh page: `acquireVsCodeApi` returns a stand-in whose getState() is
+ * `initialState`; every securitypolicyviolation event is recorded.
+ */
+export async function openPanel(browser: Browser, url: string, initialState?: PanelState, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; warnings: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') warnings.push(m.text());
+  });
+  page.on('pageerror', (e) => warnings.push(`pageerror: ${e.message}`));
+  await page.addInitScript((state: string | null) => {
+    window.__sent = [];
+    window.__csp = [];
+    window.__state = state === null ? undefined : JSON.parse(state);
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+    let acquired = false;
+    (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => {
+      if (acquired) throw new Error('acquireVsCodeApi called twice');
+      acquired = true;
+      return {
+        postMessage: (m: unknown) => window.__sent.push(JSON.parse(JSON.stringify(m))),
+        getState: () => window.__state,
+        setState: (s: unknown) => {
+          window.__state = JSON.parse(JSON.stringify(s));
+        },
+      };
+    };
+  }, initialState ? JSON.stringify(initialState) : null);
+  await page.goto(url);
+  await page.waitForFunction(() => window.__sent.some((m) => (m as { type?: string }).type === 'ready'));
+  return { page, warnings };
+}
+
+export async function post(page: Page, message: ToPanel | Record<string, unknown>): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+export async function recorded(page: Page): Promise<Recorded> {
+  return page.evaluate(() => ({ sent: window.__sent, state: window.__state as PanelState | undefined, cspViolations: window.__csp, consoleWarnings: [] }));
+}
+
+let runIds = 100;
+
+/** The model the extension sends for a `.pinsim` text (what runTrace builds from pinscope/simulateTrace). */
+export function traceModel(text: string, fileName = 'test.pinsim'): PanelModel {
+  const sim = simulateTraceDocument(text, undefined, '6.12');
+  const base = {
+    runId: runIds++,
+    source: { kind: 'trace' as const, uri: `file:///tmp/${fileName}`, fileName },
+    kernelVersions: kernelVersionsWith('6.12'),
+    parameters: {},
+    paths: [],
+    pathIndex: null,
+    partial: false,
+  };
+  if (!sim.ok) return { ...base, function: '', kernelVersion: '6.12', path: null, traceLines: null, notes: [], errors: sim.errors };
+  return {
+    ...base,
+    function: sim.report.function === '(trace)' ? '' : sim.report.function,
+    kernelVersion: sim.report.kernelVersion,
+    path: sim.report.paths[0] ?? null,
+    traceLines: sim.traceLines,
+    notes: sim.report.notes,
+    errors: [],
+  };
+}
+
+/** Text of the first element matching `selector`. */
+export function text(page: Page, selector: string): Promise<string> {
+  return page.locator(selector).first().innerText();
+}
