@@ -10,6 +10,7 @@ import { functionsIn } from '../core/analysis/functions';
 import { compareVersions, formatVersion, parseKernelVersion } from '../core/catalog/version';
 import { extractTraces, findFunction, functionAt, simulateFunction, simulateTraceText, worstFirst } from '../core/sim/index';
 import { branchLabel, formatPathMarkdown, markdownCell, markdownCode } from '../core/sim/markdown';
+import { pageRangeLabel } from '../core/sim/table';
 import type { PageState, SimOptions, SimPath, SimStep, SimulationReport } from '../core/sim/types';
 import { parseTrace } from '../core/trace/parse';
 import { printTrace } from '../core/trace/print';
@@ -170,22 +171,11 @@ export function groupPages(pages: readonly PageState[]): PageGroup[] {
   const groups: PageGroup[] = [];
   for (const list of byFolio.values()) {
     const first = list[0] as PageState;
-    groups.push({ label: rangeLabel(list.map((p) => p.index)), first, pins: list.reduce((n, p) => n + p.heldPins, 0), refs: list.reduce((n, p) => n + p.heldRefs, 0) });
+    groups.push({ label: pageRangeLabel(list.map((p) => p.index)), first, pins: list.reduce((n, p) => n + p.heldPins, 0), refs: list.reduce((n, p) => n + p.heldRefs, 0) });
   }
   return groups;
 }
 
-function rangeLabel(indices: readonly number[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < indices.length) {
-    let j = i;
-    while (j + 1 < indices.length && (indices[j + 1] as number) === (indices[j] as number) + 1) j++;
-    parts.push(j > i ? `p${indices[i]}–${indices[j]}` : `p${indices[i]}`);
-    i = j + 1;
-  }
-  return parts.join(', ');
-}
 
 /** The state after one step of a simulated trace, as hover Markdown. */
 export function stepHoverMarkdown(path: SimPath, stepIndex: number): string {

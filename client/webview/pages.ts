@@ -3,6 +3,7 @@
  * not 512; the shared zero page is one row for every page mapping it), and long runs of identical
  * base pages folded into one row. Each row knows what changed since the previous step.
  */
+import { pageRangeLabel } from '../../core/sim/table';
 import type { PageKind, PageState } from './protocol';
 
 export interface PageRow {
@@ -35,17 +36,6 @@ export interface PageRow {
 /** Above this many rows, runs of identical base pages are folded. */
 export const MAX_ROWS = 64;
 
-function rangeText(indices: readonly number[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < indices.length) {
-    let j = i;
-    while (j + 1 < indices.length && (indices[j + 1] as number) === (indices[j] as number) + 1) j++;
-    parts.push(j > i ? `p${indices[i]}–${indices[j]}` : `p${indices[i]}`);
-    i = j + 1;
-  }
-  return parts.join(', ');
-}
 
 interface Group {
   readonly folio: number;
@@ -73,7 +63,7 @@ function rowOf(key: string, pages: readonly PageState[], folioText: string, prev
   }
   return {
     key,
-    pages: rangeText(pages.map((p) => p.index)),
+    pages: pageRangeLabel(pages.map((p) => p.index)),
     folio: folioText,
     kind: first.kind,
     count: pages.length,

@@ -8,6 +8,19 @@ function cell(p: PageState): string {
   return `${p.refcount}${p.pincount !== null ? `/${p.pincount}` : ''}${p.maybeDmaPinned ? ' P' : ''}`;
 }
 
+/** Page indices as ranges: `[0, 1, 2, 5]` → `p0–2, p5`. */
+export function pageRangeLabel(indices: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < indices.length) {
+    let j = i;
+    while (j + 1 < indices.length && (indices[j + 1] as number) === (indices[j] as number) + 1) j++;
+    parts.push(j > i ? `p${indices[i]}–${indices[j]}` : `p${indices[i]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
 /** Consecutive pages in the same state collapse: `p0–2 1025 P, p3 1`. */
 export function pagesSummary(pages: readonly PageState[]): string {
   const parts: string[] = [];
