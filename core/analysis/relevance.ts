@@ -5,7 +5,7 @@
  */
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
 import { DIRTY_CALLS, PAGE_USES, EXTRA_REFERENCE_CALLS } from '../catalog/pageUse';
-import { DMA_CALL_NAMES } from '../catalog/dma';
+import { DMA_RELEVANT_NAMES } from '../catalog/dma';
 
 export interface FunctionCalls {
   readonly name: string | null;
@@ -14,7 +14,7 @@ export interface FunctionCalls {
 }
 
 const GUP_ACQUIRE_NAMES: ReadonlySet<string> = new Set(ACQUIRE_APIS.map((a) => a.name));
-const DMA_NAMES: ReadonlySet<string> = new Set(DMA_CALL_NAMES);
+const DMA_NAMES: ReadonlySet<string> = new Set(DMA_RELEVANT_NAMES);
 
 /** Names that make a function worth a graph, once the file takes pages somewhere. */
 const PAGE_INTERESTING_NAMES: ReadonlySet<string> = new Set<string>([
@@ -45,9 +45,9 @@ export function calledNamesIn(text: string): Set<string> {
  * Indices of the functions worth a graph. Pages: in a file that takes no pages anywhere, only
  * the functions calling pin-family releases (api-version); otherwise every function touching
  * pages, or calling one that does, because releases and uses link to acquires across functions
- * through helper summaries. DMA: only functions calling the DMA API themselves — the DMA rules
- * follow a mapping within a function and through struct fields, never through in-file helpers,
- * and pulling in every caller made whole drivers (probe, open, xmit) relevant.
+ * through helper summaries. DMA: only functions that map or allocate themselves (or check a
+ * mapping for a caller) — the DMA rules follow a mapping within a function, never through in-file
+ * helpers, and pulling in every caller made whole drivers (probe, open, xmit) relevant.
  */
 export function relevantFunctions(all: readonly FunctionCalls[]): Set<number> {
   const defined = new Set<string>();

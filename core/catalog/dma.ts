@@ -105,8 +105,15 @@ export function dmaParam(api: DmaApi, role: DmaParam): number {
 /** Every DMA API name: prefilter needles and relevance. */
 export const DMA_CALL_NAMES: readonly string[] = DMA_APIS.map((a) => a.name);
 
-/** DMA calls that create something to release (mappings, coherent memory, pool blocks). */
-export const DMA_ACQUIRE_NAMES: readonly string[] = DMA_APIS.filter((a) => a.role === 'map' || a.role === 'alloc').map((a) => a.name);
+/** DMA calls that create something to release (mappings, coherent memory, pool blocks, pools). */
+export const DMA_ACQUIRE_NAMES: readonly string[] = DMA_APIS.filter((a) => a.role === 'map' || a.role === 'alloc' || a.role === 'pool-create').map((a) => a.name);
+
+/**
+ * The DMA calls that make a function worth analysing: every DMA rule needs a map or allocation in
+ * the same function, and dma_mapping_error() marks in-file helpers that check for their callers.
+ * Masks, and unmaps or syncs alone (a teardown function), give no rule anything to say.
+ */
+export const DMA_RELEVANT_NAMES: readonly string[] = [...DMA_ACQUIRE_NAMES, 'dma_mapping_error'];
 
 /** Whether a DMA direction lets the device write the memory. */
 export function deviceWrites(dir: string | null): boolean {

@@ -7,7 +7,7 @@
  * _fast_only and get_user_page_fast_only.
  */
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
-import { DMA_CALL_NAMES } from '../catalog/dma';
+import { DMA_ACQUIRE_NAMES } from '../catalog/dma';
 import { MultiSearch } from './multiSearch';
 
 function prefixesFrom(names: readonly string[]): string[] {
@@ -19,13 +19,14 @@ function prefixesFrom(names: readonly string[]): string[] {
 
 /**
  * Needles: every acquire, the pin-family and renamed releases (api-version can flag those even
- * without an acquire in the file), and the DMA API. put_page()/release_pages() alone are not
- * needles: without an acquire in the same file no rule can say anything about them.
+ * without an acquire in the file), and the DMA maps and allocations. put_page()/release_pages()
+ * or dma_unmap_*() alone are not needles: without an acquire in the same file no rule can say
+ * anything about them.
  */
 export const PREFILTER_NEEDLES: readonly string[] = prefixesFrom([
   ...ACQUIRE_APIS.map((a) => a.name),
   ...RELEASE_APIS.filter((r) => r.family === 'pin').map((r) => r.name),
-  ...DMA_CALL_NAMES,
+  ...DMA_ACQUIRE_NAMES,
   'get_user_page',
   'pin_user_page',
 ]);

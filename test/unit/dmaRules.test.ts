@@ -27,11 +27,12 @@ function mutate(from: string, to: string): string {
 const lineOf = (text: string, needle: string): number => text.slice(0, text.indexOf(needle)).split('\n').length;
 
 describe('near misses', () => {
-  it('nothing is reported, and every function with a DMA call was analysed', () => {
+  it('nothing is reported, and every function that maps, allocates or checks a mapping was analysed', () => {
     const result = lintText(negatives, { kernelVersion: v612 });
     expect(result.findings).toEqual([]);
     expect(result.notes).toEqual([]);
-    expect(result.functionsAnalysed).toBe(17);
+    // 17 functions; teardown() and sync_bidirectional() only unmap or sync: no DMA rule applies.
+    expect(result.functionsAnalysed).toBe(15);
   });
 });
 
