@@ -84,7 +84,7 @@ export async function lintFiles(files: readonly string[], options: PoolOptions):
     for (let i = 0; i < workerCount; i++) {
       // A modest heap per worker: parsing leaves native trees behind until V8 collects their
       // wrappers, and a smaller young generation makes that happen sooner (peak RSS).
-      const w = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 8 } });
+      const w = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 4 } });
       workers.push(w);
       w.on('message', (reply: WorkerReply) => {
         results.push(...reply.results);
