@@ -93,7 +93,7 @@ export function buildLinkage(file: FileAnalysis): Linkage {
     const cached = gupOnly.get(fileKey);
     if (cached !== undefined) return cached;
     let ok = true;
-    for (const store of file.fieldStores.get(fileKey) ?? []) {
+    for (const store of file.fieldStores(fileKey)) {
       const right = store.right;
       const r = right.type === 'parenthesized_expression' || right.type === 'cast_expression' ? (right.namedChildren[right.namedChildren.length - 1] ?? right) : right;
       if (r.type === 'null' || r.text === 'NULL' || r.text === '0') continue;

@@ -481,7 +481,9 @@ function compareWithMap(file: FileAnalysis, fn: FunctionAnalysis, op: DmaOp, map
   if (op.size && map.size && comparableSize(op.size) && comparableSize(map.size)) {
     const unmapSize = normalSize(op.size, fn.info, file.globals);
     const mapSize = normalSize(map.size, fn.info, file.globals);
-    if (unmapSize !== null && mapSize !== null && unmapSize !== mapSize) problems.push(`the size is ${op.size.text}, the mapping's is ${map.size.text}`);
+    // `PAGE_SIZE` and `4096` may well be the same: compare numbers with numbers, names with names.
+    const numeric = (x: string): boolean => /^\d+$/.test(x);
+    if (unmapSize !== null && mapSize !== null && unmapSize !== mapSize && numeric(unmapSize) === numeric(mapSize)) problems.push(`the size is ${op.size.text}, the mapping's is ${map.size.text}`);
   }
   return problems.length > 0 ? { kind: 'unmap', problems, fixes } : null;
 }
