@@ -67,7 +67,8 @@ function suppressed(finding: Finding, directives: Map<number, Set<string>>): boo
   return false;
 }
 
-function parseNotes(parsed: ParsedSource, lines: LineIndex): AnalysisNote[] {
+/** The note for a document that did not parse in full (one, at its most specific broken place). */
+export function parseNotes(parsed: ParsedSource, lines: LineIndex): AnalysisNote[] {
   const errors = parsed.problems.filter((p) => p.kind === 'error');
   if (errors.length === 0) return [];
   // Regions: ERROR nodes not inside another. The place to show is the most specific one (an

@@ -10,7 +10,9 @@ import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { analyzeFile } from '../core/analysis/file';
 import { parseKernelVersion, type KernelVersion } from '../core/catalog/version';
-import { lintAnalysis } from '../core/lint';
+import { lintAnalysis, parseNotes } from '../core/lint';
+import { lintShape, remapLint, shapeCovers, type LintShape, type MemoisedLint } from '../core/lintMemo';
+import { LineIndex } from '../core/text/lineIndex';
 import { createCParser, type ParsedSource } from '../core/parse/parser';
 import { formatStepTable, simulationTargets } from '../core/sim/index';
 import { simulateInFile, simulateTraceDocument } from './simulation';
@@ -62,6 +64,12 @@ export function runAnalysisWorker(): void {
     }
   };
 
+  /**
+   * The last full result of each document with the shape it was computed on (core/lintMemo.ts):
+   * an edit that leaves the shape alone (in a function no rule reads) reuses it, moved.
+   */
+  const memos = new Map<string, { readonly shape: LintShape; readonly result: MemoisedLint }>();
+
   const analyze = (job: AnalyzeJob): FromWorker => {
     const t0 = performance.now();
     const previous = trees.get(job.uri);
@@ -72,11 +80,27 @@ export function runAnalysisWorker(): void {
     keep(job.uri, parsed);
     const t1 = performance.now();
     runTestHook(job.text);
+    const shape = lintShape(job.text, `${job.kernelVersion}\u0000${JSON.stringify(job.rules ?? {})}`);
+    const memo = memos.get(job.uri);
+    memos.delete(job.uri);
+    if (shape && memo && memo.shape.key === shape.key) {
+      const moved = remapLint(memo.result, memo.shape, shape, job.text);
+      remember(job.uri, shape, moved);
+      const notes = [...parseNotes(parsed, new LineIndex(job.text)), ...moved.notes];
+      return { type: 'analyzed', id: job.id, findings: [...moved.findings], notes, targets: [...moved.targets], parseMs: t1 - t0, lintMs: performance.now() - t1, incremental: previous !== undefined };
+    }
     const file = analyzeFile(parsed, versionOf(job.kernelVersion));
     const { findings, notes } = lintAnalysis(file, { kernelVersion: file.version, rules: job.rules });
     const targets = simulationTargets(file);
     const t2 = performance.now();
+    const analysed = file.functions.map((f) => ({ start: f.info.node.startIndex, end: f.info.node.endIndex }));
+    if (shape && shapeCovers(shape, analysed)) remember(job.uri, shape, { findings, notes: notes.filter((n) => n.kind !== 'parse-errors'), targets });
     return { type: 'analyzed', id: job.id, findings, notes, targets, parseMs: t1 - t0, lintMs: t2 - t1, incremental: previous !== undefined };
+  };
+
+  const remember = (uri: string, shape: LintShape, result: MemoisedLint): void => {
+    memos.set(uri, { shape, result });
+    while (memos.size > MAX_TREES) memos.delete(memos.keys().next().value as string);
   };
 
   const simulate = (job: SimulateJob): FromWorker => {
@@ -99,13 +123,17 @@ export function runAnalysisWorker(): void {
   port.on('message', (message: ToWorker) => {
     if (message.type === 'forget') {
       trees.delete(message.uri);
+      memos.delete(message.uri);
       return;
     }
     let reply: FromWorker;
     try {
       reply = message.type === 'analyze' ? analyze(message) : message.type === 'simulate' ? simulate(message) : simulateTrace(message);
     } catch (e) {
-      if (message.type === 'analyze') trees.delete(message.uri);
+      if (message.type === 'analyze') {
+        trees.delete(message.uri);
+        memos.delete(message.uri);
+      }
       const error = e instanceof Error ? e : new Error(String(e));
       reply = { type: 'failed', id: message.id, message: error.message, stack: error.stack ?? '' };
     }

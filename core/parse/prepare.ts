@@ -44,11 +44,24 @@ function mayHaveAnnotations(text: string): boolean {
   return text.includes('__') || text.includes('asmlinkage') || text.includes('noin') || text.includes('notrace');
 }
 
-function blankRange(chars: string[], start: number, end: number): void {
-  for (let i = start; i < end; i++) {
-    const c = chars[i];
-    if (c !== '\n' && c !== '\r') chars[i] = ' ';
+/** Ranges of a text to overwrite with spaces (line breaks kept), collected first and applied once. */
+type Blanks = [number, number][];
+
+/** `text` with every range in `blanks` spaced out; `text` itself when there is none. Splitting a
+ * 100 KB file into one string per character and joining it back cost more than the scan. */
+function applyBlanks(text: string, blanks: Blanks): string {
+  if (blanks.length === 0) return text;
+  blanks.sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let at = 0;
+  for (const [start, end] of blanks) {
+    const from = Math.max(start, at);
+    if (end <= from) continue;
+    parts.push(text.slice(at, from), text.slice(from, end).replace(/[^\n\r]/g, ' '));
+    at = end;
   }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 /** Index just past the parenthesised group that starts at or after `from` (skipping blanks), or -1. */
@@ -76,7 +89,7 @@ function matchParens(text: string, from: number): number {
  */
 export function blankKernelAnnotations(text: string): string {
   if (!mayHaveAnnotations(text)) return text;
-  let chars: string[] | null = null;
+  const blanks: Blanks = [];
   ANNOTATION.lastIndex = 0;
   for (let m = ANNOTATION.exec(text); m !== null; m = ANNOTATION.exec(text)) {
     const word = m[0];
@@ -85,15 +98,13 @@ export function blankKernelAnnotations(text: string): string {
     if (callSet.has(word)) {
       const close = matchParens(text, end);
       if (close < 0) continue;
-      chars ??= text.split('');
-      blankRange(chars, start, close);
+      blanks.push([start, close]);
       ANNOTATION.lastIndex = close;
     } else {
-      chars ??= text.split('');
-      blankRange(chars, start, end);
+      blanks.push([start, end]);
     }
   }
-  return chars === null ? text : chars.join('');
+  return applyBlanks(text, blanks);
 }
 
 /**
@@ -105,7 +116,7 @@ const TYPE_ARGUMENT_MACROS = /\b(?:container_of|container_of_const|list_entry|li
 
 export function blankTypeArguments(text: string): string {
   if (!text.includes('struct') && !text.includes('union')) return text;
-  let chars: string[] | null = null;
+  const blanks: Blanks = [];
   TYPE_ARGUMENT_MACROS.lastIndex = 0;
   for (let m = TYPE_ARGUMENT_MACROS.exec(text); m !== null; m = TYPE_ARGUMENT_MACROS.exec(text)) {
     const open = m.index + m[0].length - 1;
@@ -114,14 +125,11 @@ export function blankTypeArguments(text: string): string {
     const inner = text.slice(open, close);
     const keyword = /\b(struct|union)\s+(?=[A-Za-z_])/g;
     for (let k = keyword.exec(inner); k !== null; k = keyword.exec(inner)) {
-      chars ??= text.split('');
-      blankRange(chars, open + k.index, open + k.index + (k[1] as string).length);
+      blanks.push([open + k.index, open + k.index + (k[1] as string).length]);
     }
   }
-  return chars === null ? text : chars.join('');
+  return applyBlanks(text, blanks);
 }
-
-const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$/;
 
 interface Directive {
   readonly kind: string;
@@ -130,18 +138,14 @@ interface Directive {
   readonly lineEnd: number;
 }
 
+/** The same directive, found across the whole text in one pass (`m` flag: ^ and $ per line). */
+const DIRECTIVES = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b([^\n]*)$/gm;
+
 function directives(text: string): Directive[] {
   const found: Directive[] = [];
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const line = text.slice(lineStart, lineEnd);
-    if (line.includes('#')) {
-      const m = DIRECTIVE.exec(line);
-      if (m) found.push({ kind: m[1] as string, arg: (m[2] ?? '').trim(), lineStart, lineEnd });
-    }
-    lineStart = lineEnd + 1;
+  DIRECTIVES.lastIndex = 0;
+  for (let m = DIRECTIVES.exec(text); m !== null; m = DIRECTIVES.exec(text)) {
+    found.push({ kind: m[1] as string, arg: (m[2] ?? '').trim(), lineStart: m.index, lineEnd: m.index + m[0].length });
   }
   return found;
 }
@@ -156,7 +160,7 @@ export function blankConditionals(text: string, alternates: boolean): string {
   if (!text.includes('#')) return text;
   const list = directives(text);
   if (list.length === 0) return text;
-  let chars: string[] | null = null;
+  const blanks: Blanks = [];
   // Stack of open conditionals: whether we are blanking inside it, and from where.
   const stack: { blanking: boolean; from: number; outerBlanking: boolean }[] = [];
   const blanking = (): boolean => stack.length > 0 && (stack[stack.length - 1] as { blanking: boolean }).blanking;
@@ -176,8 +180,7 @@ export function blankConditionals(text: string, alternates: boolean): string {
         if (!top) break;
         if (top.blanking && !top.outerBlanking) {
           // End of a blanked `#if 0` body: blank it, and keep this branch.
-          chars ??= text.split("");
-          blankRange(chars, top.from, d.lineStart);
+          blanks.push([top.from, d.lineStart]);
           top.blanking = false;
         } else if (!top.outerBlanking && alternates) {
           top.blanking = true;
@@ -187,13 +190,10 @@ export function blankConditionals(text: string, alternates: boolean): string {
       }
       case 'endif': {
         const top = stack.pop();
-        if (top && top.blanking && !top.outerBlanking) {
-          chars ??= text.split("");
-          blankRange(chars, top.from, d.lineStart);
-        }
+        if (top && top.blanking && !top.outerBlanking) blanks.push([top.from, d.lineStart]);
         break;
       }
     }
   }
-  return chars === null ? text : chars.join('');
+  return applyBlanks(text, blanks);
 }
