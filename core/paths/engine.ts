@@ -1061,14 +1061,22 @@ class Enumerator {
   /** Whether the function unmaps or frees `r` (by its key or `&dma` handle) somewhere after `offset`. */
   private dmaReleasedAfter(r: Resource, offset: number): boolean {
     if (r.op.kind !== 'dma') return false;
-    const keys = [r.key, r.op.handleOut].filter((k): k is string => k !== null);
-    for (const n of this.cfg.nodes) {
-      for (const op of n.ops) {
-        if (op.kind === 'dma' && (op.api.role === 'unmap' || op.api.role === 'free') && op.node.startIndex > offset && op.key !== null && keys.includes(op.key)) return true;
+    let last = this.lastDmaRelease.get(r.id);
+    if (last === undefined) {
+      // The last unmap or free of this resource's key or handle in the function (once per resource).
+      const keys = [r.key, r.op.handleOut].filter((k): k is string => k !== null);
+      last = -1;
+      for (const n of this.cfg.nodes) {
+        for (const op of n.ops) {
+          if (op.kind === 'dma' && (op.api.role === 'unmap' || op.api.role === 'free') && op.key !== null && keys.includes(op.key)) last = Math.max(last, op.node.startIndex);
+        }
       }
+      this.lastDmaRelease.set(r.id, last);
     }
-    return false;
+    return last > offset;
   }
+
+  private readonly lastDmaRelease = new Map<number, number>();
 
   private releasesKey(key: string | null): boolean {
     if (!key) return false;
