@@ -83,7 +83,7 @@ export interface PathEvent {
 
 export type ReturnStatus = 'error' | 'success' | 'unknown' | 'void';
 
-export type IssueKind = 'leak' | 'double-release' | 'count-mismatch' | 'negative-count' | 'use-after-release' | 'dma-unchecked' | 'pool-leak';
+export type IssueKind = 'leak' | 'double-release' | 'count-mismatch' | 'negative-count' | 'use-after-release' | 'dma-unchecked' | 'pool-leak' | 'wrong-free';
 
 export interface PathIssue {
   readonly kind: IssueKind;
@@ -497,6 +497,13 @@ class Enumerator {
         for (const r of targets) {
           const rs = state.res[r.id] as ResState;
           if (rs.status !== 'held' && rs.status !== 'escaped') continue;
+          // kfree() of coherent memory, on a path where it is coherent memory (`if (hl) buf =
+          // kmalloc(...); else buf = dma_alloc_coherent(...);` frees each its own way).
+          if (op.how === 'call' && FREE_CALLS.has(op.callee ?? '') && r.op.kind === 'dma' && r.op.api.role === 'alloc' && r.op.api.type !== 'pool' && r.key === op.key && mayHold(r, rs.outcomes)) {
+            state = this.issue(state, 'wrong-free', r, index);
+            state = this.setRes(state, r.id, { status: 'released', changedAt: index });
+            continue;
+          }
           // Returned: the caller checks it (or not — its own finding).
           if (how !== 'return' && !rs.checked && !rs.uncheckedReported && r.op.kind === 'dma' && r.op.api.returns === 'handle' && rs.outcomes.includes('zero')) {
             state = this.issue(state, 'dma-unchecked', r, index);
@@ -719,11 +726,13 @@ class Enumerator {
   /** Drops remembered conditions that mention `name` (it was just assigned). */
   private forget(state: State, name: string): State {
     if (state.facts.size === 0) return state;
-    const root = name.split(/->|\./)[0] as string;
-    const word = new RegExp(`\\b${root.replace(/[^\w]/g, '')}\\b`);
+    // `x = …` forgets every fact about x (and x->…); `obj->a.b = …` only those that read
+    // obj->a.b (or something inside it): `obj->count = 0` says nothing new about `obj->type`.
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const mentions = /^[A-Za-z_]\w*$/.test(name) ? new RegExp(`\\b${escaped}\\b`) : new RegExp(`(^|[^\\w>.])${escaped}(?![\\w])`);
     let facts: Map<string, boolean> | null = null;
     for (const key of state.facts.keys()) {
-      if (word.test(key)) {
+      if (mentions.test(key)) {
         facts ??= new Map(state.facts);
         facts.delete(key);
       }
@@ -1163,6 +1172,9 @@ function assignmentEffect(a: SyntaxNode, resources: readonly Resource[]): Assign
 }
 
 const ROOT_NAME = /[A-Za-z_]\w*/;
+
+/** Frees that are wrong for coherent DMA memory. */
+const FREE_CALLS: ReadonlySet<string> = new Set(['kfree', 'kvfree', 'vfree', 'free_pages', 'free_page', 'kfree_sensitive']);
 
 /** Distinct states at one CFG node before states differing only in variables are merged. */
 const WIDEN_AT = 16;

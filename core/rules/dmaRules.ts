@@ -223,21 +223,6 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
       }
     }
 
-    // Coherent memory freed with kfree()/vfree()/free_pages().
-    for (const alloc of ops.filter((o) => o.api.role === 'alloc' && o.api.type === 'coherent' && o.key)) {
-      walkTypes(fn.info.body, (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'), (n) => {
-        const callee = calleeName(n) ?? '';
-        const arg = n.childForFieldName('arguments')?.namedChildren[0];
-        if (['kfree', 'kvfree', 'vfree', 'free_pages', 'free_page'].includes(callee) && arg && canonical(arg) === alloc.key) {
-          findings.push(finding(file, {
-            rule: 'dma-unmap-mismatch', span: spanOf(n), function: name,
-            related: [{ span: spanOf(alloc.node), message: `allocated by ${fnName(alloc.name)}` }],
-            message: `Coherent memory from ${fnName(alloc.name)} is freed with ${fnName(callee)}: free it with ${fnName(alloc.api.release ?? 'dma_free_coherent')} (same size and handle). dma-debug reports the allocation as leaked.`,
-          }));
-        }
-      });
-    }
-
     // dma-on-stack
     for (const op of ops.filter((o) => o.api.role === 'map' && o.api.params.includes('ptr') && o.buffer)) {
       const why = stackOrVmalloc(fn, op.buffer as SyntaxNode);
@@ -382,6 +367,14 @@ function dmaIssueFinding(file: FileAnalysis, fn: FunctionAnalysis, issue: PathIs
         rule: 'dma-double-unmap', span: issue.at.span, related, ...base,
         message: `The ${op.api.role === 'alloc' ? 'allocation' : 'mapping'} from ${fnName(op.name)} is released a second time here${issue.earlier ? ` (first at line ${lineOf(file, issue.earlier.span)})` : ''}: dma-debug "device driver tries to free DMA memory it has not allocated"; with an IOMMU it can tear down someone else's mapping.`,
       });
+    case 'wrong-free': {
+      // Coherent memory given to kfree()/vfree()/free_pages() on this path.
+      const callee = issue.at.op?.kind === 'dma-use' ? issue.at.op.callee ?? 'kfree' : 'kfree';
+      return finding(file, {
+        rule: 'dma-unmap-mismatch', span: issue.at.span, related, ...base,
+        message: `Coherent memory from ${fnName(op.name)} (line ${lineOf(file, op.node)}) is freed with ${fnName(callee)}: free it with ${fnName(op.api.release ?? 'dma_free_coherent')} (same size and handle). dma-debug reports the allocation as leaked.`,
+      });
+    }
     case 'pool-leak':
       return finding(file, {
         rule: 'dma-pool-leak', span: issue.at.span, related, ...base,

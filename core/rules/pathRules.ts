@@ -97,6 +97,7 @@ function issueFinding(file: FileAnalysis, fn: FunctionAnalysis, issue: PathIssue
     case 'use-after-release':
     case 'dma-unchecked':
     case 'pool-leak':
+    case 'wrong-free':
       return null;
   }
 }

@@ -31,8 +31,8 @@ describe('near misses', () => {
     const result = lintText(negatives, { kernelVersion: v612 });
     expect(result.findings).toEqual([]);
     expect(result.notes).toEqual([]);
-    // 17 functions; teardown() and sync_bidirectional() only unmap or sync: no DMA rule applies.
-    expect(result.functionsAnalysed).toBe(15);
+    // 18 functions; teardown() and sync_bidirectional() only unmap or sync: no DMA rule applies.
+    expect(result.functionsAnalysed).toBe(16);
   });
 });
 
@@ -76,6 +76,12 @@ describe('one edit makes each bug real', () => {
     const text = mutate('\t\tdemo_run(dev, dma);\n\t\tdma_pool_free(pool, block, dma);\n', '\t\tmemset(block, 0, 64);\n');
     const line = lineOf(text, 'dma_pool_destroy(pool);');
     expect(lint(text)).toEqual([['dma-pool-leak', line, 2, line, 24]]);
+  });
+
+  it('dma-unmap-mismatch: the free no longer tests what the allocation tested, so coherent memory can reach kfree()', () => {
+    const text = mutate('\tif (demo_start(req, other)) {\n\t\tif (req->nents == 1)', '\tif (demo_start(req, other)) {\n\t\tif (other)');
+    const line = lineOf(text, '\t\t\tkfree(req->desc);');
+    expect(lint(text)).toEqual([['dma-unmap-mismatch', line, 10, line, 19]]);
   });
 
   it('dma-on-stack: the kmalloc() buffer becomes a stack array', () => {
