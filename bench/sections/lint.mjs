@@ -64,21 +64,18 @@ const fmt = (x, digits = 2) => (x === null || x === undefined || Number.isNaN(x)
 const mb = (kb) => (kb === null ? null : (kb / 1024).toFixed(0));
 
 /**
- * The API names for the grep floor: `pinscope catalog --names`, else the temporary list in bench/.
+ * The API names for the grep floor, from the catalog itself (`pinscope catalog --names`).
  * @param {string[]} pinscope
- * @returns {{ names: string[], source: string, fallback: boolean, why?: string }}
+ * @returns {{ names: string[], source: string }}
  */
 function apiNames(pinscope) {
   const r = spawnSync(pinscope[0] ?? '', [...pinscope.slice(1), 'catalog', '--names'], { encoding: 'utf8', timeout: 60_000 });
   const lines = (r.stdout ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
   if (!r.error && r.status === 0 && lines.length > 0 && lines.every((l) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(l))) {
-    return { names: [...new Set(lines)], source: '`pinscope catalog --names`', fallback: false };
+    return { names: [...new Set(lines)], source: '`pinscope catalog --names`' };
   }
   const lastErr = (r.stderr ?? '').trim().split('\n').pop();
-  const why = r.error?.message ?? (r.status !== 0 ? `exit ${r.status}${lastErr ? `: ${lastErr}` : ''}` : 'output is not one identifier per line');
-  const file = path.join(path.dirname(path.dirname(fileURLToPath(import.meta.url))), 'fallback-api-names.txt');
-  const names = readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
-  return { names: [...new Set(names)], source: 'bench/fallback-api-names.txt (TEMPORARY)', fallback: true, why };
+  throw new Error(`\`pinscope catalog --names\` failed (${r.error?.message ?? `exit ${r.status}${lastErr ? `: ${lastErr}` : ''}`}): run \`npm run build\` first`);
 }
 
 /** @param {string} s */
@@ -204,13 +201,7 @@ export async function run(ctx) {
 
   // ── grep: warm-up, then the floor ──
   const api = apiNames(ctx.pinscope);
-  if (api.fallback) {
-    const w = `WARNING: \`pinscope catalog --names\` unavailable (${api.why}); the grep floor used the temporary list ${api.source} (${api.names.length} names).`;
-    notes.push(w);
-    log(w);
-  } else {
-    notes.push(`grep pattern: the ${api.names.length} names from ${api.source}, as one -E alternation.`);
-  }
+  notes.push(`grep pattern: the ${api.names.length} names from ${api.source}, as one -E alternation.`);
   const grepArgv = ['grep', '-rlE', api.names.map(ereEscape).join('|'), '--include=*.c', '--include=*.h', tree];
   const grepEnv = { ...process.env, LC_ALL: 'C' };
   log('grep warm-up (fills the page cache) ...');
