@@ -13,7 +13,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, opendirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GNU_TIME, measure, versionOf, which } from '../lib/measure.mjs';
 
 export const id = 'lint';
