@@ -213,6 +213,11 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
   step('after a reload of the window the panel is restored (WebviewPanelSerializer) and talks to the extension again', async () => {
     await page.reload();
     await page.locator('.monaco-workbench').waitFor();
+    // The serializer restores the panel as an editor tab; make sure it is the one shown (the
+    // workbench may bring another editor of its group to the front while it restores).
+    const tab = page.locator('.tab', { hasText: 'Simulation: sim_map_user()' });
+    await tab.waitFor();
+    await tab.click();
     await panel.locator('#title', { hasText: 'sim_map_user()' }).waitFor();
     await panel.locator('#page-rows th .page-range', { hasText: 'p0–511' }).first().waitFor();
     log(`  restored: ${await panel.locator('#position').innerText()}, ${await panel.locator('#meta').innerText()}`);

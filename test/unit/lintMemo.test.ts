@@ -45,8 +45,8 @@ function cutBodies(text: string): [number, number][] {
 describe('the lint memo on real files', () => {
   const files = [...cFiles(path.join(root, 'examples')), ...cFiles(path.join(root, 'test', 'fixtures')), ...cFiles(path.join(root, '..', 'shared', 'corpus'))];
 
-  it('cuts bodies out of some files (so the equality below is tested)', () => {
-    expect(files.reduce((n, f) => n + cutBodies(readFileSync(f, 'utf8')).length, 0)).toBeGreaterThan(12);
+  it('cuts bodies out of the fixture driver (so the equality below is tested even without the corpus)', () => {
+    expect(cutBodies(readFileSync(path.join(root, 'test', 'fixtures', 'memo', 'driver.c'), 'utf8'))).toHaveLength(7);
   });
 
   it.each(files.map((f) => [path.relative(root, f), f]))('%s: edits inside each cut-out body keep the shape, and the moved findings equal a fresh lint', (_, file) => {
