@@ -235,10 +235,6 @@ class Enumerator {
       // Depth-first: push in reverse so the first successor (the `true` branch) runs first.
       for (let i = successors.length - 1; i >= 0; i--) stack.push(successors[i] as State);
     }
-    if (process.env.PINSCOPE_DEBUG_FP) { // scratch
-      const worst = [...this.seen].sort((a, b) => b[1].size - a[1].size)[0];
-      if (worst) { console.log('node', worst[0], (this.cfg.nodes[worst[0]]?.syntax?.text ?? '').slice(0, 80), worst[1].size); for (const f of [...worst[1]].slice(0, 8)) console.log('  ', f); }
-    }
     if (this.paths.length >= this.budget.maxPaths) this.partial = true;
     return { fn: this.fn, resources: this.resources, paths: this.paths, issues: this.issues, partial: this.partial, steps: this.steps, dmaPairs: this.dmaPairs };
   }
