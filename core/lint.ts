@@ -11,8 +11,7 @@ import { RULES } from './rules/index';
 import { isRuleId, type RuleId } from './rules/ids';
 import { LineIndex } from './text/lineIndex';
 import { hasAcquires, pathsOf } from './paths/cache';
-import type { LexicalFunction } from './parse/focus';
-import { calledNamesIn, relevantFunctions } from './analysis/relevance';
+import { keptBodies } from './analysis/relevance';
 
 export interface RuleSetting {
   readonly enabled?: boolean;
@@ -130,19 +129,7 @@ export function lintParsed(parsed: ParsedSource, options: LintOptions): LintResu
 }
 
 export function lintText(text: string, options: LintOptions, parser: CParser = defaultParser()): LintResult {
-  return lintParsed(parser.parse(text, undefined, options.focus ? { focus: keepRelevant } : {}), options);
-}
-
-/**
- * The focus for batch lint: keep the bodies analyzeFile would build graphs for, and any whose
- * name the scan could not read (the tree might name it something a relevant function calls).
- */
-function keepRelevant(functions: readonly LexicalFunction[], scannedText: string): ReadonlySet<number> {
-  // Annotations are not blanked yet, so a body may seem to call more than the tree will say
-  // (`__acquires(x)`): that only keeps more, never less.
-  const keep = relevantFunctions(functions.map((f) => ({ name: f.name, calls: calledNamesIn(scannedText.slice(f.bodyStart, f.bodyEnd)) })));
-  functions.forEach((f, i) => { if (f.name === null) keep.add(i); });
-  return keep;
+  return lintParsed(parser.parse(text, undefined, options.focus ? { focus: keptBodies } : {}), options);
 }
 
 export function ruleSettingsFrom(record: Readonly<Record<string, unknown>>): Partial<Record<RuleId, RuleSetting>> {

@@ -7,7 +7,8 @@
  * leaves the shape as it was, the previous findings are still right: only their offsets move, by
  * how much the cut-out bodies grew or shrank. Everything else is analysed afresh.
  */
-import { calledNamesIn, relevantFunctions } from './analysis/relevance';
+import { keptBodies } from './analysis/relevance';
+import { MMU_NOTIFIER_TEXT } from './catalog/pageUse';
 import type { AnalysisNote, Finding, LineColumnRange, Span } from './findings';
 import { topLevelFunctions } from './parse/focus';
 import { blankConditionals } from './parse/prepare';
@@ -23,7 +24,8 @@ export interface LintShape {
 
 /** What a body no rule reads can still contribute to the analysis of the others. */
 const FIELD_STORE = /(?:->|\.)\s*[A-Za-z_]\w*\s*=(?!=)[^;]*;/g;
-const OTHER_INPUTS = /\bmmu_\w*notifier\w*|\bmmu_invalidate_seq\b|pinscope-ignore[^\n]*/g;
+/** What analyzeFile's MMU notifier test reads, and suppression comments. */
+const OTHER_INPUTS = new RegExp(`${MMU_NOTIFIER_TEXT.source}|pinscope-ignore[^\\n]*`, 'g');
 
 /**
  * The shape of `text` for analysis under `context` (kernel version, rule settings), or null
@@ -33,8 +35,8 @@ export function lintShape(text: string, context: string): LintShape | null {
   const scanned = blankConditionals(text, false);
   const functions = topLevelFunctions(scanned);
   if (!functions) return null;
-  const keep = relevantFunctions(functions.map((f) => ({ name: f.name, calls: calledNamesIn(scanned.slice(f.bodyStart, f.bodyEnd)) })));
-  const cut = functions.filter((f, i) => !keep.has(i) && f.name !== null);
+  const keep = keptBodies(functions, scanned);
+  const cut = functions.filter((_, i) => !keep.has(i));
   const segments: [number, number][] = [];
   const parts: string[] = [context];
   let at = 0;

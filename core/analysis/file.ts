@@ -6,7 +6,7 @@
 import type { ParsedSource } from '../parse/parser';
 import type { SyntaxNode } from '../parse/syntax';
 import { walkTypes } from '../parse/syntax';
-import { MMU_NOTIFIER_CALLS } from '../catalog/pageUse';
+import { MMU_NOTIFIER_TEXT } from '../catalog/pageUse';
 import type { KernelVersion } from '../catalog/version';
 import { LineIndex } from '../text/lineIndex';
 import { buildCfg, type Cfg } from './cfg';
@@ -77,8 +77,6 @@ function fieldStoresOf(all: readonly FunctionInfo[], globals: ReadonlyMap<string
   }
   return stores;
 }
-
-const MMU_NOTIFIER_TEXT = new RegExp(`\\b(?:${MMU_NOTIFIER_CALLS.join('|')})\\s*\\(|\\bmmu_(?:interval_)?notifier_ops\\b|\\bmmu_invalidate_seq\\b|\\bmmu_notifier_seq\\b`);
 
 /** The file registers an MMU notifier or follows KVM's invalidation-sequence protocol (case 3). */
 function mentionsMmuNotifier(text: string): boolean {

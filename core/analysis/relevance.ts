@@ -6,6 +6,7 @@
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
 import { DIRTY_CALLS, PAGE_USES, EXTRA_REFERENCE_CALLS } from '../catalog/pageUse';
 import { DMA_RELEVANT_NAMES } from '../catalog/dma';
+import type { LexicalFunction } from '../parse/focus';
 
 export interface FunctionCalls {
   readonly name: string | null;
@@ -93,4 +94,18 @@ function callerClosure(all: readonly FunctionCalls[], seed: (f: FunctionCalls) =
     });
   }
   return set;
+}
+
+/**
+ * Of the top-level functions a lexical scan found in `scannedText`, the indices of the bodies the
+ * analysis may read: the relevant ones, and any whose name the scan could not read (the tree
+ * might name it something a relevant function calls). What focused parsing keeps, and what the
+ * language server's lint memo keys on.
+ */
+export function keptBodies(functions: readonly LexicalFunction[], scannedText: string): Set<number> {
+  // Annotations may not be blanked yet, so a body may seem to call more than the tree will say
+  // (`__acquires(x)`): that only keeps more, never less.
+  const keep = relevantFunctions(functions.map((f) => ({ name: f.name, calls: calledNamesIn(scannedText.slice(f.bodyStart, f.bodyEnd)) })));
+  functions.forEach((f, i) => { if (f.name === null) keep.add(i); });
+  return keep;
 }

@@ -113,6 +113,9 @@ export const MMU_NOTIFIER_CALLS: readonly string[] = [
   'mmu_invalidate_retry_hva', 'mmu_notifier_retry', 'mmu_notifier_retry_hva',
 ];
 
+/** Text that shows a file registers an MMU notifier or follows KVM's invalidation-sequence protocol. */
+export const MMU_NOTIFIER_TEXT = new RegExp(`\\b(?:${MMU_NOTIFIER_CALLS.join('|')})\\s*\\(|\\bmmu_(?:interval_)?notifier_ops\\b|\\bmmu_invalidate_seq\\b|\\bmmu_notifier_seq\\b`);
+
 const pageUseByName = new Map(PAGE_USES.map((u) => [u.name, u]));
 const dirtyByName = new Map(DIRTY_CALLS.map((d) => [d.name, d]));
 

@@ -94,6 +94,10 @@ describe('edits that change what the analysis reads change the shape', () => {
     expect(key(text.replace('r->count = 0;', 'r->count = 0;\tr->pages = NULL;'))).not.toBe(key(text));
   });
 
+  it('an MMU notifier call in a cut-out body (missing-longterm reads the whole file for one)', () => {
+    expect(key(text.replace('r->count = 0;', 'r->count = 0; mmu_interval_read_begin(&r->notifier);'))).not.toBe(key(text));
+  });
+
   it('the kernel version or the rule settings', () => {
     expect(lintShape(text, '6.1')?.key).not.toBe(key(text));
   });
