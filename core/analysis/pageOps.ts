@@ -285,6 +285,11 @@ function dmaArg(api: DmaApi, args: readonly SyntaxNode[], role: DmaParam): Synta
   return i >= 0 ? args[i] ?? null : null;
 }
 
+/** `sgt->sgl` (or `sgt.sgl`) and `sgt` name the same scatter-gather table. */
+export function sgTableKey(key: string): string {
+  return key.replace(/(?:->|\.)sgl$/, '');
+}
+
 /** `&sgt` and `sgt` name the same table; `obj->dma` and `obj -> dma` the same handle. */
 function dmaKey(node: SyntaxNode | null): string | null {
   if (!node) return null;

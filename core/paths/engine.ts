@@ -14,7 +14,7 @@ import { callArguments, canonical, identifierName, isNullPointer, unwrap } from 
 import type { Cfg, CfgEdge, CfgNode } from '../analysis/cfg';
 import type { FunctionAnalysis } from '../analysis/file';
 import type { Variable } from '../analysis/functions';
-import { isMappingChecker, type AcquireOp, type DmaOp, type PageOp } from '../analysis/pageOps';
+import { isMappingChecker, sgTableKey, type AcquireOp, type DmaOp, type PageOp } from '../analysis/pageOps';
 import { baseKey } from '../analysis/storage';
 import type { Span } from '../findings';
 import { ExprCache, FACT_WRAPPERS, type Expr } from './exprs';
@@ -298,7 +298,7 @@ class Enumerator {
 
   /** For each CFG node, the names mentioned at it or at any node reachable from it. */
   private liveNames(): ReadonlyArray<ReadonlySet<string>> {
-    this.live ??= reachableMentions(this.cfg);
+    this.live ??= reachableMentions(this.cfg, this.namesAt());
     return this.live;
   }
 
@@ -528,8 +528,8 @@ class Enumerator {
     if (!key) return [];
     // A coherent or pool allocation is known by its CPU address and by its `&dma` handle; a
     // table by `sgt` and by `sgt->sgl`.
-    const sg = sgBase(key);
-    return this.resources.filter((r) => r.op.kind === 'dma' && (r.key === key || r.op.handleOut === key || (r.key !== null && sgBase(r.key) === sg)) && state.res[r.id] !== undefined && state.res[r.id]?.detached !== true);
+    const sg = sgTableKey(key);
+    return this.resources.filter((r) => r.op.kind === 'dma' && (r.key === key || r.op.handleOut === key || (r.key !== null && sgTableKey(r.key) === sg)) && state.res[r.id] !== undefined && state.res[r.id]?.detached !== true);
   }
 
   /** Remembers that `op` (an unmap, free or sync) met these maps (maybe none) on a path. */
@@ -883,11 +883,18 @@ class Enumerator {
   }
 
   private loopBodies: Map<number, ReadonlySet<string>> | null = null;
+  private nodeNames: readonly ReadonlySet<string>[] | null = null;
+
+  /** The words of each CFG node's syntax, read once for liveness and for skipped loops. */
+  private namesAt(): readonly ReadonlySet<string>[] {
+    this.nodeNames ??= this.cfg.nodes.map((node) => new Set(node.syntax ? Array.from(node.syntax.text.matchAll(NAME), (m) => m[0]) : []));
+    return this.nodeNames;
+  }
 
   /** Whether a loop this path skipped mentions the resource's key in its body. */
   private skippedConsumer(r: Resource, state: State): boolean {
     if (state.skippedLoops.size === 0 || r.op.kind !== 'dma') return false;
-    this.loopBodies ??= loopBodyNames(this.cfg);
+    this.loopBodies ??= loopBodyNames(this.cfg, this.namesAt());
     const names = [r.key, r.op.handleOut].map((k) => (k ? ROOT_NAME.exec(k)?.[0] : undefined)).filter((n): n is string => n !== undefined);
     for (const id of state.skippedLoops) {
       const body = this.loopBodies.get(id);
@@ -1181,19 +1188,14 @@ const NAME = /[A-Za-z_]\w*/g;
  * backward fixed point over the CFG. Over-approximates liveness (no kills), which is safe: a
  * name kept alive only keeps states apart.
  */
-function reachableMentions(cfg: Cfg): ReadonlySet<string>[] {
-  const own = cfg.nodes.map((node) => {
-    const names = new Set<string>();
-    const add = (text: string): void => {
-      for (const m of text.matchAll(NAME)) names.add(m[0]);
-    };
-    if (node.syntax) add(node.syntax.text);
-    for (const e of node.succs) if (e.cond) add(e.cond.expr.text);
+function reachableMentions(cfg: Cfg, namesAt: readonly ReadonlySet<string>[]): ReadonlySet<string>[] {
+  const live = cfg.nodes.map((node) => {
+    const names = new Set(namesAt[node.id]);
+    for (const e of node.succs) if (e.cond) for (const m of e.cond.expr.text.matchAll(NAME)) names.add(m[0]);
     // A loop head "mentions" itself, so the heads a path can still reach are known too.
     if (node.kind === 'loop-head') names.add(`#${node.id}`);
     return names;
   });
-  const live = own.map((names) => new Set(names));
   const preds: number[][] = cfg.nodes.map(() => []);
   for (const node of cfg.nodes) for (const e of node.succs) preds[e.to]?.push(node.id);
   const work = cfg.nodes.map((n) => n.id);
@@ -1239,7 +1241,7 @@ function dmaKeyIsNonLocal(key: string, locals: ReadonlyMap<string, Variable>, bo
 }
 
 /** For each loop head, the names its body mentions (nodes reached by entering, until back at the head). */
-function loopBodyNames(cfg: Cfg): Map<number, ReadonlySet<string>> {
+function loopBodyNames(cfg: Cfg, namesAt: readonly ReadonlySet<string>[]): Map<number, ReadonlySet<string>> {
   const out = new Map<number, ReadonlySet<string>>();
   for (const head of cfg.nodes) {
     if (head.kind !== 'loop-head') continue;
@@ -1255,7 +1257,7 @@ function loopBodyNames(cfg: Cfg): Map<number, ReadonlySet<string>> {
       const node = cfg.nodes[id];
       // A `break` or `goto` leads out of the loop: stop at the loop's own text.
       if (!node || !node.syntax || node.syntax.startIndex < span.start || node.syntax.endIndex > span.end) continue;
-      for (const m of node.syntax.text.matchAll(NAME)) names.add(m[0]);
+      for (const name of namesAt[id] ?? []) names.add(name);
       for (const e of node.succs) if (!e.back || e.to !== head.id) stack.push(e.to);
     }
     out.set(head.id, names);
@@ -1277,10 +1279,6 @@ function loopSpan(head: CfgNode): { start: number; end: number } | null {
   return { start: syntax.startIndex, end: body ? body.endIndex : syntax.endIndex };
 }
 
-/** `sgt->sgl` and `sgt.sgl` name the table `sgt`. */
-function sgBase(key: string): string {
-  return key.replace(/(?:->|\.)sgl$/, '');
-}
 
 /** FNV-1a over a string's UTF-16 units, from a seed. */
 function fnv(text: string, seed: number): number {

@@ -10,7 +10,7 @@ import { deviceWrites } from '../catalog/dma';
 import { canonical, calleeName, identifierName, unwrap } from '../analysis/expr';
 import type { FileAnalysis, FunctionAnalysis } from '../analysis/file';
 import type { Linkage } from '../analysis/linkage';
-import type { DmaOp } from '../analysis/pageOps';
+import { sgTableKey, type DmaOp } from '../analysis/pageOps';
 import type { Finding, Fix, Span } from '../findings';
 import { hasAcquires, pathsOf } from '../paths/cache';
 import type { PathEvent, PathIssue } from '../paths/engine';
@@ -29,7 +29,7 @@ function text(file: FileAnalysis, node: SyntaxNode): string {
 
 /** `sgt.sgl` and `sgt` are the same table for matching maps with unmaps. */
 export function sgKey(key: string | null): string | null {
-  return key === null ? null : key.replace(/(?:->|\.)sgl$/, '');
+  return key === null ? null : sgTableKey(key);
 }
 
 function mapsFor(ops: readonly DmaOp[], key: string | null, type?: string): DmaOp[] {
