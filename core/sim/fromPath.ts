@@ -112,7 +112,8 @@ function literalSize(node: DmaOp['size']): number | null {
 class DmaSteps {
   private readonly written = new Set<string>();
   private readonly ids = new Map<number, string>();
-  private readonly mapped = new Map<string, { readonly op: DmaOp; readonly nents: number; readonly returned: number }>();
+  /** Each mapping as the trace made it: what its unmap must repeat (nents, size) or may get wrong. */
+  private readonly mapped = new Map<string, { readonly op: DmaOp; readonly nents: number; readonly returned: number; readonly size: number }>();
 
   constructor(private readonly pinned: Layout | undefined) {}
 
@@ -141,16 +142,18 @@ class DmaSteps {
         args.dir = dir;
         // dma_map_sg() may merge segments; when the code reuses the returned count, show it differ.
         const returned = op.resultKey && nents > 1 ? nents - 1 : nents;
-        this.mapped.set(id, { op, nents, returned });
+        this.mapped.set(id, { op, nents, returned, size: 0 });
         return { call: op.name, args, result: failed ? (api.returns === 'status' ? '-ENOMEM' : 0) : api.returns === 'status' ? 0 : returned };
       }
+      let size = literalSize(op.size) ?? 4096;
       if (op.name.startsWith('dma_map_page') && this.pinned && this.pinned.taken > 0) {
         args.first = this.pinned.first;
         args.nr = this.pinned.taken;
-        args.size = this.pinned.taken * 4096;
-      } else args.size = literalSize(op.size) ?? 4096;
+        size = this.pinned.taken * 4096;
+      }
+      args.size = size;
       args.dir = dir;
-      this.mapped.set(id, { op, nents: 0, returned: 0 });
+      this.mapped.set(id, { op, nents: 0, returned: 0, size });
       return failed ? { call: op.name, args, result: 'DMA_MAPPING_ERROR' } : { call: op.name, args };
     }
     if (api.role === 'alloc') {
@@ -181,7 +184,7 @@ class DmaSteps {
           const returnedCount = m.op.resultKey !== null && canonical(op.nents) === m.op.resultKey;
           args.nents = returnedCount ? m.returned : m.nents;
         }
-      } else args.size = literalSize(op.size) ?? (m ? (literalSize(m.op.size) ?? (m.op.name.startsWith('dma_map_page') && this.pinned ? this.pinned.taken * 4096 : 4096)) : 4096);
+      } else args.size = literalSize(op.size) ?? m?.size ?? 4096;
       if (op.dir) args.dir = op.dir;
       return [...this.deviceWrite(id), { call: op.name, args }];
     }
