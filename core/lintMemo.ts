@@ -29,10 +29,11 @@ const OTHER_INPUTS = new RegExp(`${MMU_NOTIFIER_TEXT.source}|pinscope-ignore[^\\
 
 /**
  * The shape of `text` for analysis under `context` (kernel version, rule settings), or null
- * when the lexical scan cannot find the function bodies (then nothing is memoised).
+ * when the lexical scan cannot find the function bodies (then nothing is memoised). `scanned` is
+ * the text the scan reads — the parse's prepared text when there is one (same offsets and lines),
+ * so the conditionals are not resolved a second time.
  */
-export function lintShape(text: string, context: string): LintShape | null {
-  const scanned = blankConditionals(text, false);
+export function lintShape(text: string, context: string, scanned: string = blankConditionals(text, false)): LintShape | null {
   const functions = topLevelFunctions(scanned);
   if (!functions) return null;
   const keep = keptBodies(functions, scanned);

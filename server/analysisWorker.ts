@@ -80,7 +80,7 @@ export function runAnalysisWorker(): void {
     keep(job.uri, parsed);
     const t1 = performance.now();
     runTestHook(job.text);
-    const shape = lintShape(job.text, `${job.kernelVersion}\u0000${JSON.stringify(job.rules ?? {})}`);
+    const shape = lintShape(job.text, `${job.kernelVersion}\u0000${JSON.stringify(job.rules ?? {})}`, parsed.parsedText);
     const memo = memos.get(job.uri);
     memos.delete(job.uri);
     if (shape && memo && memo.shape.key === shape.key) {

@@ -511,6 +511,18 @@ export function dmaValuesOf(fn: FunctionInfo): Set<string> {
   return found;
 }
 
+const rootCache = new WeakMap<FunctionInfo, readonly string[]>();
+
+/** The variables the function's DMA values start from (`req` for `req->dma`), once per function. */
+function dmaValueRoots(fn: FunctionInfo): readonly string[] {
+  let roots = rootCache.get(fn);
+  if (!roots) {
+    roots = [...new Set([...dmaValuesOf(fn)].map((v) => /[A-Za-z_]\w*/.exec(v)?.[0]).filter((r): r is string => r !== undefined))];
+    rootCache.set(fn, roots);
+  }
+  return roots;
+}
+
 /**
  * Calls that take a DMA value without taking ownership: the DMA API's own checks, unmaps, syncs
  * and frees, logging, and scatterlist accessors that only read the list.
@@ -552,15 +564,7 @@ function dmaUses(region: SyntaxNode, ctx: OpContext): DmaUseOp[] {
   if (values.size === 0) return [];
   // Most statements mention none of them: a text check is far cheaper than the walk below.
   const text = region.text;
-  let mentioned = false;
-  for (const v of values) {
-    const root = /[A-Za-z_]\w*/.exec(v)?.[0];
-    if (root !== undefined && text.includes(root)) {
-      mentioned = true;
-      break;
-    }
-  }
-  if (!mentioned) return [];
+  if (!dmaValueRoots(ctx.fn).some((root) => text.includes(root))) return [];
   const uses: DmaUseOp[] = [];
   const top = region.parent?.type === 'return_statement' ? 'return' : 'use';
   // `how` is what happens to a value met below: passed to a call, stored (also through
