@@ -104,7 +104,7 @@ export class DmaState {
       case 'sync':
         return this.sync(api, step);
       case 'alloc':
-        return api.type === 'pool' ? this.poolAlloc(api, step) : this.alloc(api, step);
+        return api.type === 'pool' ? this.poolAlloc(step) : this.alloc(api, step);
       case 'pool-create':
         return this.poolCreate(step);
       case 'pool-destroy':
@@ -326,7 +326,7 @@ export class DmaState {
     return { violations: [] };
   }
 
-  private poolAlloc(api: DmaApi, step: TraceStep): DmaStepResult {
+  private poolAlloc(step: TraceStep): DmaStepResult {
     const id = this.id(step);
     const poolId = typeof step.args.pool === 'string' ? step.args.pool : '';
     const pool = this.pools.get(poolId);
@@ -336,7 +336,6 @@ export class DmaState {
       return { violations: [], result: 'NULL' };
     }
     pool.blocks.add(id);
-    void api;
     return { violations: [] };
   }
 
@@ -441,9 +440,11 @@ export class DmaState {
     return wrote;
   }
 
-  /** At `return`: live mappings nobody owns leak; dma-debug itself only says so at unbind. */
-  atReturn(error: boolean): Violation[] {
-    void error;
+  /**
+   * At `return`: live mappings nobody owns leak, error return or not (what the function handed
+   * on is its new owner's); dma-debug itself only says so at unbind.
+   */
+  atReturn(): Violation[] {
     const left = [...this.entries.values()].filter((e) => e.owner === null);
     const blocks = [...this.pools.values()].flatMap((p) => [...p.blocks]);
     const out: Violation[] = [];

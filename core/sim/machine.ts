@@ -424,7 +424,7 @@ export class Machine {
     const leaked = held.filter((p) => p.owner === null || error);
     if (leaked.length === 0) {
       const owners = [...new Set(held.map((p) => p.owner))].filter((o): o is string => o !== null);
-      return { violations: this.dma.atReturn(error), ...(owners.length > 0 ? { note: `pins and references now owned by ${owners.join(', ')}` } : {}) };
+      return { violations: this.dma.atReturn(), ...(owners.length > 0 ? { note: `pins and references now owned by ${owners.join(', ')}` } : {}) };
     }
     const pins = leaked.reduce((n, p) => n + p.heldPins, 0);
     const refs = leaked.reduce((n, p) => n + p.heldRefs, 0);
@@ -433,7 +433,7 @@ export class Machine {
     const message = stored && error
       ? `returns an error (${text}) with ${what} still held on pages ${pageList(leaked)}: they were handed to ${stored.owner}, but a failing function must release what it took`
       : `returns with ${what} still held on pages ${pageList(leaked)} and nothing owning them${pins > 0 ? `: nr_foll_pin_acquired − nr_foll_pin_released stays ${this.vmstat.nr_foll_pin_acquired - this.vmstat.nr_foll_pin_released}` : ''}`;
-    return { violations: [violation('leak', message, PIN_DOC), ...this.dma.atReturn(error)] };
+    return { violations: [violation('leak', message, PIN_DOC), ...this.dma.atReturn()] };
   }
 }
 
