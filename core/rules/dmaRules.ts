@@ -186,9 +186,9 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
 
     // dma-unmap-sg-nents (unmaps and syncs given the mapped count)
     for (const op of ops.filter((o) => (o.api.role === 'unmap' || o.api.role === 'sync') && o.api.type === 'sg' && o.nents)) {
-      const map = mapsFor(ops, op.key, 'sg').find((m) => m.result.variable && m.nents);
       const count = op.nents as SyntaxNode;
-      if (!map || !map.result.variable || canonical(count) !== map.result.variable || !map.nents) continue;
+      const map = mapsFor(ops, op.key, 'sg').find((m) => m.result.variable && m.nents);
+      if (!map?.nents || canonical(count) !== map.result.variable) continue;
       const original = text(file, map.nents);
       findings.push(finding(file, {
         rule: 'dma-unmap-sg-nents', span: spanOf(count), function: name,
