@@ -95,10 +95,24 @@ function parseArgs(argv) {
       return v;
     };
     switch (arg) {
-      case '--only': a.only = [...(a.only ?? []), ...value().split(',').map((s) => s.trim()).filter(Boolean)]; break;
-      case '--tree': a.tree = value(); break;
-      case '--json': a.json = value(); break;
-      case '--cli': a.cli = path.resolve(value()); break;
+      case '--only':
+        a.only = [
+          ...(a.only ?? []),
+          ...value()
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ];
+        break;
+      case '--tree':
+        a.tree = value();
+        break;
+      case '--json':
+        a.json = value();
+        break;
+      case '--cli':
+        a.cli = path.resolve(value());
+        break;
       case '--opt': {
         const v = value();
         const k = v.indexOf('=');
@@ -106,11 +120,22 @@ function parseArgs(argv) {
         a.opts[v.slice(0, k)] = v.slice(k + 1);
         break;
       }
-      case '--list': a.list = true; break;
-      case '--strict': a.strict = true; break;
-      case '--keep-tmp': a.keepTmp = true; break;
-      case '-h': case '--help': process.stdout.write(`${USAGE}\n`); process.exit(0); break;
-      default: throw new BenchExit(`unknown argument ${arg}\n${USAGE}`, 2);
+      case '--list':
+        a.list = true;
+        break;
+      case '--strict':
+        a.strict = true;
+        break;
+      case '--keep-tmp':
+        a.keepTmp = true;
+        break;
+      case '-h':
+      case '--help':
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new BenchExit(`unknown argument ${arg}\n${USAGE}`, 2);
     }
   }
   return a;
@@ -119,7 +144,9 @@ function parseArgs(argv) {
 /** @returns {Promise<Section[]>} */
 async function loadSections() {
   const dir = path.join(benchDir, 'sections');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.mjs') && !f.startsWith('_')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs') && !f.startsWith('_'))
+    .sort();
   /** @type {(Section & { file: string })[]} */
   const sections = [];
   for (const f of files) {
@@ -128,7 +155,14 @@ async function loadSections() {
       throw new BenchExit(`bench/sections/${f}: must export \`id\` (string) and \`run\` (async function)`, 2);
     }
     if (sections.some((s) => s.id === mod.id)) throw new BenchExit(`bench/sections/${f}: duplicate id ${mod.id}`, 2);
-    sections.push({ id: mod.id, title: mod.title ?? mod.id, order: mod.order, needsTree: mod.needsTree, run: mod.run, file: f });
+    sections.push({
+      id: mod.id,
+      title: mod.title ?? mod.id,
+      order: mod.order,
+      needsTree: mod.needsTree,
+      run: mod.run,
+      file: f,
+    });
   }
   return sections.sort((x, y) => (x.order ?? 100) - (y.order ?? 100) || x.file.localeCompare(y.file));
 }
@@ -170,18 +204,22 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const all = await loadSections();
   if (args.list) {
-    for (const s of all) process.stdout.write(`${s.id.padEnd(16)} ${s.title}${s.needsTree === false ? '' : '  (kernel tree)'}\n`);
+    for (const s of all)
+      process.stdout.write(`${s.id.padEnd(16)} ${s.title}${s.needsTree === false ? '' : '  (kernel tree)'}\n`);
     return 0;
   }
   let selected = all;
   if (args.only) {
     const unknown = args.only.filter((id) => !all.some((s) => s.id === id));
-    if (unknown.length) throw new BenchExit(`unknown section(s): ${unknown.join(', ')}; known: ${all.map((s) => s.id).join(', ')}`, 2);
+    if (unknown.length)
+      throw new BenchExit(`unknown section(s): ${unknown.join(', ')}; known: ${all.map((s) => s.id).join(', ')}`, 2);
     selected = all.filter((s) => args.only?.includes(s.id));
   }
   const machine = machineFacts();
   process.stdout.write(`pinscope bench — ${new Date().toISOString()}\n`);
-  process.stdout.write(`machine: ${machine.nproc} CPU(s), ${machine.cpuModel}, ${machine.memGiB} GiB, node ${machine.node}\n`);
+  process.stdout.write(
+    `machine: ${machine.nproc} CPU(s), ${machine.cpuModel}, ${machine.memGiB} GiB, node ${machine.node}\n`,
+  );
 
   /** @type {string|null} */
   let tree = null;
@@ -191,7 +229,9 @@ async function main() {
     const t = await locateTree({ root, treeArg: args.tree, log: makeLog('tree') });
     tree = t.tree;
     Object.assign(treeInfo, t);
-    process.stdout.write(`tree: ${tree}${t.extractedNow ? ` (extracted now in ${t.extractSeconds?.toFixed(1)} s)` : ''}\n`);
+    process.stdout.write(
+      `tree: ${tree}${t.extractedNow ? ` (extracted now in ${t.extractSeconds?.toFixed(1)} s)` : ''}\n`,
+    );
   }
 
   const pinscope = [process.execPath, args.cli ?? path.join(root, 'bin', 'pinscope.js')];
@@ -203,8 +243,17 @@ async function main() {
     process.stdout.write(`\n== ${s.id}: ${s.title} ==\n`);
     const tmp = mkdtempSync(path.join(os.tmpdir(), `pinscope-bench-${s.id}-`));
     const ctx = {
-      root, tree: s.needsTree === false ? null : tree, pinscope, log: makeLog(s.id), tmp, machine,
-      options: Object.fromEntries(Object.entries(args.opts).filter(([k]) => k.startsWith(`${s.id}.`)).map(([k, v]) => [k.slice(s.id.length + 1), v])),
+      root,
+      tree: s.needsTree === false ? null : tree,
+      pinscope,
+      log: makeLog(s.id),
+      tmp,
+      machine,
+      options: Object.fromEntries(
+        Object.entries(args.opts)
+          .filter(([k]) => k.startsWith(`${s.id}.`))
+          .map(([k, v]) => [k.slice(s.id.length + 1), v]),
+      ),
     };
     const t0 = performance.now();
     try {
@@ -224,7 +273,10 @@ async function main() {
   }
   if (args.json) {
     const file = path.resolve(args.json);
-    writeFileSync(file, `${JSON.stringify({ version: 1, date: new Date().toISOString(), machine, tree: tree ? treeInfo : null, sections: results }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ version: 1, date: new Date().toISOString(), machine, tree: tree ? treeInfo : null, sections: results }, null, 2)}\n`,
+    );
     process.stdout.write(`\nwrote ${file}\n`);
   }
   return failed ? 1 : args.strict && unmet ? 1 : 0;

@@ -59,7 +59,8 @@ function ruleSettings(specs: readonly string[]): Partial<Record<RuleId, RuleSett
   const out: Partial<Record<RuleId, RuleSetting>> = {};
   for (const spec of specs) {
     const [id, value] = spec.split('=');
-    if (!id || !value || !isRuleId(id)) throw new UsageError(`--rule ${spec}: expected RULE-ID=off|error|warning|info with a known rule id`);
+    if (!id || !value || !isRuleId(id))
+      throw new UsageError(`--rule ${spec}: expected RULE-ID=off|error|warning|info with a known rule id`);
     if (value === 'off') out[id] = { enabled: false };
     else if (value === 'error' || value === 'warning' || value === 'info') out[id] = { severity: value as Severity };
     else throw new UsageError(`--rule ${spec}: the level must be off, error, warning or info`);
@@ -74,17 +75,20 @@ export async function runLint(argv: readonly string[], io: Io): Promise<number> 
     return 0;
   }
   const format = args.values.get('format') ?? 'gcc';
-  if (format !== 'gcc' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be gcc, json or sarif (not "${format}")`);
+  if (format !== 'gcc' && format !== 'json' && format !== 'sarif')
+    throw new UsageError(`--format must be gcc, json or sarif (not "${format}")`);
   const fix = args.flags.has('fix');
   const diff = args.flags.has('diff');
   if (fix && diff) throw new UsageError('--fix and --diff cannot be used together');
   if (args.positionals.length === 0) throw new UsageError(`no paths given\n${LINT_USAGE}`);
   const jobsText = args.values.get('jobs');
   const jobs = jobsText === undefined ? undefined : Number(jobsText);
-  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError('--jobs must be a positive integer');
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
+    throw new UsageError('--jobs must be a positive integer');
   const maxText = args.values.get('max-file-size');
   const maxBytes = maxText === undefined ? DEFAULT_MAX_BYTES : Number(maxText);
-  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new UsageError('--max-file-size must be a positive number of bytes');
+  if (!Number.isInteger(maxBytes) || maxBytes < 1)
+    throw new UsageError('--max-file-size must be a positive number of bytes');
 
   let version: KernelVersion;
   const versionText = args.values.get('kernel-version');
@@ -96,9 +100,11 @@ export async function runLint(argv: readonly string[], io: Io): Promise<number> 
     const detected = detectKernelVersion(args.positionals[0]);
     version = detected.version;
     if (!args.flags.has('quiet')) {
-      io.err(detected.source
-        ? `pinscope: checking against Linux ${formatVersion(version)} (from ${displayPath(detected.source)})`
-        : `pinscope: no kernel Makefile above ${args.positionals[0]}; checking against Linux ${formatVersion(version)} (--kernel-version to choose)`);
+      io.err(
+        detected.source
+          ? `pinscope: checking against Linux ${formatVersion(version)} (from ${displayPath(detected.source)})`
+          : `pinscope: no kernel Makefile above ${args.positionals[0]}; checking against Linux ${formatVersion(version)} (--kernel-version to choose)`,
+      );
     }
   }
   const lint: LintOptions = { kernelVersion: version, rules: ruleSettings(repeated(argv, 'rule')) };
@@ -112,7 +118,11 @@ export async function runLint(argv: readonly string[], io: Io): Promise<number> 
     return 2;
   }
   const workerScript = path.join(__dirname, '..', 'worker', 'lint-worker.js');
-  const pool = await lintFiles(listing.files, { request: { lint, maxBytes }, workerScript, ...(jobs !== undefined ? { threads: jobs } : {}) });
+  const pool = await lintFiles(listing.files, {
+    request: { lint, maxBytes },
+    workerScript,
+    ...(jobs !== undefined ? { threads: jobs } : {}),
+  });
 
   let unreadable = 0;
   for (const r of pool.results) {
@@ -176,27 +186,58 @@ export async function runLint(argv: readonly string[], io: Io): Promise<number> 
   if (!diff) {
     if (format === 'gcc') {
       for (const r of reported) for (const f of r.findings) io.out(gccLine(r.file, f));
-      for (const r of pool.results) for (const n of r.notes) if (n.kind !== 'encoding' && !args.flags.has('quiet')) io.err(noteLine(r.file, n));
+      for (const r of pool.results)
+        for (const n of r.notes) if (n.kind !== 'encoding' && !args.flags.has('quiet')) io.err(noteLine(r.file, n));
     } else if (format === 'json') {
-      io.out(JSON.stringify({
-        version: 1,
-        findings: reported.flatMap((r) => r.findings.map((f) => jsonFinding(r.file, r.text, f))),
-        notes: pool.results.flatMap((r) => r.notes.map((n) => ({ file: displayPath(r.file), kind: n.kind, message: n.message, ...(n.range ? { line: n.range.line, column: n.range.column } : {}) }))),
-        stats: { files: pool.total, parsed: pool.linted, prefiltered: pool.prefiltered, threads: pool.threads, kernelVersion: formatVersion(version), elapsedMs: Date.now() - started },
-      }));
+      io.out(
+        JSON.stringify({
+          version: 1,
+          findings: reported.flatMap((r) => r.findings.map((f) => jsonFinding(r.file, r.text, f))),
+          notes: pool.results.flatMap((r) =>
+            r.notes.map((n) => ({
+              file: displayPath(r.file),
+              kind: n.kind,
+              message: n.message,
+              ...(n.range ? { line: n.range.line, column: n.range.column } : {}),
+            })),
+          ),
+          stats: {
+            files: pool.total,
+            parsed: pool.linted,
+            prefiltered: pool.prefiltered,
+            threads: pool.threads,
+            kernelVersion: formatVersion(version),
+            elapsedMs: Date.now() - started,
+          },
+        }),
+      );
     } else {
       const root = process.cwd();
-      io.out(JSON.stringify(toSarif(reported.map((r) => ({ file: r.file, text: r.text, findings: r.findings })), {
-        toolVersion: VERSION,
-        informationUri: 'https://example.invalid/pinscope',
-        uri: (file) => path.relative(root, file).split(path.sep).join('/'),
-        kernelVersion: formatVersion(version),
-      }), null, 2));
+      io.out(
+        JSON.stringify(
+          toSarif(
+            reported.map((r) => ({ file: r.file, text: r.text, findings: r.findings })),
+            {
+              toolVersion: VERSION,
+              informationUri: 'https://example.invalid/pinscope',
+              uri: (file) => path.relative(root, file).split(path.sep).join('/'),
+              kernelVersion: formatVersion(version),
+            },
+          ),
+          null,
+          2,
+        ),
+      );
     }
   }
-  if (fix && !args.flags.has('quiet')) io.err(`pinscope: fixed ${fixedFindings} finding${fixedFindings === 1 ? '' : 's'} in ${fixedFiles} file${fixedFiles === 1 ? '' : 's'}; ${total} remain`);
+  if (fix && !args.flags.has('quiet'))
+    io.err(
+      `pinscope: fixed ${fixedFindings} finding${fixedFindings === 1 ? '' : 's'} in ${fixedFiles} file${fixedFiles === 1 ? '' : 's'}; ${total} remain`,
+    );
   if (format === 'gcc' && !diff && !args.flags.has('quiet')) {
-    io.err(`pinscope: ${total} finding${total === 1 ? '' : 's'} in ${reported.length} file${reported.length === 1 ? '' : 's'} (${pool.linted} parsed, ${pool.prefiltered} skipped by the prefilter, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    io.err(
+      `pinscope: ${total} finding${total === 1 ? '' : 's'} in ${reported.length} file${reported.length === 1 ? '' : 's'} (${pool.linted} parsed, ${pool.prefiltered} skipped by the prefilter, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
   }
   if (args.flags.has('exit-zero')) return 0;
   return total > 0 ? 1 : 0;

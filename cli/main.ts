@@ -46,7 +46,8 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
       return runExtract(rest, io);
     case 'simulate':
       return runSimulate(rest, io);
-    case 'lsp': return (await import('./lsp')).runLsp(rest, io);
+    case 'lsp':
+      return (await import('./lsp')).runLsp(rest, io);
     case 'catalog': {
       if (rest.includes('--needles')) for (const n of PREFILTER_NEEDLES) io.out(n);
       else for (const n of [...ACQUIRE_APIS.map((a) => a.name), ...RELEASE_APIS.map((r) => r.name)]) io.out(n);
@@ -75,8 +76,10 @@ main(process.argv.slice(2), stdio).then(
     if (error instanceof UsageError) {
       stdio.err(`pinscope: ${error.message}`);
     } else {
-      stdio.err(`pinscope: internal error: ${error instanceof Error ? error.message : String(error)} (please report this)`);
-      if (process.env.PINSCOPE_DEBUG) stdio.err(error instanceof Error ? error.stack ?? '' : '');
+      stdio.err(
+        `pinscope: internal error: ${error instanceof Error ? error.message : String(error)} (please report this)`,
+      );
+      if (process.env.PINSCOPE_DEBUG) stdio.err(error instanceof Error ? (error.stack ?? '') : '');
     }
     process.exitCode = 2;
   },

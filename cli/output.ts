@@ -32,7 +32,11 @@ export interface JsonFinding {
   readonly docs: string;
   readonly related: { line: number; column: number; endLine: number; endColumn: number; message: string }[];
   readonly path?: { line: number; column: number; label: string }[];
-  readonly fixes: { title: string; safe: boolean; edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[] }[];
+  readonly fixes: {
+    title: string;
+    safe: boolean;
+    edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[];
+  }[];
 }
 
 export function jsonFinding(file: string, text: string, f: Finding, lines = new LineIndex(text)): JsonFinding {
@@ -49,7 +53,11 @@ export function jsonFinding(file: string, text: string, f: Finding, lines = new 
     docs: f.docsUrl,
     related: f.related.map((r) => ({ ...r.range, message: r.message })),
     ...(f.path ? { path: f.path.map((p) => ({ line: p.range.line, column: p.range.column, label: p.label })) } : {}),
-    fixes: f.fixes.map((x) => ({ title: x.title, safe: x.safe, edits: x.edits.map((e) => ({ ...lines.range(e.span), newText: e.newText })) })),
+    fixes: f.fixes.map((x) => ({
+      title: x.title,
+      safe: x.safe,
+      edits: x.edits.map((e) => ({ ...lines.range(e.span), newText: e.newText })),
+    })),
   };
 }
 

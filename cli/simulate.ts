@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs';
 import { analyzeFile, type FileAnalysis } from '../core/analysis/file';
 import { parseKernelVersion, type KernelVersion } from '../core/catalog/version';
 import { defaultParser } from '../core/lint';
-import { extractTraces, findFunction, formatPathMarkdown, formatStepTable, simulateFunction, simulateTraceText } from '../core/sim/index';
+import {
+  extractTraces,
+  findFunction,
+  formatPathMarkdown,
+  formatStepTable,
+  simulateFunction,
+  simulateTraceText,
+} from '../core/sim/index';
 import type { PageKind, SimOptions, SimulationReport } from '../core/sim/types';
 import { printTrace, traceToJson } from '../core/trace/print';
 import { formatTraceError } from '../core/trace/types';
@@ -20,7 +27,8 @@ interface Io {
   err(line: string): void;
 }
 
-export const EXTRACT_USAGE = 'usage: pinscope extract FILE:FUNCTION [--format pinsim|json] [--kernel-version X.Y] [--pages N] [--thp | --hugetlb | --zero]';
+export const EXTRACT_USAGE =
+  'usage: pinscope extract FILE:FUNCTION [--format pinsim|json] [--kernel-version X.Y] [--pages N] [--thp | --hugetlb | --zero]';
 export const SIMULATE_USAGE = `usage: pinscope simulate FILE:FUNCTION [--path N] [--pages N] [--thp | --hugetlb | --zero] [--partial K | --error]
                          [--kernel-version X.Y] [--format table|json|markdown]
        pinscope simulate TRACE.pinsim [--kernel-version X.Y] [--format table|json|markdown]`;
@@ -78,14 +86,19 @@ function version(args: ReturnType<typeof parseArgs>, file: string): KernelVersio
 function simOptions(args: ReturnType<typeof parseArgs>): SimOptions {
   const kinds = (['thp', 'hugetlb', 'zero'] as const).filter((k) => args.flags.has(k));
   if (kinds.length > 1) throw new UsageError('choose one of --thp, --hugetlb, --zero');
-  if (args.flags.has('error') && args.values.has('partial')) throw new UsageError('--partial and --error cannot be used together');
+  if (args.flags.has('error') && args.values.has('partial'))
+    throw new UsageError('--partial and --error cannot be used together');
   const pages = positiveInt(args.values.get('pages'), 'pages');
   const partial = positiveInt(args.values.get('partial'), 'partial');
   const path = positiveInt(args.values.get('path'), 'path');
   return {
     ...(pages !== undefined ? { pages } : {}),
     ...(kinds[0] ? { pageKind: kinds[0] as PageKind } : {}),
-    ...(partial !== undefined ? { acquireOutcome: { partial } } : args.flags.has('error') ? { acquireOutcome: 'error' as const } : {}),
+    ...(partial !== undefined
+      ? { acquireOutcome: { partial } }
+      : args.flags.has('error')
+        ? { acquireOutcome: 'error' as const }
+        : {}),
     ...(path !== undefined ? { path } : {}),
   };
 }
@@ -107,14 +120,35 @@ export function runExtract(argv: readonly string[], io: Io): number {
   const { file, fn } = splitTarget(target);
   const analysis = analyse(file, version(args, file));
   const f = findFunction(analysis, fn);
-  if (!f) throw new UsageError(`${displayPath(file)}: no function ${fn}() that pinscope analyses (it must call a catalogued GUP, pin or DMA function, or a helper that does)`);
+  if (!f)
+    throw new UsageError(
+      `${displayPath(file)}: no function ${fn}() that pinscope analyses (it must call a catalogued GUP, pin or DMA function, or a helper that does)`,
+    );
   const { paths, partial } = extractTraces(analysis, f, simOptions(args));
   if (paths.length === 0) {
     io.err(`pinscope: ${fn}() takes no pages: there is no path to extract`);
     return 1;
   }
-  if (format === 'json') io.out(JSON.stringify({ version: 1, function: fn, partial, paths: paths.map((p) => traceToJson({ ...p.trace, source: displayPath(file) })) }, null, 2));
-  else io.out(paths.map((p) => printTrace({ ...p.trace, source: displayPath(file) })).join('\n').trimEnd());
+  if (format === 'json')
+    io.out(
+      JSON.stringify(
+        {
+          version: 1,
+          function: fn,
+          partial,
+          paths: paths.map((p) => traceToJson({ ...p.trace, source: displayPath(file) })),
+        },
+        null,
+        2,
+      ),
+    );
+  else
+    io.out(
+      paths
+        .map((p) => printTrace({ ...p.trace, source: displayPath(file) }))
+        .join('\n')
+        .trimEnd(),
+    );
   if (partial) io.err(`pinscope: ${fn}() has more paths than the budget allows; the first ${paths.length} are shown`);
   return 0;
 }
@@ -144,7 +178,8 @@ export function runSimulate(argv: readonly string[], io: Io): number {
   const [target, ...extra] = args.positionals;
   if (!target || extra.length > 0) throw new UsageError(SIMULATE_USAGE);
   const format = args.values.get('format') ?? 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'markdown') throw new UsageError('--format must be table, json or markdown');
+  if (format !== 'table' && format !== 'json' && format !== 'markdown')
+    throw new UsageError('--format must be table, json or markdown');
   let report: SimulationReport;
   if (target.endsWith('.pinsim')) {
     const result = simulateTraceText(readText(target), args.values.get('kernel-version'));

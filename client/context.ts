@@ -3,7 +3,13 @@
  * client and the commands. It owns every disposable it creates; dispose() releases them all.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { ServerInfoRequest, StatusNotification, type InitializationOptions } from '../server/protocol';
 import type { PinscopeApi } from './api';
 import { registerCommands } from './commands';
@@ -28,17 +34,26 @@ export class PinscopeContext implements vscode.Disposable {
       maxRestarts: 4,
       windowMs: 3 * 60_000,
       log: this.log,
-      notify: (kind, message, ...buttons) => (kind === 'error' ? vscode.window.showErrorMessage(message, ...buttons) : vscode.window.showWarningMessage(message, ...buttons)),
+      notify: (kind, message, ...buttons) =>
+        kind === 'error'
+          ? vscode.window.showErrorMessage(message, ...buttons)
+          : vscode.window.showWarningMessage(message, ...buttons),
       showOutput: () => this.log.show(true),
     });
     this.disposables.push(this.log, this.statusBar);
-    this.disposables.push(...registerCommands({
+    this.disposables.push(
+      ...registerCommands({
+        extensionUri: extension.extensionUri,
+        log: this.log,
+        client: () => this.client(),
+        restart: () => this.restart(),
+      }),
+    );
+    this.simulation = new SimulationController({
       extensionUri: extension.extensionUri,
       log: this.log,
       client: () => this.client(),
-      restart: () => this.restart(),
-    }));
-    this.simulation = new SimulationController({ extensionUri: extension.extensionUri, log: this.log, client: () => this.client() });
+    });
     this.disposables.push(this.simulation);
     this.disposables.push(vscode.workspace.onDidCloseTextDocument((d) => this.statusBar.forget(d.uri.toString())));
   }
@@ -60,9 +75,13 @@ export class PinscopeContext implements vscode.Disposable {
       errorHandler: this.crashes,
     };
     const client = new LanguageClient('pinscope', 'pinscope', serverOptions, clientOptions);
-    this.disposables.push(client.onDidChangeState((e) => {
-      this.statusBar.setServerState(e.newState === State.Running ? 'running' : e.newState === State.Starting ? 'starting' : 'stopped');
-    }));
+    this.disposables.push(
+      client.onDidChangeState((e) => {
+        this.statusBar.setServerState(
+          e.newState === State.Running ? 'running' : e.newState === State.Starting ? 'starting' : 'stopped',
+        );
+      }),
+    );
     this.disposables.push(client.onNotification(StatusNotification, (s) => this.statusBar.update(s)));
     return client;
   }
@@ -72,12 +91,15 @@ export class PinscopeContext implements vscode.Disposable {
     if (!this.starting) {
       const client = this.createClient();
       this.languageClient = client;
-      this.starting = client.start().then(() => client, (e: unknown) => {
-        this.starting = undefined;
-        this.statusBar.setServerState('stopped');
-        this.log.error(`could not start the pinscope language server: ${e instanceof Error ? e.message : String(e)}`);
-        throw e;
-      });
+      this.starting = client.start().then(
+        () => client,
+        (e: unknown) => {
+          this.starting = undefined;
+          this.statusBar.setServerState('stopped');
+          this.log.error(`could not start the pinscope language server: ${e instanceof Error ? e.message : String(e)}`);
+          throw e;
+        },
+      );
     }
     return this.starting;
   }

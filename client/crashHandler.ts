@@ -4,8 +4,12 @@
  */
 import * as vscode from 'vscode';
 import {
-  CloseAction, ErrorAction,
-  type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type Message,
+  CloseAction,
+  ErrorAction,
+  type CloseHandlerResult,
+  type ErrorHandler,
+  type ErrorHandlerResult,
+  type Message,
 } from 'vscode-languageclient/node';
 
 export interface CrashHandlerOptions {
@@ -48,10 +52,15 @@ export class CrashHandler implements ErrorHandler {
       return { action: CloseAction.DoNotRestart, handled: true };
     }
     this.restarts++;
-    this.options.log.warn(`the pinscope language server stopped unexpectedly; restarting it (${this.crashes.length} of at most ${this.options.maxRestarts} in a row)`);
+    this.options.log.warn(
+      `the pinscope language server stopped unexpectedly; restarting it (${this.crashes.length} of at most ${this.options.maxRestarts} in a row)`,
+    );
     if (!this.warned) {
       this.warned = true;
-      this.notify('warning', 'The pinscope language server stopped unexpectedly and was restarted. Details are in the pinscope output.');
+      this.notify(
+        'warning',
+        'The pinscope language server stopped unexpectedly and was restarted. Details are in the pinscope output.',
+      );
     }
     return { action: CloseAction.Restart, handled: true };
   }

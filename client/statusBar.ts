@@ -61,8 +61,11 @@ export class StatusBar implements vscode.Disposable {
       item.tooltip = 'pinscope: no C file with results is active';
     } else {
       const total = s.errors + s.warnings + s.infos;
-      const counts = total === 0 ? '$(pass) pinscope' : `$(error) ${s.errors} $(warning) ${s.warnings + s.infos} pinscope`;
-      const tooltip = new vscode.MarkdownString(`**pinscope** · Linux ${s.kernelVersion} · ${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos (${s.elapsedMs} ms)`);
+      const counts =
+        total === 0 ? '$(pass) pinscope' : `$(error) ${s.errors} $(warning) ${s.warnings + s.infos} pinscope`;
+      const tooltip = new vscode.MarkdownString(
+        `**pinscope** · Linux ${s.kernelVersion} · ${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos (${s.elapsedMs} ms)`,
+      );
       if (s.state === 'partial' || s.state === 'skipped' || s.state === 'failed') {
         item.text = `$(warning) ${total > 0 ? `${total} ` : ''}pinscope: partial`;
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');

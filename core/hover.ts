@@ -7,10 +7,24 @@ import { dmaApi, type DmaApi } from './catalog/dma';
 import { KERNEL_DOCS, type KernelDocKey } from './catalog/docs';
 import { follFlag, type FlagUse, type FollFlag } from './catalog/flags';
 import {
-  acquireApi, correctReleases, releaseApi, signatureAt, wrongReleases,
-  type AcquireApi, type ReleaseApi, type ReturnKind, type Signature,
+  acquireApi,
+  correctReleases,
+  releaseApi,
+  signatureAt,
+  wrongReleases,
+  type AcquireApi,
+  type ReleaseApi,
+  type ReturnKind,
+  type Signature,
 } from './catalog/gup';
-import { describeRange, formatVersion, inRange, isAtLeast, type KernelVersion, type VersionRange } from './catalog/version';
+import {
+  describeRange,
+  formatVersion,
+  inRange,
+  isAtLeast,
+  type KernelVersion,
+  type VersionRange,
+} from './catalog/version';
 
 export type HoverKind = 'acquire' | 'release' | 'flag' | 'dma';
 
@@ -33,7 +47,8 @@ const FLAG_USE: Record<FlagUse, string> = {
   caller: 'any GUP caller may pass it',
   'get-only': 'get_user_pages*() only — pin_user_pages*() rejects it',
   'pin-only': 'pin_user_pages*() only — get_user_pages*() rejects it ("LONGTERM can only be specified when pinning")',
-  internal: 'internal to GUP — callers must not pass it (since v6.3 is_valid_gup_args() rejects it and the name lives in mm/internal.h)',
+  internal:
+    'internal to GUP — callers must not pass it (since v6.3 is_valid_gup_args() rejects it and the name lives in mm/internal.h)',
 };
 
 function code(name: string): string {
@@ -57,7 +72,10 @@ function fence(prototype: string): string {
 }
 
 /** The signature to show: the configured version's, else the newest one (labelled with its range). */
-function shownSignature(api: { readonly exists: VersionRange; readonly signatures: readonly Signature[] }, v: KernelVersion): string[] {
+function shownSignature(
+  api: { readonly exists: VersionRange; readonly signatures: readonly Signature[] },
+  v: KernelVersion,
+): string[] {
   const at = signatureAt(api, v);
   if (at) return [fence(at.prototype), `*Signature in Linux ${formatVersion(v)}.*`];
   const newest = api.signatures[api.signatures.length - 1];
@@ -82,19 +100,31 @@ function acquireHover(api: AcquireApi, v: KernelVersion): string {
   lines.push(`**Returns** ${RETURNS[api.returns]}.`);
   const right = correctReleases(api.family).map(code).join(', ');
   const wrong = wrongReleases(api.family).slice(0, 3).map(code).join(', ');
-  lines.push(api.name === 'memfd_pin_folios'
-    ? '**Release with** `unpin_folios()` (or `unpin_folio()` per folio) — never `folio_put()`.'
-    : `**Release with** ${right} — never ${wrong}.`);
-  if (api.implicitFlags.length > 0) lines.push(`**Sets itself:** ${api.implicitFlags.join(', ')} (do not pass ${api.implicitFlags.length === 1 ? 'it' : 'them'}).`);
+  lines.push(
+    api.name === 'memfd_pin_folios'
+      ? '**Release with** `unpin_folios()` (or `unpin_folio()` per folio) — never `folio_put()`.'
+      : `**Release with** ${right} — never ${wrong}.`,
+  );
+  if (api.implicitFlags.length > 0)
+    lines.push(
+      `**Sets itself:** ${api.implicitFlags.join(', ')} (do not pass ${api.implicitFlags.length === 1 ? 'it' : 'them'}).`,
+    );
   if (api.family === 'get') {
     const pin = api.pinCounterpart ? acquireApi(api.pinCounterpart) : undefined;
-    const pinText = pin && inRange(v, pin.exists) ? ` use ${code(pin.name)} and unpin the pages` : ' use a pin_user_pages*() function';
-    lines.push(`**pin_user_pages.rst:** a FOLL_GET reference fits ${docSection('case4')} only; to read or write the data (cases 1, 2 and 5)${pinText}.`);
+    const pinText =
+      pin && inRange(v, pin.exists)
+        ? ` use ${code(pin.name)} and unpin the pages`
+        : ' use a pin_user_pages*() function';
+    lines.push(
+      `**pin_user_pages.rst:** a FOLL_GET reference fits ${docSection('case4')} only; to read or write the data (cases 1, 2 and 5)${pinText}.`,
+    );
   } else {
     lines.push(`**pin_user_pages.rst:** ${docSection(api.doc)}.`);
   }
   if (api.invalidArgsReturn && isAtLeast(v, '6.3')) {
-    lines.push(`**Invalid flags** (is_valid_gup_args(), since v6.3): WARN_ON_ONCE() and ${api.invalidArgsReturn === '0' ? 'a return of 0, not -EINVAL' : '-EINVAL'}.`);
+    lines.push(
+      `**Invalid flags** (is_valid_gup_args(), since v6.3): WARN_ON_ONCE() and ${api.invalidArgsReturn === '0' ? 'a return of 0, not -EINVAL' : '-EINVAL'}.`,
+    );
   }
   return lines.join('\n\n');
 }
@@ -109,10 +139,13 @@ function releaseHover(api: ReleaseApi, v: KernelVersion): string {
     api.summary,
   ];
   if (api.renamedTo && inRange(v, api.exists)) lines.push(renamed);
-  lines.push(api.family === 'pin'
-    ? '**For pages from** pin_user_pages*() (and iov_iter_extract_pages() when it pinned). Pages from get_user_pages*() must be released with `put_page()` instead: unpinning them subtracts 1024 from a page that got +1.'
-    : '**For pages from** get_user_pages*() (FOLL_GET). Pages from pin_user_pages*() must go through `unpin_user_page*()`: put_page() on a pin leaves the page 1023 references high.');
-  if (api.dirty === 'arg') lines.push('With `make_dirty`, each folio is marked dirty under the folio lock first (pin_user_pages.rst case 5).');
+  lines.push(
+    api.family === 'pin'
+      ? '**For pages from** pin_user_pages*() (and iov_iter_extract_pages() when it pinned). Pages from get_user_pages*() must be released with `put_page()` instead: unpinning them subtracts 1024 from a page that got +1.'
+      : '**For pages from** get_user_pages*() (FOLL_GET). Pages from pin_user_pages*() must go through `unpin_user_page*()`: put_page() on a pin leaves the page 1023 references high.',
+  );
+  if (api.dirty === 'arg')
+    lines.push('With `make_dirty`, each folio is marked dirty under the folio lock first (pin_user_pages.rst case 5).');
   lines.push(`Docs: ${docLink(api.family === 'pin' ? 'pinBasics' : 'case4')}`);
   return lines.join('\n\n');
 }
@@ -124,7 +157,11 @@ function flagHover(flag: FollFlag, v: KernelVersion): string {
     `${flag.summary.charAt(0).toUpperCase()}${flag.summary.slice(1)}`,
     `**Who passes it:** ${FLAG_USE[flag.use]}.`,
   ];
-  lines.push(flag.name === 'FOLL_LONGTERM' ? `**pin_user_pages.rst:** ${docSection('case2')}.` : `Docs: ${docLink('pinWhichFlags')}`);
+  lines.push(
+    flag.name === 'FOLL_LONGTERM'
+      ? `**pin_user_pages.rst:** ${docSection('case2')}.`
+      : `Docs: ${docLink('pinWhichFlags')}`,
+  );
   return lines.join('\n\n');
 }
 
@@ -148,7 +185,10 @@ function dmaHover(api: DmaApi, v: KernelVersion): string {
     api.summary,
   ];
   if (api.returns !== 'void') lines.push(`**Returns** ${DMA_RETURNS[api.returns]}.`);
-  if (api.release) lines.push(`**Release with** ${code(api.release)}${api.managed ? ' (or let the driver core do it at detach)' : ''}.`);
+  if (api.release)
+    lines.push(
+      `**Release with** ${code(api.release)}${api.managed ? ' (or let the driver core do it at detach)' : ''}.`,
+    );
   lines.push(`Docs: ${docLink(api.doc)}`);
   return lines.join('\n\n');
 }

@@ -52,7 +52,10 @@ function ignoreDirectives(text: string, lines: LineIndex): Map<number, Set<strin
   IGNORE.lastIndex = 0;
   for (let m = IGNORE.exec(text); m !== null; m = IGNORE.exec(text)) {
     const line = lines.position(m.index).line + 1;
-    const ids = (m[1] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    const ids = (m[1] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
     map.set(line, new Set(ids));
   }
   return map;
@@ -72,17 +75,33 @@ export function parseNotes(parsed: ParsedSource, lines: LineIndex): AnalysisNote
   if (errors.length === 0) return [];
   // Regions: ERROR nodes not inside another. The place to show is the most specific one (an
   // ERROR around a whole truncated function says less than the token where it broke).
-  const outer = errors.filter((e) => !errors.some((o) => o !== e && o.startIndex <= e.startIndex && o.endIndex >= e.endIndex && (o.endIndex - o.startIndex) > (e.endIndex - e.startIndex)));
-  const specific = [...errors, ...parsed.problems.filter((p) => p.kind === 'missing')].sort((a, b) => (a.endIndex - a.startIndex) - (b.endIndex - b.startIndex) || a.startIndex - b.startIndex)[0] as (typeof errors)[number];
+  const outer = errors.filter(
+    (e) =>
+      !errors.some(
+        (o) =>
+          o !== e &&
+          o.startIndex <= e.startIndex &&
+          o.endIndex >= e.endIndex &&
+          o.endIndex - o.startIndex > e.endIndex - e.startIndex,
+      ),
+  );
+  const specific = [...errors, ...parsed.problems.filter((p) => p.kind === 'missing')].sort(
+    (a, b) => a.endIndex - a.startIndex - (b.endIndex - b.startIndex) || a.startIndex - b.startIndex,
+  )[0] as (typeof errors)[number];
   const span = { start: specific.startIndex, end: specific.endIndex };
   const range = lines.range(span);
-  const where = range.line === range.endLine ? `${range.line}:${range.column}` : `${range.line}:${range.column}–${range.endLine}:${range.endColumn}`;
-  return [{
-    kind: 'parse-errors',
-    message: `${outer.length} part${outer.length === 1 ? '' : 's'} of the file did not parse as C (${where}); findings there may be missing`,
-    span,
-    range,
-  }];
+  const where =
+    range.line === range.endLine
+      ? `${range.line}:${range.column}`
+      : `${range.line}:${range.column}–${range.endLine}:${range.endColumn}`;
+  return [
+    {
+      kind: 'parse-errors',
+      message: `${outer.length} part${outer.length === 1 ? '' : 's'} of the file did not parse as C (${where}); findings there may be missing`,
+      span,
+      range,
+    },
+  ];
 }
 
 export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResult {
@@ -98,7 +117,11 @@ export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResu
     findings.push(setting?.severity ? { ...f, severity: setting.severity } : f);
   }
   findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule) || a.span.end - b.span.end);
-  return { findings: dedupe(findings), notes: [...parseNotes(file.parsed, file.lines), ...budgetNotes(file)], functionsAnalysed: file.functions.length };
+  return {
+    findings: dedupe(findings),
+    notes: [...parseNotes(file.parsed, file.lines), ...budgetNotes(file)],
+    functionsAnalysed: file.functions.length,
+  };
 }
 
 /** Functions whose paths did not all fit in the budget: said, never silently dropped. */
@@ -109,7 +132,12 @@ function budgetNotes(file: FileAnalysis): AnalysisNote[] {
     const paths = pathsOf(file, fn);
     if (!paths.partial) continue;
     const span = { start: fn.info.nameNode.startIndex, end: fn.info.nameNode.endIndex };
-    notes.push({ kind: 'budget', message: `${fn.info.name}(): too many paths; analysed the first ${paths.paths.length} (${paths.steps} steps), the rest was not checked`, span, range: file.lines.range(span) });
+    notes.push({
+      kind: 'budget',
+      message: `${fn.info.name}(): too many paths; analysed the first ${paths.paths.length} (${paths.steps} steps), the rest was not checked`,
+      span,
+      range: file.lines.range(span),
+    });
   }
   return notes;
 }

@@ -33,7 +33,11 @@ const OTHER_INPUTS = new RegExp(`${MMU_NOTIFIER_TEXT.source}|pinscope-ignore[^\\
  * the text the scan reads — the parse's prepared text when there is one (same offsets and lines),
  * so the conditionals are not resolved a second time.
  */
-export function lintShape(text: string, context: string, scanned: string = blankConditionals(text, false)): LintShape | null {
+export function lintShape(
+  text: string,
+  context: string,
+  scanned: string = blankConditionals(text, false),
+): LintShape | null {
   const functions = topLevelFunctions(scanned);
   if (!functions) return null;
   const keep = keptBodies(functions, scanned);

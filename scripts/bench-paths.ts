@@ -40,7 +40,13 @@ function extraction(tree: string, version: KernelVersion): object {
       if (!hasAcquires(fn)) continue;
       const started = performance.now();
       const result = enumeratePaths(fn);
-      times.push({ where: `${path.relative(tree, file)}:${fn.info.name}`, ms: performance.now() - started, steps: result.steps, paths: result.paths.length, partial: result.partial });
+      times.push({
+        where: `${path.relative(tree, file)}:${fn.info.name}`,
+        ms: performance.now() - started,
+        steps: result.steps,
+        paths: result.paths.length,
+        partial: result.partial,
+      });
     }
   }
   times.sort((a, b) => b.ms - a.ms);
@@ -63,8 +69,12 @@ function extraction(tree: string, version: KernelVersion): object {
 /** Pin and unpin one page over and over: the machine's arithmetic per step, no I/O. */
 function simulationThroughput(steps: number): object {
   const trace: Trace = {
-    comments: [], memory: [{ count: 1, kind: 'base', movable: false }],
-    steps: [{ call: 'pin_user_pages', args: { nr: 1, flags: 'FOLL_WRITE' }, result: 1 }, { call: 'unpin_user_page', args: { page: 0 } }],
+    comments: [],
+    memory: [{ count: 1, kind: 'base', movable: false }],
+    steps: [
+      { call: 'pin_user_pages', args: { nr: 1, flags: 'FOLL_WRITE' }, result: 1 },
+      { call: 'unpin_user_page', args: { page: 0 } },
+    ],
   };
   const machine = new Machine(trace);
   const [pin, unpin] = trace.steps as [Trace['steps'][number], Trace['steps'][number]];

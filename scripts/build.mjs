@@ -27,9 +27,17 @@ const targets = [
   ['core/workspace/lintWorker.ts', 'dist/worker/lint-worker.js', nodeBase],
   ['server/main.ts', 'dist/server/server.js', nodeBase],
   ['client/extension.ts', 'dist/client/extension.js', nodeBase],
-  ['client/webview/main.ts', 'dist/webview/panel.js', {
-    ...nodeBase, platform: 'browser', format: 'iife', target: 'chrome120', external: [],
-  }],
+  [
+    'client/webview/main.ts',
+    'dist/webview/panel.js',
+    {
+      ...nodeBase,
+      platform: 'browser',
+      format: 'iife',
+      target: 'chrome120',
+      external: [],
+    },
+  ],
   ['scripts/eval.ts', 'dist/tools/eval.js', nodeBase],
   ['scripts/gen-docs.ts', 'dist/tools/gen-docs.js', nodeBase],
   ['scripts/bench-paths.ts', 'dist/tools/bench-paths.js', nodeBase],
@@ -46,8 +54,9 @@ function copyCodicons(outRoot) {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(from, f), path.join(to, f));
 }
 if (existsSync(path.join(root, 'client', 'webview', 'main.ts'))) copyCodicons(root);
-const contexts = await Promise.all(present.map(([entry, outfile, options]) =>
-  esbuild.context({ ...options, entryPoints: [entry], outfile })));
+const contexts = await Promise.all(
+  present.map(([entry, outfile, options]) => esbuild.context({ ...options, entryPoints: [entry], outfile })),
+);
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log(`esbuild: watching ${contexts.length} bundles`);

@@ -69,32 +69,41 @@ function version(text: unknown, where: string): KernelVersion {
 
 function loadCases(root: string): Case[] {
   const dir = path.join(root, 'cases');
-  return readdirSync(dir).sort().map((id) => {
-    const d = path.join(dir, id);
-    const meta = JSON.parse(readFileSync(path.join(d, 'meta.json'), 'utf8')) as Record<string, unknown>;
-    return {
-      id, dir: d,
-      commit: String(meta.commit).slice(0, 12),
-      year: Number(meta.year),
-      path: String(meta.path),
-      function: String(meta.function),
-      expected: (meta.expected_findings as Expected[]) ?? [],
-      before: readFileSync(path.join(d, 'before.c'), 'utf8'),
-      after: readFileSync(path.join(d, 'after.c'), 'utf8'),
-      versionBefore: version(meta.kernel_version_before, `${id}/meta.json`),
-      versionAfter: version(meta.kernel_version_after, `${id}/meta.json`),
-    };
-  });
+  return readdirSync(dir)
+    .sort()
+    .map((id) => {
+      const d = path.join(dir, id);
+      const meta = JSON.parse(readFileSync(path.join(d, 'meta.json'), 'utf8')) as Record<string, unknown>;
+      return {
+        id,
+        dir: d,
+        commit: String(meta.commit).slice(0, 12),
+        year: Number(meta.year),
+        path: String(meta.path),
+        function: String(meta.function),
+        expected: (meta.expected_findings as Expected[]) ?? [],
+        before: readFileSync(path.join(d, 'before.c'), 'utf8'),
+        after: readFileSync(path.join(d, 'after.c'), 'utf8'),
+        versionBefore: version(meta.kernel_version_before, `${id}/meta.json`),
+        versionAfter: version(meta.kernel_version_after, `${id}/meta.json`),
+      };
+    });
 }
 
 function loadNegatives(root: string): Negative[] {
   const dir = path.join(root, 'negatives');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().map((id) => {
-    const d = path.join(dir, id);
-    const meta = JSON.parse(readFileSync(path.join(d, 'meta.json'), 'utf8')) as Record<string, unknown>;
-    return { id, code: readFileSync(path.join(d, 'code.c'), 'utf8'), version: version(meta.kernel_version, `${id}/meta.json`) };
-  });
+  return readdirSync(dir)
+    .sort()
+    .map((id) => {
+      const d = path.join(dir, id);
+      const meta = JSON.parse(readFileSync(path.join(d, 'meta.json'), 'utf8')) as Record<string, unknown>;
+      return {
+        id,
+        code: readFileSync(path.join(d, 'code.c'), 'utf8'),
+        version: version(meta.kernel_version, `${id}/meta.json`),
+      };
+    });
 }
 
 interface Segment {
@@ -111,7 +120,9 @@ interface Unit {
 
 /** The file as it stood for `c`'s `side`, built from the cases of the same path. */
 function unitFor(c: Case, side: 'before' | 'after', cases: readonly Case[]): Unit {
-  const parts: { caseId: string; side: 'before' | 'after'; text: string }[] = [{ caseId: c.id, side, text: side === 'before' ? c.before : c.after }];
+  const parts: { caseId: string; side: 'before' | 'after'; text: string }[] = [
+    { caseId: c.id, side, text: side === 'before' ? c.before : c.after },
+  ];
   for (const other of cases) {
     if (other === c || other.path !== c.path || other.function === c.function) continue;
     let otherSide: 'before' | 'after' | null = null;
@@ -136,8 +147,13 @@ function unitFor(c: Case, side: 'before' | 'after', cases: readonly Case[]): Uni
 }
 
 /** A finding's lines (primary, related, and the lines its conversion rewrites) local to `segment`. */
-function localLines(f: Finding, segment: Segment, unitText: string): { primary: number | null; related: number[]; rewrites: number[] } {
-  const local = (line: number): number | null => (line >= segment.firstLine && line < segment.firstLine + segment.lineCount ? line - segment.firstLine + 1 : null);
+function localLines(
+  f: Finding,
+  segment: Segment,
+  unitText: string,
+): { primary: number | null; related: number[]; rewrites: number[] } {
+  const local = (line: number): number | null =>
+    line >= segment.firstLine && line < segment.firstLine + segment.lineCount ? line - segment.firstLine + 1 : null;
   const lineOfOffset = (offset: number): number => unitText.slice(0, offset).split('\n').length;
   const rewrites: number[] = [];
   for (const fix of f.fixes) {
@@ -149,7 +165,11 @@ function localLines(f: Finding, segment: Segment, unitText: string): { primary: 
       }
     }
   }
-  return { primary: local(f.range.line), related: f.related.map((r) => local(r.range.line)).filter((l): l is number => l !== null), rewrites };
+  return {
+    primary: local(f.range.line),
+    related: f.related.map((r) => local(r.range.line)).filter((l): l is number => l !== null),
+    rewrites,
+  };
 }
 
 interface CaseReport {
@@ -163,7 +183,9 @@ const NEAR = 2;
 function main(): void {
   const root = process.argv[2];
   if (!root || !existsSync(path.join(root, 'cases'))) {
-    process.stderr.write(`usage: npm run eval -- <corpus folder with cases/ and negatives/> (got ${root ?? 'nothing'})\n`);
+    process.stderr.write(
+      `usage: npm run eval -- <corpus folder with cases/ and negatives/> (got ${root ?? 'nothing'})\n`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -179,10 +201,14 @@ function main(): void {
     const lines: string[] = [];
     let ok = true;
     const beforeUnit = unitFor(c, 'before', cases);
-    const beforeFindings = lintText(beforeUnit.text, { kernelVersion: c.versionBefore }).findings.filter((f) => implemented.has(f.rule));
+    const beforeFindings = lintText(beforeUnit.text, { kernelVersion: c.versionBefore }).findings.filter((f) =>
+      implemented.has(f.rule),
+    );
     const segment = beforeUnit.segments[0] as Segment;
     const context = beforeUnit.segments.slice(1).map((s) => `${s.caseId}/${s.side}.c`);
-    lines.push(`  before.c (Linux ${c.versionBefore.major}.${c.versionBefore.minor}${context.length ? `, with ${context.join(', ')}` : ''})`);
+    lines.push(
+      `  before.c (Linux ${c.versionBefore.major}.${c.versionBefore.minor}${context.length ? `, with ${context.join(', ')}` : ''})`,
+    );
     for (const e of c.expected) {
       const rules = KIND_TO_RULES[e.kind] ?? [];
       const covered = rules.some((r) => implemented.has(r));
@@ -212,20 +238,33 @@ function main(): void {
     const extra = beforeFindings.filter((f) => localLines(f, segment, beforeUnit.text).primary !== null);
     for (const f of extra) {
       const l = localLines(f, segment, beforeUnit.text).primary as number;
-      if (!c.expected.some((e) => (KIND_TO_RULES[e.kind] ?? []).includes(f.rule) && Math.abs(e.line_in_before - l) <= NEAR)) {
+      if (
+        !c.expected.some(
+          (e) => (KIND_TO_RULES[e.kind] ?? []).includes(f.rule) && Math.abs(e.line_in_before - l) <= NEAR,
+        )
+      ) {
         lines.push(`    +  line ${l} ${f.rule} (also reported): ${f.message.slice(0, 110)}…`);
       }
     }
 
     const afterUnit = unitFor(c, 'after', cases);
     const afterSegment = afterUnit.segments[0] as Segment;
-    const afterFindings = lintText(afterUnit.text, { kernelVersion: c.versionAfter }).findings.filter((f) => implemented.has(f.rule));
+    const afterFindings = lintText(afterUnit.text, { kernelVersion: c.versionAfter }).findings.filter((f) =>
+      implemented.has(f.rule),
+    );
     const onAfter = afterFindings.filter((f) => localLines(f, afterSegment, afterUnit.text).primary !== null);
     let clean = true;
     for (const f of onAfter) {
       const l = localLines(f, afterSegment, afterUnit.text).primary as number;
       // The same text is another case's before.c that expects this finding (a fix series).
-      const expectedElsewhere = cases.find((o) => o !== c && beforeTexts.get(o.id) === c.after && o.expected.some((e) => (KIND_TO_RULES[e.kind] ?? []).includes(f.rule) && Math.abs(e.line_in_before - l) <= NEAR));
+      const expectedElsewhere = cases.find(
+        (o) =>
+          o !== c &&
+          beforeTexts.get(o.id) === c.after &&
+          o.expected.some(
+            (e) => (KIND_TO_RULES[e.kind] ?? []).includes(f.rule) && Math.abs(e.line_in_before - l) <= NEAR,
+          ),
+      );
       if (expectedElsewhere) {
         lines.push(`  after.c: line ${l} ${f.rule} — expected: this text is ${expectedElsewhere.id}/before.c`);
         continue;
@@ -240,7 +279,10 @@ function main(): void {
 
   for (const n of negatives) {
     const findings = lintText(n.code, { kernelVersion: n.version }).findings.filter((f) => implemented.has(f.rule));
-    const lines = findings.length === 0 ? ['  clean'] : findings.map((f) => `  ✗ line ${f.range.line} ${f.rule}: ${f.message.slice(0, 140)}`);
+    const lines =
+      findings.length === 0
+        ? ['  clean']
+        : findings.map((f) => `  ✗ line ${f.range.line} ${f.rule}: ${f.message.slice(0, 140)}`);
     reports.push({ id: `negative ${n.id}`, lines, passed: findings.length === 0 });
   }
 

@@ -33,14 +33,25 @@ mkdirSync(stage, { recursive: true });
 
 // 1. Production bundles of what the extension runs (the same entries and options as build.mjs).
 const node = {
-  bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, sourcemap: false,
-  external: ['tree-sitter', 'tree-sitter-c', 'vscode'], logLevel: 'warning', absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  external: ['tree-sitter', 'tree-sitter-c', 'vscode'],
+  logLevel: 'warning',
+  absWorkingDir: root,
 };
 const bundles = [
   ['client/extension.ts', 'dist/client/extension.js', node],
   ['server/main.ts', 'dist/server/server.js', node],
   ['core/workspace/lintWorker.ts', 'dist/worker/lint-worker.js', node],
-  ['client/webview/main.ts', 'dist/webview/panel.js', { ...node, platform: 'browser', format: 'iife', target: 'chrome120', external: [] }],
+  [
+    'client/webview/main.ts',
+    'dist/webview/panel.js',
+    { ...node, platform: 'browser', format: 'iife', target: 'chrome120', external: [] },
+  ],
 ];
 for (const [entry, outfile, options] of bundles) {
   if (!existsSync(path.join(root, entry))) {
@@ -53,7 +64,8 @@ for (const [entry, outfile, options] of bundles) {
 // The panel's codicons (font and its CSS), next to the panel bundle.
 if (existsSync(path.join(root, 'client', 'webview', 'main.ts'))) {
   mkdirSync(path.join(stage, 'dist', 'webview', 'codicons'), { recursive: true });
-  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(nmPath('@vscode', 'codicons', 'dist', f), path.join(stage, 'dist', 'webview', 'codicons', f));
+  for (const f of ['codicon.css', 'codicon.ttf'])
+    copyFileSync(nmPath('@vscode', 'codicons', 'dist', f), path.join(stage, 'dist', 'webview', 'codicons', f));
 }
 
 // 2. Documents, grammars, media, rule pages.
@@ -67,7 +79,8 @@ for (const dir of ['syntaxes', 'media']) {
 const rulesDir = path.join(root, 'docs', 'rules');
 if (existsSync(rulesDir)) {
   mkdirSync(path.join(stage, 'docs', 'rules'), { recursive: true });
-  for (const f of readdirSync(rulesDir).filter((n) => n.endsWith('.md'))) copyFileSync(path.join(rulesDir, f), path.join(stage, 'docs', 'rules', f));
+  for (const f of readdirSync(rulesDir).filter((n) => n.endsWith('.md')))
+    copyFileSync(path.join(rulesDir, f), path.join(stage, 'docs', 'rules', f));
 } else {
   log('WARNING: docs/rules/ is missing (npm run docs); Show Rule Documentation will open the kernel docs instead');
 }
@@ -83,10 +96,17 @@ for (const f of ['package.json', 'index.js', 'LICENSE', 'prebuilds']) copy(`tree
 for (const f of ['package.json', 'LICENSE', 'bindings/node/index.js', 'prebuilds']) copy(`tree-sitter-c/${f}`);
 const localBuild = nm('tree-sitter', 'build', 'Release', 'tree_sitter_runtime_binding.node');
 if (process.platform === 'linux' && process.arch === 'x64' && existsSync(localBuild)) {
-  copyFileSync(localBuild, path.join(stage, 'node_modules', 'tree-sitter', 'prebuilds', 'linux-x64', 'tree-sitter.node'));
-  log('linux-x64: shipping the locally built tree-sitter binary (GLIBCXX ≤ 3.4.29) instead of the upstream prebuild (GLIBCXX_3.4.31)');
+  copyFileSync(
+    localBuild,
+    path.join(stage, 'node_modules', 'tree-sitter', 'prebuilds', 'linux-x64', 'tree-sitter.node'),
+  );
+  log(
+    'linux-x64: shipping the locally built tree-sitter binary (GLIBCXX ≤ 3.4.29) instead of the upstream prebuild (GLIBCXX_3.4.31)',
+  );
 } else {
-  log('WARNING: no local linux-x64 build of tree-sitter; the upstream linux-x64 prebuild (needs GLIBCXX_3.4.31) is shipped');
+  log(
+    'WARNING: no local linux-x64 build of tree-sitter; the upstream linux-x64 prebuild (needs GLIBCXX_3.4.31) is shipped',
+  );
 }
 
 // vsce collects node_modules through `npm list --production`, which wants every declared dependency
@@ -99,7 +119,15 @@ const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 mkdirSync(path.dirname(out), { recursive: true });
 // README's relative links (docs/rules/*.md) become absolute ones into the repository; vsce detects
 // that by itself only for GitHub and GitLab URLs.
-const repo = String(pkg.repository?.url ?? pkg.repository ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
-const base = /^https?:\/\//.test(repo) && !/github\.com|gitlab\.com/.test(repo) ? ['--baseContentUrl', `${repo}/blob/HEAD`, '--baseImagesUrl', `${repo}/raw/HEAD`] : [];
-execFileSync(process.execPath, [vsce, 'package', ...base, '--out', out], { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'] });
+const repo = String(pkg.repository?.url ?? pkg.repository ?? '')
+  .replace(/^git\+/, '')
+  .replace(/\.git$/, '');
+const base =
+  /^https?:\/\//.test(repo) && !/github\.com|gitlab\.com/.test(repo)
+    ? ['--baseContentUrl', `${repo}/blob/HEAD`, '--baseImagesUrl', `${repo}/raw/HEAD`]
+    : [];
+execFileSync(process.execPath, [vsce, 'package', ...base, '--out', out], {
+  cwd: stage,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
 log(`wrote ${path.relative(process.cwd(), out) || out}`);

@@ -6,7 +6,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import type {
-  AnalyzeJob, AnalyzedReply, FromWorker, SimulateJob, SimulatedReply, SimulateTraceJob, ToWorker, TraceSimulatedReply,
+  AnalyzeJob,
+  AnalyzedReply,
+  FromWorker,
+  SimulateJob,
+  SimulatedReply,
+  SimulateTraceJob,
+  ToWorker,
+  TraceSimulatedReply,
 } from './workerMessages';
 
 export type AnalysisOutcome =
@@ -21,8 +28,7 @@ export type AnalysisOutcome =
   | { readonly kind: 'crashed'; readonly message: string };
 
 export type SimulateOutcome<R = SimulatedReply> =
-  | { readonly kind: 'done'; readonly reply: R }
-  | { readonly kind: 'failed'; readonly message: string };
+  { readonly kind: 'done'; readonly reply: R } | { readonly kind: 'failed'; readonly message: string };
 
 type AnalyzeInput = Omit<AnalyzeJob, 'type' | 'id'>;
 type SimulateInput = Omit<SimulateJob, 'type' | 'id'>;
@@ -97,13 +103,17 @@ export class AnalysisHost {
   }
 
   private enqueueSimulation<T extends 'simulated' | 'traceSimulated'>(
-    job: SimulateJob | SimulateTraceJob, budgetMs: number, replyType: T,
+    job: SimulateJob | SimulateTraceJob,
+    budgetMs: number,
+    replyType: T,
   ): Promise<SimulateOutcome<Extract<SimulatedReply | TraceSimulatedReply, { type: T }>>> {
     type R = Extract<SimulatedReply | TraceSimulatedReply, { type: T }>;
     if (this.disposed) return Promise.resolve({ kind: 'failed', message: 'the server is shutting down' });
     return new Promise((resolve) => {
       this.simulations.push({
-        kind: 'simulate', job, budgetMs,
+        kind: 'simulate',
+        job,
+        budgetMs,
         resolve: (outcome) => {
           if (outcome.kind === 'failed') resolve(outcome);
           else if (outcome.reply.type === replyType) resolve({ kind: 'done', reply: outcome.reply as R });
@@ -139,7 +149,8 @@ export class AnalysisHost {
     this.disposed = true;
     for (const pending of this.analyses.values()) pending.resolve({ kind: 'superseded' });
     this.analyses.clear();
-    for (const sim of this.simulations.splice(0)) sim.resolve({ kind: 'failed', message: 'the server is shutting down' });
+    for (const sim of this.simulations.splice(0))
+      sim.resolve({ kind: 'failed', message: 'the server is shutting down' });
     this.stopWorker();
   }
 
@@ -240,7 +251,9 @@ export class AnalysisHost {
     const { entry } = running;
     if (entry.kind === 'analyze') {
       this.slow.add(entry.job.uri);
-      this.options.log(`analysis of ${entry.job.uri} (version ${entry.job.version}) went over its ${entry.budgetMs} ms budget; the worker was restarted`);
+      this.options.log(
+        `analysis of ${entry.job.uri} (version ${entry.job.version}) went over its ${entry.budgetMs} ms budget; the worker was restarted`,
+      );
       entry.resolve({ kind: 'timeout', budgetMs: entry.budgetMs });
     } else {
       entry.resolve({ kind: 'failed', message: `the simulation went over its ${entry.budgetMs} ms budget` });

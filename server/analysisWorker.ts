@@ -16,7 +16,14 @@ import { LineIndex } from '../core/text/lineIndex';
 import { createCParser, type ParsedSource } from '../core/parse/parser';
 import { formatStepTable, simulationTargets } from '../core/sim/index';
 import { simulateInFile, simulateTraceDocument } from './simulation';
-import { TEST_HOOK, type AnalyzeJob, type FromWorker, type SimulateJob, type SimulateTraceJob, type ToWorker } from './workerMessages';
+import {
+  TEST_HOOK,
+  type AnalyzeJob,
+  type FromWorker,
+  type SimulateJob,
+  type SimulateTraceJob,
+  type ToWorker,
+} from './workerMessages';
 
 function versionOf(text: string): KernelVersion {
   const v = parseKernelVersion(text);
@@ -80,22 +87,45 @@ export function runAnalysisWorker(): void {
     keep(job.uri, parsed);
     const t1 = performance.now();
     runTestHook(job.text);
-    const shape = lintShape(job.text, `${job.kernelVersion}\u0000${JSON.stringify(job.rules ?? {})}`, parsed.parsedText);
+    const shape = lintShape(
+      job.text,
+      `${job.kernelVersion}\u0000${JSON.stringify(job.rules ?? {})}`,
+      parsed.parsedText,
+    );
     const memo = memos.get(job.uri);
     memos.delete(job.uri);
     if (shape && memo && memo.shape.key === shape.key) {
       const moved = remapLint(memo.result, memo.shape, shape, job.text);
       remember(job.uri, shape, moved);
       const notes = [...parseNotes(parsed, new LineIndex(job.text)), ...moved.notes];
-      return { type: 'analyzed', id: job.id, findings: [...moved.findings], notes, targets: [...moved.targets], parseMs: t1 - t0, lintMs: performance.now() - t1, incremental: previous !== undefined };
+      return {
+        type: 'analyzed',
+        id: job.id,
+        findings: [...moved.findings],
+        notes,
+        targets: [...moved.targets],
+        parseMs: t1 - t0,
+        lintMs: performance.now() - t1,
+        incremental: previous !== undefined,
+      };
     }
     const file = analyzeFile(parsed, versionOf(job.kernelVersion));
     const { findings, notes } = lintAnalysis(file, { kernelVersion: file.version, rules: job.rules });
     const targets = simulationTargets(file);
     const t2 = performance.now();
     const analysed = file.functions.map((f) => ({ start: f.info.node.startIndex, end: f.info.node.endIndex }));
-    if (shape && shapeCovers(shape, analysed)) remember(job.uri, shape, { findings, notes: notes.filter((n) => n.kind !== 'parse-errors'), targets });
-    return { type: 'analyzed', id: job.id, findings, notes, targets, parseMs: t1 - t0, lintMs: t2 - t1, incremental: previous !== undefined };
+    if (shape && shapeCovers(shape, analysed))
+      remember(job.uri, shape, { findings, notes: notes.filter((n) => n.kind !== 'parse-errors'), targets });
+    return {
+      type: 'analyzed',
+      id: job.id,
+      findings,
+      notes,
+      targets,
+      parseMs: t1 - t0,
+      lintMs: t2 - t1,
+      incremental: previous !== undefined,
+    };
   };
 
   const remember = (uri: string, shape: LintShape, result: MemoisedLint): void => {
@@ -117,7 +147,9 @@ export function runAnalysisWorker(): void {
   };
 
   const simulateTrace = (job: SimulateTraceJob): FromWorker => ({
-    type: 'traceSimulated', id: job.id, result: simulateTraceDocument(job.text, job.kernelVersion, job.fallbackVersion),
+    type: 'traceSimulated',
+    id: job.id,
+    result: simulateTraceDocument(job.text, job.kernelVersion, job.fallbackVersion),
   });
 
   port.on('message', (message: ToWorker) => {
@@ -128,7 +160,12 @@ export function runAnalysisWorker(): void {
     }
     let reply: FromWorker;
     try {
-      reply = message.type === 'analyze' ? analyze(message) : message.type === 'simulate' ? simulate(message) : simulateTrace(message);
+      reply =
+        message.type === 'analyze'
+          ? analyze(message)
+          : message.type === 'simulate'
+            ? simulate(message)
+            : simulateTrace(message);
     } catch (e) {
       if (message.type === 'analyze') {
         trees.delete(message.uri);

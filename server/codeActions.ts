@@ -7,7 +7,12 @@
  */
 import {
   CodeActionKind,
-  type CodeAction, type CodeActionContext, type Diagnostic, type Range, type TextEdit as LspTextEdit, type WorkspaceEdit,
+  type CodeAction,
+  type CodeActionContext,
+  type Diagnostic,
+  type Range,
+  type TextEdit as LspTextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import type { Finding, Fix, TextEdit } from '../core/findings';
 import { selectSafeFixes } from '../core/fixes/select';
@@ -34,7 +39,8 @@ export interface CodeActionInput {
 
 /** Whether an action of kind `kind` was asked for by `only` (a requested kind covers its sub-kinds). */
 export function kindRequested(kind: string, only: readonly string[] | undefined): boolean {
-  if (!only || only.length === 0) return kind === CodeActionKind.QuickFix || kind.startsWith(`${CodeActionKind.QuickFix}.`);
+  if (!only || only.length === 0)
+    return kind === CodeActionKind.QuickFix || kind.startsWith(`${CodeActionKind.QuickFix}.`);
   return only.some((k) => k === '' || kind === k || kind.startsWith(`${k}.`));
 }
 
@@ -44,11 +50,20 @@ function lspEdits(edits: readonly TextEdit[], lines: LineIndex): LspTextEdit[] {
     .map((e) => {
       const start = lines.position(e.span.start);
       const end = lines.position(e.span.end);
-      return { range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } }, newText: e.newText };
+      return {
+        range: {
+          start: { line: start.line, character: start.character },
+          end: { line: end.line, character: end.character },
+        },
+        newText: e.newText,
+      };
     });
 }
 
-export function workspaceEdit(input: Pick<CodeActionInput, 'uri' | 'version' | 'lines' | 'documentChanges'>, edits: readonly TextEdit[]): WorkspaceEdit {
+export function workspaceEdit(
+  input: Pick<CodeActionInput, 'uri' | 'version' | 'lines' | 'documentChanges'>,
+  edits: readonly TextEdit[],
+): WorkspaceEdit {
   const textEdits = lspEdits(edits, input.lines);
   return input.documentChanges
     ? { documentChanges: [{ textDocument: { uri: input.uri, version: input.version }, edits: textEdits }] }
@@ -56,7 +71,8 @@ export function workspaceEdit(input: Pick<CodeActionInput, 'uri' | 'version' | '
 }
 
 function intersects(a: Range, b: Range): boolean {
-  const before = (p: Range['start'], q: Range['start']): boolean => p.line < q.line || (p.line === q.line && p.character < q.character);
+  const before = (p: Range['start'], q: Range['start']): boolean =>
+    p.line < q.line || (p.line === q.line && p.character < q.character);
   return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
@@ -87,7 +103,10 @@ export function codeActions(input: CodeActionInput): CodeAction[] {
     if (input.context.diagnostics.length === 0) {
       for (const f of input.findings) {
         if (intersects(toRange(f.range), input.range)) {
-          pairs.push({ finding: f, diagnostic: findingDiagnostic(input.uri, f, { relatedInformation: input.relatedInformation }) });
+          pairs.push({
+            finding: f,
+            diagnostic: findingDiagnostic(input.uri, f, { relatedInformation: input.relatedInformation }),
+          });
         }
       }
     }
@@ -100,7 +119,11 @@ export function codeActions(input: CodeActionInput): CodeAction[] {
         actions.push({
           title: `Show documentation for ${rule}`,
           kind: CodeActionKind.QuickFix,
-          command: { title: `Show documentation for ${rule}`, command: Commands.showRuleDocumentation, arguments: [rule] },
+          command: {
+            title: `Show documentation for ${rule}`,
+            command: Commands.showRuleDocumentation,
+            arguments: [rule],
+          },
         });
       }
     }

@@ -17,7 +17,10 @@ export function codeLenses(uri: string, targets: readonly SimTarget[], lines: Li
     const start = lines.position(t.span.start);
     const end = lines.position(t.span.end);
     return {
-      range: { start: { line: start.line, character: start.character }, end: { line: end.line, character: end.character } },
+      range: {
+        start: { line: start.line, character: start.character },
+        end: { line: end.line, character: end.character },
+      },
       command: { title: lensTitle(t), command: Commands.runSimulation, arguments: [uri, t.name] },
     };
   });

@@ -92,7 +92,9 @@ export class Configuration {
         const pulled = await this.source.fetch(uri);
         if (pulled !== undefined && pulled !== null) raw = pulled;
       } catch (e) {
-        this.source.log(`workspace/configuration failed (${e instanceof Error ? e.message : String(e)}); using defaults`);
+        this.source.log(
+          `workspace/configuration failed (${e instanceof Error ? e.message : String(e)}); using defaults`,
+        );
       }
     }
     const { settings, problems } = parseSettings(raw);

@@ -4,7 +4,9 @@
  */
 import {
   DiagnosticSeverity,
-  type Diagnostic, type DiagnosticRelatedInformation, type Range,
+  type Diagnostic,
+  type DiagnosticRelatedInformation,
+  type Range,
 } from 'vscode-languageserver-protocol';
 import type { Finding, LineColumnRange, Severity } from '../core/findings';
 import type { AnalysisResult, ServerNote } from './documents';
@@ -26,11 +28,18 @@ export interface DiagnosticData {
 }
 
 export function toRange(r: LineColumnRange): Range {
-  return { start: { line: r.line - 1, character: r.column - 1 }, end: { line: r.endLine - 1, character: r.endColumn - 1 } };
+  return {
+    start: { line: r.line - 1, character: r.column - 1 },
+    end: { line: r.endLine - 1, character: r.endColumn - 1 },
+  };
 }
 
 export function severityOf(s: Severity): DiagnosticSeverity {
-  return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
+  return s === 'error'
+    ? DiagnosticSeverity.Error
+    : s === 'warning'
+      ? DiagnosticSeverity.Warning
+      : DiagnosticSeverity.Information;
 }
 
 export function findingDiagnostic(uri: string, f: Finding, options: DiagnosticOptions): Diagnostic {
@@ -44,8 +53,13 @@ export function findingDiagnostic(uri: string, f: Finding, options: DiagnosticOp
     data: { rule: f.rule, start: f.span.start, end: f.span.end } satisfies DiagnosticData,
   };
   if (options.relatedInformation) {
-    const related: DiagnosticRelatedInformation[] = f.related.map((r) => ({ location: { uri, range: toRange(r.range) }, message: r.message }));
-    (f.path ?? []).forEach((step, i) => related.push({ location: { uri, range: toRange(step.range) }, message: `path step ${i + 1}: ${step.label}` }));
+    const related: DiagnosticRelatedInformation[] = f.related.map((r) => ({
+      location: { uri, range: toRange(r.range) },
+      message: r.message,
+    }));
+    (f.path ?? []).forEach((step, i) =>
+      related.push({ location: { uri, range: toRange(step.range) }, message: `path step ${i + 1}: ${step.label}` }),
+    );
     if (related.length > 0) diagnostic.relatedInformation = related;
   }
   return diagnostic;
@@ -78,7 +92,12 @@ export function resultDiagnostics(result: AnalysisResult, options: DiagnosticOpt
 }
 
 export function sameRange(a: Range, b: Range): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+  return (
+    a.start.line === b.start.line &&
+    a.start.character === b.start.character &&
+    a.end.line === b.end.line &&
+    a.end.character === b.end.character
+  );
 }
 
 function isDiagnosticData(value: unknown): value is DiagnosticData {
@@ -91,6 +110,10 @@ function isDiagnosticData(value: unknown): value is DiagnosticData {
 export function findingFor(diagnostic: Diagnostic, findings: readonly Finding[]): Finding | undefined {
   if (diagnostic.source !== undefined && diagnostic.source !== SOURCE) return undefined;
   const data = isDiagnosticData(diagnostic.data) ? diagnostic.data : undefined;
-  return findings.find((f) => f.rule === diagnostic.code && sameRange(toRange(f.range), diagnostic.range))
-    ?? (data ? findings.find((f) => f.rule === data.rule && f.span.start === data.start && f.span.end === data.end) : undefined);
+  return (
+    findings.find((f) => f.rule === diagnostic.code && sameRange(toRange(f.range), diagnostic.range)) ??
+    (data
+      ? findings.find((f) => f.rule === data.rule && f.span.start === data.start && f.span.end === data.end)
+      : undefined)
+  );
 }

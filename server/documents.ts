@@ -61,7 +61,11 @@ export class DocumentStore {
    * open. A version that does not increase is applied all the same (the text is what the client
    * says it is), but the caller is told so it can log it.
    */
-  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): { doc: OpenDocument; monotonic: boolean } | undefined {
+  change(
+    uri: string,
+    version: number,
+    changes: readonly TextDocumentContentChangeEvent[],
+  ): { doc: OpenDocument; monotonic: boolean } | undefined {
     const doc = this.docs.get(uri);
     if (!doc) return undefined;
     const monotonic = version > doc.version;
@@ -89,6 +93,24 @@ export class DocumentStore {
 }
 
 /** A result for a document that was not sent to the analysis (excluded, too large, binary, …). */
-export function emptyResult(uri: string, version: number, text: string, state: DocumentState, kernelVersion: string, notes: readonly ServerNote[] = []): AnalysisResult {
-  return { uri, version, text, lines: new LineIndex(text), state, findings: [], notes, targets: [], kernelVersion, elapsedMs: 0 };
+export function emptyResult(
+  uri: string,
+  version: number,
+  text: string,
+  state: DocumentState,
+  kernelVersion: string,
+  notes: readonly ServerNote[] = [],
+): AnalysisResult {
+  return {
+    uri,
+    version,
+    text,
+    lines: new LineIndex(text),
+    state,
+    findings: [],
+    notes,
+    targets: [],
+    kernelVersion,
+    elapsedMs: 0,
+  };
 }

@@ -47,7 +47,8 @@ export function inCommentOrString(text: string, offset: number): boolean {
       i = end + 2;
     } else if (c === 34 /* " */ || c === 39 /* ' */) {
       let j = i + 1;
-      while (j < text.length && text.charCodeAt(j) !== c && text.charCodeAt(j) !== 10) j += text.charCodeAt(j) === 92 /* \ */ ? 2 : 1;
+      while (j < text.length && text.charCodeAt(j) !== c && text.charCodeAt(j) !== 10)
+        j += text.charCodeAt(j) === 92 /* \ */ ? 2 : 1;
       if (j >= offset) return true;
       i = j + 1;
     } else {
@@ -68,9 +69,16 @@ export function hoverAt(text: string, position: Position, version: KernelVersion
       return {
         contents: {
           kind: MarkupKind.Markdown,
-          value: [`**${meta.id}** · ${meta.title} · default ${meta.severity}`, meta.description, `Rule page: \`${rulePagePath(meta.id)}\` · Docs: ${ruleDocsUrl(meta.id)}`].join('\n\n'),
+          value: [
+            `**${meta.id}** · ${meta.title} · default ${meta.severity}`,
+            meta.description,
+            `Rule page: \`${rulePagePath(meta.id)}\` · Docs: ${ruleDocsUrl(meta.id)}`,
+          ].join('\n\n'),
         },
-        range: { start: { line: position.line, character: rule.start }, end: { line: position.line, character: rule.end } },
+        range: {
+          start: { line: position.line, character: rule.start },
+          end: { line: position.line, character: rule.end },
+        },
       };
     }
   }

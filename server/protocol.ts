@@ -4,8 +4,11 @@
  * or Emacs get diagnostics, code actions, hovers and code lenses without any of it.
  */
 import {
-  NotificationType, RequestType,
-  type Position, type ProgressToken, type TextDocumentIdentifier,
+  NotificationType,
+  RequestType,
+  type Position,
+  type ProgressToken,
+  type TextDocumentIdentifier,
 } from 'vscode-languageserver-protocol';
 import type { TraceError } from '../core/trace/types';
 import type { PageKind, PathOutcome, SimPath, SimulationReport } from '../core/sim/types';
@@ -13,7 +16,16 @@ import type { PageKind, PathOutcome, SimPath, SimulationReport } from '../core/s
 // The simulation's data types, for the client and its webview (which import them from here: client →
 // server → core). Type-only: nothing of core is bundled into the client for them.
 export type {
-  DmaMappingState, DmaState, PageKind, PageState, PathOutcome, SimPath, SimStep, SimulationReport, Violation, VmStat,
+  DmaMappingState,
+  DmaState,
+  PageKind,
+  PageState,
+  PathOutcome,
+  SimPath,
+  SimStep,
+  SimulationReport,
+  Violation,
+  VmStat,
 } from '../core/sim/types';
 export type { TraceError } from '../core/trace/types';
 
@@ -56,15 +68,15 @@ export interface LintWorkspaceResult {
   readonly kernelVersions: readonly string[];
 }
 
-export const LintWorkspaceRequest = new RequestType<LintWorkspaceParams, LintWorkspaceResult, void>('pinscope/lintWorkspace');
+export const LintWorkspaceRequest = new RequestType<LintWorkspaceParams, LintWorkspaceResult, void>(
+  'pinscope/lintWorkspace',
+);
 
 // ─── pinscope/simulate ──────────────────────────────────────────────────────────────────────────────
 
 /** The outcome of the acquire on the simulated path: all pinned, `taken` of the pages asked for, or an error. */
 export type AcquireChoice =
-  | { readonly kind: 'full' }
-  | { readonly kind: 'partial'; readonly taken: number }
-  | { readonly kind: 'error' };
+  { readonly kind: 'full' } | { readonly kind: 'partial'; readonly taken: number } | { readonly kind: 'error' };
 
 /** What the user can change in the simulation panel and run again with. */
 export interface SimulationParameters {
@@ -136,18 +148,25 @@ export interface SimulateTraceParams {
 
 export type SimulateTraceResult =
   | {
-    readonly ok: true;
-    readonly report: SimulationReport;
-    /** 1-based line of the trace file each step was written on. */
-    readonly traceLines: readonly number[];
-    readonly trace: string;
-    readonly markdown: string;
-    readonly kernelVersions: readonly string[];
-  }
+      readonly ok: true;
+      readonly report: SimulationReport;
+      /** 1-based line of the trace file each step was written on. */
+      readonly traceLines: readonly number[];
+      readonly trace: string;
+      readonly markdown: string;
+      readonly kernelVersions: readonly string[];
+    }
   /** A malformed trace simulates nothing: every error, with its line and column. */
-  | { readonly ok: false; readonly errors: readonly TraceError[]; readonly kernelVersion: string; readonly kernelVersions: readonly string[] };
+  | {
+      readonly ok: false;
+      readonly errors: readonly TraceError[];
+      readonly kernelVersion: string;
+      readonly kernelVersions: readonly string[];
+    };
 
-export const SimulateTraceRequest = new RequestType<SimulateTraceParams, SimulateTraceResult, void>('pinscope/simulateTrace');
+export const SimulateTraceRequest = new RequestType<SimulateTraceParams, SimulateTraceResult, void>(
+  'pinscope/simulateTrace',
+);
 
 // ─── pinscope/status ────────────────────────────────────────────────────────────────────────────────
 

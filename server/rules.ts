@@ -17,7 +17,14 @@ export interface RuleSummary {
 }
 
 export function ruleSummaries(): RuleSummary[] {
-  return allRules().map((r) => ({ id: r.id, title: r.title, severity: r.severity, description: r.description, page: rulePagePath(r.id), docsUrl: ruleDocsUrl(r.id) }));
+  return allRules().map((r) => ({
+    id: r.id,
+    title: r.title,
+    severity: r.severity,
+    description: r.description,
+    page: rulePagePath(r.id),
+    docsUrl: ruleDocsUrl(r.id),
+  }));
 }
 
 export function ruleSummary(id: string): RuleSummary | undefined {

@@ -52,21 +52,27 @@ export class Scheduler {
   /** An edit or open: analyse after the debounce of the document's settings. */
   schedule(uri: string, force = false): void {
     this.clearTimer(uri);
-    void this.deps.configuration.for(uri).then((resolved) => {
-      const doc = this.deps.documents.get(uri);
-      if (!doc) return;
-      // Already analysed (or being analysed) at this version, by a request that could not wait.
-      if (!force && (doc.result?.version === doc.version || this.inFlight.get(uri)?.version === doc.version)) return;
-      this.clearTimer(uri);
-      if (resolved.settings.debounce <= 0) {
-        void this.run(uri);
-        return;
-      }
-      this.timers.set(uri, setTimeout(() => {
-        this.timers.delete(uri);
-        void this.run(uri);
-      }, resolved.settings.debounce));
-    }, (e: unknown) => this.deps.log(`settings for ${uri}: ${e instanceof Error ? e.message : String(e)}`));
+    void this.deps.configuration.for(uri).then(
+      (resolved) => {
+        const doc = this.deps.documents.get(uri);
+        if (!doc) return;
+        // Already analysed (or being analysed) at this version, by a request that could not wait.
+        if (!force && (doc.result?.version === doc.version || this.inFlight.get(uri)?.version === doc.version)) return;
+        this.clearTimer(uri);
+        if (resolved.settings.debounce <= 0) {
+          void this.run(uri);
+          return;
+        }
+        this.timers.set(
+          uri,
+          setTimeout(() => {
+            this.timers.delete(uri);
+            void this.run(uri);
+          }, resolved.settings.debounce),
+        );
+      },
+      (e: unknown) => this.deps.log(`settings for ${uri}: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   /** Every open document again (settings changed). */
@@ -138,7 +144,7 @@ export class Scheduler {
       const resolved = await this.deps.configuration.for(uri);
       result = await this.analyse(uri, version, text, resolved);
     } catch (e) {
-      this.deps.log(`analysis of ${uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      this.deps.log(`analysis of ${uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
     const newest = this.inFlight.get(uri)?.seq === seq;
     if (!newest) return; // a later run owns the document now
@@ -155,53 +161,86 @@ export class Scheduler {
     this.resolveWaiters(uri, result, version);
   }
 
-  private async analyse(uri: string, version: number, text: string, resolved: ResolvedSettings): Promise<AnalysisResult | undefined> {
+  private async analyse(
+    uri: string,
+    version: number,
+    text: string,
+    resolved: ResolvedSettings,
+  ): Promise<AnalysisResult | undefined> {
     const { settings } = resolved;
     const kv = resolved.kernelVersionText;
     if (resolved.excluded) return emptyResult(uri, version, text, 'excluded', kv);
     if (text.length > settings.maxFileSize) {
-      return emptyResult(uri, version, text, 'skipped', kv, [{
-        kind: 'too-large',
-        message: `pinscope did not analyse this file: ${formatSize(text.length)} is over the ${formatSize(settings.maxFileSize)} limit (pinscope.maxFileSize)`,
-      }]);
+      return emptyResult(uri, version, text, 'skipped', kv, [
+        {
+          kind: 'too-large',
+          message: `pinscope did not analyse this file: ${formatSize(text.length)} is over the ${formatSize(settings.maxFileSize)} limit (pinscope.maxFileSize)`,
+        },
+      ]);
     }
     const nul = nulAt(text);
     if (nul >= 0) {
-      return emptyResult(uri, version, text, 'skipped', kv, [{ kind: 'binary', message: `pinscope did not analyse this file: it looks binary (NUL character at offset ${nul})` }]);
+      return emptyResult(uri, version, text, 'skipped', kv, [
+        {
+          kind: 'binary',
+          message: `pinscope did not analyse this file: it looks binary (NUL character at offset ${nul})`,
+        },
+      ]);
     }
     if (!textMayContainCatalogued(text)) {
       // Nothing any rule looks at: no parse, and no tree kept for the document.
       this.deps.host.forget(uri);
       return emptyResult(uri, version, text, 'analysed', kv);
     }
-    const outcome: AnalysisOutcome = await this.deps.host.analyze({ uri, version, text, kernelVersion: kv, rules: settings.rules }, settings.analysisTimeout);
+    const outcome: AnalysisOutcome = await this.deps.host.analyze(
+      { uri, version, text, kernelVersion: kv, rules: settings.rules },
+      settings.analysisTimeout,
+    );
     const lines = (): LineIndex => new LineIndex(text);
     switch (outcome.kind) {
       case 'superseded':
         return undefined;
       case 'done': {
-        const notes: ServerNote[] = outcome.reply.notes.map((n) => ({ kind: n.kind, message: n.message, ...(n.range ? { range: n.range } : {}) }));
+        const notes: ServerNote[] = outcome.reply.notes.map((n) => ({
+          kind: n.kind,
+          message: n.message,
+          ...(n.range ? { range: n.range } : {}),
+        }));
         return {
-          uri, version, text, lines: lines(), state: notes.length > 0 ? 'partial' : 'analysed',
-          findings: outcome.reply.findings, notes, targets: outcome.reply.targets, kernelVersion: kv, elapsedMs: outcome.elapsedMs,
+          uri,
+          version,
+          text,
+          lines: lines(),
+          state: notes.length > 0 ? 'partial' : 'analysed',
+          findings: outcome.reply.findings,
+          notes,
+          targets: outcome.reply.targets,
+          kernelVersion: kv,
+          elapsedMs: outcome.elapsedMs,
         };
       }
       case 'timeout':
-        return emptyResult(uri, version, text, 'partial', kv, [{
-          kind: 'budget',
-          message: `pinscope stopped analysing this file after ${outcome.budgetMs} ms (pinscope.analysisTimeout); no findings are shown for it`,
-        }]);
+        return emptyResult(uri, version, text, 'partial', kv, [
+          {
+            kind: 'budget',
+            message: `pinscope stopped analysing this file after ${outcome.budgetMs} ms (pinscope.analysisTimeout); no findings are shown for it`,
+          },
+        ]);
       case 'failed':
         this.deps.log(`internal error analysing ${uri} (version ${version}): ${outcome.stack || outcome.message}`);
-        return emptyResult(uri, version, text, 'failed', kv, [{
-          kind: 'internal-error',
-          message: `pinscope hit an internal error analysing this file (please report it; details are in the pinscope output): ${outcome.message}`,
-        }]);
+        return emptyResult(uri, version, text, 'failed', kv, [
+          {
+            kind: 'internal-error',
+            message: `pinscope hit an internal error analysing this file (please report it; details are in the pinscope output): ${outcome.message}`,
+          },
+        ]);
       case 'crashed':
-        return emptyResult(uri, version, text, 'failed', kv, [{
-          kind: 'internal-error',
-          message: `pinscope's analysis of this file stopped (${outcome.message}); it was restarted and will try again on the next edit`,
-        }]);
+        return emptyResult(uri, version, text, 'failed', kv, [
+          {
+            kind: 'internal-error',
+            message: `pinscope's analysis of this file stopped (${outcome.message}); it was restarted and will try again on the next edit`,
+          },
+        ]);
     }
   }
 }

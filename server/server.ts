@@ -5,9 +5,18 @@
  */
 import path from 'node:path';
 import {
-  CodeActionKind, CodeLensRefreshRequest, DidChangeConfigurationNotification, LSPErrorCodes, ResponseError,
+  CodeActionKind,
+  CodeLensRefreshRequest,
+  DidChangeConfigurationNotification,
+  LSPErrorCodes,
+  ResponseError,
   TextDocumentSyncKind,
-  type CancellationToken, type ClientCapabilities, type Connection, type Disposable, type InitializeResult, type WorkDoneProgressReporter,
+  type CancellationToken,
+  type ClientCapabilities,
+  type Connection,
+  type Disposable,
+  type InitializeResult,
+  type WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
 import pkg from '../package.json';
 import { AnalysisHost } from './analysisHost';
@@ -18,8 +27,16 @@ import { resultDiagnostics, type DiagnosticOptions } from './diagnostics';
 import { DocumentStore, type AnalysisResult } from './documents';
 import { hoverAt } from './hover';
 import {
-  LintWorkspaceRequest, ServerInfoRequest, SimulateRequest, SimulateTraceRequest, StatusNotification,
-  type InitializationOptions, type LintWorkspaceResult, type SimulateResult, type SimulateTraceResult, type StatusParams,
+  LintWorkspaceRequest,
+  ServerInfoRequest,
+  SimulateRequest,
+  SimulateTraceRequest,
+  StatusNotification,
+  type InitializationOptions,
+  type LintWorkspaceResult,
+  type SimulateResult,
+  type SimulateTraceResult,
+  type StatusParams,
 } from './protocol';
 import { Scheduler } from './scheduler';
 import { SETTINGS_SECTION } from './settings';
@@ -76,7 +93,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const log = (message: string): void => connection.console.log(message);
   const host = new AnalysisHost({ script: options.bundle, log });
   const configuration = new Configuration({
-    fetch: (scopeUri) => connection.workspace.getConfiguration(scopeUri ? { scopeUri, section: SETTINGS_SECTION } : { section: SETTINGS_SECTION }) as Promise<unknown>,
+    fetch: (scopeUri) =>
+      connection.workspace.getConfiguration(
+        scopeUri ? { scopeUri, section: SETTINGS_SECTION } : { section: SETTINGS_SECTION },
+      ) as Promise<unknown>,
     folders: () => folders,
     log,
   });
@@ -98,8 +118,15 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       else infos++;
     }
     const status: StatusParams = {
-      uri: result.uri, version: result.version, state: result.state, errors, warnings, infos,
-      notes: result.notes.map((n) => n.message), kernelVersion: result.kernelVersion, elapsedMs: result.elapsedMs,
+      uri: result.uri,
+      version: result.version,
+      state: result.state,
+      errors,
+      warnings,
+      infos,
+      notes: result.notes.map((n) => n.message),
+      kernelVersion: result.kernelVersion,
+      elapsedMs: result.elapsedMs,
     };
     void connection.sendNotification(StatusNotification, status);
     // Code lenses follow the analysis; ask the client to fetch them again when they changed.
@@ -110,9 +137,19 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     }
   };
 
-  const scheduler = new Scheduler({ documents, host, configuration, apply, log, isAnalysed: (doc) => !isTraceDocument(doc) });
+  const scheduler = new Scheduler({
+    documents,
+    host,
+    configuration,
+    apply,
+    log,
+    isAnalysed: (doc) => !isTraceDocument(doc),
+  });
   const traces = new TraceDocuments({
-    documents, host, configuration, log,
+    documents,
+    host,
+    configuration,
+    log,
     publish: (params) => void connection.sendDiagnostics(params),
     versionedDiagnostics: () => features?.diagnosticVersion ?? false,
   });
@@ -132,12 +169,16 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     let timer: NodeJS.Timeout | undefined;
     let onCancel: Disposable | undefined;
     const giveUp = new Promise<undefined | 'cancelled'>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), resolved.settings.analysisTimeout + resolved.settings.debounce + REQUEST_WAIT_SLACK_MS);
+      timer = setTimeout(
+        () => resolve(undefined),
+        resolved.settings.analysisTimeout + resolved.settings.debounce + REQUEST_WAIT_SLACK_MS,
+      );
       onCancel = token.onCancellationRequested(() => resolve('cancelled'));
     });
     try {
       const result = await Promise.race([scheduler.current(uri), giveUp]);
-      if (result === 'cancelled' || token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      if (result === 'cancelled' || token.isCancellationRequested)
+        throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
       return result;
     } finally {
       clearTimeout(timer);
@@ -151,7 +192,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (init?.settings !== undefined) configuration.setPushed(init.settings);
     // Without workspace/configuration, settings come from initializationOptions / didChangeConfiguration.
     configuration.pullEnabled = features.configuration;
-    const fromFolders = (params.workspaceFolders ?? []).map((f) => fsPathOf(f.uri)).filter((p): p is string => p !== null);
+    const fromFolders = (params.workspaceFolders ?? [])
+      .map((f) => fsPathOf(f.uri))
+      .filter((p): p is string => p !== null);
     const root = params.rootUri ? fsPathOf(params.rootUri) : null;
     folders = fromFolders.length > 0 ? fromFolders : root ? [root] : [];
     return {
@@ -167,16 +210,22 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   });
 
   connection.onInitialized(() => {
-    if (features?.configurationChange) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+    if (features?.configurationChange)
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
     if (features?.workspaceFolderChanges) {
       connection.workspace.onDidChangeWorkspaceFolders((event) => {
         const removed = new Set(event.removed.map((f) => fsPathOf(f.uri)));
-        folders = [...folders.filter((f) => !removed.has(f)), ...event.added.map((f) => fsPathOf(f.uri)).filter((p): p is string => p !== null)];
+        folders = [
+          ...folders.filter((f) => !removed.has(f)),
+          ...event.added.map((f) => fsPathOf(f.uri)).filter((p): p is string => p !== null),
+        ];
         configuration.invalidate();
         scheduler.scheduleAll();
       });
     }
-    log(`pinscope ${SERVER_VERSION} language server (pid ${process.pid}, node ${process.version}); folders: ${folders.join(', ') || '(none)'}`);
+    log(
+      `pinscope ${SERVER_VERSION} language server (pid ${process.pid}, node ${process.version}); folders: ${folders.join(', ') || '(none)'}`,
+    );
   });
 
   connection.onDidChangeConfiguration((params) => {
@@ -200,7 +249,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       log(`didChange for ${textDocument.uri}, which is not open; ignored`);
       return;
     }
-    if (!changed.monotonic) log(`didChange for ${textDocument.uri}: version ${textDocument.version} does not follow the previous one; applied anyway`);
+    if (!changed.monotonic)
+      log(
+        `didChange for ${textDocument.uri}: version ${textDocument.version} does not follow the previous one; applied anyway`,
+      );
     schedule(textDocument.uri);
   });
 
@@ -252,22 +304,40 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onRequest(SimulateRequest, async (params): Promise<SimulateResult> => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not open`);
-    if (isTraceDocument(doc)) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is a .pinsim trace: use pinscope/simulateTrace`);
+    if (isTraceDocument(doc))
+      throw new ResponseError(
+        LSPErrorCodes.RequestFailed,
+        `${params.textDocument.uri} is a .pinsim trace: use pinscope/simulateTrace`,
+      );
     const resolved = await configuration.for(doc.uri);
     const kernelVersion = params.parameters?.kernelVersion ?? resolved.kernelVersionText;
-    if (!parseKernelVersion(kernelVersion)) throw new ResponseError(LSPErrorCodes.RequestFailed, `"${kernelVersion}" is not a kernel version like 6.12`);
-    const offset = params.function === undefined && params.position ? new LineIndex(doc.text).offset(params.position) : undefined;
-    const outcome = await host.simulate({
-      uri: doc.uri, text: doc.text, kernelVersion,
-      ...(params.function !== undefined ? { function: params.function } : {}),
-      ...(offset !== undefined ? { offset } : {}),
-      ...(params.path !== undefined ? { path: params.path } : {}),
-      ...(params.parameters !== undefined ? { parameters: params.parameters } : {}),
-    }, resolved.settings.analysisTimeout);
-    if (outcome.kind === 'failed') throw new ResponseError(LSPErrorCodes.RequestFailed, `simulation of ${params.function ?? 'the function'}() failed: ${outcome.message}`);
+    if (!parseKernelVersion(kernelVersion))
+      throw new ResponseError(LSPErrorCodes.RequestFailed, `"${kernelVersion}" is not a kernel version like 6.12`);
+    const offset =
+      params.function === undefined && params.position ? new LineIndex(doc.text).offset(params.position) : undefined;
+    const outcome = await host.simulate(
+      {
+        uri: doc.uri,
+        text: doc.text,
+        kernelVersion,
+        ...(params.function !== undefined ? { function: params.function } : {}),
+        ...(offset !== undefined ? { offset } : {}),
+        ...(params.path !== undefined ? { path: params.path } : {}),
+        ...(params.parameters !== undefined ? { parameters: params.parameters } : {}),
+      },
+      resolved.settings.analysisTimeout,
+    );
+    if (outcome.kind === 'failed')
+      throw new ResponseError(
+        LSPErrorCodes.RequestFailed,
+        `simulation of ${params.function ?? 'the function'}() failed: ${outcome.message}`,
+      );
     const r = outcome.reply.result;
     return {
-      function: r.function, report: r.report, text: outcome.reply.text, paths: r.paths,
+      function: r.function,
+      report: r.report,
+      text: outcome.reply.text,
+      paths: r.paths,
       ...(r.chosen ? { chosen: r.chosen } : {}),
       ...(r.nothingToSimulate ? { nothingToSimulate: r.nothingToSimulate } : {}),
       kernelVersions: kernelVersionsWith(resolved.kernelVersionText),
@@ -278,19 +348,32 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const doc = documents.get(params.textDocument.uri);
     if (!doc) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not open`);
     const override = params.parameters?.kernelVersion;
-    if (override !== undefined && !parseKernelVersion(override)) throw new ResponseError(LSPErrorCodes.RequestFailed, `"${override}" is not a kernel version like 6.12`);
+    if (override !== undefined && !parseKernelVersion(override))
+      throw new ResponseError(LSPErrorCodes.RequestFailed, `"${override}" is not a kernel version like 6.12`);
     const resolved = await configuration.for(doc.uri);
     const sim = await traces.simulate(doc, override);
-    if (!sim) throw new ResponseError(LSPErrorCodes.RequestFailed, `simulation of ${doc.uri} failed (details are in the pinscope output)`);
+    if (!sim)
+      throw new ResponseError(
+        LSPErrorCodes.RequestFailed,
+        `simulation of ${doc.uri} failed (details are in the pinscope output)`,
+      );
     const kernelVersions = kernelVersionsWith(sim.ok ? sim.report.kernelVersion : resolved.kernelVersionText);
     return sim.ok
-      ? { ok: true, report: sim.report, traceLines: sim.traceLines, trace: sim.trace, markdown: sim.markdown, kernelVersions }
+      ? {
+          ok: true,
+          report: sim.report,
+          traceLines: sim.traceLines,
+          trace: sim.trace,
+          markdown: sim.markdown,
+          kernelVersions,
+        }
       : { ok: false, errors: sim.errors, kernelVersion: override ?? resolved.kernelVersionText, kernelVersions };
   });
 
   connection.onRequest(LintWorkspaceRequest, async (params, token): Promise<LintWorkspaceResult> => {
     const roots = params.paths && params.paths.length > 0 ? [...params.paths] : folders;
-    if (roots.length === 0) throw new ResponseError(LSPErrorCodes.RequestFailed, 'no workspace folder to lint (open a folder)');
+    if (roots.length === 0)
+      throw new ResponseError(LSPErrorCodes.RequestFailed, 'no workspace folder to lint (open a folder)');
     // Progress on the client's token, or on one the server creates (whose cancel button the client
     // shows); the request's own cancellation stops the run either way.
     const abort = new AbortController();
@@ -323,8 +406,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         isOpen: (uri) => documents.get(uri) !== undefined,
         diagnosticOptions: diagnosticOptions(),
       });
-      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'Lint Workspace was cancelled');
-      log(`lint workspace: ${result.files} files, ${result.parsed} parsed, ${result.findings} findings in ${result.filesWithFindings} files, ${result.elapsedMs} ms${result.cancelled ? ' (cancelled)' : ''}`);
+      if (token.isCancellationRequested)
+        throw new ResponseError(LSPErrorCodes.RequestCancelled, 'Lint Workspace was cancelled');
+      log(
+        `lint workspace: ${result.files} files, ${result.parsed} parsed, ${result.findings} findings in ${result.filesWithFindings} files, ${result.elapsedMs} ms${result.cancelled ? ' (cancelled)' : ''}`,
+      );
       return result;
     } finally {
       progress.done();

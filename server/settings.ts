@@ -94,18 +94,22 @@ function nonNegativeInteger(value: unknown, key: string, fallback: number, probl
 export function parseSettings(raw: unknown): ParsedSettings {
   const problems: string[] = [];
   if (raw === undefined || raw === null) return { settings: DEFAULT_SETTINGS, problems };
-  if (!isRecord(raw)) return { settings: DEFAULT_SETTINGS, problems: [`pinscope: expected an object, got ${JSON.stringify(raw)}`] };
+  if (!isRecord(raw))
+    return { settings: DEFAULT_SETTINGS, problems: [`pinscope: expected an object, got ${JSON.stringify(raw)}`] };
 
   let kernelVersion = DEFAULT_SETTINGS.kernelVersion;
   const kv = lookup(raw, 'kernelVersion');
   if (typeof kv === 'string' && (kv.trim() === 'auto' || parseKernelVersion(kv) !== null)) kernelVersion = kv.trim();
-  else if (kv !== undefined && kv !== null && kv !== '') problems.push(`pinscope.kernelVersion: "${String(kv)}" is neither "auto" nor a version like 6.12; using auto`);
+  else if (kv !== undefined && kv !== null && kv !== '')
+    problems.push(`pinscope.kernelVersion: "${String(kv)}" is neither "auto" nor a version like 6.12; using auto`);
 
   let rules: Partial<Record<RuleId, RuleSetting>> = {};
   const rawRules = lookup(raw, 'rules');
   if (isRecord(rawRules)) {
     rules = ruleSettingsFrom(rawRules);
-    for (const id of Object.keys(rawRules)) if (!(id in rules)) problems.push(`pinscope.rules: unknown rule "${id}" or a value that is not {enabled, severity}; ignored`);
+    for (const id of Object.keys(rawRules))
+      if (!(id in rules))
+        problems.push(`pinscope.rules: unknown rule "${id}" or a value that is not {enabled, severity}; ignored`);
   } else if (rawRules !== undefined && rawRules !== null) {
     problems.push('pinscope.rules: expected an object of rule ids; ignored');
   }
@@ -113,7 +117,8 @@ export function parseSettings(raw: unknown): ParsedSettings {
   let exclude: string[] = [];
   const rawExclude = lookup(raw, 'exclude');
   if (Array.isArray(rawExclude)) exclude = rawExclude.filter((g): g is string => typeof g === 'string' && g.length > 0);
-  else if (rawExclude !== undefined && rawExclude !== null) problems.push('pinscope.exclude: expected an array of globs; ignored');
+  else if (rawExclude !== undefined && rawExclude !== null)
+    problems.push('pinscope.exclude: expected an array of globs; ignored');
 
   const trace = lookup(raw, 'trace.server');
   return {
@@ -122,8 +127,20 @@ export function parseSettings(raw: unknown): ParsedSettings {
       rules,
       exclude,
       debounce: nonNegativeInteger(lookup(raw, 'debounce'), 'debounce', DEFAULT_SETTINGS.debounce, problems),
-      maxFileSize: nonNegativeInteger(lookup(raw, 'maxFileSize'), 'maxFileSize', DEFAULT_SETTINGS.maxFileSize, problems, 1),
-      analysisTimeout: nonNegativeInteger(lookup(raw, 'analysisTimeout'), 'analysisTimeout', DEFAULT_SETTINGS.analysisTimeout, problems, 100),
+      maxFileSize: nonNegativeInteger(
+        lookup(raw, 'maxFileSize'),
+        'maxFileSize',
+        DEFAULT_SETTINGS.maxFileSize,
+        problems,
+        1,
+      ),
+      analysisTimeout: nonNegativeInteger(
+        lookup(raw, 'analysisTimeout'),
+        'analysisTimeout',
+        DEFAULT_SETTINGS.analysisTimeout,
+        problems,
+        100,
+      ),
       trace: { server: trace === 'messages' || trace === 'verbose' ? trace : 'off' },
     },
     problems,

@@ -8,7 +8,14 @@
 import type { FileAnalysis } from '../core/analysis/file';
 import { functionsIn } from '../core/analysis/functions';
 import { compareVersions, formatVersion, parseKernelVersion } from '../core/catalog/version';
-import { extractTraces, findFunction, functionAt, simulateFunction, simulateTraceText, worstFirst } from '../core/sim/index';
+import {
+  extractTraces,
+  findFunction,
+  functionAt,
+  simulateFunction,
+  simulateTraceText,
+  worstFirst,
+} from '../core/sim/index';
 import { branchLabel, formatPathMarkdown, markdownCell, markdownCode } from '../core/sim/markdown';
 import { pageRangeLabel } from '../core/sim/table';
 import type { PageState, SimOptions, SimPath, SimStep, SimulationReport } from '../core/sim/types';
@@ -18,14 +25,31 @@ import type { TraceError } from '../core/trace/types';
 import type { ChosenPath, PathSummary, SimulationParameters } from './protocol';
 
 /** Versions where what the simulation does changes, and the LTS kernels; the panel offers these. */
-const PANEL_KERNEL_VERSIONS = ['4.14', '4.19', '5.4', '5.6', '5.7', '5.10', '5.15', '5.18', '6.1', '6.3', '6.5', '6.6', '6.12', '6.18'];
+const PANEL_KERNEL_VERSIONS = [
+  '4.14',
+  '4.19',
+  '5.4',
+  '5.6',
+  '5.7',
+  '5.10',
+  '5.15',
+  '5.18',
+  '6.1',
+  '6.3',
+  '6.5',
+  '6.6',
+  '6.12',
+  '6.18',
+];
 
 /** The versions the panel offers, with `current` (the document's own) among them, oldest first. */
 export function kernelVersionsWith(current: string | undefined): string[] {
   const list = new Set(PANEL_KERNEL_VERSIONS);
   const v = current ? parseKernelVersion(current) : null;
   if (v) list.add(formatVersion(v));
-  return [...list].sort((a, b) => compareVersions(parseKernelVersion(a) ?? { major: 0, minor: 0 }, parseKernelVersion(b) ?? { major: 0, minor: 0 }));
+  return [...list].sort((a, b) =>
+    compareVersions(parseKernelVersion(a) ?? { major: 0, minor: 0 }, parseKernelVersion(b) ?? { major: 0, minor: 0 }),
+  );
 }
 
 export const MAX_PAGES = 4096;
@@ -33,7 +57,10 @@ export const MAX_PAGES = 4096;
 /** The panel's parameters as core's options (out-of-range values are clamped, not rejected). */
 export function simOptions(parameters: SimulationParameters | undefined): SimOptions {
   const p = parameters ?? {};
-  const pages = typeof p.pages === 'number' && Number.isFinite(p.pages) ? Math.max(1, Math.min(MAX_PAGES, Math.floor(p.pages))) : undefined;
+  const pages =
+    typeof p.pages === 'number' && Number.isFinite(p.pages)
+      ? Math.max(1, Math.min(MAX_PAGES, Math.floor(p.pages)))
+      : undefined;
   const acquire = p.acquire;
   let acquireOutcome: SimOptions['acquireOutcome'];
   if (acquire?.kind === 'full') acquireOutcome = 'full';
@@ -127,14 +154,24 @@ export function simulateInFile(file: FileAnalysis, request: FunctionRequest): Fu
 // ─── Traces ────────────────────────────────────────────────────────────────────────────────────────
 
 export type TraceDocumentSimulation =
-  | { readonly ok: true; readonly report: SimulationReport; readonly traceLines: readonly number[]; readonly trace: string; readonly markdown: string }
+  | {
+      readonly ok: true;
+      readonly report: SimulationReport;
+      readonly traceLines: readonly number[];
+      readonly trace: string;
+      readonly markdown: string;
+    }
   | { readonly ok: false; readonly errors: readonly TraceError[] };
 
 /**
  * Simulates a `.pinsim` text. The kernel version: `override` (the panel's choice), else the trace's
  * own `kernel` line, else `fallback` (the document's pinscope.kernelVersion).
  */
-export function simulateTraceDocument(text: string, override: string | undefined, fallback: string): TraceDocumentSimulation {
+export function simulateTraceDocument(
+  text: string,
+  override: string | undefined,
+  fallback: string,
+): TraceDocumentSimulation {
   const parsed = parseTrace(text);
   if (!parsed.ok) return { ok: false, errors: parsed.errors };
   const version = override ?? (parsed.trace.kernel ? undefined : fallback);
@@ -171,11 +208,15 @@ export function groupPages(pages: readonly PageState[]): PageGroup[] {
   const groups: PageGroup[] = [];
   for (const list of byFolio.values()) {
     const first = list[0] as PageState;
-    groups.push({ label: pageRangeLabel(list.map((p) => p.index)), first, pins: list.reduce((n, p) => n + p.heldPins, 0), refs: list.reduce((n, p) => n + p.heldRefs, 0) });
+    groups.push({
+      label: pageRangeLabel(list.map((p) => p.index)),
+      first,
+      pins: list.reduce((n, p) => n + p.heldPins, 0),
+      refs: list.reduce((n, p) => n + p.heldRefs, 0),
+    });
   }
   return groups;
 }
-
 
 /** The state after one step of a simulated trace, as hover Markdown. */
 export function stepHoverMarkdown(path: SimPath, stepIndex: number): string {
@@ -183,17 +224,29 @@ export function stepHoverMarkdown(path: SimPath, stepIndex: number): string {
   if (!step) return '';
   const previous = stepIndex === 0 ? path.initial : (path.steps[stepIndex - 1] as SimStep);
   const out: string[] = [];
-  out.push(`**step ${step.index} of ${path.steps.length}** · ${markdownCode(step.call)}${step.result !== undefined ? ` → ${markdownCode(step.result)}` : ''}${step.line !== null ? ` · source line ${step.line}` : ''}`);
+  out.push(
+    `**step ${step.index} of ${path.steps.length}** · ${markdownCode(step.call)}${step.result !== undefined ? ` → ${markdownCode(step.result)}` : ''}${step.line !== null ? ` · source line ${step.line}` : ''}`,
+  );
   const groups = groupPages(step.pages);
   const before = new Map(groupPages(previous.pages).map((g) => [g.label, g]));
   const shown = groups.slice(0, 12);
-  out.push('', '| pages | kind | _refcount | pincount | maybe_dma_pinned | held by the path |', '|---|---|---:|---:|---|---|');
+  out.push(
+    '',
+    '| pages | kind | _refcount | pincount | maybe_dma_pinned | held by the path |',
+    '|---|---|---:|---:|---|---|',
+  );
   for (const g of shown) {
     const b = before.get(g.label);
-    const delta = b && b.first.refcount !== g.first.refcount ? ` (${g.first.refcount > b.first.refcount ? '+' : ''}${g.first.refcount - b.first.refcount})` : '';
-    out.push(`| ${g.label} | ${g.first.kind} | ${g.first.refcount}${delta} | ${g.first.pincount ?? '—'} | ${g.first.maybeDmaPinned ? 'yes' : 'no'} | ${g.pins} pin${g.pins === 1 ? '' : 's'}, ${g.refs} ref${g.refs === 1 ? '' : 's'} |`);
+    const delta =
+      b && b.first.refcount !== g.first.refcount
+        ? ` (${g.first.refcount > b.first.refcount ? '+' : ''}${g.first.refcount - b.first.refcount})`
+        : '';
+    out.push(
+      `| ${g.label} | ${g.first.kind} | ${g.first.refcount}${delta} | ${g.first.pincount ?? '—'} | ${g.first.maybeDmaPinned ? 'yes' : 'no'} | ${g.pins} pin${g.pins === 1 ? '' : 's'}, ${g.refs} ref${g.refs === 1 ? '' : 's'} |`,
+    );
   }
-  if (groups.length > shown.length) out.push('', `… and ${groups.length - shown.length} more folios (the panel shows them all)`);
+  if (groups.length > shown.length)
+    out.push('', `… and ${groups.length - shown.length} more folios (the panel shows them all)`);
   const a = step.vmstat.nr_foll_pin_acquired;
   const r = step.vmstat.nr_foll_pin_released;
   out.push('', `nr_foll_pin_acquired **${a}** · nr_foll_pin_released **${r}** · outstanding **${a - r}**`);

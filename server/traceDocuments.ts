@@ -5,8 +5,13 @@
  * version for the hovers.
  */
 import {
-  DiagnosticSeverity, MarkupKind,
-  type CodeLens, type Diagnostic, type Hover, type Position, type PublishDiagnosticsParams,
+  DiagnosticSeverity,
+  MarkupKind,
+  type CodeLens,
+  type Diagnostic,
+  type Hover,
+  type Position,
+  type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
 import { parseTrace } from '../core/trace/parse';
 import type { TraceError } from '../core/trace/types';
@@ -54,10 +59,12 @@ export function traceDiagnostics(text: string): Diagnostic[] {
 }
 
 export function traceCodeLenses(uri: string): CodeLens[] {
-  return [{
-    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-    command: { title: 'Run', command: Commands.runSimulation, arguments: [uri] },
-  }];
+  return [
+    {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      command: { title: 'Run', command: Commands.runSimulation, arguments: [uri] },
+    },
+  ];
 }
 
 export interface TraceDocumentsDeps {
@@ -71,7 +78,10 @@ export interface TraceDocumentsDeps {
 
 export class TraceDocuments {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly simulations = new Map<string, { readonly version: number; readonly key: string; readonly result: Promise<TraceDocumentSimulation | undefined> }>();
+  private readonly simulations = new Map<
+    string,
+    { readonly version: number; readonly key: string; readonly result: Promise<TraceDocumentSimulation | undefined> }
+  >();
 
   constructor(private readonly deps: TraceDocumentsDeps) {}
 
@@ -79,19 +89,29 @@ export class TraceDocuments {
   schedule(uri: string): void {
     const existing = this.timers.get(uri);
     if (existing) clearTimeout(existing);
-    void this.deps.configuration.for(uri).then((resolved) => {
-      const delay = Math.min(resolved.settings.debounce, 500);
-      this.timers.set(uri, setTimeout(() => {
-        this.timers.delete(uri);
-        this.publish(uri);
-      }, delay));
-    }, (e: unknown) => this.deps.log(`settings for ${uri}: ${e instanceof Error ? e.message : String(e)}`));
+    void this.deps.configuration.for(uri).then(
+      (resolved) => {
+        const delay = Math.min(resolved.settings.debounce, 500);
+        this.timers.set(
+          uri,
+          setTimeout(() => {
+            this.timers.delete(uri);
+            this.publish(uri);
+          }, delay),
+        );
+      },
+      (e: unknown) => this.deps.log(`settings for ${uri}: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   private publish(uri: string): void {
     const doc = this.deps.documents.get(uri);
     if (!doc) return;
-    this.deps.publish({ uri, ...(this.deps.versionedDiagnostics() ? { version: doc.version } : {}), diagnostics: traceDiagnostics(doc.text) });
+    this.deps.publish({
+      uri,
+      ...(this.deps.versionedDiagnostics() ? { version: doc.version } : {}),
+      diagnostics: traceDiagnostics(doc.text),
+    });
   }
 
   /** Settings changed: the kernel version a trace without a `kernel` line uses may have too. */
@@ -115,9 +135,15 @@ export class TraceDocuments {
     const text = doc.text;
     const result = (async (): Promise<TraceDocumentSimulation | undefined> => {
       const resolved = await this.deps.configuration.for(doc.uri);
-      const outcome = await this.deps.host.simulateTrace({
-        uri: doc.uri, text, fallbackVersion: resolved.kernelVersionText, ...(kernelVersion ? { kernelVersion } : {}),
-      }, resolved.settings.analysisTimeout);
+      const outcome = await this.deps.host.simulateTrace(
+        {
+          uri: doc.uri,
+          text,
+          fallbackVersion: resolved.kernelVersionText,
+          ...(kernelVersion ? { kernelVersion } : {}),
+        },
+        resolved.settings.analysisTimeout,
+      );
       if (outcome.kind === 'failed') {
         this.deps.log(`simulation of ${doc.uri} failed: ${outcome.message}`);
         // Not kept: the next request tries again.

@@ -28,8 +28,16 @@ export interface WorkspaceLintOptions {
 }
 
 export function fileDiagnostics(uri: string, r: FileLintResult, options: DiagnosticOptions): Diagnostic[] {
-  const notes = r.notes.map((n) => noteDiagnostic({ kind: n.kind, message: n.message, ...(n.range ? { range: n.range } : {}) }));
-  if (r.problem && r.status !== 'linted') notes.push(noteDiagnostic({ kind: r.status === 'error' ? 'internal-error' : 'too-large', message: `pinscope did not analyse this file: ${r.problem}` }));
+  const notes = r.notes.map((n) =>
+    noteDiagnostic({ kind: n.kind, message: n.message, ...(n.range ? { range: n.range } : {}) }),
+  );
+  if (r.problem && r.status !== 'linted')
+    notes.push(
+      noteDiagnostic({
+        kind: r.status === 'error' ? 'internal-error' : 'too-large',
+        message: `pinscope did not analyse this file: ${r.problem}`,
+      }),
+    );
   return [...notes, ...r.findings.map((f) => findingDiagnostic(uri, f, options))];
 }
 
@@ -60,10 +68,16 @@ export async function lintWorkspace(options: WorkspaceLintOptions): Promise<Lint
       break;
     }
     // kernelVersion "auto": the tree the folder belongs to (a folder inside a kernel tree walks up).
-    const version = job.resolved.settings.kernelVersion === 'auto' ? detectKernelVersion(job.root).version : job.resolved.kernelVersion;
+    const version =
+      job.resolved.settings.kernelVersion === 'auto'
+        ? detectKernelVersion(job.root).version
+        : job.resolved.kernelVersion;
     versions.add(formatVersion(version));
     const pool = await lintFiles(job.files, {
-      request: { lint: { kernelVersion: version, rules: job.resolved.settings.rules }, maxBytes: job.resolved.settings.maxFileSize },
+      request: {
+        lint: { kernelVersion: version, rules: job.resolved.settings.rules },
+        maxBytes: job.resolved.settings.maxFileSize,
+      },
       workerScript: options.workerScript,
       signal: options.signal,
       onProgress: (done) => options.onProgress(doneBefore + done, total),

@@ -69,8 +69,17 @@ export async function measure({ argv, outDir, name, capS = 1800, okCodes = [0], 
   const timeFile = path.join(outDir, `${name}.time`);
   /** @type {Measurement} */
   const m = {
-    status: 'failed', exitCode: null, signal: null, wallS: null, userS: null, sysS: null, cpuS: null,
-    maxRssKB: null, stdoutFile, stderrFile, stderrTail: '',
+    status: 'failed',
+    exitCode: null,
+    signal: null,
+    wallS: null,
+    userS: null,
+    sysS: null,
+    cpuS: null,
+    maxRssKB: null,
+    stdoutFile,
+    stderrFile,
+    stderrTail: '',
   };
   const exe = which(argv[0] ?? '');
   if (!exe) {
@@ -79,7 +88,9 @@ export async function measure({ argv, outDir, name, capS = 1800, okCodes = [0], 
     return m;
   }
   const haveTime = existsSync(GNU_TIME);
-  const full = haveTime ? [GNU_TIME, '-f', '%e %U %S %M', '-o', timeFile, exe, ...argv.slice(1)] : [exe, ...argv.slice(1)];
+  const full = haveTime
+    ? [GNU_TIME, '-f', '%e %U %S %M', '-o', timeFile, exe, ...argv.slice(1)]
+    : [exe, ...argv.slice(1)];
   const out = openSync(stdoutFile, 'w');
   const err = openSync(stderrFile, 'w');
   const t0 = performance.now();
@@ -87,22 +98,50 @@ export async function measure({ argv, outDir, name, capS = 1800, okCodes = [0], 
   /** @type {{code: number|null, signal: NodeJS.Signals|null, error?: Error}} */
   const res = await new Promise((resolve) => {
     const child = spawn(full[0], full.slice(1), {
-      cwd, env: env ?? process.env, stdio: ['ignore', out, err], detached: true,
+      cwd,
+      env: env ?? process.env,
+      stdio: ['ignore', out, err],
+      detached: true,
     });
     /** @type {NodeJS.Timeout|undefined} */
     let killTimer;
     const capTimer = setTimeout(() => {
       timedOut = true;
-      try { process.kill(-(/** @type {number} */ (child.pid)), 'SIGTERM'); } catch { /* gone */ }
+      try {
+        process.kill(-(/** @type {number} */ (child.pid)), 'SIGTERM');
+      } catch {
+        /* gone */
+      }
       killTimer = setTimeout(() => {
-        try { process.kill(-(/** @type {number} */ (child.pid)), 'SIGKILL'); } catch { /* gone */ }
+        try {
+          process.kill(-(/** @type {number} */ (child.pid)), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }, 10_000);
     }, capS * 1000);
     // Ctrl-C on the bench: take the measured process group down too.
-    const onSig = () => { try { process.kill(-(/** @type {number} */ (child.pid)), 'SIGKILL'); } catch { /* gone */ } process.exit(130); };
+    const onSig = () => {
+      try {
+        process.kill(-(/** @type {number} */ (child.pid)), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      process.exit(130);
+    };
     process.once('SIGINT', onSig);
-    child.on('error', (error) => { clearTimeout(capTimer); clearTimeout(killTimer); process.off('SIGINT', onSig); resolve({ code: null, signal: null, error }); });
-    child.on('close', (code, signal) => { clearTimeout(capTimer); clearTimeout(killTimer); process.off('SIGINT', onSig); resolve({ code, signal }); });
+    child.on('error', (error) => {
+      clearTimeout(capTimer);
+      clearTimeout(killTimer);
+      process.off('SIGINT', onSig);
+      resolve({ code: null, signal: null, error });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(capTimer);
+      clearTimeout(killTimer);
+      process.off('SIGINT', onSig);
+      resolve({ code, signal });
+    });
   });
   const outerWall = (performance.now() - t0) / 1000;
   closeSync(out);

@@ -24,8 +24,10 @@ export function renderTable(columns, rows) {
   const right = (c, i) => !!numericCol[i] && (c === '—' || NUMERIC.test(c));
   /** @param {string[]} r @param {boolean} [header] */
   const line = (r, header = false) =>
-    r.map((c, i) => ((header ? numericCol[i] : right(c, i)) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join(' | ').trimEnd();
+    r
+      .map((c, i) => ((header ? numericCol[i] : right(c, i)) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join(' | ')
+      .trimEnd();
   const sep = widths.map((w) => '-'.repeat(w)).join('-+-');
   return [line(columns, true), sep, ...body.map((r) => line(r))].join('\n');
 }

@@ -68,13 +68,21 @@ const mb = (kb) => (kb === null ? null : (kb / 1024).toFixed(0));
  * @returns {{ names: string[], source: string }}
  */
 function apiNames(pinscope) {
-  const r = spawnSync(pinscope[0] ?? '', [...pinscope.slice(1), 'catalog', '--names'], { encoding: 'utf8', timeout: 60_000 });
-  const lines = (r.stdout ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const r = spawnSync(pinscope[0] ?? '', [...pinscope.slice(1), 'catalog', '--names'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const lines = (r.stdout ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (!r.error && r.status === 0 && lines.length > 0 && lines.every((l) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(l))) {
     return { names: [...new Set(lines)], source: '`pinscope catalog --names`' };
   }
   const lastErr = (r.stderr ?? '').trim().split('\n').pop();
-  throw new Error(`\`pinscope catalog --names\` failed (${r.error?.message ?? `exit ${r.status}${lastErr ? `: ${lastErr}` : ''}`}): run \`npm run build\` first`);
+  throw new Error(
+    `\`pinscope catalog --names\` failed (${r.error?.message ?? `exit ${r.status}${lastErr ? `: ${lastErr}` : ''}`}): run \`npm run build\` first`,
+  );
 }
 
 /** @param {string} s */
@@ -113,7 +121,10 @@ function treeFiles(tree) {
  * @param {string} tree
  */
 function spatchCandidates(tree) {
-  const r = spawnSync('grep', ['-rlw', 'FOLL_LONGTERM', '--include=*.c', tree], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  const r = spawnSync('grep', ['-rlw', 'FOLL_LONGTERM', '--include=*.c', tree], {
+    encoding: 'utf8',
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   const withFlag = (r.stdout ?? '').split('\n').filter(Boolean);
   const fnRe = new RegExp(`\\b(${GUP_FLAGS_ARG.map(([fn]) => fn).join('|')})\\b`);
   return withFlag.filter((f) => {
@@ -133,16 +144,28 @@ function spatchCandidates(tree) {
  */
 function spatchParseCheck(files, tree) {
   if (files.length === 0 || files.length > 200) return null;
-  const r = spawnSync('spatch', ['--parse-c', ...files.map((f) => path.relative(tree, f))], { cwd: tree, encoding: 'utf8', timeout: 600_000, maxBuffer: 64 * 2 ** 20 });
+  const r = spawnSync('spatch', ['--parse-c', ...files.map((f) => path.relative(tree, f))], {
+    cwd: tree,
+    encoding: 'utf8',
+    timeout: 600_000,
+    maxBuffer: 64 * 2 ** 20,
+  });
   const all = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
   const m = /NB total files = (\d+); perfect = (\d+); pbs = (\d+); timeout = (\d+)/.exec(all);
   const good = /nb good = (\d+),\s+nb bad = (\d+)/.exec(all);
   if (!m) return null;
   // Where its parser gave up: `parse error` followed by ` = File "x", line N` (often an included header).
-  const where = [...new Set([...all.matchAll(/parse error\s*\n\s*= File "([^"]+)", line (\d+)/g)].map((x) => `${x[1]}:${x[2]}`))];
-  return `spatch --parse-c on those ${m[1]} file(s): ${m[2]} parsed perfectly, ${m[3]} with problems, ${m[4]} timed out` +
+  const where = [
+    ...new Set([...all.matchAll(/parse error\s*\n\s*= File "([^"]+)", line (\d+)/g)].map((x) => `${x[1]}:${x[2]}`)),
+  ];
+  return (
+    `spatch --parse-c on those ${m[1]} file(s): ${m[2]} parsed perfectly, ${m[3]} with problems, ${m[4]} timed out` +
     (good ? ` (${good[2]} bad of ${Number(good[1]) + Number(good[2])} lines)` : '') +
-    (where.length ? `; parse errors at ${where.slice(0, 8).join(', ')}${where.length > 8 ? ', …' : ''} (spatch skips the unparsable function or macro and goes on)` : '') + '.';
+    (where.length
+      ? `; parse errors at ${where.slice(0, 8).join(', ')}${where.length > 8 ? ', …' : ''} (spatch skips the unparsable function or macro and goes on)`
+      : '') +
+    '.'
+  );
 }
 
 /** Can this spatch run with --jobs (parmap)? Tried on a one-file directory. @param {string} tmp */
@@ -152,8 +175,15 @@ function spatchJobsWork(tmp) {
   writeFileSync(path.join(dir, 'a.c'), 'int f(void) { return get_user_pages(0, 1, FOLL_LONGTERM, 0); }\n');
   const cocci = path.join(tmp, 'probe.cocci');
   writeFileSync(cocci, semanticPatch());
-  const r = spawnSync('spatch', ['--sp-file', cocci, '--dir', dir, '--jobs', '2', '--very-quiet'], { cwd: tmp, encoding: 'utf8', timeout: 120_000 });
-  return { ok: r.status === 0 && /a\.c:1:/.test(r.stdout ?? ''), detail: `${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' / ') };
+  const r = spawnSync('spatch', ['--sp-file', cocci, '--dir', dir, '--jobs', '2', '--very-quiet'], {
+    cwd: tmp,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return {
+    ok: r.status === 0 && /a\.c:1:/.test(r.stdout ?? ''),
+    detail: `${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' / '),
+  };
 }
 
 /**
@@ -174,12 +204,15 @@ export async function run(ctx) {
   /** @type {Record<string, any>} */
   const data = {};
 
-  if (!existsSync(GNU_TIME)) notes.push(`WARNING: ${GNU_TIME} is missing (apt-get install time): wall time only, no CPU or RSS.`);
+  if (!existsSync(GNU_TIME))
+    notes.push(`WARNING: ${GNU_TIME} is missing (apt-get install time): wall time only, no CPU or RSS.`);
 
   // ── machine and tree facts ──
   const load = os.loadavg()[0] ?? 0;
   if (load > ctx.machine.nproc / 2) {
-    notes.push(`WARNING: the 1-minute load average was ${load.toFixed(2)} on ${ctx.machine.nproc} CPU(s) when the section started: other work competes with the measured commands.`);
+    notes.push(
+      `WARNING: the 1-minute load average was ${load.toFixed(2)} on ${ctx.machine.nproc} CPU(s) when the section started: other work competes with the measured commands.`,
+    );
   }
   log('counting *.c / *.h files ...');
   const files = treeFiles(tree);
@@ -204,11 +237,19 @@ export async function run(ctx) {
   const grepArgv = ['grep', '-rlE', api.names.map(ereEscape).join('|'), '--include=*.c', '--include=*.h', tree];
   const grepEnv = { ...process.env, LC_ALL: 'C' };
   log('grep warm-up (fills the page cache) ...');
-  const warm = await measure({ argv: grepArgv, outDir: tmp, name: 'grep-warmup', okCodes: [0, 1], capS: 600, env: grepEnv });
+  const warm = await measure({
+    argv: grepArgv,
+    outDir: tmp,
+    name: 'grep-warmup',
+    okCodes: [0, 1],
+    capS: 600,
+    env: grepEnv,
+  });
   if (warm.status === 'missing') throw new Error('grep is not installed: nothing to compare against');
   log(`grep (measured) ...`);
   const grep = await measure({ argv: grepArgv, outDir: tmp, name: 'grep', okCodes: [0, 1], capS: 600, env: grepEnv });
-  const grepMatched = grep.status === 'ok' ? readFileSync(grep.stdoutFile, 'utf8').split('\n').filter(Boolean).length : null;
+  const grepMatched =
+    grep.status === 'ok' ? readFileSync(grep.stdoutFile, 'utf8').split('\n').filter(Boolean).length : null;
   notes.push(
     `grep ran once before the measurements as a page-cache warm-up (cold: ${fmt(warm.wallS)} s wall), so every row is warm-cache.`,
     `grep runs with LC_ALL=C; -l stops reading a file at its first match, so files that match are not read to their end.`,
@@ -235,25 +276,37 @@ export async function run(ctx) {
           const k = stats ? keys.find((x) => typeof stats[x] === 'number') : undefined;
           return k ? /** @type {number} */ (stats[k]) : null;
         };
-        const parsedKey = stats ? ['parsed', 'filesParsed', 'parsedFiles'].find((k) => typeof stats[k] === 'number') : undefined;
+        const parsedKey = stats
+          ? ['parsed', 'filesParsed', 'parsedFiles'].find((k) => typeof stats[k] === 'number')
+          : undefined;
         const parsed = num('parsed', 'filesParsed', 'parsedFiles');
         const total = num('files', 'filesScanned', 'fileCount');
         const pre = num('prefiltered', 'skipped');
         const threads = num('threads', 'jobs');
-        pinResult = `${findings ?? '?'} findings, ${parsed ?? '?'}${total !== null ? ` of ${total}` : ''} files parsed` +
+        pinResult =
+          `${findings ?? '?'} findings, ${parsed ?? '?'}${total !== null ? ` of ${total}` : ''} files parsed` +
           `${pre !== null ? ` (${pre} prefiltered)` : ''}${threads !== null ? `, ${threads} threads` : ''}, exit ${pin.exitCode}`;
         if (total !== null && total !== files.c + files.h) {
-          notes.push(`pinscope counted ${total} files where the tree has ${files.c + files.h} regular *.c/*.h files (symbolic links are not counted here, nor followed by grep -r).`);
+          notes.push(
+            `pinscope counted ${total} files where the tree has ${files.c + files.h} regular *.c/*.h files (symbolic links are not counted here, nor followed by grep -r).`,
+          );
         }
         if (Array.isArray(out.notes) && out.notes.length) {
           /** @type {Record<string, number>} */
           const byKind = {};
           for (const n of out.notes) byKind[String(n?.kind ?? '?')] = (byKind[String(n?.kind ?? '?')] ?? 0) + 1;
-          notes.push(`pinscope notes: ${Object.entries(byKind).map(([k, v]) => `${k} in ${v} file${v === 1 ? '' : 's'}`).join(', ')}.`);
+          notes.push(
+            `pinscope notes: ${Object.entries(byKind)
+              .map(([k, v]) => `${k} in ${v} file${v === 1 ? '' : 's'}`)
+              .join(', ')}.`,
+          );
           data.pinscope.notesByKind = byKind;
         }
         if (!stats) notes.push('pinscope JSON has no `stats`: files-parsed count unknown.');
-        else if (!parsedKey) notes.push(`pinscope \`stats\` has no files-parsed count I recognise (keys: ${Object.keys(stats).join(', ')}).`);
+        else if (!parsedKey)
+          notes.push(
+            `pinscope \`stats\` has no files-parsed count I recognise (keys: ${Object.keys(stats).join(', ')}).`,
+          );
         data.pinscope.findings = findings;
         data.pinscope.stats = stats;
         if (findings !== null && Array.isArray(out.findings)) {
@@ -264,12 +317,17 @@ export async function run(ctx) {
             byRule[rule] = (byRule[rule] ?? 0) + 1;
           }
           data.pinscope.findingsByRule = byRule;
-          const top = Object.entries(byRule).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+          const top = Object.entries(byRule)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ');
           if (top) notes.push(`pinscope findings by rule: ${top}.`);
         }
       } catch (e) {
         pin.status = 'failed';
-        pin.message = `output is not JSON (${String(e instanceof Error ? e.message : e).replace(/\s+/g, ' ').slice(0, 120)})`;
+        pin.message = `output is not JSON (${String(e instanceof Error ? e.message : e)
+          .replace(/\s+/g, ' ')
+          .slice(0, 120)})`;
         pin.stderrTail = `stdout starts: ${readFileSync(pin.stdoutFile, 'utf8').slice(0, 300)}\n${pin.stderrTail}`;
       }
     }
@@ -303,23 +361,38 @@ export async function run(ctx) {
       const probe = spatchJobsWork(tmp);
       const jobArgs = probe.ok ? ['--jobs', String(jobs)] : [];
       spLabel = probe.ok ? `spatch --jobs ${jobs}` : 'spatch (1 process)';
-      if (!probe.ok) notes.push(`WARNING: spatch --jobs did not work here (${probe.detail || 'no match from the probe'}); spatch ran single-process.`);
+      if (!probe.ok)
+        notes.push(
+          `WARNING: spatch --jobs did not work here (${probe.detail || 'no match from the probe'}); spatch ran single-process.`,
+        );
       const base = ['spatch', '--sp-file', cocci, '--dir', tree, ...jobArgs, '--very-quiet'];
       if (spatchTimeout > 0) base.push('--timeout', String(spatchTimeout));
       const cmdline = base.map((a) => (a === cocci ? 'foll-longterm.cocci' : a === tree ? '<tree>' : a)).join(' ');
       log(`${cmdline} (cap ${spatchCap} s) ...`);
       // cwd = tmp: spatch --jobs writes per-worker output into <cocci>_<date>_<pid>/ in its cwd (left behind if killed).
       sp = await measure({ argv: base, outDir: tmp, name: 'spatch', capS: spatchCap, cwd: tmp });
-      const matches = existsSync(sp.stdoutFile) ? readFileSync(sp.stdoutFile, 'utf8').split('\n').filter((l) => /:\d+:\d+: /.test(l)) : [];
-      spResult = sp.status === 'ok' ? `${matches.length} matches`
-        : sp.status === 'timeout' ? `hit the ${spatchCap} s cap (lower bound)`
-        : `FAILED (${sp.message})`;
+      const matches = existsSync(sp.stdoutFile)
+        ? readFileSync(sp.stdoutFile, 'utf8')
+            .split('\n')
+            .filter((l) => /:\d+:\d+: /.test(l))
+        : [];
+      spResult =
+        sp.status === 'ok'
+          ? `${matches.length} matches`
+          : sp.status === 'timeout'
+            ? `hit the ${spatchCap} s cap (lower bound)`
+            : `FAILED (${sp.message})`;
       if (sp.status === 'failed') notes.push(`spatch stderr (tail):\n${indent(sp.stderrTail)}`);
-      notes.push(`spatch command: ${cmdline}; the one-rule semantic patch matches ${GUP_FLAGS_ARG.map(([f]) => `${f}()`).join(', ')} with FOLL_LONGTERM anywhere in the flags argument.`);
+      notes.push(
+        `spatch command: ${cmdline}; the one-rule semantic patch matches ${GUP_FLAGS_ARG.map(([f]) => `${f}()`).join(', ')} with FOLL_LONGTERM anywhere in the flags argument.`,
+      );
       if (existsSync(path.join(tree, '.cocciconfig'))) {
-        notes.push(`spatch ran from a temporary directory, so the tree's .cocciconfig (read from the cwd only; the kernel's sets --timeout 200 --use-gitgrep) did not apply: the per-file --timeout is given explicitly, and --use-gitgrep needs a git checkout.`);
+        notes.push(
+          `spatch ran from a temporary directory, so the tree's .cocciconfig (read from the cwd only; the kernel's sets --timeout 200 --use-gitgrep) did not apply: the per-file --timeout is given explicitly, and --use-gitgrep needs a git checkout.`,
+        );
       }
-      if (sp.cpuS !== null && sp.wallS) notes.push(`spatch used ${(sp.cpuS / sp.wallS).toFixed(2)} CPUs on average (CPU s ÷ wall s).`);
+      if (sp.cpuS !== null && sp.wallS)
+        notes.push(`spatch used ${(sp.cpuS / sp.wallS).toFixed(2)} CPUs on average (CPU s ÷ wall s).`);
       notes.push(
         `peak RSS is GNU time's %M, the peak of the single largest process: for spatch --jobs ${jobs} (a parent plus forked workers) it is one process's peak, not the sum; CPU s includes every worker it waited for.`,
       );
@@ -329,17 +402,33 @@ export async function run(ctx) {
       );
       const parse = spatchParseCheck(candidates, tree);
       if (parse) notes.push(parse);
-      data.spatch = { ...sp, argv: cmdline, matches, prefilterCandidates: candidates.map((f) => path.relative(tree, f)), semanticPatch: semanticPatch(), jobsProbe: probe };
+      data.spatch = {
+        ...sp,
+        argv: cmdline,
+        matches,
+        prefilterCandidates: candidates.map((f) => path.relative(tree, f)),
+        semanticPatch: semanticPatch(),
+        jobsProbe: probe,
+      };
 
       if (options['spatch-full'] === '1') {
         const full = [...base];
         full.splice(full.indexOf('--very-quiet'), 0, '--disable-worth-trying-opt');
         log(`spatch without its prefilter (cap ${spatchCap} s) ...`);
         spFull = await measure({ argv: full, outDir: tmp, name: 'spatch-full', capS: spatchCap, cwd: tmp });
-        const m = existsSync(spFull.stdoutFile) ? readFileSync(spFull.stdoutFile, 'utf8').split('\n').filter((l) => /:\d+:\d+: /.test(l)).length : 0;
-        spFullResult = spFull.status === 'ok' ? `${m} matches, every .c file parsed`
-          : spFull.status === 'timeout' ? `hit the ${spatchCap} s cap (lower bound)` : `FAILED (${spFull.message})`;
-        if (spFull.status === 'failed') notes.push(`spatch --disable-worth-trying-opt stderr (tail):\n${indent(spFull.stderrTail)}`);
+        const m = existsSync(spFull.stdoutFile)
+          ? readFileSync(spFull.stdoutFile, 'utf8')
+              .split('\n')
+              .filter((l) => /:\d+:\d+: /.test(l)).length
+          : 0;
+        spFullResult =
+          spFull.status === 'ok'
+            ? `${m} matches, every .c file parsed`
+            : spFull.status === 'timeout'
+              ? `hit the ${spatchCap} s cap (lower bound)`
+              : `FAILED (${spFull.message})`;
+        if (spFull.status === 'failed')
+          notes.push(`spatch --disable-worth-trying-opt stderr (tail):\n${indent(spFull.stderrTail)}`);
         data.spatchFull = spFull;
       }
     }
@@ -375,7 +464,13 @@ export async function run(ctx) {
       result,
     ];
   };
-  rows.push(row('grep -rlE (floor)', grep, grep.status === 'ok' ? `${grepMatched} file${grepMatched === 1 ? '' : 's'} match` : `FAILED (${grep.message})`));
+  rows.push(
+    row(
+      'grep -rlE (floor)',
+      grep,
+      grep.status === 'ok' ? `${grepMatched} file${grepMatched === 1 ? '' : 's'} match` : `FAILED (${grep.message})`,
+    ),
+  );
   if (grep.status !== 'ok') notes.push(`grep stderr (tail):\n${indent(grep.stderrTail)}`);
   rows.push(row('pinscope lint', pin, pinResult));
   rows.push(row(spLabel, sp, spResult));
@@ -388,10 +483,18 @@ export async function run(ctx) {
   const targets = [];
   if (pinOk && pin && pin.wallS !== null && grepWall) {
     const r = pin.wallS / grepWall;
-    targets.push({ name: `pinscope wall within ${TARGET_GREP_RATIO}× of the grep floor`, met: r <= TARGET_GREP_RATIO, detail: `${fmt(pin.wallS)} s vs ${fmt(grepWall)} s = ${fmt(r)}×` });
+    targets.push({
+      name: `pinscope wall within ${TARGET_GREP_RATIO}× of the grep floor`,
+      met: r <= TARGET_GREP_RATIO,
+      detail: `${fmt(pin.wallS)} s vs ${fmt(grepWall)} s = ${fmt(r)}×`,
+    });
   } else if (pin?.status === 'timeout' && pin.wallS !== null && grepWall) {
     const r = pin.wallS / grepWall;
-    targets.push({ name: `pinscope wall within ${TARGET_GREP_RATIO}× of the grep floor`, met: r > TARGET_GREP_RATIO ? false : null, detail: `> ${fmt(pin.wallS)} s vs ${fmt(grepWall)} s = > ${fmt(r)}× (killed at the cap)` });
+    targets.push({
+      name: `pinscope wall within ${TARGET_GREP_RATIO}× of the grep floor`,
+      met: r > TARGET_GREP_RATIO ? false : null,
+      detail: `> ${fmt(pin.wallS)} s vs ${fmt(grepWall)} s = > ${fmt(r)}× (killed at the cap)`,
+    });
   } else targets.push({ name: `pinscope wall within ${TARGET_GREP_RATIO}× of the grep floor`, met: null, detail: why });
   if (pinOk && pin && pin.wallS && spWall) {
     const s = spWall / pin.wallS;
@@ -401,7 +504,12 @@ export async function run(ctx) {
       met: s >= TARGET_SPATCH_SPEEDUP ? true : lowerBound ? null : false,
       detail: `spatch ${lowerBound ? '> ' : ''}${fmt(spWall)} s ÷ pinscope ${fmt(pin.wallS)} s = ${lowerBound ? '> ' : ''}${fmt(s)}×`,
     });
-  } else targets.push({ name: `pinscope at least ${TARGET_SPATCH_SPEEDUP}× faster than spatch`, met: null, detail: !pinOk ? why : `spatch: ${spResult}` });
+  } else
+    targets.push({
+      name: `pinscope at least ${TARGET_SPATCH_SPEEDUP}× faster than spatch`,
+      met: null,
+      detail: !pinOk ? why : `spatch: ${spResult}`,
+    });
   if (sp?.status === 'ok' && sp.wallS !== null && grepWall && sp.wallS / TARGET_SPATCH_SPEEDUP < grepWall) {
     notes.push(
       `WARNING: the ${TARGET_SPATCH_SPEEDUP}× spatch target asks for pinscope under ${fmt(sp.wallS / TARGET_SPATCH_SPEEDUP)} s, ${fmt(sp.wallS / TARGET_SPATCH_SPEEDUP / grepWall)}× the grep floor (${fmt(grepWall)} s for one single-threaded read of the files): ` +
@@ -410,10 +518,16 @@ export async function run(ctx) {
     );
   }
   if (spFull?.status === 'ok' && spFull.wallS && pinOk && pin?.wallS) {
-    notes.push(`against spatch without its prefilter (every .c parsed): spatch ${fmt(spFull.wallS)} s ÷ pinscope ${fmt(pin.wallS)} s = ${fmt(spFull.wallS / pin.wallS)}×.`);
+    notes.push(
+      `against spatch without its prefilter (every .c parsed): spatch ${fmt(spFull.wallS)} s ÷ pinscope ${fmt(pin.wallS)} s = ${fmt(spFull.wallS / pin.wallS)}×.`,
+    );
   }
   if (pinOk && pin && pin.maxRssKB !== null) {
-    targets.push({ name: `pinscope peak RSS under ${TARGET_RSS_MB} MB`, met: pin.maxRssKB / 1024 < TARGET_RSS_MB, detail: `${mb(pin.maxRssKB)} MB` });
+    targets.push({
+      name: `pinscope peak RSS under ${TARGET_RSS_MB} MB`,
+      met: pin.maxRssKB / 1024 < TARGET_RSS_MB,
+      detail: `${mb(pin.maxRssKB)} MB`,
+    });
   } else targets.push({ name: `pinscope peak RSS under ${TARGET_RSS_MB} MB`, met: null, detail: why });
 
   return {
@@ -428,5 +542,8 @@ export async function run(ctx) {
 
 /** @param {string} s */
 function indent(s) {
-  return (s || '(empty)').split('\n').map((l) => `      ${l}`).join('\n');
+  return (s || '(empty)')
+    .split('\n')
+    .map((l) => `      ${l}`)
+    .join('\n');
 }

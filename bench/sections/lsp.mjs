@@ -40,10 +40,17 @@ const ms = (x) => (x === null ? null : x.toFixed(1));
 async function startServer(ctx, root) {
   const require = createRequire(path.join(ctx.root, 'package.json'));
   const rpc = require('vscode-languageserver-protocol/node');
-  const child = spawn(ctx.pinscope[0], [...ctx.pinscope.slice(1), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(ctx.pinscope[0], [...ctx.pinscope.slice(1), 'lsp', '--stdio'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const connection = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const connection = rpc.createProtocolConnection(
+    new rpc.StreamMessageReader(child.stdout),
+    new rpc.StreamMessageWriter(child.stdin),
+  );
   /** @type {Map<string, Map<number, (p: any) => void>>} */
   const waiting = new Map();
   /** @type {Map<string, number>} */
@@ -57,7 +64,9 @@ async function startServer(ctx, root) {
       w({ ...p, at });
     }
   });
-  connection.onRequest('workspace/configuration', (params) => params.items.map((i) => (i.section === 'pinscope' ? { debounce: 0, kernelVersion: 'auto' } : null)));
+  connection.onRequest('workspace/configuration', (params) =>
+    params.items.map((i) => (i.section === 'pinscope' ? { debounce: 0, kernelVersion: 'auto' } : null)),
+  );
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onRequest('workspace/codeLens/refresh', () => null);
@@ -78,27 +87,38 @@ async function startServer(ctx, root) {
   });
   await connection.sendNotification('initialized', {});
   /** Resolves with the publish of `version` for `uri` (and the time it arrived). */
-  const diagnosticsOf = (uri, version, timeoutMs = 60_000) => new Promise((resolve, reject) => {
-    const map = waiting.get(uri) ?? new Map();
-    waiting.set(uri, map);
-    const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version} within ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`)), timeoutMs);
-    map.set(version, (p) => {
-      clearTimeout(timer);
-      resolve(p);
+  const diagnosticsOf = (uri, version, timeoutMs = 60_000) =>
+    new Promise((resolve, reject) => {
+      const map = waiting.get(uri) ?? new Map();
+      waiting.set(uri, map);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`no diagnostics for ${uri} v${version} within ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`),
+          ),
+        timeoutMs,
+      );
+      map.set(version, (p) => {
+        clearTimeout(timer);
+        resolve(p);
+      });
     });
-  });
   return {
     child,
     analysisMs,
     diagnosticsOf,
-    open: (uri, text, version = 1) => connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version, text } }),
-    change: (uri, version, contentChanges) => connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges }),
+    open: (uri, text, version = 1) =>
+      connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version, text } }),
+    change: (uri, version, contentChanges) =>
+      connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges }),
     info: () => connection.sendRequest('pinscope/serverInfo', {}),
     stop: async () => {
       try {
         await Promise.race([connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 3000))]);
         await connection.sendNotification('exit');
-      } catch { /* gone */ }
+      } catch {
+        /* gone */
+      }
       await new Promise((r) => setTimeout(r, 200));
       if (child.exitCode === null) child.kill('SIGKILL');
       connection.dispose();
@@ -158,18 +178,29 @@ async function editLatency(ctx, relFile, edits) {
       const own = server.analysisMs.get(`${uri}@${version}`);
       if (own !== undefined) inServer.push(own);
     }
-    return { openMs, samples, inServer, findings: opened.diagnostics.length, lines: text.split('\n').length, bytes: Buffer.byteLength(text, 'latin1') };
+    return {
+      openMs,
+      samples,
+      inServer,
+      findings: opened.diagnostics.length,
+      lines: text.split('\n').length,
+      bytes: Buffer.byteLength(text, 'latin1'),
+    };
   } finally {
     await server.stop();
   }
 }
 
 async function memory(ctx, count) {
-  const r = spawnSync('grep', ['-rlE', '--include=*.c', 'pin_user_pages|get_user_pages', ctx.tree], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const r = spawnSync('grep', ['-rlE', '--include=*.c', 'pin_user_pages|get_user_pages', ctx.tree], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
   const all = (r.stdout ?? '').split('\n').filter(Boolean).sort();
   // Spread the choice over the tree (not the first 50 of one directory).
   const files = [];
-  for (let k = 0; k < Math.min(count, all.length); k++) files.push(all[Math.floor((k * all.length) / Math.min(count, all.length))]);
+  for (let k = 0; k < Math.min(count, all.length); k++)
+    files.push(all[Math.floor((k * all.length) / Math.min(count, all.length))]);
   const server = await startServer(ctx, ctx.tree);
   try {
     const before = procMemory(server.child.pid);
@@ -187,14 +218,26 @@ async function memory(ctx, count) {
     await new Promise((r) => setTimeout(r, 500));
     const after = procMemory(server.child.pid);
     const info = await server.info();
-    return { files: files.length, candidates: all.length, bytes, before, after, info, openAllS, sample: files.slice(0, 3).map((f) => path.relative(ctx.tree, f)) };
+    return {
+      files: files.length,
+      candidates: all.length,
+      bytes,
+      before,
+      after,
+      info,
+      openAllS,
+      sample: files.slice(0, 3).map((f) => path.relative(ctx.tree, f)),
+    };
   } finally {
     await server.stop();
   }
 }
 
 export async function run(ctx) {
-  const files = (ctx.options.files ?? 'drivers/scsi/st.c,mm/gup.c').split(',').map((s) => s.trim()).filter(Boolean);
+  const files = (ctx.options.files ?? 'drivers/scsi/st.c,mm/gup.c')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const edits = Number(ctx.options.edits ?? 200);
   const open = Number(ctx.options.open ?? 50);
   const rows = [];
@@ -206,21 +249,52 @@ export async function run(ctx) {
     const p50 = quantile(r.samples, 0.5);
     const p95 = quantile(r.samples, 0.95);
     const max = Math.max(...r.samples);
-    rows.push([f, `${(r.bytes / 1024).toFixed(0)} KB`, r.findings, ms(r.openMs), r.samples.length, ms(p50), ms(p95), ms(max), ms(quantile(r.inServer, 0.5))]);
-    targets.push({ name: `${f}: edit-to-diagnostics p95 < ${TARGET_P95_MS} ms`, met: p95 !== null && p95 < TARGET_P95_MS, detail: `p95 ${ms(p95)} ms, p50 ${ms(p50)} ms` });
+    rows.push([
+      f,
+      `${(r.bytes / 1024).toFixed(0)} KB`,
+      r.findings,
+      ms(r.openMs),
+      r.samples.length,
+      ms(p50),
+      ms(p95),
+      ms(max),
+      ms(quantile(r.inServer, 0.5)),
+    ]);
+    targets.push({
+      name: `${f}: edit-to-diagnostics p95 < ${TARGET_P95_MS} ms`,
+      met: p95 !== null && p95 < TARGET_P95_MS,
+      detail: `p95 ${ms(p95)} ms, p50 ${ms(p50)} ms`,
+    });
     data.latency[f] = { ...r, p50, p95, max };
   }
   ctx.log(`opening ${open} kernel files that use the GUP API…`);
   const m = await memory(ctx, open);
   data.memory = m;
   const rss = m.after.rssMB;
-  targets.push({ name: `RSS after opening ${m.files} files < ${TARGET_RSS_MB} MB`, met: rss === null ? null : rss < TARGET_RSS_MB, detail: `${rss?.toFixed(0)} MB (peak ${m.after.peakMB?.toFixed(0)} MB)` });
+  targets.push({
+    name: `RSS after opening ${m.files} files < ${TARGET_RSS_MB} MB`,
+    met: rss === null ? null : rss < TARGET_RSS_MB,
+    detail: `${rss?.toFixed(0)} MB (peak ${m.after.peakMB?.toFixed(0)} MB)`,
+  });
   return {
     facts: [
       ['server', `${ctx.pinscope.slice(1).join(' ')} lsp --stdio (debounce 0, kernelVersion auto)`],
-      ['memory', `${m.files} files (${(m.bytes / 2 ** 20).toFixed(1)} MB of C, picked evenly from the ${m.candidates} *.c files matching pin_user_pages|get_user_pages): RSS ${m.before.rssMB?.toFixed(0)} MB idle → ${rss?.toFixed(0)} MB, peak ${m.after.peakMB?.toFixed(0)} MB; opening all took ${m.openAllS.toFixed(1)} s`],
+      [
+        'memory',
+        `${m.files} files (${(m.bytes / 2 ** 20).toFixed(1)} MB of C, picked evenly from the ${m.candidates} *.c files matching pin_user_pages|get_user_pages): RSS ${m.before.rssMB?.toFixed(0)} MB idle → ${rss?.toFixed(0)} MB, peak ${m.after.peakMB?.toFixed(0)} MB; opening all took ${m.openAllS.toFixed(1)} s`,
+      ],
     ],
-    columns: ['file', 'size', 'findings', 'open → diagnostics ms', 'edits', 'p50 ms', 'p95 ms', 'max ms', 'analysis p50 ms'],
+    columns: [
+      'file',
+      'size',
+      'findings',
+      'open → diagnostics ms',
+      'edits',
+      'p50 ms',
+      'p95 ms',
+      'max ms',
+      'analysis p50 ms',
+    ],
     rows,
     targets,
     notes: [

@@ -46,7 +46,8 @@ export function bigTrace(steps, pages) {
     const p = i % pages;
     const line = 100 + (i % 400);
     switch (i % 7) {
-      case 0: case 1:
+      case 0:
+      case 1:
         lines.push(`pin_user_pages first=${p} nr=1 flags=FOLL_WRITE   @${line}:9`);
         held[p]++;
         break;
@@ -64,7 +65,11 @@ export function bigTrace(steps, pages) {
         break;
       case 5:
         // Every 50th time a put_page() on a pinned page: a violation to show.
-        lines.push(i % 350 === 5 && held[p] > 0 ? `put_page page=${p}   @${line}:3` : `access first=${p} nr=1 mode=read via=memcpy   @${line}:5`);
+        lines.push(
+          i % 350 === 5 && held[p] > 0
+            ? `put_page page=${p}   @${line}:3`
+            : `access first=${p} nr=1 mode=read via=memcpy   @${line}:5`,
+        );
         if (i % 350 === 5 && held[p] > 0) held[p]--;
         break;
       default:
@@ -80,9 +85,25 @@ async function build(ctx) {
   const require = createRequire(path.join(ctx.root, 'package.json'));
   const esbuild = require('esbuild');
   const panel = path.join(ctx.tmp, 'panel.js');
-  await esbuild.build({ entryPoints: [path.join(ctx.root, 'client', 'webview', 'main.ts')], outfile: panel, bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [path.join(ctx.root, 'client', 'webview', 'main.ts')],
+    outfile: panel,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
+    logLevel: 'warning',
+  });
   const html = path.join(ctx.tmp, 'html.mjs');
-  await esbuild.build({ entryPoints: [path.join(ctx.root, 'client', 'simulation', 'html.ts')], outfile: html, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [path.join(ctx.root, 'client', 'simulation', 'html.ts')],
+    outfile: html,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'warning',
+  });
   const { panelHtml } = await import(pathToFileURL(html).href);
   return { panel, panelHtml };
 }
@@ -99,7 +120,15 @@ function serve(ctx, panel, panelHtml) {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(panelHtml({ cspSource: origin, nonce: randomBytes(18).toString('base64'), scriptUri: `${origin}/panel.js`, styleUri: `${origin}/simulation.css`, codiconsUri: `${origin}/codicon.css` }));
+      res.end(
+        panelHtml({
+          cspSource: origin,
+          nonce: randomBytes(18).toString('base64'),
+          scriptUri: `${origin}/panel.js`,
+          styleUri: `${origin}/simulation.css`,
+          codiconsUri: `${origin}/codicon.css`,
+        }),
+      );
       return;
     }
     const f = files[url.pathname];
@@ -107,10 +136,12 @@ function serve(ctx, panel, panelHtml) {
     res.writeHead(200, { 'content-type': f[1] });
     res.end(readFileSync(f[0]));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    origin = `http://127.0.0.1:${server.address().port}`;
-    resolve({ origin, close: () => new Promise((r) => server.close(r)) });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      origin = `http://127.0.0.1:${server.address().port}`;
+      resolve({ origin, close: () => new Promise((r) => server.close(r)) });
+    }),
+  );
 }
 
 /** The model the extension would send for a trace (client/simulation/controller.ts, runTrace). */
@@ -135,7 +166,10 @@ function modelOf(report, traceLines, runId) {
 function simulate(ctx, text, name) {
   const file = path.join(ctx.tmp, name);
   writeFileSync(file, text);
-  const r = spawnSync(ctx.pinscope[0], [...ctx.pinscope.slice(1), 'simulate', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(ctx.pinscope[0], [...ctx.pinscope.slice(1), 'simulate', file, '--format', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   // Exit 1 means a path has a violation (the big trace has some on purpose).
   if (r.status !== 0 && r.status !== 1) throw new Error(`pinscope simulate failed (${r.status}): ${r.stderr}`);
   const report = JSON.parse(r.stdout);
@@ -160,14 +194,28 @@ export async function run(ctx) {
   const small = simulate(ctx, bigTrace(100, pages), 'short.pinsim');
   const server = await serve(ctx, panel, panelHtml);
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-dev-shm-usage',
+    ],
   });
   const rows = [];
   const targets = [];
   const data = {};
   try {
-    for (const [label, sim] of [['100 steps', small], [`${steps} steps`, big]]) {
+    for (const [label, sim] of [
+      ['100 steps', small],
+      [`${steps} steps`, big],
+    ]) {
       const n = sim.report.paths[0].steps.length;
       const renders = [];
       const painted = [];
@@ -179,12 +227,20 @@ export async function run(ctx) {
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         await page.addInitScript(() => {
           window.__sent = 0;
-          window.acquireVsCodeApi = () => ({ postMessage: () => { window.__sent++; }, getState: () => undefined, setState: () => undefined });
+          window.acquireVsCodeApi = () => ({
+            postMessage: () => {
+              window.__sent++;
+            },
+            getState: () => undefined,
+            setState: () => undefined,
+          });
         });
         await page.goto(`${server.origin}/`);
         await page.waitForFunction(() => window.__sent > 0);
         const model = modelOf(sim.report, sim.traceLines, 1000 + run);
-        await page.evaluate((m) => { window.__model = m; }, model);
+        await page.evaluate((m) => {
+          window.__model = m;
+        }, model);
         const t = await page.evaluate(async (total) => {
           const want = `step 0 / ${total}`;
           const position = document.getElementById('position');
@@ -201,26 +257,30 @@ export async function run(ctx) {
         renders.push(t.rendered);
         painted.push(t.painted);
         if (run === 0) {
-          const s = await page.evaluate(async (count) => {
-            const key = (k) => document.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
-            const sync = [];
-            const frame = [];
-            for (let i = 0; i < count; i++) {
-              const t0 = performance.now();
-              key('ArrowRight');
-              sync.push(performance.now() - t0);
-              await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-              frame.push(performance.now() - t0);
-            }
-            const jumps = [];
-            for (const k of ['End', 'Home', 'End', 'Home']) {
-              const t0 = performance.now();
-              key(k);
-              jumps.push(performance.now() - t0);
-              await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-            }
-            return { sync, frame, jumps, position: document.getElementById('position')?.textContent };
-          }, Math.min(moves, n));
+          const s = await page.evaluate(
+            async (count) => {
+              const key = (k) =>
+                document.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+              const sync = [];
+              const frame = [];
+              for (let i = 0; i < count; i++) {
+                const t0 = performance.now();
+                key('ArrowRight');
+                sync.push(performance.now() - t0);
+                await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+                frame.push(performance.now() - t0);
+              }
+              const jumps = [];
+              for (const k of ['End', 'Home', 'End', 'Home']) {
+                const t0 = performance.now();
+                key(k);
+                jumps.push(performance.now() - t0);
+                await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+              }
+              return { sync, frame, jumps, position: document.getElementById('position')?.textContent };
+            },
+            Math.min(moves, n),
+          );
           stepSync = s.sync;
           stepFrame = s.frame;
           jumps = s.jumps;
@@ -228,13 +288,29 @@ export async function run(ctx) {
         }
         await page.close();
       }
-      rows.push([label, ms(quantile(renders, 0.5)), ms(quantile(painted, 0.5)), ms(quantile(stepSync, 0.5)), ms(quantile(stepSync, 0.95)), ms(quantile(stepFrame, 0.5)), ms(Math.max(...jumps))]);
+      rows.push([
+        label,
+        ms(quantile(renders, 0.5)),
+        ms(quantile(painted, 0.5)),
+        ms(quantile(stepSync, 0.5)),
+        ms(quantile(stepSync, 0.95)),
+        ms(quantile(stepFrame, 0.5)),
+        ms(Math.max(...jumps)),
+      ]);
       data[label] = { renders, painted, stepSync, stepFrame, jumps };
       if (label !== '100 steps') {
         const render = quantile(painted, 0.5);
         const step = quantile(stepSync, 0.95);
-        targets.push({ name: `render a ${steps}-step trace < ${TARGET_RENDER_MS} ms (median, to the painted frame)`, met: render !== null && render < TARGET_RENDER_MS, detail: `${ms(render)} ms` });
-        targets.push({ name: `move one step < ${TARGET_STEP_MS} ms (p95 of the synchronous update)`, met: step !== null && step < TARGET_STEP_MS, detail: `${ms(step)} ms; median to the next frame ${ms(quantile(stepFrame, 0.5))} ms` });
+        targets.push({
+          name: `render a ${steps}-step trace < ${TARGET_RENDER_MS} ms (median, to the painted frame)`,
+          met: render !== null && render < TARGET_RENDER_MS,
+          detail: `${ms(render)} ms`,
+        });
+        targets.push({
+          name: `move one step < ${TARGET_STEP_MS} ms (p95 of the synchronous update)`,
+          met: step !== null && step < TARGET_STEP_MS,
+          detail: `${ms(step)} ms; median to the next frame ${ms(quantile(stepFrame, 0.5))} ms`,
+        });
       }
     }
   } finally {
@@ -243,9 +319,21 @@ export async function run(ctx) {
   }
   const size = JSON.stringify(modelOf(big.report, big.traceLines, 1)).length;
   return {
-    columns: ['trace', 'render ms (median)', 'to painted frame ms', 'step ms (median)', 'step ms (p95)', 'step to next frame ms', 'End/Home jump ms (max)'],
+    columns: [
+      'trace',
+      'render ms (median)',
+      'to painted frame ms',
+      'step ms (median)',
+      'step ms (p95)',
+      'step to next frame ms',
+      'End/Home jump ms (max)',
+    ],
     rows,
-    facts: [['chromium', process.env.CHROMIUM ?? '/usr/bin/chromium'], ['pages per step', pages], ['model size', `${(size / 1e6).toFixed(1)} MB of JSON`]],
+    facts: [
+      ['chromium', process.env.CHROMIUM ?? '/usr/bin/chromium'],
+      ['pages per step', pages],
+      ['model size', `${(size / 1e6).toFixed(1)} MB of JSON`],
+    ],
     notes: [
       'render: postMessage of the model until the panel shows "step 0 / N" (validation of every step, timeline, page table, chart); 5 fresh pages each, median.',
       '"to next frame" includes waiting for the browser\'s next animation frame (up to one vsync interval), not only the panel\'s work.',

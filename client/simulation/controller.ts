@@ -8,10 +8,21 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
-  SimulateRequest, SimulateTraceRequest,
-  type PathOutcome, type PathSummary, type SimulateResult, type SimulationParameters,
+  SimulateRequest,
+  SimulateTraceRequest,
+  type PathOutcome,
+  type PathSummary,
+  type SimulateResult,
+  type SimulationParameters,
 } from '../../server/protocol';
-import { PANEL_VIEW_TYPE, parseFromPanel, parsePanelState, positions, type FromPanel, type PanelModel } from '../webview/protocol';
+import {
+  PANEL_VIEW_TYPE,
+  parseFromPanel,
+  parsePanelState,
+  positions,
+  type FromPanel,
+  type PanelModel,
+} from '../webview/protocol';
 import { SimulationPanel, type PanelHandlers } from './panel';
 
 export interface SimulationHost {
@@ -22,7 +33,14 @@ export interface SimulationHost {
 
 /** What a run of the command did (returned to executeCommand, for tests and other extensions). */
 export type RunResult =
-  | { readonly kind: 'panel'; readonly runId: number; readonly function: string; readonly path: number | null; readonly outcome: PathOutcome | null; readonly errors: number }
+  | {
+      readonly kind: 'panel';
+      readonly runId: number;
+      readonly function: string;
+      readonly path: number | null;
+      readonly outcome: PathOutcome | null;
+      readonly errors: number;
+    }
   | { readonly kind: 'message'; readonly message: string }
   | { readonly kind: 'cancelled' };
 
@@ -67,7 +85,14 @@ export const SimulationCommands = {
 const CONTEXT_KEY = 'pinscope.simulationOpen';
 
 const OUTCOME_ICON: Record<PathOutcome, string> = {
-  clean: 'pass', leak: 'warning', mismatch: 'error', 'double-release': 'error', 'count-mismatch': 'error', 'use-after-release': 'error', invalid: 'circle-slash', 'dma-error': 'error',
+  clean: 'pass',
+  leak: 'warning',
+  mismatch: 'error',
+  'double-release': 'error',
+  'count-mismatch': 'error',
+  'use-after-release': 'error',
+  invalid: 'circle-slash',
+  'dma-error': 'error',
 };
 
 function isTrace(doc: vscode.TextDocument): boolean {
@@ -96,7 +121,9 @@ function runOptions(value: unknown): RunOptions {
   return {
     ...(typeof o.path === 'number' && Number.isInteger(o.path) && o.path >= 1 ? { path: o.path } : {}),
     ...(typeof o.outcome === 'string' ? { outcome: o.outcome as PathOutcome } : {}),
-    ...(typeof o.parameters === 'object' && o.parameters !== null ? { parameters: o.parameters as SimulationParameters } : {}),
+    ...(typeof o.parameters === 'object' && o.parameters !== null
+      ? { parameters: o.parameters as SimulationParameters }
+      : {}),
   };
 }
 
@@ -124,10 +151,14 @@ export class SimulationController implements vscode.Disposable {
     });
     this.disposables.push(
       this.decoration,
-      vscode.commands.registerCommand(SimulationCommands.run, (uri?: unknown, fn?: unknown, options?: unknown) => this.run(uri, fn, runOptions(options))),
+      vscode.commands.registerCommand(SimulationCommands.run, (uri?: unknown, fn?: unknown, options?: unknown) =>
+        this.run(uri, fn, runOptions(options)),
+      ),
       vscode.commands.registerCommand(SimulationCommands.exportTrace, (target?: unknown) => this.exportTrace(target)),
       vscode.commands.registerCommand(SimulationCommands.copyAsMarkdown, () => this.copyAsMarkdown()),
-      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => this.restore(panel, state) }),
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: (panel, state) => this.restore(panel, state),
+      }),
       vscode.window.onDidChangeVisibleTextEditors(() => this.applyHighlight(false)),
     );
   }
@@ -146,19 +177,23 @@ export class SimulationController implements vscode.Disposable {
     }
     if (isTrace(doc)) return this.runTrace(doc, options.parameters ?? {}, 0);
     const fn = typeof fnArg === 'string' && fnArg !== '' ? fnArg : undefined;
-    const cursorEditor = [editor, ...vscode.window.visibleTextEditors].find((e) => e?.document.uri.toString() === uri.toString());
+    const cursorEditor = [editor, ...vscode.window.visibleTextEditors].find(
+      (e) => e?.document.uri.toString() === uri.toString(),
+    );
     const position = fn === undefined ? cursorEditor?.selection.active : undefined;
     if (fn === undefined && !position) return this.say('Put the cursor in a function to simulate it.');
     const parameters = options.parameters ?? {};
     let first: SimulateResult;
     try {
       const client = await this.host.client();
-      first = await this.progress('simulating', () => client.sendRequest(SimulateRequest, {
-        textDocument: { uri: doc.uri.toString() },
-        ...(fn !== undefined ? { function: fn } : {}),
-        ...(position ? { position: { line: position.line, character: position.character } } : {}),
-        parameters,
-      }));
+      first = await this.progress('simulating', () =>
+        client.sendRequest(SimulateRequest, {
+          textDocument: { uri: doc.uri.toString() },
+          ...(fn !== undefined ? { function: fn } : {}),
+          ...(position ? { position: { line: position.line, character: position.character } } : {}),
+          parameters,
+        }),
+      );
     } catch (e) {
       return this.say(`the simulation failed: ${message(e)}`, 'error');
     }
@@ -166,7 +201,10 @@ export class SimulationController implements vscode.Disposable {
       return this.say(first.nothingToSimulate ?? `${first.function ?? 'this function'}() has nothing to simulate`);
     }
     const name = first.function;
-    const chosen = options.path ?? (options.outcome ? first.paths.find((p) => p.outcome === options.outcome)?.index : undefined) ?? await this.pickPath(name, first.paths);
+    const chosen =
+      options.path ??
+      (options.outcome ? first.paths.find((p) => p.outcome === options.outcome)?.index : undefined) ??
+      (await this.pickPath(name, first.paths));
     if (chosen === undefined) return { kind: 'cancelled' };
     return this.runFunction(doc.uri, name, chosen, parameters, 0);
   }
@@ -189,9 +227,22 @@ export class SimulationController implements vscode.Disposable {
   }
 
   /** Simulates one path of a function and shows it. `step`: where the panel starts (undefined: keep). */
-  private async runFunction(uri: vscode.Uri, fn: string, pathIndex: number, parameters: SimulationParameters, step: number | undefined): Promise<RunResult> {
+  private async runFunction(
+    uri: vscode.Uri,
+    fn: string,
+    pathIndex: number,
+    parameters: SimulationParameters,
+    step: number | undefined,
+  ): Promise<RunResult> {
     const client = await this.host.client();
-    const r = await this.progress('simulating', () => client.sendRequest(SimulateRequest, { textDocument: { uri: uri.toString() }, function: fn, path: pathIndex, parameters }));
+    const r = await this.progress('simulating', () =>
+      client.sendRequest(SimulateRequest, {
+        textDocument: { uri: uri.toString() },
+        function: fn,
+        path: pathIndex,
+        parameters,
+      }),
+    );
     if (!r.chosen) throw new Error(r.nothingToSimulate ?? `${fn}() has no path ${pathIndex}`);
     const model: PanelModel = {
       runId: this.nextRunId++,
@@ -209,19 +260,34 @@ export class SimulationController implements vscode.Disposable {
       partial: r.report.partial,
     };
     this.show(model, r.chosen.trace, r.chosen.markdown, step);
-    return { kind: 'panel', runId: model.runId, function: fn, path: pathIndex, outcome: model.path?.outcome ?? null, errors: 0 };
+    return {
+      kind: 'panel',
+      runId: model.runId,
+      function: fn,
+      path: pathIndex,
+      outcome: model.path?.outcome ?? null,
+      errors: 0,
+    };
   }
 
-  private async runTrace(doc: vscode.TextDocument, parameters: SimulationParameters, step: number | undefined): Promise<RunResult> {
+  private async runTrace(
+    doc: vscode.TextDocument,
+    parameters: SimulationParameters,
+    step: number | undefined,
+  ): Promise<RunResult> {
     let r;
     try {
       const client = await this.host.client();
-      r = await this.progress('simulating the trace', () => client.sendRequest(SimulateTraceRequest, { textDocument: { uri: doc.uri.toString() }, parameters }));
+      r = await this.progress('simulating the trace', () =>
+        client.sendRequest(SimulateTraceRequest, { textDocument: { uri: doc.uri.toString() }, parameters }),
+      );
     } catch (e) {
       return this.say(`the simulation failed: ${message(e)}`, 'error');
     }
     const fileName = path.posix.basename(doc.uri.path);
-    const traceParameters: SimulationParameters = parameters.kernelVersion ? { kernelVersion: parameters.kernelVersion } : {};
+    const traceParameters: SimulationParameters = parameters.kernelVersion
+      ? { kernelVersion: parameters.kernelVersion }
+      : {};
     const fn = r.ok && r.report.function !== '(trace)' ? r.report.function : '';
     const model: PanelModel = {
       runId: this.nextRunId++,
@@ -232,28 +298,38 @@ export class SimulationController implements vscode.Disposable {
       parameters: traceParameters,
       paths: [],
       pathIndex: null,
-      path: r.ok ? r.report.paths[0] ?? null : null,
+      path: r.ok ? (r.report.paths[0] ?? null) : null,
       traceLines: r.ok ? r.traceLines : null,
       notes: r.ok ? r.report.notes : [],
       errors: r.ok ? [] : r.errors,
       partial: false,
     };
     this.show(model, r.ok ? r.trace : null, r.ok ? r.markdown : null, step);
-    return { kind: 'panel', runId: model.runId, function: fn || fileName, path: null, outcome: model.path?.outcome ?? null, errors: model.errors.length };
+    return {
+      kind: 'panel',
+      runId: model.runId,
+      function: fn || fileName,
+      path: null,
+      outcome: model.path?.outcome ?? null,
+      errors: model.errors.length,
+    };
   }
 
   private show(model: PanelModel, trace: string | null, markdown: string | null, step: number | undefined): void {
     const title = `Simulation: ${model.source.kind === 'function' ? `${model.function}()` : model.source.fileName}`;
-    if (!this.panel || this.panel.isDisposed) this.attach(SimulationPanel.create(this.host.extensionUri, title, this.host.log, this.handlers()));
+    if (!this.panel || this.panel.isDisposed)
+      this.attach(SimulationPanel.create(this.host.extensionUri, title, this.host.log, this.handlers()));
     const panel = this.panel as SimulationPanel;
     panel.title = title;
     panel.reveal();
     this.current = { model, trace, markdown };
-    const start = step === undefined ? this.lastStep ?? 0 : step;
+    const start = step === undefined ? (this.lastStep ?? 0) : step;
     this.lastStep = Math.min(start, Math.max(0, positions(model) - 1));
     panel.post({ type: 'render', model, ...(step !== undefined ? { step } : {}) });
     this.highlight(this.lastStep, false);
-    this.host.log.info(`simulation: ${model.source.kind === 'function' ? `${model.function}() path ${model.pathIndex}` : model.source.fileName} on Linux ${model.kernelVersion}: ${model.path ? `${model.path.steps.length} steps, ${model.path.outcome}` : `${model.errors.length} errors, nothing simulated`}`);
+    this.host.log.info(
+      `simulation: ${model.source.kind === 'function' ? `${model.function}() path ${model.pathIndex}` : model.source.fileName} on Linux ${model.kernelVersion}: ${model.path ? `${model.path.steps.length} steps, ${model.path.outcome}` : `${model.errors.length} errors, nothing simulated`}`,
+    );
   }
 
   private attach(panel: SimulationPanel): void {
@@ -284,7 +360,12 @@ export class SimulationController implements vscode.Disposable {
       case 'ready':
         // A fresh webview (first load, or shown again after being hidden) gets the current run,
         // unless it restored exactly that run from its own state.
-        if (current && m.runId !== current.model.runId) this.panel?.post({ type: 'render', model: current.model, ...(this.lastStep !== null ? { step: this.lastStep } : {}) });
+        if (current && m.runId !== current.model.runId)
+          this.panel?.post({
+            type: 'render',
+            model: current.model,
+            ...(this.lastStep !== null ? { step: this.lastStep } : {}),
+          });
         return;
       case 'step':
         if (!current || m.runId !== current.model.runId) return;
@@ -318,7 +399,14 @@ export class SimulationController implements vscode.Disposable {
     try {
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(source.uri, true));
       if (source.kind === 'trace') await this.runTrace(doc, parameters, undefined);
-      else await this.runFunction(doc.uri, source.function, pathIndex ?? current.model.pathIndex ?? 1, parameters, undefined);
+      else
+        await this.runFunction(
+          doc.uri,
+          source.function,
+          pathIndex ?? current.model.pathIndex ?? 1,
+          parameters,
+          undefined,
+        );
     } catch (e) {
       this.host.log.warn(`simulation: run again failed: ${message(e)}`);
       this.panel?.post({ type: 'error', message: `Could not run the simulation again: ${message(e)}` });
@@ -333,7 +421,7 @@ export class SimulationController implements vscode.Disposable {
     if (!model?.path || step < 1) return null;
     const s = model.path.steps[step - 1];
     if (!s) return null;
-    const line = model.source.kind === 'trace' ? model.traceLines?.[step - 1] ?? null : s.line;
+    const line = model.source.kind === 'trace' ? (model.traceLines?.[step - 1] ?? null) : s.line;
     return line !== null && line >= 1 ? { uri: model.source.uri, line } : null;
   }
 
@@ -354,11 +442,17 @@ export class SimulationController implements vscode.Disposable {
       const range = new vscode.Range(h.line - 1, 0, h.line - 1, 0);
       const s = model.path.steps[h.step - 1];
       const violations = s?.violations.length ?? 0;
-      editor.setDecorations(this.decoration, [{
-        range,
-        hoverMessage: new vscode.MarkdownString(`pinscope simulation: step ${h.step} of ${model.path.steps.length}`),
-        renderOptions: { after: { contentText: `◂ pinscope step ${h.step}/${model.path.steps.length}${violations > 0 ? ` · ${s?.violations[0]?.kind ?? ''}` : ''}` } },
-      }]);
+      editor.setDecorations(this.decoration, [
+        {
+          range,
+          hoverMessage: new vscode.MarkdownString(`pinscope simulation: step ${h.step} of ${model.path.steps.length}`),
+          renderOptions: {
+            after: {
+              contentText: `◂ pinscope step ${h.step}/${model.path.steps.length}${violations > 0 ? ` · ${s?.violations[0]?.kind ?? ''}` : ''}`,
+            },
+          },
+        },
+      ]);
       if (reveal) editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }
   }
@@ -408,19 +502,24 @@ export class SimulationController implements vscode.Disposable {
   async exportTrace(target: unknown): Promise<string | undefined> {
     const current = this.current;
     if (!current?.model.path) {
-      void vscode.window.showInformationMessage('pinscope: run a simulation first (pinscope: Run Simulation); Export Trace saves the path it shows.');
+      void vscode.window.showInformationMessage(
+        'pinscope: run a simulation first (pinscope: Run Simulation); Export Trace saves the path it shows.',
+      );
       return undefined;
     }
     if (current.trace === null) {
-      void vscode.window.showInformationMessage('pinscope: the simulation is still being refreshed; try again in a moment.');
+      void vscode.window.showInformationMessage(
+        'pinscope: the simulation is still being refreshed; try again in a moment.',
+      );
       return undefined;
     }
     let uri = asUri(target);
     if (!uri) {
       const source = vscode.Uri.parse(current.model.source.uri, true);
-      const name = current.model.source.kind === 'function'
-        ? `${current.model.function}.path${current.model.pathIndex ?? 1}.pinsim`
-        : `${path.posix.basename(source.path).replace(/\.pinsim$/i, '')}.canonical.pinsim`;
+      const name =
+        current.model.source.kind === 'function'
+          ? `${current.model.function}.path${current.model.pathIndex ?? 1}.pinsim`
+          : `${path.posix.basename(source.path).replace(/\.pinsim$/i, '')}.canonical.pinsim`;
       uri = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.joinPath(source, '..', name),
         filters: { 'pinscope traces': ['pinsim'] },
@@ -432,9 +531,11 @@ export class SimulationController implements vscode.Disposable {
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(current.trace));
     this.host.log.info(`Export Trace: wrote ${uri.toString(true)}`);
     if (target === undefined) {
-      void vscode.window.showInformationMessage(`pinscope: the path is saved as ${path.posix.basename(uri.path)}`, 'Open').then(async (choice) => {
-        if (choice === 'Open') await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-      });
+      void vscode.window
+        .showInformationMessage(`pinscope: the path is saved as ${path.posix.basename(uri.path)}`, 'Open')
+        .then(async (choice) => {
+          if (choice === 'Open') await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+        });
     }
     return uri.toString();
   }
@@ -442,7 +543,9 @@ export class SimulationController implements vscode.Disposable {
   async copyAsMarkdown(): Promise<string | undefined> {
     const current = this.current;
     if (!current?.markdown) {
-      void vscode.window.showInformationMessage('pinscope: run a simulation first (pinscope: Run Simulation); Copy as Markdown copies the step table it shows.');
+      void vscode.window.showInformationMessage(
+        'pinscope: run a simulation first (pinscope: Run Simulation); Copy as Markdown copies the step table it shows.',
+      );
       return undefined;
     }
     await vscode.env.clipboard.writeText(current.markdown);

@@ -30,7 +30,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 }
 
 export function panelHtml(o: PanelHtmlOptions): string {
-  if (!/^[A-Za-z0-9+/=]{16,}$/.test(o.nonce)) throw new Error('panelHtml: the nonce must be base64, 16 characters or more');
+  if (!/^[A-Za-z0-9+/=]{16,}$/.test(o.nonce))
+    throw new Error('panelHtml: the nonce must be base64, 16 characters or more');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -21,7 +21,10 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
     enableScripts: true,
     enableCommandUris: false,
     enableForms: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+    ],
     retainContextWhenHidden: false,
   };
 }
@@ -31,20 +34,41 @@ export class SimulationPanel implements vscode.Disposable {
   private disposed = false;
 
   /** Opens a new panel beside the active editor. */
-  static create(extensionUri: vscode.Uri, title: string, log: vscode.LogOutputChannel, handlers: PanelHandlers): SimulationPanel {
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
+  static create(
+    extensionUri: vscode.Uri,
+    title: string,
+    log: vscode.LogOutputChannel,
+    handlers: PanelHandlers,
+  ): SimulationPanel {
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      webviewOptions(extensionUri),
+    );
     return new SimulationPanel(panel, extensionUri, log, handlers);
   }
 
   /** Takes over a panel VS Code restored (WebviewPanelSerializer). */
-  static adopt(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, log: vscode.LogOutputChannel, handlers: PanelHandlers): SimulationPanel {
+  static adopt(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    log: vscode.LogOutputChannel,
+    handlers: PanelHandlers,
+  ): SimulationPanel {
     panel.webview.options = webviewOptions(extensionUri);
     return new SimulationPanel(panel, extensionUri, log, handlers);
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly handlers: PanelHandlers) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly handlers: PanelHandlers,
+  ) {
     const webview = panel.webview;
-    const resource = (...p: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+    const resource = (...p: string[]): string =>
+      webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'simulation.svg');
     webview.html = panelHtml({
       cspSource: webview.cspSource,
@@ -76,7 +100,11 @@ export class SimulationPanel implements vscode.Disposable {
 
   post(message: ToPanel): void {
     if (this.disposed) return;
-    void this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.log.warn(`simulation panel: postMessage failed: ${e instanceof Error ? e.message : String(e)}`));
+    void this.panel.webview
+      .postMessage(message)
+      .then(undefined, (e: unknown) =>
+        this.log.warn(`simulation panel: postMessage failed: ${e instanceof Error ? e.message : String(e)}`),
+      );
   }
 
   get isDisposed(): boolean {

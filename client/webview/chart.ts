@@ -98,12 +98,35 @@ export class Chart {
   private yPin: (v: number) => number = () => 0;
 
   constructor() {
-    this.svgEl = svg('svg', { class: 'chart-svg', role: 'img', 'aria-label': 'refcount and pin count over the steps', height: HEIGHT, width: this.width },
-      this.grid, this.marks, this.refLine, this.pinLine, this.cursor, this.refDot, this.pinDot, this.refLabel, this.pinLabel);
-    const legend = h('div', { class: 'legend' },
-      h('span', { class: 'swatch ref' }), h('span', { class: 'legend-label' }, '_refcount (left scale)'),
-      h('span', { class: 'swatch pin' }), this.legendPins,
-      h('span', { class: 'swatch mark' }), h('span', { class: 'legend-label' }, 'violation'));
+    this.svgEl = svg(
+      'svg',
+      {
+        class: 'chart-svg',
+        role: 'img',
+        'aria-label': 'refcount and pin count over the steps',
+        height: HEIGHT,
+        width: this.width,
+      },
+      this.grid,
+      this.marks,
+      this.refLine,
+      this.pinLine,
+      this.cursor,
+      this.refDot,
+      this.pinDot,
+      this.refLabel,
+      this.pinLabel,
+    );
+    const legend = h(
+      'div',
+      { class: 'legend' },
+      h('span', { class: 'swatch ref' }),
+      h('span', { class: 'legend-label' }, '_refcount (left scale)'),
+      h('span', { class: 'swatch pin' }),
+      this.legendPins,
+      h('span', { class: 'swatch mark' }),
+      h('span', { class: 'legend-label' }, 'violation'),
+    );
     this.root = h('figure', { class: 'chart' }, h('div', { class: 'chart-frame' }, this.svgEl), legend, this.caption);
   }
 
@@ -143,7 +166,8 @@ export class Chart {
     this.yRef = (v) => M.top + plotH * (1 - (v - rLo) / (rHi - rLo));
     this.yPin = (v) => M.top + plotH * (1 - v / pHi);
     const bottom = HEIGHT - M.bottom;
-    replace(this.grid,
+    replace(
+      this.grid,
       svg('line', { class: 'axis', x1: M.left, x2: this.width - M.right, y1: bottom, y2: bottom }),
       svg('line', { class: 'axis', x1: M.left, x2: M.left, y1: M.top, y2: bottom }),
       svg('line', { class: 'axis', x1: this.width - M.right, x2: this.width - M.right, y1: M.top, y2: bottom }),
@@ -152,7 +176,8 @@ export class Chart {
       svg('text', { class: 'tick pin', x: this.width - M.right + 4, y: M.top + 4 }, String(pHi)),
       svg('text', { class: 'tick pin', x: this.width - M.right + 4, y: bottom }, '0'),
       svg('text', { class: 'tick', x: M.left, y: HEIGHT - 6 }, 'start'),
-      svg('text', { class: 'tick', x: this.width - M.right, y: HEIGHT - 6, 'text-anchor': 'end' }, `step ${n - 1}`));
+      svg('text', { class: 'tick', x: this.width - M.right, y: HEIGHT - 6, 'text-anchor': 'end' }, `step ${n - 1}`),
+    );
     this.refLine.setAttribute('d', stepPath(s.refcount, this.x, this.yRef));
     this.pinLine.setAttribute('d', stepPath(s.pins, this.x, this.yPin));
     // One mark per pixel column at most.
@@ -193,12 +218,18 @@ export class Chart {
     const yr = Math.max(top, Math.min(bottom, this.yRef(ref) - 5));
     let yp = Math.max(top, Math.min(bottom, this.yPin(pins) + 13));
     if (Math.abs(yr - yp) < 12) yp = yr + 13 <= bottom ? yr + 13 : yr - 13;
-    for (const [el, y, value] of [[this.refLabel, yr, ref], [this.pinLabel, yp, pins]] as const) {
+    for (const [el, y, value] of [
+      [this.refLabel, yr, ref],
+      [this.pinLabel, yp, pins],
+    ] as const) {
       el.setAttribute('x', (Number(x) + dx).toFixed(1));
       el.setAttribute('y', y.toFixed(1));
       el.setAttribute('text-anchor', anchor);
       setText(el, String(value));
     }
-    setText(this.caption, `p${s.page} (folio ${s.folio}) at ${i === 0 ? 'the start' : `step ${i}`}: _refcount ${ref}, ${s.exactPincount ? '_pincount' : 'pins held'} ${pins}. Pick a row of the page table to draw another page.`);
+    setText(
+      this.caption,
+      `p${s.page} (folio ${s.folio}) at ${i === 0 ? 'the start' : `step ${i}`}: _refcount ${ref}, ${s.exactPincount ? '_pincount' : 'pins held'} ${pins}. Pick a row of the page table to draw another page.`,
+    );
   }
 }

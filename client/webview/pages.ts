@@ -36,18 +36,30 @@ export interface PageRow {
 /** Above this many rows, runs of identical base pages are folded. */
 export const MAX_ROWS = 64;
 
-
 interface Group {
   readonly folio: number;
   readonly pages: PageState[];
 }
 
 function changedPage(now: PageState, before: PageState | undefined): boolean {
-  return before === undefined || now.refcount !== before.refcount || now.pincount !== before.pincount || now.maybeDmaPinned !== before.maybeDmaPinned
-    || now.dirty !== before.dirty || now.heldPins !== before.heldPins || now.heldRefs !== before.heldRefs || now.folio !== before.folio;
+  return (
+    before === undefined ||
+    now.refcount !== before.refcount ||
+    now.pincount !== before.pincount ||
+    now.maybeDmaPinned !== before.maybeDmaPinned ||
+    now.dirty !== before.dirty ||
+    now.heldPins !== before.heldPins ||
+    now.heldRefs !== before.heldRefs ||
+    now.folio !== before.folio
+  );
 }
 
-function rowOf(key: string, pages: readonly PageState[], folioText: string, previous: readonly PageState[] | null): PageRow {
+function rowOf(
+  key: string,
+  pages: readonly PageState[],
+  folioText: string,
+  previous: readonly PageState[] | null,
+): PageRow {
   const first = pages[0] as PageState;
   const before = previous ? previous[first.index] : undefined;
   let heldPins = 0;
@@ -75,7 +87,10 @@ function rowOf(key: string, pages: readonly PageState[], folioText: string, prev
     heldPins,
     heldRefs,
     refDelta: before && before.refcount !== first.refcount ? first.refcount - before.refcount : null,
-    pinDelta: before && before.pincount !== null && first.pincount !== null && before.pincount !== first.pincount ? first.pincount - before.pincount : null,
+    pinDelta:
+      before && before.pincount !== null && first.pincount !== null && before.pincount !== first.pincount
+        ? first.pincount - before.pincount
+        : null,
     maybeChanged: before !== undefined && before.maybeDmaPinned !== first.maybeDmaPinned,
     dirtyChanged: before !== undefined && before.dirty !== first.dirty,
     heldChanged,
@@ -104,9 +119,11 @@ export function pageRows(pages: readonly PageState[], previous: readonly PageSta
   const flush = (): void => {
     if (run.length === 0) return;
     const pagesOfRun = run.flatMap((g) => g.pages);
-    rows.push(run.length === 1
-      ? rowOf(`f${(run[0] as Group).folio}`, pagesOfRun, `folio ${(run[0] as Group).folio}`, previous)
-      : rowOf(`r${(pagesOfRun[0] as PageState).index}`, pagesOfRun, `${run.length} folios`, previous));
+    rows.push(
+      run.length === 1
+        ? rowOf(`f${(run[0] as Group).folio}`, pagesOfRun, `folio ${(run[0] as Group).folio}`, previous)
+        : rowOf(`r${(pagesOfRun[0] as PageState).index}`, pagesOfRun, `${run.length} folios`, previous),
+    );
     run = [];
   };
   const signature = (g: Group): string | null => {
@@ -120,7 +137,7 @@ export function pageRows(pages: readonly PageState[], previous: readonly PageSta
   for (const g of groups) {
     const sig = signature(g);
     const last = run[run.length - 1];
-    const contiguous = last !== undefined && (g.pages[0] as PageState).index === ((last.pages[0] as PageState).index + 1);
+    const contiguous = last !== undefined && (g.pages[0] as PageState).index === (last.pages[0] as PageState).index + 1;
     if (sig !== null && sig === runSignature && contiguous) {
       run.push(g);
       continue;

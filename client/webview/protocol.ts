@@ -8,11 +8,34 @@
  * This module runs in the browser and in the extension host: no imports but types.
  */
 import type {
-  AcquireChoice, DmaMappingState, DmaState, PageKind, PageState, PathOutcome, PathSummary, SimPath, SimStep,
-  SimulationParameters, TraceError, Violation, VmStat,
+  AcquireChoice,
+  DmaMappingState,
+  DmaState,
+  PageKind,
+  PageState,
+  PathOutcome,
+  PathSummary,
+  SimPath,
+  SimStep,
+  SimulationParameters,
+  TraceError,
+  Violation,
+  VmStat,
 } from '../../server/protocol';
 
-export type { AcquireChoice, PageKind, PageState, PathOutcome, PathSummary, SimPath, SimStep, SimulationParameters, TraceError, Violation, VmStat };
+export type {
+  AcquireChoice,
+  PageKind,
+  PageState,
+  PathOutcome,
+  PathSummary,
+  SimPath,
+  SimStep,
+  SimulationParameters,
+  TraceError,
+  Violation,
+  VmStat,
+};
 
 /** The webview panel's view type (package.json activation event `onWebviewPanel:…`). */
 export const PANEL_VIEW_TYPE = 'pinscope.simulation';
@@ -69,7 +92,12 @@ export type FromPanel =
   /** Show a step's line in the source editor (a click on the line number). */
   | { readonly type: 'reveal'; readonly runId: number; readonly step: number }
   /** Run again with other parameters, or another path. */
-  | { readonly type: 'rerun'; readonly runId: number; readonly parameters: SimulationParameters; readonly path: number | null }
+  | {
+      readonly type: 'rerun';
+      readonly runId: number;
+      readonly parameters: SimulationParameters;
+      readonly path: number | null;
+    }
   | { readonly type: 'export' }
   | { readonly type: 'copyMarkdown' }
   /** A documentation link was clicked (https only). */
@@ -105,12 +133,16 @@ function fail(at: string, expected: string, value: unknown): never {
 }
 
 const num: Check<number> = (v, at) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(at, 'a number', v));
-const int: Check<number> = (v, at) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : fail(at, 'an integer', v));
+const int: Check<number> = (v, at) =>
+  typeof v === 'number' && Number.isSafeInteger(v) ? v : fail(at, 'an integer', v);
 const str: Check<string> = (v, at) => (typeof v === 'string' ? v : fail(at, 'a string', v));
 const bool: Check<boolean> = (v, at) => (typeof v === 'boolean' ? v : fail(at, 'a boolean', v));
 
 function oneOf<T extends string>(values: readonly T[]): Check<T> {
-  return (v, at) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : fail(at, `one of ${values.join(', ')}`, v));
+  return (v, at) =>
+    typeof v === 'string' && (values as readonly string[]).includes(v)
+      ? (v as T)
+      : fail(at, `one of ${values.join(', ')}`, v);
 }
 
 function nullable<T>(check: Check<T>): Check<T | null> {
@@ -139,11 +171,26 @@ function opt<K extends string, T>(o: Record<string, unknown>, key: K, check: Che
 // Records, not lists: when core adds a kind, the type check fails here until the panel knows it.
 const PAGE_KIND_SET: Record<PageKind, true> = { base: true, thp: true, hugetlb: true, zero: true };
 const OUTCOME_SET: Record<PathOutcome, true> = {
-  clean: true, leak: true, mismatch: true, 'double-release': true, 'count-mismatch': true, 'use-after-release': true, invalid: true, 'dma-error': true,
+  clean: true,
+  leak: true,
+  mismatch: true,
+  'double-release': true,
+  'count-mismatch': true,
+  'use-after-release': true,
+  invalid: true,
+  'dma-error': true,
 };
 const VIOLATION_KIND_SET: Record<Violation['kind'], true> = {
-  'release-mismatch': true, 'double-release': true, 'count-mismatch': true, 'negative-count': true, 'use-after-release': true,
-  leak: true, 'invalid-args': true, overflow: true, 'zero-page-write': true, dma: true,
+  'release-mismatch': true,
+  'double-release': true,
+  'count-mismatch': true,
+  'negative-count': true,
+  'use-after-release': true,
+  leak: true,
+  'invalid-args': true,
+  overflow: true,
+  'zero-page-write': true,
+  dma: true,
 };
 const PAGE_KINDS = Object.keys(PAGE_KIND_SET) as PageKind[];
 const OUTCOMES = Object.keys(OUTCOME_SET) as PathOutcome[];
@@ -171,7 +218,10 @@ const pageState: Check<PageState> = (v, at) => {
 
 const vmStat: Check<VmStat> = (v, at) => {
   const o = record(v, at);
-  return { nr_foll_pin_acquired: int(o.nr_foll_pin_acquired, sub(at, 'nr_foll_pin_acquired')), nr_foll_pin_released: int(o.nr_foll_pin_released, sub(at, 'nr_foll_pin_released')) };
+  return {
+    nr_foll_pin_acquired: int(o.nr_foll_pin_acquired, sub(at, 'nr_foll_pin_acquired')),
+    nr_foll_pin_released: int(o.nr_foll_pin_released, sub(at, 'nr_foll_pin_released')),
+  };
 };
 
 /** Only https links leave the panel (documentation). */
@@ -218,8 +268,11 @@ const dmaState: Check<DmaState> = (v, at) => {
   return {
     mappings: arrayOf(dmaMapping)(o.mappings, sub(at, 'mappings')),
     counters: {
-      error_count: counter('error_count'), num_errors: counter('num_errors'), num_free_entries: counter('num_free_entries'),
-      min_free_entries: counter('min_free_entries'), nr_total_entries: counter('nr_total_entries'),
+      error_count: counter('error_count'),
+      num_errors: counter('num_errors'),
+      num_free_entries: counter('num_free_entries'),
+      min_free_entries: counter('min_free_entries'),
+      nr_total_entries: counter('nr_total_entries'),
     },
   };
 };
@@ -297,7 +350,11 @@ export const parameters: Check<SimulationParameters> = (v, at) => {
 
 const traceError: Check<TraceError> = (v, at) => {
   const o = record(v, at);
-  return { line: int(o.line, sub(at, 'line')), column: int(o.column, sub(at, 'column')), message: str(o.message, sub(at, 'message')) };
+  return {
+    line: int(o.line, sub(at, 'line')),
+    column: int(o.column, sub(at, 'column')),
+    message: str(o.message, sub(at, 'message')),
+  };
 };
 
 const simSource: Check<SimSource> = (v, at) => {
@@ -305,7 +362,9 @@ const simSource: Check<SimSource> = (v, at) => {
   const kind = oneOf(['function', 'trace'] as const)(o.kind, sub(at, 'kind'));
   const uri = str(o.uri, sub(at, 'uri'));
   const fileName = str(o.fileName, sub(at, 'fileName'));
-  return kind === 'function' ? { kind, uri, function: str(o.function, sub(at, 'function')), fileName } : { kind, uri, fileName };
+  return kind === 'function'
+    ? { kind, uri, function: str(o.function, sub(at, 'function')), fileName }
+    : { kind, uri, fileName };
 };
 
 export const panelModel: Check<PanelModel> = (v, at) => {
@@ -369,7 +428,10 @@ const toPanel: Check<ToPanel> = (v, at) => {
 
 const fromPanel: Check<FromPanel> = (v, at) => {
   const o = record(v, at);
-  const type = oneOf(['ready', 'step', 'reveal', 'rerun', 'export', 'copyMarkdown', 'openLink'] as const)(o.type, sub(at, 'type'));
+  const type = oneOf(['ready', 'step', 'reveal', 'rerun', 'export', 'copyMarkdown', 'openLink'] as const)(
+    o.type,
+    sub(at, 'type'),
+  );
   switch (type) {
     case 'ready':
       return { type, runId: nullableInt(o.runId, sub(at, 'runId')) };
@@ -379,7 +441,12 @@ const fromPanel: Check<FromPanel> = (v, at) => {
     case 'rerun': {
       const path = nullableInt(o.path, sub(at, 'path'));
       if (path !== null && path < 1) fail(sub(at, 'path'), 'a path number ≥ 1', path);
-      return { type, runId: int(o.runId, sub(at, 'runId')), parameters: parameters(o.parameters, sub(at, 'parameters')), path };
+      return {
+        type,
+        runId: int(o.runId, sub(at, 'runId')),
+        parameters: parameters(o.parameters, sub(at, 'parameters')),
+        path,
+      };
     }
     case 'export':
     case 'copyMarkdown':

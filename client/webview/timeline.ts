@@ -43,7 +43,11 @@ export class Timeline {
   constructor(private readonly handlers: TimelineHandlers) {
     this.layer = h('div', { class: 'tl-layer' });
     this.sizer = h('div', { class: 'tl-sizer' }, this.layer);
-    this.root = h('div', { class: 'timeline', id: 'timeline', role: 'listbox', 'aria-label': 'Steps of the path', tabindex: 0 }, this.sizer);
+    this.root = h(
+      'div',
+      { class: 'timeline', id: 'timeline', role: 'listbox', 'aria-label': 'Steps of the path', tabindex: 0 },
+      this.sizer,
+    );
     if (typeof ResizeObserver !== 'undefined') {
       new ResizeObserver((entries) => {
         const height = entries[0]?.contentRect.height ?? 0;
@@ -148,22 +152,28 @@ export class Timeline {
 
   private rowElement(row: TimelineRow): HTMLElement {
     const selected = row.index === this.selected;
-    const mark = row.violations > 0
-      ? icon('error', `${row.violations} violation${row.violations === 1 ? '' : 's'}`)
-      : row.note ? icon('info', 'note') : h('span', { class: 'codicon codicon-blank', 'aria-hidden': 'true' });
-    return h('div', {
-      class: `tl-row${selected ? ' selected' : ''}${row.violations > 0 ? ' has-violation' : ''}`,
-      id: `step-${row.index}`,
-      role: 'option',
-      'aria-selected': selected ? 'true' : 'false',
-      'data-index': row.index,
-    },
-    h('span', { class: 'tl-index' }, row.index),
-    h('span', { class: 'tl-mark' }, mark),
-    h('span', { class: 'tl-call', title: row.call }, row.call),
-    h('span', { class: 'tl-result', title: row.result ? `returns ${row.result}` : undefined }, row.result),
-    row.lineLabel !== null
-      ? h('button', { class: 'line-link', type: 'button', title: row.lineTitle, tabindex: -1 }, row.lineLabel)
-      : h('span', { class: 'line-link none' }));
+    const mark =
+      row.violations > 0
+        ? icon('error', `${row.violations} violation${row.violations === 1 ? '' : 's'}`)
+        : row.note
+          ? icon('info', 'note')
+          : h('span', { class: 'codicon codicon-blank', 'aria-hidden': 'true' });
+    return h(
+      'div',
+      {
+        class: `tl-row${selected ? ' selected' : ''}${row.violations > 0 ? ' has-violation' : ''}`,
+        id: `step-${row.index}`,
+        role: 'option',
+        'aria-selected': selected ? 'true' : 'false',
+        'data-index': row.index,
+      },
+      h('span', { class: 'tl-index' }, row.index),
+      h('span', { class: 'tl-mark' }, mark),
+      h('span', { class: 'tl-call', title: row.call }, row.call),
+      h('span', { class: 'tl-result', title: row.result ? `returns ${row.result}` : undefined }, row.result),
+      row.lineLabel !== null
+        ? h('button', { class: 'line-link', type: 'button', title: row.lineTitle, tabindex: -1 }, row.lineLabel)
+        : h('span', { class: 'line-link none' }),
+    );
   }
 }

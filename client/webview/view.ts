@@ -9,8 +9,17 @@ import { h, icon, replace, setText, toggleClass } from './dom';
 import { pageRows, signed, type PageRow } from './pages';
 import {
   positions,
-  type AcquireChoice, type FromPanel, type PageKind, type PageState, type PanelModel, type PanelState, type PathOutcome,
-  type SimStep, type SimulationParameters, type Violation, type VmStat,
+  type AcquireChoice,
+  type FromPanel,
+  type PageKind,
+  type PageState,
+  type PanelModel,
+  type PanelState,
+  type PathOutcome,
+  type SimStep,
+  type SimulationParameters,
+  type Violation,
+  type VmStat,
 } from './protocol';
 import { Timeline, type TimelineRow } from './timeline';
 import type { DmaState } from '../../server/protocol';
@@ -24,16 +33,40 @@ export interface ViewHost {
 const PLAY_INTERVAL_MS = 600;
 
 const OUTCOME_TEXT: Record<PathOutcome, string> = {
-  clean: 'clean', leak: 'leak', mismatch: 'release mismatch', 'double-release': 'double release', 'count-mismatch': 'count mismatch',
-  'use-after-release': 'use after release', invalid: 'invalid call', 'dma-error': 'DMA API error',
+  clean: 'clean',
+  leak: 'leak',
+  mismatch: 'release mismatch',
+  'double-release': 'double release',
+  'count-mismatch': 'count mismatch',
+  'use-after-release': 'use after release',
+  invalid: 'invalid call',
+  'dma-error': 'DMA API error',
 };
 
 const OUTCOME_ICON: Record<PathOutcome, string> = {
-  clean: 'pass', leak: 'warning', mismatch: 'error', 'double-release': 'error', 'count-mismatch': 'error', 'use-after-release': 'error', invalid: 'circle-slash', 'dma-error': 'error',
+  clean: 'pass',
+  leak: 'warning',
+  mismatch: 'error',
+  'double-release': 'error',
+  'count-mismatch': 'error',
+  'use-after-release': 'error',
+  invalid: 'circle-slash',
+  'dma-error': 'error',
 };
 
 function button(id: string, codicon: string, label: string, keys: string): HTMLButtonElement {
-  return h('button', { id, class: 'icon-button', type: 'button', title: `${label} (${keys})`, 'aria-label': label, 'aria-keyshortcuts': keys }, icon(codicon));
+  return h(
+    'button',
+    {
+      id,
+      class: 'icon-button',
+      type: 'button',
+      title: `${label} (${keys})`,
+      'aria-label': label,
+      'aria-keyshortcuts': keys,
+    },
+    icon(codicon),
+  );
 }
 
 function option(value: string, text: string, selected: boolean): HTMLOptionElement {
@@ -41,7 +74,13 @@ function option(value: string, text: string, selected: boolean): HTMLOptionEleme
 }
 
 function isEditable(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
+  return (
+    target instanceof HTMLElement &&
+    (target.tagName === 'INPUT' ||
+      target.tagName === 'SELECT' ||
+      target.tagName === 'TEXTAREA' ||
+      target.isContentEditable)
+  );
 }
 
 export class PanelView {
@@ -63,17 +102,58 @@ export class PanelView {
   private readonly last = button('last', 'debug-continue', 'Last step', 'End');
   private readonly nextViolation = button('next-violation', 'warning', 'Next violation', ']');
   private readonly position = h('span', { class: 'position', id: 'position', 'aria-live': 'off' });
-  private readonly exportButton = h('button', { id: 'export', class: 'text-button', type: 'button', title: 'Save this path as a .pinsim trace' }, icon('export'), ' Export Trace');
-  private readonly copyButton = h('button', { id: 'copy-markdown', class: 'text-button', type: 'button', title: 'Copy the step table as Markdown' }, icon('markdown'), ' Copy as Markdown');
+  private readonly exportButton = h(
+    'button',
+    { id: 'export', class: 'text-button', type: 'button', title: 'Save this path as a .pinsim trace' },
+    icon('export'),
+    ' Export Trace',
+  );
+  private readonly copyButton = h(
+    'button',
+    { id: 'copy-markdown', class: 'text-button', type: 'button', title: 'Copy the step table as Markdown' },
+    icon('markdown'),
+    ' Copy as Markdown',
+  );
 
-  private readonly pages = h('input', { id: 'param-pages', type: 'number', min: 1, max: 4096, step: 1, 'aria-label': 'Number of pages' });
-  private readonly kind = h('select', { id: 'param-kind', 'aria-label': 'Page kind' },
-    option('base', 'base pages', true), option('thp', 'THP (2 MB folios)', false), option('hugetlb', 'hugetlb (2 MB)', false), option('zero', 'zero page', false));
+  private readonly pages = h('input', {
+    id: 'param-pages',
+    type: 'number',
+    min: 1,
+    max: 4096,
+    step: 1,
+    'aria-label': 'Number of pages',
+  });
+  private readonly kind = h(
+    'select',
+    { id: 'param-kind', 'aria-label': 'Page kind' },
+    option('base', 'base pages', true),
+    option('thp', 'THP (2 MB folios)', false),
+    option('hugetlb', 'hugetlb (2 MB)', false),
+    option('zero', 'zero page', false),
+  );
   private readonly kernel = h('select', { id: 'param-kernel', 'aria-label': 'Kernel version' });
-  private readonly acquire = h('select', { id: 'param-acquire', 'aria-label': 'Outcome of the acquire' },
-    option('', 'as the path has it', true), option('full', 'all pinned', false), option('partial', 'partial: k of n', false), option('error', 'error (-EFAULT)', false));
-  private readonly taken = h('input', { id: 'param-taken', type: 'number', min: 1, max: 4096, step: 1, 'aria-label': 'Pages taken (k)' });
-  private readonly runButton = h('button', { id: 'rerun', class: 'primary', type: 'submit' }, icon('debug-rerun'), ' Run');
+  private readonly acquire = h(
+    'select',
+    { id: 'param-acquire', 'aria-label': 'Outcome of the acquire' },
+    option('', 'as the path has it', true),
+    option('full', 'all pinned', false),
+    option('partial', 'partial: k of n', false),
+    option('error', 'error (-EFAULT)', false),
+  );
+  private readonly taken = h('input', {
+    id: 'param-taken',
+    type: 'number',
+    min: 1,
+    max: 4096,
+    step: 1,
+    'aria-label': 'Pages taken (k)',
+  });
+  private readonly runButton = h(
+    'button',
+    { id: 'rerun', class: 'primary', type: 'submit' },
+    icon('debug-rerun'),
+    ' Run',
+  );
   private readonly paramNote = h('span', { class: 'param-note', id: 'param-note' });
   private readonly form: HTMLFormElement;
 
@@ -95,39 +175,93 @@ export class PanelView {
   private readonly body: HTMLElement;
   private readonly detail: HTMLElement;
 
-  constructor(private readonly root: HTMLElement, private readonly host: ViewHost) {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: ViewHost,
+  ) {
     this.timeline = new Timeline({ select: (i) => this.goto(i), reveal: (i) => this.reveal(i) });
-    this.form = h('form', { class: 'params', id: 'params', 'aria-label': 'Simulation parameters' },
+    this.form = h(
+      'form',
+      { class: 'params', id: 'params', 'aria-label': 'Simulation parameters' },
       h('label', {}, 'Pages ', this.pages),
       h('label', {}, 'Kind ', this.kind),
       h('label', {}, 'Kernel ', this.kernel),
       h('label', {}, 'Acquire ', this.acquire),
       h('label', { class: 'taken' }, 'k ', this.taken),
       this.runButton,
-      this.paramNote);
-    const header = h('header', { class: 'header' },
+      this.paramNote,
+    );
+    const header = h(
+      'header',
+      { class: 'header' },
       h('div', { class: 'heading' }, this.title, this.badge),
       h('div', { class: 'heading-row' }, this.meta, h('label', { class: 'path-label' }, 'Path ', this.pathSelect)),
-      this.pathViolations);
-    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Stepping' },
-      this.first, this.back, this.play, this.forward, this.last, this.nextViolation, this.position,
-      h('span', { class: 'spacer' }), this.exportButton, this.copyButton);
-    const table = h('table', { class: 'pages', id: 'pages' }, this.pageCaption,
-      h('thead', {}, h('tr', {},
-        h('th', { scope: 'col' }, 'Pages · folio'), h('th', { scope: 'col' }, 'Kind'),
-        h('th', { scope: 'col', class: 'num', title: 'folio_ref_count()' }, '_refcount'),
-        h('th', { scope: 'col', class: 'num', title: 'The exact pin count of a large folio; small folios keep none (a pin adds 1024 to _refcount)' }, '_pincount'),
-        h('th', { scope: 'col', title: 'folio_maybe_dma_pinned()' }, 'maybe_dma_pinned'),
-        h('th', { scope: 'col', title: 'What this path still holds, and so must release' }, 'Held'),
-        h('th', { scope: 'col' }, 'Dirty'))),
-      this.pageBody);
-    this.detail = h('section', { class: 'detail', 'aria-label': 'State after the step' },
+      this.pathViolations,
+    );
+    const toolbar = h(
+      'div',
+      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Stepping' },
+      this.first,
+      this.back,
+      this.play,
+      this.forward,
+      this.last,
+      this.nextViolation,
+      this.position,
+      h('span', { class: 'spacer' }),
+      this.exportButton,
+      this.copyButton,
+    );
+    const table = h(
+      'table',
+      { class: 'pages', id: 'pages' },
+      this.pageCaption,
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Pages · folio'),
+          h('th', { scope: 'col' }, 'Kind'),
+          h('th', { scope: 'col', class: 'num', title: 'folio_ref_count()' }, '_refcount'),
+          h(
+            'th',
+            {
+              scope: 'col',
+              class: 'num',
+              title: 'The exact pin count of a large folio; small folios keep none (a pin adds 1024 to _refcount)',
+            },
+            '_pincount',
+          ),
+          h('th', { scope: 'col', title: 'folio_maybe_dma_pinned()' }, 'maybe_dma_pinned'),
+          h('th', { scope: 'col', title: 'What this path still holds, and so must release' }, 'Held'),
+          h('th', { scope: 'col' }, 'Dirty'),
+        ),
+      ),
+      this.pageBody,
+    );
+    this.detail = h(
+      'section',
+      { class: 'detail', 'aria-label': 'State after the step' },
       h('div', { class: 'step-head' }, this.stepTitle, h('div', { class: 'step-sub' }, this.stepResult, this.stepLine)),
-      this.violations, this.note,
-      h('div', { class: 'tables' }, h('section', { class: 'page-section', 'aria-label': 'Pages' }, h('h3', {}, 'Pages and folios'), table), this.dma),
+      this.violations,
+      this.note,
+      h(
+        'div',
+        { class: 'tables' },
+        h('section', { class: 'page-section', 'aria-label': 'Pages' }, h('h3', {}, 'Pages and folios'), table),
+        this.dma,
+      ),
       this.counters,
-      this.chart.root);
-    this.body = h('main', { class: 'body' }, h('section', { class: 'timeline-section', 'aria-label': 'Timeline' }, h('h3', {}, 'Steps'), this.timeline.root), this.detail);
+      this.chart.root,
+    );
+    this.body = h(
+      'main',
+      { class: 'body' },
+      h('section', { class: 'timeline-section', 'aria-label': 'Timeline' }, h('h3', {}, 'Steps'), this.timeline.root),
+      this.detail,
+    );
     replace(root, header, this.form, toolbar, this.banner, this.notices, this.body, this.live);
     if (typeof ResizeObserver !== 'undefined') {
       let frame = 0;
@@ -195,11 +329,17 @@ export class PanelView {
     const onButton = e.target instanceof HTMLButtonElement;
     let handled = true;
     switch (e.key) {
-      case 'ArrowRight': case 'ArrowDown': case 'j': case 'n':
+      case 'ArrowRight':
+      case 'ArrowDown':
+      case 'j':
+      case 'n':
         this.stopPlay();
         this.goto(this.step + 1);
         break;
-      case 'ArrowLeft': case 'ArrowUp': case 'k': case 'p':
+      case 'ArrowLeft':
+      case 'ArrowUp':
+      case 'k':
+      case 'p':
         this.stopPlay();
         this.goto(this.step - 1);
         break;
@@ -242,8 +382,12 @@ export class PanelView {
 
   render(model: PanelModel, step: number | undefined, chartPage: number | null = null): void {
     const previous = this.model;
-    const samePath = previous !== null && previous.source.uri === model.source.uri && previous.pathIndex === model.pathIndex
-      && (previous.source.kind !== 'function' || (model.source.kind === 'function' && previous.source.function === model.source.function));
+    const samePath =
+      previous !== null &&
+      previous.source.uri === model.source.uri &&
+      previous.pathIndex === model.pathIndex &&
+      (previous.source.kind !== 'function' ||
+        (model.source.kind === 'function' && previous.source.function === model.source.function));
     this.stopPlay();
     this.model = model;
     const count = positions(model);
@@ -258,7 +402,8 @@ export class PanelView {
     this.renderNotices(model);
     if (model.path) {
       const path = model.path;
-      if (this.chartPage === null || this.chartPage >= path.initial.pages.length) this.chartPage = defaultChartPage(path);
+      if (this.chartPage === null || this.chartPage >= path.initial.pages.length)
+        this.chartPage = defaultChartPage(path);
       this.timeline.setRows(this.timelineRows(model), this.step);
       this.chart.setData(seriesOf(path, this.chartPage));
       this.renderStep();
@@ -273,24 +418,68 @@ export class PanelView {
 
   private renderHeader(model: PanelModel): void {
     const fn = model.function || model.source.fileName;
-    setText(this.title, model.source.kind === 'function' ? `${fn}()` : `${model.source.fileName}${model.function ? ` — ${model.function}()` : ''}`);
+    setText(
+      this.title,
+      model.source.kind === 'function'
+        ? `${fn}()`
+        : `${model.source.fileName}${model.function ? ` — ${model.function}()` : ''}`,
+    );
     const outcome = model.path?.outcome;
     this.badge.className = `badge${outcome ? ` outcome-${outcome}` : model.errors.length > 0 ? ' outcome-invalid' : ''}`;
-    replace(this.badge, outcome ? icon(OUTCOME_ICON[outcome]) : model.errors.length > 0 ? icon('error') : null,
-      outcome ? ` ${OUTCOME_TEXT[outcome]}` : model.errors.length > 0 ? ` ${model.errors.length} error${model.errors.length === 1 ? '' : 's'}` : '');
-    const pathText = model.pathIndex !== null ? ` · path ${model.pathIndex} of ${model.paths.length}${model.partial ? '+' : ''}` : '';
+    replace(
+      this.badge,
+      outcome ? icon(OUTCOME_ICON[outcome]) : model.errors.length > 0 ? icon('error') : null,
+      outcome
+        ? ` ${OUTCOME_TEXT[outcome]}`
+        : model.errors.length > 0
+          ? ` ${model.errors.length} error${model.errors.length === 1 ? '' : 's'}`
+          : '',
+    );
+    const pathText =
+      model.pathIndex !== null ? ` · path ${model.pathIndex} of ${model.paths.length}${model.partial ? '+' : ''}` : '';
     setText(this.meta, `Linux ${model.kernelVersion}${pathText} · ${model.source.fileName}`);
     const label = model.path?.label.replace(/^path \d+:\s*/, '') ?? '';
     this.meta.title = label;
-    replace(this.pathSelect, ...model.paths.map((p) => option(String(p.index), `path ${p.index} · ${OUTCOME_TEXT[p.outcome]}${p.label ? ` — ${p.label}` : ''}`, p.index === model.pathIndex)));
+    replace(
+      this.pathSelect,
+      ...model.paths.map((p) =>
+        option(
+          String(p.index),
+          `path ${p.index} · ${OUTCOME_TEXT[p.outcome]}${p.label ? ` — ${p.label}` : ''}`,
+          p.index === model.pathIndex,
+        ),
+      ),
+    );
     toggleClass(this.pathSelect.parentElement as HTMLElement, 'hidden', model.paths.length === 0);
     const where = model.path ? model.path.steps.filter((s) => s.violations.length > 0) : [];
-    replace(this.pathViolations, ...(where.length > 0
-      ? [h('span', {}, `${where.reduce((n, s) => n + s.violations.length, 0)} violation${where.reduce((n, s) => n + s.violations.length, 0) === 1 ? '' : 's'} on this path: `),
-        ...where.slice(0, 8).map((s) => h('button', { type: 'button', class: 'chip', 'data-step': s.index, title: s.violations.map((v) => v.message).join('\n') },
-          icon('error'), ` step ${s.index}: ${[...new Set(s.violations.map((v) => v.kind))].join(', ')}`)),
-        where.length > 8 ? h('span', {}, ` and ${where.length - 8} more steps`) : null]
-      : model.path ? [h('span', { class: 'ok' }, icon('pass'), ' no violation on this path')] : []));
+    replace(
+      this.pathViolations,
+      ...(where.length > 0
+        ? [
+            h(
+              'span',
+              {},
+              `${where.reduce((n, s) => n + s.violations.length, 0)} violation${where.reduce((n, s) => n + s.violations.length, 0) === 1 ? '' : 's'} on this path: `,
+            ),
+            ...where.slice(0, 8).map((s) =>
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'chip',
+                  'data-step': s.index,
+                  title: s.violations.map((v) => v.message).join('\n'),
+                },
+                icon('error'),
+                ` step ${s.index}: ${[...new Set(s.violations.map((v) => v.kind))].join(', ')}`,
+              ),
+            ),
+            where.length > 8 ? h('span', {}, ` and ${where.length - 8} more steps`) : null,
+          ]
+        : model.path
+          ? [h('span', { class: 'ok' }, icon('pass'), ' no violation on this path')]
+          : []),
+    );
   }
 
   private renderParameters(model: PanelModel): void {
@@ -298,14 +487,22 @@ export class PanelView {
     const initial = model.path?.initial.pages;
     const trace = model.source.kind === 'trace';
     this.pages.value = String(p.pages ?? (initial && initial.length > 0 ? initial.length : 4));
-    this.kind.value = p.pageKind ?? (initial?.[0]?.kind ?? 'base');
+    this.kind.value = p.pageKind ?? initial?.[0]?.kind ?? 'base';
     replace(this.kernel, ...model.kernelVersions.map((v) => option(v, `Linux ${v}`, v === model.kernelVersion)));
-    if (!model.kernelVersions.includes(model.kernelVersion)) this.kernel.appendChild(option(model.kernelVersion, `Linux ${model.kernelVersion}`, true));
+    if (!model.kernelVersions.includes(model.kernelVersion))
+      this.kernel.appendChild(option(model.kernelVersion, `Linux ${model.kernelVersion}`, true));
     this.kernel.value = model.kernelVersion;
     this.acquire.value = p.acquire?.kind ?? '';
-    this.taken.value = String(p.acquire?.kind === 'partial' ? p.acquire.taken : Math.max(1, Math.floor(Number(this.pages.value) / 2)));
+    this.taken.value = String(
+      p.acquire?.kind === 'partial' ? p.acquire.taken : Math.max(1, Math.floor(Number(this.pages.value) / 2)),
+    );
     for (const el of [this.pages, this.kind, this.acquire]) el.disabled = trace;
-    setText(this.paramNote, trace ? 'A trace sets up its own memory and outcomes; only the kernel version applies.' : 'The acquire outcome applies where the path leaves it open.');
+    setText(
+      this.paramNote,
+      trace
+        ? 'A trace sets up its own memory and outcomes; only the kernel version applies.'
+        : 'The acquire outcome applies where the path leaves it open.',
+    );
     this.updateTakenState();
   }
 
@@ -318,12 +515,36 @@ export class PanelView {
   private renderNotices(model: PanelModel): void {
     const items: HTMLElement[] = [];
     if (model.errors.length > 0) {
-      items.push(h('div', { class: 'notice error', role: 'alert' },
-        h('p', {}, icon('error'), ` This trace has ${model.errors.length} error${model.errors.length === 1 ? '' : 's'}; nothing was simulated.`),
-        h('ul', { class: 'errors', id: 'trace-errors' }, ...model.errors.map((e) => h('li', {}, h('span', { class: 'where' }, `line ${e.line}, column ${e.column}: `), e.message)))));
+      items.push(
+        h(
+          'div',
+          { class: 'notice error', role: 'alert' },
+          h(
+            'p',
+            {},
+            icon('error'),
+            ` This trace has ${model.errors.length} error${model.errors.length === 1 ? '' : 's'}; nothing was simulated.`,
+          ),
+          h(
+            'ul',
+            { class: 'errors', id: 'trace-errors' },
+            ...model.errors.map((e) =>
+              h('li', {}, h('span', { class: 'where' }, `line ${e.line}, column ${e.column}: `), e.message),
+            ),
+          ),
+        ),
+      );
     }
     for (const n of model.notes) items.push(h('div', { class: 'notice' }, icon('info'), ` ${n}`));
-    if (model.partial) items.push(h('div', { class: 'notice' }, icon('warning'), ' The function has more paths than the path budget: not all are listed.'));
+    if (model.partial)
+      items.push(
+        h(
+          'div',
+          { class: 'notice' },
+          icon('warning'),
+          ' The function has more paths than the path budget: not all are listed.',
+        ),
+      );
     replace(this.notices, ...items);
   }
 
@@ -331,14 +552,40 @@ export class PanelView {
     const path = model.path;
     if (!path) return [];
     const traceLines = model.traceLines;
-    const rows: TimelineRow[] = [{ index: 0, call: '(before the first step)', lineLabel: null, lineTitle: '', result: '', violations: 0, note: false }];
+    const rows: TimelineRow[] = [
+      {
+        index: 0,
+        call: '(before the first step)',
+        lineLabel: null,
+        lineTitle: '',
+        result: '',
+        violations: 0,
+        note: false,
+      },
+    ];
     path.steps.forEach((s, i) => {
       const traceLine = traceLines?.[i];
-      const lineLabel = model.source.kind === 'trace' ? (traceLine !== undefined ? `T${traceLine}` : null) : s.line !== null ? `L${s.line}` : null;
-      const lineTitle = model.source.kind === 'trace'
-        ? `Show line ${traceLine ?? ''} of ${model.source.fileName}${s.line !== null ? ` (source line ${s.line})` : ''}`
-        : `Show line ${s.line ?? ''} of ${model.source.fileName}`;
-      rows.push({ index: i + 1, call: s.call, lineLabel, lineTitle, result: s.result ?? '', violations: s.violations.length, note: s.note !== undefined });
+      const lineLabel =
+        model.source.kind === 'trace'
+          ? traceLine !== undefined
+            ? `T${traceLine}`
+            : null
+          : s.line !== null
+            ? `L${s.line}`
+            : null;
+      const lineTitle =
+        model.source.kind === 'trace'
+          ? `Show line ${traceLine ?? ''} of ${model.source.fileName}${s.line !== null ? ` (source line ${s.line})` : ''}`
+          : `Show line ${s.line ?? ''} of ${model.source.fileName}`;
+      rows.push({
+        index: i + 1,
+        call: s.call,
+        lineLabel,
+        lineTitle,
+        result: s.result ?? '',
+        violations: s.violations.length,
+        note: s.note !== undefined,
+      });
     });
     return rows;
   }
@@ -379,7 +626,13 @@ export class PanelView {
   private stateAt(step: number): { pages: readonly PageState[]; vmstat: VmStat; dma?: DmaState; s: SimStep | null } {
     const path = this.model?.path;
     if (!path) return { pages: [], vmstat: { nr_foll_pin_acquired: 0, nr_foll_pin_released: 0 }, s: null };
-    if (step === 0) return { pages: path.initial.pages, vmstat: path.initial.vmstat, ...(path.initial.dma ? { dma: path.initial.dma } : {}), s: null };
+    if (step === 0)
+      return {
+        pages: path.initial.pages,
+        vmstat: path.initial.vmstat,
+        ...(path.initial.dma ? { dma: path.initial.dma } : {}),
+        s: null,
+      };
     const s = path.steps[step - 1] as SimStep;
     return { pages: s.pages, vmstat: s.vmstat, ...(s.dma ? { dma: s.dma } : {}), s };
   }
@@ -393,12 +646,23 @@ export class PanelView {
     const s = now.s;
     const total = path.steps.length;
     setText(this.position, `step ${this.step} / ${total}`);
-    setText(this.stepTitle, s ? `Step ${s.index} of ${total}: ${s.call}` : `Before the first step (${total} step${total === 1 ? '' : 's'} follow)`);
+    setText(
+      this.stepTitle,
+      s
+        ? `Step ${s.index} of ${total}: ${s.call}`
+        : `Before the first step (${total} step${total === 1 ? '' : 's'} follow)`,
+    );
     setText(this.stepResult, s?.result !== undefined ? `returns ${s.result}` : '');
     const traceLine = s ? model.traceLines?.[s.index - 1] : undefined;
-    const lineText = !s ? '' : model.source.kind === 'trace'
-      ? (traceLine !== undefined ? `trace line ${traceLine}${s.line !== null ? ` · source line ${s.line}` : ''}` : '')
-      : s.line !== null ? `line ${s.line}` : '';
+    const lineText = !s
+      ? ''
+      : model.source.kind === 'trace'
+        ? traceLine !== undefined
+          ? `trace line ${traceLine}${s.line !== null ? ` · source line ${s.line}` : ''}`
+          : ''
+        : s.line !== null
+          ? `line ${s.line}`
+          : '';
     setText(this.stepLine, lineText);
     toggleClass(this.stepLine, 'hidden', lineText === '');
     this.renderViolations(s?.violations ?? []);
@@ -408,63 +672,133 @@ export class PanelView {
     this.renderDma(now.dma, before?.dma);
     this.timeline.select(this.step);
     this.chart.setStep(this.step);
-    setText(this.live, `Step ${this.step} of ${total}${s ? `: ${s.call}` : ''}${s && s.violations.length > 0 ? `. ${s.violations.length} violation${s.violations.length === 1 ? '' : 's'}: ${s.violations[0]?.message ?? ''}` : ''}`);
+    setText(
+      this.live,
+      `Step ${this.step} of ${total}${s ? `: ${s.call}` : ''}${s && s.violations.length > 0 ? `. ${s.violations.length} violation${s.violations.length === 1 ? '' : 's'}: ${s.violations[0]?.message ?? ''}` : ''}`,
+    );
   }
 
   private renderViolations(list: readonly Violation[]): void {
-    replace(this.violations, ...list.map((v) => h('div', { class: `violation kind-${v.kind}`, role: 'alert' },
-      h('div', { class: 'violation-head' }, icon('error'), h('strong', {}, ` ${v.kind}`)),
-      h('p', { class: 'violation-message' }, v.message),
-      v.kernelMessage ? h('div', { class: 'kernel-message' }, h('span', { class: 'kernel-label' }, 'The kernel says: '), h('code', {}, v.kernelMessage)) : null,
-      v.docsUrl ? h('a', { class: 'doc-link', href: v.docsUrl, title: v.docsUrl }, icon('link-external'), ` ${docTitle(v.docsUrl)}`) : null)));
+    replace(
+      this.violations,
+      ...list.map((v) =>
+        h(
+          'div',
+          { class: `violation kind-${v.kind}`, role: 'alert' },
+          h('div', { class: 'violation-head' }, icon('error'), h('strong', {}, ` ${v.kind}`)),
+          h('p', { class: 'violation-message' }, v.message),
+          v.kernelMessage
+            ? h(
+                'div',
+                { class: 'kernel-message' },
+                h('span', { class: 'kernel-label' }, 'The kernel says: '),
+                h('code', {}, v.kernelMessage),
+              )
+            : null,
+          v.docsUrl
+            ? h(
+                'a',
+                { class: 'doc-link', href: v.docsUrl, title: v.docsUrl },
+                icon('link-external'),
+                ` ${docTitle(v.docsUrl)}`,
+              )
+            : null,
+        ),
+      ),
+    );
     toggleClass(this.detail, 'has-violation', list.length > 0);
   }
 
   private renderPages(pages: readonly PageState[], previous: readonly PageState[] | null): void {
     const rows = pageRows(pages, previous);
     const folios = new Set(pages.map((p) => p.folio)).size;
-    setText(this.pageCaption, `${pages.length} page${pages.length === 1 ? '' : 's'} in ${folios} folio${folios === 1 ? '' : 's'}${previous ? ' · changes since the previous step are marked' : ''}`);
+    setText(
+      this.pageCaption,
+      `${pages.length} page${pages.length === 1 ? '' : 's'} in ${folios} folio${folios === 1 ? '' : 's'}${previous ? ' · changes since the previous step are marked' : ''}`,
+    );
     replace(this.pageBody, ...rows.map((r) => this.pageRow(r)));
   }
 
   private pageRow(r: PageRow): HTMLTableRowElement {
     const chartPage = this.chartPage ?? -1;
-    const charted = chartPage >= r.firstPage && chartPage < r.firstPage + r.count && (r.count === 1 || r.pages.includes('–'));
-    const changed = r.refDelta !== null || r.pinDelta !== null || r.maybeChanged || r.dirtyChanged || r.heldChanged || r.folioChanged;
+    const charted =
+      chartPage >= r.firstPage && chartPage < r.firstPage + r.count && (r.count === 1 || r.pages.includes('–'));
+    const changed =
+      r.refDelta !== null || r.pinDelta !== null || r.maybeChanged || r.dirtyChanged || r.heldChanged || r.folioChanged;
     const numCell = (value: string, delta: number | null, cls: string): HTMLTableCellElement =>
-      h('td', { class: `num ${cls}${delta !== null ? ' changed' : ''}` }, value, delta !== null ? h('span', { class: `delta ${delta > 0 ? 'up' : 'down'}` }, ` ${signed(delta)}`) : null);
-    const held = [r.heldPins > 0 ? `${r.heldPins} pin${r.heldPins === 1 ? '' : 's'}` : '', r.heldRefs > 0 ? `${r.heldRefs} ref${r.heldRefs === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ') || '—';
-    return h('tr', {
-      class: `${changed ? 'changed-row' : ''}${charted ? ' charted' : ''}`,
-      'data-page': r.firstPage,
-      'data-key': r.key,
-      title: 'Draw this page in the chart',
-    },
-    h('th', { scope: 'row', class: `page-label${r.folioChanged ? ' changed' : ''}` },
-      h('span', { class: 'page-range' }, r.pages, r.count > 1 && r.kind === 'base' ? ` (${r.count} pages)` : r.count > 1 ? ` (${r.count})` : ''),
-      h('span', { class: 'folio-label muted' }, ` · ${r.folio}`)),
-    h('td', {}, kindText(r.kind)),
-    numCell(String(r.refcount), r.refDelta, 'refcount'),
-    numCell(r.pincount === null ? '—' : String(r.pincount), r.pinDelta, 'pincount'),
-    h('td', { class: `flag${r.maybeChanged ? ' changed' : ''}${r.maybeDmaPinned ? ' yes' : ''}` }, icon(r.maybeDmaPinned ? 'pass-filled' : 'circle-large'), r.maybeDmaPinned ? ' yes' : ' no'),
-    h('td', { class: `held${r.heldChanged ? ' changed' : ''}` }, held),
-    h('td', { class: r.dirtyChanged ? 'changed' : '' }, r.dirty ? 'yes' : 'no'));
+      h(
+        'td',
+        { class: `num ${cls}${delta !== null ? ' changed' : ''}` },
+        value,
+        delta !== null ? h('span', { class: `delta ${delta > 0 ? 'up' : 'down'}` }, ` ${signed(delta)}`) : null,
+      );
+    const held =
+      [
+        r.heldPins > 0 ? `${r.heldPins} pin${r.heldPins === 1 ? '' : 's'}` : '',
+        r.heldRefs > 0 ? `${r.heldRefs} ref${r.heldRefs === 1 ? '' : 's'}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ') || '—';
+    return h(
+      'tr',
+      {
+        class: `${changed ? 'changed-row' : ''}${charted ? ' charted' : ''}`,
+        'data-page': r.firstPage,
+        'data-key': r.key,
+        title: 'Draw this page in the chart',
+      },
+      h(
+        'th',
+        { scope: 'row', class: `page-label${r.folioChanged ? ' changed' : ''}` },
+        h(
+          'span',
+          { class: 'page-range' },
+          r.pages,
+          r.count > 1 && r.kind === 'base' ? ` (${r.count} pages)` : r.count > 1 ? ` (${r.count})` : '',
+        ),
+        h('span', { class: 'folio-label muted' }, ` · ${r.folio}`),
+      ),
+      h('td', {}, kindText(r.kind)),
+      numCell(String(r.refcount), r.refDelta, 'refcount'),
+      numCell(r.pincount === null ? '—' : String(r.pincount), r.pinDelta, 'pincount'),
+      h(
+        'td',
+        { class: `flag${r.maybeChanged ? ' changed' : ''}${r.maybeDmaPinned ? ' yes' : ''}` },
+        icon(r.maybeDmaPinned ? 'pass-filled' : 'circle-large'),
+        r.maybeDmaPinned ? ' yes' : ' no',
+      ),
+      h('td', { class: `held${r.heldChanged ? ' changed' : ''}` }, held),
+      h('td', { class: r.dirtyChanged ? 'changed' : '' }, r.dirty ? 'yes' : 'no'),
+    );
   }
 
   private renderCounters(v: VmStat, before: VmStat | null): void {
     const balance = v.nr_foll_pin_acquired - v.nr_foll_pin_released;
     const tile = (id: string, name: string, value: number, previous: number | null, extra = ''): HTMLElement =>
-      h('div', { class: `counter${previous !== null && previous !== value ? ' changed' : ''}${extra}`, id },
+      h(
+        'div',
+        { class: `counter${previous !== null && previous !== value ? ' changed' : ''}${extra}`, id },
         h('span', { class: 'counter-name' }, name),
         h('span', { class: 'counter-value' }, String(value)),
-        previous !== null && previous !== value ? h('span', { class: `delta ${value > previous ? 'up' : 'down'}` }, signed(value - previous)) : null);
+        previous !== null && previous !== value
+          ? h('span', { class: `delta ${value > previous ? 'up' : 'down'}` }, signed(value - previous))
+          : null,
+      );
     const prevBalance = before ? before.nr_foll_pin_acquired - before.nr_foll_pin_released : null;
-    replace(this.counters,
+    replace(
+      this.counters,
       h('h3', {}, 'vmstat'),
       tile('counter-acquired', 'nr_foll_pin_acquired', v.nr_foll_pin_acquired, before?.nr_foll_pin_acquired ?? null),
       tile('counter-released', 'nr_foll_pin_released', v.nr_foll_pin_released, before?.nr_foll_pin_released ?? null),
       tile('counter-balance', 'acquired − released', balance, prevBalance, balance === 0 ? ' balanced' : ' unbalanced'),
-      h('p', { class: 'counter-help' }, balance === 0 ? 'Balanced: every counted pin was released.' : `${balance} pin${balance === 1 ? '' : 's'} outstanding.`));
+      h(
+        'p',
+        { class: 'counter-help' },
+        balance === 0
+          ? 'Balanced: every counted pin was released.'
+          : `${balance} pin${balance === 1 ? '' : 's'} outstanding.`,
+      ),
+    );
   }
 
   private renderDma(dma: DmaState | undefined, before: DmaState | undefined): void {
@@ -481,23 +815,78 @@ export class PanelView {
     const b = before?.counters;
     const counter = (name: keyof DmaState['counters']): HTMLElement => {
       const changed = b !== undefined && b[name] !== c[name];
-      return h('span', { class: `dma-counter${changed ? ' changed' : ''}` }, `${name} ${c[name]}`, changed && b ? h('span', { class: `delta ${c[name] > b[name] ? 'up' : 'down'}` }, ` ${signed(c[name] - b[name])}`) : null);
+      return h(
+        'span',
+        { class: `dma-counter${changed ? ' changed' : ''}` },
+        `${name} ${c[name]}`,
+        changed && b
+          ? h('span', { class: `delta ${c[name] > b[name] ? 'up' : 'down'}` }, ` ${signed(c[name] - b[name])}`)
+          : null,
+      );
     };
-    const row = (m: DmaState['mappings'][number], cls: string, note?: string): HTMLTableRowElement => h('tr', { class: cls },
-      h('td', {}, m.id, note ? h('span', { class: 'muted' }, ` (${note})`) : null), h('td', {}, m.type), h('td', {}, m.device), h('td', { class: 'mono' }, m.address), h('td', { class: 'num' }, String(m.size)),
-      h('td', {}, m.direction), h('td', { class: 'num' }, m.sgCallEnts !== undefined ? `${m.mappedEnts ?? '?'} of ${m.sgCallEnts}` : '—'),
-      h('td', { class: m.mapErr === 'not-checked' ? 'warn' : '' }, m.mapErr), h('td', {}, m.pages.length > 0 ? m.pages.map((p) => `p${p}`).join(', ') : '—'));
+    const row = (m: DmaState['mappings'][number], cls: string, note?: string): HTMLTableRowElement =>
+      h(
+        'tr',
+        { class: cls },
+        h('td', {}, m.id, note ? h('span', { class: 'muted' }, ` (${note})`) : null),
+        h('td', {}, m.type),
+        h('td', {}, m.device),
+        h('td', { class: 'mono' }, m.address),
+        h('td', { class: 'num' }, String(m.size)),
+        h('td', {}, m.direction),
+        h('td', { class: 'num' }, m.sgCallEnts !== undefined ? `${m.mappedEnts ?? '?'} of ${m.sgCallEnts}` : '—'),
+        h('td', { class: m.mapErr === 'not-checked' ? 'warn' : '' }, m.mapErr),
+        h('td', {}, m.pages.length > 0 ? m.pages.map((p) => `p${p}`).join(', ') : '—'),
+      );
     const rows = [
       ...dma.mappings.map((m) => row(m, was.has(key(m)) ? '' : 'changed-row')),
       ...gone.map((m) => row(m, 'removed-row', 'unmapped')),
     ];
-    replace(this.dma,
+    replace(
+      this.dma,
       h('h3', {}, `dma-debug: ${dma.mappings.length} live mapping${dma.mappings.length === 1 ? '' : 's'}`),
-      h('table', { class: 'dma-table', id: 'dma-table' },
-        h('thead', {}, h('tr', {}, ...['id', 'type', 'device', 'address', 'size', 'direction', 'sg ents', 'mapping error checked', 'pages'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, ...(rows.length === 0 ? [h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'no live mappings'))] : rows))),
-      h('p', { class: 'dma-counters', id: 'dma-counters' },
-        counter('error_count'), ' · ', counter('num_errors'), ' · ', counter('num_free_entries'), ' · ', counter('min_free_entries'), ' · ', counter('nr_total_entries')));
+      h(
+        'table',
+        { class: 'dma-table', id: 'dma-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...[
+              'id',
+              'type',
+              'device',
+              'address',
+              'size',
+              'direction',
+              'sg ents',
+              'mapping error checked',
+              'pages',
+            ].map((t) => h('th', { scope: 'col' }, t)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...(rows.length === 0 ? [h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'no live mappings'))] : rows),
+        ),
+      ),
+      h(
+        'p',
+        { class: 'dma-counters', id: 'dma-counters' },
+        counter('error_count'),
+        ' · ',
+        counter('num_errors'),
+        ' · ',
+        counter('num_free_entries'),
+        ' · ',
+        counter('min_free_entries'),
+        ' · ',
+        counter('nr_total_entries'),
+      ),
+    );
   }
 
   private updateButtons(): void {
@@ -508,7 +897,8 @@ export class PanelView {
     this.forward.disabled = !has || this.step >= last;
     this.last.disabled = !has || this.step >= last;
     this.play.disabled = !has || last === 0;
-    const violationsAhead = this.model?.path?.steps.some((s) => s.index > this.step && s.violations.length > 0) ?? false;
+    const violationsAhead =
+      this.model?.path?.steps.some((s) => s.index > this.step && s.violations.length > 0) ?? false;
     this.nextViolation.disabled = !violationsAhead;
     this.exportButton.disabled = !has;
     this.copyButton.disabled = !has;
@@ -573,7 +963,12 @@ export class PanelView {
       ...(model.source.kind === 'function' ? this.functionParameters() : {}),
       kernelVersion: this.kernel.value,
     };
-    this.host.post({ type: 'rerun', runId: model.runId, parameters, path: model.source.kind === 'function' ? path : null });
+    this.host.post({
+      type: 'rerun',
+      runId: model.runId,
+      parameters,
+      path: model.source.kind === 'function' ? path : null,
+    });
   }
 
   private functionParameters(): SimulationParameters {
@@ -583,7 +978,8 @@ export class PanelView {
     const taken = Math.floor(Number(this.taken.value));
     let acquire: AcquireChoice | undefined;
     if (acquireKind === 'full' || acquireKind === 'error') acquire = { kind: acquireKind };
-    else if (acquireKind === 'partial') acquire = { kind: 'partial', taken: Number.isInteger(taken) && taken >= 1 ? taken : 1 };
+    else if (acquireKind === 'partial')
+      acquire = { kind: 'partial', taken: Number.isInteger(taken) && taken >= 1 ? taken : 1 };
     return {
       ...(Number.isInteger(pages) && pages >= 1 && pages <= 4096 ? { pages } : {}),
       ...(['base', 'thp', 'hugetlb', 'zero'].includes(kind) ? { pageKind: kind } : {}),

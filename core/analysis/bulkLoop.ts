@@ -30,9 +30,14 @@ interface LoopShape {
 function isIncrementOf(update: SyntaxNode | null, index: string): boolean {
   if (!update) return false;
   const u = unwrap(update);
-  if (u.type === 'update_expression') return identifierName(u.childForFieldName('argument')) === index && u.text.includes('++');
+  if (u.type === 'update_expression')
+    return identifierName(u.childForFieldName('argument')) === index && u.text.includes('++');
   if (u.type === 'assignment_expression') {
-    return identifierName(u.childForFieldName('left')) === index && u.childForFieldName('operator')?.type === '+=' && numberValue(u.childForFieldName('right')) === 1;
+    return (
+      identifierName(u.childForFieldName('left')) === index &&
+      u.childForFieldName('operator')?.type === '+=' &&
+      numberValue(u.childForFieldName('right')) === 1
+    );
   }
   return false;
 }
@@ -40,11 +45,14 @@ function isIncrementOf(update: SyntaxNode | null, index: string): boolean {
 function startsAtZero(init: SyntaxNode | null, index: string): boolean {
   if (!init) return false;
   if (init.type === 'assignment_expression') {
-    return identifierName(init.childForFieldName('left')) === index && numberValue(init.childForFieldName('right')) === 0;
+    return (
+      identifierName(init.childForFieldName('left')) === index && numberValue(init.childForFieldName('right')) === 0
+    );
   }
   if (init.type === 'declaration') {
     for (const d of init.childrenForFieldName('declarator')) {
-      if (d.type === 'init_declarator' && d.childForFieldName('declarator')?.text === index) return numberValue(d.childForFieldName('value')) === 0;
+      if (d.type === 'init_declarator' && d.childForFieldName('declarator')?.text === index)
+        return numberValue(d.childForFieldName('value')) === 0;
     }
   }
   return false;
@@ -85,7 +93,8 @@ function whileShape(node: SyntaxNode): LoopShape | null {
     const op = c.childForFieldName('operator')?.type;
     const right = numberValue(c.childForFieldName('right'));
     const left = c.childForFieldName('left');
-    if (!left || !((op === '>' && right === 0) || (op === '>=' && right === 0 && unwrap(left).text.startsWith('--')))) return null;
+    if (!left || !((op === '>' && right === 0) || (op === '>=' && right === 0 && unwrap(left).text.startsWith('--'))))
+      return null;
     c = unwrap(left);
   }
   if (c.type !== 'update_expression' || !c.text.includes('--')) return null;
@@ -114,11 +123,12 @@ function elementKey(arg: SyntaxNode, index: string, locals: Map<string, string>)
   const array = indexedArray(arg, index);
   if (array) return canonical(array);
   const name = identifierName(arg);
-  return name !== null ? locals.get(name) ?? null : null;
+  return name !== null ? (locals.get(name) ?? null) : null;
 }
 
 export function bulkLoop(node: SyntaxNode, ctx: OpContext): PageOp[] | null {
-  const shape = node.type === 'for_statement' ? forShape(node) : node.type === 'while_statement' ? whileShape(node) : null;
+  const shape =
+    node.type === 'for_statement' ? forShape(node) : node.type === 'while_statement' ? whileShape(node) : null;
   if (!shape) return null;
   const { index, count, body } = shape;
   const elementLocals = new Map<string, string>();
@@ -188,7 +198,11 @@ export function bulkLoop(node: SyntaxNode, ctx: OpContext): PageOp[] | null {
     if (releaseApi(call.name)) releases.push(call);
     else if (dirtyCall(call.name)) {
       if (dirty) return null;
-      dirty = { condition: null, op: dirtyCall(call.name) as NonNullable<ReturnType<typeof dirtyCall>>, node: call.call };
+      dirty = {
+        condition: null,
+        op: dirtyCall(call.name) as NonNullable<ReturnType<typeof dirtyCall>>,
+        node: call.call,
+      };
     } else if (pageUse(call.name)) uses.push(call);
     else return null;
   }
@@ -209,9 +223,17 @@ export function bulkLoop(node: SyntaxNode, ctx: OpContext): PageOp[] | null {
     if (api) {
       const op: ReleaseOp = {
         // Located at the release call; the fix replaces the whole loop (bulk.loop).
-        kind: 'release', node: release.call, name: release.name, api, family: api.family, pages: array,
-        count: { kind: 'expr', node: count }, dirty: dirty ? (dirty.condition ? 'arg' : 'yes') : 'no',
-        dirtyArg: dirty?.condition ?? null, via: 'catalog', bulk,
+        kind: 'release',
+        node: release.call,
+        name: release.name,
+        api,
+        family: api.family,
+        pages: array,
+        count: { kind: 'expr', node: count },
+        dirty: dirty ? (dirty.condition ? 'arg' : 'yes') : 'no',
+        dirtyArg: dirty?.condition ?? null,
+        via: 'catalog',
+        bulk,
       };
       ops.push(op);
     }

@@ -75,7 +75,12 @@ class Builder {
     this.exit = this.add('exit', null).id;
   }
 
-  add(kind: CfgNodeKind, syntax: SyntaxNode | null, ops: PageOp[] = [], extra: Partial<Pick<CfgNode, 'returnValue' | 'label'>> = {}): CfgNode {
+  add(
+    kind: CfgNodeKind,
+    syntax: SyntaxNode | null,
+    ops: PageOp[] = [],
+    extra: Partial<Pick<CfgNode, 'returnValue' | 'label'>> = {},
+  ): CfgNode {
     const node: CfgNode = { id: this.nodes.length, kind, syntax, ops, succs: [], ...extra };
     this.nodes.push(node);
     return node;
@@ -129,7 +134,10 @@ class Builder {
       const next = children[i + 1];
       const macro = iteratorMacro(child, next);
       if (macro && next) {
-        frontier = macro === 'loop' ? this.macroLoop(child, next, frontier) : this.statement(next, this.simple('stmt', child, child, frontier));
+        frontier =
+          macro === 'loop'
+            ? this.macroLoop(child, next, frontier)
+            : this.statement(next, this.simple('stmt', child, child, frontier));
         i++;
         continue;
       }
@@ -201,7 +209,10 @@ class Builder {
         // Whatever parsed inside an ERROR node is kept, in order.
         return this.sequence(node.namedChildren, pending);
       case 'attributed_statement':
-        return this.sequence(node.namedChildren.filter((c) => c.type !== 'attribute_declaration'), pending);
+        return this.sequence(
+          node.namedChildren.filter((c) => c.type !== 'attribute_declaration'),
+          pending,
+        );
       case 'comment':
       case 'preproc_include':
       case 'preproc_def':
@@ -231,7 +242,11 @@ class Builder {
     const trueEdge: Pending = condExpr ? { from: cond.id, cond: { expr: condExpr, value: true } } : { from: cond.id };
     const falseEdge: Pending = condExpr ? { from: cond.id, cond: { expr: condExpr, value: false } } : { from: cond.id };
     const out = consequence ? this.statement(consequence, [trueEdge]) : [trueEdge];
-    const elseBody = alternative ? (alternative.type === 'else_clause' ? alternative.namedChildren.find((c) => c.type !== 'comment') ?? null : alternative) : null;
+    const elseBody = alternative
+      ? alternative.type === 'else_clause'
+        ? (alternative.namedChildren.find((c) => c.type !== 'comment') ?? null)
+        : alternative
+      : null;
     const elseOut = elseBody ? this.statement(elseBody, [falseEdge]) : [falseEdge];
     return [...out, ...elseOut];
   }
@@ -255,9 +270,14 @@ class Builder {
     const head = this.add('loop-head', condition ?? node, condition ? opsIn(condition, this.ctx) : []);
     this.connect(pending, head.id);
     const always = condExpr !== null && numberValue(condExpr) !== null && numberValue(condExpr) !== 0;
-    const enter: Pending = condExpr && !always ? { from: head.id, cond: { expr: condExpr, value: true }, enter: true } : { from: head.id, enter: true };
+    const enter: Pending =
+      condExpr && !always
+        ? { from: head.id, cond: { expr: condExpr, value: true }, enter: true }
+        : { from: head.id, enter: true };
     const { exits } = this.loopBody(node.childForFieldName('body'), head.id, [enter]);
-    const leave: Pending[] = always ? [] : [condExpr ? { from: head.id, cond: { expr: condExpr, value: false } } : { from: head.id }];
+    const leave: Pending[] = always
+      ? []
+      : [condExpr ? { from: head.id, cond: { expr: condExpr, value: false } } : { from: head.id }];
     return [...leave, ...exits];
   }
 
@@ -303,7 +323,9 @@ class Builder {
     const head = this.add('loop-head', condition ?? node, condition ? opsIn(condition, this.ctx) : []);
     this.connect(frontier, head.id);
     const condExpr = condition ? unwrap(condition) : null;
-    const enter: Pending = condExpr ? { from: head.id, cond: { expr: condExpr, value: true }, enter: true } : { from: head.id, enter: true };
+    const enter: Pending = condExpr
+      ? { from: head.id, cond: { expr: condExpr, value: true }, enter: true }
+      : { from: head.id, enter: true };
     const step = this.add('stmt', update ?? node, update ? opsIn(update, this.ctx) : []);
     const targets: LoopTargets = { breakTo: [], continueTo: step.id };
     this.loops.push(targets);
@@ -336,7 +358,7 @@ class Builder {
 
   private switchStatement(node: SyntaxNode, pending: Pending[]): Pending[] {
     const condition = node.childForFieldName('condition');
-    const subject = condition ? conditionExpression(condition) ?? condition : node;
+    const subject = condition ? (conditionExpression(condition) ?? condition) : node;
     const head = this.add('cond', condition ?? node, condition ? opsIn(condition, this.ctx) : []);
     this.connect(pending, head.id);
     const body = node.childForFieldName('body');
@@ -364,13 +386,20 @@ class Builder {
 
   private preprocConditional(node: SyntaxNode, pending: Pending[]): Pending[] {
     const alternative = node.childForFieldName('alternative');
-    const body = node.namedChildren.filter((c) => c.id !== alternative?.id && c.type !== 'identifier' && c.type !== 'preproc_defined' && !isPreprocCondition(c, node));
+    const body = node.namedChildren.filter(
+      (c) =>
+        c.id !== alternative?.id &&
+        c.type !== 'identifier' &&
+        c.type !== 'preproc_defined' &&
+        !isPreprocCondition(c, node),
+    );
     const first = this.sequence(body, pending);
     if (!alternative) return first;
     const altBody = alternative.namedChildren.filter((c) => !isPreprocCondition(c, alternative));
-    const second = alternative.type === 'preproc_elif' || alternative.type === 'preproc_elifdef'
-      ? this.preprocConditional(alternative, pending)
-      : this.sequence(altBody, pending);
+    const second =
+      alternative.type === 'preproc_elif' || alternative.type === 'preproc_elifdef'
+        ? this.preprocConditional(alternative, pending)
+        : this.sequence(altBody, pending);
     return [...first, ...second];
   }
 }

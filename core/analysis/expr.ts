@@ -65,9 +65,20 @@ export function enclosingStatement(node: SyntaxNode): SyntaxNode {
 }
 
 const STATEMENT_TYPES = new Set([
-  'expression_statement', 'declaration', 'return_statement', 'if_statement', 'for_statement',
-  'while_statement', 'do_statement', 'switch_statement', 'goto_statement', 'labeled_statement',
-  'compound_statement', 'break_statement', 'continue_statement', 'case_statement',
+  'expression_statement',
+  'declaration',
+  'return_statement',
+  'if_statement',
+  'for_statement',
+  'while_statement',
+  'do_statement',
+  'switch_statement',
+  'goto_statement',
+  'labeled_statement',
+  'compound_statement',
+  'break_statement',
+  'continue_statement',
+  'case_statement',
 ]);
 
 export function isStatement(node: SyntaxNode): boolean {

@@ -23,7 +23,9 @@ import type { AcquireOp } from './pageOps';
 function releasedOnEveryPath(fn: FunctionAnalysis, op: AcquireOp): boolean {
   const paths = enumeratePaths(fn, { maxSteps: 5_000, maxPaths: 64 });
   if (paths.partial || paths.paths.length === 0) return false;
-  return paths.paths.every((p) => p.resources.every((r) => r.res.op !== op || r.status === 'released' || !mayHold(r.res, r.outcomes)));
+  return paths.paths.every((p) =>
+    p.resources.every((r) => r.res.op !== op || r.status === 'released' || !mayHold(r.res, r.outcomes)),
+  );
 }
 
 export interface FunctionAnalysis {
@@ -59,21 +61,29 @@ export interface FieldStore {
  * anywhere in the file. Only function bodies whose text assigns that field name are walked, and
  * only their assignments are materialised: st.c's whole-file walk cost 90 ms on every edit.
  */
-function fieldStoresOf(all: readonly FunctionInfo[], globals: ReadonlyMap<string, Variable>, fileKey: string): FieldStore[] {
+function fieldStoresOf(
+  all: readonly FunctionInfo[],
+  globals: ReadonlyMap<string, Variable>,
+  fileKey: string,
+): FieldStore[] {
   const field = fileKey.split('::').pop() ?? fileKey;
   const assigns = new RegExp(`(?:->|\\.)\\s*${field.replace(/[^\w]/g, '')}\\s*=(?!=)`);
   const stores: FieldStore[] = [];
   const noAliases = { arrayAlias: new Map(), elementAlias: new Map(), derivedAlias: new Map() };
   for (const fn of all) {
     if (!assigns.test(fn.body.text)) continue;
-    walkTypes(fn.body, (type) => (type === 'assignment_expression' ? 'visit-descend' : 'descend'), (node) => {
-      if (node.childForFieldName('operator')?.type !== '=') return;
-      const left = node.childForFieldName('left');
-      const right = node.childForFieldName('right');
-      if (!left || !right || left.type !== 'field_expression') return;
-      const ref = storageOf(left, { fn, globals, aliases: noAliases });
-      if (ref?.fileKey === fileKey) stores.push({ fn, left, right });
-    });
+    walkTypes(
+      fn.body,
+      (type) => (type === 'assignment_expression' ? 'visit-descend' : 'descend'),
+      (node) => {
+        if (node.childForFieldName('operator')?.type !== '=') return;
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (!left || !right || left.type !== 'field_expression') return;
+        const ref = storageOf(left, { fn, globals, aliases: noAliases });
+        if (ref?.fileKey === fileKey) stores.push({ fn, left, right });
+      },
+    );
   }
   return stores;
 }
@@ -118,7 +128,17 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
       aliases = buildAliases(info, globals);
       aliasCache.set(info, aliases);
     }
-    const ctx: OpContext = { fn: info, globals, aliases, version, macros, text: parsed.text, helpers, definedFunctions: defined, mappingCheckers };
+    const ctx: OpContext = {
+      fn: info,
+      globals,
+      aliases,
+      version,
+      macros,
+      text: parsed.text,
+      helpers,
+      definedFunctions: defined,
+      mappingCheckers,
+    };
     return { info, ctx, cfg: buildCfg(info.body, ctx) };
   };
 
@@ -135,14 +155,25 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
     if (next.size === 0) break;
     const changed = [...next.keys()];
     helpers = next;
-    functions = functions.map((f) => ([...(calls.get(f.info) ?? [])].some((n) => changed.includes(n) && n !== f.info.name) ? analyse(f.info, helpers) : f));
+    functions = functions.map((f) =>
+      [...(calls.get(f.info) ?? [])].some((n) => changed.includes(n) && n !== f.info.name)
+        ? analyse(f.info, helpers)
+        : f,
+    );
   }
 
   const storesByKey = new Map<string, readonly FieldStore[]>();
   let storeFunctions: readonly FunctionInfo[] | null = null;
   return {
-    parsed, version, lines: new LineIndex(parsed.text), globals, macros, helpers, functions,
-    mmuNotifier: mentionsMmuNotifier(parsed.text), defined,
+    parsed,
+    version,
+    lines: new LineIndex(parsed.text),
+    globals,
+    macros,
+    helpers,
+    functions,
+    mmuNotifier: mentionsMmuNotifier(parsed.text),
+    defined,
     // Only cross-function field links need them; most files never ask.
     fieldStores(fileKey: string): readonly FieldStore[] {
       let stores = storesByKey.get(fileKey);

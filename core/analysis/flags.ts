@@ -59,12 +59,24 @@ export interface MacroDef {
 /** Object-like `#define`s in the file, by name (the last definition wins, as for the preprocessor). */
 export function macrosIn(root: SyntaxNode): Map<string, MacroDef> {
   const macros = new Map<string, MacroDef>();
-  const containers = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'ERROR']);
-  walkTypes(root, (type) => (type === 'preproc_def' ? 'visit' : containers.has(type) ? 'descend' : 'skip'), (node) => {
-    const name = node.childForFieldName('name');
-    const value = node.childForFieldName('value');
-    if (name && value) macros.set(name.text, { name: name.text, value: value.text, valueStart: value.startIndex });
-  });
+  const containers = new Set([
+    'translation_unit',
+    'preproc_if',
+    'preproc_ifdef',
+    'preproc_else',
+    'preproc_elif',
+    'preproc_elifdef',
+    'ERROR',
+  ]);
+  walkTypes(
+    root,
+    (type) => (type === 'preproc_def' ? 'visit' : containers.has(type) ? 'descend' : 'skip'),
+    (node) => {
+      const name = node.childForFieldName('name');
+      const value = node.childForFieldName('value');
+      if (name && value) macros.set(name.text, { name: name.text, value: value.text, valueStart: value.startIndex });
+    },
+  );
   return macros;
 }
 
@@ -101,7 +113,13 @@ function removalInExpression(flag: SyntaxNode): { span: Span; newText: string } 
 }
 
 /** `|`-chain removal inside a macro body, done on the text since the body is not parsed. */
-function removalInText(text: string, start: number, end: number, bodyStart: number, bodyEnd: number): { span: Span; newText: string } {
+function removalInText(
+  text: string,
+  start: number,
+  end: number,
+  bodyStart: number,
+  bodyEnd: number,
+): { span: Span; newText: string } {
   // Look right for `| ...` first: `(FOLL_PIN | FOLL_WRITE)` → `(FOLL_WRITE)`.
   let right = end;
   while (right < bodyEnd && /[ \t]/.test(text[right] ?? '')) right++;
@@ -160,7 +178,11 @@ function resolveMacro(r: Resolver, name: string, conditional: boolean): boolean 
     const end = start + word.length;
     if (isFollFlagName(word)) {
       r.occurrences.push({
-        name: word, span: { start, end }, via: 'macro', viaName: name, conditional,
+        name: word,
+        span: { start, end },
+        via: 'macro',
+        viaName: name,
+        conditional,
         removal: removalInText(r.ctx.text, start, end, macro.valueStart, bodyEnd),
       });
     } else if (r.ctx.macros.has(word)) {
@@ -180,7 +202,13 @@ function assignmentsTo(fn: FunctionInfo, name: string): { value: SyntaxNode; con
       const left = node.childForFieldName('left');
       const op = node.childForFieldName('operator')?.type;
       const right = node.childForFieldName('right');
-      if (left && right && unwrap(left).type === 'identifier' && unwrap(left).text === name && (op === '=' || op === '|=' || op === '+=')) {
+      if (
+        left &&
+        right &&
+        unwrap(left).type === 'identifier' &&
+        unwrap(left).text === name &&
+        (op === '=' || op === '|=' || op === '+=')
+      ) {
         found.push({ value: right, conditional: isConditionalIn(node, fn.body) });
       }
     }
@@ -189,13 +217,25 @@ function assignmentsTo(fn: FunctionInfo, name: string): { value: SyntaxNode; con
   return found;
 }
 
-function resolveExpression(r: Resolver, expr: SyntaxNode, conditional: boolean, via: FlagVia, viaName: string | undefined): void {
+function resolveExpression(
+  r: Resolver,
+  expr: SyntaxNode,
+  conditional: boolean,
+  via: FlagVia,
+  viaName: string | undefined,
+): void {
   const node = unwrap(expr);
   switch (node.type) {
     case 'identifier': {
       const name = node.text;
       if (isFollFlagName(name)) {
-        const occurrence: FlagOccurrence = { name, span: { start: node.startIndex, end: node.endIndex }, via, conditional, removal: removalInExpression(node) };
+        const occurrence: FlagOccurrence = {
+          name,
+          span: { start: node.startIndex, end: node.endIndex },
+          via,
+          conditional,
+          removal: removalInExpression(node),
+        };
         r.occurrences.push(viaName === undefined ? occurrence : { ...occurrence, viaName });
         return;
       }
@@ -203,7 +243,8 @@ function resolveExpression(r: Resolver, expr: SyntaxNode, conditional: boolean, 
       if (r.ctx.fn.locals.has(name)) {
         if (r.seenVariables.has(name)) return;
         r.seenVariables.add(name);
-        for (const a of assignmentsTo(r.ctx.fn, name)) resolveExpression(r, a.value, conditional || a.conditional, 'variable', name);
+        for (const a of assignmentsTo(r.ctx.fn, name))
+          resolveExpression(r, a.value, conditional || a.conditional, 'variable', name);
         return;
       }
       r.unknown = true;

@@ -39,10 +39,14 @@ export interface FunctionInfo {
   readonly returnType: string;
 }
 
-const UNSIGNED_TYPES = /^(?:unsigned\b.*|size_t|u8|u16|u32|u64|__u8|__u16|__u32|__u64|uint|ulong|ushort|uint8_t|uint16_t|uint32_t|uint64_t|dma_addr_t|phys_addr_t|pgoff_t|bool|_Bool)$/;
+const UNSIGNED_TYPES =
+  /^(?:unsigned\b.*|size_t|u8|u16|u32|u64|__u8|__u16|__u32|__u64|uint|ulong|ushort|uint8_t|uint16_t|uint32_t|uint64_t|dma_addr_t|phys_addr_t|pgoff_t|bool|_Bool)$/;
 
 export function isUnsignedType(typeText: string): boolean {
-  const t = typeText.replace(/\b(const|volatile|register|static|extern|inline)\b/g, '').replace(/\s+/g, ' ').trim();
+  const t = typeText
+    .replace(/\b(const|volatile|register|static|extern|inline)\b/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return UNSIGNED_TYPES.test(t);
 }
 
@@ -171,9 +175,13 @@ export function functionInfo(definition: SyntaxNode): FunctionInfo | null {
   const collectLocals = (): Map<string, Variable> => {
     if (locals) return locals;
     const found = new Map<string, Variable>();
-    walkTypes(body, (type) => (type === 'declaration' ? 'visit' : STATEMENT_OR_BLOCK.has(type) ? 'descend' : 'skip'), (node) => {
-      for (const v of variablesOf(node, 'local')) if (!found.has(v.name)) found.set(v.name, v);
-    });
+    walkTypes(
+      body,
+      (type) => (type === 'declaration' ? 'visit' : STATEMENT_OR_BLOCK.has(type) ? 'descend' : 'skip'),
+      (node) => {
+        for (const v of variablesOf(node, 'local')) if (!found.has(v.name)) found.set(v.name, v);
+      },
+    );
     locals = found;
     return found;
   };
@@ -196,21 +204,48 @@ export function functionInfo(definition: SyntaxNode): FunctionInfo | null {
 
 /** Where declarations can be: inside blocks and statements, not inside expressions. */
 const STATEMENT_OR_BLOCK = new Set([
-  'compound_statement', 'if_statement', 'else_clause', 'for_statement', 'while_statement', 'do_statement',
-  'switch_statement', 'case_statement', 'labeled_statement', 'preproc_if', 'preproc_ifdef', 'preproc_else',
-  'preproc_elif', 'preproc_elifdef', 'attributed_statement', 'ERROR',
+  'compound_statement',
+  'if_statement',
+  'else_clause',
+  'for_statement',
+  'while_statement',
+  'do_statement',
+  'switch_statement',
+  'case_statement',
+  'labeled_statement',
+  'preproc_if',
+  'preproc_ifdef',
+  'preproc_else',
+  'preproc_elif',
+  'preproc_elifdef',
+  'attributed_statement',
+  'ERROR',
 ]);
 
 /** Top-level containers a function definition or file-scope declaration can sit in. */
-const TOP_LEVEL = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'declaration_list', 'ERROR']);
+const TOP_LEVEL = new Set([
+  'translation_unit',
+  'preproc_if',
+  'preproc_ifdef',
+  'preproc_else',
+  'preproc_elif',
+  'preproc_elifdef',
+  'linkage_specification',
+  'declaration_list',
+  'ERROR',
+]);
 
 /** Function definitions in a translation unit, including those inside `#ifdef` blocks. */
 export function functionsIn(root: SyntaxNode): FunctionInfo[] {
   const found: FunctionInfo[] = [];
-  walkTypes(root, (type) => (type === 'function_definition' ? 'visit' : TOP_LEVEL.has(type) ? 'descend' : 'skip'), (node) => {
-    const info = functionInfo(node);
-    if (info) found.push(info);
-  });
+  walkTypes(
+    root,
+    (type) => (type === 'function_definition' ? 'visit' : TOP_LEVEL.has(type) ? 'descend' : 'skip'),
+    (node) => {
+      const info = functionInfo(node);
+      if (info) found.push(info);
+    },
+  );
   // Code that did not parse as a function (a truncated file, a missing parenthesis) is still
   // analysed as best it can be, as a function with no name: its calls are still the driver's.
   if (root.hasError) {
@@ -233,9 +268,13 @@ function unparsedFunction(node: SyntaxNode): FunctionInfo {
     get locals() {
       if (!locals) {
         locals = new Map();
-        walkTypes(node, (type) => (type === 'declaration' ? 'visit' : STATEMENT_OR_BLOCK.has(type) ? 'descend' : 'skip'), (d) => {
-          for (const v of variablesOf(d, 'local')) if (!locals?.has(v.name)) locals?.set(v.name, v);
-        });
+        walkTypes(
+          node,
+          (type) => (type === 'declaration' ? 'visit' : STATEMENT_OR_BLOCK.has(type) ? 'descend' : 'skip'),
+          (d) => {
+            for (const v of variablesOf(d, 'local')) if (!locals?.has(v.name)) locals?.set(v.name, v);
+          },
+        );
       }
       return locals;
     },
@@ -246,13 +285,21 @@ function unparsedFunction(node: SyntaxNode): FunctionInfo {
 /** File-scope variables (outside any function). */
 export function globalsIn(root: SyntaxNode): Map<string, Variable> {
   const globals = new Map<string, Variable>();
-  walkTypes(root, (type) => (type === 'declaration' ? 'visit' : TOP_LEVEL.has(type) ? 'descend' : 'skip'), (node) => {
-    for (const v of variablesOf(node, 'global')) globals.set(v.name, v);
-  });
+  walkTypes(
+    root,
+    (type) => (type === 'declaration' ? 'visit' : TOP_LEVEL.has(type) ? 'descend' : 'skip'),
+    (node) => {
+      for (const v of variablesOf(node, 'global')) globals.set(v.name, v);
+    },
+  );
   return globals;
 }
 
 /** The variable `name` as seen from inside `fn`: a local, a parameter, or a global. */
-export function lookupVariable(fn: FunctionInfo, globals: ReadonlyMap<string, Variable>, name: string): Variable | undefined {
+export function lookupVariable(
+  fn: FunctionInfo,
+  globals: ReadonlyMap<string, Variable>,
+  name: string,
+): Variable | undefined {
   return fn.locals.get(name) ?? fn.params.find((p) => p.name === name) ?? globals.get(name);
 }

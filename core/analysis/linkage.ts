@@ -37,8 +37,16 @@ export interface Linkage {
 }
 
 const PAIRS: readonly (readonly [string, string])[] = [
-  ['lock', 'unlock'], ['pin', 'unpin'], ['map', 'unmap'], ['get', 'put'], ['acquire', 'release'],
-  ['alloc', 'free'], ['grab', 'release'], ['register', 'unregister'], ['init', 'fini'], ['setup', 'teardown'],
+  ['lock', 'unlock'],
+  ['pin', 'unpin'],
+  ['map', 'unmap'],
+  ['get', 'put'],
+  ['acquire', 'release'],
+  ['alloc', 'free'],
+  ['grab', 'release'],
+  ['register', 'unregister'],
+  ['init', 'fini'],
+  ['setup', 'teardown'],
 ];
 
 /** Names of the functions paired with `name` by the kernel's prefix convention. */
@@ -64,7 +72,8 @@ type AnySite = Site<PageOp>;
 
 export function buildLinkage(file: FileAnalysis): Linkage {
   const sites: AnySite[] = [];
-  for (const fn of file.functions) for (const node of fn.cfg.nodes) for (const op of node.ops) sites.push({ fn, node, op });
+  for (const fn of file.functions)
+    for (const node of fn.cfg.nodes) for (const op of node.ops) sites.push({ fn, node, op });
   const byName = new Map(file.functions.map((f) => [f.info.name, f]));
 
   const acquires: AcquireSite[] = [];
@@ -75,7 +84,11 @@ export function buildLinkage(file: FileAnalysis): Linkage {
     if (s.op.pages.fileKey) fileKeys.add(s.op.pages.fileKey);
     for (const other of sites) {
       if (other.fn !== s.fn || other.op.kind !== 'escape') continue;
-      if (baseKey(other.op.pages.key) === baseKey(key) && other.op.target?.fileKey && (other.op.how === 'field' || other.op.how === 'global')) {
+      if (
+        baseKey(other.op.pages.key) === baseKey(key) &&
+        other.op.target?.fileKey &&
+        (other.op.how === 'field' || other.op.how === 'global')
+      ) {
         fileKeys.add(other.op.target.fileKey);
       }
     }
@@ -88,20 +101,37 @@ export function buildLinkage(file: FileAnalysis): Linkage {
    * the same `etnaviv_obj->pages`: their releases are not each other's.
    */
   const gupOnly = new Map<string, boolean>();
-  const ALLOCATOR = /^(?:k|kv|v|devm_k|__v)(?:m|z|c)?alloc(?:_array|_node)?$|^kmalloc_array$|^kvmalloc_array$|^kcalloc$|^kvcalloc$|^vzalloc$|^kvzalloc$/;
+  const ALLOCATOR =
+    /^(?:k|kv|v|devm_k|__v)(?:m|z|c)?alloc(?:_array|_node)?$|^kmalloc_array$|^kvmalloc_array$|^kcalloc$|^kvcalloc$|^vzalloc$|^kvzalloc$/;
   const isGupOnly = (fileKey: string): boolean => {
     const cached = gupOnly.get(fileKey);
     if (cached !== undefined) return cached;
     let ok = true;
     for (const store of file.fieldStores(fileKey)) {
       const right = store.right;
-      const r = right.type === 'parenthesized_expression' || right.type === 'cast_expression' ? (right.namedChildren[right.namedChildren.length - 1] ?? right) : right;
+      const r =
+        right.type === 'parenthesized_expression' || right.type === 'cast_expression'
+          ? (right.namedChildren[right.namedChildren.length - 1] ?? right)
+          : right;
       if (r.type === 'null' || r.text === 'NULL' || r.text === '0') continue;
       if (r.type === 'call_expression' && ALLOCATOR.test(r.childForFieldName('function')?.text ?? '')) continue;
       const fa = byName.get(store.fn.name);
-      const storeSite = fa ? sites.find((s) => s.fn === fa && s.op.kind === 'escape' && s.op.node.startIndex <= store.left.startIndex && s.op.node.endIndex >= store.right.endIndex) : undefined;
+      const storeSite = fa
+        ? sites.find(
+            (s) =>
+              s.fn === fa &&
+              s.op.kind === 'escape' &&
+              s.op.node.startIndex <= store.left.startIndex &&
+              s.op.node.endIndex >= store.right.endIndex,
+          )
+        : undefined;
       const key = storeSite?.op.kind === 'escape' ? storeSite.op.pages.key : null;
-      const acquired = key !== null && sites.some((s) => s.fn === fa && s.op.kind === 'acquire' && s.op.pages !== null && baseKey(s.op.pages.key) === baseKey(key));
+      const acquired =
+        key !== null &&
+        sites.some(
+          (s) =>
+            s.fn === fa && s.op.kind === 'acquire' && s.op.pages !== null && baseKey(s.op.pages.key) === baseKey(key),
+        );
       if (!acquired) {
         ok = false;
         break;
@@ -127,8 +157,10 @@ export function buildLinkage(file: FileAnalysis): Linkage {
       // A call to an in-file helper that releases (or uses) its argument: the helper's own
       // operation on that parameter is the one that really happens.
       if ((s.op.kind === 'release' && s.op.via === 'in-file') || (s.op.kind === 'use' && s.op.viaHelper)) {
-        const callee = byName.get(s.op.kind === 'release' ? s.op.name : s.op.viaHelper ?? '');
-        if (callee) for (const t of sites) if (t.fn === callee && t.op.kind === s.op.kind && (pagesOf(t)?.paramIndex ?? -1) >= 0) add(t);
+        const callee = byName.get(s.op.kind === 'release' ? s.op.name : (s.op.viaHelper ?? ''));
+        if (callee)
+          for (const t of sites)
+            if (t.fn === callee && t.op.kind === s.op.kind && (pagesOf(t)?.paramIndex ?? -1) >= 0) add(t);
       }
     };
     const key = a.op.pages?.key;

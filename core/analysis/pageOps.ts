@@ -5,7 +5,16 @@
  * function name means.
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { acquireApi, paramIndex, releaseApi, signatureAt, type AcquireApi, type Family, type ReleaseApi, type Signature } from '../catalog/gup';
+import {
+  acquireApi,
+  paramIndex,
+  releaseApi,
+  signatureAt,
+  type AcquireApi,
+  type Family,
+  type ReleaseApi,
+  type Signature,
+} from '../catalog/gup';
 import { dirtyCall, EXTRA_REFERENCE_CALLS, pageUse, type DirtyCall, type PageUse } from '../catalog/pageUse';
 import type { KernelVersion } from '../catalog/version';
 import { callArguments, calleeName, callsIn, canonical, unwrap } from './expr';
@@ -25,9 +34,7 @@ export interface ResultBinding {
 }
 
 export type CountSpec =
-  | { readonly kind: 'one' }
-  | { readonly kind: 'expr'; readonly node: SyntaxNode }
-  | { readonly kind: 'unknown' };
+  { readonly kind: 'one' } | { readonly kind: 'expr'; readonly node: SyntaxNode } | { readonly kind: 'unknown' };
 
 interface OpBase {
   /** The call (or assignment / return) the operation comes from. */
@@ -51,7 +58,12 @@ export interface AcquireOp extends OpBase {
   readonly flags: FlagSet;
   readonly result: ResultBinding;
   /** Set when the acquire is a call to an in-file function that acquires into a parameter. */
-  readonly helper?: { readonly name: string; readonly countOutParam: number | null; readonly returnsCount: boolean; readonly inner: SyntaxNode };
+  readonly helper?: {
+    readonly name: string;
+    readonly countOutParam: number | null;
+    readonly returnsCount: boolean;
+    readonly inner: SyntaxNode;
+  };
   /**
    * For helpers that report their count through an out-parameter (`lock_pages(..., &pinned)`):
    * the variable that holds the number of pages taken, on success and on failure alike.
@@ -166,13 +178,30 @@ export interface OpContext extends StorageContext {
   readonly mappingCheckers?: ReadonlyMap<string, number>;
 }
 
-export function storageContext(fn: FunctionInfo, globals: ReadonlyMap<string, Variable>, aliases: AliasTable): StorageContext {
+export function storageContext(
+  fn: FunctionInfo,
+  globals: ReadonlyMap<string, Variable>,
+  aliases: AliasTable,
+): StorageContext {
   return { fn, globals, aliases };
 }
 
 /** Names of undefined helpers that, by their name, release the user pages they are given. */
 const RELEASE_HELPER = /^_*(?:\w*_)?(?:put|unpin|release|unlock)(?:_\w*)?_pages?$/;
-const NOT_RELEASE_HELPERS = new Set(['free_pages', '__free_pages', 'put_pages_list', 'release_pages', 'lock_pages', 'unlock_page', 'get_pages', 'free_page', 'put_page', 'unpin_user_page', 'folio_unlock', 'page_unlock']);
+const NOT_RELEASE_HELPERS = new Set([
+  'free_pages',
+  '__free_pages',
+  'put_pages_list',
+  'release_pages',
+  'lock_pages',
+  'unlock_page',
+  'get_pages',
+  'free_page',
+  'put_page',
+  'unpin_user_page',
+  'folio_unlock',
+  'page_unlock',
+]);
 
 function helperFamilyByName(name: string): Family | null {
   if (/unpin/.test(name)) return 'pin';
@@ -212,7 +241,8 @@ function resultBinding(call: SyntaxNode, ctx: OpContext): ResultBinding {
     return { variable: target.text, declared: lookupVariable(ctx.fn, ctx.globals, target.text) ?? null };
   }
   let node = call;
-  while (node.parent && (node.parent.type === 'parenthesized_expression' || node.parent.type === 'cast_expression')) node = node.parent;
+  while (node.parent && (node.parent.type === 'parenthesized_expression' || node.parent.type === 'cast_expression'))
+    node = node.parent;
   const parent = node.parent;
   if (parent?.type === 'init_declarator' && parent.childForFieldName('value')?.id === node.id) {
     const declarator = parent.childForFieldName('declarator');
@@ -223,9 +253,14 @@ function resultBinding(call: SyntaxNode, ctx: OpContext): ResultBinding {
   return { variable: null, declared: null };
 }
 
-function argFor(args: readonly SyntaxNode[], signature: Signature | undefined, role: Parameters<typeof paramIndex>[1], fallback: number): SyntaxNode | null {
+function argFor(
+  args: readonly SyntaxNode[],
+  signature: Signature | undefined,
+  role: Parameters<typeof paramIndex>[1],
+  fallback: number,
+): SyntaxNode | null {
   const index = signature ? paramIndex(signature, role) : fallback;
-  return index >= 0 ? args[index] ?? null : null;
+  return index >= 0 ? (args[index] ?? null) : null;
 }
 
 function classifyAcquire(call: SyntaxNode, name: string, api: AcquireApi, ctx: OpContext): AcquireOp {
@@ -233,11 +268,25 @@ function classifyAcquire(call: SyntaxNode, name: string, api: AcquireApi, ctx: O
   // Arguments are read with the signature of the configured version; when the call does not fit
   // that version (api-version reports it), the newest signature is the best guess.
   const signature = signatureAt(api, ctx.version) ?? api.signatures[api.signatures.length - 1];
-  const fitting = signature && signature.params.length === args.length ? signature : bestSignatureFor(api, args.length) ?? signature;
-  const pagesArg = argFor(args, fitting, api.returns === 'bool' ? 'pagep' : api.name === 'memfd_pin_folios' ? 'folios' : 'pages', -1);
-  const nrArg = api.returns === 'bool' || api.returns === 'page'
-    ? null
-    : argFor(args, fitting, api.name === 'memfd_pin_folios' ? 'max_folios' : api.returns === 'bytes' ? 'maxpages' : 'nr_pages', -1);
+  const fitting =
+    signature && signature.params.length === args.length
+      ? signature
+      : (bestSignatureFor(api, args.length) ?? signature);
+  const pagesArg = argFor(
+    args,
+    fitting,
+    api.returns === 'bool' ? 'pagep' : api.name === 'memfd_pin_folios' ? 'folios' : 'pages',
+    -1,
+  );
+  const nrArg =
+    api.returns === 'bool' || api.returns === 'page'
+      ? null
+      : argFor(
+          args,
+          fitting,
+          api.name === 'memfd_pin_folios' ? 'max_folios' : api.returns === 'bytes' ? 'maxpages' : 'nr_pages',
+          -1,
+        );
   const flagsArg = argFor(args, fitting, 'gup_flags', -1);
   const flags = flagsArg
     ? resolveFlags(flagsArg, { fn: ctx.fn, macros: ctx.macros, text: ctx.text })
@@ -250,14 +299,40 @@ function classifyAcquire(call: SyntaxNode, name: string, api: AcquireApi, ctx: O
   const result = resultBinding(call, ctx);
   if (api.returns === 'page' && result.variable) {
     // get_dump_page() returns the page: the variable it lands in is the storage.
-    const ref = storageOf(call.parent?.type === 'assignment_expression' ? (call.parent.childForFieldName('left') as SyntaxNode) : call, ctx);
-    pages = ref ?? { key: result.variable, fileKey: null, node: call, element: false, baseKind: 'local', paramIndex: -1, structName: null };
+    const ref = storageOf(
+      call.parent?.type === 'assignment_expression' ? (call.parent.childForFieldName('left') as SyntaxNode) : call,
+      ctx,
+    );
+    pages = ref ?? {
+      key: result.variable,
+      fileKey: null,
+      node: call,
+      element: false,
+      baseKind: 'local',
+      paramIndex: -1,
+      structName: null,
+    };
   }
   const prefault = pagesArg !== null && isNullPointer(pagesArg);
-  const single = api.returns === 'bool' || api.returns === 'page' || (nrArg !== null && unwrap(nrArg).type === 'number_literal' && Number(unwrap(nrArg).text) === 1);
+  const single =
+    api.returns === 'bool' ||
+    api.returns === 'page' ||
+    (nrArg !== null && unwrap(nrArg).type === 'number_literal' && Number(unwrap(nrArg).text) === 1);
   return {
-    kind: 'acquire', node: call, name, api, signature: fitting, args, family: api.family, pages: prefault ? null : pages, nr: nrArg, single,
-    prefault, flagsArg, flags, result,
+    kind: 'acquire',
+    node: call,
+    name,
+    api,
+    signature: fitting,
+    args,
+    family: api.family,
+    pages: prefault ? null : pages,
+    nr: nrArg,
+    single,
+    prefault,
+    flagsArg,
+    flags,
+    result,
   };
 }
 
@@ -271,18 +346,34 @@ function classifyRelease(call: SyntaxNode, name: string, api: ReleaseApi, ctx: O
   const target = args[0] ?? null;
   const pages = target ? storageOf(target, ctx) : null;
   let count: CountSpec = { kind: 'unknown' };
-  if (api.target === 'page' || api.target === 'folio' && api.name !== 'unpin_user_folio') count = { kind: 'one' };
+  if (api.target === 'page' || (api.target === 'folio' && api.name !== 'unpin_user_folio')) count = { kind: 'one' };
   else {
-    const countArg = argFor(args, signature, api.target === 'folios' ? 'nfolios' : api.name === 'release_pages' ? 'nr' : 'npages', 1);
+    const countArg = argFor(
+      args,
+      signature,
+      api.target === 'folios' ? 'nfolios' : api.name === 'release_pages' ? 'nr' : 'npages',
+      1,
+    );
     if (countArg) count = { kind: 'expr', node: countArg };
   }
   const dirtyArg = api.dirty === 'arg' ? argFor(args, signature, 'make_dirty', 2) : null;
-  return { kind: 'release', node: call, name, api, family: api.family, pages, count, dirty: api.dirty, dirtyArg, via: 'catalog' };
+  return {
+    kind: 'release',
+    node: call,
+    name,
+    api,
+    family: api.family,
+    pages,
+    count,
+    dirty: api.dirty,
+    dirtyArg,
+    via: 'catalog',
+  };
 }
 
 function dmaArg(api: DmaApi, args: readonly SyntaxNode[], role: DmaParam): SyntaxNode | null {
   const i = dmaParam(api, role);
-  return i >= 0 ? args[i] ?? null : null;
+  return i >= 0 ? (args[i] ?? null) : null;
 }
 
 /** `sgt->sgl` (or `sgt.sgl`) and `sgt` name the same scatter-gather table. */
@@ -313,7 +404,19 @@ function classifyDma(call: SyntaxNode, name: string, api: DmaApi, ctx: OpContext
   let buffer: SyntaxNode | null = null;
   switch (api.role) {
     case 'map':
-      buffer = dmaArg(api, args, api.type === 'sg' ? (api.returns === 'status' ? 'sgt' : 'sg') : api.params.includes('page') ? 'page' : api.params.includes('phys') ? 'phys' : 'ptr');
+      buffer = dmaArg(
+        api,
+        args,
+        api.type === 'sg'
+          ? api.returns === 'status'
+            ? 'sgt'
+            : 'sg'
+          : api.params.includes('page')
+            ? 'page'
+            : api.params.includes('phys')
+              ? 'phys'
+              : 'ptr',
+      );
       key = api.type === 'sg' ? dmaKey(buffer) : resultKey;
       break;
     case 'unmap':
@@ -327,7 +430,17 @@ function classifyDma(call: SyntaxNode, name: string, api: DmaApi, ctx: OpContext
       key = resultKey;
       break;
     case 'free':
-      buffer = dmaArg(api, args, api.params.includes('cpu_addr') ? 'cpu_addr' : api.params.includes('vaddr') ? 'vaddr' : api.params.includes('sgt') ? 'sgt' : 'page');
+      buffer = dmaArg(
+        api,
+        args,
+        api.params.includes('cpu_addr')
+          ? 'cpu_addr'
+          : api.params.includes('vaddr')
+            ? 'vaddr'
+            : api.params.includes('sgt')
+              ? 'sgt'
+              : 'page',
+      );
       key = dmaKey(buffer);
       break;
     case 'pool-create':
@@ -340,10 +453,16 @@ function classifyDma(call: SyntaxNode, name: string, api: DmaApi, ctx: OpContext
       key = null;
   }
   return {
-    kind: 'dma', node: call, name, api, args, key,
+    kind: 'dma',
+    node: call,
+    name,
+    api,
+    args,
+    key,
     dev: dmaArg(api, args, 'dev'),
     size: dmaArg(api, args, 'size'),
-    dir, dirNode,
+    dir,
+    dirNode,
     nents: dmaArg(api, args, 'nents'),
     buffer,
     handleOut: api.role === 'alloc' ? dmaKey(dmaArg(api, args, 'handle')) : null,
@@ -404,10 +523,20 @@ function classifyCall(call: SyntaxNode, ctx: OpContext): PageOp[] {
     if (pagesArg) {
       const pages = storageOf(pagesArg, ctx);
       const countArg = args[pagesIndex + 1];
-      return [{
-        kind: 'release', node: call, name, api: null, family: helperFamilyByName(name), pages,
-        count: countArg ? { kind: 'expr', node: countArg } : { kind: 'unknown' }, dirty: 'no', dirtyArg: null, via: 'by-name',
-      }];
+      return [
+        {
+          kind: 'release',
+          node: call,
+          name,
+          api: null,
+          family: helperFamilyByName(name),
+          pages,
+          count: countArg ? { kind: 'expr', node: countArg } : { kind: 'unknown' },
+          dirty: 'no',
+          dirtyArg: null,
+          via: 'by-name',
+        },
+      ];
     }
   }
   // Pages passed to a function pinscope knows nothing about: ownership may leave here. So may a
@@ -428,16 +557,82 @@ function classifyCall(call: SyntaxNode, ctx: OpContext): PageOp[] {
 
 /** Calls that take a page array but never keep it (allocation and bookkeeping helpers). */
 const HARMLESS_CALLS = new Set([
-  'kfree', 'kvfree', 'vfree', 'memset', 'sizeof', 'page_to_pfn', 'page_folio', 'PageDirty', 'PageHuge',
-  'PageCompound', 'lock_page', 'unlock_page', 'folio_lock', 'folio_unlock', 'page_count', 'page_ref_count',
-  'folio_ref_count', 'dump_page', 'pr_debug', 'pr_err', 'pr_info', 'dev_dbg', 'dev_err', 'dev_warn', 'WARN_ON',
-  'WARN_ON_ONCE', 'BUG_ON', 'trace_printk', 'kmemleak_ignore', 'page_to_nid', 'PageReserved', 'is_zone_device_page',
-  'compound_head', 'compound_order', 'folio_nr_pages', 'folio_size', 'page_size', 'PageAnon', 'IS_ERR', 'PTR_ERR',
-  'IS_ERR_OR_NULL', 'unlikely', 'likely', 'ARRAY_SIZE', 'min', 'max', 'min_t', 'max_t', 'flush_dcache_page',
-  'struct_size', 'array_size', 'size_mul', 'flex_array_size', 'sendpage_ok', 'page_to_pfn', 'page_to_phys',
-  'page_address', 'folio_test_large', 'PageHighMem', 'PageSlab', 'page_mapping', 'folio_mapping',
-  'is_zero_page', 'is_zero_pfn', 'kmap', 'kunmap', 'kmap_local_page', 'kunmap_local', 'kmap_atomic', 'kunmap_atomic',
-  'page_folio', 'folio_page_idx', 'PageTransHuge', 'folio_order', 'get_page', 'put_page',
+  'kfree',
+  'kvfree',
+  'vfree',
+  'memset',
+  'sizeof',
+  'page_to_pfn',
+  'page_folio',
+  'PageDirty',
+  'PageHuge',
+  'PageCompound',
+  'lock_page',
+  'unlock_page',
+  'folio_lock',
+  'folio_unlock',
+  'page_count',
+  'page_ref_count',
+  'folio_ref_count',
+  'dump_page',
+  'pr_debug',
+  'pr_err',
+  'pr_info',
+  'dev_dbg',
+  'dev_err',
+  'dev_warn',
+  'WARN_ON',
+  'WARN_ON_ONCE',
+  'BUG_ON',
+  'trace_printk',
+  'kmemleak_ignore',
+  'page_to_nid',
+  'PageReserved',
+  'is_zone_device_page',
+  'compound_head',
+  'compound_order',
+  'folio_nr_pages',
+  'folio_size',
+  'page_size',
+  'PageAnon',
+  'IS_ERR',
+  'PTR_ERR',
+  'IS_ERR_OR_NULL',
+  'unlikely',
+  'likely',
+  'ARRAY_SIZE',
+  'min',
+  'max',
+  'min_t',
+  'max_t',
+  'flush_dcache_page',
+  'struct_size',
+  'array_size',
+  'size_mul',
+  'flex_array_size',
+  'sendpage_ok',
+  'page_to_pfn',
+  'page_to_phys',
+  'page_address',
+  'folio_test_large',
+  'PageHighMem',
+  'PageSlab',
+  'page_mapping',
+  'folio_mapping',
+  'is_zero_page',
+  'is_zero_pfn',
+  'kmap',
+  'kunmap',
+  'kmap_local_page',
+  'kunmap_local',
+  'kmap_atomic',
+  'kunmap_atomic',
+  'page_folio',
+  'folio_page_idx',
+  'PageTransHuge',
+  'folio_order',
+  'get_page',
+  'put_page',
 ]);
 
 function isHarmlessCall(name: string): boolean {
@@ -483,29 +678,43 @@ export function dmaValuesOf(fn: FunctionInfo): Set<string> {
   const found = new Set<string>();
   values = found;
   if (fn.body.text.includes('dma_')) {
-    walkTypes(fn.body, (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'), (node) => {
-      const api = dmaApi(calleeName(node) ?? '');
-      if (!api || (api.role !== 'map' && api.role !== 'alloc' && api.role !== 'pool-create')) return;
-      const args = callArguments(node);
-      if (api.returns === 'handle' || api.returns === 'cpu-addr' || api.returns === 'pool' || api.returns === 'sgt' || api.returns === 'page') {
-        const target = assignmentTarget(node);
-        if (target) found.add(canonical(target));
-        else {
-          let outer = node;
-          while (outer.parent && (outer.parent.type === 'parenthesized_expression' || outer.parent.type === 'cast_expression')) outer = outer.parent;
-          const d = outer.parent?.type === 'init_declarator' ? outer.parent.childForFieldName('declarator') : null;
-          if (d) found.add(d.text);
+    walkTypes(
+      fn.body,
+      (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'),
+      (node) => {
+        const api = dmaApi(calleeName(node) ?? '');
+        if (!api || (api.role !== 'map' && api.role !== 'alloc' && api.role !== 'pool-create')) return;
+        const args = callArguments(node);
+        if (
+          api.returns === 'handle' ||
+          api.returns === 'cpu-addr' ||
+          api.returns === 'pool' ||
+          api.returns === 'sgt' ||
+          api.returns === 'page'
+        ) {
+          const target = assignmentTarget(node);
+          if (target) found.add(canonical(target));
+          else {
+            let outer = node;
+            while (
+              outer.parent &&
+              (outer.parent.type === 'parenthesized_expression' || outer.parent.type === 'cast_expression')
+            )
+              outer = outer.parent;
+            const d = outer.parent?.type === 'init_declarator' ? outer.parent.childForFieldName('declarator') : null;
+            if (d) found.add(d.text);
+          }
         }
-      }
-      if (api.role === 'alloc') {
-        const handle = dmaKey(dmaArg(api, args, 'handle'));
-        if (handle) found.add(handle);
-      }
-      if (api.type === 'sg' && api.role === 'map') {
-        const sg = dmaKey(dmaArg(api, args, api.returns === 'status' ? 'sgt' : 'sg'));
-        if (sg) found.add(sg);
-      }
-    });
+        if (api.role === 'alloc') {
+          const handle = dmaKey(dmaArg(api, args, 'handle'));
+          if (handle) found.add(handle);
+        }
+        if (api.type === 'sg' && api.role === 'map') {
+          const sg = dmaKey(dmaArg(api, args, api.returns === 'status' ? 'sgt' : 'sg'));
+          if (sg) found.add(sg);
+        }
+      },
+    );
   }
   valueCache.set(fn, found);
   return found;
@@ -517,7 +726,11 @@ const rootCache = new WeakMap<FunctionInfo, readonly string[]>();
 function dmaValueRoots(fn: FunctionInfo): readonly string[] {
   let roots = rootCache.get(fn);
   if (!roots) {
-    roots = [...new Set([...dmaValuesOf(fn)].map((v) => /[A-Za-z_]\w*/.exec(v)?.[0]).filter((r): r is string => r !== undefined))];
+    roots = [
+      ...new Set(
+        [...dmaValuesOf(fn)].map((v) => /[A-Za-z_]\w*/.exec(v)?.[0]).filter((r): r is string => r !== undefined),
+      ),
+    ];
     rootCache.set(fn, roots);
   }
   return roots;
@@ -528,12 +741,45 @@ function dmaValueRoots(fn: FunctionInfo): readonly string[] {
  * and frees, logging, and scatterlist accessors that only read the list.
  */
 const DMA_INERT_CALLS = new Set([
-  'for_each_sg', 'for_each_sgtable_sg', 'for_each_sgtable_dma_sg', 'for_each_sgtable_page', 'for_each_sgtable_dma_page',
-  'sg_dma_address', 'sg_dma_len', 'sg_next', 'sg_page', 'sg_virt', 'sg_phys', 'sg_nents', 'sg_nents_for_len',
-  'sg_copy_to_buffer', 'sg_copy_from_buffer', 'sg_pcopy_to_buffer', 'sg_pcopy_from_buffer', 'sg_is_last',
-  'sg_free_table', 'sg_free_append_table', 'sg_init_table', 'sg_init_one', 'sg_set_page', 'sg_set_buf', 'sg_mark_end',
-  'memset', 'memcpy', 'memcpy_toio', 'memcpy_fromio', 'sizeof', 'IS_ERR', 'IS_ERR_OR_NULL', 'likely', 'unlikely',
-  'printk', 'print_hex_dump', 'print_hex_dump_bytes', 'print_hex_dump_debug', 'dump_stack',
+  'for_each_sg',
+  'for_each_sgtable_sg',
+  'for_each_sgtable_dma_sg',
+  'for_each_sgtable_page',
+  'for_each_sgtable_dma_page',
+  'sg_dma_address',
+  'sg_dma_len',
+  'sg_next',
+  'sg_page',
+  'sg_virt',
+  'sg_phys',
+  'sg_nents',
+  'sg_nents_for_len',
+  'sg_copy_to_buffer',
+  'sg_copy_from_buffer',
+  'sg_pcopy_to_buffer',
+  'sg_pcopy_from_buffer',
+  'sg_is_last',
+  'sg_free_table',
+  'sg_free_append_table',
+  'sg_init_table',
+  'sg_init_one',
+  'sg_set_page',
+  'sg_set_buf',
+  'sg_mark_end',
+  'memset',
+  'memcpy',
+  'memcpy_toio',
+  'memcpy_fromio',
+  'sizeof',
+  'IS_ERR',
+  'IS_ERR_OR_NULL',
+  'likely',
+  'unlikely',
+  'printk',
+  'print_hex_dump',
+  'print_hex_dump_bytes',
+  'print_hex_dump_debug',
+  'dump_stack',
 ]);
 
 /** Calls that take a DMA value without keeping it: the DMA API itself, logging, sg accessors. */
@@ -593,10 +839,21 @@ function dmaUses(region: SyntaxNode, ctx: OpContext): DmaUseOp[] {
     if (VALUE_NODE_TYPES.has(n.type) && values.has(canonical(n))) {
       const parent = n.parent;
       // A test of the value (`!h`, `h == 0`) is the null-check rule's business, not a use.
-      if (parent?.type === 'unary_expression' || (parent?.type === 'binary_expression' && ['==', '!='].includes(parent.childForFieldName('operator')?.type ?? ''))) return;
+      if (
+        parent?.type === 'unary_expression' ||
+        (parent?.type === 'binary_expression' &&
+          ['==', '!='].includes(parent.childForFieldName('operator')?.type ?? ''))
+      )
+        return;
       if (how === 'inert') return;
       const checked = how === 'call' && callee !== null && isMappingChecker(callee, ctx);
-      uses.push({ kind: 'dma-use', node: n, key: canonical(n), how: checked ? 'check' : how, ...(how === 'call' && callee ? { callee } : {}) });
+      uses.push({
+        kind: 'dma-use',
+        node: n,
+        key: canonical(n),
+        how: checked ? 'check' : how,
+        ...(how === 'call' && callee ? { callee } : {}),
+      });
       return;
     }
     for (const c of n.namedChildren) visit(c, how, callee);
@@ -631,7 +888,8 @@ export function opsIn(region: SyntaxNode, ctx: OpContext): PageOp[] {
   }
   if (region.parent?.type === 'return_statement') {
     const ref = storageOf(region, ctx);
-    if (ref && holdsPages(ref, ctx)) ops.push({ kind: 'escape', node: region, pages: ref, how: 'return', target: null });
+    if (ref && holdsPages(ref, ctx))
+      ops.push({ kind: 'escape', node: region, pages: ref, how: 'return', target: null });
     else {
       const derived = derivedPageOf(region, ctx);
       if (derived) ops.push({ kind: 'escape', node: region, pages: derived, how: 'return', target: null });

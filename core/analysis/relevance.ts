@@ -27,7 +27,9 @@ const PAGE_INTERESTING_NAMES: ReadonlySet<string> = new Set<string>([
 ]);
 
 /** Release names api-version checks even where nothing is acquired (renamed or version-bound). */
-const VERSIONED_RELEASES: ReadonlySet<string> = new Set(RELEASE_APIS.filter((r) => r.family === 'pin').map((r) => r.name));
+const VERSIONED_RELEASES: ReadonlySet<string> = new Set(
+  RELEASE_APIS.filter((r) => r.family === 'pin').map((r) => r.name),
+);
 
 /** A release-like helper name (see pageOps.ts): such calls matter even without catalogued names. */
 const HELPER_NAME = /(put|unpin|release|unlock)\w*_pages?$/;
@@ -60,14 +62,19 @@ export function relevantFunctions(all: readonly FunctionCalls[]): Set<number> {
   const relevant = new Set<number>();
   if (all.some((f) => callsAny(f, GUP_ACQUIRE_NAMES))) {
     const seed = (f: FunctionCalls): boolean => {
-      for (const n of f.calls) if (PAGE_INTERESTING_NAMES.has(n) || (!defined.has(n) && HELPER_NAME.test(n))) return true;
+      for (const n of f.calls)
+        if (PAGE_INTERESTING_NAMES.has(n) || (!defined.has(n) && HELPER_NAME.test(n))) return true;
       return false;
     };
     for (const i of callerClosure(all, seed)) relevant.add(i);
   } else {
-    all.forEach((f, i) => { if (callsAny(f, VERSIONED_RELEASES)) relevant.add(i); });
+    all.forEach((f, i) => {
+      if (callsAny(f, VERSIONED_RELEASES)) relevant.add(i);
+    });
   }
-  all.forEach((f, i) => { if (callsAny(f, DMA_NAMES)) relevant.add(i); });
+  all.forEach((f, i) => {
+    if (callsAny(f, DMA_NAMES)) relevant.add(i);
+  });
   return relevant;
 }
 
@@ -105,7 +112,11 @@ function callerClosure(all: readonly FunctionCalls[], seed: (f: FunctionCalls) =
 export function keptBodies(functions: readonly LexicalFunction[], scannedText: string): Set<number> {
   // Annotations may not be blanked yet, so a body may seem to call more than the tree will say
   // (`__acquires(x)`): that only keeps more, never less.
-  const keep = relevantFunctions(functions.map((f) => ({ name: f.name, calls: calledNamesIn(scannedText.slice(f.bodyStart, f.bodyEnd)) })));
-  functions.forEach((f, i) => { if (f.name === null) keep.add(i); });
+  const keep = relevantFunctions(
+    functions.map((f) => ({ name: f.name, calls: calledNamesIn(scannedText.slice(f.bodyStart, f.bodyEnd)) })),
+  );
+  functions.forEach((f, i) => {
+    if (f.name === null) keep.add(i);
+  });
   return keep;
 }

@@ -54,12 +54,19 @@ function fieldParts(node: SyntaxNode): { base: SyntaxNode | null; field: string 
   if (node.type !== 'field_expression') return { base: null, field: null };
   const field = node.childForFieldName('field')?.text ?? null;
   let base: SyntaxNode | null = node.childForFieldName('argument');
-  while (base && (base.type === 'field_expression' || base.type === 'subscript_expression' || base.type === 'parenthesized_expression' || base.type === 'pointer_expression')) {
-    base = base.type === 'field_expression' || base.type === 'subscript_expression'
-      ? base.childForFieldName('argument')
-      : base.type === 'pointer_expression'
+  while (
+    base &&
+    (base.type === 'field_expression' ||
+      base.type === 'subscript_expression' ||
+      base.type === 'parenthesized_expression' ||
+      base.type === 'pointer_expression')
+  ) {
+    base =
+      base.type === 'field_expression' || base.type === 'subscript_expression'
         ? base.childForFieldName('argument')
-        : base.namedChildren[0] ?? null;
+        : base.type === 'pointer_expression'
+          ? base.childForFieldName('argument')
+          : (base.namedChildren[0] ?? null);
   }
   return { base, field };
 }
@@ -81,10 +88,26 @@ function fieldRef(node: SyntaxNode, ctx: StorageContext, element: boolean): Stor
 function identifierRef(name: string, node: SyntaxNode, ctx: StorageContext, element: boolean): StorageRef {
   const elementOf = ctx.aliases.elementAlias.get(name);
   if (elementOf !== undefined) {
-    return { key: elementOf, fileKey: fileKeyForKey(elementOf, ctx), node, element: true, baseKind: baseKindForKey(elementOf, ctx), paramIndex: paramIndexForKey(elementOf, ctx), structName: null };
+    return {
+      key: elementOf,
+      fileKey: fileKeyForKey(elementOf, ctx),
+      node,
+      element: true,
+      baseKind: baseKindForKey(elementOf, ctx),
+      paramIndex: paramIndexForKey(elementOf, ctx),
+      structName: null,
+    };
   }
   const key = resolveAlias(name, ctx.aliases);
-  return { key, fileKey: fileKeyForKey(key, ctx), node, element, baseKind: baseKindForKey(key, ctx), paramIndex: paramIndexForKey(key, ctx), structName: null };
+  return {
+    key,
+    fileKey: fileKeyForKey(key, ctx),
+    node,
+    element,
+    baseKind: baseKindForKey(key, ctx),
+    paramIndex: paramIndexForKey(key, ctx),
+    structName: null,
+  };
 }
 
 function resolveAlias(name: string, aliases: AliasTable): string {
@@ -116,7 +139,12 @@ function paramIndexForKey(key: string, ctx: StorageContext): number {
 
 function fileKeyForKey(fullKey: string, ctx: StorageContext): string | null {
   const key = baseKey(fullKey);
-  if (/^[A-Za-z_]\w*$/.test(key) && !ctx.fn.locals.has(key) && !ctx.fn.params.some((p) => p.name === key) && ctx.globals.has(key)) {
+  if (
+    /^[A-Za-z_]\w*$/.test(key) &&
+    !ctx.fn.locals.has(key) &&
+    !ctx.fn.params.some((p) => p.name === key) &&
+    ctx.globals.has(key)
+  ) {
     return `::${key}`;
   }
   return null;
@@ -211,7 +239,15 @@ export function baseKey(key: string): string {
 }
 
 /** Calls whose result identifies the page they are given: its pfn, physical or linear address. */
-export const PAGE_IDENTITY_CALLS = new Set(['page_to_pfn', 'page_to_phys', 'page_address', 'page_to_virt', 'folio_pfn', 'folio_address', 'lowmem_page_address']);
+export const PAGE_IDENTITY_CALLS = new Set([
+  'page_to_pfn',
+  'page_to_phys',
+  'page_address',
+  'page_to_virt',
+  'folio_pfn',
+  'folio_address',
+  'lowmem_page_address',
+]);
 
 /** The storage of the page an expression is an identity of (`page_to_pfn(p) << PAGE_SHIFT`, `__pa(page_address(p))`). */
 export function derivedPageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | null {
@@ -228,7 +264,15 @@ export function derivedPageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef
     }
     if (n.type === 'identifier' && ctx.aliases.derivedAlias.has(n.text)) {
       const key = ctx.aliases.derivedAlias.get(n.text) as string;
-      found = { key, fileKey: null, node: n, element: true, baseKind: baseKindForKey(key, ctx), paramIndex: paramIndexForKey(key, ctx), structName: null };
+      found = {
+        key,
+        fileKey: null,
+        node: n,
+        element: true,
+        baseKind: baseKindForKey(key, ctx),
+        paramIndex: paramIndexForKey(key, ctx),
+        structName: null,
+      };
       return;
     }
     for (const c of n.namedChildren) visit(c);
@@ -267,12 +311,16 @@ export function buildAliases(fn: FunctionInfo, globals: ReadonlyMap<string, Vari
   const pending: { name: string; value: SyntaxNode }[] = [];
   for (const v of fn.locals.values()) if (v.init) pending.push({ name: v.name, value: v.init });
   // Only assignments are materialised: walking every node of a long function dominated this.
-  walkTypes(fn.body, (type) => (type === 'assignment_expression' ? 'visit-descend' : 'descend'), (node) => {
-    if (node.childForFieldName('operator')?.type !== '=') return;
-    const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    if (left && right && unwrap(left).type === 'identifier') pending.push({ name: unwrap(left).text, value: right });
-  });
+  walkTypes(
+    fn.body,
+    (type) => (type === 'assignment_expression' ? 'visit-descend' : 'descend'),
+    (node) => {
+      if (node.childForFieldName('operator')?.type !== '=') return;
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (left && right && unwrap(left).type === 'identifier') pending.push({ name: unwrap(left).text, value: right });
+    },
+  );
   const table: AliasTable = { arrayAlias, elementAlias, derivedAlias };
   const ctx: StorageContext = { fn, globals, aliases: table };
   // Two passes so that chains (`a = b; c = a + 1;`) resolve regardless of order.

@@ -66,7 +66,11 @@ function countOutOf(fn: FunctionInfo, resultVar: string | null): CountOut {
   let out: CountOut = null;
   walk(fn.body, (node) => {
     if (out) return false;
-    if (node.type === 'return_statement' && identifierName(node.namedChildren[0]) === resultVar && !underNegativeCheck(node, resultVar)) {
+    if (
+      node.type === 'return_statement' &&
+      identifierName(node.namedChildren[0]) === resultVar &&
+      !underNegativeCheck(node, resultVar)
+    ) {
       out = { kind: 'return' };
       return false;
     }
@@ -117,14 +121,29 @@ function paramPlace(fn: FunctionInfo, ref: StorageRef | null): ParamPlace | null
 }
 
 /** The caller's storage for a summarised place, given the argument it passes. */
-function placeAt(place: ParamPlace, inner: StorageRef, arg: SyntaxNode | undefined, ctx: OpContext, call: SyntaxNode): StorageRef | null {
+function placeAt(
+  place: ParamPlace,
+  inner: StorageRef,
+  arg: SyntaxNode | undefined,
+  ctx: OpContext,
+  call: SyntaxNode,
+): StorageRef | null {
   if (!arg) return null;
   if (place.fieldSuffix === null) return storageOf(arg, ctx);
   const a = unwrap(arg);
-  const key = a.type === 'pointer_expression' && a.child(0)?.type === '&'
-    ? `${canonical(a.childForFieldName('argument') as SyntaxNode)}${place.fieldSuffix.replace(/^->/, '.')}`
-    : `${canonical(a)}${place.fieldSuffix}`;
-  return { key, fileKey: inner.fileKey, node: call, element: false, baseKind: 'field', paramIndex: -1, structName: inner.structName };
+  const key =
+    a.type === 'pointer_expression' && a.child(0)?.type === '&'
+      ? `${canonical(a.childForFieldName('argument') as SyntaxNode)}${place.fieldSuffix.replace(/^->/, '.')}`
+      : `${canonical(a)}${place.fieldSuffix}`;
+  return {
+    key,
+    fileKey: inner.fileKey,
+    node: call,
+    element: false,
+    baseKind: 'field',
+    paramIndex: -1,
+    structName: inner.structName,
+  };
 }
 
 /**
@@ -132,19 +151,32 @@ function placeAt(place: ParamPlace, inner: StorageRef, arg: SyntaxNode | undefin
  * `selfContained(acquire)` says whether the function releases those pages itself on every path
  * (process_vm_rw_single_vec() pins and unpins batch by batch): such a function is not an acquirer.
  */
-export function summarize(fn: FunctionInfo, cfg: Cfg, selfContained: (op: AcquireOp) => boolean = () => false): HelperSummary | null {
+export function summarize(
+  fn: FunctionInfo,
+  cfg: Cfg,
+  selfContained: (op: AcquireOp) => boolean = () => false,
+): HelperSummary | null {
   const acquires: AcquireSummary[] = [];
   const releases: ReleaseSummary[] = [];
   const uses: UseSummary[] = [];
   for (const node of cfg.nodes) {
     for (const op of node.ops) {
-      const place = op.kind === 'acquire' || op.kind === 'release' ? paramPlace(fn, op.pages) : op.kind === 'use' ? paramPlace(fn, op.pages) : null;
+      const place =
+        op.kind === 'acquire' || op.kind === 'release'
+          ? paramPlace(fn, op.pages)
+          : op.kind === 'use'
+            ? paramPlace(fn, op.pages)
+            : null;
       if (!place) continue;
       if (op.kind === 'acquire' && op.pages) {
         if (selfContained(op)) continue;
         acquires.push({
           ...place,
-          countOut: op.helper ? (op.helper.countOutParam !== null ? countOutOf(fn, op.result.variable) : null) : countOutOf(fn, op.result.variable),
+          countOut: op.helper
+            ? op.helper.countOutParam !== null
+              ? countOutOf(fn, op.result.variable)
+              : null
+            : countOutOf(fn, op.result.variable),
           nrParam: op.nr ? paramIndexOf(fn, identifierName(op.nr)) : null,
           inner: op,
         });
@@ -173,14 +205,23 @@ export function summarize(fn: FunctionInfo, cfg: Cfg, selfContained: (op: Acquir
   if (acquires.length === 0 && releases.length === 0 && uses.length === 0) return null;
   const name = fn.name;
   return {
-    name, acquires, releases, uses,
+    name,
+    acquires,
+    releases,
+    uses,
     opsAt(call, args, ctx) {
       const ops: PageOp[] = [];
       for (const a of acquires) {
         const arg = args[a.paramIndex];
         const pages = a.inner.pages ? placeAt(a, a.inner.pages, arg, ctx, call) : null;
         const countArg = a.countOut?.kind === 'param' ? args[a.countOut.index] : undefined;
-        const countVar = countArg ? identifierName(unwrap(countArg).type === 'pointer_expression' ? unwrap(countArg).childForFieldName('argument') : countArg) : null;
+        const countVar = countArg
+          ? identifierName(
+              unwrap(countArg).type === 'pointer_expression'
+                ? unwrap(countArg).childForFieldName('argument')
+                : countArg,
+            )
+          : null;
         let result: AcquireOp['result'] = { variable: null, declared: null };
         // The call's own value: the count (countOut 'return') or a status next to an
         // out-parameter count; either way branches on it decide success and failure.
@@ -194,12 +235,25 @@ export function summarize(fn: FunctionInfo, cfg: Cfg, selfContained: (op: Acquir
             if (v) result = { variable: v, declared: ctx.fn.locals.get(v) ?? null };
           }
         }
-        const nr = a.nrParam !== null ? args[a.nrParam] ?? null : null;
-        const single = a.inner.single || (nr !== null && unwrap(nr).type === 'number_literal' && Number(unwrap(nr).text) === 1);
+        const nr = a.nrParam !== null ? (args[a.nrParam] ?? null) : null;
+        const single =
+          a.inner.single || (nr !== null && unwrap(nr).type === 'number_literal' && Number(unwrap(nr).text) === 1);
         ops.push({
-          ...a.inner, node: call, name, args, pages, nr, single,
-          flagsArg: null, result,
-          helper: { name, countOutParam: a.countOut?.kind === 'param' ? a.countOut.index : null, returnsCount: a.countOut?.kind === 'return', inner: a.inner.node },
+          ...a.inner,
+          node: call,
+          name,
+          args,
+          pages,
+          nr,
+          single,
+          flagsArg: null,
+          result,
+          helper: {
+            name,
+            countOutParam: a.countOut?.kind === 'param' ? a.countOut.index : null,
+            returnsCount: a.countOut?.kind === 'return',
+            inner: a.inner.node,
+          },
           ...(countVar ? { heldCount: countVar } : {}),
         });
       }
@@ -207,9 +261,24 @@ export function summarize(fn: FunctionInfo, cfg: Cfg, selfContained: (op: Acquir
         const arg = args[r.paramIndex];
         const pages = r.inner.pages ? placeAt(r, r.inner.pages, arg, ctx, call) : null;
         const countArg = r.countParam !== null ? args[r.countParam] : undefined;
-        const count: CountSpec = r.single ? { kind: 'one' } : countArg ? { kind: 'expr', node: countArg } : { kind: 'unknown' };
-        const dirtyArg = r.dirtyParam !== null ? args[r.dirtyParam] ?? null : r.inner.dirtyArg;
-        const op: ReleaseOp = { kind: 'release', node: call, name, api: null, family: r.family, pages, count, dirty: r.dirty, dirtyArg, via: 'in-file' };
+        const count: CountSpec = r.single
+          ? { kind: 'one' }
+          : countArg
+            ? { kind: 'expr', node: countArg }
+            : { kind: 'unknown' };
+        const dirtyArg = r.dirtyParam !== null ? (args[r.dirtyParam] ?? null) : r.inner.dirtyArg;
+        const op: ReleaseOp = {
+          kind: 'release',
+          node: call,
+          name,
+          api: null,
+          family: r.family,
+          pages,
+          count,
+          dirty: r.dirty,
+          dirtyArg,
+          via: 'in-file',
+        };
         ops.push(op);
       }
       for (const u of uses) {

@@ -104,17 +104,30 @@ export const EXTRA_REFERENCE_CALLS: readonly string[] = ['get_page', 'folio_get'
  * needed.
  */
 export const MMU_NOTIFIER_CALLS: readonly string[] = [
-  'mmu_interval_notifier_insert', 'mmu_interval_notifier_insert_locked', 'mmu_notifier_register',
-  '__mmu_notifier_register', 'mmu_notifier_get', 'mmu_notifier_get_locked', 'hmm_range_fault',
-  'mmu_interval_read_begin', 'mmu_interval_read_retry', 'mmu_interval_check_retry',
+  'mmu_interval_notifier_insert',
+  'mmu_interval_notifier_insert_locked',
+  'mmu_notifier_register',
+  '__mmu_notifier_register',
+  'mmu_notifier_get',
+  'mmu_notifier_get_locked',
+  'hmm_range_fault',
+  'mmu_interval_read_begin',
+  'mmu_interval_read_retry',
+  'mmu_interval_check_retry',
   // KVM registers its notifier in virt/kvm/kvm_main.c; arch code follows the case 3 protocol by
   // sampling and re-checking the invalidation sequence around its GUP calls.
-  'mmu_invalidate_retry', 'mmu_invalidate_retry_gfn', 'mmu_invalidate_retry_gfn_unsafe',
-  'mmu_invalidate_retry_hva', 'mmu_notifier_retry', 'mmu_notifier_retry_hva',
+  'mmu_invalidate_retry',
+  'mmu_invalidate_retry_gfn',
+  'mmu_invalidate_retry_gfn_unsafe',
+  'mmu_invalidate_retry_hva',
+  'mmu_notifier_retry',
+  'mmu_notifier_retry_hva',
 ];
 
 /** Text that shows a file registers an MMU notifier or follows KVM's invalidation-sequence protocol. */
-export const MMU_NOTIFIER_TEXT = new RegExp(`\\b(?:${MMU_NOTIFIER_CALLS.join('|')})\\s*\\(|\\bmmu_(?:interval_)?notifier_ops\\b|\\bmmu_invalidate_seq\\b|\\bmmu_notifier_seq\\b`);
+export const MMU_NOTIFIER_TEXT = new RegExp(
+  `\\b(?:${MMU_NOTIFIER_CALLS.join('|')})\\s*\\(|\\bmmu_(?:interval_)?notifier_ops\\b|\\bmmu_invalidate_seq\\b|\\bmmu_notifier_seq\\b`,
+);
 
 const pageUseByName = new Map(PAGE_USES.map((u) => [u.name, u]));
 const dirtyByName = new Map(DIRTY_CALLS.map((d) => [d.name, d]));

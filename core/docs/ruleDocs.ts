@@ -73,8 +73,17 @@ export const README_RULES_START = '<!-- rules:start (generated from core/rules/t
 export const README_RULES_END = '<!-- rules:end -->';
 
 export function renderReadmeRules(): string {
-  const rows = allRules().map((r) => `| [\`${r.id}\`](${rulePagePath(r.id)}) | ${r.severity} | ${r.fixable === 'safe' ? 'safe' : r.fixable === 'offered' ? 'offered' : '—'} | ${r.title} |`);
-  return [README_RULES_START, '| Rule | Default | Fix | What it finds |', '|---|---|---|---|', ...rows, README_RULES_END].join('\n');
+  const rows = allRules().map(
+    (r) =>
+      `| [\`${r.id}\`](${rulePagePath(r.id)}) | ${r.severity} | ${r.fixable === 'safe' ? 'safe' : r.fixable === 'offered' ? 'offered' : '—'} | ${r.title} |`,
+  );
+  return [
+    README_RULES_START,
+    '| Rule | Default | Fix | What it finds |',
+    '|---|---|---|---|',
+    ...rows,
+    README_RULES_END,
+  ].join('\n');
 }
 
 /** README with its rule list replaced by the rendered one (markers must be present). */

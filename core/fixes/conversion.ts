@@ -40,7 +40,12 @@ export function pinCounterpart(api: AcquireApi, file: FileAnalysis): AcquireApi 
  * counterpart in the configured kernel version (get_user_pages_fast_only() on ≥6.3, get_dump_page()).
  * `allowUnsafe` is false for conversions justified only by a heuristic.
  */
-export function getToPinConversion(file: FileAnalysis, linkage: Linkage, site: AcquireSite, justified: boolean): Conversion | null {
+export function getToPinConversion(
+  file: FileAnalysis,
+  linkage: Linkage,
+  site: AcquireSite,
+  justified: boolean,
+): Conversion | null {
   const { op } = site;
   if (op.family !== 'get' || op.helper) return null;
   const pin = pinCounterpart(op.api, file);
@@ -51,7 +56,14 @@ export function getToPinConversion(file: FileAnalysis, linkage: Linkage, site: A
   if (!fnNode) return null;
   const callee = unwrap(fnNode);
   edits.push({ span: { start: callee.startIndex, end: callee.endIndex }, newText: pin.name });
-  edits.push(...flagRemovalEdits(op.flags.occurrences.filter((o) => DROPPED_ON_CONVERSION.has(o.name)), file.parsed.root, text, file.macros));
+  edits.push(
+    ...flagRemovalEdits(
+      op.flags.occurrences.filter((o) => DROPPED_ON_CONVERSION.has(o.name)),
+      file.parsed.root,
+      text,
+      file.macros,
+    ),
+  );
 
   let complete = true;
   const rewritten: { start: number; end: number }[] = [];
@@ -81,7 +93,11 @@ export function getToPinConversion(file: FileAnalysis, linkage: Linkage, site: A
   const releases = rewritten.length;
   const title = `Convert ${op.name}() to ${pin.name}()${releases > 0 ? ` and unpin the pages at ${releases} release${releases === 1 ? '' : 's'}` : ''}`;
   return {
-    fix: { title: complete ? title : `${title} (some releases need a manual change)`, edits, safe: justified && complete },
+    fix: {
+      title: complete ? title : `${title} (some releases need a manual change)`,
+      edits,
+      safe: justified && complete,
+    },
     complete,
     pinName: pin.name,
     rewrittenReleases: rewritten,

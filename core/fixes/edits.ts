@@ -29,7 +29,8 @@ export function statementDeletionSpan(text: string, node: SyntaxNode | Span): Sp
   while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
   let end = span.end;
   while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
-  const ownLine = (start === 0 || text[start - 1] === '\n') && (end === text.length || text[end] === '\n' || text[end] === '\r');
+  const ownLine =
+    (start === 0 || text[start - 1] === '\n') && (end === text.length || text[end] === '\n' || text[end] === '\r');
   if (!ownLine) return span;
   if (text[end] === '\r') end++;
   if (text[end] === '\n') end++;

@@ -58,7 +58,12 @@ function removeFromMacroBody(body: string, names: readonly string[]): string {
  * Edits that remove `occurrences` from the text. `root` is the parsed tree (to find the chains),
  * `text` the document.
  */
-export function flagRemovalEdits(occurrences: readonly FlagOccurrence[], root: SyntaxNode, text: string, macros: ReadonlyMap<string, { value: string; valueStart: number }>): TextEdit[] {
+export function flagRemovalEdits(
+  occurrences: readonly FlagOccurrence[],
+  root: SyntaxNode,
+  text: string,
+  macros: ReadonlyMap<string, { value: string; valueStart: number }>,
+): TextEdit[] {
   const edits: TextEdit[] = [];
   const seen = new Set<string>();
   const unique = occurrences.filter((o) => {
@@ -79,7 +84,10 @@ export function flagRemovalEdits(occurrences: readonly FlagOccurrence[], root: S
   for (const [name, flags] of byMacro) {
     const macro = macros.get(name);
     if (!macro) continue;
-    edits.push({ span: { start: macro.valueStart, end: macro.valueStart + macro.value.length }, newText: removeFromMacroBody(text.slice(macro.valueStart, macro.valueStart + macro.value.length), flags) });
+    edits.push({
+      span: { start: macro.valueStart, end: macro.valueStart + macro.value.length },
+      newText: removeFromMacroBody(text.slice(macro.valueStart, macro.valueStart + macro.value.length), flags),
+    });
   }
 
   // Expressions: group by chain root.
@@ -102,7 +110,12 @@ export function flagRemovalEdits(occurrences: readonly FlagOccurrence[], root: S
       let top = chain;
       while (top.parent?.type === 'parenthesized_expression') top = top.parent;
       const assignment = top.parent;
-      if (chain.id === leaf.id && assignment?.type === 'assignment_expression' && assignment.childForFieldName('operator')?.type === '|=' && assignment.parent?.type === 'expression_statement') {
+      if (
+        chain.id === leaf.id &&
+        assignment?.type === 'assignment_expression' &&
+        assignment.childForFieldName('operator')?.type === '|=' &&
+        assignment.parent?.type === 'expression_statement'
+      ) {
         edits.push({ span: statementDeletionSpan(text, assignment.parent), newText: '' });
         continue;
       }
@@ -113,7 +126,10 @@ export function flagRemovalEdits(occurrences: readonly FlagOccurrence[], root: S
     chainTerms(chain, terms);
     const removed = new Set(leaves.map((l) => l.id));
     const kept = terms.filter((t) => !removed.has(t.id)).map((t) => text.slice(t.startIndex, t.endIndex));
-    edits.push({ span: { start: chain.startIndex, end: chain.endIndex }, newText: kept.length > 0 ? kept.join(' | ') : '0' });
+    edits.push({
+      span: { start: chain.startIndex, end: chain.endIndex },
+      newText: kept.length > 0 ? kept.join(' | ') : '0',
+    });
   }
   return edits;
 }

@@ -50,8 +50,11 @@ function dirtyStatementBefore(call: SyntaxNode): { statement: SyntaxNode; locked
 function addressOf(text: string, node: SyntaxNode): string {
   const expr = unwrap(node);
   const src = sourceOf(text, node);
-  if (expr.type === 'pointer_expression' && expr.child(0)?.type === '*') return sourceOf(text, expr.childForFieldName('argument') as SyntaxNode);
-  return expr.type === 'identifier' || expr.type === 'subscript_expression' || expr.type === 'field_expression' ? `&${src}` : `&(${src})`;
+  if (expr.type === 'pointer_expression' && expr.child(0)?.type === '*')
+    return sourceOf(text, expr.childForFieldName('argument') as SyntaxNode);
+  return expr.type === 'identifier' || expr.type === 'subscript_expression' || expr.type === 'field_expression'
+    ? `&${src}`
+    : `&(${src})`;
 }
 
 export interface ReleaseRewrite {
@@ -71,15 +74,22 @@ export function toPinRelease(op: ReleaseOp, text: string, fn: FunctionInfo): Rel
     const count = sourceOf(text, bulk.count);
     let call: string;
     if (!bulk.dirty) call = `unpin_user_pages(${base}, ${count});`;
-    else call = `unpin_user_pages_dirty_lock(${base}, ${count}, ${bulk.dirty.condition ? sourceOf(text, bulk.dirty.condition) : 'true'});`;
-    return { edits: [{ span: { start: bulk.loop.startIndex, end: bulk.loop.endIndex }, newText: call }], freedIndex: { fn, index: bulk.index } };
+    else
+      call = `unpin_user_pages_dirty_lock(${base}, ${count}, ${bulk.dirty.condition ? sourceOf(text, bulk.dirty.condition) : 'true'});`;
+    return {
+      edits: [{ span: { start: bulk.loop.startIndex, end: bulk.loop.endIndex }, newText: call }],
+      freedIndex: { fn, index: bulk.index },
+    };
   }
   const callee = op.node.type === 'call_expression' ? calleeNode(op.node) : null;
   if (!callee) return null;
   const args = callArguments(op.node);
   switch (op.via === 'by-name' ? 'by-name' : op.name) {
     case 'release_pages':
-      return { edits: [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'unpin_user_pages' }], freedIndex: null };
+      return {
+        edits: [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'unpin_user_pages' }],
+        freedIndex: null,
+      };
     case 'put_page': {
       const dirty = dirtyStatementBefore(op.node);
       const statement = statementOf(op.node);
@@ -88,21 +98,38 @@ export function toPinRelease(op: ReleaseOp, text: string, fn: FunctionInfo): Rel
         return {
           edits: [
             { span: statementDeletionSpan(text, dirty.statement), newText: '' },
-            { span: { start: op.node.startIndex, end: op.node.endIndex }, newText: `unpin_user_pages_dirty_lock(${addressOf(text, arg)}, 1, true)` },
+            {
+              span: { start: op.node.startIndex, end: op.node.endIndex },
+              newText: `unpin_user_pages_dirty_lock(${addressOf(text, arg)}, 1, true)`,
+            },
           ],
           freedIndex: null,
         };
       }
-      return { edits: [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: pinReleaseFor('page', false) }], freedIndex: null };
+      return {
+        edits: [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: pinReleaseFor('page', false) }],
+        freedIndex: null,
+      };
     }
     case 'folio_put':
-      return { edits: [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'unpin_folio' }], freedIndex: null };
+      return {
+        edits: [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'unpin_folio' }],
+        freedIndex: null,
+      };
     case 'by-name': {
       // A helper we cannot see: `put_all_pages(pages, n)` becomes the catalogued release with
       // the same two arguments, as the fpga/dfl-afu conversion did.
       if (args.length !== 2 || op.count.kind !== 'expr') return null;
       const [pagesArg, countArg] = args as [SyntaxNode, SyntaxNode];
-      return { edits: [{ span: { start: op.node.startIndex, end: op.node.endIndex }, newText: `unpin_user_pages(${sourceOf(text, pagesArg)}, ${sourceOf(text, countArg)})` }], freedIndex: null };
+      return {
+        edits: [
+          {
+            span: { start: op.node.startIndex, end: op.node.endIndex },
+            newText: `unpin_user_pages(${sourceOf(text, pagesArg)}, ${sourceOf(text, countArg)})`,
+          },
+        ],
+        freedIndex: null,
+      };
     }
     default:
       return null;
@@ -115,9 +142,12 @@ export function toGetRelease(op: ReleaseOp, text: string): TextEdit[] | null {
   const callee = calleeNode(op.node);
   const args = callArguments(op.node);
   if (!callee) return null;
-  if (op.name === 'unpin_user_page') return [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'put_page' }];
-  if (op.name === 'unpin_user_pages' && args.length === 2) return [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'release_pages' }];
-  if (op.name === 'unpin_folio') return [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'folio_put' }];
+  if (op.name === 'unpin_user_page')
+    return [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'put_page' }];
+  if (op.name === 'unpin_user_pages' && args.length === 2)
+    return [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'release_pages' }];
+  if (op.name === 'unpin_folio')
+    return [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'folio_put' }];
   void text;
   return null;
 }
@@ -126,7 +156,12 @@ export function toGetRelease(op: ReleaseOp, text: string): TextEdit[] | null {
  * After a loop was replaced by one call, its index variable may be unused: drop it from its
  * declaration (`int res, i, j;` → `int res, i;`), as the upstream conversions did.
  */
-export function unusedIndexEdits(fn: FunctionInfo, index: string, text: string, replaced: readonly TextEdit[]): TextEdit[] {
+export function unusedIndexEdits(
+  fn: FunctionInfo,
+  index: string,
+  text: string,
+  replaced: readonly TextEdit[],
+): TextEdit[] {
   const local = fn.locals.get(index);
   if (!local || local.init) return [];
   let uses = 0;

@@ -7,7 +7,10 @@ import type { Finding, Fix, TextEdit } from '../findings';
 import { editsOverlap } from './edits';
 
 function key(edits: readonly TextEdit[]): string {
-  return edits.map((e) => `${e.span.start}-${e.span.end}:${e.newText}`).sort().join('|');
+  return edits
+    .map((e) => `${e.span.start}-${e.span.end}:${e.newText}`)
+    .sort()
+    .join('|');
 }
 
 export interface Selection {

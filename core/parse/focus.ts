@@ -17,8 +17,29 @@ export interface LexicalFunction {
 }
 
 const NOT_A_NAME = new Set([
-  'if', 'for', 'while', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', 'int', 'long', 'short', 'char',
-  'void', 'unsigned', 'signed', 'float', 'double', 'struct', 'union', 'enum', 'const', 'static', 'inline',
+  'if',
+  'for',
+  'while',
+  'switch',
+  'return',
+  'sizeof',
+  'typeof',
+  '__typeof__',
+  'int',
+  'long',
+  'short',
+  'char',
+  'void',
+  'unsigned',
+  'signed',
+  'float',
+  'double',
+  'struct',
+  'union',
+  'enum',
+  'const',
+  'static',
+  'inline',
 ]);
 
 const IDENT_CHAR = /[A-Za-z0-9_]/;
@@ -167,7 +188,13 @@ export function blankBodies(text: string, functions: readonly LexicalFunction[])
   let at = 0;
   for (const f of functions) {
     parts.push(text.slice(at, f.bodyStart + 1));
-    parts.push(text.slice(f.bodyStart + 1, f.bodyEnd - 1).split('\n').map((line) => ' '.repeat(line.length)).join('\n'));
+    parts.push(
+      text
+        .slice(f.bodyStart + 1, f.bodyEnd - 1)
+        .split('\n')
+        .map((line) => ' '.repeat(line.length))
+        .join('\n'),
+    );
     at = f.bodyEnd - 1;
   }
   parts.push(text.slice(at));

@@ -105,7 +105,11 @@ export function walk(node: SyntaxNode, visit: (node: SyntaxNode) => boolean | vo
  * Like `walk`, but only node types are looked at until `wanted(type)` says a node is worth
  * materialising: for scans that need a few node kinds out of a whole file.
  */
-export function walkTypes(node: SyntaxNode, wanted: (type: string) => 'visit' | 'skip' | 'descend' | 'visit-descend', visit: (node: SyntaxNode) => void): void {
+export function walkTypes(
+  node: SyntaxNode,
+  wanted: (type: string) => 'visit' | 'skip' | 'descend' | 'visit-descend',
+  visit: (node: SyntaxNode) => void,
+): void {
   const cursor = node.walk();
   let depth = 0;
   for (;;) {

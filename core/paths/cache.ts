@@ -9,7 +9,15 @@ const cache = new WeakMap<FileAnalysis, Map<FunctionAnalysis, FunctionPaths>>();
 
 /** The function takes pages, or creates a DMA mapping, allocation or pool. */
 export function hasAcquires(fn: FunctionAnalysis): boolean {
-  return fn.cfg.nodes.some((n) => n.ops.some((op) => op.kind === 'acquire' || (op.kind === 'dma' && (op.api.role === 'map' || op.api.role === 'alloc' || op.api.role === 'pool-create') && !op.api.managed)));
+  return fn.cfg.nodes.some((n) =>
+    n.ops.some(
+      (op) =>
+        op.kind === 'acquire' ||
+        (op.kind === 'dma' &&
+          (op.api.role === 'map' || op.api.role === 'alloc' || op.api.role === 'pool-create') &&
+          !op.api.managed),
+    ),
+  );
 }
 
 export function pathsOf(file: FileAnalysis, fn: FunctionAnalysis): FunctionPaths {

@@ -18,7 +18,16 @@ import { isMappingChecker, sgTableKey, type AcquireOp, type DmaOp, type PageOp }
 import { baseKey } from '../analysis/storage';
 import type { Span } from '../findings';
 import { ExprCache, FACT_WRAPPERS, type Expr } from './exprs';
-import { ALL_OUTCOMES, evaluate, resourcesIn, symKey, truth, type Outcome, type Sym, type ValueContext } from './values';
+import {
+  ALL_OUTCOMES,
+  evaluate,
+  resourcesIn,
+  symKey,
+  truth,
+  type Outcome,
+  type Sym,
+  type ValueContext,
+} from './values';
 
 export interface Resource {
   readonly id: number;
@@ -64,7 +73,8 @@ interface ResState {
   readonly detached?: boolean;
 }
 
-export type PathEventKind = 'acquire' | 'branch' | 'release' | 'use' | 'dirty' | 'escape' | 'extra-ref' | 'return' | 'assign';
+export type PathEventKind =
+  'acquire' | 'branch' | 'release' | 'use' | 'dirty' | 'escape' | 'extra-ref' | 'return' | 'assign';
 
 export interface PathEvent {
   readonly kind: PathEventKind;
@@ -83,7 +93,15 @@ export interface PathEvent {
 
 export type ReturnStatus = 'error' | 'success' | 'unknown' | 'void';
 
-export type IssueKind = 'leak' | 'double-release' | 'count-mismatch' | 'negative-count' | 'use-after-release' | 'dma-unchecked' | 'pool-leak' | 'wrong-free';
+export type IssueKind =
+  | 'leak'
+  | 'double-release'
+  | 'count-mismatch'
+  | 'negative-count'
+  | 'use-after-release'
+  | 'dma-unchecked'
+  | 'pool-leak'
+  | 'wrong-free';
 
 export interface PathIssue {
   readonly kind: IssueKind;
@@ -103,7 +121,11 @@ export interface PathIssue {
 
 export interface CompletePath {
   readonly events: readonly PathEvent[];
-  readonly resources: readonly { readonly res: Resource; readonly outcomes: readonly Outcome[]; readonly status: ResourceStatus }[];
+  readonly resources: readonly {
+    readonly res: Resource;
+    readonly outcomes: readonly Outcome[];
+    readonly status: ResourceStatus;
+  }[];
   readonly returnStatus: ReturnStatus;
   readonly issues: readonly PathIssue[];
 }
@@ -201,13 +223,29 @@ class Enumerator {
   private readonly cfg: Cfg;
   private readonly returnsPointer: boolean;
 
-  constructor(private readonly fn: FunctionAnalysis, private readonly budget: PathBudget) {
+  constructor(
+    private readonly fn: FunctionAnalysis,
+    private readonly budget: PathBudget,
+  ) {
     this.cfg = fn.cfg;
     this.returnsPointer = /\*/.test(fn.info.node.childForFieldName('declarator')?.text.split('(')[0] ?? '');
   }
 
   run(): FunctionPaths {
-    const stack: State[] = [{ node: this.cfg.entry, res: [], env: new Map(), events: [], back: new Set(), exitOnly: new Set(), moved: new Map(), facts: new Map(), issues: [], skippedLoops: new Set() }];
+    const stack: State[] = [
+      {
+        node: this.cfg.entry,
+        res: [],
+        env: new Map(),
+        events: [],
+        back: new Set(),
+        exitOnly: new Set(),
+        moved: new Map(),
+        facts: new Map(),
+        issues: [],
+        skippedLoops: new Set(),
+      },
+    ];
     while (stack.length > 0) {
       if (this.steps >= this.budget.maxSteps) {
         this.partial = true;
@@ -236,7 +274,15 @@ class Enumerator {
       for (let i = successors.length - 1; i >= 0; i--) stack.push(successors[i] as State);
     }
     if (this.paths.length >= this.budget.maxPaths) this.partial = true;
-    return { fn: this.fn, resources: this.resources, paths: this.paths, issues: this.issues, partial: this.partial, steps: this.steps, dmaPairs: this.dmaPairs };
+    return {
+      fn: this.fn,
+      resources: this.resources,
+      paths: this.paths,
+      issues: this.issues,
+      partial: this.partial,
+      steps: this.steps,
+      dmaPairs: this.dmaPairs,
+    };
   }
 
   /**
@@ -249,7 +295,13 @@ class Enumerator {
     const env = withEnv ? this.envPart(state.env, state.node) : '*';
     const live = this.liveNames()[state.node];
     // Loops already left for good (not reachable from here) no longer constrain the path.
-    const exitOnly = state.exitOnly.size === 0 ? '' : [...state.exitOnly].filter((id) => !live || live.has(`#${id}`)).sort().join(',');
+    const exitOnly =
+      state.exitOnly.size === 0
+        ? ''
+        : [...state.exitOnly]
+            .filter((id) => !live || live.has(`#${id}`))
+            .sort()
+            .join(',');
     const moved = state.moved.size === 0 ? '' : [...state.moved].map(([a, b]) => `${a}>${b}`).join(',');
     return `${res}|${env}|${exitOnly}|${moved}`;
   }
@@ -265,7 +317,10 @@ class Enumerator {
     return part;
   }
 
-  private readonly keyHashes = new Map<string, { readonly root: string | undefined; readonly h1: number; readonly h2: number }>();
+  private readonly keyHashes = new Map<
+    string,
+    { readonly root: string | undefined; readonly h1: number; readonly h2: number }
+  >();
 
   /**
    * The environment's part: an order-independent pair of 32-bit hashes over the live bindings
@@ -341,30 +396,56 @@ class Enumerator {
     // iteration) re-uses it: the storage is the same and a whole-array release covers both.
     if (existing) return existing;
     const ctx = this.valueContext(state);
-    const r: Resource = op.kind === 'dma'
-      ? {
-          id: this.resources.length, op, nodeId, key: op.key,
-          nonLocal: op.key !== null && dmaKeyIsNonLocal(op.key, this.fn.info.locals, this.fn.info.body.text),
-          nrSym: null,
-        }
-      : {
-          id: this.resources.length, op, nodeId, key: op.pages?.key ?? null,
-          nonLocal: op.pages !== null && op.pages.baseKind !== 'local',
-          nrSym: op.nr ? evaluate(op.nr, ctx) : null,
-        };
+    const r: Resource =
+      op.kind === 'dma'
+        ? {
+            id: this.resources.length,
+            op,
+            nodeId,
+            key: op.key,
+            nonLocal: op.key !== null && dmaKeyIsNonLocal(op.key, this.fn.info.locals, this.fn.info.body.text),
+            nrSym: null,
+          }
+        : {
+            id: this.resources.length,
+            op,
+            nodeId,
+            key: op.pages?.key ?? null,
+            nonLocal: op.pages !== null && op.pages.baseKind !== 'local',
+            nrSym: op.nr ? evaluate(op.nr, ctx) : null,
+          };
     this.resources.push(r);
     this.resourceByOp.set(op, r);
     return r;
   }
 
-  private event(state: State, kind: PathEventKind, node: CfgNode, span: Span, label: string, extra: Partial<PathEvent> = {}): { state: State; index: number } {
+  private event(
+    state: State,
+    kind: PathEventKind,
+    node: CfgNode,
+    span: Span,
+    label: string,
+    extra: Partial<PathEvent> = {},
+  ): { state: State; index: number } {
     const e: PathEvent = { kind, nodeId: node.id, span, label, ...extra };
     return { state: { ...state, events: [...state.events, e] }, index: state.events.length };
   }
 
   private setRes(state: State, id: number, update: Partial<ResState>): State {
     const res = [...state.res];
-    const current = res[id] ?? { outcomes: [], status: 'held' as const, changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried: false, maybeReleased: false, checked: false, uncheckedReported: false, detached: false };
+    const current = res[id] ?? {
+      outcomes: [],
+      status: 'held' as const,
+      changedAt: null,
+      escapeHow: null,
+      elementwise: false,
+      decisive: null,
+      carried: false,
+      maybeReleased: false,
+      checked: false,
+      uncheckedReported: false,
+      detached: false,
+    };
     res[id] = { ...current, ...update };
     return { ...state, res };
   }
@@ -373,9 +454,14 @@ class Enumerator {
     const r = state.res[res.id];
     const at = state.events[atIndex] as PathEvent;
     const issue: PathIssue = {
-      kind, res, outcomes: r?.outcomes ?? [], at,
-      decisive: r?.decisive !== null && r?.decisive !== undefined ? state.events[r.decisive] ?? null : null,
-      earlier: null, events: state.events, ...extra,
+      kind,
+      res,
+      outcomes: r?.outcomes ?? [],
+      at,
+      decisive: r?.decisive !== null && r?.decisive !== undefined ? (state.events[r.decisive] ?? null) : null,
+      earlier: null,
+      events: state.events,
+      ...extra,
     };
     // Recorded now, not at the end of the path: a later merge may prune this path's state.
     this.issues.push(issue);
@@ -387,13 +473,16 @@ class Enumerator {
     if (!written) return [];
     const key = state.moved.get(written) ?? written;
     const whole = baseKey(key) === key;
-    return this.resources.filter((r) => state.res[r.id] !== undefined && r.key !== null && (r.key === key || (whole && baseKey(r.key) === key)));
+    return this.resources.filter(
+      (r) => state.res[r.id] !== undefined && r.key !== null && (r.key === key || (whole && baseKey(r.key) === key)),
+    );
   }
 
   private applyNode(node: CfgNode, input: State): State {
     let state = input;
     for (const op of node.ops) state = this.applyOp(node, op, state);
-    if (node.syntax && (node.kind === 'stmt' || node.kind === 'cond' || node.kind === 'loop-head')) state = this.applyAssignments(node, state);
+    if (node.syntax && (node.kind === 'stmt' || node.kind === 'cond' || node.kind === 'loop-head'))
+      state = this.applyAssignments(node, state);
     return state;
   }
 
@@ -404,8 +493,11 @@ class Enumerator {
       case 'acquire': {
         if (op.prefault || !op.pages) {
           // get_user_pages(…, NULL): faults the range in, takes nothing.
-          const bound = op.result.variable ? this.bind(state, op.result.variable, { kind: 'opaque', id: this.opaque++ }) : state;
-          return this.event(bound, 'acquire', node, span, `${op.name}(…) — no pages argument, nothing taken`, { op }).state;
+          const bound = op.result.variable
+            ? this.bind(state, op.result.variable, { kind: 'opaque', id: this.opaque++ })
+            : state;
+          return this.event(bound, 'acquire', node, span, `${op.name}(…) — no pages argument, nothing taken`, { op })
+            .state;
         }
         const r = this.resourceFor(op, node.id, state);
         const outcomes = initialOutcomes(op);
@@ -414,37 +506,75 @@ class Enumerator {
           // A second run of the same call (the next loop iteration): values computed from the
           // first result are not this result any more.
           const env = new Map(state.env);
-          for (const [k, v] of env) if ((v.kind === 'result' || v.kind === 'held') && v.res === r.id) env.set(k, { kind: 'opaque', id: this.opaque++ });
+          for (const [k, v] of env)
+            if ((v.kind === 'result' || v.kind === 'held') && v.res === r.id)
+              env.set(k, { kind: 'opaque', id: this.opaque++ });
           state = { ...state, env };
         }
-        const carried = previous !== undefined && previous.status !== 'released' && (previous.carried || mayHold(r, previous.outcomes));
+        const carried =
+          previous !== undefined &&
+          previous.status !== 'released' &&
+          (previous.carried || mayHold(r, previous.outcomes));
         // Another acquire into the very same storage: the pages tracked there before were
         // released (or are this path's leak, reported at the exit of that earlier path).
         const res = [...state.res];
-        for (const other of this.resources) if (other !== r && other.key === r.key && res[other.id]?.status === 'released') res[other.id] = undefined as unknown as ResState;
+        for (const other of this.resources)
+          if (other !== r && other.key === r.key && res[other.id]?.status === 'released')
+            res[other.id] = undefined as unknown as ResState;
         state = { ...state, res };
-        state = this.setRes(state, r.id, { outcomes, status: 'held', changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried, maybeReleased: false, checked: false, uncheckedReported: false });
-        state = this.event(state, 'acquire', node, span, `${op.name}(${op.nr ? oneLine(op.nr.text, 30) : ''}${op.flagsArg ? `, ${oneLine(op.flagsArg.text, 40)}` : ''})`, { op, res: [r.id] }).state;
+        state = this.setRes(state, r.id, {
+          outcomes,
+          status: 'held',
+          changedAt: null,
+          escapeHow: null,
+          elementwise: false,
+          decisive: null,
+          carried,
+          maybeReleased: false,
+          checked: false,
+          uncheckedReported: false,
+        });
+        state = this.event(
+          state,
+          'acquire',
+          node,
+          span,
+          `${op.name}(${op.nr ? oneLine(op.nr.text, 30) : ''}${op.flagsArg ? `, ${oneLine(op.flagsArg.text, 40)}` : ''})`,
+          { op, res: [r.id] },
+        ).state;
         if (op.result.variable) state = this.bind(state, op.result.variable, { kind: 'result', res: r.id });
         if (op.heldCount) state = this.bind(state, op.heldCount, { kind: 'held', res: r.id });
         // `&page`: the page variable is non-NULL exactly when the acquire succeeded.
         if (op.pages.baseKind === 'local' && /^[A-Za-z_]\w*$/.test(op.pages.key) && op.api.returns !== 'page') {
           const pagesNode = op.pages.node;
-          if (pagesNode.type === 'pointer_expression') state = this.bind(state, op.pages.key, { kind: 'pageof', res: r.id });
+          if (pagesNode.type === 'pointer_expression')
+            state = this.bind(state, op.pages.key, { kind: 'pageof', res: r.id });
         }
         return state;
       }
       case 'release': {
         const targets = this.resourcesCovered(state, op.pages?.key);
-        const { state: s1, index } = this.event(state, 'release', node, span, `${op.name}(${oneLine(callArguments(op.node).map((a) => a.text).join(', ') || (op.bulk ? op.bulk.base.node.text : ''), 50)})${op.bulk ? ' (loop)' : ''}`, { op, res: targets.map((t) => t.id) });
+        const { state: s1, index } = this.event(
+          state,
+          'release',
+          node,
+          span,
+          `${op.name}(${oneLine(
+            callArguments(op.node)
+              .map((a) => a.text)
+              .join(', ') || (op.bulk ? op.bulk.base.node.text : ''),
+            50,
+          )})${op.bulk ? ' (loop)' : ''}`,
+          { op, res: targets.map((t) => t.id) },
+        );
         state = s1;
         const elementwise = op.pages?.element === true && op.count.kind === 'one';
         for (const r of targets) {
           const rs = state.res[r.id] as ResState;
-          const exact = r.key === (op.pages ? state.moved.get(op.pages.key) ?? op.pages.key : undefined);
+          const exact = r.key === (op.pages ? (state.moved.get(op.pages.key) ?? op.pages.key) : undefined);
           if (!exact && rs.status === 'released') continue; // a whole-array release after a sub-range one
           if (rs.status === 'released' && !elementwise && !rs.elementwise) {
-            const earlier = rs.changedAt !== null ? state.events[rs.changedAt] ?? null : null;
+            const earlier = rs.changedAt !== null ? (state.events[rs.changedAt] ?? null) : null;
             state = this.issue(state, 'double-release', r, index, { earlier });
           } else if (rs.status !== 'released' || !elementwise) {
             state = this.checkCount(state, r, op, index);
@@ -457,13 +587,19 @@ class Enumerator {
       case 'dirty':
       case 'extra-ref': {
         const targets = this.resourcesCovered(state, op.pages.key);
-        const label = op.kind === 'use' ? `${op.use.name}(…) — ${op.use.kind === 'data' ? 'CPU access to the data' : op.use.kind === 'dma' ? 'handed to DMA' : 'handed to the block layer'}` : `${op.kind === 'dirty' ? op.dirty.name : op.name}(${oneLine(op.pages.node.text, 40)})`;
-        const { state: s1, index } = this.event(state, op.kind, node, span, label, { op, res: targets.map((t) => t.id) });
+        const label =
+          op.kind === 'use'
+            ? `${op.use.name}(…) — ${op.use.kind === 'data' ? 'CPU access to the data' : op.use.kind === 'dma' ? 'handed to DMA' : 'handed to the block layer'}`
+            : `${op.kind === 'dirty' ? op.dirty.name : op.name}(${oneLine(op.pages.node.text, 40)})`;
+        const { state: s1, index } = this.event(state, op.kind, node, span, label, {
+          op,
+          res: targets.map((t) => t.id),
+        });
         state = s1;
         for (const r of targets) {
           const rs = state.res[r.id] as ResState;
           if (rs.status === 'released' && !rs.elementwise && op.kind !== 'extra-ref') {
-            const earlier = rs.changedAt !== null ? state.events[rs.changedAt] ?? null : null;
+            const earlier = rs.changedAt !== null ? (state.events[rs.changedAt] ?? null) : null;
             state = this.issue(state, 'use-after-release', r, index, { earlier });
           } else if (rs.status === 'held' && op.kind === 'use' && op.use.kind !== 'data') {
             // sg_set_page(), bio_add_page(), skb_fill_page_desc(): the scatterlist, bio or skb
@@ -482,7 +618,16 @@ class Enumerator {
         // (iwlwifi's set_tb_with_wa() checks and stores into the TFD).
         if (op.how === 'check') for (const r of targets) state = this.setRes(state, r.id, { checked: true });
         const how = op.how === 'check' ? 'call' : op.how;
-        const label = op.how === 'check' ? `DMA handle checked by ${op.callee ?? 'a helper'}()` : how === 'call' ? `DMA handle passed to ${op.callee ?? 'a function'}()` : how === 'store' ? 'DMA handle stored' : how === 'return' ? 'DMA handle returned' : 'DMA handle used';
+        const label =
+          op.how === 'check'
+            ? `DMA handle checked by ${op.callee ?? 'a helper'}()`
+            : how === 'call'
+              ? `DMA handle passed to ${op.callee ?? 'a function'}()`
+              : how === 'store'
+                ? 'DMA handle stored'
+                : how === 'return'
+                  ? 'DMA handle returned'
+                  : 'DMA handle used';
         // Stored, returned or passed on: ownership may have left (a call's is settled at the
         // return — see finishPath).
         const leaves = (): boolean => how !== 'use';
@@ -495,29 +640,54 @@ class Enumerator {
           if (rs.status !== 'held' && rs.status !== 'escaped') continue;
           // kfree() of coherent memory, on a path where it is coherent memory (`if (hl) buf =
           // kmalloc(...); else buf = dma_alloc_coherent(...);` frees each its own way).
-          if (op.how === 'call' && FREE_CALLS.has(op.callee ?? '') && r.op.kind === 'dma' && r.op.api.role === 'alloc' && r.op.api.type !== 'pool' && r.key === op.key && mayHold(r, rs.outcomes)) {
+          if (
+            op.how === 'call' &&
+            FREE_CALLS.has(op.callee ?? '') &&
+            r.op.kind === 'dma' &&
+            r.op.api.role === 'alloc' &&
+            r.op.api.type !== 'pool' &&
+            r.key === op.key &&
+            mayHold(r, rs.outcomes)
+          ) {
             state = this.issue(state, 'wrong-free', r, index);
             state = this.setRes(state, r.id, { status: 'released', changedAt: index });
             continue;
           }
           // Returned: the caller checks it (or not — its own finding).
-          if (how !== 'return' && !rs.checked && !rs.uncheckedReported && r.op.kind === 'dma' && r.op.api.returns === 'handle' && rs.outcomes.includes('zero')) {
+          if (
+            how !== 'return' &&
+            !rs.checked &&
+            !rs.uncheckedReported &&
+            r.op.kind === 'dma' &&
+            r.op.api.returns === 'handle' &&
+            rs.outcomes.includes('zero')
+          ) {
             state = this.issue(state, 'dma-unchecked', r, index);
             state = this.setRes(state, r.id, { uncheckedReported: true });
           }
-          if (leaves() && (state.res[r.id] as ResState).status === 'held') state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: how });
+          if (leaves() && (state.res[r.id] as ResState).status === 'held')
+            state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: how });
         }
         return state;
       }
       case 'escape': {
         const targets = this.resourcesCovered(state, op.pages.key);
         if (targets.length === 0) return state;
-        const how = op.how === 'call' ? `passed to ${op.callee ?? 'a function'}()` : op.how === 'return' ? 'returned' : `stored in ${op.target ? oneLine(op.target.node.text, 40) : op.how}`;
-        const { state: s1, index } = this.event(state, 'escape', node, span, how, { op, res: targets.map((t) => t.id) });
+        const how =
+          op.how === 'call'
+            ? `passed to ${op.callee ?? 'a function'}()`
+            : op.how === 'return'
+              ? 'returned'
+              : `stored in ${op.target ? oneLine(op.target.node.text, 40) : op.how}`;
+        const { state: s1, index } = this.event(state, 'escape', node, span, how, {
+          op,
+          res: targets.map((t) => t.id),
+        });
         state = s1;
         for (const r of targets) {
           const rs = state.res[r.id] as ResState;
-          if (rs.status === 'held') state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: op.how });
+          if (rs.status === 'held')
+            state = this.setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: op.how });
         }
         return state;
       }
@@ -529,7 +699,13 @@ class Enumerator {
     // A coherent or pool allocation is known by its CPU address and by its `&dma` handle; a
     // table by `sgt` and by `sgt->sgl`.
     const sg = sgTableKey(key);
-    return this.resources.filter((r) => r.op.kind === 'dma' && (r.key === key || r.op.handleOut === key || (r.key !== null && sgTableKey(r.key) === sg)) && state.res[r.id] !== undefined && state.res[r.id]?.detached !== true);
+    return this.resources.filter(
+      (r) =>
+        r.op.kind === 'dma' &&
+        (r.key === key || r.op.handleOut === key || (r.key !== null && sgTableKey(r.key) === sg)) &&
+        state.res[r.id] !== undefined &&
+        state.res[r.id]?.detached !== true,
+    );
   }
 
   /** Remembers that `op` (an unmap, free or sync) met these maps (maybe none) on a path. */
@@ -549,8 +725,21 @@ class Enumerator {
       if (op.key === null) return this.event(state, 'acquire', node, span, `${label} — result not kept`, { op }).state;
       const r = this.resourceFor(op, node.id, state);
       // `mapping = dma_map_single(...)` again (another call site): the old mapping is no longer `mapping`.
-      for (const other of this.dmaResources(state, op.key)) if (other !== r) state = this.setRes(state, other.id, { detached: true });
-      state = this.setRes(state, r.id, { outcomes: initialOutcomes(op), status: 'held', changedAt: null, escapeHow: null, elementwise: false, decisive: null, carried: false, maybeReleased: false, checked: false, uncheckedReported: false, detached: false });
+      for (const other of this.dmaResources(state, op.key))
+        if (other !== r) state = this.setRes(state, other.id, { detached: true });
+      state = this.setRes(state, r.id, {
+        outcomes: initialOutcomes(op),
+        status: 'held',
+        changedAt: null,
+        escapeHow: null,
+        elementwise: false,
+        decisive: null,
+        carried: false,
+        maybeReleased: false,
+        checked: false,
+        uncheckedReported: false,
+        detached: false,
+      });
       state = this.event(state, 'acquire', node, span, label, { op, res: [r.id] }).state;
       // `n = dma_map_sg(...)`, `obj->dma = dma_map_single(...)`, `*out = ...`: later tests of
       // that place decide the outcome.
@@ -559,20 +748,36 @@ class Enumerator {
     }
     if (api.role === 'sync') {
       const targets = this.dmaResources(state, op.key);
-      this.pair(op, targets.filter((r) => state.res[r.id]?.status !== 'released'));
+      this.pair(
+        op,
+        targets.filter((r) => state.res[r.id]?.status !== 'released'),
+      );
       return this.event(state, 'use', node, span, label, { op, res: targets.map((t) => t.id) }).state;
     }
     if (api.role === 'unmap' || api.role === 'free' || api.role === 'pool-destroy') {
       const targets = this.dmaResources(state, op.key);
-      this.pair(op, targets.filter((r) => state.res[r.id]?.status !== 'released'));
-      const { state: s1, index } = this.event(state, 'release', node, span, label, { op, res: targets.map((t) => t.id) });
+      this.pair(
+        op,
+        targets.filter((r) => state.res[r.id]?.status !== 'released'),
+      );
+      const { state: s1, index } = this.event(state, 'release', node, span, label, {
+        op,
+        res: targets.map((t) => t.id),
+      });
       state = s1;
       for (const r of targets) {
         const rs = state.res[r.id] as ResState;
         if (rs.status === 'released') {
-          const earlier = rs.changedAt !== null ? state.events[rs.changedAt] ?? null : null;
+          const earlier = rs.changedAt !== null ? (state.events[rs.changedAt] ?? null) : null;
           state = this.issue(state, 'double-release', r, index, { earlier });
-        } else if (api.role === 'unmap' && r.op.kind === 'dma' && r.op.api.returns === 'handle' && !rs.checked && !rs.uncheckedReported && rs.outcomes.includes('zero')) {
+        } else if (
+          api.role === 'unmap' &&
+          r.op.kind === 'dma' &&
+          r.op.api.returns === 'handle' &&
+          !rs.checked &&
+          !rs.uncheckedReported &&
+          rs.outcomes.includes('zero')
+        ) {
           // dma-debug: "device driver failed to check map error" at unmap time.
           state = this.issue(state, 'dma-unchecked', r, index);
           state = this.setRes(state, r.id, { uncheckedReported: true });
@@ -584,7 +789,11 @@ class Enumerator {
           const rs = state.res[r.id];
           if (!rs || r.op.kind !== 'dma' || r.op.pool !== op.key || !mayHold(r, rs.outcomes)) continue;
           // Still allocated: held, or only lent to a function while this one frees it itself later.
-          const lent = rs.status === 'escaped' && rs.escapeHow === 'call' && rs.changedAt !== null && this.dmaReleasedAfter(r, state.events[rs.changedAt]?.span.start ?? Infinity);
+          const lent =
+            rs.status === 'escaped' &&
+            rs.escapeHow === 'call' &&
+            rs.changedAt !== null &&
+            this.dmaReleasedAfter(r, state.events[rs.changedAt]?.span.start ?? Infinity);
           if (rs.status !== 'held' && !lent) continue;
           // Kept in a struct or a list (freed through it), or freed by a loop this path skipped.
           if (r.nonLocal || this.skippedConsumer(r, state)) continue;
@@ -620,11 +829,19 @@ class Enumerator {
       return state;
     }
     if (count.kind === 'result' && count.res === r.id) {
-      if (rs.outcomes.length > 0 && rs.outcomes.every((o) => o === 'neg')) return this.issue(state, 'negative-count', r, index, { countText });
+      if (rs.outcomes.length > 0 && rs.outcomes.every((o) => o === 'neg'))
+        return this.issue(state, 'negative-count', r, index, { countText });
       return state;
     }
-    const isNr = r.nrSym !== null && (symKey(count) === symKey(r.nrSym) || (op.count.node && r.op.nr && canonical(op.count.node) === canonical(r.op.nr) && !state.env.has(canonical(r.op.nr))));
-    if (isNr && !rs.outcomes.includes('full') && !r.op.single) return this.issue(state, 'count-mismatch', r, index, { countText });
+    const isNr =
+      r.nrSym !== null &&
+      (symKey(count) === symKey(r.nrSym) ||
+        (op.count.node &&
+          r.op.nr &&
+          canonical(op.count.node) === canonical(r.op.nr) &&
+          !state.env.has(canonical(r.op.nr))));
+    if (isNr && !rs.outcomes.includes('full') && !r.op.single)
+      return this.issue(state, 'count-mismatch', r, index, { countText });
     return state;
   }
 
@@ -709,7 +926,12 @@ class Enumerator {
   private detachKeysOf(state: State, name: string, node: CfgNode): State {
     const throughIndex = /^[A-Za-z_]\w*$/.test(name) ? new RegExp(`\\[[^\\]]*\\b${name}\\b[^\\]]*\\]`) : null;
     const goesThrough = (key: string | null): boolean =>
-      key !== null && (key === name || key.startsWith(`${name}->`) || key.startsWith(`${name}.`) || key.startsWith(`${name}[`) || (throughIndex?.test(key) ?? false));
+      key !== null &&
+      (key === name ||
+        key.startsWith(`${name}->`) ||
+        key.startsWith(`${name}.`) ||
+        key.startsWith(`${name}[`) ||
+        (throughIndex?.test(key) ?? false));
     let out = state;
     for (const r of this.resources) {
       const rs = out.res[r.id];
@@ -725,7 +947,9 @@ class Enumerator {
     // `x = …` forgets every fact about x (and x->…); `obj->a.b = …` only those that read
     // obj->a.b (or something inside it): `obj->count = 0` says nothing new about `obj->type`.
     const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const mentions = /^[A-Za-z_]\w*$/.test(name) ? new RegExp(`\\b${escaped}\\b`) : new RegExp(`(^|[^\\w>.])${escaped}(?![\\w])`);
+    const mentions = /^[A-Za-z_]\w*$/.test(name)
+      ? new RegExp(`\\b${escaped}\\b`)
+      : new RegExp(`(^|[^\\w>.])${escaped}(?![\\w])`);
     let facts: Map<string, boolean> | null = null;
     for (const key of state.facts.keys()) {
       if (mentions.test(key)) {
@@ -741,8 +965,11 @@ class Enumerator {
     const local = this.fn.info.locals.get(name);
     if (!local || local.pointerDepth !== 1 || !/\b(page|folio)\b/.test(local.typeText)) return state;
     const source = identifierName(right);
-    const sourceKey = source ? state.moved.get(source) ?? source : null;
-    const holds = op === '=' && sourceKey !== null && this.resources.some((r) => r.key === sourceKey && state.res[r.id] !== undefined);
+    const sourceKey = source ? (state.moved.get(source) ?? source) : null;
+    const holds =
+      op === '=' &&
+      sourceKey !== null &&
+      this.resources.some((r) => r.key === sourceKey && state.res[r.id] !== undefined);
     if (!holds && !state.moved.has(name)) return state;
     const moved = new Map(state.moved);
     if (holds) moved.set(name, sourceKey as string);
@@ -759,10 +986,13 @@ class Enumerator {
       if (e?.op?.kind === 'escape' && e.op.target) targets.push(e.op.target.key);
       if (rs.escapeHow === 'handed-off') return true; // a bio/sg/skb built here owns them now
     }
-    return targets.length > 0 && targets.every((key) => {
-      const base = /^([A-Za-z_]\w*)/.exec(key)?.[1];
-      return base !== undefined && this.fn.info.locals.has(base);
-    });
+    return (
+      targets.length > 0 &&
+      targets.every((key) => {
+        const base = /^([A-Za-z_]\w*)/.exec(key)?.[1];
+        return base !== undefined && this.fn.info.locals.has(base);
+      })
+    );
   }
 
   private returnStatus(value: SyntaxNode | null | undefined, state: State): ReturnStatus {
@@ -794,7 +1024,13 @@ class Enumerator {
    */
   private testedAsError(value: SyntaxNode | null | undefined, state: State): boolean {
     const name = value ? identifierName(value) : null;
-    return name !== null && !this.returnsPointer && (state.facts.get(name) === true || state.facts.get(`${name}<0`) === true || state.facts.get(`${name}!=0`) === true);
+    return (
+      name !== null &&
+      !this.returnsPointer &&
+      (state.facts.get(name) === true ||
+        state.facts.get(`${name}<0`) === true ||
+        state.facts.get(`${name}!=0`) === true)
+    );
   }
 
   /**
@@ -820,7 +1056,10 @@ class Enumerator {
       return 'unknown';
     };
     const statuses = new Set<ReturnStatus>();
-    const outcomes = ids.length === 1 ? (state.res[ids[0] as number] as ResState).outcomes.map((o) => new Map([[ids[0] as number, o]])) : [new Map<number, Outcome>()];
+    const outcomes =
+      ids.length === 1
+        ? (state.res[ids[0] as number] as ResState).outcomes.map((o) => new Map([[ids[0] as number, o]]))
+        : [new Map<number, Outcome>()];
     for (const o of outcomes) {
       const t = truth(condition, ctx, o);
       // `a ? : b` yields the condition itself when it is true.
@@ -835,18 +1074,28 @@ class Enumerator {
     const status = this.returnStatus(node.returnValue, input);
     const text = node.returnValue ? oneLine(node.returnValue.text, 40) : '';
     const errorLike = status === 'unknown' && this.testedAsError(node.returnValue, input);
-    return this.event(input, 'return', node, spanOf(node.syntax as SyntaxNode), `return${text ? ` ${text}` : ''}`, { returnStatus: status, returnText: text, ...(errorLike ? { errorByConvention: true } : {}) }).state;
+    return this.event(input, 'return', node, spanOf(node.syntax as SyntaxNode), `return${text ? ` ${text}` : ''}`, {
+      returnStatus: status,
+      returnText: text,
+      ...(errorLike ? { errorByConvention: true } : {}),
+    }).state;
   }
 
   private finishPath(input: State): void {
     let state = input;
     const last = state.events[state.events.length - 1];
-    let status: ReturnStatus = last?.kind === 'return' ? last.returnStatus ?? 'unknown' : 'void';
+    let status: ReturnStatus = last?.kind === 'return' ? (last.returnStatus ?? 'unknown') : 'void';
     if (last?.kind !== 'return') {
       // Fell off the end of the function.
       const body = this.fn.info.body;
       const end = { start: Math.max(body.endIndex - 1, body.startIndex), end: body.endIndex };
-      state = { ...state, events: [...state.events, { kind: 'return', nodeId: this.cfg.exit, span: end, label: 'end of function', returnStatus: 'void' }] };
+      state = {
+        ...state,
+        events: [
+          ...state.events,
+          { kind: 'return', nodeId: this.cfg.exit, span: end, label: 'end of function', returnStatus: 'void' },
+        ],
+      };
       status = 'void';
     }
     const exitIndex = state.events.length - 1;
@@ -862,7 +1111,12 @@ class Enumerator {
       // A DMA mapping or allocation whose handle left the function (a struct, a descriptor, a
       // helper, the caller) is freed by whoever owns it now — often the remove or completion
       // path — on error returns too: the rule stays silent (issue 6, "Bad input").
-      if (ownedElsewhere && r.op.kind === 'dma' && !this.dmaCallKept(r, rs, state, status === 'error' || last?.errorByConvention === true)) continue;
+      if (
+        ownedElsewhere &&
+        r.op.kind === 'dma' &&
+        !this.dmaCallKept(r, rs, state, status === 'error' || last?.errorByConvention === true)
+      )
+        continue;
       // The mapping leaks only because a loop that would have handed it on ran zero times
       // (`for (i = 0; i < n; i++) ring[i].dma = dma + i * sz;` with n unknown): not a finding.
       if (r.op.kind === 'dma' && this.skippedConsumer(r, state)) continue;
@@ -875,7 +1129,13 @@ class Enumerator {
     if (this.paths.length < this.budget.maxPaths) {
       this.paths.push({
         events: state.events,
-        resources: this.resources.filter((r) => state.res[r.id]).map((r) => ({ res: r, outcomes: (state.res[r.id] as ResState).outcomes, status: (state.res[r.id] as ResState).status })),
+        resources: this.resources
+          .filter((r) => state.res[r.id])
+          .map((r) => ({
+            res: r,
+            outcomes: (state.res[r.id] as ResState).outcomes,
+            status: (state.res[r.id] as ResState).status,
+          })),
         returnStatus: status,
         issues: state.issues,
       });
@@ -887,7 +1147,9 @@ class Enumerator {
 
   /** The words of each CFG node's syntax, read once for liveness and for skipped loops. */
   private namesAt(): readonly ReadonlySet<string>[] {
-    this.nodeNames ??= this.cfg.nodes.map((node) => new Set(node.syntax ? Array.from(node.syntax.text.matchAll(NAME), (m) => m[0]) : []));
+    this.nodeNames ??= this.cfg.nodes.map(
+      (node) => new Set(node.syntax ? Array.from(node.syntax.text.matchAll(NAME), (m) => m[0]) : []),
+    );
     return this.nodeNames;
   }
 
@@ -895,7 +1157,9 @@ class Enumerator {
   private skippedConsumer(r: Resource, state: State): boolean {
     if (state.skippedLoops.size === 0 || r.op.kind !== 'dma') return false;
     this.loopBodies ??= loopBodyNames(this.cfg, this.namesAt());
-    const names = [r.key, r.op.handleOut].map((k) => (k ? ROOT_NAME.exec(k)?.[0] : undefined)).filter((n): n is string => n !== undefined);
+    const names = [r.key, r.op.handleOut]
+      .map((k) => (k ? ROOT_NAME.exec(k)?.[0] : undefined))
+      .filter((n): n is string => n !== undefined);
     for (const id of state.skippedLoops) {
       const body = this.loopBodies.get(id);
       if (body && names.some((n) => body.has(n))) return true;
@@ -918,7 +1182,13 @@ class Enumerator {
         if (target.kind === 'loop-head') exitOnly.add(target.id);
         next = { ...next, back, exitOnly };
       }
-      if (node.kind === 'loop-head' && !edge.enter && !edge.back && !state.exitOnly.has(node.id) && !next.skippedLoops.has(node.id)) {
+      if (
+        node.kind === 'loop-head' &&
+        !edge.enter &&
+        !edge.back &&
+        !state.exitOnly.has(node.id) &&
+        !next.skippedLoops.has(node.id)
+      ) {
         next = { ...next, skippedLoops: new Set([...next.skippedLoops, node.id]) };
       }
       if (edge.cond) {
@@ -957,12 +1227,16 @@ class Enumerator {
     if (involved.length !== 1) {
       const t = truth(cond.expr, ctx, new Map());
       if (t !== 'unknown' && t !== cond.value) return [];
-      let { state: s } = this.event(state, 'branch', node, spanOf(cond.expr), label, { branch: { text: oneLine(cond.expr.text, 60), value: cond.value } });
+      let { state: s } = this.event(state, 'branch', node, spanOf(cond.expr), label, {
+        branch: { text: oneLine(cond.expr.text, 60), value: cond.value },
+      });
       s = this.refineNulls(s, cond.expr, cond.value);
       if (t === 'unknown') s = this.skippedReleases(s, edge);
       if (!cond.value && /\biov_iter_extract_will_pin\s*\(/.test(cond.expr.text)) {
         // Not a user-backed iterator: iov_iter_extract_pages() took no pins.
-        for (const r of this.resources) if (r.op.kind === 'acquire' && r.op.api.conditionalPin && s.res[r.id]) s = this.setRes(s, r.id, { outcomes: ['zero'] });
+        for (const r of this.resources)
+          if (r.op.kind === 'acquire' && r.op.api.conditionalPin && s.res[r.id])
+            s = this.setRes(s, r.id, { outcomes: ['zero'] });
       }
       return [s];
     }
@@ -986,7 +1260,10 @@ class Enumerator {
       });
     }
     if (kept.length === 0) return [];
-    const { state: s, index } = this.event(state, 'branch', node, spanOf(cond.expr), label, { branch: { text: oneLine(cond.expr.text, 60), value: cond.value }, res: [id] });
+    const { state: s, index } = this.event(state, 'branch', node, spanOf(cond.expr), label, {
+      branch: { text: oneLine(cond.expr.text, 60), value: cond.value },
+      res: [id],
+    });
     const narrowed = kept.length < rs.outcomes.length;
     let out = this.setRes(s, id, { outcomes: kept, ...(narrowed ? { decisive: index } : {}) });
     if (uncertain) out = this.skippedReleases(out, edge);
@@ -1028,12 +1305,24 @@ class Enumerator {
       keys = new Set<string>();
       const cond = edge.cond as { expr: SyntaxNode; value: boolean };
       let stmt: SyntaxNode | null = cond.expr;
-      while (stmt && stmt.type !== 'if_statement' && stmt.type !== 'while_statement' && stmt.type !== 'for_statement' && stmt.type !== 'do_statement') stmt = stmt.parent;
+      while (
+        stmt &&
+        stmt.type !== 'if_statement' &&
+        stmt.type !== 'while_statement' &&
+        stmt.type !== 'for_statement' &&
+        stmt.type !== 'do_statement'
+      )
+        stmt = stmt.parent;
       // The part of the code this edge steps around: the other arm of an `if`, or the body of a
       // loop it leaves (a loop releasing `pages[i]` for i < n, left when n is 0).
-      const arm = stmt?.type === 'if_statement'
-        ? (cond.value ? stmt.childForFieldName('alternative') : stmt.childForFieldName('consequence'))
-        : stmt && !cond.value ? stmt.childForFieldName('body') : null;
+      const arm =
+        stmt?.type === 'if_statement'
+          ? cond.value
+            ? stmt.childForFieldName('alternative')
+            : stmt.childForFieldName('consequence')
+          : stmt && !cond.value
+            ? stmt.childForFieldName('body')
+            : null;
       if (arm) {
         for (const n of this.cfg.nodes) {
           if (!n.syntax || n.syntax.startIndex < arm.startIndex || n.syntax.endIndex > arm.endIndex) continue;
@@ -1065,7 +1354,8 @@ class Enumerator {
    * the callee is taken to own it (a descriptor, a request).
    */
   private dmaCallKept(r: Resource, rs: ResState, state: State, failing: boolean): boolean {
-    if (!failing || r.nonLocal || rs.status !== 'escaped' || rs.escapeHow !== 'call' || rs.changedAt === null) return false;
+    if (!failing || r.nonLocal || rs.status !== 'escaped' || rs.escapeHow !== 'call' || rs.changedAt === null)
+      return false;
     const at = state.events[rs.changedAt];
     return at !== undefined && this.dmaReleasedAfter(r, at.span.start);
   }
@@ -1080,7 +1370,13 @@ class Enumerator {
       last = -1;
       for (const n of this.cfg.nodes) {
         for (const op of n.ops) {
-          if (op.kind === 'dma' && (op.api.role === 'unmap' || op.api.role === 'free') && op.key !== null && keys.includes(op.key)) last = Math.max(last, op.node.startIndex);
+          if (
+            op.kind === 'dma' &&
+            (op.api.role === 'unmap' || op.api.role === 'free') &&
+            op.key !== null &&
+            keys.includes(op.key)
+          )
+            last = Math.max(last, op.node.startIndex);
         }
       }
       this.lastDmaRelease.set(r.id, last);
@@ -1094,7 +1390,8 @@ class Enumerator {
     if (!key) return false;
     if (!this.releaseKeys) {
       this.releaseKeys = new Set();
-      for (const n of this.cfg.nodes) for (const op of n.ops) if (op.kind === 'release' && op.pages) this.releaseKeys.add(baseKey(op.pages.key));
+      for (const n of this.cfg.nodes)
+        for (const op of n.ops) if (op.kind === 'release' && op.pages) this.releaseKeys.add(baseKey(op.pages.key));
     }
     return this.releaseKeys.has(baseKey(key));
   }
@@ -1102,17 +1399,18 @@ class Enumerator {
   private readonly edgeSource = new Map<CfgEdge, number>();
 
   private nodeOfEdge(edge: CfgEdge): number {
-    if (this.edgeSource.size === 0) for (const n of this.cfg.nodes) for (const e of n.succs) this.edgeSource.set(e, n.id);
+    if (this.edgeSource.size === 0)
+      for (const n of this.cfg.nodes) for (const e of n.succs) this.edgeSource.set(e, n.id);
     return this.edgeSource.get(edge) ?? this.cfg.entry;
   }
 }
-
 
 /** A condition worth remembering: no calls (other than likely/unlikely), leading `!`s folded. */
 /** Adds what taking `e` as `value` decides to `into`; false when it contradicts `known`. */
 function learnFacts(e: Expr, value: boolean, known: ReadonlyMap<string, boolean>, into: Map<string, boolean>): boolean {
   if (e.k === 'not') return learnFacts(e.arg, !value, known, into) && record();
-  if (e.k === 'call' && FACT_WRAPPERS.has(e.fn) && e.args[0]) return learnFacts(e.args[0], value, known, into) && record();
+  if (e.k === 'call' && FACT_WRAPPERS.has(e.fn) && e.args[0])
+    return learnFacts(e.args[0], value, known, into) && record();
   if (e.k === 'binary' && ((e.op === '&&' && value) || (e.op === '||' && !value))) {
     if (!learnFacts(e.left, value, known, into) || !learnFacts(e.right, value, known, into)) return false;
   }
@@ -1131,7 +1429,11 @@ function learnFacts(e: Expr, value: boolean, known: ReadonlyMap<string, boolean>
  * For `A && C` on its false edge (and `A || C` on its true edge) where only C mentions the
  * resource: the operand that decides whether the resource's call ran and succeeded.
  */
-function shortCircuitOperand(expr: SyntaxNode, value: boolean, mentions: (e: SyntaxNode) => boolean): SyntaxNode | null {
+function shortCircuitOperand(
+  expr: SyntaxNode,
+  value: boolean,
+  mentions: (e: SyntaxNode) => boolean,
+): SyntaxNode | null {
   const e = unwrap(expr);
   if (e.type !== 'binary_expression') return null;
   const op = e.childForFieldName('operator')?.type;
@@ -1167,7 +1469,8 @@ function assignmentEffect(a: SyntaxNode, resources: readonly Resource[]): Assign
   const left = declaration ? a.childForFieldName('declarator') : a.childForFieldName('left');
   const right = a.childForFieldName(declaration ? 'value' : 'right');
   if (!left || !right) return null;
-  const name = left.type === 'identifier' ? left.text : unwrap(left).type === 'field_expression' ? canonical(left) : null;
+  const name =
+    left.type === 'identifier' ? left.text : unwrap(left).type === 'field_expression' ? canonical(left) : null;
   if (!name) return null;
   const rightCall = unwrap(right);
   const boundByAcquire = rightCall.type === 'call_expression' && resources.some((r) => r.op.node.id === rightCall.id);
@@ -1177,7 +1480,14 @@ function assignmentEffect(a: SyntaxNode, resources: readonly Resource[]): Assign
 const ROOT_NAME = /[A-Za-z_]\w*/;
 
 /** Frees that are wrong for coherent DMA memory. */
-const FREE_CALLS: ReadonlySet<string> = new Set(['kfree', 'kvfree', 'vfree', 'free_pages', 'free_page', 'kfree_sensitive']);
+const FREE_CALLS: ReadonlySet<string> = new Set([
+  'kfree',
+  'kvfree',
+  'vfree',
+  'free_pages',
+  'free_page',
+  'kfree_sensitive',
+]);
 
 /** Distinct states at one CFG node before states differing only in variables are merged. */
 const WIDEN_AT = 16;
@@ -1235,7 +1545,13 @@ function dmaKeyIsNonLocal(key: string, locals: ReadonlyMap<string, Variable>, bo
   for (const m of body.matchAll(assigned)) {
     const right = (m[1] ?? '').trim();
     // Not NULL, not an allocation, not the DMA call that makes the resource itself.
-    if (right !== 'NULL' && right !== '0' && !ALLOCATOR_CALL.test(right) && !/^(?:\([^()]*\)\s*)?dma\w*\s*\(/.test(right)) return true;
+    if (
+      right !== 'NULL' &&
+      right !== '0' &&
+      !ALLOCATOR_CALL.test(right) &&
+      !/^(?:\([^()]*\)\s*)?dma\w*\s*\(/.test(right)
+    )
+      return true;
   }
   return false;
 }
@@ -1278,7 +1594,6 @@ function loopSpan(head: CfgNode): { start: number; end: number } | null {
   const body = syntax.nextNamedSibling;
   return { start: syntax.startIndex, end: body ? body.endIndex : syntax.endIndex };
 }
-
 
 /** FNV-1a over a string's UTF-16 units, from a seed. */
 function fnv(text: string, seed: number): number {

@@ -69,7 +69,8 @@ function compileBody(node: SyntaxNode): { body: ExprBody; pure: boolean } {
     case 'unary_expression': {
       const op = node.child(0)?.type;
       const arg = node.childForFieldName('argument');
-      if (op === '-' && arg && unwrap(arg).type === 'identifier' && ERRNO.test(unwrap(arg).text)) return { body: { k: 'errno' }, pure: true };
+      if (op === '-' && arg && unwrap(arg).type === 'identifier' && ERRNO.test(unwrap(arg).text))
+        return { body: { k: 'errno' }, pure: true };
       if (op === '!' && arg) {
         const inner = compile(arg);
         return { body: { k: 'not', arg: inner }, pure: inner.fact !== null };
@@ -79,11 +80,17 @@ function compileBody(node: SyntaxNode): { body: ExprBody; pure: boolean } {
     case 'call_expression': {
       const fn = node.childForFieldName('function')?.text ?? '';
       const args = (node.childForFieldName('arguments')?.namedChildren ?? []).map(compile);
-      return { body: { k: 'call', id: node.id, fn, args }, pure: FACT_WRAPPERS.has(fn) && args.every((a) => a.fact !== null) };
+      return {
+        body: { k: 'call', id: node.id, fn, args },
+        pure: FACT_WRAPPERS.has(fn) && args.every((a) => a.fact !== null),
+      };
     }
     case 'assignment_expression': {
       const right = node.childForFieldName('right');
-      return { body: { k: 'assign', right: right ? compile(right) : null, parts: node.namedChildren.map(compile) }, pure: false };
+      return {
+        body: { k: 'assign', right: right ? compile(right) : null, parts: node.namedChildren.map(compile) },
+        pure: false,
+      };
     }
     case 'binary_expression': {
       const left = node.childForFieldName('left');
@@ -91,7 +98,10 @@ function compileBody(node: SyntaxNode): { body: ExprBody; pure: boolean } {
       if (!left || !right) return other(node);
       const l = compile(left);
       const r = compile(right);
-      return { body: { k: 'binary', op: node.childForFieldName('operator')?.type ?? '', left: l, right: r }, pure: l.fact !== null && r.fact !== null };
+      return {
+        body: { k: 'binary', op: node.childForFieldName('operator')?.type ?? '', left: l, right: r },
+        pure: l.fact !== null && r.fact !== null,
+      };
     }
     case 'pointer_expression':
     case 'subscript_expression': {
@@ -103,7 +113,10 @@ function compileBody(node: SyntaxNode): { body: ExprBody; pure: boolean } {
     case 'field_expression': {
       const base = node.childForFieldName('argument');
       const compiled = base ? compile(base) : null;
-      return { body: { k: 'field', name: canonical(node), base: compiled }, pure: compiled === null || compiled.fact !== null };
+      return {
+        body: { k: 'field', name: canonical(node), base: compiled },
+        pure: compiled === null || compiled.fact !== null,
+      };
     }
     default:
       return other(node);
@@ -112,5 +125,8 @@ function compileBody(node: SyntaxNode): { body: ExprBody; pure: boolean } {
 
 function other(node: SyntaxNode): { body: ExprBody; pure: boolean } {
   const parts = node.namedChildren.map(compile);
-  return { body: { k: 'other', parts }, pure: node.type !== 'update_expression' && parts.every((p) => p.fact !== null) };
+  return {
+    body: { k: 'other', parts },
+    pure: node.type !== 'update_expression' && parts.every((p) => p.fact !== null),
+  };
 }

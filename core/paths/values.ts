@@ -98,7 +98,15 @@ export interface ValueContext {
   fact(key: string): boolean | undefined;
 }
 
-const TRANSPARENT_CALLS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE', 'BUG_ON', 'READ_ONCE', 'WARN_ON_SMP']);
+const TRANSPARENT_CALLS = new Set([
+  'likely',
+  'unlikely',
+  'WARN_ON',
+  'WARN_ON_ONCE',
+  'BUG_ON',
+  'READ_ONCE',
+  'WARN_ON_SMP',
+]);
 
 /** The value of an expression on the current path. */
 export function evaluate(expr: SyntaxNode, ctx: ValueContext): Sym {
@@ -161,7 +169,8 @@ function toNum(s: Sym, outcomes: ReadonlyMap<number, Outcome>, ctx: ValueContext
       if (o === 'neg') return { kind: 'neg' };
       if (o === 'zero') return { kind: 'exact', value: ctx.failedValue(s.res) };
       if (o === 'partial') return { kind: 'partial', res: s.res };
-      if (o === 'full') return nrExact !== null ? { kind: 'exact', value: nrExact } : { kind: 'nr', res: s.res, exact: null };
+      if (o === 'full')
+        return nrExact !== null ? { kind: 'exact', value: nrExact } : { kind: 'nr', res: s.res, exact: null };
       return { kind: 'sym', key: symKey(s) };
     }
     case 'nr': {
@@ -174,7 +183,11 @@ function toNum(s: Sym, outcomes: ReadonlyMap<number, Outcome>, ctx: ValueContext
       return outcomes.get(s.res) === 'full' ? { kind: 'pos' } : { kind: 'unknown' };
     case 'mapfail': {
       const o = outcomes.get(s.res);
-      return o === 'zero' ? { kind: 'neg' } : o === 'full' ? { kind: 'exact', value: 0 } : { kind: 'sym', key: symKey(s) };
+      return o === 'zero'
+        ? { kind: 'neg' }
+        : o === 'full'
+          ? { kind: 'exact', value: 0 }
+          : { kind: 'sym', key: symKey(s) };
     }
     default: {
       const r = ctx.resourceWithNr(s);

@@ -35,7 +35,10 @@ function region(r: LineColumnRange): Record<string, number> {
 
 export function fingerprint(finding: Finding, text: string, lines = new LineIndex(text)): string {
   const lineText = lines.lineText(finding.range.line).replace(/\s+/g, '');
-  return createHash('sha256').update(`${finding.rule}\0${finding.function ?? ''}\0${lineText}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${finding.rule}\0${finding.function ?? ''}\0${lineText}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function toSarif(inputs: readonly SarifInput[], options: SarifOptions): object {
@@ -55,20 +58,36 @@ export function toSarif(inputs: readonly SarifInput[], options: SarifOptions): o
         ruleIndex: ruleIndex.get(f.rule),
         level: level(f.severity),
         message: { text: f.message },
-        locations: [{ ...location(f.range), ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}) }],
-        ...(f.related.length > 0 ? { relatedLocations: f.related.map((r, id) => ({ id, ...location(r.range, r.message) })) } : {}),
+        locations: [
+          {
+            ...location(f.range),
+            ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
+          },
+        ],
+        ...(f.related.length > 0
+          ? { relatedLocations: f.related.map((r, id) => ({ id, ...location(r.range, r.message) })) }
+          : {}),
         partialFingerprints: { 'pinscope/v1': fingerprint(f, input.text, lines) },
         ...(f.path && f.path.length > 0
-          ? { codeFlows: [{ threadFlows: [{ locations: f.path.map((p) => ({ location: location(p.range, p.label) })) }] }] }
+          ? {
+              codeFlows: [
+                { threadFlows: [{ locations: f.path.map((p) => ({ location: location(p.range, p.label) })) }] },
+              ],
+            }
           : {}),
         ...(f.fixes.length > 0
           ? {
               fixes: f.fixes.map((fix) => ({
                 description: { text: fix.title },
-                artifactChanges: [{
-                  artifactLocation: { uri },
-                  replacements: fix.edits.map((e) => ({ deletedRegion: region(lines.range(e.span)), insertedContent: { text: e.newText } })),
-                }],
+                artifactChanges: [
+                  {
+                    artifactLocation: { uri },
+                    replacements: fix.edits.map((e) => ({
+                      deletedRegion: region(lines.range(e.span)),
+                      insertedContent: { text: e.newText },
+                    })),
+                  },
+                ],
               })),
             }
           : {}),
@@ -78,27 +97,32 @@ export function toSarif(inputs: readonly SarifInput[], options: SarifOptions): o
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'pinscope',
-          version: options.toolVersion,
-          informationUri: options.informationUri,
-          rules: rules.map((r) => ({
-            id: r.id,
-            name: r.title,
-            shortDescription: { text: r.title },
-            fullDescription: { text: r.description },
-            helpUri: ruleDocsUrl(r.id),
-            help: { text: `${r.why}\n\nFix: ${r.fix}`, markdown: `${r.why}\n\n**Fix:** ${r.fix}\n\nSee ${rulePagePath(r.id)}.` },
-            defaultConfiguration: { level: level(r.severity) },
-            properties: { tags: ['linux-kernel', r.group], precision: r.group === 'gup' ? 'very-high' : 'high' },
-          })),
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'pinscope',
+            version: options.toolVersion,
+            informationUri: options.informationUri,
+            rules: rules.map((r) => ({
+              id: r.id,
+              name: r.title,
+              shortDescription: { text: r.title },
+              fullDescription: { text: r.description },
+              helpUri: ruleDocsUrl(r.id),
+              help: {
+                text: `${r.why}\n\nFix: ${r.fix}`,
+                markdown: `${r.why}\n\n**Fix:** ${r.fix}\n\nSee ${rulePagePath(r.id)}.`,
+              },
+              defaultConfiguration: { level: level(r.severity) },
+              properties: { tags: ['linux-kernel', r.group], precision: r.group === 'gup' ? 'very-high' : 'high' },
+            })),
+          },
         },
+        properties: { kernelVersion: options.kernelVersion },
+        columnKind: 'utf16CodeUnits',
+        results,
       },
-      properties: { kernelVersion: options.kernelVersion },
-      columnKind: 'utf16CodeUnits',
-      results,
-    }],
+    ],
   };
 }

@@ -22,7 +22,9 @@ function dropArgument(args: readonly SyntaxNode[], index: number): TextEdit | nu
     return { span: { start: previous.endIndex, end: arg.endIndex }, newText: '' };
   }
   const next = args[index + 1];
-  return next ? { span: { start: arg.startIndex, end: next.startIndex }, newText: '' } : { span: spanOf(arg), newText: '' };
+  return next
+    ? { span: { start: arg.startIndex, end: next.startIndex }, newText: '' }
+    : { span: spanOf(arg), newText: '' };
 }
 
 /** The signature (of any version) that has `argc` parameters, newest first. */
@@ -42,7 +44,9 @@ function arityFix(api: Api, args: readonly SyntaxNode[], target: Signature): Fix
   const role = written.params[index];
   const arg = args[index];
   if (!arg) return null;
-  const droppable = (role === 'vmas' && isNullPointer(arg)) || (role === 'tsk' && (isNullPointer(arg) || identifierName(unwrap(arg)) === 'current'));
+  const droppable =
+    (role === 'vmas' && isNullPointer(arg)) ||
+    (role === 'tsk' && (isNullPointer(arg) || identifierName(unwrap(arg)) === 'current'));
   if (!droppable) return null;
   const edit = dropArgument(args, index);
   return edit ? { title: `Remove the \`${role}\` argument (${arg.text})`, edits: [edit], safe: true } : null;
@@ -70,9 +74,14 @@ export function apiVersion(file: FileAnalysis): Finding[] {
           let message = `${fnName(api.name)} does not exist in Linux ${formatVersion(v)} (it exists ${describeRange(api.exists)}).`;
           if (renamed && inRange(v, { since: renamed.since })) {
             message += ` It was renamed to ${fnName(renamed.name)} in v${renamed.since} ("mm, tree-wide: rename put_user_page*() to unpin_user_page*()").`;
-            fixes.push({ title: `Rename to ${renamed.name}()`, edits: [{ span: spanOf(calleeNode), newText: renamed.name }], safe: true });
+            fixes.push({
+              title: `Rename to ${renamed.name}()`,
+              edits: [{ span: spanOf(calleeNode), newText: renamed.name }],
+              safe: true,
+            });
           } else if (api.name === 'pin_user_pages_fast_only') {
-            message += ' It was removed in v6.3 (no users were left); pin_user_pages_fast() may sleep, so a caller in atomic context needs a different design.';
+            message +=
+              ' It was removed in v6.3 (no users were left); pin_user_pages_fast() may sleep, so a caller in atomic context needs a different design.';
           } else if (api.name === 'get_user_pages_locked' || api.name === 'pin_user_pages_locked') {
             message += ` Use ${api.name.replace('_locked', '_remote')}() with the \`locked\` argument, or ${api.name.replace('_locked', '_unlocked')}().`;
           } else if (api.name === 'get_user_pages_longterm') {
@@ -80,7 +89,9 @@ export function apiVersion(file: FileAnalysis): Finding[] {
           } else if (api.name === '__get_user_pages_fast') {
             message += ' It was renamed get_user_pages_fast_only() in v5.8.';
           }
-          findings.push(finding(file, { rule: 'api-version', span: spanOf(calleeNode), function: fn.info.name, message, fixes }));
+          findings.push(
+            finding(file, { rule: 'api-version', span: spanOf(calleeNode), function: fn.info.name, message, fixes }),
+          );
           continue;
         }
         const signature = signatureAt(api, v);
@@ -88,10 +99,22 @@ export function apiVersion(file: FileAnalysis): Finding[] {
         const written = signatureWithArity(api, args.length);
         let message = `${fnName(api.name)} takes ${signature.params.length} arguments in Linux ${formatVersion(v)} (${signature.params.join(', ')}); this call passes ${args.length}.`;
         if (written) message += ` That is the ${describeRange(written.range)} form (${written.params.join(', ')}).`;
-        if (written && written.params.includes('vmas') && !signature.params.includes('vmas')) message += ' The vmas argument was removed in v6.5 ("mm/gup: remove vmas parameter from pin_user_pages()"); use get_user_page_vma_remote() if the VMA is needed.';
-        if (written && written.params.includes('tsk') && !signature.params.includes('tsk')) message += ' The task_struct argument was removed in v5.9 ("mm/gup: remove task_struct pointer for all gup code").';
+        if (written && written.params.includes('vmas') && !signature.params.includes('vmas'))
+          message +=
+            ' The vmas argument was removed in v6.5 ("mm/gup: remove vmas parameter from pin_user_pages()"); use get_user_page_vma_remote() if the VMA is needed.';
+        if (written && written.params.includes('tsk') && !signature.params.includes('tsk'))
+          message +=
+            ' The task_struct argument was removed in v5.9 ("mm/gup: remove task_struct pointer for all gup code").';
         const fix = arityFix(api, args, signature);
-        findings.push(finding(file, { rule: 'api-version', span: spanOf(op.node), function: fn.info.name, message, fixes: fix ? [fix] : [] }));
+        findings.push(
+          finding(file, {
+            rule: 'api-version',
+            span: spanOf(op.node),
+            function: fn.info.name,
+            message,
+            fixes: fix ? [fix] : [],
+          }),
+        );
       }
     }
   }

@@ -34,7 +34,12 @@ export function sgKey(key: string | null): string | null {
 
 function mapsFor(ops: readonly DmaOp[], key: string | null, type?: string): DmaOp[] {
   if (key === null) return [];
-  return ops.filter((o) => o.api.role === 'map' && (o.key === key || sgKey(o.key) === sgKey(key)) && (type === undefined || o.api.type === type));
+  return ops.filter(
+    (o) =>
+      o.api.role === 'map' &&
+      (o.key === key || sgKey(o.key) === sgKey(key)) &&
+      (type === undefined || o.api.type === type),
+  );
 }
 
 function steps(events: readonly PathEvent[]): { span: Span; label: string }[] {
@@ -63,10 +68,15 @@ function errorLabelsOf(fn: FunctionAnalysis): { name: string; node: SyntaxNode }
   const cached = labelCache.get(fn);
   if (cached) return cached;
   const labels: { name: string; node: SyntaxNode }[] = [];
-  walkTypes(fn.info.body, (type) => (type === 'labeled_statement' ? 'visit-descend' : 'descend'), (n) => {
-    const name = n.childForFieldName('label')?.text ?? '';
-    if (/^(err|out|fail|free|unwind|error|bail|cleanup|exit|put|release|undo|unlock|abort)/i.test(name)) labels.push({ name, node: n });
-  });
+  walkTypes(
+    fn.info.body,
+    (type) => (type === 'labeled_statement' ? 'visit-descend' : 'descend'),
+    (n) => {
+      const name = n.childForFieldName('label')?.text ?? '';
+      if (/^(err|out|fail|free|unwind|error|bail|cleanup|exit|put|release|undo|unlock|abort)/i.test(name))
+        labels.push({ name, node: n });
+    },
+  );
   labelCache.set(fn, labels);
   return labels;
 }
@@ -88,10 +98,17 @@ function insertCheckFix(file: FileAnalysis, fn: FunctionAnalysis, map: DmaOp): F
   const label = candidates[0]?.name as string;
   const indent = indentOf(file, stmt.startIndex);
   const ret = ['ret', 'rc', 'err', 'error'].find((v) => fn.info.locals.has(v) && !fn.info.locals.get(v)?.isUnsigned);
-  const body = ret ? ` {\n${indent}\t${ret} = -ENOMEM;\n${indent}\tgoto ${label};\n${indent}}` : `\n${indent}\tgoto ${label};`;
+  const body = ret
+    ? ` {\n${indent}\t${ret} = -ENOMEM;\n${indent}\tgoto ${label};\n${indent}}`
+    : `\n${indent}\tgoto ${label};`;
   return {
     title: `Check with dma_mapping_error() and goto ${label}`,
-    edits: [{ span: { start: stmt.endIndex, end: stmt.endIndex }, newText: `\n${indent}if (dma_mapping_error(${text(file, map.dev)}, ${handle}))${body}` }],
+    edits: [
+      {
+        span: { start: stmt.endIndex, end: stmt.endIndex },
+        newText: `\n${indent}if (dma_mapping_error(${text(file, map.dev)}, ${handle}))${body}`,
+      },
+    ],
     safe: false,
   };
 }
@@ -106,7 +123,8 @@ interface NullCheck {
 function nullChecksIn(fn: FunctionAnalysis, handles: ReadonlySet<string>): NullCheck[] {
   const found: NullCheck[] = [];
   const conditions: SyntaxNode[] = [];
-  for (const n of fn.cfg.nodes) for (const e of n.succs) if (e.cond && !conditions.includes(e.cond.expr)) conditions.push(e.cond.expr);
+  for (const n of fn.cfg.nodes)
+    for (const e of n.succs) if (e.cond && !conditions.includes(e.cond.expr)) conditions.push(e.cond.expr);
   const isZero = (n: SyntaxNode): boolean => {
     const u = unwrap(n);
     return (u.type === 'number_literal' && Number(u.text) === 0) || u.text === 'NULL' || u.type === 'null';
@@ -123,12 +141,17 @@ function nullChecksIn(fn: FunctionAnalysis, handles: ReadonlySet<string>): NullC
         const l = n.childForFieldName('left');
         const r = n.childForFieldName('right');
         if ((op === '==' || op === '!=') && l && r) {
-          const handleSide = handles.has(canonical(l)) && isZero(r) ? l : handles.has(canonical(r)) && isZero(l) ? r : null;
+          const handleSide =
+            handles.has(canonical(l)) && isZero(r) ? l : handles.has(canonical(r)) && isZero(l) ? r : null;
           if (handleSide) found.push({ node: n, handle: canonical(handleSide), negated: op === '!=' });
           return false;
         }
       }
-      if ((n.type === 'identifier' || n.type === 'field_expression') && n.id === unwrap(c).id && handles.has(canonical(n))) {
+      if (
+        (n.type === 'identifier' || n.type === 'field_expression') &&
+        n.id === unwrap(c).id &&
+        handles.has(canonical(n))
+      ) {
         found.push({ node: n, handle: canonical(n), negated: true });
       }
       return true;
@@ -159,13 +182,22 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
       const fixes: Fix[] = [];
       if (map.dev) {
         const call = `dma_mapping_error(${text(file, map.dev)}, ${text(file, unwrap(check.node).type === 'unary_expression' ? (check.node.childForFieldName('argument') as SyntaxNode) : check.node.type === 'binary_expression' ? ((handles.has(canonical(check.node.childForFieldName('left') as SyntaxNode)) ? check.node.childForFieldName('left') : check.node.childForFieldName('right')) as SyntaxNode) : check.node)})`;
-        fixes.push({ title: 'Use dma_mapping_error()', edits: [{ span: spanOf(check.node), newText: check.negated ? `!${call}` : call }], safe: true });
+        fixes.push({
+          title: 'Use dma_mapping_error()',
+          edits: [{ span: spanOf(check.node), newText: check.negated ? `!${call}` : call }],
+          safe: true,
+        });
       }
-      findings.push(finding(file, {
-        rule: 'dma-mapping-null-check', span: spanOf(check.node), function: name, fixes,
-        related: [{ span: spanOf(map.node), message: `${fnName(map.name)} handle` }],
-        message: `\`${check.node.text.replace(/\s+/g, ' ')}\` tests a ${fnName(map.name)} handle against 0, but a failed mapping returns DMA_MAPPING_ERROR (all ones), and 0 is a valid bus address on many IOMMUs: failures go through unnoticed. Use dma_mapping_error(dev, ${check.handle}).`,
-      }));
+      findings.push(
+        finding(file, {
+          rule: 'dma-mapping-null-check',
+          span: spanOf(check.node),
+          function: name,
+          fixes,
+          related: [{ span: spanOf(map.node), message: `${fnName(map.name)} handle` }],
+          message: `\`${check.node.text.replace(/\s+/g, ' ')}\` tests a ${fnName(map.name)} handle against 0, but a failed mapping returns DMA_MAPPING_ERROR (all ones), and 0 is a valid bus address on many IOMMUs: failures go through unnoticed. Use dma_mapping_error(dev, ${check.handle}).`,
+        }),
+      );
     }
 
     // dma-map-sg-unchecked
@@ -176,26 +208,42 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
       const target = map.resultKey;
       if (!ignored && (target === null || isTested(fn.info.body, target))) continue;
       if (!ignored && map.api.returns !== 'count') continue;
-      findings.push(finding(file, {
-        rule: 'dma-map-sg-unchecked', span: spanOf(map.node), function: name,
-        message: ignored
-          ? `The result of ${fnName(map.name)} is ignored: it is ${map.api.returns === 'count' ? 'the number of DMA segments, 0 when the mapping failed' : '0 or -errno'}. There is no dma_mapping_error() for scatterlists; check the result.`
-          : `\`${target}\` = ${fnName(map.name)} is never checked for 0 (failure) before it is used: "dma_map_sg() returns … 0 in case of failure". An unchecked 0 programs the device with no segments, or with stale ones.`,
-      }));
+      findings.push(
+        finding(file, {
+          rule: 'dma-map-sg-unchecked',
+          span: spanOf(map.node),
+          function: name,
+          message: ignored
+            ? `The result of ${fnName(map.name)} is ignored: it is ${map.api.returns === 'count' ? 'the number of DMA segments, 0 when the mapping failed' : '0 or -errno'}. There is no dma_mapping_error() for scatterlists; check the result.`
+            : `\`${target}\` = ${fnName(map.name)} is never checked for 0 (failure) before it is used: "dma_map_sg() returns … 0 in case of failure". An unchecked 0 programs the device with no segments, or with stale ones.`,
+        }),
+      );
     }
 
     // dma-unmap-sg-nents (unmaps and syncs given the mapped count)
-    for (const op of ops.filter((o) => (o.api.role === 'unmap' || o.api.role === 'sync') && o.api.type === 'sg' && o.nents)) {
+    for (const op of ops.filter(
+      (o) => (o.api.role === 'unmap' || o.api.role === 'sync') && o.api.type === 'sg' && o.nents,
+    )) {
       const count = op.nents as SyntaxNode;
       const map = mapsFor(ops, op.key, 'sg').find((m) => m.result.variable && m.nents);
       if (!map?.nents || canonical(count) !== map.result.variable) continue;
       const original = text(file, map.nents);
-      findings.push(finding(file, {
-        rule: 'dma-unmap-sg-nents', span: spanOf(count), function: name,
-        related: [{ span: spanOf(map.node), message: `mapped here with nents \`${original}\`` }],
-        fixes: [{ title: `Pass the original nents (${original})`, edits: [{ span: spanOf(count), newText: original }], safe: true }],
-        message: `${fnName(op.name)} is given \`${count.text}\`, the count ${fnName(map.name)} returned, instead of the nents it was given (\`${original}\`): "The nents argument to dma_unmap_sg must be the same one you passed into dma_map_sg". dma-debug: "device driver ${op.api.role === 'sync' ? 'syncs' : 'frees'} DMA sg list with different entry count".`,
-      }));
+      findings.push(
+        finding(file, {
+          rule: 'dma-unmap-sg-nents',
+          span: spanOf(count),
+          function: name,
+          related: [{ span: spanOf(map.node), message: `mapped here with nents \`${original}\`` }],
+          fixes: [
+            {
+              title: `Pass the original nents (${original})`,
+              edits: [{ span: spanOf(count), newText: original }],
+              safe: true,
+            },
+          ],
+          message: `${fnName(op.name)} is given \`${count.text}\`, the count ${fnName(map.name)} returned, instead of the nents it was given (\`${original}\`): "The nents argument to dma_unmap_sg must be the same one you passed into dma_map_sg". dma-debug: "device driver ${op.api.role === 'sync' ? 'syncs' : 'frees'} DMA sg list with different entry count".`,
+        }),
+      );
     }
 
     // dma-unmap-mismatch and dma-sync-direction
@@ -209,17 +257,26 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
       if (verdicts.length === 0 || verdicts.some((v) => v.verdict === null)) continue;
       const { map, verdict } = verdicts[0] as { map: DmaOp; verdict: Verdict };
       if (verdict.kind === 'sync') {
-        findings.push(finding(file, {
-          rule: 'dma-sync-direction', span: spanOf(op.dirNode ?? op.node), function: name,
-          related: [{ span: spanOf(map.node), message: `mapped ${map.dir ?? ''} here` }],
-          message: `${fnName(op.name)} uses ${op.dir}, but the mapping is ${map.dir}: dma-debug "device driver ${verdict.debug}". Sync with the mapping's direction.`,
-        }));
+        findings.push(
+          finding(file, {
+            rule: 'dma-sync-direction',
+            span: spanOf(op.dirNode ?? op.node),
+            function: name,
+            related: [{ span: spanOf(map.node), message: `mapped ${map.dir ?? ''} here` }],
+            message: `${fnName(op.name)} uses ${op.dir}, but the mapping is ${map.dir}: dma-debug "device driver ${verdict.debug}". Sync with the mapping's direction.`,
+          }),
+        );
       } else {
-        findings.push(finding(file, {
-          rule: 'dma-unmap-mismatch', span: spanOf(op.node), function: name, fixes: verdict.fixes,
-          related: [{ span: spanOf(map.node), message: `mapped here by ${fnName(map.name)}` }],
-          message: `This ${op.api.role === 'free' ? 'free' : 'unmap'} does not match ${fnName(map.name)} (line ${lineOf(file, map.node)}): ${verdict.problems.join('; ')}. dma-debug checks these at unmap: "device driver frees DMA memory with wrong function / different direction / different size".`,
-        }));
+        findings.push(
+          finding(file, {
+            rule: 'dma-unmap-mismatch',
+            span: spanOf(op.node),
+            function: name,
+            fixes: verdict.fixes,
+            related: [{ span: spanOf(map.node), message: `mapped here by ${fnName(map.name)}` }],
+            message: `This ${op.api.role === 'free' ? 'free' : 'unmap'} does not match ${fnName(map.name)} (line ${lineOf(file, map.node)}): ${verdict.problems.join('; ')}. dma-debug checks these at unmap: "device driver frees DMA memory with wrong function / different direction / different size".`,
+          }),
+        );
       }
     }
 
@@ -227,18 +284,26 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
     for (const op of ops.filter((o) => o.api.role === 'map' && o.api.params.includes('ptr') && o.buffer)) {
       const why = stackOrVmalloc(fn, op.buffer as SyntaxNode);
       if (!why) continue;
-      findings.push(finding(file, {
-        rule: 'dma-on-stack', span: spanOf(op.buffer as SyntaxNode), function: name,
-        message: `${fnName(op.name)} maps ${why}: ${why.startsWith('vmalloc') ? '"you cannot take the return of a vmalloc() call and DMA to/from that" — dma_map_single() rejects it ("rejecting DMA map of vmalloc memory") and dma-debug reports "device driver maps memory from vmalloc area"' : 'stack memory is not DMA-able with CONFIG_VMAP_STACK and shares cache lines with live locals; dma-debug: "device driver maps memory from stack"'}. Use kmalloc() memory.`,
-      }));
+      findings.push(
+        finding(file, {
+          rule: 'dma-on-stack',
+          span: spanOf(op.buffer as SyntaxNode),
+          function: name,
+          message: `${fnName(op.name)} maps ${why}: ${why.startsWith('vmalloc') ? '"you cannot take the return of a vmalloc() call and DMA to/from that" — dma_map_single() rejects it ("rejecting DMA map of vmalloc memory") and dma-debug reports "device driver maps memory from vmalloc area"' : 'stack memory is not DMA-able with CONFIG_VMAP_STACK and shares cache lines with live locals; dma-debug: "device driver maps memory from stack"'}. Use kmalloc() memory.`,
+        }),
+      );
     }
     for (const site of sgBufferSites(fn)) {
       const why = stackOrVmalloc(fn, site.buffer);
       if (why) {
-        findings.push(finding(file, {
-          rule: 'dma-on-stack', span: spanOf(site.buffer), function: name,
-          message: `${fnName(site.call)} puts ${why} in a scatterlist that is mapped for DMA: stack and vmalloc memory are not DMA-able ("device driver maps memory from ${why.startsWith('vmalloc') ? 'vmalloc area' : 'stack'}"). Use kmalloc() memory.`,
-        }));
+        findings.push(
+          finding(file, {
+            rule: 'dma-on-stack',
+            span: spanOf(site.buffer),
+            function: name,
+            message: `${fnName(site.call)} puts ${why} in a scatterlist that is mapped for DMA: stack and vmalloc memory are not DMA-able ("device driver maps memory from ${why.startsWith('vmalloc') ? 'vmalloc area' : 'stack'}"). Use kmalloc() memory.`,
+          }),
+        );
       }
     }
 
@@ -264,20 +329,29 @@ export function dmaRules(file: FileAnalysis, linkage: Linkage): Finding[] {
   return findings;
 }
 
-
-const VMALLOC = /^(vmalloc|vzalloc|vmalloc_user|vmalloc_node|vzalloc_node|__vmalloc|vmalloc_array|vcalloc|kvmalloc|kvzalloc|kvmalloc_array|kvcalloc|kvmalloc_node|kvzalloc_node)$/;
+const VMALLOC =
+  /^(vmalloc|vzalloc|vmalloc_user|vmalloc_node|vzalloc_node|__vmalloc|vmalloc_array|vcalloc|kvmalloc|kvzalloc|kvmalloc_array|kvcalloc|kvmalloc_node|kvzalloc_node)$/;
 
 /** Why a buffer expression is stack or vmalloc memory, or null. */
 function stackOrVmalloc(fn: FunctionAnalysis, buffer: SyntaxNode): string | null {
   const b = unwrap(buffer);
   const target = b.type === 'pointer_expression' && b.child(0)?.type === '&' ? b.childForFieldName('argument') : b;
   const base = target ? unwrap(target) : null;
-  const name = base ? (base.type === 'identifier' ? base.text : base.type === 'subscript_expression' ? identifierName(base.childForFieldName('argument')) : base.type === 'field_expression' && base.text.includes('.') && !base.text.includes('->') ? base.text.split('.')[0] ?? null : null) : null;
+  const name = base
+    ? base.type === 'identifier'
+      ? base.text
+      : base.type === 'subscript_expression'
+        ? identifierName(base.childForFieldName('argument'))
+        : base.type === 'field_expression' && base.text.includes('.') && !base.text.includes('->')
+          ? (base.text.split('.')[0] ?? null)
+          : null
+    : null;
   if (!name) return null;
   const local = fn.info.locals.get(name);
   if (!local || local.isStatic) return null;
   const addressTaken = b.type === 'pointer_expression' && b.child(0)?.type === '&';
-  if (local.isArray || (addressTaken && local.pointerDepth === 0)) return `the on-stack ${local.isArray ? 'array' : 'variable'} \`${name}\``;
+  if (local.isArray || (addressTaken && local.pointerDepth === 0))
+    return `the on-stack ${local.isArray ? 'array' : 'variable'} \`${name}\``;
   if (local.pointerDepth > 0) {
     let fromVmalloc: string | null = null;
     const check = (value: SyntaxNode | null): void => {
@@ -289,7 +363,8 @@ function stackOrVmalloc(fn: FunctionAnalysis, buffer: SyntaxNode): string | null
     };
     check(local.init);
     walk(fn.info.body, (n) => {
-      if (n.type === 'assignment_expression' && identifierName(n.childForFieldName('left')) === name) check(n.childForFieldName('right'));
+      if (n.type === 'assignment_expression' && identifierName(n.childForFieldName('left')) === name)
+        check(n.childForFieldName('right'));
       return true;
     });
     if (fromVmalloc) return `vmalloc memory (\`${name}\` comes from ${fnName(fromVmalloc)})`;
@@ -310,23 +385,47 @@ function sgBufferSites(fn: FunctionAnalysis): { call: string; buffer: SyntaxNode
   return sites;
 }
 
-const CPU_READERS = new Set(['memcpy', 'memcmp', 'copy_to_user', 'memcpy_fromio', 'print_hex_dump', 'crc32', 'crc32_le', 'skb_put_data', 'memmove', 'strncpy', 'strscpy']);
+const CPU_READERS = new Set([
+  'memcpy',
+  'memcmp',
+  'copy_to_user',
+  'memcpy_fromio',
+  'print_hex_dump',
+  'crc32',
+  'crc32_le',
+  'skb_put_data',
+  'memmove',
+  'strncpy',
+  'strscpy',
+]);
 
 function cpuReadHints(file: FileAnalysis, fn: FunctionAnalysis, ops: readonly DmaOp[]): Finding[] {
   const hints: Finding[] = [];
-  for (const map of ops.filter((o) => o.api.role === 'map' && o.api.returns === 'handle' && o.dir === 'DMA_FROM_DEVICE' && o.buffer && o.key)) {
+  for (const map of ops.filter(
+    (o) => o.api.role === 'map' && o.api.returns === 'handle' && o.dir === 'DMA_FROM_DEVICE' && o.buffer && o.key,
+  )) {
     const buffer = canonical(map.buffer as SyntaxNode);
-    const ends = ops.filter((o) => (o.api.role === 'unmap' || (o.api.role === 'sync' && o.api.sync === 'cpu')) && o.key === map.key && o.node.startIndex > map.node.startIndex).map((o) => o.node.startIndex);
+    const ends = ops
+      .filter(
+        (o) =>
+          (o.api.role === 'unmap' || (o.api.role === 'sync' && o.api.sync === 'cpu')) &&
+          o.key === map.key &&
+          o.node.startIndex > map.node.startIndex,
+      )
+      .map((o) => o.node.startIndex);
     const firstEnd = ends.length > 0 ? Math.min(...ends) : Infinity;
     walk(fn.info.body, (n) => {
       if (n.type !== 'call_expression' || n.startIndex <= map.node.endIndex || n.startIndex >= firstEnd) return true;
       const callee = calleeName(n) ?? '';
       const args = n.childForFieldName('arguments')?.namedChildren ?? [];
-      const source = callee === 'memcpy' || callee === 'memmove' ? args[1] : callee === 'copy_to_user' ? args[1] : args[0];
+      const source =
+        callee === 'memcpy' || callee === 'memmove' ? args[1] : callee === 'copy_to_user' ? args[1] : args[0];
       if (CPU_READERS.has(callee) && source && canonical(source) === buffer && ends.length > 0) {
         hints.push({
           ...finding(file, {
-            rule: 'dma-sync-direction', span: spanOf(n), function: fn.info.name,
+            rule: 'dma-sync-direction',
+            span: spanOf(n),
+            function: fn.info.name,
             related: [{ span: spanOf(map.node), message: 'mapped DMA_FROM_DEVICE here' }],
             message: `The CPU reads \`${buffer}\` while it is still mapped DMA_FROM_DEVICE and before any dma_sync_single_for_cpu(): on non-coherent platforms it may read stale cache lines. Sync for the CPU (or unmap) first.`,
           }),
@@ -353,31 +452,50 @@ function dmaIssueFinding(file: FileAnalysis, fn: FunctionAnalysis, issue: PathIs
       const fix = insertCheckFix(file, fn, op);
       const atUnmap = issue.at.kind === 'release';
       return finding(file, {
-        rule: 'dma-mapping-unchecked', span: issue.at.span, related, ...base, fixes: fix ? [fix] : [],
+        rule: 'dma-mapping-unchecked',
+        span: issue.at.span,
+        related,
+        ...base,
+        fixes: fix ? [fix] : [],
         message: atUnmap
           ? `The ${fnName(op.name)} handle \`${op.key}\` reaches its unmap without a dma_mapping_error() check: dma-debug reports "device driver failed to check map error". Check it right after mapping.`
           : `The ${fnName(op.name)} handle \`${op.key}\` is used here (${issue.at.label}) without a dma_mapping_error() check on this path: a failed mapping is DMA_MAPPING_ERROR, which the device will happily DMA to.`,
       });
     }
     case 'leak':
-      return finding(file, { rule: 'dma-mapping-leak', span: issue.at.span, related, ...base, message: leakMessage(file, op, issue.at.label) });
+      return finding(file, {
+        rule: 'dma-mapping-leak',
+        span: issue.at.span,
+        related,
+        ...base,
+        message: leakMessage(file, op, issue.at.label),
+      });
     case 'double-release':
       if (issue.earlier) related.push({ span: issue.earlier.span, message: 'first unmapped here' });
       return finding(file, {
-        rule: 'dma-double-unmap', span: issue.at.span, related, ...base,
+        rule: 'dma-double-unmap',
+        span: issue.at.span,
+        related,
+        ...base,
         message: `The ${op.api.role === 'alloc' ? 'allocation' : 'mapping'} from ${fnName(op.name)} is released a second time here${issue.earlier ? ` (first at line ${lineOf(file, issue.earlier.span)})` : ''}: dma-debug "device driver tries to free DMA memory it has not allocated"; with an IOMMU it can tear down someone else's mapping.`,
       });
     case 'wrong-free': {
       // Coherent memory given to kfree()/vfree()/free_pages() on this path.
-      const callee = issue.at.op?.kind === 'dma-use' ? issue.at.op.callee ?? 'kfree' : 'kfree';
+      const callee = issue.at.op?.kind === 'dma-use' ? (issue.at.op.callee ?? 'kfree') : 'kfree';
       return finding(file, {
-        rule: 'dma-unmap-mismatch', span: issue.at.span, related, ...base,
+        rule: 'dma-unmap-mismatch',
+        span: issue.at.span,
+        related,
+        ...base,
         message: `Coherent memory from ${fnName(op.name)} (line ${lineOf(file, op.node)}) is freed with ${fnName(callee)}: free it with ${fnName(op.api.release ?? 'dma_free_coherent')} (same size and handle). dma-debug reports the allocation as leaked.`,
       });
     }
     case 'pool-leak':
       return finding(file, {
-        rule: 'dma-pool-leak', span: issue.at.span, related, ...base,
+        rule: 'dma-pool-leak',
+        span: issue.at.span,
+        related,
+        ...base,
         message: `dma_pool_destroy() runs while the block from ${fnName(op.name)} (line ${lineOf(file, op.node)}) is still allocated on this path: "dma_pool_destroy %s, %p busy", and the device may still DMA into it. dma_pool_free() it first.`,
       });
     default:
@@ -394,13 +512,25 @@ export function deviceWriteMaps(fn: FunctionAnalysis, pageKeys: ReadonlySet<stri
   for (const n of fn.cfg.nodes) {
     for (const op of n.ops) {
       if (op.kind !== 'use' || op.use.kind !== 'dma' || !pageKeys.has(op.pages.key)) continue;
-      const first = op.node.type === 'call_expression' ? op.node.childForFieldName('arguments')?.namedChildren[0] : undefined;
-      if (first && /^sg_/.test(op.use.name)) tables.set(sgKey(canonical(unwrap(first).type === 'pointer_expression' ? (unwrap(first).childForFieldName('argument') as SyntaxNode) : first)) as string, op.use.name);
+      const first =
+        op.node.type === 'call_expression' ? op.node.childForFieldName('arguments')?.namedChildren[0] : undefined;
+      if (first && /^sg_/.test(op.use.name))
+        tables.set(
+          sgKey(
+            canonical(
+              unwrap(first).type === 'pointer_expression'
+                ? (unwrap(first).childForFieldName('argument') as SyntaxNode)
+                : first,
+            ),
+          ) as string,
+          op.use.name,
+        );
     }
   }
   for (const map of ops) {
     if (map.api.role !== 'map' || !deviceWrites(map.dir)) continue;
-    if (map.api.type === 'sg' && map.key && tables.has(sgKey(map.key) as string)) out.push({ map, via: tables.get(sgKey(map.key) as string) as string });
+    if (map.api.type === 'sg' && map.key && tables.has(sgKey(map.key) as string))
+      out.push({ map, via: tables.get(sgKey(map.key) as string) as string });
     if (map.api.params.includes('page') && map.buffer) {
       const b = unwrap(map.buffer);
       const base = b.type === 'subscript_expression' ? b.childForFieldName('argument') : b;
@@ -427,7 +557,11 @@ function isTested(body: SyntaxNode, place: string): boolean {
         break;
       case 'binary_expression': {
         const op = n.childForFieldName('operator')?.type ?? '';
-        if (['==', '!=', '<', '<=', '>', '>=', '&&', '||'].includes(op) && (is(n.childForFieldName('left')) || is(n.childForFieldName('right')))) tested = true;
+        if (
+          ['==', '!=', '<', '<=', '>', '>=', '&&', '||'].includes(op) &&
+          (is(n.childForFieldName('left')) || is(n.childForFieldName('right')))
+        )
+          tested = true;
         break;
       }
       case 'if_statement':
@@ -438,7 +572,11 @@ function isTested(body: SyntaxNode, place: string): boolean {
         break;
       }
       case 'call_expression':
-        if (TEST_WRAPPERS.has(n.childForFieldName('function')?.text ?? '') && is(n.childForFieldName('arguments')?.namedChildren[0])) tested = true;
+        if (
+          TEST_WRAPPERS.has(n.childForFieldName('function')?.text ?? '') &&
+          is(n.childForFieldName('arguments')?.namedChildren[0])
+        )
+          tested = true;
         break;
       default:
         break;
@@ -456,29 +594,54 @@ type Verdict =
 function compareWithMap(file: FileAnalysis, fn: FunctionAnalysis, op: DmaOp, map: DmaOp): Verdict | null {
   if (op.api.role === 'sync') {
     if (!op.dir || !map.dir || op.dir === map.dir || map.dir === 'DMA_BIDIRECTIONAL') return null;
-    const debug = op.api.sync === 'cpu' && map.dir === 'DMA_TO_DEVICE' ? 'syncs device read-only DMA memory for cpu' : op.api.sync === 'device' && map.dir === 'DMA_FROM_DEVICE' ? 'syncs device write-only DMA memory to device' : 'syncs DMA memory with different direction';
+    const debug =
+      op.api.sync === 'cpu' && map.dir === 'DMA_TO_DEVICE'
+        ? 'syncs device read-only DMA memory for cpu'
+        : op.api.sync === 'device' && map.dir === 'DMA_FROM_DEVICE'
+          ? 'syncs device write-only DMA memory to device'
+          : 'syncs DMA memory with different direction';
     return { kind: 'sync', debug };
   }
   const problems: string[] = [];
   const fixes: Fix[] = [];
-  const familyOk = op.api.type === map.api.type && (map.api.role !== 'map' || map.api.release === op.name || map.api.release?.replace(/_attrs$/, '') === op.name.replace(/_attrs$/, ''));
+  const familyOk =
+    op.api.type === map.api.type &&
+    (map.api.role !== 'map' ||
+      map.api.release === op.name ||
+      map.api.release?.replace(/_attrs$/, '') === op.name.replace(/_attrs$/, ''));
   if (!familyOk) {
     // dma_map_single and dma_map_page are both "single" entries to dma-debug: it cannot see this one.
-    const unseen = op.api.type === map.api.type ? ' — dma-api.rst pairs each map with its own unmap; dma-debug records both as "single" and does not report it' : '';
-    problems.push(`${fnName(op.name)} does not match ${fnName(map.name)} (use ${fnName(map.api.release ?? 'the matching release')})${unseen}`);
+    const unseen =
+      op.api.type === map.api.type
+        ? ' — dma-api.rst pairs each map with its own unmap; dma-debug records both as "single" and does not report it'
+        : '';
+    problems.push(
+      `${fnName(op.name)} does not match ${fnName(map.name)} (use ${fnName(map.api.release ?? 'the matching release')})${unseen}`,
+    );
     const callee = op.node.childForFieldName('function');
-    if (callee && map.api.release && map.api.release.endsWith('_attrs') === op.name.endsWith('_attrs')) fixes.push({ title: `Use ${map.api.release}()`, edits: [{ span: spanOf(callee), newText: map.api.release }], safe: false });
+    if (callee && map.api.release && map.api.release.endsWith('_attrs') === op.name.endsWith('_attrs'))
+      fixes.push({
+        title: `Use ${map.api.release}()`,
+        edits: [{ span: spanOf(callee), newText: map.api.release }],
+        safe: false,
+      });
   }
   if (op.dir && map.dir && op.dir !== map.dir) {
     problems.push(`the direction is ${op.dir}, the mapping's is ${map.dir}`);
-    if (op.dirNode) fixes.push({ title: `Unmap with ${map.dir}`, edits: [{ span: spanOf(op.dirNode), newText: map.dir }], safe: false });
+    if (op.dirNode)
+      fixes.push({
+        title: `Unmap with ${map.dir}`,
+        edits: [{ span: spanOf(op.dirNode), newText: map.dir }],
+        safe: false,
+      });
   }
   if (op.size && map.size && comparableSize(op.size) && comparableSize(map.size)) {
     const unmapSize = normalSize(op.size, fn.info, file.globals);
     const mapSize = normalSize(map.size, fn.info, file.globals);
     // `PAGE_SIZE` and `4096` may well be the same: compare numbers with numbers, names with names.
     const numeric = (x: string): boolean => /^\d+$/.test(x);
-    if (unmapSize !== null && mapSize !== null && unmapSize !== mapSize && numeric(unmapSize) === numeric(mapSize)) problems.push(`the size is ${op.size.text}, the mapping's is ${map.size.text}`);
+    if (unmapSize !== null && mapSize !== null && unmapSize !== mapSize && numeric(unmapSize) === numeric(mapSize))
+      problems.push(`the size is ${op.size.text}, the mapping's is ${map.size.text}`);
   }
   return problems.length > 0 ? { kind: 'unmap', problems, fixes } : null;
 }
@@ -489,23 +652,32 @@ function compareWithMap(file: FileAnalysis, fn: FunctionAnalysis, op: DmaOp, map
  */
 function guardsRelease(check: NullCheck, ops: readonly DmaOp[]): boolean {
   let n: SyntaxNode | null = check.node;
-  while (n && n.type !== 'if_statement' && n.type !== 'conditional_expression' && n.type !== 'compound_statement') n = n.parent;
+  while (n && n.type !== 'if_statement' && n.type !== 'conditional_expression' && n.type !== 'compound_statement')
+    n = n.parent;
   if (!n || n.type !== 'if_statement') return false;
   // negated: `h` or `h != 0`, so the consequence runs when h is non-zero; otherwise the else.
   const nonZeroArm = check.negated ? n.childForFieldName('consequence') : n.childForFieldName('alternative');
   if (!nonZeroArm) return false;
-  return ops.some((o) => (o.api.role === 'unmap' || o.api.role === 'free') && o.key === check.handle && o.node.startIndex >= nonZeroArm.startIndex && o.node.endIndex <= nonZeroArm.endIndex);
+  return ops.some(
+    (o) =>
+      (o.api.role === 'unmap' || o.api.role === 'free') &&
+      o.key === check.handle &&
+      o.node.startIndex >= nonZeroArm.startIndex &&
+      o.node.endIndex <= nonZeroArm.endIndex,
+  );
 }
 
 /** What leaks, in the words that fit it: a mapping, coherent memory, a pool block, a pool. */
 function leakMessage(file: FileAnalysis, op: DmaOp, at: string): string {
   const where = `${fnName(op.name)} (line ${lineOf(file, op.node)})`;
-  const unbind = 'dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device"';
+  const unbind =
+    'dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device"';
   switch (op.api.role) {
     case 'pool-create':
       return `The pool from ${where} is neither destroyed nor handed off on this path before \`${at}\`: its pages stay allocated. Call dma_pool_destroy().`;
     case 'alloc':
-      if (op.api.type === 'pool') return `The block from ${where} is neither returned with dma_pool_free() nor handed off on this path before \`${at}\`: the pool can no longer be destroyed cleanly ("dma_pool_destroy %s, %p busy").`;
+      if (op.api.type === 'pool')
+        return `The block from ${where} is neither returned with dma_pool_free() nor handed off on this path before \`${at}\`: the pool can no longer be destroyed cleanly ("dma_pool_destroy %s, %p busy").`;
       return `The ${op.api.type === 'noncoherent' ? 'non-coherent' : 'coherent'} memory from ${where} is neither freed nor handed off on this path before \`${at}\`: it stays allocated; ${unbind}.`;
     default:
       return `The mapping from ${where} is neither unmapped nor handed off on this path before \`${at}\`: it keeps its IOVA space (and any swiotlb bounce buffer); ${unbind}.`;

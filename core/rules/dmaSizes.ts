@@ -8,13 +8,39 @@ import { canonicalText, unwrap } from '../analysis/expr';
 import type { FunctionInfo, Variable } from '../analysis/functions';
 
 const FIXED_SIZES: Readonly<Record<string, number>> = {
-  u8: 1, s8: 1, __u8: 1, char: 1, 'unsigned char': 1, u16: 2, s16: 2, __u16: 2, __le16: 2, __be16: 2, short: 2,
-  u32: 4, s32: 4, __u32: 4, __le32: 4, __be32: 4, int: 4, 'unsigned int': 4, u64: 8, s64: 8, __u64: 8,
-  __le64: 8, __be64: 8, 'long long': 8, 'unsigned long long': 8,
+  u8: 1,
+  s8: 1,
+  __u8: 1,
+  char: 1,
+  'unsigned char': 1,
+  u16: 2,
+  s16: 2,
+  __u16: 2,
+  __le16: 2,
+  __be16: 2,
+  short: 2,
+  u32: 4,
+  s32: 4,
+  __u32: 4,
+  __le32: 4,
+  __be32: 4,
+  int: 4,
+  'unsigned int': 4,
+  u64: 8,
+  s64: 8,
+  __u64: 8,
+  __le64: 8,
+  __be64: 8,
+  'long long': 8,
+  'unsigned long long': 8,
 };
 
 function normalType(text: string): string {
-  return text.replace(/\b(const|volatile)\b/g, '').replace(/\s+/g, ' ').replace(/\s*\*/g, '*').trim();
+  return text
+    .replace(/\b(const|volatile)\b/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\*/g, '*')
+    .trim();
 }
 
 /** `sizeof(T)` or `sizeof expr` as a size token: bytes for fixed types, `T` for others, null when unknown. */
@@ -48,7 +74,8 @@ function sizeofToken(node: SyntaxNode, lookup: (name: string) => Variable | unde
  * cannot be resolved (a field's type, a macro) — then sizes are not compared.
  */
 export function normalSize(node: SyntaxNode, fn: FunctionInfo, globals: ReadonlyMap<string, Variable>): string | null {
-  const lookup = (name: string): Variable | undefined => fn.locals.get(name) ?? fn.params.find((p) => p.name === name) ?? globals.get(name);
+  const lookup = (name: string): Variable | undefined =>
+    fn.locals.get(name) ?? fn.params.find((p) => p.name === name) ?? globals.get(name);
   const root = unwrap(node);
   if (root.type === 'sizeof_expression') return sizeofToken(root, lookup);
   const rootText = root.text;
@@ -82,5 +109,10 @@ export function normalSize(node: SyntaxNode, fn: FunctionInfo, globals: Readonly
 /** Sizes that are constants we can compare: numbers, sizeofs, PAGE_SIZE and SZ_* arithmetic. */
 export function comparableSize(node: SyntaxNode): boolean {
   const t = unwrap(node);
-  return t.type === 'number_literal' || t.type === 'sizeof_expression' || /^(PAGE_SIZE|SZ_\w+)$/.test(t.text) || (t.type === 'binary_expression' && /^[\w\s*()]+$/.test(t.text) && /^(\d|PAGE_SIZE|SZ_|sizeof)/.test(t.text));
+  return (
+    t.type === 'number_literal' ||
+    t.type === 'sizeof_expression' ||
+    /^(PAGE_SIZE|SZ_\w+)$/.test(t.text) ||
+    (t.type === 'binary_expression' && /^[\w\s*()]+$/.test(t.text) && /^(\d|PAGE_SIZE|SZ_|sizeof)/.test(t.text))
+  );
 }

@@ -17,15 +17,41 @@ import { releaseMismatch } from './releaseMismatch';
 export type Rule = (file: FileAnalysis, linkage: Linkage) => Finding[];
 
 export const RULES: readonly Rule[] = [
-  internalFollFlag, longtermGet, releaseMismatch, apiVersion, pathRules,
-  gupForDma, gupResultUnsigned, missingFollWrite, missingLongterm, dirtyWithoutLock, dmaRules,
+  internalFollFlag,
+  longtermGet,
+  releaseMismatch,
+  apiVersion,
+  pathRules,
+  gupForDma,
+  gupResultUnsigned,
+  missingFollWrite,
+  missingLongterm,
+  dirtyWithoutLock,
+  dmaRules,
 ];
 
 /** The rule ids the registry can produce today (the eval scores only these). */
 export const IMPLEMENTED_RULES: readonly RuleId[] = [
-  'internal-foll-flag', 'longterm-get', 'release-mismatch', 'api-version',
-  'missing-release', 'partial-pin', 'double-release', 'gup-for-dma', 'gup-result-unsigned',
-  'missing-foll-write', 'missing-longterm', 'dirty-without-lock', 'dma-mapping-unchecked',
-  'dma-mapping-null-check', 'dma-map-sg-unchecked', 'dma-unmap-sg-nents', 'dma-unmap-mismatch',
-  'dma-mapping-leak', 'dma-double-unmap', 'dma-on-stack', 'dma-sync-direction', 'dma-pool-leak',
+  'internal-foll-flag',
+  'longterm-get',
+  'release-mismatch',
+  'api-version',
+  'missing-release',
+  'partial-pin',
+  'double-release',
+  'gup-for-dma',
+  'gup-result-unsigned',
+  'missing-foll-write',
+  'missing-longterm',
+  'dirty-without-lock',
+  'dma-mapping-unchecked',
+  'dma-mapping-null-check',
+  'dma-map-sg-unchecked',
+  'dma-unmap-sg-nents',
+  'dma-unmap-mismatch',
+  'dma-mapping-leak',
+  'dma-double-unmap',
+  'dma-on-stack',
+  'dma-sync-direction',
+  'dma-pool-leak',
 ];

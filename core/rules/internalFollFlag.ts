@@ -32,7 +32,7 @@ function rejection(file: FileAnalysis, family: 'get' | 'pin', name: string): str
     const returns = family === 'pin' && name !== 'pin_user_pages_fast' ? '0' : '-EINVAL';
     return `since v6.3 is_valid_gup_args() rejects it with WARN_ON_ONCE() and the call returns ${returns}; the name is in mm/internal.h, so a module does not even build`;
   }
-  return 'GUP sets it itself; passing it changes what the call does behind the caller\'s back';
+  return "GUP sets it itself; passing it changes what the call does behind the caller's back";
 }
 
 export function internalFollFlag(file: FileAnalysis, linkage: Linkage): Finding[] {
@@ -52,11 +52,16 @@ export function internalFollFlag(file: FileAnalysis, linkage: Linkage): Finding[
       const key = `${pin.span.start}`;
       if (reported.has(key)) continue;
       reported.add(key);
-      findings.push(finding(file, {
-        rule: 'internal-foll-flag', span: pin.span, function: fn, related,
-        message: `FOLL_GET and FOLL_PIN are mutually exclusive: ${fnName(op.name)} is given both${where(pin)}. is_valid_gup_args() rejects the pair ("FOLL_GET and FOLL_PIN are mutually exclusive"); ${op.family === 'get' ? `to pin, call ${op.api.pinCounterpart ? fnName(op.api.pinCounterpart) : 'a pin_user_pages*() function'} without either flag` : 'pin_user_pages*() sets FOLL_PIN itself'}.`,
-        fixes: fixesFor(file, linkage, site, [get, pin]),
-      }));
+      findings.push(
+        finding(file, {
+          rule: 'internal-foll-flag',
+          span: pin.span,
+          function: fn,
+          related,
+          message: `FOLL_GET and FOLL_PIN are mutually exclusive: ${fnName(op.name)} is given both${where(pin)}. is_valid_gup_args() rejects the pair ("FOLL_GET and FOLL_PIN are mutually exclusive"); ${op.family === 'get' ? `to pin, call ${op.api.pinCounterpart ? fnName(op.api.pinCounterpart) : 'a pin_user_pages*() function'} without either flag` : 'pin_user_pages*() sets FOLL_PIN itself'}.`,
+          fixes: fixesFor(file, linkage, site, [get, pin]),
+        }),
+      );
       continue;
     }
     for (const o of forbidden) {
@@ -71,7 +76,16 @@ export function internalFollFlag(file: FileAnalysis, linkage: Linkage): Finding[
       } else {
         message = `${o.name} passed to ${fnName(op.name)}${where(o)}: ${o.name} is internal to GUP — ${rejection(file, op.family, op.name)}.`;
       }
-      findings.push(finding(file, { rule: 'internal-foll-flag', span: o.span, function: fn, related, message, fixes: fixesFor(file, linkage, site, [o]) }));
+      findings.push(
+        finding(file, {
+          rule: 'internal-foll-flag',
+          span: o.span,
+          function: fn,
+          related,
+          message,
+          fixes: fixesFor(file, linkage, site, [o]),
+        }),
+      );
     }
   }
   return findings;
@@ -91,7 +105,11 @@ function fixesFor(file: FileAnalysis, linkage: Linkage, site: AcquireSite, flags
     // Removing FOLL_PIN from a get_* call silently turns pins into references: offered, not safe,
     // when the conversion exists.
     const safe = !(op.family === 'get' && flags.some((f) => f.name === 'FOLL_PIN') && fixes.length > 0);
-    fixes.push({ title: `Remove ${names}${flags.some((f) => f.via !== 'direct') ? ` (line ${lineOf(file, flags[0]?.span ?? spanOf(op.node))})` : ''}`, edits: removal, safe });
+    fixes.push({
+      title: `Remove ${names}${flags.some((f) => f.via !== 'direct') ? ` (line ${lineOf(file, flags[0]?.span ?? spanOf(op.node))})` : ''}`,
+      edits: removal,
+      safe,
+    });
   }
   return fixes;
 }

@@ -23,14 +23,16 @@ export function longtermGet(file: FileAnalysis, linkage: Linkage): Finding[] {
       ? `the call is rejected every time (WARN_ON_ONCE, -EINVAL) since v6.1`
       : `kernels since v6.1 reject it (WARN_ON_ONCE, -EINVAL), and before that the pages were plain references invisible to folio_maybe_dma_pinned()`;
     const conversion = getToPinConversion(file, linkage, site, true);
-    findings.push(finding(file, {
-      rule: 'longterm-get',
-      span: longterm.span,
-      function: site.fn.info.name,
-      message: `FOLL_LONGTERM passed to ${fnName(op.name)}: long-term access needs a FOLL_PIN pin (pin_user_pages.rst case 2), and ${consequence}. Use ${op.api.pinCounterpart ? fnName(op.api.pinCounterpart) : 'pin_user_pages*()'} and unpin_user_page*().`,
-      related: [{ span: spanOf(op.node), message: `${fnName(op.name)} call` }],
-      fixes: conversion ? [conversion.fix] : [],
-    }));
+    findings.push(
+      finding(file, {
+        rule: 'longterm-get',
+        span: longterm.span,
+        function: site.fn.info.name,
+        message: `FOLL_LONGTERM passed to ${fnName(op.name)}: long-term access needs a FOLL_PIN pin (pin_user_pages.rst case 2), and ${consequence}. Use ${op.api.pinCounterpart ? fnName(op.api.pinCounterpart) : 'pin_user_pages*()'} and unpin_user_page*().`,
+        related: [{ span: spanOf(op.node), message: `${fnName(op.name)} call` }],
+        fixes: conversion ? [conversion.fix] : [],
+      }),
+    );
   }
   return findings;
 }

@@ -41,56 +41,80 @@ function issueFinding(file: FileAnalysis, fn: FunctionAnalysis, issue: PathIssue
   const acquired = `${fnName(op.name)} (line ${acquireLine})`;
   const verb = op.family === 'pin' ? 'pinned' : 'referenced';
   const related: { span: Span; message: string }[] = [{ span: spanOf(op.node), message: `pages ${verb} here` }];
-  if (issue.decisive) related.push({ span: issue.decisive.span, message: `on this path ${branchText(issue.decisive).slice(2, -1)}` });
+  if (issue.decisive)
+    related.push({ span: issue.decisive.span, message: `on this path ${branchText(issue.decisive).slice(2, -1)}` });
   const path = pathSteps(issue.events);
   const base = { function: fn.info.name, path };
 
   switch (issue.kind) {
     case 'leak': {
       const ret = issue.at;
-      const partialOnly = !op.heldCount && issue.outcomes.includes('partial') && issue.outcomes.every((o) => o === 'partial' || o === 'zero' || o === 'neg');
+      const partialOnly =
+        !op.heldCount &&
+        issue.outcomes.includes('partial') &&
+        issue.outcomes.every((o) => o === 'partial' || o === 'zero' || o === 'neg');
       related.push({ span: ret.span, message: `${ret.label} without releasing them` });
       const escaped = issue.events.find((e) => e.kind === 'escape' && e.res?.includes(issue.res.id));
       if (partialOnly) {
         return finding(file, {
-          rule: 'partial-pin', span: issue.decisive?.span ?? ret.span, related, ...base,
+          rule: 'partial-pin',
+          span: issue.decisive?.span ?? ret.span,
+          related,
+          ...base,
           message: `When ${fnName(op.name)} takes only some of the ${nrText(op)} pages (0 < ${countName(op).replace(/`/g, '')} < ${nrText(op).replace(/`/g, '')}), this path${branchText(issue.decisive)} ends in \`${ret.label}\` (line ${lineOf(file, ret.span)}) without releasing them: the ${verb} prefix leaks. Release ${countName(op)} pages first.`,
         });
       }
-      const why = escaped && issue.returnStatus === 'error'
-        ? `They were ${escaped.label} (line ${lineOf(file, escaped.span)}), but the function returns an error, and by kernel convention a function that fails has released what it took.`
-        : issue.res.nonLocal && issue.returnStatus === 'error'
-          ? `They sit in ${op.pages ? `\`${op.pages.node.text.replace(/\s+/g, ' ')}\`` : 'an object'}, but the function returns an error, and by kernel convention a function that fails has released what it took.`
-          : 'They are neither released nor stored anywhere before the function returns.';
+      const why =
+        escaped && issue.returnStatus === 'error'
+          ? `They were ${escaped.label} (line ${lineOf(file, escaped.span)}), but the function returns an error, and by kernel convention a function that fails has released what it took.`
+          : issue.res.nonLocal && issue.returnStatus === 'error'
+            ? `They sit in ${op.pages ? `\`${op.pages.node.text.replace(/\s+/g, ' ')}\`` : 'an object'}, but the function returns an error, and by kernel convention a function that fails has released what it took.`
+            : 'They are neither released nor stored anywhere before the function returns.';
       return finding(file, {
-        rule: 'missing-release', span: ret.span, related, ...base,
+        rule: 'missing-release',
+        span: ret.span,
+        related,
+        ...base,
         message: `Pages ${verb} by ${acquired} leak on this path${branchText(issue.decisive)}: \`${ret.label}\` (line ${lineOf(file, ret.span)}). ${why}`,
       });
     }
     case 'double-release': {
       if (issue.earlier) related.push({ span: issue.earlier.span, message: `first released here` });
       return finding(file, {
-        rule: 'double-release', span: issue.at.span, related, ...base,
+        rule: 'double-release',
+        span: issue.at.span,
+        related,
+        ...base,
         message: `The pages from ${acquired} are released a second time here${issue.earlier ? ` (first at line ${lineOf(file, issue.earlier.span)})` : ''}: each ${op.family === 'pin' ? 'unpin takes 1024 (or one pin of a large folio)' : 'put_page() takes a reference'} the path no longer holds.`,
       });
     }
     case 'negative-count': {
       return finding(file, {
-        rule: 'partial-pin', span: issue.at.span, related, ...base,
+        rule: 'partial-pin',
+        span: issue.at.span,
+        related,
+        ...base,
         message: `On this path${branchText(issue.decisive)} ${countName(op)} is a -errno and nothing was ${verb}, but it is passed as the count to ${issue.at.label.split('(')[0]}(): unpin_user_pages() WARNs on a negative count (IS_ERR_VALUE) and a put_page() loop runs zero times. Skip the release when ${fnName(op.name)} failed.`,
       });
     }
     case 'count-mismatch': {
       if (op.heldCount) {
         const assignment = findAssignment(fn, issue.countText ?? '', op.heldCount);
-        if (assignment) related.push({ span: assignment, message: `the count is made \`${op.heldCount}\` only on this path` });
+        if (assignment)
+          related.push({ span: assignment, message: `the count is made \`${op.heldCount}\` only on this path` });
         return finding(file, {
-          rule: 'partial-pin', span: issue.at.span, related, ...base,
+          rule: 'partial-pin',
+          span: issue.at.span,
+          related,
+          ...base,
           message: `${issue.at.label.split('(')[0]}() releases \`${issue.countText}\` pages, but ${acquired} reports \`${op.heldCount}\` pages taken; on this path${branchText(issue.decisive)} nothing makes them equal${assignment ? ` (\`${issue.countText} = ${op.heldCount}\` happens only on the path through line ${lineOf(file, assignment)})` : ''}. Pages past \`${op.heldCount}\` were never ${verb} (NULL or stale entries). Release exactly \`${op.heldCount}\`.`,
         });
       }
       return finding(file, {
-        rule: 'partial-pin', span: issue.at.span, related, ...base,
+        rule: 'partial-pin',
+        span: issue.at.span,
+        related,
+        ...base,
         message: `This release uses the requested count \`${issue.countText}\`, but on this path${branchText(issue.decisive)} ${fnName(op.name)} took fewer pages (${countName(op).replace(/`/g, '')} < ${nrText(op).replace(/`/g, '')}). Release exactly ${countName(op)} pages: the entries past it were never ${verb}.`,
       });
     }
@@ -107,7 +131,11 @@ function findAssignment(fn: FunctionAnalysis, countText: string, held: string): 
   let found: Span | null = null;
   walk(fn.info.body, (node) => {
     if (found) return false;
-    if (node.type === 'assignment_expression' && identifierName(node.childForFieldName('left')) === countText && identifierName(node.childForFieldName('right')) === held) {
+    if (
+      node.type === 'assignment_expression' &&
+      identifierName(node.childForFieldName('left')) === countText &&
+      identifierName(node.childForFieldName('right')) === held
+    ) {
       found = spanOf(node);
       return false;
     }
@@ -166,18 +194,26 @@ function treatedAsComplete(file: FileAnalysis, fn: FunctionAnalysis): Finding[] 
           const l = n.childForFieldName('left');
           const r = n.childForFieldName('right');
           const lu = l ? unwrap(l) : null;
-          if (lu && r && (lu.type === 'pointer_expression' || lu.type === 'field_expression') && mentions(r, derived)) handedOn = true;
+          if (lu && r && (lu.type === 'pointer_expression' || lu.type === 'field_expression') && mentions(r, derived))
+            handedOn = true;
         }
         // `return ret;` (or a value computed from it) hands the count to the caller — unless it
         // is the error return `if (ret < 0) return ret;`, which hands on an errno.
-        if (n.type === 'return_statement' && n.namedChildren[0] && mentions(n.namedChildren[0], derived) && !underNegativeCheck(n, result)) handedOn = true;
+        if (
+          n.type === 'return_statement' &&
+          n.namedChildren[0] &&
+          mentions(n.namedChildren[0], derived) &&
+          !underNegativeCheck(n, result)
+        )
+          handedOn = true;
         return true;
       });
       if (handedOn) continue;
       // Used as a count argument (a release, an sg table) or a loop bound: the code copes with a short count.
       for (const node2 of fn.cfg.nodes) {
         for (const other of node2.ops) {
-          if (other.kind === 'release' && other.count.kind === 'expr' && tracked.has(canonical(other.count.node))) handedOn = true;
+          if (other.kind === 'release' && other.count.kind === 'expr' && tracked.has(canonical(other.count.node)))
+            handedOn = true;
         }
       }
       if (handedOn) continue;
@@ -203,11 +239,20 @@ function treatedAsComplete(file: FileAnalysis, fn: FunctionAnalysis): Finding[] 
       }
       if (comparedToNonZero) continue;
       const at = firstCheck ?? op.node;
-      findings.push(finding(file, {
-        rule: 'partial-pin', span: spanOf(at), function: fn.info.name,
-        related: [{ span: spanOf(op.node), message: `${fnName(op.name)} may return fewer than ${op.nr?.text.replace(/\s+/g, ' ') ?? 'the requested'} pages` }],
-        message: `A short result from ${fnName(op.name)} is treated as complete: \`${result}\` is only checked against 0, never against the ${op.nr ? `requested \`${op.nr.text.replace(/\s+/g, ' ')}\`` : 'requested count'}, so when only some pages are ${op.family === 'pin' ? 'pinned' : 'taken'} (0 < ${result} < ${op.nr?.text.replace(/\s+/g, ' ') ?? 'nr'}) the code goes on as if all were. Handle the short count: retry the rest, or release ${result} pages and fail.`,
-      }));
+      findings.push(
+        finding(file, {
+          rule: 'partial-pin',
+          span: spanOf(at),
+          function: fn.info.name,
+          related: [
+            {
+              span: spanOf(op.node),
+              message: `${fnName(op.name)} may return fewer than ${op.nr?.text.replace(/\s+/g, ' ') ?? 'the requested'} pages`,
+            },
+          ],
+          message: `A short result from ${fnName(op.name)} is treated as complete: \`${result}\` is only checked against 0, never against the ${op.nr ? `requested \`${op.nr.text.replace(/\s+/g, ' ')}\`` : 'requested count'}, so when only some pages are ${op.family === 'pin' ? 'pinned' : 'taken'} (0 < ${result} < ${op.nr?.text.replace(/\s+/g, ' ') ?? 'nr'}) the code goes on as if all were. Handle the short count: retry the rest, or release ${result} pages and fail.`,
+        }),
+      );
     }
   }
   return findings;

@@ -41,8 +41,14 @@ export function releaseMismatch(file: FileAnalysis, linkage: Linkage): Finding[]
     const all = linkage.acquires.filter((a) => linkage.releasesOf(a).some((r) => r.op === release.op));
     if (all.some((a) => a.op.family !== acquires[0]?.op.family)) continue;
     const acquire = acquires[0] as AcquireSite;
-    const where = acquire.fn === release.fn ? `line ${lineOf(file, acquire.op.node)}` : `${fnName(acquire.fn.info.name)}, line ${lineOf(file, acquire.op.node)}`;
-    const related = acquires.map((a) => ({ span: spanOf(a.op.node), message: `pages ${a.op.family === 'pin' ? 'pinned' : 'referenced'} by ${fnName(a.op.name)} here` }));
+    const where =
+      acquire.fn === release.fn
+        ? `line ${lineOf(file, acquire.op.node)}`
+        : `${fnName(acquire.fn.info.name)}, line ${lineOf(file, acquire.op.node)}`;
+    const related = acquires.map((a) => ({
+      span: spanOf(a.op.node),
+      message: `pages ${a.op.family === 'pin' ? 'pinned' : 'referenced'} by ${fnName(a.op.name)} here`,
+    }));
     let message: string;
     const fixes: Fix[] = [];
     if (acquire.op.family === 'pin') {
@@ -50,8 +56,13 @@ export function releaseMismatch(file: FileAnalysis, linkage: Linkage): Finding[]
       const rewrite = toPinRelease(release.op, file.parsed.text, release.fn.info);
       if (rewrite) {
         const edits = [...rewrite.edits];
-        if (rewrite.freedIndex) edits.push(...unusedIndexEdits(rewrite.freedIndex.fn, rewrite.freedIndex.index, file.parsed.text, edits));
-        fixes.push({ title: `Release with ${rewrite.edits[0]?.newText.match(/^\w+/)?.[0] ?? 'unpin_user_pages'}()`, edits, safe: true });
+        if (rewrite.freedIndex)
+          edits.push(...unusedIndexEdits(rewrite.freedIndex.fn, rewrite.freedIndex.index, file.parsed.text, edits));
+        fixes.push({
+          title: `Release with ${rewrite.edits[0]?.newText.match(/^\w+/)?.[0] ?? 'unpin_user_pages'}()`,
+          edits,
+          safe: true,
+        });
       }
     } else {
       message = `Pages referenced by ${fnName(acquire.op.name)} (${where}) are released with ${describeRelease(release.op)}: unpin subtracts 1024 from a page that got +1, underflowing its refcount and freeing it while mapped. Either pin them (${acquire.op.api.pinCounterpart ? fnName(acquire.op.api.pinCounterpart) : 'pin_user_pages*()'}) or release with put_page().`;
@@ -60,7 +71,16 @@ export function releaseMismatch(file: FileAnalysis, linkage: Linkage): Finding[]
       const back = toGetRelease(release.op, file.parsed.text);
       if (back) fixes.push({ title: `Release with ${back[0]?.newText ?? 'put_page'}()`, edits: back, safe: false });
     }
-    findings.push(finding(file, { rule: 'release-mismatch', span: spanOf(release.op.node), function: release.fn.info.name, message, related, fixes }));
+    findings.push(
+      finding(file, {
+        rule: 'release-mismatch',
+        span: spanOf(release.op.node),
+        function: release.fn.info.name,
+        message,
+        related,
+        fixes,
+      }),
+    );
   }
   return findings;
 }

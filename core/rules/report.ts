@@ -23,8 +23,16 @@ export interface FindingInput {
 }
 
 export function finding(file: FileAnalysis, input: FindingInput): Finding {
-  const related: RelatedLocation[] = (input.related ?? []).map((r) => ({ span: r.span, range: file.lines.range(r.span), message: r.message }));
-  const path: PathStep[] | undefined = input.path?.map((p) => ({ span: p.span, range: file.lines.range(p.span), label: p.label }));
+  const related: RelatedLocation[] = (input.related ?? []).map((r) => ({
+    span: r.span,
+    range: file.lines.range(r.span),
+    message: r.message,
+  }));
+  const path: PathStep[] | undefined = input.path?.map((p) => ({
+    span: p.span,
+    range: file.lines.range(p.span),
+    label: p.label,
+  }));
   return {
     rule: input.rule,
     severity: ruleMeta(input.rule).severity,

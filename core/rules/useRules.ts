@@ -24,7 +24,11 @@ interface Evidence {
   readonly direct: boolean;
 }
 
-const CASE_TITLES: Record<1 | 2 | 5, string> = { 1: 'case 1 (Direct IO)', 2: 'case 2 (DMA)', 5: 'case 5 (writing to the data)' };
+const CASE_TITLES: Record<1 | 2 | 5, string> = {
+  1: 'case 1 (Direct IO)',
+  2: 'case 2 (DMA)',
+  5: 'case 5 (writing to the data)',
+};
 
 function calleeSpan(op: AcquireOp): Span {
   const fn = op.node.childForFieldName('function');
@@ -37,7 +41,8 @@ function escapesOf(file: FileAnalysis, site: AcquireSite): Site<EscapeOp>[] {
   if (!key) return out;
   for (const node of site.fn.cfg.nodes) {
     for (const op of node.ops) {
-      if (op.kind === 'escape' && baseKey(op.pages.key) === baseKey(key) && op.how !== 'call') out.push({ fn: site.fn, node, op });
+      if (op.kind === 'escape' && baseKey(op.pages.key) === baseKey(key) && op.how !== 'call')
+        out.push({ fn: site.fn, node, op });
     }
   }
   void file;
@@ -47,24 +52,40 @@ function escapesOf(file: FileAnalysis, site: AcquireSite): Site<EscapeOp>[] {
 function evidenceFor(file: FileAnalysis, linkage: Linkage, site: AcquireSite): Evidence[] {
   const evidence: Evidence[] = [];
   for (const u of linkage.usesOf(site)) {
-    const where = u.fn === site.fn ? `line ${lineOf(file, u.op.node)}` : `${fnName(u.fn.info.name)}, line ${lineOf(file, u.op.node)}`;
+    const where =
+      u.fn === site.fn
+        ? `line ${lineOf(file, u.op.node)}`
+        : `${fnName(u.fn.info.name)}, line ${lineOf(file, u.op.node)}`;
     if (u.op.kind === 'use') {
       const use = (u.op as UseOp).use;
       const docCase = use.kind === 'dio' ? 1 : use.kind === 'dma' ? 2 : 5;
-      const what = use.kind === 'data'
-        ? `the CPU accesses their data (${fnName(use.name)}, ${where})`
-        : use.name === 'page_to_phys'
-          ? `their physical address is taken for a device or hypervisor (${fnName(use.name)}, ${where})`
-          : use.kind === 'dma' ? `they are handed to DMA (${fnName(use.name)}, ${where})` : `they are handed to the block layer (${fnName(use.name)}, ${where})`;
+      const what =
+        use.kind === 'data'
+          ? `the CPU accesses their data (${fnName(use.name)}, ${where})`
+          : use.name === 'page_to_phys'
+            ? `their physical address is taken for a device or hypervisor (${fnName(use.name)}, ${where})`
+            : use.kind === 'dma'
+              ? `they are handed to DMA (${fnName(use.name)}, ${where})`
+              : `they are handed to the block layer (${fnName(use.name)}, ${where})`;
       evidence.push({ span: spanOf(u.op.node), what, docCase, direct: true });
     } else {
       const dirty = u.op as DirtyOp;
-      evidence.push({ span: spanOf(dirty.node), what: `they are marked dirty, so their data was written (${fnName(dirty.dirty.name)}, ${where})`, docCase: 5, direct: true });
+      evidence.push({
+        span: spanOf(dirty.node),
+        what: `they are marked dirty, so their data was written (${fnName(dirty.dirty.name)}, ${where})`,
+        docCase: 5,
+        direct: true,
+      });
     }
   }
   for (const r of linkage.releasesOf(site)) {
     if (r.op.dirty === 'no' || r.op.bulk?.dirty) continue; // loop dirtying was counted as a dirty op
-    evidence.push({ span: spanOf(r.op.node), what: `they are released dirty (${fnName(r.op.name)}, line ${lineOf(file, r.op.node)})`, docCase: 5, direct: true });
+    evidence.push({
+      span: spanOf(r.op.node),
+      what: `they are released dirty (${fnName(r.op.name)}, line ${lineOf(file, r.op.node)})`,
+      docCase: 5,
+      direct: true,
+    });
   }
   for (const d of dmaWritesOf(file, linkage, site)) evidence.push(d);
   if (evidence.length === 0 && hasFlag(site.op.flags, 'FOLL_WRITE')) {
@@ -74,10 +95,28 @@ function evidenceFor(file: FileAnalysis, linkage: Linkage, site: AcquireSite): E
     const holdsForAccess = /(^|_)(pin|lock|dma|dio|userptr|umem|map)(_|$)/.test(site.fn.info.name);
     const kept = escapesOf(file, site).find((e) => e.op.how === 'field' || e.op.how === 'global' || holdsForAccess);
     if (kept) {
-      evidence.push({ span: spanOf(kept.op.node), what: `they are requested with FOLL_WRITE and kept past the call (${kept.op.how === 'return' ? 'returned' : `stored in ${kept.op.target?.node.text.replace(/\s+/g, ' ') ?? 'an object'}`}, line ${lineOf(file, kept.op.node)}) for someone to write later`, docCase: 5, direct: false });
-    } else if (site.op.pages && (site.op.pages.baseKind === 'field' || site.op.pages.baseKind === 'global' || (holdsForAccess && site.op.pages.baseKind !== 'local'))) {
-      const where = site.op.pages.baseKind === 'field' ? `in ${site.op.pages.node.text.replace(/\s+/g, ' ')}` : 'through a parameter';
-      evidence.push({ span: spanOf(site.op.pages.node), what: `they are requested with FOLL_WRITE and handed back ${where} for someone to write later`, docCase: 5, direct: false });
+      evidence.push({
+        span: spanOf(kept.op.node),
+        what: `they are requested with FOLL_WRITE and kept past the call (${kept.op.how === 'return' ? 'returned' : `stored in ${kept.op.target?.node.text.replace(/\s+/g, ' ') ?? 'an object'}`}, line ${lineOf(file, kept.op.node)}) for someone to write later`,
+        docCase: 5,
+        direct: false,
+      });
+    } else if (
+      site.op.pages &&
+      (site.op.pages.baseKind === 'field' ||
+        site.op.pages.baseKind === 'global' ||
+        (holdsForAccess && site.op.pages.baseKind !== 'local'))
+    ) {
+      const where =
+        site.op.pages.baseKind === 'field'
+          ? `in ${site.op.pages.node.text.replace(/\s+/g, ' ')}`
+          : 'through a parameter';
+      evidence.push({
+        span: spanOf(site.op.pages.node),
+        what: `they are requested with FOLL_WRITE and handed back ${where} for someone to write later`,
+        docCase: 5,
+        direct: false,
+      });
     }
   }
   return evidence;
@@ -85,7 +124,12 @@ function evidenceFor(file: FileAnalysis, linkage: Linkage, site: AcquireSite): E
 
 /** DMA mappings of the pages in a direction the device writes (filled in by the DMA rules). */
 function dmaWritesOf(file: FileAnalysis, linkage: Linkage, site: AcquireSite): Evidence[] {
-  return isDmaWrite(file, linkage, site).map((w) => ({ span: w.span, what: w.what, docCase: 2 as const, direct: true }));
+  return isDmaWrite(file, linkage, site).map((w) => ({
+    span: w.span,
+    what: w.what,
+    docCase: 2 as const,
+    direct: true,
+  }));
 }
 
 export function gupForDma(file: FileAnalysis, linkage: Linkage): Finding[] {
@@ -97,15 +141,31 @@ export function gupForDma(file: FileAnalysis, linkage: Linkage): Finding[] {
     const evidence = evidenceFor(file, linkage, site);
     if (evidence.length === 0) continue;
     const first = evidence[0] as Evidence;
-    const cases = [...new Set(evidence.map((e) => e.docCase))].sort().map((c) => CASE_TITLES[c]).join(', ');
-    const conversion = getToPinConversion(file, linkage, site, evidence.some((e) => e.direct));
+    const cases = [...new Set(evidence.map((e) => e.docCase))]
+      .sort()
+      .map((c) => CASE_TITLES[c])
+      .join(', ');
+    const conversion = getToPinConversion(
+      file,
+      linkage,
+      site,
+      evidence.some((e) => e.direct),
+    );
     const related = evidence.map((e) => ({ span: e.span, message: e.what }));
-    if (conversion) for (const r of conversion.rewrittenReleases) related.push({ span: r, message: 'this release becomes unpin_user_page*() with the conversion' });
+    if (conversion)
+      for (const r of conversion.rewrittenReleases)
+        related.push({ span: r, message: 'this release becomes unpin_user_page*() with the conversion' });
     const fixes: Fix[] = conversion ? [conversion.fix] : [];
-    findings.push(finding(file, {
-      rule: 'gup-for-dma', span: calleeSpan(op), function: site.fn.info.name, related, fixes,
-      message: `Pages from ${fnName(op.name)} (FOLL_GET) must be pinned: ${first.what}${evidence.length > 1 ? ` (and ${evidence.length - 1} more use${evidence.length > 2 ? 's' : ''})` : ''} — pin_user_pages.rst ${cases}. FOLL_GET references are invisible to folio_maybe_dma_pinned(), so writeback, migration and fork treat the pages as unused while they are in use. ${conversion ? `Use ${fnName(conversion.pinName)} and unpin_user_page*().` : op.api.pinCounterpart ? `Use ${fnName(op.api.pinCounterpart)}.` : 'Use a pin_user_pages*() call.'}`,
-    }));
+    findings.push(
+      finding(file, {
+        rule: 'gup-for-dma',
+        span: calleeSpan(op),
+        function: site.fn.info.name,
+        related,
+        fixes,
+        message: `Pages from ${fnName(op.name)} (FOLL_GET) must be pinned: ${first.what}${evidence.length > 1 ? ` (and ${evidence.length - 1} more use${evidence.length > 2 ? 's' : ''})` : ''} — pin_user_pages.rst ${cases}. FOLL_GET references are invisible to folio_maybe_dma_pinned(), so writeback, migration and fork treat the pages as unused while they are in use. ${conversion ? `Use ${fnName(conversion.pinName)} and unpin_user_page*().` : op.api.pinCounterpart ? `Use ${fnName(op.api.pinCounterpart)}.` : 'Use a pin_user_pages*() call.'}`,
+      }),
+    );
   }
   return findings;
 }
@@ -120,11 +180,20 @@ export function gupResultUnsigned(file: FileAnalysis, linkage: Linkage): Finding
     if (!declared || !declared.isUnsigned || op.helper) continue;
     if (seen.has(op.node.id)) continue;
     seen.add(op.node.id);
-    findings.push(finding(file, {
-      rule: 'gup-result-unsigned', span: spanOf(op.node), function: site.fn.info.name,
-      related: [{ span: spanOf(declared.nameNode), message: `\`${declared.name}\` is declared \`${declared.typeText}\` here` }],
-      message: `The result of ${fnName(op.name)} goes into \`${declared.name}\`, which is \`${declared.typeText}\`: a -errno becomes a huge count, \`${declared.name} < 0\` is never true, and a later release walks off the array. Declare it \`${op.api.signatures[0]?.prototype.startsWith('int') ? 'int' : 'long'}\`.`,
-    }));
+    findings.push(
+      finding(file, {
+        rule: 'gup-result-unsigned',
+        span: spanOf(op.node),
+        function: site.fn.info.name,
+        related: [
+          {
+            span: spanOf(declared.nameNode),
+            message: `\`${declared.name}\` is declared \`${declared.typeText}\` here`,
+          },
+        ],
+        message: `The result of ${fnName(op.name)} goes into \`${declared.name}\`, which is \`${declared.typeText}\`: a -errno becomes a huge count, \`${declared.name} < 0\` is never true, and a later release walks off the array. Declare it \`${op.api.signatures[0]?.prototype.startsWith('int') ? 'int' : 'long'}\`.`,
+      }),
+    );
   }
   return findings;
 }
@@ -133,8 +202,10 @@ export function gupResultUnsigned(file: FileAnalysis, linkage: Linkage): Finding
 function writesOf(file: FileAnalysis, linkage: Linkage, site: AcquireSite): { span: Span; what: string }[] {
   const writes: { span: Span; what: string }[] = [];
   for (const u of linkage.usesOf(site)) {
-    if (u.op.kind === 'dirty') writes.push({ span: spanOf(u.op.node), what: `marked dirty by ${fnName(u.op.dirty.name)}` });
-    else if (u.op.kind === 'use' && u.op.use.writes) writes.push({ span: spanOf(u.op.node), what: `written by ${fnName(u.op.use.name)}` });
+    if (u.op.kind === 'dirty')
+      writes.push({ span: spanOf(u.op.node), what: `marked dirty by ${fnName(u.op.dirty.name)}` });
+    else if (u.op.kind === 'use' && u.op.use.writes)
+      writes.push({ span: spanOf(u.op.node), what: `written by ${fnName(u.op.use.name)}` });
   }
   for (const r of linkage.releasesOf(site)) {
     if (r.op.dirty === 'yes' || (r.op.dirty === 'arg' && r.op.dirtyArg?.text === 'true')) {
@@ -149,7 +220,12 @@ function addFlagFix(op: AcquireOp, flag: string, text: string, safe: boolean): F
   const arg = op.flagsArg;
   if (!arg) return null;
   const written = text.slice(arg.startIndex, arg.endIndex);
-  const newText = written.trim() === '0' ? flag : arg.type === 'conditional_expression' ? `(${written}) | ${flag}` : `${written} | ${flag}`;
+  const newText =
+    written.trim() === '0'
+      ? flag
+      : arg.type === 'conditional_expression'
+        ? `(${written}) | ${flag}`
+        : `${written} | ${flag}`;
   return { title: `Add ${flag}`, edits: [{ span: spanOf(arg), newText }], safe };
 }
 
@@ -161,12 +237,16 @@ export function missingFollWrite(file: FileAnalysis, linkage: Linkage): Finding[
     const writes = writesOf(file, linkage, site);
     if (writes.length === 0) continue;
     const fix = addFlagFix(op, 'FOLL_WRITE', file.parsed.text, true);
-    findings.push(finding(file, {
-      rule: 'missing-foll-write', span: spanOf(op.flagsArg), function: site.fn.info.name,
-      related: writes.map((w) => ({ span: w.span, message: `the pages are ${w.what}` })),
-      message: `${fnName(op.name)} is called without FOLL_WRITE, but the pages are ${writes[0]?.what} (line ${lineOf(file, writes[0]?.span ?? spanOf(op.node))}). Without FOLL_WRITE GUP does not break COW and may return the shared zero page: "If @gup_flags & FOLL_WRITE == 0, the page must not be written to".`,
-      fixes: fix ? [fix] : [],
-    }));
+    findings.push(
+      finding(file, {
+        rule: 'missing-foll-write',
+        span: spanOf(op.flagsArg),
+        function: site.fn.info.name,
+        related: writes.map((w) => ({ span: w.span, message: `the pages are ${w.what}` })),
+        message: `${fnName(op.name)} is called without FOLL_WRITE, but the pages are ${writes[0]?.what} (line ${lineOf(file, writes[0]?.span ?? spanOf(op.node))}). Without FOLL_WRITE GUP does not break COW and may return the shared zero page: "If @gup_flags & FOLL_WRITE == 0, the page must not be written to".`,
+        fixes: fix ? [fix] : [],
+      }),
+    );
   }
   return findings;
 }
@@ -176,9 +256,15 @@ export function missingFollWrite(file: FileAnalysis, linkage: Linkage): Finding[
  * memory regions, VFIO, io_uring registered buffers. In-text evidence is all a file-local checker
  * has about lifetime; the message names the hint it used.
  */
-const LONG_TERM_HINT = /(?:^|[^a-z])(userptr|umem|gem|vfio|ib_mr|registered|reg_buf|fixed_buf|longterm|long_term)(?:[^a-z]|$)/i;
+const LONG_TERM_HINT =
+  /(?:^|[^a-z])(userptr|umem|gem|vfio|ib_mr|registered|reg_buf|fixed_buf|longterm|long_term)(?:[^a-z]|$)/i;
 
-function longTermHint(file: FileAnalysis, site: AcquireSite, storeText: string, structName: string | null): string | null {
+function longTermHint(
+  file: FileAnalysis,
+  site: AcquireSite,
+  storeText: string,
+  structName: string | null,
+): string | null {
   const names = [site.fn.info.name, storeText, structName ?? ''];
   for (const n of names) {
     const m = LONG_TERM_HINT.exec(n);
@@ -193,7 +279,8 @@ export function missingLongterm(file: FileAnalysis, linkage: Linkage): Finding[]
   const findings: Finding[] = [];
   for (const site of linkage.acquires) {
     const { op } = site;
-    if (op.family !== 'pin' || op.helper || !op.flagsArg || op.flags.unknown || hasFlag(op.flags, 'FOLL_LONGTERM')) continue;
+    if (op.family !== 'pin' || op.helper || !op.flagsArg || op.flags.unknown || hasFlag(op.flags, 'FOLL_LONGTERM'))
+      continue;
     if (op.api.implicitFlags.includes('FOLL_LONGTERM')) continue;
     const store = escapesOf(file, site).find((e) => e.op.how === 'field' || e.op.how === 'global');
     const storeNode = store?.op.target?.node ?? (op.pages?.baseKind === 'field' ? op.pages.node : null);
@@ -203,12 +290,16 @@ export function missingLongterm(file: FileAnalysis, linkage: Linkage): Finding[]
     const hint = longTermHint(file, site, storeText, structName);
     if (!hint) continue;
     const fix = addFlagFix(op, 'FOLL_LONGTERM', file.parsed.text, false);
-    findings.push(finding(file, {
-      rule: 'missing-longterm', span: spanOf(op.flagsArg), function: site.fn.info.name,
-      related: [{ span: spanOf(storeNode), message: `the pinned pages are kept here, past the call` }],
-      message: `Pages pinned by ${fnName(op.name)} are kept in \`${storeText}\` (line ${lineOf(file, storeNode)}), a long-lived object (${hint}), without FOLL_LONGTERM, and this file registers no MMU notifier: that is pin_user_pages.rst case 2, not case 3. Without FOLL_LONGTERM the pages may stay pinned in ZONE_MOVABLE or CMA, blocking memory hot-unplug and CMA allocations for as long as user space keeps the object. See ${KERNEL_DOCS.case2.url}.`,
-      fixes: fix ? [fix] : [],
-    }));
+    findings.push(
+      finding(file, {
+        rule: 'missing-longterm',
+        span: spanOf(op.flagsArg),
+        function: site.fn.info.name,
+        related: [{ span: spanOf(storeNode), message: `the pinned pages are kept here, past the call` }],
+        message: `Pages pinned by ${fnName(op.name)} are kept in \`${storeText}\` (line ${lineOf(file, storeNode)}), a long-lived object (${hint}), without FOLL_LONGTERM, and this file registers no MMU notifier: that is pin_user_pages.rst case 2, not case 3. Without FOLL_LONGTERM the pages may stay pinned in ZONE_MOVABLE or CMA, blocking memory hot-unplug and CMA allocations for as long as user space keeps the object. See ${KERNEL_DOCS.case2.url}.`,
+        fixes: fix ? [fix] : [],
+      }),
+    );
   }
   return findings;
 }
@@ -222,20 +313,35 @@ export function dirtyWithoutLock(file: FileAnalysis, linkage: Linkage): Finding[
       seen.add(u.op.node.id);
       const dirty = u.op;
       const fixes: Fix[] = [];
-      const loopRelease = u.node.ops.find((o): o is ReleaseOp => o.kind === 'release' && o.bulk !== undefined && o.bulk.dirty?.node.id === dirty.node.id);
+      const loopRelease = u.node.ops.find(
+        (o): o is ReleaseOp => o.kind === 'release' && o.bulk !== undefined && o.bulk.dirty?.node.id === dirty.node.id,
+      );
       if (loopRelease && site.op.family === 'pin') {
         const rewrite = toPinRelease(loopRelease, file.parsed.text, u.fn.info);
-        if (rewrite) fixes.push({ title: 'Release with unpin_user_pages_dirty_lock()', edits: rewrite.edits, safe: false });
+        if (rewrite)
+          fixes.push({ title: 'Release with unpin_user_pages_dirty_lock()', edits: rewrite.edits, safe: false });
       }
       const callee = dirty.node.childForFieldName('function');
-      if (callee && dirty.dirty.name !== 'folio_mark_dirty') fixes.push({ title: 'Use set_page_dirty_lock()', edits: [{ span: spanOf(callee), newText: 'set_page_dirty_lock' }], safe: false });
-      const where = site.fn === u.fn ? `line ${lineOf(file, site.op.node)}` : `${fnName(site.fn.info.name)}, line ${lineOf(file, site.op.node)}`;
-      findings.push(finding(file, {
-        rule: 'dirty-without-lock', span: spanOf(dirty.node), function: u.fn.info.name,
-        related: [{ span: spanOf(site.op.node), message: `user pages from ${fnName(site.op.name)}` }],
-        message: `${fnName(dirty.dirty.name)} on user pages (from ${fnName(site.op.name)}, ${where}) without the page lock: they may be file-backed, and ${dirty.dirty.name === 'SetPageDirty' ? 'SetPageDirty() only sets the flag, skipping the mapping\'s dirty accounting' : 'set_page_dirty() races with truncation and writeback'}. ${site.op.family === 'pin' ? 'Release with unpin_user_pages_dirty_lock(..., true).' : 'Use set_page_dirty_lock() (or pin the pages and release them with unpin_user_pages_dirty_lock()).'}`,
-        fixes,
-      }));
+      if (callee && dirty.dirty.name !== 'folio_mark_dirty')
+        fixes.push({
+          title: 'Use set_page_dirty_lock()',
+          edits: [{ span: spanOf(callee), newText: 'set_page_dirty_lock' }],
+          safe: false,
+        });
+      const where =
+        site.fn === u.fn
+          ? `line ${lineOf(file, site.op.node)}`
+          : `${fnName(site.fn.info.name)}, line ${lineOf(file, site.op.node)}`;
+      findings.push(
+        finding(file, {
+          rule: 'dirty-without-lock',
+          span: spanOf(dirty.node),
+          function: u.fn.info.name,
+          related: [{ span: spanOf(site.op.node), message: `user pages from ${fnName(site.op.name)}` }],
+          message: `${fnName(dirty.dirty.name)} on user pages (from ${fnName(site.op.name)}, ${where}) without the page lock: they may be file-backed, and ${dirty.dirty.name === 'SetPageDirty' ? "SetPageDirty() only sets the flag, skipping the mapping's dirty accounting" : 'set_page_dirty() races with truncation and writeback'}. ${site.op.family === 'pin' ? 'Release with unpin_user_pages_dirty_lock(..., true).' : 'Use set_page_dirty_lock() (or pin the pages and release them with unpin_user_pages_dirty_lock()).'}`,
+          fixes,
+        }),
+      );
     }
   }
   return findings;

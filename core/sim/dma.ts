@@ -64,7 +64,11 @@ export interface DmaStepResult {
 }
 
 const TYPE_NAMES: Readonly<Record<EntryType, string>> = {
-  single: 'single', sg: 'scatter-gather', coherent: 'coherent', resource: 'resource', noncoherent: 'noncoherent',
+  single: 'single',
+  sg: 'scatter-gather',
+  coherent: 'coherent',
+  resource: 'resource',
+  noncoherent: 'noncoherent',
 };
 
 function hex(n: number): string {
@@ -83,7 +87,13 @@ export class DmaState {
   /** Pages the device wrote (through any mapping) since they were last marked dirty. */
   private readonly written = new Set<number>();
   private nextAddress = 0xf000_0000;
-  private counters = { error_count: 0, num_errors: 1, num_free_entries: DMA_DEBUG_ENTRIES, min_free_entries: DMA_DEBUG_ENTRIES, nr_total_entries: DMA_DEBUG_ENTRIES };
+  private counters = {
+    error_count: 0,
+    num_errors: 1,
+    num_free_entries: DMA_DEBUG_ENTRIES,
+    min_free_entries: DMA_DEBUG_ENTRIES,
+    nr_total_entries: DMA_DEBUG_ENTRIES,
+  };
   /** The trace used the DMA API at all (steps then carry a DMA snapshot). */
   used = false;
 
@@ -122,7 +132,9 @@ export class DmaState {
     const printed = this.counters.num_errors > 0;
     if (printed) this.counters.num_errors -= 1;
     const kernelMessage = `DMA-API: ${DRIVER} ${device}: ${message.replace(/\n$/, '')}`;
-    const quiet = printed ? '' : ` (dma-debug counts it — error_count ${this.counters.error_count} — but prints only the first error unless num_errors or all_errors is raised)`;
+    const quiet = printed
+      ? ''
+      : ` (dma-debug counts it — error_count ${this.counters.error_count} — but prints only the first error unless num_errors or all_errors is raised)`;
     return { kind: 'dma', message: `${what}${quiet}`, kernelMessage, docsUrl: DEBUG_DOC };
   }
 
@@ -160,58 +172,130 @@ export class DmaState {
     const violations: Violation[] = [];
     const sg = api.type === 'sg';
     const first = typeof step.args.first === 'number' ? step.args.first : null;
-    const count = sg ? (typeof step.args.nents === 'number' ? step.args.nents : 1) : typeof step.args.nr === 'number' ? step.args.nr : first !== null ? 1 : 0;
+    const count = sg
+      ? typeof step.args.nents === 'number'
+        ? step.args.nents
+        : 1
+      : typeof step.args.nr === 'number'
+        ? step.args.nr
+        : first !== null
+          ? 1
+          : 0;
     const covered = first !== null ? Array.from({ length: count }, (_, k) => first + k) : [];
     for (const p of covered) {
       if (p >= pages.count) {
-        violations.push({ kind: 'count-mismatch', message: `${step.call}: page ${p} is past the end of the simulated memory (add pages to the "pages" line)` });
+        violations.push({
+          kind: 'count-mismatch',
+          message: `${step.call}: page ${p} is past the end of the simulated memory (add pages to the "pages" line)`,
+        });
         break;
       }
       if (!pages.held(p)) {
-        violations.push({ kind: 'use-after-release', message: `${step.call} maps page ${p}, on which this path holds no pin or reference: the page can be freed and reused while the device uses it` });
+        violations.push({
+          kind: 'use-after-release',
+          message: `${step.call} maps page ${p}, on which this path holds no pin or reference: the page can be freed and reused while the device uses it`,
+        });
         break;
       }
     }
     if (this.entries.has(id)) {
       // dma-api.rst: "the sg cannot be mapped again if it has been mapped once".
       const old = this.entries.get(id) as Entry;
-      if (old.direction !== 'DMA_TO_DEVICE' && dir !== 'DMA_TO_DEVICE') violations.push(this.report(device, 'cacheline tracking EEXIST, overlapping mappings aren\'t supported\n', `${id} is mapped again while its earlier mapping is live: dma-debug sees overlapping mappings of the same cachelines`));
-      else violations.push({ kind: 'dma', message: `${id} is mapped again while its earlier mapping is live ("the sg cannot be mapped again if it has been mapped once"): the first mapping's handle is lost`, docsUrl: KERNEL_DOCS.dmaStreaming.url });
+      if (old.direction !== 'DMA_TO_DEVICE' && dir !== 'DMA_TO_DEVICE')
+        violations.push(
+          this.report(
+            device,
+            "cacheline tracking EEXIST, overlapping mappings aren't supported\n",
+            `${id} is mapped again while its earlier mapping is live: dma-debug sees overlapping mappings of the same cachelines`,
+          ),
+        );
+      else
+        violations.push({
+          kind: 'dma',
+          message: `${id} is mapped again while its earlier mapping is live ("the sg cannot be mapped again if it has been mapped once"): the first mapping's handle is lost`,
+          docsUrl: KERNEL_DOCS.dmaStreaming.url,
+        });
     }
     const buf = step.args.buf;
     if (buf === 'vmalloc' && !sg) {
       // include/linux/dma-mapping.h: dma_map_single_attrs() refuses before dma-debug sees it.
       this.failed.set(id, `${id} is DMA_MAPPING_ERROR (the mapping failed)`);
       this.entries.delete(id);
-      violations.push({ kind: 'dma', message: `${step.call} of vmalloc memory is refused and returns DMA_MAPPING_ERROR: vmalloc memory is not physically contiguous ("you cannot take the return of a vmalloc() call and DMA to/from that")`, kernelMessage: `WARNING: ${DRIVER} ${device}: rejecting DMA map of vmalloc memory`, docsUrl: KERNEL_DOCS.dmaStreaming.url });
+      violations.push({
+        kind: 'dma',
+        message: `${step.call} of vmalloc memory is refused and returns DMA_MAPPING_ERROR: vmalloc memory is not physically contiguous ("you cannot take the return of a vmalloc() call and DMA to/from that")`,
+        kernelMessage: `WARNING: ${DRIVER} ${device}: rejecting DMA map of vmalloc memory`,
+        docsUrl: KERNEL_DOCS.dmaStreaming.url,
+      });
       return { violations, result: 'DMA_MAPPING_ERROR' };
     }
     if (buf === 'stack') {
-      violations.push(this.report(device, `device driver maps memory from stack [probable addr=${hex(0xffffc90000a3bd00)}]\n`, `${step.call} maps a stack buffer: with CONFIG_VMAP_STACK it is not in the linear map and not DMA-able`));
+      violations.push(
+        this.report(
+          device,
+          `device driver maps memory from stack [probable addr=${hex(0xffffc90000a3bd00)}]\n`,
+          `${step.call} maps a stack buffer: with CONFIG_VMAP_STACK it is not in the linear map and not DMA-able`,
+        ),
+      );
     }
     // dma_map_sgtable() returns 0 or -errno; dma_map_sg() the mapped count (0: failed);
     // dma_map_single/page/resource() a handle (DMA_MAPPING_ERROR: failed).
-    const failed = api.returns === 'status' ? typeof step.result === 'string' && step.result.startsWith('-')
-      : api.returns === 'count' ? step.result === 0
-        : step.result === 'DMA_MAPPING_ERROR';
+    const failed =
+      api.returns === 'status'
+        ? typeof step.result === 'string' && step.result.startsWith('-')
+        : api.returns === 'count'
+          ? step.result === 0
+          : step.result === 'DMA_MAPPING_ERROR';
     if (failed) {
-      this.failed.set(id, sg ? `the mapping of ${id} failed (${step.call}() returned ${api.returns === 'status' ? String(step.result) : '0'})` : `${id} is DMA_MAPPING_ERROR (the mapping failed)`);
+      this.failed.set(
+        id,
+        sg
+          ? `the mapping of ${id} failed (${step.call}() returned ${api.returns === 'status' ? String(step.result) : '0'})`
+          : `${id} is DMA_MAPPING_ERROR (the mapping failed)`,
+      );
       this.entries.delete(id);
-      return { violations, result: sg ? '0' : api.returns === 'status' ? String(step.result) : 'DMA_MAPPING_ERROR', note: 'the mapping failed: nothing to unmap' };
+      return {
+        violations,
+        result: sg ? '0' : api.returns === 'status' ? String(step.result) : 'DMA_MAPPING_ERROR',
+        note: 'the mapping failed: nothing to unmap',
+      };
     }
     this.failed.delete(id);
-    const mappedEnts = sg ? (api.returns === 'count' && typeof step.result === 'number' ? Math.min(step.result, count) : count) : 1;
-    const size = sg ? mappedEnts * PAGE_SIZE : typeof step.args.size === 'number' ? step.args.size : Math.max(1, covered.length) * PAGE_SIZE;
+    const mappedEnts = sg
+      ? api.returns === 'count' && typeof step.result === 'number'
+        ? Math.min(step.result, count)
+        : count
+      : 1;
+    const size = sg
+      ? mappedEnts * PAGE_SIZE
+      : typeof step.args.size === 'number'
+        ? step.args.size
+        : Math.max(1, covered.length) * PAGE_SIZE;
     for (const other of this.entries.values()) {
       const overlap = other.pages.some((p) => covered.includes(p));
       if (overlap && other.direction !== 'DMA_TO_DEVICE' && dir !== 'DMA_TO_DEVICE') {
-        violations.push(this.report(device, 'cacheline tracking EEXIST, overlapping mappings aren\'t supported\n', `${id} maps pages that ${other.id} has mapped already`));
+        violations.push(
+          this.report(
+            device,
+            "cacheline tracking EEXIST, overlapping mappings aren't supported\n",
+            `${id} maps pages that ${other.id} has mapped already`,
+          ),
+        );
         break;
       }
     }
     const entry = this.newEntry({
-      id, type: entryTypeOf(api), mappedBy: step.call, device, size, direction: dir,
-      sgCallEnts: sg ? count : 0, mappedEnts, mapErr: !sg && api.returns === 'handle' ? 'not-checked' : 'n/a', pages: covered, cpu: 'cpu0',
+      id,
+      type: entryTypeOf(api),
+      mappedBy: step.call,
+      device,
+      size,
+      direction: dir,
+      sgCallEnts: sg ? count : 0,
+      mappedEnts,
+      mapErr: !sg && api.returns === 'handle' ? 'not-checked' : 'n/a',
+      pages: covered,
+      cpu: 'cpu0',
     });
     const result = sg ? (api.returns === 'status' ? '0' : String(mappedEnts)) : hex(entry.address);
     return { violations, result };
@@ -219,7 +303,8 @@ export class DmaState {
 
   private check(step: TraceStep): DmaStepResult {
     const id = this.id(step);
-    if (this.failed.has(id)) return { violations: [], result: '-ENOMEM', note: `${id} is DMA_MAPPING_ERROR: the mapping failed` };
+    if (this.failed.has(id))
+      return { violations: [], result: '-ENOMEM', note: `${id} is DMA_MAPPING_ERROR: the mapping failed` };
     const entry = this.entries.get(id);
     // debug_dma_mapping_error() flips the first not-checked entry with this (dev, addr).
     if (entry && entry.mapErr === 'not-checked') entry.mapErr = 'checked';
@@ -235,31 +320,87 @@ export class DmaState {
     if (!entry) {
       const failure = this.failed.get(id);
       if (failure !== undefined) {
-        return { violations: [this.report(device, 'device driver tries to free an invalid DMA memory address\n', `${step.call}(${id}): ${failure} — there is nothing to unmap`)] };
+        return {
+          violations: [
+            this.report(
+              device,
+              'device driver tries to free an invalid DMA memory address\n',
+              `${step.call}(${id}): ${failure} — there is nothing to unmap`,
+            ),
+          ],
+        };
       }
-      return { violations: [this.report(device, `device driver tries to free DMA memory it has not allocated [device address=${hex(0xf0000000)}] [size=${typeof step.args.size === 'number' ? step.args.size : PAGE_SIZE} bytes]\n`, `${step.call}(${id}): no live mapping — it was never mapped, or was already unmapped`)] };
+      return {
+        violations: [
+          this.report(
+            device,
+            `device driver tries to free DMA memory it has not allocated [device address=${hex(0xf0000000)}] [size=${typeof step.args.size === 'number' ? step.args.size : PAGE_SIZE} bytes]\n`,
+            `${step.call}(${id}): no live mapping — it was never mapped, or was already unmapped`,
+          ),
+        ],
+      };
     }
     const violations: Violation[] = [];
     const type = entryTypeOf(api);
     const size = api.type === 'sg' ? entry.size : typeof step.args.size === 'number' ? step.args.size : entry.size;
     const addr = hex(entry.address);
     if (size !== entry.size) {
-      violations.push(this.report(device, `device driver frees DMA memory with different size [device address=${addr}] [map size=${entry.size} bytes] [unmap size=${size} bytes]\n`, `${step.call}(${id}) passes size ${size}; it was mapped with ${entry.size}`));
+      violations.push(
+        this.report(
+          device,
+          `device driver frees DMA memory with different size [device address=${addr}] [map size=${entry.size} bytes] [unmap size=${size} bytes]\n`,
+          `${step.call}(${id}) passes size ${size}; it was mapped with ${entry.size}`,
+        ),
+      );
     }
     if (type !== entry.type) {
-      violations.push(this.report(device, `device driver frees DMA memory with wrong function [device address=${addr}] [size=${entry.size} bytes] [mapped as ${TYPE_NAMES[entry.type]}] [unmapped as ${TYPE_NAMES[type]}]\n`, `${step.call}(${id}) releases a mapping made by ${entry.mappedBy}()`));
-    } else if ((entry.type === 'coherent' || entry.type === 'noncoherent') && typeof step.args.cpu === 'string' && step.args.cpu !== entry.cpu) {
-      violations.push(this.report(device, `device driver frees DMA memory with different CPU address [device address=${addr}] [size=${entry.size} bytes] [cpu alloc address=0xffff888004a00000] [cpu free address=0xffff888004a01000]`, `${step.call}(${id}) passes a different CPU address than the allocation returned`));
+      violations.push(
+        this.report(
+          device,
+          `device driver frees DMA memory with wrong function [device address=${addr}] [size=${entry.size} bytes] [mapped as ${TYPE_NAMES[entry.type]}] [unmapped as ${TYPE_NAMES[type]}]\n`,
+          `${step.call}(${id}) releases a mapping made by ${entry.mappedBy}()`,
+        ),
+      );
+    } else if (
+      (entry.type === 'coherent' || entry.type === 'noncoherent') &&
+      typeof step.args.cpu === 'string' &&
+      step.args.cpu !== entry.cpu
+    ) {
+      violations.push(
+        this.report(
+          device,
+          `device driver frees DMA memory with different CPU address [device address=${addr}] [size=${entry.size} bytes] [cpu alloc address=0xffff888004a00000] [cpu free address=0xffff888004a01000]`,
+          `${step.call}(${id}) passes a different CPU address than the allocation returned`,
+        ),
+      );
     }
     if (api.type === 'sg' && typeof step.args.nents === 'number' && step.args.nents !== entry.sgCallEnts) {
-      violations.push(this.report(device, `device driver frees DMA sg list with different entry count [map count=${entry.sgCallEnts}] [unmap count=${step.args.nents}]\n`, `${step.call}(${id}, nents=${step.args.nents}): pass the nents given to dma_map_sg() (${entry.sgCallEnts}), not the count it returned`));
+      violations.push(
+        this.report(
+          device,
+          `device driver frees DMA sg list with different entry count [map count=${entry.sgCallEnts}] [unmap count=${step.args.nents}]\n`,
+          `${step.call}(${id}, nents=${step.args.nents}): pass the nents given to dma_map_sg() (${entry.sgCallEnts}), not the count it returned`,
+        ),
+      );
     }
     const dir = typeof step.args.dir === 'string' ? step.args.dir : entry.direction;
     if (dir !== entry.direction) {
-      violations.push(this.report(device, `device driver frees DMA memory with different direction [device address=${addr}] [size=${entry.size} bytes] [mapped with ${entry.direction}] [unmapped with ${dir}]\n`, `${step.call}(${id}) uses ${dir}; it was mapped ${entry.direction}`));
+      violations.push(
+        this.report(
+          device,
+          `device driver frees DMA memory with different direction [device address=${addr}] [size=${entry.size} bytes] [mapped with ${entry.direction}] [unmapped with ${dir}]\n`,
+          `${step.call}(${id}) uses ${dir}; it was mapped ${entry.direction}`,
+        ),
+      );
     }
     if (entry.mapErr === 'not-checked') {
-      violations.push(this.report(device, `device driver failed to check map error[device address=${addr}] [size=${entry.size} bytes] [mapped as ${TYPE_NAMES[entry.type]}]`, `${id} was never checked with dma_mapping_error() before this unmap`));
+      violations.push(
+        this.report(
+          device,
+          `device driver failed to check map error[device address=${addr}] [size=${entry.size} bytes] [mapped as ${TYPE_NAMES[entry.type]}]`,
+          `${id} was never checked with dma_mapping_error() before this unmap`,
+        ),
+      );
     }
     this.entries.delete(id);
     this.give(entry.type === 'sg' ? entry.mappedEnts : 1);
@@ -274,28 +415,66 @@ export class DmaState {
     const entry = this.entries.get(id);
     const toCpu = api.sync === 'cpu';
     if (!entry) {
-      return { violations: [this.report(device, `device driver tries to sync DMA memory it has not allocated [device address=${hex(0xf0000000)}] [size=${typeof step.args.size === 'number' ? step.args.size : PAGE_SIZE} bytes]\n`, `${step.call}(${id}): no live mapping to sync`)] };
+      return {
+        violations: [
+          this.report(
+            device,
+            `device driver tries to sync DMA memory it has not allocated [device address=${hex(0xf0000000)}] [size=${typeof step.args.size === 'number' ? step.args.size : PAGE_SIZE} bytes]\n`,
+            `${step.call}(${id}): no live mapping to sync`,
+          ),
+        ],
+      };
     }
     const violations: Violation[] = [];
     const addr = hex(entry.address);
     const size = typeof step.args.size === 'number' ? step.args.size : entry.size;
     const dir = typeof step.args.dir === 'string' ? step.args.dir : entry.direction;
     if (size > entry.size) {
-      violations.push(this.report(device, `device driver syncs DMA memory outside allocated range [device address=${addr}] [allocation size=${entry.size} bytes] [sync offset+size=${size}]\n`, `${step.call}(${id}) syncs ${size} bytes of a ${entry.size}-byte mapping`));
+      violations.push(
+        this.report(
+          device,
+          `device driver syncs DMA memory outside allocated range [device address=${addr}] [allocation size=${entry.size} bytes] [sync offset+size=${size}]\n`,
+          `${step.call}(${id}) syncs ${size} bytes of a ${entry.size}-byte mapping`,
+        ),
+      );
     }
     if (entry.direction !== 'DMA_BIDIRECTIONAL') {
       if (dir !== entry.direction) {
-        violations.push(this.report(device, `device driver syncs DMA memory with different direction [device address=${addr}] [size=${entry.size} bytes] [mapped with ${entry.direction}] [synced with ${dir}]\n`, `${step.call}(${id}) uses ${dir}; it was mapped ${entry.direction}`));
+        violations.push(
+          this.report(
+            device,
+            `device driver syncs DMA memory with different direction [device address=${addr}] [size=${entry.size} bytes] [mapped with ${entry.direction}] [synced with ${dir}]\n`,
+            `${step.call}(${id}) uses ${dir}; it was mapped ${entry.direction}`,
+          ),
+        );
       }
       if (toCpu && entry.direction !== 'DMA_FROM_DEVICE' && dir !== 'DMA_TO_DEVICE') {
-        violations.push(this.report(device, `device driver syncs device read-only DMA memory for cpu [device address=${addr}] [size=${entry.size} bytes] [mapped with ${entry.direction}] [synced with ${dir}]\n`, `${step.call}(${id}): the device only reads a ${entry.direction} mapping; there is nothing to sync for the CPU`));
+        violations.push(
+          this.report(
+            device,
+            `device driver syncs device read-only DMA memory for cpu [device address=${addr}] [size=${entry.size} bytes] [mapped with ${entry.direction}] [synced with ${dir}]\n`,
+            `${step.call}(${id}): the device only reads a ${entry.direction} mapping; there is nothing to sync for the CPU`,
+          ),
+        );
       }
       if (!toCpu && entry.direction !== 'DMA_TO_DEVICE' && dir !== 'DMA_FROM_DEVICE') {
-        violations.push(this.report(device, `device driver syncs device write-only DMA memory to device [device address=${addr}] [size=${entry.size} bytes] [mapped with ${entry.direction}] [synced with ${dir}]\n`, `${step.call}(${id}): the device only writes a ${entry.direction} mapping; syncing it to the device is wrong`));
+        violations.push(
+          this.report(
+            device,
+            `device driver syncs device write-only DMA memory to device [device address=${addr}] [size=${entry.size} bytes] [mapped with ${entry.direction}] [synced with ${dir}]\n`,
+            `${step.call}(${id}): the device only writes a ${entry.direction} mapping; syncing it to the device is wrong`,
+          ),
+        );
       }
     }
     if (api.type === 'sg' && typeof step.args.nents === 'number' && step.args.nents !== entry.sgCallEnts) {
-      violations.push(this.report(device, `device driver syncs DMA sg list with different entry count [map count=${entry.sgCallEnts}] [sync count=${step.args.nents}]\n`, `${step.call}(${id}, nents=${step.args.nents}): pass the original nents (${entry.sgCallEnts})`));
+      violations.push(
+        this.report(
+          device,
+          `device driver syncs DMA sg list with different entry count [map count=${entry.sgCallEnts}] [sync count=${step.args.nents}]\n`,
+          `${step.call}(${id}, nents=${step.args.nents}): pass the original nents (${entry.sgCallEnts})`,
+        ),
+      );
     }
     if (toCpu) entry.deviceDirty = false;
     entry.cpuOwned = toCpu;
@@ -312,8 +491,17 @@ export class DmaState {
     }
     const managed = api.managed === true;
     const entry = this.newEntry({
-      id, type: entryTypeOf(api), mappedBy: step.call, device: this.device(step), size: typeof step.args.size === 'number' ? step.args.size : PAGE_SIZE,
-      direction: typeof step.args.dir === 'string' ? step.args.dir : 'DMA_BIDIRECTIONAL', sgCallEnts: 0, mappedEnts: 1, mapErr: 'n/a', pages: [], cpu: 'cpu0',
+      id,
+      type: entryTypeOf(api),
+      mappedBy: step.call,
+      device: this.device(step),
+      size: typeof step.args.size === 'number' ? step.args.size : PAGE_SIZE,
+      direction: typeof step.args.dir === 'string' ? step.args.dir : 'DMA_BIDIRECTIONAL',
+      sgCallEnts: 0,
+      mappedEnts: 1,
+      mapErr: 'n/a',
+      pages: [],
+      cpu: 'cpu0',
     });
     if (managed) entry.owner = 'the device (devres frees it at unbind)';
     return { violations: [], result: hex(entry.address) };
@@ -330,7 +518,15 @@ export class DmaState {
     const id = this.id(step);
     const poolId = typeof step.args.pool === 'string' ? step.args.pool : '';
     const pool = this.pools.get(poolId);
-    if (!pool) return { violations: [{ kind: 'invalid-args', message: `${step.call}(${id}): no pool "${poolId}" (create it with dma_pool_create id=${poolId || 'pool'})` }] };
+    if (!pool)
+      return {
+        violations: [
+          {
+            kind: 'invalid-args',
+            message: `${step.call}(${id}): no pool "${poolId}" (create it with dma_pool_create id=${poolId || 'pool'})`,
+          },
+        ],
+      };
     if (step.result === 'NULL') {
       this.failed.set(id, `the block ${id} was not allocated (NULL)`);
       return { violations: [], result: 'NULL' };
@@ -341,10 +537,22 @@ export class DmaState {
 
   private poolFree(step: TraceStep): DmaStepResult {
     const id = this.id(step);
-    const poolId = typeof step.args.pool === 'string' ? step.args.pool : [...this.pools.values()].find((p) => p.blocks.has(id))?.id ?? '';
+    const poolId =
+      typeof step.args.pool === 'string'
+        ? step.args.pool
+        : ([...this.pools.values()].find((p) => p.blocks.has(id))?.id ?? '');
     const pool = this.pools.get(poolId);
     if (!pool || !pool.blocks.has(id)) {
-      return { violations: [{ kind: 'double-release', message: `dma_pool_free(${id}): the block is not allocated from ${poolId || 'any pool'} (freed twice, or never allocated)`, kernelMessage: `${DRIVER} ${DEFAULT_DEVICE}: dma_pool_free ${poolId || 'pool'}, ${'0xffff888004a00000'}/${hex(0xf0000000)} (bad dma)`, docsUrl: KERNEL_DOCS.dmaPool.url }] };
+      return {
+        violations: [
+          {
+            kind: 'double-release',
+            message: `dma_pool_free(${id}): the block is not allocated from ${poolId || 'any pool'} (freed twice, or never allocated)`,
+            kernelMessage: `${DRIVER} ${DEFAULT_DEVICE}: dma_pool_free ${poolId || 'pool'}, ${'0xffff888004a00000'}/${hex(0xf0000000)} (bad dma)`,
+            docsUrl: KERNEL_DOCS.dmaPool.url,
+          },
+        ],
+      };
     }
     pool.blocks.delete(id);
     return { violations: [] };
@@ -358,12 +566,14 @@ export class DmaState {
     if (pool.blocks.size === 0) return { violations: [] };
     // mm/dmapool.c: a busy pool page is reported and leaked, not freed.
     return {
-      violations: [{
-        kind: 'dma',
-        message: `dma_pool_destroy(${id}) while ${pool.blocks.size} block${pool.blocks.size === 1 ? '' : 's'} (${[...pool.blocks].join(', ')}) ${pool.blocks.size === 1 ? 'is' : 'are'} still allocated: the pool's pages are leaked, and a later dma_pool_free() touches a destroyed pool`,
-        kernelMessage: `${DRIVER} ${DEFAULT_DEVICE}: dma_pool_destroy ${id}, 0xffff888004a00000 busy`,
-        docsUrl: KERNEL_DOCS.dmaPool.url,
-      }],
+      violations: [
+        {
+          kind: 'dma',
+          message: `dma_pool_destroy(${id}) while ${pool.blocks.size} block${pool.blocks.size === 1 ? '' : 's'} (${[...pool.blocks].join(', ')}) ${pool.blocks.size === 1 ? 'is' : 'are'} still allocated: the pool's pages are leaked, and a later dma_pool_free() touches a destroyed pool`,
+          kernelMessage: `${DRIVER} ${DEFAULT_DEVICE}: dma_pool_destroy ${id}, 0xffff888004a00000 busy`,
+          docsUrl: KERNEL_DOCS.dmaPool.url,
+        },
+      ],
     };
   }
 
@@ -378,10 +588,26 @@ export class DmaState {
         const writes = step.call === 'device_write';
         if (!entry) {
           const why = this.failed.get(id) ?? `${id} is not mapped (any more)`;
-          return { violations: [{ kind: 'dma', message: `the device ${writes ? 'writes' : 'reads'} through ${id}, but ${why}: with an IOMMU this faults, without one it ${writes ? 'corrupts whatever memory is there now' : 'reads whatever memory is there now'}`, docsUrl: KERNEL_DOCS.dmaStreaming.url }] };
+          return {
+            violations: [
+              {
+                kind: 'dma',
+                message: `the device ${writes ? 'writes' : 'reads'} through ${id}, but ${why}: with an IOMMU this faults, without one it ${writes ? 'corrupts whatever memory is there now' : 'reads whatever memory is there now'}`,
+                docsUrl: KERNEL_DOCS.dmaStreaming.url,
+              },
+            ],
+          };
         }
         if (writes && entry.direction === 'DMA_TO_DEVICE') {
-          return { violations: [{ kind: 'dma', message: `the device writes through ${id}, which is mapped DMA_TO_DEVICE (device reads only): an IOMMU maps it read-only and faults; map it DMA_FROM_DEVICE or DMA_BIDIRECTIONAL`, docsUrl: KERNEL_DOCS.dmaStreaming.url }] };
+          return {
+            violations: [
+              {
+                kind: 'dma',
+                message: `the device writes through ${id}, which is mapped DMA_TO_DEVICE (device reads only): an IOMMU maps it read-only and faults; map it DMA_FROM_DEVICE or DMA_BIDIRECTIONAL`,
+                docsUrl: KERNEL_DOCS.dmaStreaming.url,
+              },
+            ],
+          };
         }
         if (writes) {
           entry.deviceDirty = true;
@@ -389,14 +615,28 @@ export class DmaState {
           const nr = typeof step.args.nr === 'number' ? step.args.nr : entry.pages.length;
           const hit = first === null ? entry.pages : entry.pages.filter((p) => p >= first && p < first + nr);
           for (const p of hit) if (p < pages.count) this.written.add(p);
-          return { violations: [], note: hit.length > 0 ? `the device wrote page${hit.length === 1 ? '' : 's'} ${hit.join(', ')}: mark them dirty before releasing them` : 'the device wrote the buffer' };
+          return {
+            violations: [],
+            note:
+              hit.length > 0
+                ? `the device wrote page${hit.length === 1 ? '' : 's'} ${hit.join(', ')}: mark them dirty before releasing them`
+                : 'the device wrote the buffer',
+          };
         }
         return { violations: [] };
       }
       case 'cpu_read': {
         const entry = this.entries.get(id);
         if (entry && entry.deviceDirty && entry.type !== 'coherent') {
-          return { violations: [{ kind: 'dma', message: `the CPU reads ${id} after the device wrote it and before dma_sync_*_for_cpu() or the unmap: on a non-coherent platform it reads stale cache lines`, docsUrl: KERNEL_DOCS.dmaStreaming.url }] };
+          return {
+            violations: [
+              {
+                kind: 'dma',
+                message: `the CPU reads ${id} after the device wrote it and before dma_sync_*_for_cpu() or the unmap: on a non-coherent platform it reads stale cache lines`,
+                docsUrl: KERNEL_DOCS.dmaStreaming.url,
+              },
+            ],
+          };
         }
         return { violations: [] };
       }
@@ -410,11 +650,19 @@ export class DmaState {
   /** dma_debug_device_change(BUS_NOTIFY_UNBOUND_DRIVER): one report for the device's leftovers. */
   private unbind(step: TraceStep): Violation[] {
     const device = this.device(step);
-    const left = [...this.entries.values()].filter((e) => e.device === device && !(e.owner?.startsWith('the device') ?? false));
+    const left = [...this.entries.values()].filter(
+      (e) => e.device === device && !(e.owner?.startsWith('the device') ?? false),
+    );
     for (const e of [...this.entries.values()]) if (e.device === device) this.entries.delete(e.id);
     if (left.length === 0) return [];
     const e = left[0] as Entry;
-    return [this.report(device, `device driver has pending DMA allocations while released from device [count=${left.length}]\nOne of leaked entries details: [device address=${hex(e.address)}] [size=${e.size} bytes] [mapped with ${e.direction}] [mapped as ${TYPE_NAMES[e.type]}]\n`, `the driver is unbound with ${left.length} mapping${left.length === 1 ? '' : 's'} still live (${left.map((x) => x.id).join(', ')})`)];
+    return [
+      this.report(
+        device,
+        `device driver has pending DMA allocations while released from device [count=${left.length}]\nOne of leaked entries details: [device address=${hex(e.address)}] [size=${e.size} bytes] [mapped with ${e.direction}] [mapped as ${TYPE_NAMES[e.type]}]\n`,
+        `the driver is unbound with ${left.length} mapping${left.length === 1 ? '' : 's'} still live (${left.map((x) => x.id).join(', ')})`,
+      ),
+    ];
   }
 
   // ─── what the machine asks ──────────────────────────────────────────────────────────────────
@@ -457,15 +705,26 @@ export class DmaState {
         docsUrl: DEBUG_DOC,
       });
     }
-    if (blocks.length > 0) out.push({ kind: 'leak', message: `returns with pool block${blocks.length === 1 ? '' : 's'} ${blocks.join(', ')} still allocated and not handed to anyone`, docsUrl: KERNEL_DOCS.dmaPool.url });
+    if (blocks.length > 0)
+      out.push({
+        kind: 'leak',
+        message: `returns with pool block${blocks.length === 1 ? '' : 's'} ${blocks.join(', ')} still allocated and not handed to anyone`,
+        docsUrl: KERNEL_DOCS.dmaPool.url,
+      });
     return out;
   }
 
   snapshot(): DmaSnapshot {
     const mappings: DmaMappingState[] = [...this.entries.values()].map((e) => ({
-      id: e.id, type: e.type, device: e.device, address: hex(e.address), size: e.size, direction: e.direction,
+      id: e.id,
+      type: e.type,
+      device: e.device,
+      address: hex(e.address),
+      size: e.size,
+      direction: e.direction,
       ...(e.type === 'sg' ? { sgCallEnts: e.sgCallEnts, mappedEnts: e.mappedEnts } : {}),
-      mapErr: e.mapErr, pages: e.pages,
+      mapErr: e.mapErr,
+      pages: e.pages,
     }));
     const counters: DmaDebugCounters = { ...this.counters };
     return { mappings, counters };

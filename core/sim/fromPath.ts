@@ -47,13 +47,16 @@ function layoutFor(paths: FunctionPaths, path: CompletePath, options: SimOptions
     const entry = path.resources.find((x) => x.res === r);
     if (!entry || r.op.kind !== 'acquire') continue;
     const single = r.op.single || r.op.api.returns === 'bool' || r.op.api.returns === 'page';
-    let requested = single ? 1 : options.pages ?? literal(r.op) ?? DEFAULT_PAGES;
+    let requested = single ? 1 : (options.pages ?? literal(r.op) ?? DEFAULT_PAGES);
     if (per > 1 && !single) requested = Math.ceil(requested / per) * per;
     const outcome = chooseOutcome(entry.outcomes, options);
     let taken = requested;
     let result: number | string = requested;
     if (outcome === 'partial') {
-      const k = typeof options.acquireOutcome === 'object' ? options.acquireOutcome.partial : Math.max(1, Math.floor(requested / 2));
+      const k =
+        typeof options.acquireOutcome === 'object'
+          ? options.acquireOutcome.partial
+          : Math.max(1, Math.floor(requested / 2));
       taken = Math.min(Math.max(1, k), Math.max(1, requested - 1));
       result = taken;
     } else if (outcome === 'neg') {
@@ -79,7 +82,13 @@ function word(text: string): string {
 }
 
 /** The count a release passes on this path, in pages. */
-function releaseCount(op: ReleaseOp, r: Resource & { op: AcquireOp }, layout: Layout, event: PathEvent, path: CompletePath): number {
+function releaseCount(
+  op: ReleaseOp,
+  r: Resource & { op: AcquireOp },
+  layout: Layout,
+  event: PathEvent,
+  path: CompletePath,
+): number {
   const mismatch = path.issues.find((i) => i.at === event && i.res === r);
   if (mismatch?.kind === 'negative-count') return -14;
   if (mismatch?.kind === 'count-mismatch') return layout.requested;
@@ -113,7 +122,10 @@ class DmaSteps {
   private readonly written = new Set<string>();
   private readonly ids = new Map<number, string>();
   /** Each mapping as the trace made it: what its unmap must repeat (nents, size) or may get wrong. */
-  private readonly mapped = new Map<string, { readonly op: DmaOp; readonly nents: number; readonly returned: number; readonly size: number }>();
+  private readonly mapped = new Map<
+    string,
+    { readonly op: DmaOp; readonly nents: number; readonly returned: number; readonly size: number }
+  >();
 
   constructor(private readonly pinned: Layout | undefined) {}
 
@@ -136,14 +148,19 @@ class DmaSteps {
     if (api.role === 'map') {
       const dir = op.dir ?? 'DMA_BIDIRECTIONAL';
       if (api.type === 'sg') {
-        const nents = this.pinned && this.pinned.taken > 0 ? this.pinned.taken : literalSize(op.nents) ?? DEFAULT_PAGES;
+        const nents =
+          this.pinned && this.pinned.taken > 0 ? this.pinned.taken : (literalSize(op.nents) ?? DEFAULT_PAGES);
         if (this.pinned && this.pinned.taken > 0) args.first = this.pinned.first;
         args.nents = nents;
         args.dir = dir;
         // dma_map_sg() may merge segments; when the code reuses the returned count, show it differ.
         const returned = op.resultKey && nents > 1 ? nents - 1 : nents;
         this.mapped.set(id, { op, nents, returned, size: 0 });
-        return { call: op.name, args, result: failed ? (api.returns === 'status' ? '-ENOMEM' : 0) : api.returns === 'status' ? 0 : returned };
+        return {
+          call: op.name,
+          args,
+          result: failed ? (api.returns === 'status' ? '-ENOMEM' : 0) : api.returns === 'status' ? 0 : returned,
+        };
       }
       let size = literalSize(op.size) ?? 4096;
       if (op.name.startsWith('dma_map_page') && this.pinned && this.pinned.taken > 0) {
@@ -209,21 +226,35 @@ class DmaSteps {
   /** A helper that calls dma_mapping_error() on the handle for this function. */
   checkedBy(op: DmaUseOp, r: Resource | undefined): TraceStep[] {
     if (op.how !== 'check' || !r) return [];
-    return [{ call: 'dma_mapping_error', args: { id: this.idOf(r, op.key) }, comment: `in ${op.callee ?? 'a helper'}()` }];
+    return [
+      { call: 'dma_mapping_error', args: { id: this.idOf(r, op.key) }, comment: `in ${op.callee ?? 'a helper'}()` },
+    ];
   }
 
   handoff(op: DmaUseOp, r: Resource | undefined): TraceStep[] {
     if (op.how === 'use' || !r) return [];
     const call = op.how === 'call' || op.how === 'check';
     const to = call ? `${op.callee ?? 'a function'}()` : op.how === 'return' ? 'the caller' : 'an object';
-    return [...this.checkedBy(op, r), { call: call ? 'handoff' : 'escape', args: { id: this.idOf(r, op.key), to: word(to) || op.how } }];
+    return [
+      ...this.checkedBy(op, r),
+      { call: call ? 'handoff' : 'escape', args: { id: this.idOf(r, op.key), to: word(to) || op.how } },
+    ];
   }
 }
 
-export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: CompletePath, index: number, options: SimOptions = {}): Trace {
+export function pathToTrace(
+  file: FileAnalysis,
+  paths: FunctionPaths,
+  path: CompletePath,
+  index: number,
+  options: SimOptions = {},
+): Trace {
   const kind: PageKind = options.pageKind ?? 'base';
   const layouts = layoutFor(paths, path, options, kind);
-  const total = Math.max(1, [...layouts.values()].reduce((n, l) => Math.max(n, l.first + Math.max(l.requested, 1)), 0));
+  const total = Math.max(
+    1,
+    [...layouts.values()].reduce((n, l) => Math.max(n, l.first + Math.max(l.requested, 1)), 0),
+  );
   const per = kind === 'thp' || kind === 'hugetlb' ? 512 : 1;
   const memoryCount = Math.ceil(total / per) * per;
   const steps: TraceStep[] = [];
@@ -244,7 +275,14 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
           break;
         }
         if (!op || op.kind !== 'acquire' || !r || !layout) {
-          if (op?.kind === 'acquire') steps.push({ call: 'branch', args: {}, text: `${op.name}(): no pages argument, nothing taken`, value: true, ...loc });
+          if (op?.kind === 'acquire')
+            steps.push({
+              call: 'branch',
+              args: {},
+              text: `${op.name}(): no pages argument, nothing taken`,
+              value: true,
+              ...loc,
+            });
           break;
         }
         const flags = [...new Set(op.flags.occurrences.filter((o) => !o.conditional).map((o) => o.name))];
@@ -253,15 +291,31 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
         if (!(op.api.returns === 'bool' || op.api.returns === 'page')) args.nr = layout.requested;
         if (flags.length > 0) args.flags = flags.join('|');
         const call = STEP_SPECS.has(op.api.name) ? op.api.name : op.name;
-        steps.push({ call, args, result: layout.result, ...loc, ...(op.helper ? { comment: `through ${op.helper.name}()` } : {}) });
+        steps.push({
+          call,
+          args,
+          result: layout.result,
+          ...loc,
+          ...(op.helper ? { comment: `through ${op.helper.name}()` } : {}),
+        });
         // Pages taken straight into a field, a global or a parameter belong to that owner.
         if (op.pages && op.pages.baseKind !== 'local' && layout.taken > 0) {
-          steps.push({ call: 'escape', args: { first: layout.first, nr: layout.taken, to: word(op.pages.node.text) || op.pages.baseKind }, ...loc });
+          steps.push({
+            call: 'escape',
+            args: { first: layout.first, nr: layout.taken, to: word(op.pages.node.text) || op.pages.baseKind },
+            ...loc,
+          });
         }
         break;
       }
       case 'branch':
-        steps.push({ call: 'branch', args: {}, text: e.branch?.text ?? e.label, value: e.branch?.value ?? true, ...loc });
+        steps.push({
+          call: 'branch',
+          args: {},
+          text: e.branch?.text ?? e.label,
+          value: e.branch?.value ?? true,
+          ...loc,
+        });
         break;
       case 'release': {
         if (op?.kind === 'dma') {
@@ -272,7 +326,16 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
         const count = releaseCount(op, r as Resource & { op: AcquireOp }, layout, e, path);
         const family = op.family ?? (r.op as AcquireOp).family;
         const single = op.count.kind === 'one' || (op.pages?.element === true && !op.bulk);
-        let call = op.api && STEP_SPECS.has(op.name) ? op.name : family === 'pin' ? (single ? 'unpin_user_page' : 'unpin_user_pages') : single ? 'put_page' : 'release_pages';
+        let call =
+          op.api && STEP_SPECS.has(op.name)
+            ? op.name
+            : family === 'pin'
+              ? single
+                ? 'unpin_user_page'
+                : 'unpin_user_pages'
+              : single
+                ? 'put_page'
+                : 'release_pages';
         if (op.bulk) call = family === 'pin' ? 'unpin_user_pages' : 'release_pages';
         const args: Record<string, string | number | boolean> = {};
         if (single) args.page = layout.first;
@@ -281,7 +344,8 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
           args.nr = count;
         }
         // make_dirty as written; an expression (`dirtied`) is simulated as true.
-        if ((op.dirty === 'yes' || op.dirty === 'arg') && STEP_SPECS.get(call)?.args.dirty) args.dirty = !(op.dirtyArg?.text.trim() === 'false' || op.dirtyArg?.text.trim() === '0');
+        if ((op.dirty === 'yes' || op.dirty === 'arg') && STEP_SPECS.get(call)?.args.dirty)
+          args.dirty = !(op.dirtyArg?.text.trim() === 'false' || op.dirtyArg?.text.trim() === '0');
         if (op.via !== 'catalog' || op.bulk || call !== op.name) args.via = word(op.bulk ? `${op.name}-loop` : op.name);
         steps.push({ call, args, ...loc });
         break;
@@ -297,7 +361,12 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
         }
         if (!op || op.kind !== 'use' || !r || !layout) break;
         const range = { first: layout.first, nr: Math.max(layout.taken, 1) };
-        if (op.use.kind === 'data') steps.push({ call: 'access', args: { ...range, mode: op.use.writes ? 'write' : 'read', via: op.use.name }, ...loc });
+        if (op.use.kind === 'data')
+          steps.push({
+            call: 'access',
+            args: { ...range, mode: op.use.writes ? 'write' : 'read', via: op.use.name },
+            ...loc,
+          });
         else steps.push({ call: 'handoff', args: { ...range, to: op.use.name }, ...loc });
         break;
       }
@@ -314,13 +383,18 @@ export function pathToTrace(file: FileAnalysis, paths: FunctionPaths, path: Comp
         if (op?.kind === 'dma-use') {
           // A call the engine still holds this function responsible for (a leak on this path): no handoff.
           const leaked = r !== undefined && path.issues.some((i) => i.kind === 'leak' && i.res === r);
-          const steps2 = leaked && (op.how === 'call' || op.how === 'check') ? dma.checkedBy(op, r) : dma.handoff(op, r);
+          const steps2 =
+            leaked && (op.how === 'call' || op.how === 'check') ? dma.checkedBy(op, r) : dma.handoff(op, r);
           for (const st of steps2) steps.push({ ...st, ...loc });
           break;
         }
         if (!op || op.kind !== 'escape' || !r || !layout) break;
         const to = op.target ? word(op.target.node.text) : op.how === 'call' ? `${op.callee ?? 'call'}()` : op.how;
-        steps.push({ call: 'escape', args: { first: layout.first, nr: Math.max(layout.taken, 1), to: word(to) || op.how }, ...loc });
+        steps.push({
+          call: 'escape',
+          args: { first: layout.first, nr: Math.max(layout.taken, 1), to: word(to) || op.how },
+          ...loc,
+        });
         break;
       }
       case 'return': {

@@ -21,7 +21,12 @@ export function simulationTargets(file: FileAnalysis): SimTarget[] {
   for (const fn of file.functions) {
     if (!hasAcquires(fn)) continue;
     const paths = pathsOf(file, fn);
-    targets.push({ name: fn.info.name, span: { start: fn.info.nameNode.startIndex, end: fn.info.nameNode.endIndex }, paths: paths.paths.length, partial: paths.partial });
+    targets.push({
+      name: fn.info.name,
+      span: { start: fn.info.nameNode.startIndex, end: fn.info.nameNode.endIndex },
+      paths: paths.paths.length,
+      partial: paths.partial,
+    });
   }
   return targets;
 }
@@ -41,12 +46,25 @@ export interface ExtractedPath {
 }
 
 /** Every path of a function as a trace (what `pinscope extract` prints). */
-export function extractTraces(file: FileAnalysis, fn: FunctionAnalysis, options: SimOptions = {}): { paths: ExtractedPath[]; partial: boolean } {
+export function extractTraces(
+  file: FileAnalysis,
+  fn: FunctionAnalysis,
+  options: SimOptions = {},
+): { paths: ExtractedPath[]; partial: boolean } {
   const paths = pathsOf(file, fn);
-  return { paths: paths.paths.map((p, i) => ({ index: i + 1, trace: pathToTrace(file, paths, p, i + 1, options) })), partial: paths.partial };
+  return {
+    paths: paths.paths.map((p, i) => ({ index: i + 1, trace: pathToTrace(file, paths, p, i + 1, options) })),
+    partial: paths.partial,
+  };
 }
 
-function reportFor(name: string, version: KernelVersion, paths: SimPath[], partial: boolean, notes: string[]): SimulationReport {
+function reportFor(
+  name: string,
+  version: KernelVersion,
+  paths: SimPath[],
+  partial: boolean,
+  notes: string[],
+): SimulationReport {
   return { function: name, kernelVersion: formatVersion(version), paths, partial, notes };
 }
 
@@ -59,15 +77,30 @@ export function simulateFunction(file: FileAnalysis, functionName: string, optio
   if (!fn || !hasAcquires(fn)) {
     // Defined but not analysed (it calls nothing catalogued) is not the same as absent.
     const exists = fn !== undefined || file.defined.has(functionName);
-    return reportFor(functionName, file.version, [], false, [exists ? `${functionName}() makes no catalogued GUP, pin or DMA call: nothing to simulate` : `no function ${functionName}() in this file`]);
+    return reportFor(functionName, file.version, [], false, [
+      exists
+        ? `${functionName}() makes no catalogued GUP, pin or DMA call: nothing to simulate`
+        : `no function ${functionName}() in this file`,
+    ]);
   }
   const { paths, partial } = extractTraces(file, fn, options);
   const chosen = options.path !== undefined ? paths.filter((p) => p.index === options.path) : paths;
   if (options.path !== undefined && chosen.length === 0) {
-    return reportFor(functionName, file.version, [], partial, [`${functionName}() has ${paths.length} path${paths.length === 1 ? '' : 's'}; there is no path ${options.path}`]);
+    return reportFor(functionName, file.version, [], partial, [
+      `${functionName}() has ${paths.length} path${paths.length === 1 ? '' : 's'}; there is no path ${options.path}`,
+    ]);
   }
-  const simulated = chosen.map((p) => ({ ...simulateTrace(p.trace, { kernelVersion: file.version }, `path ${p.index}: ${(p.trace.comments[0] ?? '').replace(/^.*?: /, '')}`), index: p.index }));
-  const notes = partial ? [`${functionName}() has more paths than the budget allows; the first ${paths.length} are shown`] : [];
+  const simulated = chosen.map((p) => ({
+    ...simulateTrace(
+      p.trace,
+      { kernelVersion: file.version },
+      `path ${p.index}: ${(p.trace.comments[0] ?? '').replace(/^.*?: /, '')}`,
+    ),
+    index: p.index,
+  }));
+  const notes = partial
+    ? [`${functionName}() has more paths than the budget allows; the first ${paths.length} are shown`]
+    : [];
   return reportFor(functionName, file.version, simulated, partial, notes);
 }
 
@@ -76,14 +109,19 @@ export function worstFirst(paths: readonly SimPath[]): SimPath[] {
   return [...paths].sort((a, b) => outcomeRank(a.outcome) - outcomeRank(b.outcome));
 }
 
-export type TraceSimulation = { readonly ok: true; readonly report: SimulationReport; readonly trace: Trace } | { readonly ok: false; readonly errors: readonly TraceError[] };
+export type TraceSimulation =
+  | { readonly ok: true; readonly report: SimulationReport; readonly trace: Trace }
+  | { readonly ok: false; readonly errors: readonly TraceError[] };
 
 /** Parses and simulates a `.pinsim` text; malformed traces simulate nothing. */
 export function simulateTraceText(text: string, kernelVersion?: string): TraceSimulation {
   const parsed = parseTrace(text);
   if (!parsed.ok) return parsed;
   const trace = parsed.trace;
-  const version = (kernelVersion ? parseKernelVersion(kernelVersion) : null) ?? (trace.kernel ? parseKernelVersion(trace.kernel) : null) ?? undefined;
+  const version =
+    (kernelVersion ? parseKernelVersion(kernelVersion) : null) ??
+    (trace.kernel ? parseKernelVersion(trace.kernel) : null) ??
+    undefined;
   const path = simulateTrace(trace, version ? { kernelVersion: version } : {}, trace.comments[0] ?? 'trace');
   const v = version ?? (parseKernelVersion('6.18') as KernelVersion);
   return { ok: true, trace, report: reportFor(trace.function ?? '(trace)', v, [path], false, []) };

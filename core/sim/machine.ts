@@ -19,10 +19,27 @@
 import { follFlag } from '../catalog/flags';
 import { acquireApi, releaseApi, type AcquireApi } from '../catalog/gup';
 import { KERNEL_DOCS } from '../catalog/docs';
-import { formatVersion, inRange, isAtLeast, NEWEST_KNOWN, parseKernelVersion, type KernelVersion } from '../catalog/version';
+import {
+  formatVersion,
+  inRange,
+  isAtLeast,
+  NEWEST_KNOWN,
+  parseKernelVersion,
+  type KernelVersion,
+} from '../catalog/version';
 import type { Trace, TraceStep } from '../trace/types';
 import { PAGES_PER_FOLIO } from '../trace/vocabulary';
-import type { DmaState as DmaSnapshot, PageKind, PageState, PathOutcome, SimPath, SimStep, Violation, ViolationKind, VmStat } from './types';
+import type {
+  DmaState as DmaSnapshot,
+  PageKind,
+  PageState,
+  PathOutcome,
+  SimPath,
+  SimStep,
+  Violation,
+  ViolationKind,
+  VmStat,
+} from './types';
 import { STEP_SPECS } from '../trace/vocabulary';
 import { DmaState } from './dma';
 import { withDocs } from './violationDocs';
@@ -69,7 +86,10 @@ export class Machine {
   readonly dma = new DmaState();
 
   constructor(trace: Trace, options: MachineOptions = {}) {
-    this.version = options.kernelVersion ?? (trace.kernel ? parseKernelVersion(trace.kernel) : null) ?? (parseKernelVersion(NEWEST_KNOWN) as KernelVersion);
+    this.version =
+      options.kernelVersion ??
+      (trace.kernel ? parseKernelVersion(trace.kernel) : null) ??
+      (parseKernelVersion(NEWEST_KNOWN) as KernelVersion);
     const memory = trace.memory.length > 0 ? trace.memory : [{ count: 4, kind: 'base' as const, movable: false }];
     for (const region of memory) {
       const per = PAGES_PER_FOLIO[region.kind];
@@ -82,7 +102,16 @@ export class Machine {
         } else {
           folioId = this.newFolio(region.kind, region.refcount ?? 1, region.movable);
         }
-        for (let j = 0; j < per; j++) this.pages.push({ index: this.pages.length, folio: folioId, heldRefs: 0, heldPins: 0, filled: false, released: false, owner: null });
+        for (let j = 0; j < per; j++)
+          this.pages.push({
+            index: this.pages.length,
+            folio: folioId,
+            heldRefs: 0,
+            heldPins: 0,
+            filled: false,
+            released: false,
+            owner: null,
+          });
       }
     }
   }
@@ -125,7 +154,7 @@ export class Machine {
         folio: f.id,
         refcount: f.refcount,
         pincount: large ? f.pincount : null,
-        maybeDmaPinned: large ? f.pincount > 0 : (f.refcount >>> 0) >= GUP_PIN_COUNTING_BIAS,
+        maybeDmaPinned: large ? f.pincount > 0 : f.refcount >>> 0 >= GUP_PIN_COUNTING_BIAS,
         dirty: f.dirty,
         heldRefs: p.heldRefs,
         heldPins: p.heldPins,
@@ -135,7 +164,8 @@ export class Machine {
   }
 
   private range(step: TraceStep, defaultCount: number): { first: number; nr: number } {
-    const first = typeof step.args.first === 'number' ? step.args.first : typeof step.args.page === 'number' ? step.args.page : 0;
+    const first =
+      typeof step.args.first === 'number' ? step.args.first : typeof step.args.page === 'number' ? step.args.page : 0;
     const nr = typeof step.args.nr === 'number' ? step.args.nr : defaultCount;
     return { first, nr };
   }
@@ -179,16 +209,31 @@ export class Machine {
         const violations: Violation[] = [];
         for (const p of this.pagesIn(first, nr)) {
           if (p.heldPins + p.heldRefs === 0 && p.owner === null) {
-            violations.push(p.released
-              ? violation('use-after-release', `page ${p.index} is accessed after this path released it: it may already belong to someone else`)
-              : violation('use-after-release', `page ${p.index} is accessed without a reference or pin held on it`));
+            violations.push(
+              p.released
+                ? violation(
+                    'use-after-release',
+                    `page ${p.index} is accessed after this path released it: it may already belong to someone else`,
+                  )
+                : violation('use-after-release', `page ${p.index} is accessed without a reference or pin held on it`),
+            );
             break;
           }
           const f = this.folioOf(p);
-          if (write && f.kind === 'zero') violations.push(zeroWrite(`page ${p.index} is the shared zero page (taken without FOLL_WRITE) and is being written`));
+          if (write && f.kind === 'zero')
+            violations.push(
+              zeroWrite(`page ${p.index} is the shared zero page (taken without FOLL_WRITE) and is being written`),
+            );
           if (write) f.dirty = true;
           const mapping = this.dma.mappingOn(p.index, true);
-          if (mapping !== null) violations.push(violation('dma', `page ${p.index} is accessed by the CPU while ${mapping} still maps it for DMA: sync it for the CPU (dma_sync_*_for_cpu()) or unmap it first, or the CPU and the device see different data`, KERNEL_DOCS.dmaStreaming.url));
+          if (mapping !== null)
+            violations.push(
+              violation(
+                'dma',
+                `page ${p.index} is accessed by the CPU while ${mapping} still maps it for DMA: sync it for the CPU (dma_sync_*_for_cpu()) or unmap it first, or the CPU and the device see different data`,
+                KERNEL_DOCS.dmaStreaming.url,
+              ),
+            );
         }
         return { violations: dedupeViolations(violations) };
       }
@@ -198,7 +243,12 @@ export class Machine {
           // A DMA mapping handed to a descriptor, a request or the caller: they unmap it.
           const to = typeof step.args.to === 'string' ? step.args.to : 'its new owner';
           const known = this.dma.hand(step.args.id, to);
-          return { violations: [], note: known ? `${step.args.id} is handed to ${to}, which now owns the mapping` : `${step.args.id} is not a live mapping` };
+          return {
+            violations: [],
+            note: known
+              ? `${step.args.id} is handed to ${to}, which now owns the mapping`
+              : `${step.args.id} is not a live mapping`,
+          };
         }
         const { first, nr } = this.range(step, this.pages.length);
         const to = typeof step.args.to === 'string' ? step.args.to : step.call === 'handoff' ? 'the I/O' : 'an object';
@@ -210,16 +260,29 @@ export class Machine {
       case 'return':
         return this.ret(step);
       default: {
-        const dma = this.dma.step(step, { count: this.pages.length, held: (i) => { const p = this.pages[i]; return p !== undefined && p.heldPins + p.heldRefs > 0; } });
-        return dma ?? { violations: [{ kind: 'invalid-args', message: `${step.call}: not a call the simulation knows` }] };
+        const dma = this.dma.step(step, {
+          count: this.pages.length,
+          held: (i) => {
+            const p = this.pages[i];
+            return p !== undefined && p.heldPins + p.heldRefs > 0;
+          },
+        });
+        return (
+          dma ?? { violations: [{ kind: 'invalid-args', message: `${step.call}: not a call the simulation knows` }] }
+        );
       }
     }
   }
 
   private acquire(api: AcquireApi, step: TraceStep): { violations: Violation[]; result: string; note?: string } {
-    const flags = new Set(typeof step.args.flags === 'string' && step.args.flags !== '0' ? step.args.flags.split('|') : []);
+    const flags = new Set(
+      typeof step.args.flags === 'string' && step.args.flags !== '0' ? step.args.flags.split('|') : [],
+    );
     const single = api.returns === 'bool' || api.returns === 'page';
-    const { first, nr } = this.range(step, single ? 1 : this.pages.length - (typeof step.args.first === 'number' ? step.args.first : 0));
+    const { first, nr } = this.range(
+      step,
+      single ? 1 : this.pages.length - (typeof step.args.first === 'number' ? step.args.first : 0),
+    );
     const invalid = this.validate(api, flags);
     if (invalid) return { violations: [invalid.violation], result: invalid.result };
     let taken = nr;
@@ -271,7 +334,17 @@ export class Machine {
       done++;
     }
     if (pin && flags.has('FOLL_LONGTERM') && done > 0) notes.push(...this.migrateLongterm(targets.slice(0, done)));
-    const result = errno ?? (api.returns === 'bytes' ? String(done * 4096) : api.returns === 'bool' ? String(done > 0) : api.returns === 'page' ? (done > 0 ? `page ${first}` : 'NULL') : String(done));
+    const result =
+      errno ??
+      (api.returns === 'bytes'
+        ? String(done * 4096)
+        : api.returns === 'bool'
+          ? String(done > 0)
+          : api.returns === 'page'
+            ? done > 0
+              ? `page ${first}`
+              : 'NULL'
+            : String(done));
     return { violations, result, ...(notes.length > 0 ? { note: notes.join('; ') } : {}) };
   }
 
@@ -300,32 +373,78 @@ export class Machine {
       this.vmstat.nr_foll_pin_acquired += 1;
       p.heldPins += 1;
     }
-    return [`FOLL_LONGTERM: ${movable.length} movable page${movable.length === 1 ? '' : 's'} migrated out of ZONE_MOVABLE/CMA, the range unpinned and pinned again`];
+    return [
+      `FOLL_LONGTERM: ${movable.length} movable page${movable.length === 1 ? '' : 's'} migrated out of ZONE_MOVABLE/CMA, the range unpinned and pinned again`,
+    ];
   }
 
   /** The version's argument checks (is_valid_gup_args() since v6.3, is_valid_gup_flags() in 6.1). */
   private validate(api: AcquireApi, flags: Set<string>): { violation: Violation; result: string } | null {
     const v = this.version;
     const reject = (warn: string, message: string): { violation: Violation; result: string } => {
-      const result = isAtLeast(v, '6.3') ? (api.invalidArgsReturn === '0' ? '0' : '-EINVAL') : api.name === 'pin_user_pages_fast_only' ? '0' : '-EINVAL';
-      return { violation: { kind: 'invalid-args', message: `${message}; the call returns ${result} and takes nothing`, kernelMessage: `WARNING: mm/gup.c: WARN_ON_ONCE(${warn})`, docsUrl: KERNEL_DOCS.pinBasics.url }, result };
+      const result = isAtLeast(v, '6.3')
+        ? api.invalidArgsReturn === '0'
+          ? '0'
+          : '-EINVAL'
+        : api.name === 'pin_user_pages_fast_only'
+          ? '0'
+          : '-EINVAL';
+      return {
+        violation: {
+          kind: 'invalid-args',
+          message: `${message}; the call returns ${result} and takes nothing`,
+          kernelMessage: `WARNING: mm/gup.c: WARN_ON_ONCE(${warn})`,
+          docsUrl: KERNEL_DOCS.pinBasics.url,
+        },
+        result,
+      };
     };
     if (!inRange(v, api.exists)) {
-      return { violation: { kind: 'invalid-args', message: `${api.name}() does not exist in Linux ${formatVersion(v)}` }, result: 'n/a' };
+      return {
+        violation: { kind: 'invalid-args', message: `${api.name}() does not exist in Linux ${formatVersion(v)}` },
+        result: 'n/a',
+      };
     }
-    if (flags.has('FOLL_GET') && flags.has('FOLL_PIN') && isAtLeast(v, '6.3')) return reject('(gup_flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET)', 'FOLL_GET and FOLL_PIN are mutually exclusive');
+    if (flags.has('FOLL_GET') && flags.has('FOLL_PIN') && isAtLeast(v, '6.3'))
+      return reject(
+        '(gup_flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET)',
+        'FOLL_GET and FOLL_PIN are mutually exclusive',
+      );
     const internal = [...flags].filter((f) => follFlag(f)?.use === 'internal');
-    if (internal.length > 0 && isAtLeast(v, '6.3')) return reject('gup_flags & INTERNAL_GUP_FLAGS', `${internal.join(', ')} ${internal.length === 1 ? 'is' : 'are'} internal to GUP`);
-    if (api.family === 'get' && flags.has('FOLL_PIN') && isAtLeast(v, '6.1')) return reject('gup_flags & FOLL_PIN', 'FOLL_PIN must only be set internally by the pin_user_pages*() APIs');
-    if (api.family === 'pin' && flags.has('FOLL_GET')) return reject('gup_flags & FOLL_GET', 'pin_user_pages*() reject FOLL_GET');
+    if (internal.length > 0 && isAtLeast(v, '6.3'))
+      return reject(
+        'gup_flags & INTERNAL_GUP_FLAGS',
+        `${internal.join(', ')} ${internal.length === 1 ? 'is' : 'are'} internal to GUP`,
+      );
+    if (api.family === 'get' && flags.has('FOLL_PIN') && isAtLeast(v, '6.1'))
+      return reject('gup_flags & FOLL_PIN', 'FOLL_PIN must only be set internally by the pin_user_pages*() APIs');
+    if (api.family === 'pin' && flags.has('FOLL_GET'))
+      return reject('gup_flags & FOLL_GET', 'pin_user_pages*() reject FOLL_GET');
     if (api.family === 'get' && flags.has('FOLL_LONGTERM') && isAtLeast(v, '6.1')) {
-      return reject(isAtLeast(v, '6.3') ? '!(gup_flags & FOLL_PIN) && (gup_flags & FOLL_LONGTERM)' : 'gup_flags & FOLL_LONGTERM', 'FOLL_LONGTERM can only be specified when pinning');
+      return reject(
+        isAtLeast(v, '6.3') ? '!(gup_flags & FOLL_PIN) && (gup_flags & FOLL_LONGTERM)' : 'gup_flags & FOLL_LONGTERM',
+        'FOLL_LONGTERM can only be specified when pinning',
+      );
     }
-    if (api.name === 'pin_user_pages_unlocked' && flags.has('FOLL_LONGTERM') && isAtLeast(v, '6.1') && !isAtLeast(v, '6.3')) return reject('gup_flags & FOLL_LONGTERM', 'v6.1 get_user_pages_unlocked() rejects FOLL_LONGTERM');
-    if (flags.has('FOLL_LONGTERM') && flags.has('FOLL_PCI_P2PDMA') && isAtLeast(v, '6.3')) return reject('(gup_flags & FOLL_LONGTERM) && (gup_flags & FOLL_PCI_P2PDMA)', 'FOLL_LONGTERM and FOLL_PCI_P2PDMA together are rejected');
+    if (
+      api.name === 'pin_user_pages_unlocked' &&
+      flags.has('FOLL_LONGTERM') &&
+      isAtLeast(v, '6.1') &&
+      !isAtLeast(v, '6.3')
+    )
+      return reject('gup_flags & FOLL_LONGTERM', 'v6.1 get_user_pages_unlocked() rejects FOLL_LONGTERM');
+    if (flags.has('FOLL_LONGTERM') && flags.has('FOLL_PCI_P2PDMA') && isAtLeast(v, '6.3'))
+      return reject(
+        '(gup_flags & FOLL_LONGTERM) && (gup_flags & FOLL_PCI_P2PDMA)',
+        'FOLL_LONGTERM and FOLL_PCI_P2PDMA together are rejected',
+      );
     if (api.fast) {
       const notFast = [...flags].filter((f) => follFlag(f) && !follFlag(f)?.fastPath);
-      if (notFast.length > 0) return reject(`gup_flags & ~(FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA | FOLL_HONOR_NUMA_FAULT)`, `${notFast.join(', ')} not allowed on the fast path`);
+      if (notFast.length > 0)
+        return reject(
+          `gup_flags & ~(FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA | FOLL_HONOR_NUMA_FAULT)`,
+          `${notFast.join(', ')} not allowed on the fast path`,
+        );
     }
     return null;
   }
@@ -352,9 +471,17 @@ export class Machine {
     }
     if (p.heldRefs > 0) {
       p.heldRefs -= 1;
-      return violation('release-mismatch', `unpin on page ${p.index}, which holds a FOLL_GET reference: gup_put_folio() subtracts ${this.hasPincount(f) ? 'one pin' : GUP_PIN_COUNTING_BIAS} from a page that got +1 — refcount now ${f.refcount}`, PIN_DOC);
+      return violation(
+        'release-mismatch',
+        `unpin on page ${p.index}, which holds a FOLL_GET reference: gup_put_folio() subtracts ${this.hasPincount(f) ? 'one pin' : GUP_PIN_COUNTING_BIAS} from a page that got +1 — refcount now ${f.refcount}`,
+        PIN_DOC,
+      );
     }
-    return violation('double-release', `page ${p.index} is unpinned again: this path holds no pin on it any more (refcount now ${f.refcount}${f.refcount < f.mapped ? ', below its mapping count: the page can be freed while mapped' : ''})`, PIN_DOC);
+    return violation(
+      'double-release',
+      `page ${p.index} is unpinned again: this path holds no pin on it any more (refcount now ${f.refcount}${f.refcount < f.mapped ? ', below its mapping count: the page can be freed while mapped' : ''})`,
+      PIN_DOC,
+    );
   }
 
   private putOne(p: Page): Violation | null {
@@ -367,47 +494,95 @@ export class Machine {
     f.refcount -= 1;
     if (p.heldPins > 0) {
       p.heldPins -= 1;
-      const left = this.hasPincount(f) ? `its pincount stays ${f.pincount}` : `it stays ${GUP_PIN_COUNTING_BIAS - 1} references high (refcount ${f.refcount})`;
-      return violation('release-mismatch', `put_page() on pinned page ${p.index} drops 1 reference, not the pin: ${left}, folio_maybe_dma_pinned() stays true and nr_foll_pin_released does not move`, PIN_DOC);
+      const left = this.hasPincount(f)
+        ? `its pincount stays ${f.pincount}`
+        : `it stays ${GUP_PIN_COUNTING_BIAS - 1} references high (refcount ${f.refcount})`;
+      return violation(
+        'release-mismatch',
+        `put_page() on pinned page ${p.index} drops 1 reference, not the pin: ${left}, folio_maybe_dma_pinned() stays true and nr_foll_pin_released does not move`,
+        PIN_DOC,
+      );
     }
-    return violation('double-release', `page ${p.index} is put again: this path holds no reference on it any more (refcount now ${f.refcount}${f.refcount < f.mapped ? ', below its mapping count: freed while still mapped' : ''})`, PIN_DOC);
+    return violation(
+      'double-release',
+      `page ${p.index} is put again: this path holds no reference on it any more (refcount now ${f.refcount}${f.refcount < f.mapped ? ', below its mapping count: freed while still mapped' : ''})`,
+      PIN_DOC,
+    );
   }
 
   private release(step: TraceStep): { violations: Violation[]; note?: string } {
     const api = releaseApi(step.call);
     if (!api) return { violations: [] };
     const violations: Violation[] = [];
-    if (!inRange(this.version, api.exists)) violations.push({ kind: 'invalid-args', message: `${api.name}() does not exist in Linux ${formatVersion(this.version)}${api.renamedTo ? `; it is ${api.renamedTo.name}() since v${api.renamedTo.since}` : ''} (simulated as it would behave)` });
+    if (!inRange(this.version, api.exists))
+      violations.push({
+        kind: 'invalid-args',
+        message: `${api.name}() does not exist in Linux ${formatVersion(this.version)}${api.renamedTo ? `; it is ${api.renamedTo.name}() since v${api.renamedTo.since}` : ''} (simulated as it would behave)`,
+      });
     const single = api.target === 'page' || (api.target === 'folio' && api.name !== 'unpin_user_folio');
     const { first, nr } = this.range(step, single ? 1 : 0);
     // put_user_page*() (v5.3–5.5) were put_page() under another name.
     const pinRelease = api.family === 'pin' && !api.name.startsWith('put_user_page');
     if (nr < 0) {
-      if (pinRelease) violations.push({ kind: 'negative-count', message: `${api.name}() is given a negative count (${nr}): it does nothing`, kernelMessage: 'WARNING: mm/gup.c: WARN_ON(IS_ERR_VALUE(npages))', docsUrl: KERNEL_DOCS.gupKernelDoc.url });
-      else violations.push({ kind: 'negative-count', message: `a release over a negative count (${nr}) does nothing: nothing was taken, the code should not release at all` });
+      if (pinRelease)
+        violations.push({
+          kind: 'negative-count',
+          message: `${api.name}() is given a negative count (${nr}): it does nothing`,
+          kernelMessage: 'WARNING: mm/gup.c: WARN_ON(IS_ERR_VALUE(npages))',
+          docsUrl: KERNEL_DOCS.gupKernelDoc.url,
+        });
+      else
+        violations.push({
+          kind: 'negative-count',
+          message: `a release over a negative count (${nr}) does nothing: nothing was taken, the code should not release at all`,
+        });
       return { violations };
     }
-    if (step.args.dirty === true) for (const p of this.pagesIn(first, nr)) {
-      const f = this.folioOf(p);
-      if (f.kind === 'zero') violations.push(zeroWrite(`${api.name}(…, true) marks the shared zero page dirty`));
-      f.dirty = true;
-    }
+    if (step.args.dirty === true)
+      for (const p of this.pagesIn(first, nr)) {
+        const f = this.folioOf(p);
+        if (f.kind === 'zero') violations.push(zeroWrite(`${api.name}(…, true) marks the shared zero page dirty`));
+        f.dirty = true;
+      }
     let counted = 0;
     for (const p of this.pagesIn(first, nr)) {
       counted++;
       if (!p.filled) {
         if (isAtLeast(this.version, '6.12') && pinRelease) {
-          violations.push(violation('count-mismatch', `entry ${p.index} was never filled by a successful pin (NULL): ${api.name}() skips NULL entries since ≈v6.12; older kernels oops in page_folio(NULL). Release exactly the count that was taken`));
+          violations.push(
+            violation(
+              'count-mismatch',
+              `entry ${p.index} was never filled by a successful pin (NULL): ${api.name}() skips NULL entries since ≈v6.12; older kernels oops in page_folio(NULL). Release exactly the count that was taken`,
+            ),
+          );
           continue;
         }
-        violations.push(violation('count-mismatch', `entry ${p.index} was never filled by a successful ${pinRelease ? 'pin' : 'get'}: releasing it touches a NULL or stale pointer (an oops in page_folio(NULL) on v6.1). Release exactly the count that was taken`));
+        violations.push(
+          violation(
+            'count-mismatch',
+            `entry ${p.index} was never filled by a successful ${pinRelease ? 'pin' : 'get'}: releasing it touches a NULL or stale pointer (an oops in page_folio(NULL) on v6.1). Release exactly the count that was taken`,
+          ),
+        );
         continue;
       }
       const mapping = this.dma.mappingOn(p.index);
-      if (mapping !== null) violations.push(violation('dma', `page ${p.index} is released while ${mapping} still maps it for DMA: unmap first — the device may still write into a page that can now be freed and reused`, KERNEL_DOCS.dmaStreaming.url));
+      if (mapping !== null)
+        violations.push(
+          violation(
+            'dma',
+            `page ${p.index} is released while ${mapping} still maps it for DMA: unmap first — the device may still write into a page that can now be freed and reused`,
+            KERNEL_DOCS.dmaStreaming.url,
+          ),
+        );
       const f = this.folioOf(p);
       if (this.dma.deviceWrote(p.index, f.dirty) && !f.dirty) {
-        violations.push(violation('dma', `page ${p.index} was written by the device but is released without being marked dirty: the data can be dropped instead of written back. Use unpin_user_pages_dirty_lock(…, true) or set_page_dirty_lock() first`, KERNEL_DOCS.case1.url));
+        violations.push(
+          violation(
+            'dma',
+            `page ${p.index} was written by the device but is released without being marked dirty: the data can be dropped instead of written back. Use unpin_user_pages_dirty_lock(…, true) or set_page_dirty_lock() first`,
+            KERNEL_DOCS.case1.url,
+          ),
+        );
       }
       const v = pinRelease ? this.unpinOne(p) : this.putOne(p);
       p.released = true;
@@ -424,15 +599,24 @@ export class Machine {
     const leaked = held.filter((p) => p.owner === null || error);
     if (leaked.length === 0) {
       const owners = [...new Set(held.map((p) => p.owner))].filter((o): o is string => o !== null);
-      return { violations: this.dma.atReturn(), ...(owners.length > 0 ? { note: `pins and references now owned by ${owners.join(', ')}` } : {}) };
+      return {
+        violations: this.dma.atReturn(),
+        ...(owners.length > 0 ? { note: `pins and references now owned by ${owners.join(', ')}` } : {}),
+      };
     }
     const pins = leaked.reduce((n, p) => n + p.heldPins, 0);
     const refs = leaked.reduce((n, p) => n + p.heldRefs, 0);
-    const what = [pins > 0 ? `${pins} pin${pins === 1 ? '' : 's'}` : '', refs > 0 ? `${refs} reference${refs === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
+    const what = [
+      pins > 0 ? `${pins} pin${pins === 1 ? '' : 's'}` : '',
+      refs > 0 ? `${refs} reference${refs === 1 ? '' : 's'}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
     const stored = leaked.find((p) => p.owner !== null);
-    const message = stored && error
-      ? `returns an error (${text}) with ${what} still held on pages ${pageList(leaked)}: they were handed to ${stored.owner}, but a failing function must release what it took`
-      : `returns with ${what} still held on pages ${pageList(leaked)} and nothing owning them${pins > 0 ? `: nr_foll_pin_acquired − nr_foll_pin_released stays ${this.vmstat.nr_foll_pin_acquired - this.vmstat.nr_foll_pin_released}` : ''}`;
+    const message =
+      stored && error
+        ? `returns an error (${text}) with ${what} still held on pages ${pageList(leaked)}: they were handed to ${stored.owner}, but a failing function must release what it took`
+        : `returns with ${what} still held on pages ${pageList(leaked)} and nothing owning them${pins > 0 ? `: nr_foll_pin_acquired − nr_foll_pin_released stays ${this.vmstat.nr_foll_pin_acquired - this.vmstat.nr_foll_pin_released}` : ''}`;
     return { violations: [violation('leak', message, PIN_DOC), ...this.dma.atReturn()] };
   }
 }
@@ -441,7 +625,9 @@ function pageList(pages: readonly Page[]): string {
   if (pages.length === 0) return '';
   const first = (pages[0] as Page).index;
   const last = (pages[pages.length - 1] as Page).index;
-  return pages.length === last - first + 1 && pages.length > 1 ? `${first}–${last}` : pages.map((p) => p.index).join(', ');
+  return pages.length === last - first + 1 && pages.length > 1
+    ? `${first}–${last}`
+    : pages.map((p) => p.index).join(', ');
 }
 
 function violation(kind: ViolationKind, message: string, docsUrl?: string): Violation {
@@ -449,15 +635,27 @@ function violation(kind: ViolationKind, message: string, docsUrl?: string): Viol
 }
 
 function zeroWrite(message: string): Violation {
-  return { kind: 'zero-page-write', message: `${message}: every process reading untouched memory sees the change. Acquire with FOLL_WRITE`, docsUrl: KERNEL_DOCS.case5.url };
+  return {
+    kind: 'zero-page-write',
+    message: `${message}: every process reading untouched memory sees the change. Acquire with FOLL_WRITE`,
+    docsUrl: KERNEL_DOCS.case5.url,
+  };
 }
 
 function overflow(index: number): Violation {
-  return { kind: 'overflow', message: `page ${index}: another pin would overflow the 32-bit refcount; GUP refuses it and returns the pages pinned so far`, kernelMessage: 'WARNING: mm/gup.c: try_grab_folio(): WARN_ON_ONCE(folio_ref_count(folio) <= 0)', docsUrl: KERNEL_DOCS.pinTracking.url };
+  return {
+    kind: 'overflow',
+    message: `page ${index}: another pin would overflow the 32-bit refcount; GUP refuses it and returns the pages pinned so far`,
+    kernelMessage: 'WARNING: mm/gup.c: try_grab_folio(): WARN_ON_ONCE(folio_ref_count(folio) <= 0)',
+    docsUrl: KERNEL_DOCS.pinTracking.url,
+  };
 }
 
 function outOfRange(step: TraceStep): Violation {
-  return { kind: 'count-mismatch', message: `${step.call}: the range goes past the end of the simulated memory (add pages to the "pages" line)` };
+  return {
+    kind: 'count-mismatch',
+    message: `${step.call}: the range goes past the end of the simulated memory (add pages to the "pages" line)`,
+  };
 }
 
 /** Many pages with the same problem read better as one line per kind. */
@@ -467,12 +665,25 @@ function dedupeViolations(list: Violation[]): Violation[] {
   const out: Violation[] = [];
   for (const [, vs] of byKind) {
     const first = vs[0] as Violation;
-    out.push(vs.length === 1 ? first : { ...first, message: `${first.message} (and ${vs.length - 1} more page${vs.length === 2 ? '' : 's'})` });
+    out.push(
+      vs.length === 1
+        ? first
+        : { ...first, message: `${first.message} (and ${vs.length - 1} more page${vs.length === 2 ? '' : 's'})` },
+    );
   }
   return out;
 }
 
-const WORST: readonly PathOutcome[] = ['mismatch', 'double-release', 'use-after-release', 'count-mismatch', 'leak', 'dma-error', 'invalid', 'clean'];
+const WORST: readonly PathOutcome[] = [
+  'mismatch',
+  'double-release',
+  'use-after-release',
+  'count-mismatch',
+  'leak',
+  'dma-error',
+  'invalid',
+  'clean',
+];
 
 export function outcomeOf(violations: readonly Violation[]): PathOutcome {
   const kinds = new Set(violations.map((v) => v.kind));
@@ -493,8 +704,11 @@ export function outcomeRank(outcome: PathOutcome): number {
 
 function describeCall(step: TraceStep): string {
   if (step.call === 'branch') return `branch "${step.text ?? ''}" ${step.value ? 'true' : 'false'}`;
-  if (step.call === 'return') return `return${step.text ? ` ${step.text}` : ''}${step.args.status === 'error' && !/^-/.test(step.text ?? '') ? ' (an error)' : ''}`;
-  const args = Object.entries(step.args).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  if (step.call === 'return')
+    return `return${step.text ? ` ${step.text}` : ''}${step.args.status === 'error' && !/^-/.test(step.text ?? '') ? ' (an error)' : ''}`;
+  const args = Object.entries(step.args)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
   return `${step.call}(${args})${step.result !== undefined ? ` -> ${step.result}` : ''}`;
 }
 
@@ -502,7 +716,8 @@ function describeCall(step: TraceStep): string {
 export function simulateTrace(trace: Trace, options: MachineOptions = {}, label = ''): SimPath {
   const machine = new Machine(trace, options);
   // A trace that uses the DMA API shows dma-debug's table from the start.
-  if (trace.steps.some((s) => STEP_SPECS.get(s.call)?.kind === 'dma' || typeof s.args.id === 'string')) machine.dma.used = true;
+  if (trace.steps.some((s) => STEP_SPECS.get(s.call)?.kind === 'dma' || typeof s.args.id === 'string'))
+    machine.dma.used = true;
   const initial = machine.snapshot();
   const steps: SimStep[] = [];
   const all: Violation[] = [];

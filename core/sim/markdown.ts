@@ -8,7 +8,11 @@ import type { SimPath, SimStep, SimulationReport } from './types';
 
 /** Text in a table cell: pipes, newlines and Markdown punctuation escaped. */
 export function markdownCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/([`*_[\]<>])/g, '\\$1');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ')
+    .replace(/([`*_[\]<>])/g, '\\$1');
 }
 
 /** Text as inline code (with double backticks when it contains one). */
@@ -28,18 +32,46 @@ export function formatPathMarkdown(report: SimulationReport, path: SimPath, inde
   const label = branchLabel(path.label);
   const dma = path.initial.dma !== undefined;
   const out = [title, ...(label ? ['', markdownCell(label)] : []), ''];
-  out.push(`| step | line | call | result | acquired / released |${dma ? ' dma-debug |' : ''} pages (refcount[/pincount], P = maybe_dma_pinned) | notes |`);
+  out.push(
+    `| step | line | call | result | acquired / released |${dma ? ' dma-debug |' : ''} pages (refcount[/pincount], P = maybe_dma_pinned) | notes |`,
+  );
   out.push(`|---:|---:|---|---|---|${dma ? '---|' : ''}---|---|`);
-  const vm = (s: { vmstat: SimStep['vmstat'] }): string => `${s.vmstat.nr_foll_pin_acquired} / ${s.vmstat.nr_foll_pin_released}`;
+  const vm = (s: { vmstat: SimStep['vmstat'] }): string =>
+    `${s.vmstat.nr_foll_pin_acquired} / ${s.vmstat.nr_foll_pin_released}`;
   const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`.replace(/ {2,}\|/g, ' |');
   const dmaCell = (d: SimStep['dma']): string[] => (dma ? [markdownCell(dmaSummary(d))] : []);
-  out.push(row([0, '', '(before the first step)', '', vm(path.initial), ...dmaCell(path.initial.dma), markdownCell(pagesSummary(path.initial.pages)), '']));
+  out.push(
+    row([
+      0,
+      '',
+      '(before the first step)',
+      '',
+      vm(path.initial),
+      ...dmaCell(path.initial.dma),
+      markdownCell(pagesSummary(path.initial.pages)),
+      '',
+    ]),
+  );
   for (const s of path.steps) {
     const notes = [
       ...(s.note ? [markdownCell(s.note)] : []),
-      ...s.violations.map((v) => `⚠ **${v.kind}**: ${markdownCell(v.message)}${v.kernelMessage ? ` — kernel: ${markdownCode(v.kernelMessage)}` : ''}`),
+      ...s.violations.map(
+        (v) =>
+          `⚠ **${v.kind}**: ${markdownCell(v.message)}${v.kernelMessage ? ` — kernel: ${markdownCode(v.kernelMessage)}` : ''}`,
+      ),
     ];
-    out.push(row([s.index, s.line ?? '', markdownCode(s.call), markdownCell(s.result ?? ''), vm(s), ...dmaCell(s.dma), markdownCell(pagesSummary(s.pages)), notes.join('<br>')]));
+    out.push(
+      row([
+        s.index,
+        s.line ?? '',
+        markdownCode(s.call),
+        markdownCell(s.result ?? ''),
+        vm(s),
+        ...dmaCell(s.dma),
+        markdownCell(pagesSummary(s.pages)),
+        notes.join('<br>'),
+      ]),
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -29,7 +29,12 @@ export function pagesSummary(pages: readonly PageState[]): string {
     const first = pages[i] as PageState;
     const text = cell(first);
     let j = i;
-    while (j + 1 < pages.length && cell(pages[j + 1] as PageState) === text && (pages[j + 1] as PageState).kind === first.kind) j++;
+    while (
+      j + 1 < pages.length &&
+      cell(pages[j + 1] as PageState) === text &&
+      (pages[j + 1] as PageState).kind === first.kind
+    )
+      j++;
     parts.push(`${j > i ? `p${first.index}–${(pages[j] as PageState).index}` : `p${first.index}`} ${text}`);
     i = j + 1;
   }
@@ -56,9 +61,27 @@ function padStart(s: string, n: number): string {
 }
 
 function pathTable(path: SimPath, number: number): string[] {
-  const rows: { step: string; line: string; call: string; result: string; pages: string; vm: string; dma: string; notes: string[] }[] = [];
+  const rows: {
+    step: string;
+    line: string;
+    call: string;
+    result: string;
+    pages: string;
+    vm: string;
+    dma: string;
+    notes: string[];
+  }[] = [];
   const hasDma = path.initial.dma !== undefined;
-  rows.push({ step: '0', line: '', call: '(before the first step)', result: '', pages: pagesSummary(path.initial.pages), vm: counters(path.initial.vmstat), dma: dmaSummary(path.initial.dma), notes: [] });
+  rows.push({
+    step: '0',
+    line: '',
+    call: '(before the first step)',
+    result: '',
+    pages: pagesSummary(path.initial.pages),
+    vm: counters(path.initial.vmstat),
+    dma: dmaSummary(path.initial.dma),
+    notes: [],
+  });
   let previous = pagesSummary(path.initial.pages);
   let previousVm = counters(path.initial.vmstat);
   for (const s of path.steps as SimStep[]) {
@@ -73,7 +96,10 @@ function pathTable(path: SimPath, number: number): string[] {
       pages: changed ? pages : '〃',
       vm: changed ? vm : '〃',
       dma: dmaSummary(s.dma),
-      notes: [...(s.note ? [`  · ${s.note}`] : []), ...s.violations.map((v) => `  ! ${v.kind}: ${v.message}${v.kernelMessage ? ` [${v.kernelMessage}]` : ''}`)],
+      notes: [
+        ...(s.note ? [`  · ${s.note}`] : []),
+        ...s.violations.map((v) => `  ! ${v.kind}: ${v.message}${v.kernelMessage ? ` [${v.kernelMessage}]` : ''}`),
+      ],
     });
     previous = pages;
     previousVm = vm;
@@ -89,12 +115,18 @@ function pathTable(path: SimPath, number: number): string[] {
   const dmaHead = hasDma ? `${pad('dma-debug', w.dma)}  ` : '';
   const out: string[] = [];
   const label = path.label.match(/^path (\d+): (.*)$/);
-  out.push(`path ${label ? label[1] : number} — ${path.outcome}${label ? (label[2] ? `: ${label[2]}` : '') : path.label ? `: ${path.label}` : ''}`);
-  out.push(`${padStart('step', w.step)}  ${padStart('line', w.line)}  ${pad('call', w.call)}  ${pad('result', w.result)}  ${pad('acq/rel', w.vm)}  ${dmaHead}pages (refcount[/pincount], P = maybe_dma_pinned)`);
+  out.push(
+    `path ${label ? label[1] : number} — ${path.outcome}${label ? (label[2] ? `: ${label[2]}` : '') : path.label ? `: ${path.label}` : ''}`,
+  );
+  out.push(
+    `${padStart('step', w.step)}  ${padStart('line', w.line)}  ${pad('call', w.call)}  ${pad('result', w.result)}  ${pad('acq/rel', w.vm)}  ${dmaHead}pages (refcount[/pincount], P = maybe_dma_pinned)`,
+  );
   for (const r of rows) {
     const call = r.call.length > w.call ? `${r.call.slice(0, w.call - 1)}…` : r.call;
     const dma = hasDma ? `${pad(r.dma, w.dma)}  ` : '';
-    out.push(`${padStart(r.step, w.step)}  ${padStart(r.line, w.line)}  ${pad(call, w.call)}  ${pad(r.result, w.result)}  ${pad(r.vm, w.vm)}  ${dma}${r.pages}`.trimEnd());
+    out.push(
+      `${padStart(r.step, w.step)}  ${padStart(r.line, w.line)}  ${pad(call, w.call)}  ${pad(r.result, w.result)}  ${pad(r.vm, w.vm)}  ${dma}${r.pages}`.trimEnd(),
+    );
     out.push(...r.notes);
   }
   return out;
@@ -102,7 +134,9 @@ function pathTable(path: SimPath, number: number): string[] {
 
 export function formatStepTable(report: SimulationReport): string {
   const out: string[] = [];
-  out.push(`${report.function}() on Linux ${report.kernelVersion} — ${report.paths.length} path${report.paths.length === 1 ? '' : 's'}${report.partial ? ' (partial: path budget reached)' : ''}`);
+  out.push(
+    `${report.function}() on Linux ${report.kernelVersion} — ${report.paths.length} path${report.paths.length === 1 ? '' : 's'}${report.partial ? ' (partial: path budget reached)' : ''}`,
+  );
   for (const n of report.notes) out.push(`note: ${n}`);
   report.paths.forEach((p, i) => {
     out.push('');

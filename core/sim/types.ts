@@ -101,7 +101,8 @@ export interface SimStep {
   readonly note?: string;
 }
 
-export type PathOutcome = 'clean' | 'leak' | 'mismatch' | 'double-release' | 'count-mismatch' | 'use-after-release' | 'invalid' | 'dma-error';
+export type PathOutcome =
+  'clean' | 'leak' | 'mismatch' | 'double-release' | 'count-mismatch' | 'use-after-release' | 'invalid' | 'dma-error';
 
 export interface SimPath {
   /** 1-based, in the path engine's order (what `--path N` and `extract` number), when from source. */

@@ -24,7 +24,10 @@ function myers(a: readonly string[], b: readonly string[]): Op[] {
   for (let d = 0; d <= max && !done; d++) {
     trace.push(v.slice());
     for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && (v[k - 1 + max] as number) < (v[k + 1 + max] as number)) ? (v[k + 1 + max] as number) : (v[k - 1 + max] as number) + 1;
+      let x =
+        k === -d || (k !== d && (v[k - 1 + max] as number) < (v[k + 1 + max] as number))
+          ? (v[k + 1 + max] as number)
+          : (v[k - 1 + max] as number) + 1;
       let y = x - k;
       while (x < n && y < m && a[x] === b[y]) {
         x++;
@@ -107,7 +110,9 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
     const first = lineNumbers[start] as { old: number; new: number };
     const oldCount = hunk.filter((o) => o.kind !== '+').length;
     const newCount = hunk.filter((o) => o.kind !== '-').length;
-    out.push(`@@ -${oldCount === 0 ? first.old - 1 : first.old},${oldCount} +${newCount === 0 ? first.new - 1 : first.new},${newCount} @@`);
+    out.push(
+      `@@ -${oldCount === 0 ? first.old - 1 : first.old},${oldCount} +${newCount === 0 ? first.new - 1 : first.new},${newCount} @@`,
+    );
     for (const o of hunk) out.push(`${o.kind}${o.line}`);
     i = end;
   }

@@ -41,7 +41,8 @@ export class LineIndex {
   offset(position: Position0): number {
     if (position.line >= this.starts.length) return this.text.length;
     const start = this.starts[Math.max(0, position.line)] as number;
-    const next = position.line + 1 < this.starts.length ? (this.starts[position.line + 1] as number) : this.text.length + 1;
+    const next =
+      position.line + 1 < this.starts.length ? (this.starts[position.line + 1] as number) : this.text.length + 1;
     return Math.min(start + Math.max(0, position.character), next - 1);
   }
 

@@ -25,10 +25,19 @@ function argsFor(api: DmaApi): Record<string, ArgKind> {
       Object.assign(args, sg ? { nents: 'int', dir: 'direction' } : { size: 'int', dir: 'direction' });
       break;
     case 'alloc':
-      Object.assign(args, { size: 'int', ...(api.type === 'pool' ? { pool: 'word' } : {}), ...(api.params.includes('dir') ? { dir: 'direction' } : {}) });
+      Object.assign(args, {
+        size: 'int',
+        ...(api.type === 'pool' ? { pool: 'word' } : {}),
+        ...(api.params.includes('dir') ? { dir: 'direction' } : {}),
+      });
       break;
     case 'free':
-      Object.assign(args, { size: 'int', cpu: 'word', ...(api.type === 'pool' ? { pool: 'word' } : {}), ...(api.params.includes('dir') ? { dir: 'direction' } : {}) });
+      Object.assign(args, {
+        size: 'int',
+        cpu: 'word',
+        ...(api.type === 'pool' ? { pool: 'word' } : {}),
+        ...(api.params.includes('dir') ? { dir: 'direction' } : {}),
+      });
       break;
     case 'pool-create':
       Object.assign(args, { size: 'int' });
@@ -53,15 +62,33 @@ function build(): Map<string, StepSpec> {
     const words = resultWords(api);
     const numeric = api.returns === 'count' || api.returns === 'status';
     specs.set(api.name, {
-      kind: 'dma', args: argsFor(api), summary: api.summary,
+      kind: 'dma',
+      args: argsFor(api),
+      summary: api.summary,
       ...(words || numeric ? { result: true } : {}),
       ...(words ? { resultWords: words } : {}),
     });
   }
-  specs.set('device_write', { kind: 'dma', args: { id: 'word', first: 'int', nr: 'int' }, summary: 'the device writes into the memory behind a mapping (what DMA_FROM_DEVICE is for)' });
-  specs.set('device_read', { kind: 'dma', args: { id: 'word' }, summary: 'the device reads the memory behind a mapping' });
-  specs.set('cpu_read', { kind: 'dma', args: { id: 'word' }, summary: 'the CPU reads a mapped buffer (needs dma_sync_*_for_cpu() after the device wrote it)' });
-  specs.set('unbind', { kind: 'dma', args: { dev: 'word' }, summary: 'the driver is unbound from the device: dma-debug reports mappings still live (PCI devices)' });
+  specs.set('device_write', {
+    kind: 'dma',
+    args: { id: 'word', first: 'int', nr: 'int' },
+    summary: 'the device writes into the memory behind a mapping (what DMA_FROM_DEVICE is for)',
+  });
+  specs.set('device_read', {
+    kind: 'dma',
+    args: { id: 'word' },
+    summary: 'the device reads the memory behind a mapping',
+  });
+  specs.set('cpu_read', {
+    kind: 'dma',
+    args: { id: 'word' },
+    summary: 'the CPU reads a mapped buffer (needs dma_sync_*_for_cpu() after the device wrote it)',
+  });
+  specs.set('unbind', {
+    kind: 'dma',
+    args: { dev: 'word' },
+    summary: 'the driver is unbound from the device: dma-debug reports mappings still live (PCI devices)',
+  });
   return specs;
 }
 

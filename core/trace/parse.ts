@@ -68,7 +68,9 @@ function parseValue(kind: ArgKind, raw: string): ArgValue | string {
       return bad === undefined ? raw : `unknown FOLL_* flag "${bad}"`;
     }
     case 'direction':
-      return ['DMA_TO_DEVICE', 'DMA_FROM_DEVICE', 'DMA_BIDIRECTIONAL', 'DMA_NONE'].includes(raw) ? raw : `expected a DMA direction (DMA_TO_DEVICE, DMA_FROM_DEVICE, DMA_BIDIRECTIONAL), not "${raw}"`;
+      return ['DMA_TO_DEVICE', 'DMA_FROM_DEVICE', 'DMA_BIDIRECTIONAL', 'DMA_NONE'].includes(raw)
+        ? raw
+        : `expected a DMA direction (DMA_TO_DEVICE, DMA_FROM_DEVICE, DMA_BIDIRECTIONAL), not "${raw}"`;
     case 'word':
       return raw.length > 0 ? raw : 'expected a value';
   }
@@ -76,7 +78,11 @@ function parseValue(kind: ArgKind, raw: string): ArgValue | string {
 
 /** An argument value is an error message when it is a string starting with "expected"/"unknown". */
 function isError(v: ArgValue | string, kind: ArgKind): v is string {
-  return typeof v === 'string' && (kind === 'int' || kind === 'count' || kind === 'bool' || /^(expected|unknown)\b/.test(v)) && (kind !== 'word' || v === 'expected a value');
+  return (
+    typeof v === 'string' &&
+    (kind === 'int' || kind === 'count' || kind === 'bool' || /^(expected|unknown)\b/.test(v)) &&
+    (kind !== 'word' || v === 'expected a value')
+  );
 }
 
 export function parseTrace(text: string): ParseResult {
@@ -134,7 +140,11 @@ export function parseTrace(text: string): ParseResult {
       case 'source': {
         const v = rest[0];
         if (!v || rest.length !== 1) {
-          err(lineNo, v?.col ?? head.col + head.text.length, `expected one ${head.text === 'function' ? 'function name' : 'file name'}`);
+          err(
+            lineNo,
+            v?.col ?? head.col + head.text.length,
+            `expected one ${head.text === 'function' ? 'function name' : 'file name'}`,
+          );
           return;
         }
         if (head.text === 'function') fn = v.text;
@@ -153,7 +163,11 @@ export function parseTrace(text: string): ParseResult {
           return;
         }
         if (!kindTok || !(PAGE_KINDS as readonly string[]).includes(kindTok.text)) {
-          err(lineNo, kindTok?.col ?? countTok.col + countTok.text.length, `expected a page kind: ${PAGE_KINDS.join(', ')}`);
+          err(
+            lineNo,
+            kindTok?.col ?? countTok.col + countTok.text.length,
+            `expected a page kind: ${PAGE_KINDS.join(', ')}`,
+          );
           return;
         }
         const kind = kindTok.text as PageKind;
@@ -199,7 +213,16 @@ export function parseTrace(text: string): ParseResult {
         err(lineNo, v?.col ?? cond.col + cond.text.length + 2, 'expected true or false after the condition');
         return;
       }
-      steps.push({ call: 'branch', args, text: cond.text, value: v.text === 'true', ...(location ? { line: location.line } : {}), ...(location?.column ? { column: location.column } : {}), ...(comment ? { comment } : {}), traceLine: lineNo });
+      steps.push({
+        call: 'branch',
+        args,
+        text: cond.text,
+        value: v.text === 'true',
+        ...(location ? { line: location.line } : {}),
+        ...(location?.column ? { column: location.column } : {}),
+        ...(comment ? { comment } : {}),
+        traceLine: lineNo,
+      });
       return;
     }
     if (spec.kind === 'return') {
@@ -216,7 +239,15 @@ export function parseTrace(text: string): ParseResult {
         rest.pop();
       }
       stepText = rest.map((t) => (t.quoted ? `"${t.text}"` : t.text)).join(' ');
-      steps.push({ call: 'return', args, text: stepText, ...(location ? { line: location.line } : {}), ...(location?.column ? { column: location.column } : {}), ...(comment ? { comment } : {}), traceLine: lineNo });
+      steps.push({
+        call: 'return',
+        args,
+        text: stepText,
+        ...(location ? { line: location.line } : {}),
+        ...(location?.column ? { column: location.column } : {}),
+        ...(comment ? { comment } : {}),
+        traceLine: lineNo,
+      });
       return;
     }
     for (let i = 0; i < rest.length; i++) {
@@ -229,7 +260,11 @@ export function parseTrace(text: string): ParseResult {
         }
         const words = spec.resultWords ?? [];
         if (!r || !(INT.test(r.text) || ERRNO.test(r.text) || words.includes(r.text))) {
-          err(lineNo, r?.col ?? t.col + 2, `expected a result after "->": ${words.length > 0 ? `${words.join(' or ')}, a count` : 'a page count'} or an errno like -EFAULT`);
+          err(
+            lineNo,
+            r?.col ?? t.col + 2,
+            `expected a result after "->": ${words.length > 0 ? `${words.join(' or ')}, a count` : 'a page count'} or an errno like -EFAULT`,
+          );
           return;
         }
         if (rest.length > i + 2) {
@@ -247,7 +282,11 @@ export function parseTrace(text: string): ParseResult {
       const key = t.text.slice(0, eq);
       const kind = spec.args[key];
       if (!kind) {
-        err(lineNo, t.col, `${head.text} takes no "${key}" (it takes ${Object.keys(spec.args).join(', ') || 'no arguments'})`);
+        err(
+          lineNo,
+          t.col,
+          `${head.text} takes no "${key}" (it takes ${Object.keys(spec.args).join(', ') || 'no arguments'})`,
+        );
         return;
       }
       if (key in args) {
@@ -263,7 +302,8 @@ export function parseTrace(text: string): ParseResult {
     }
     void value;
     steps.push({
-      call: head.text, args,
+      call: head.text,
+      args,
       ...(result !== undefined ? { result } : {}),
       ...(location ? { line: location.line } : {}),
       ...(location?.column ? { column: location.column } : {}),
@@ -277,8 +317,12 @@ export function parseTrace(text: string): ParseResult {
     // A default memory region keeps small hand-written traces short.
   }
   const trace: Trace = {
-    ...(kernel ? { kernel } : {}), ...(fn ? { function: fn } : {}), ...(source ? { source } : {}),
-    comments, memory, steps,
+    ...(kernel ? { kernel } : {}),
+    ...(fn ? { function: fn } : {}),
+    ...(source ? { source } : {}),
+    comments,
+    memory,
+    steps,
   };
   return { ok: true, trace };
 }

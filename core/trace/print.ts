@@ -17,7 +17,8 @@ const LOCATION_COLUMN = 56;
 export function printStep(step: TraceStep): string {
   let body: string;
   if (step.call === 'branch') body = `branch ${quote(step.text ?? '')} ${step.value ? 'true' : 'false'}`;
-  else if (step.call === 'return') body = `return${step.text ? ` ${step.text}` : ''}${typeof step.args.status === 'string' ? ` status=${step.args.status}` : ''}`;
+  else if (step.call === 'return')
+    body = `return${step.text ? ` ${step.text}` : ''}${typeof step.args.status === 'string' ? ` status=${step.args.status}` : ''}`;
   else {
     const args = Object.entries(step.args).map(([k, v]) => formatArg(k, v));
     body = [step.call, ...args, ...(step.result !== undefined ? ['->', String(step.result)] : [])].join(' ');
@@ -37,7 +38,15 @@ export function printTrace(trace: Trace): string {
   if (trace.function) out.push(`function ${trace.function}`);
   if (trace.source) out.push(`source ${trace.source}`);
   for (const m of trace.memory) {
-    out.push(['pages', String(m.count), m.kind, ...(m.movable ? ['movable'] : []), ...(m.refcount !== undefined ? [`refcount=${m.refcount}`] : [])].join(' '));
+    out.push(
+      [
+        'pages',
+        String(m.count),
+        m.kind,
+        ...(m.movable ? ['movable'] : []),
+        ...(m.refcount !== undefined ? [`refcount=${m.refcount}`] : []),
+      ].join(' '),
+    );
   }
   for (const s of trace.steps) out.push(printStep(s));
   return `${out.join('\n')}\n`;

@@ -59,7 +59,8 @@ export interface TraceError {
   readonly message: string;
 }
 
-export type ParseResult = { readonly ok: true; readonly trace: Trace } | { readonly ok: false; readonly errors: readonly TraceError[] };
+export type ParseResult =
+  { readonly ok: true; readonly trace: Trace } | { readonly ok: false; readonly errors: readonly TraceError[] };
 
 export function formatTraceError(e: TraceError, file?: string): string {
   return `${file ? `${file}:` : ''}${e.line}:${e.column}: ${e.message}`;

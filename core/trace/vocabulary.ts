@@ -8,7 +8,8 @@ import { DMA_TRACE_CALLS } from './dmaVocabulary';
 export type ArgKind = 'int' | 'count' | 'bool' | 'flags' | 'word' | 'direction';
 
 export interface StepSpec {
-  readonly kind: 'acquire' | 'release' | 'ref' | 'dirty' | 'access' | 'handoff' | 'escape' | 'branch' | 'return' | 'dma';
+  readonly kind:
+    'acquire' | 'release' | 'ref' | 'dirty' | 'access' | 'handoff' | 'escape' | 'branch' | 'return' | 'dma';
   readonly args: Readonly<Record<string, ArgKind>>;
   /** Takes `-> RESULT`: a count or an errno, or one of `resultWords`. */
   readonly result?: boolean;
@@ -27,22 +28,48 @@ function build(): Map<string, StepSpec> {
   for (const r of RELEASE_APIS) {
     // A release count may be negative: that is how a trace shows `unpin_user_pages(pages, ret)`
     // with ret = -errno.
-    const args: Record<string, ArgKind> = r.target === 'page' || r.target === 'folio' ? { page: 'int' } : { first: 'int', nr: 'count' };
+    const args: Record<string, ArgKind> =
+      r.target === 'page' || r.target === 'folio' ? { page: 'int' } : { first: 'int', nr: 'count' };
     if (r.name === 'unpin_user_folio') args.nr = 'count';
     args.via = 'word';
     if (r.dirty === 'arg') args.dirty = 'bool';
     specs.set(r.name, { kind: 'release', args, summary: r.summary });
   }
-  specs.set('get_page', { kind: 'ref', args: { page: 'int', times: 'int' }, summary: 'takes one more plain reference on a page' });
-  specs.set('folio_get', { kind: 'ref', args: { page: 'int', times: 'int' }, summary: 'takes one more plain reference on a folio' });
+  specs.set('get_page', {
+    kind: 'ref',
+    args: { page: 'int', times: 'int' },
+    summary: 'takes one more plain reference on a page',
+  });
+  specs.set('folio_get', {
+    kind: 'ref',
+    args: { page: 'int', times: 'int' },
+    summary: 'takes one more plain reference on a folio',
+  });
   for (const d of ['set_page_dirty', 'set_page_dirty_lock', 'SetPageDirty', 'folio_mark_dirty']) {
     specs.set(d, { kind: 'dirty', args: { page: 'int', ...RANGE }, summary: 'marks the page dirty' });
   }
-  specs.set('access', { kind: 'access', args: { ...RANGE, mode: 'word', via: 'word' }, summary: 'the CPU reads or writes the page data (kmap, memcpy)' });
-  specs.set('handoff', { kind: 'handoff', args: { ...RANGE, to: 'word', id: 'word' }, summary: 'the pages (or the DMA mapping `id`) are handed to a bio, scatterlist, skb or descriptor that will release them' });
-  specs.set('escape', { kind: 'escape', args: { ...RANGE, to: 'word', id: 'word' }, summary: 'the pages (or the DMA mapping `id`) are stored where their owner will release them' });
+  specs.set('access', {
+    kind: 'access',
+    args: { ...RANGE, mode: 'word', via: 'word' },
+    summary: 'the CPU reads or writes the page data (kmap, memcpy)',
+  });
+  specs.set('handoff', {
+    kind: 'handoff',
+    args: { ...RANGE, to: 'word', id: 'word' },
+    summary:
+      'the pages (or the DMA mapping `id`) are handed to a bio, scatterlist, skb or descriptor that will release them',
+  });
+  specs.set('escape', {
+    kind: 'escape',
+    args: { ...RANGE, to: 'word', id: 'word' },
+    summary: 'the pages (or the DMA mapping `id`) are stored where their owner will release them',
+  });
   specs.set('branch', { kind: 'branch', args: {}, summary: 'a branch the path takes (no effect on pages)' });
-  specs.set('return', { kind: 'return', args: {}, summary: 'the function returns; pins and references still held leak unless handed off' });
+  specs.set('return', {
+    kind: 'return',
+    args: {},
+    summary: 'the function returns; pins and references still held leak unless handed off',
+  });
   for (const [name, spec] of DMA_TRACE_CALLS) specs.set(name, spec);
   return specs;
 }
@@ -52,4 +79,9 @@ export const STEP_SPECS: ReadonlyMap<string, StepSpec> = build();
 export const PAGE_KINDS = ['base', 'thp', 'hugetlb', 'zero'] as const;
 
 /** Pages per folio for each kind (2 MB THP/hugetlb of 4 KiB pages). */
-export const PAGES_PER_FOLIO: Record<(typeof PAGE_KINDS)[number], number> = { base: 1, thp: 512, hugetlb: 512, zero: 1 };
+export const PAGES_PER_FOLIO: Record<(typeof PAGE_KINDS)[number], number> = {
+  base: 1,
+  thp: 512,
+  hugetlb: 512,
+  zero: 1,
+};

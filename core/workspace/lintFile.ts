@@ -69,11 +69,19 @@ export function lintFileFromDisk(file: string, request: FileLintRequest): FileLi
   } catch (e) {
     return { file, status: 'error', findings: [], notes: [], problem: `cannot read: ${describe(e)}` };
   }
-  if (length > maxBytes) return { file, status: 'skipped', findings: [], notes: [], problem: tooLargeMessage(length, maxBytes) };
+  if (length > maxBytes)
+    return { file, status: 'skipped', findings: [], notes: [], problem: tooLargeMessage(length, maxBytes) };
   // Binary data is reported even when it holds no catalogued name: a `.c` file that is not text
   // is worth a line on stderr.
   const nul = scratch.subarray(0, Math.min(length, 8192)).indexOf(0);
-  if (nul >= 0) return { file, status: 'skipped', findings: [], notes: [], problem: `skipped: binary data (NUL byte at offset ${nul})` };
+  if (nul >= 0)
+    return {
+      file,
+      status: 'skipped',
+      findings: [],
+      notes: [],
+      problem: `skipped: binary data (NUL byte at offset ${nul})`,
+    };
   if (!mayContainCatalogued(scratch, length)) {
     return { file, status: 'skipped-prefilter', findings: [], notes: [] };
   }
@@ -83,11 +91,27 @@ export function lintFileFromDisk(file: string, request: FileLintRequest): FileLi
   try {
     // A file from disk is linted once and its tree thrown away: parse only what the rules read.
     const result = lintText(decoded.text, { focus: true, ...request.lint });
-    const notes = decoded.warning ? [{ kind: 'encoding' as const, message: decoded.warning }, ...result.notes] : result.notes;
-    return { file, status: 'linted', findings: result.findings, notes, encoding: decoded.encoding, ...(decoded.warning ? { problem: decoded.warning } : {}) };
+    const notes = decoded.warning
+      ? [{ kind: 'encoding' as const, message: decoded.warning }, ...result.notes]
+      : result.notes;
+    return {
+      file,
+      status: 'linted',
+      findings: result.findings,
+      notes,
+      encoding: decoded.encoding,
+      ...(decoded.warning ? { problem: decoded.warning } : {}),
+    };
   } catch (e) {
     // An analysis bug must not stop a tree-wide run: report it against the file and go on.
-    const where = e instanceof Error && e.stack ? e.stack.split('\n')[1]?.trim() ?? '' : '';
-    return { file, status: 'error', findings: [], notes: [], problem: `internal error while analysing (please report): ${e instanceof Error ? e.message : String(e)} ${where}`.trim() };
+    const where = e instanceof Error && e.stack ? (e.stack.split('\n')[1]?.trim() ?? '') : '';
+    return {
+      file,
+      status: 'error',
+      findings: [],
+      notes: [],
+      problem:
+        `internal error while analysing (please report): ${e instanceof Error ? e.message : String(e)} ${where}`.trim(),
+    };
   }
 }

@@ -37,7 +37,8 @@ function inProcess(files: readonly string[], options: PoolOptions): PoolResult {
   let prefiltered = 0;
   let done = 0;
   for (const file of files) {
-    if (options.signal?.aborted) return { results, linted, prefiltered, total: files.length, cancelled: true, threads: 0 };
+    if (options.signal?.aborted)
+      return { results, linted, prefiltered, total: files.length, cancelled: true, threads: 0 };
     const r = lintFileFromDisk(file, options.request);
     if (r.status === 'linted') linted++;
     if (r.status === 'skipped-prefilter') prefiltered++;

@@ -29,14 +29,23 @@ export function tooLargeMessage(size: number, maxBytes: number): string {
 
 export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_BYTES): Decoded {
   if (bytes.length > maxBytes) {
-    return { ok: false, reason: 'too-large', message: `skipped: ${formatSize(bytes.length)} is over the ${formatSize(maxBytes)} analysis limit (--max-file-size)` };
+    return {
+      ok: false,
+      reason: 'too-large',
+      message: `skipped: ${formatSize(bytes.length)} is over the ${formatSize(maxBytes)} analysis limit (--max-file-size)`,
+    };
   }
   const nul = nulOffset(bytes);
   if (nul >= 0) return { ok: false, reason: 'binary', message: `skipped: binary data (NUL byte at offset ${nul})` };
   try {
     return { ok: true, text: utf8.decode(bytes), encoding: 'utf-8' };
   } catch {
-    return { ok: true, text: Buffer.from(bytes).toString('latin1'), encoding: 'latin1', warning: 'not valid UTF-8; read as Latin-1' };
+    return {
+      ok: true,
+      text: Buffer.from(bytes).toString('latin1'),
+      encoding: 'latin1',
+      warning: 'not valid UTF-8; read as Latin-1',
+    };
   }
 }
 

@@ -26,14 +26,19 @@ describe('pinscope lint', () => {
     const r = run(['lint', '--kernel-version', '6.12', 'examples/release-mismatch.c']);
     expect(r.code).toBe(1);
     expect(r.stdout.trim().split('\n')).toEqual([
-      expect.stringMatching(/^examples\/release-mismatch\.c:19:3: error: Pages pinned by pin_user_pages_fast\(\) \(line 12\) are released with a put_page\(\) loop\..* \[release-mismatch\]$/),
+      expect.stringMatching(
+        /^examples\/release-mismatch\.c:19:3: error: Pages pinned by pin_user_pages_fast\(\) \(line 12\) are released with a put_page\(\) loop\..* \[release-mismatch\]$/,
+      ),
     ]);
     expect(r.stderr).toContain('1 finding in 1 file');
   });
 
   it('exit 0 when clean', () => {
     const dir = scratch();
-    writeFileSync(path.join(dir, 'ok.c'), 'int f(unsigned long a, struct page **p)\n{\n\tint n = pin_user_pages_fast(a, 1, FOLL_WRITE, p);\n\n\tif (n != 1)\n\t\treturn n < 0 ? n : -EFAULT;\n\tunpin_user_page(p[0]);\n\treturn 0;\n}\n');
+    writeFileSync(
+      path.join(dir, 'ok.c'),
+      'int f(unsigned long a, struct page **p)\n{\n\tint n = pin_user_pages_fast(a, 1, FOLL_WRITE, p);\n\n\tif (n != 1)\n\t\treturn n < 0 ? n : -EFAULT;\n\tunpin_user_page(p[0]);\n\treturn 0;\n}\n',
+    );
     const r = run(['lint', '--kernel-version', '6.12', dir]);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(0);
@@ -42,24 +47,53 @@ describe('pinscope lint', () => {
   it('JSON: 1-based ranges, rule, severity, fixes, stats', () => {
     const r = run(['lint', '--format', 'json', '--kernel-version', '6.12', 'examples/missing-foll-write.c']);
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { version: number; findings: Record<string, unknown>[]; stats: Record<string, unknown> };
+    const out = JSON.parse(r.stdout) as {
+      version: number;
+      findings: Record<string, unknown>[];
+      stats: Record<string, unknown>;
+    };
     expect(out.version).toBe(1);
     expect(out.findings).toHaveLength(1);
     expect(out.findings[0]).toMatchObject({
-      file: 'examples/missing-foll-write.c', line: 14, column: 38, endLine: 14, endColumn: 39, rule: 'missing-foll-write', severity: 'warning',
-      fixes: [{ title: 'Add FOLL_WRITE', safe: true, edits: [{ line: 14, column: 38, endLine: 14, endColumn: 39, newText: 'FOLL_WRITE' }] }],
+      file: 'examples/missing-foll-write.c',
+      line: 14,
+      column: 38,
+      endLine: 14,
+      endColumn: 39,
+      rule: 'missing-foll-write',
+      severity: 'warning',
+      fixes: [
+        {
+          title: 'Add FOLL_WRITE',
+          safe: true,
+          edits: [{ line: 14, column: 38, endLine: 14, endColumn: 39, newText: 'FOLL_WRITE' }],
+        },
+      ],
     });
     expect(out.stats).toMatchObject({ files: 1, parsed: 1, kernelVersion: '6.12' });
   });
 
   it('SARIF 2.1.0 with rule metadata, fingerprints and fixes', () => {
     const r = run(['lint', '--format', 'sarif', '--kernel-version', '6.12', 'examples/gup-for-dma.c']);
-    const sarif = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { rules: unknown[] } }; results: Record<string, unknown>[] }[] };
+    const sarif = JSON.parse(r.stdout) as {
+      version: string;
+      runs: { tool: { driver: { rules: unknown[] } }; results: Record<string, unknown>[] }[];
+    };
     expect(sarif.version).toBe('2.1.0');
-    const result = sarif.runs[0]?.results[0] as { ruleId: string; partialFingerprints: Record<string, string>; fixes: { artifactChanges: { replacements: unknown[] }[] }[]; locations: { physicalLocation: { region: Record<string, number> } }[] };
+    const result = sarif.runs[0]?.results[0] as {
+      ruleId: string;
+      partialFingerprints: Record<string, string>;
+      fixes: { artifactChanges: { replacements: unknown[] }[] }[];
+      locations: { physicalLocation: { region: Record<string, number> } }[];
+    };
     expect(result.ruleId).toBe('gup-for-dma');
     expect(result.partialFingerprints['pinscope/v1']).toMatch(/^[0-9a-f]{32}$/);
-    expect(result.locations[0]?.physicalLocation.region).toEqual({ startLine: 14, startColumn: 8, endLine: 14, endColumn: 27 });
+    expect(result.locations[0]?.physicalLocation.region).toEqual({
+      startLine: 14,
+      startColumn: 8,
+      endLine: 14,
+      endColumn: 27,
+    });
     expect(result.fixes[0]?.artifactChanges[0]?.replacements.length).toBe(3);
   });
 
@@ -74,7 +108,9 @@ describe('pinscope lint', () => {
     expect(readFileSync(file, 'utf8')).toBe(original);
     const fix = run(['lint', '--fix', '--kernel-version', '6.12', file], dir);
     expect(fix.code).toBe(0);
-    expect(readFileSync(file, 'utf8')).toBe(readFileSync(path.join(root, 'test', 'fixtures', 'fixed', 'release-mismatch.c'), 'utf8'));
+    expect(readFileSync(file, 'utf8')).toBe(
+      readFileSync(path.join(root, 'test', 'fixtures', 'fixed', 'release-mismatch.c'), 'utf8'),
+    );
     expect(fix.stderr).toContain('fixed 1 finding in 1 file; 0 remain');
   });
 
@@ -95,9 +131,21 @@ describe('bad input: one line on stderr per path, the run goes on', () => {
     copyFileSync(path.join(root, 'examples', 'release-mismatch.c'), path.join(dir, 'good.c'));
     writeFileSync(path.join(dir, 'binary.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0x70, 0x69, 0x6e]));
     writeFileSync(path.join(dir, 'huge.c'), Buffer.alloc(50 * 1024 * 1024, 0x20));
-    writeFileSync(path.join(dir, 'latin1.c'), Buffer.concat([Buffer.from('/* caf'), Buffer.from([0xe9]), Buffer.from(' */\nint f(unsigned long a, struct page **p) { return pin_user_pages_fast(a, 1, FOLL_PIN, p); }\n')]));
+    writeFileSync(
+      path.join(dir, 'latin1.c'),
+      Buffer.concat([
+        Buffer.from('/* caf'),
+        Buffer.from([0xe9]),
+        Buffer.from(
+          ' */\nint f(unsigned long a, struct page **p) { return pin_user_pages_fast(a, 1, FOLL_PIN, p); }\n',
+        ),
+      ]),
+    );
     // Truncated in the middle of a statement, as an interrupted save or a bad patch leaves it.
-    writeFileSync(path.join(dir, 'broken.c'), 'int f(unsigned long a, struct page **p)\n{\n\tint r = pin_user_pages_fast(a, 1, FOLL_PIN, p);\n\tif (r < 0\n');
+    writeFileSync(
+      path.join(dir, 'broken.c'),
+      'int f(unsigned long a, struct page **p)\n{\n\tint r = pin_user_pages_fast(a, 1, FOLL_PIN, p);\n\tif (r < 0\n',
+    );
     writeFileSync(path.join(dir, 'secret.c'), 'int x;');
     chmodSync(path.join(dir, 'secret.c'), 0);
     const r = run(['lint', '--kernel-version', '6.12', dir, path.join(dir, 'missing.c')]);
@@ -136,9 +184,28 @@ describe('pinscope extract / simulate', () => {
   });
 
   it('simulate --format json carries initial state, per-step pages, vmstat and violations', () => {
-    const r = run(['simulate', '--format', 'json', '--kernel-version', '6.12', 'examples/partial-pin.c:region_pin_pages']);
+    const r = run([
+      'simulate',
+      '--format',
+      'json',
+      '--kernel-version',
+      '6.12',
+      'examples/partial-pin.c:region_pin_pages',
+    ]);
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { paths: { outcome: string; initial: { pages: unknown[]; vmstat: unknown }; steps: { call: string; line: number; pages: { refcount: number; pincount: number | null; maybeDmaPinned: boolean }[]; vmstat: { nr_foll_pin_acquired: number; nr_foll_pin_released: number }; violations: { kind: string; message: string }[] }[] }[] };
+    const out = JSON.parse(r.stdout) as {
+      paths: {
+        outcome: string;
+        initial: { pages: unknown[]; vmstat: unknown };
+        steps: {
+          call: string;
+          line: number;
+          pages: { refcount: number; pincount: number | null; maybeDmaPinned: boolean }[];
+          vmstat: { nr_foll_pin_acquired: number; nr_foll_pin_released: number };
+          violations: { kind: string; message: string }[];
+        }[];
+      }[];
+    };
     const leak = out.paths.find((p) => p.outcome === 'leak');
     expect(leak).toBeDefined();
     expect(leak?.initial.vmstat).toEqual({ nr_foll_pin_acquired: 0, nr_foll_pin_released: 0 });
@@ -150,13 +217,24 @@ describe('pinscope extract / simulate', () => {
   });
 
   it('simulate --format markdown: one table per path, with the dma-debug column for DMA code', () => {
-    const r = run(['simulate', '--format', 'markdown', '--kernel-version', '6.12', 'examples/dma-unmap-sg-nents.c:demo_read_sg']);
+    const r = run([
+      'simulate',
+      '--format',
+      'markdown',
+      '--kernel-version',
+      '6.12',
+      'examples/dma-unmap-sg-nents.c:demo_read_sg',
+    ]);
     expect(r.code).toBe(1);
     const tables = r.stdout.split('\n\n**');
     expect(tables).toHaveLength(2);
     expect(r.stdout).toContain('**demo\\_read\\_sg()** · Linux 6.12 · path 2 of 2 — **dma-error**');
-    expect(r.stdout).toContain('| step | line | call | result | acquired / released | dma-debug | pages (refcount[/pincount], P = maybe_dma_pinned) | notes |');
-    expect(r.stdout).toContain('device driver frees DMA sg list with different entry count [map count=4] [unmap count=3]');
+    expect(r.stdout).toContain(
+      '| step | line | call | result | acquired / released | dma-debug | pages (refcount[/pincount], P = maybe_dma_pinned) | notes |',
+    );
+    expect(r.stdout).toContain(
+      'device driver frees DMA sg list with different entry count [map count=4] [unmap count=3]',
+    );
   });
 
   it('a malformed trace: one line:col error per bad line, nothing simulated, exit 2', () => {

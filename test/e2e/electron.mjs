@@ -20,7 +20,13 @@ try {
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: path.join(ROOT, 'dist', 'test', 'vscode', 'index.js'),
     extensionTestsEnv: { PINSCOPE_EXPECTED_DIR: EXPECTED },
-    launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', path.join(work, 'user-data')],
+    launchArgs: [
+      ws,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      path.join(work, 'user-data'),
+    ],
   });
   code = 0;
   console.log('1 passed, 0 failed (the suite passed in VS Code ' + version + ')');
@@ -28,7 +34,9 @@ try {
   const message = e instanceof Error ? e.message : String(e);
   console.error(`test:electron: ${message}`);
   if (/ENOTFOUND|ECONNREFUSED|EAI_AGAIN|getaddrinfo/.test(message)) {
-    console.error('test:electron: VS Code could not be downloaded (offline?). `npm run test:e2e` runs the same suite in code-server.');
+    console.error(
+      'test:electron: VS Code could not be downloaded (offline?). `npm run test:e2e` runs the same suite in code-server.',
+    );
   }
   console.log('0 passed, 1 failed');
 } finally {

@@ -25,7 +25,9 @@ export function withTimeout(promise, ms, what) {
   let timer;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms); }),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms);
+    }),
   ]);
 }
 
@@ -42,7 +44,10 @@ export function freshWorkspace(parent) {
   cpSync(FIXTURE_WS, ws, { recursive: true });
   cpSync(SIM_FIXTURES, ws, { recursive: true });
   mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-  writeFileSync(path.join(ws, '.vscode', 'settings.json'), `${JSON.stringify({ 'pinscope.rules': onlyRulesUnderTest() }, null, 2)}\n`);
+  writeFileSync(
+    path.join(ws, '.vscode', 'settings.json'),
+    `${JSON.stringify({ 'pinscope.rules': onlyRulesUnderTest() }, null, 2)}\n`,
+  );
   return ws;
 }
 
@@ -83,18 +88,48 @@ export async function startCodeServer({ vsix, port, dir }) {
   writeFileSync(path.join(data, 'user', 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
   const config = path.join(data, 'config.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  const env = { ...process.env, XDG_CONFIG_HOME: path.join(data, 'xdg-config'), XDG_DATA_HOME: path.join(data, 'xdg-data') };
-  const common = ['--config', config, '--user-data-dir', path.join(data, 'user'), '--extensions-dir', path.join(data, 'ext')];
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(data, 'xdg-config'),
+    XDG_DATA_HOME: path.join(data, 'xdg-data'),
+  };
+  const common = [
+    '--config',
+    config,
+    '--user-data-dir',
+    path.join(data, 'user'),
+    '--extensions-dir',
+    path.join(data, 'ext'),
+  ];
   await new Promise((resolve, reject) => {
-    const p = spawn(bin, [...common, '--install-extension', vsix, '--force'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(bin, [...common, '--install-extension', vsix, '--force'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`code-server --install-extension failed (${code}):\n${out}`))));
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
+    p.stderr.on('data', (d) => {
+      out += d;
+    });
+    p.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`code-server --install-extension failed (${code}):\n${out}`)),
+    );
   });
   const logFile = path.join(dir, 'code-server.log');
-  const server = spawn(bin, [...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--ignore-last-opened'], { env, stdio: ['ignore', openSync(logFile, 'w'), openSync(logFile, 'a')] });
+  const server = spawn(
+    bin,
+    [
+      ...common,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+    ],
+    { env, stdio: ['ignore', openSync(logFile, 'w'), openSync(logFile, 'a')] },
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (!(await healthy(url))) {
@@ -124,8 +159,17 @@ export async function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 

@@ -22,44 +22,84 @@ export async function runNeovim({ dir }) {
   cpSync(FIXTURE_WS, ws, { recursive: true });
   const out = path.join(dir, 'nvim.json');
   const started = Date.now();
-  const run = spawnSync('nvim', ['--headless', '-n', '-i', 'NONE', '-u', path.join(ROOT, 'test', 'e2e', 'nvim', 'pinscope.lua')], {
-    cwd: ws,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: {
-      ...process.env,
-      PINSCOPE_CMD: `${process.execPath} ${path.join(ROOT, 'bin', 'pinscope.js')} lsp --stdio`,
-      TEST_FILE: path.join(ws, DEMO_REL),
-      OUT_JSON: out,
-      PINSCOPE_RULES: JSON.stringify(onlyRulesUnderTest()),
+  const run = spawnSync(
+    'nvim',
+    ['--headless', '-n', '-i', 'NONE', '-u', path.join(ROOT, 'test', 'e2e', 'nvim', 'pinscope.lua')],
+    {
+      cwd: ws,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: {
+        ...process.env,
+        PINSCOPE_CMD: `${process.execPath} ${path.join(ROOT, 'bin', 'pinscope.js')} lsp --stdio`,
+        TEST_FILE: path.join(ws, DEMO_REL),
+        OUT_JSON: out,
+        PINSCOPE_RULES: JSON.stringify(onlyRulesUnderTest()),
+      },
     },
-  });
+  );
   let result;
   try {
     result = JSON.parse(readFileSync(out, 'utf8'));
   } catch {
-    log(`  ✘ nvim produced no result (exit ${run.status}, ${run.signal ?? 'no signal'}): ${(run.stdout + run.stderr).slice(-1500)}`);
+    log(
+      `  ✘ nvim produced no result (exit ${run.status}, ${run.signal ?? 'no signal'}): ${(run.stdout + run.stderr).slice(-1500)}`,
+    );
     return { passed: 0, failed: 1 };
   }
   log(`  nvim ${result.nvim} finished in ${Date.now() - started} ms (exit ${run.status})`);
   const checks = [
     ['the headless session answered every request', () => result.ok === true && run.status === 0, () => result.error],
-    ['diagnostics: longterm-get, release-mismatch, api-version, internal-foll-flag with source pinscope',
-      () => JSON.stringify((result.diagnostics ?? []).map((d) => [d.code, d.source])) === JSON.stringify([['longterm-get', 'pinscope'], ['release-mismatch', 'pinscope'], ['api-version', 'pinscope'], ['internal-foll-flag', 'pinscope']]),
-      () => JSON.stringify(result.diagnostics)],
-    ['the longterm-get range is the FOLL_LONGTERM of line 19',
-      () => isDeepStrictEqual(result.diagnostics?.[0]?.range, { start: { line: 18, character: 58 }, end: { line: 18, character: 71 } }),
-      () => JSON.stringify(result.diagnostics?.[0]?.range)],
-    ['the code actions: the conversion, preferred',
-      () => isDeepStrictEqual(result.actions, [{ title: 'Convert get_user_pages_fast() to pin_user_pages_fast() and unpin the pages at 1 release', kind: 'quickfix', isPreferred: true }]),
-      () => JSON.stringify(result.actions)],
-    ['after the get→pin conversion the buffer equals expected/pinscope_demo.get-to-pin.c',
+    [
+      'diagnostics: longterm-get, release-mismatch, api-version, internal-foll-flag with source pinscope',
+      () =>
+        JSON.stringify((result.diagnostics ?? []).map((d) => [d.code, d.source])) ===
+        JSON.stringify([
+          ['longterm-get', 'pinscope'],
+          ['release-mismatch', 'pinscope'],
+          ['api-version', 'pinscope'],
+          ['internal-foll-flag', 'pinscope'],
+        ]),
+      () => JSON.stringify(result.diagnostics),
+    ],
+    [
+      'the longterm-get range is the FOLL_LONGTERM of line 19',
+      () =>
+        isDeepStrictEqual(result.diagnostics?.[0]?.range, {
+          start: { line: 18, character: 58 },
+          end: { line: 18, character: 71 },
+        }),
+      () => JSON.stringify(result.diagnostics?.[0]?.range),
+    ],
+    [
+      'the code actions: the conversion, preferred',
+      () =>
+        isDeepStrictEqual(result.actions, [
+          {
+            title: 'Convert get_user_pages_fast() to pin_user_pages_fast() and unpin the pages at 1 release',
+            kind: 'quickfix',
+            isPreferred: true,
+          },
+        ]),
+      () => JSON.stringify(result.actions),
+    ],
+    [
+      'after the get→pin conversion the buffer equals expected/pinscope_demo.get-to-pin.c',
       () => result.textAfterConversion === readFileSync(path.join(EXPECTED, 'pinscope_demo.get-to-pin.c'), 'utf8'),
-      () => result.textAfterConversion],
-    ['the hover shows the 6.12 signature', () => /\*Signature in Linux 6\.12\.\*/.test(result.hover ?? ''), () => result.hover],
-    ['after source.fixAll.pinscope the buffer equals expected/pinscope_demo.fix-all.c',
-      () => result.fixAllTitle === 'Fix 4 pinscope findings (safe fixes only)' && result.textAfterFixAll === readFileSync(path.join(EXPECTED, 'pinscope_demo.fix-all.c'), 'utf8'),
-      () => `${result.fixAllTitle}\n${result.textAfterFixAll}`],
+      () => result.textAfterConversion,
+    ],
+    [
+      'the hover shows the 6.12 signature',
+      () => /\*Signature in Linux 6\.12\.\*/.test(result.hover ?? ''),
+      () => result.hover,
+    ],
+    [
+      'after source.fixAll.pinscope the buffer equals expected/pinscope_demo.fix-all.c',
+      () =>
+        result.fixAllTitle === 'Fix 4 pinscope findings (safe fixes only)' &&
+        result.textAfterFixAll === readFileSync(path.join(EXPECTED, 'pinscope_demo.fix-all.c'), 'utf8'),
+      () => `${result.fixAllTitle}\n${result.textAfterFixAll}`,
+    ],
   ];
   let passed = 0;
   let failed = 0;

@@ -32,12 +32,23 @@ async function main() {
   const needsCodeServer = wanted('suite') || wanted('ui');
   if (needsCodeServer && !process.env.CODE_SERVER && !existsSync(CODE_SERVER)) {
     log('installing code-server (about a minute)…');
-    execFileSync('bash', [path.join(ROOT, 'test', 'e2e', 'install-code-server.sh')], { stdio: 'inherit', timeout: 600_000 });
+    execFileSync('bash', [path.join(ROOT, 'test', 'e2e', 'install-code-server.sh')], {
+      stdio: 'inherit',
+      timeout: 600_000,
+    });
   }
   log('building and packaging…');
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit', timeout: 120_000 });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    timeout: 120_000,
+  });
   const vsix = path.join(work, 'pinscope.vsix');
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), '--out', vsix], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 180_000 });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), '--out', vsix], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 180_000,
+  });
 
   if (needsCodeServer) {
     codeServer = await startCodeServer({ vsix, port: Number(process.env.PORT ?? 8517), dir: work });
@@ -46,8 +57,11 @@ async function main() {
   if (wanted('suite')) {
     log('== phase 1: mocha suite in the code-server extension host');
     const r = await runExtensionSuite({
-      url: codeServer.url, ws: freshWorkspace(work), extensionDir: codeServer.extensionDir,
-      tests: path.join(ROOT, 'dist', 'test', 'vscode', 'index.js'), shot: path.join(work, 'suite.png'),
+      url: codeServer.url,
+      ws: freshWorkspace(work),
+      extensionDir: codeServer.extensionDir,
+      tests: path.join(ROOT, 'dist', 'test', 'vscode', 'index.js'),
+      shot: path.join(work, 'suite.png'),
     });
     results.push({ phase: 'extension host suite', passed: r.passed, failed: r.failed });
   }
@@ -56,7 +70,13 @@ async function main() {
     // Screenshots go to the run's folder; `--update-screenshots` writes the ones docs/ shows instead
     // (a test run must not change tracked files).
     const docsDir = args.includes('--update-screenshots') ? path.join(ROOT, 'docs') : work;
-    const r = await runUiTest({ url: codeServer.url, ws: freshWorkspace(work), shots: work, docsShot: path.join(docsDir, 'screenshot-quickfix.png'), docsDir });
+    const r = await runUiTest({
+      url: codeServer.url,
+      ws: freshWorkspace(work),
+      shots: work,
+      docsShot: path.join(docsDir, 'screenshot-quickfix.png'),
+      docsDir,
+    });
     results.push({ phase: 'UI (code-server + chromium)', passed: r.passed, failed: r.failed, note: r.note });
   }
   if (wanted('nvim')) {
@@ -79,7 +99,8 @@ try {
 }
 
 console.log('\n== pinscope e2e summary');
-for (const r of results) console.log(`  ${r.phase}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`);
+for (const r of results)
+  console.log(`  ${r.phase}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`);
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0) + (setupError ? 1 : 0);
 console.log(`${passed} passed, ${failed} failed`);

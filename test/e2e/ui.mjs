@@ -61,12 +61,16 @@ export async function runUiTest(o) {
     }
     const rows = await problemRows.allInnerTexts();
     const findings = rows.filter((r) => /\npinscope\n/.test(r));
-    if (findings.length !== 4) throw new Error(`expected 4 pinscope rows, got ${findings.length}: ${JSON.stringify(rows)}`);
+    if (findings.length !== 4)
+      throw new Error(`expected 4 pinscope rows, got ${findings.length}: ${JSON.stringify(rows)}`);
     log(`  Problems: ${findings.map((r) => r.replace(/\s+/g, ' ').slice(0, 90)).join(' | ')}`);
   });
 
   step('the status bar counts 4 errors', async () => {
-    await page.locator('.statusbar-item', { hasText: /4\s.*pinscope/ }).first().waitFor();
+    await page
+      .locator('.statusbar-item', { hasText: /4\s.*pinscope/ })
+      .first()
+      .waitFor();
   });
 
   step('a Simulate code lens above each of the three functions', async () => {
@@ -74,9 +78,14 @@ export async function runUiTest(o) {
     // all (4 runs of 4): focus the editor first, then poll for them.
     await page.locator('.monaco-editor .view-lines').first().click();
     const lenses = page.locator('.codelens-decoration');
-    await withTimeout((async () => {
-      while ((await lenses.count()) < 3 || (await lenses.filter({ hasText: 'Simulate (' }).count()) === 0) await page.waitForTimeout(200);
-    })(), 30_000, 'three code lenses');
+    await withTimeout(
+      (async () => {
+        while ((await lenses.count()) < 3 || (await lenses.filter({ hasText: 'Simulate (' }).count()) === 0)
+          await page.waitForTimeout(200);
+      })(),
+      30_000,
+      'three code lenses',
+    );
   });
 
   step('hover on get_user_pages_fast shows the 6.12 signature and the pin_user_pages.rst case', async () => {
@@ -90,7 +99,10 @@ export async function runUiTest(o) {
     await page.keyboard.press('Control+I');
     const hover = page.locator('.monaco-hover', { hasText: 'Signature in Linux 6.12' });
     await hover.first().waitFor();
-    await page.locator('.monaco-hover', { hasText: 'CASE 4: Pinning for struct page manipulation only' }).first().waitFor();
+    await page
+      .locator('.monaco-hover', { hasText: 'CASE 4: Pinning for struct page manipulation only' })
+      .first()
+      .waitFor();
     await page.screenshot({ path: path.join(o.shots, 'hover.png') });
     await page.keyboard.press('Escape');
   });
@@ -100,8 +112,14 @@ export async function runUiTest(o) {
     await problemRows.filter({ hasText: 'longterm-get' }).first().dblclick();
     await page.waitForTimeout(500);
     await page.keyboard.press('Control+.');
-    await page.locator('.action-widget .monaco-list-row', { hasText: 'Convert get_user_pages_fast() to pin_user_pages_fast()' }).first().waitFor();
-    await page.locator('.action-widget .monaco-list-row', { hasText: 'Show documentation for longterm-get' }).first().waitFor();
+    await page
+      .locator('.action-widget .monaco-list-row', { hasText: 'Convert get_user_pages_fast() to pin_user_pages_fast()' })
+      .first()
+      .waitFor();
+    await page
+      .locator('.action-widget .monaco-list-row', { hasText: 'Show documentation for longterm-get' })
+      .first()
+      .waitFor();
     await page.waitForTimeout(300);
     await page.screenshot({ path: o.docsShot });
     log(`  screenshot -> ${o.docsShot}`);
@@ -109,14 +127,23 @@ export async function runUiTest(o) {
 
   step('applying it and saving gives exactly the expected file', async () => {
     // The preferred fix is the focused row of the menu: Enter applies it.
-    await page.locator('.action-widget .monaco-list-row.focused', { hasText: 'Convert get_user_pages_fast() to pin_user_pages_fast()' }).first().waitFor();
+    await page
+      .locator('.action-widget .monaco-list-row.focused', {
+        hasText: 'Convert get_user_pages_fast() to pin_user_pages_fast()',
+      })
+      .first()
+      .waitFor();
     await page.keyboard.press('Enter');
     await editorLines.filter({ hasText: 'pin_user_pages_fast(uaddr, r->npages' }).waitFor();
     await page.keyboard.press('Control+S');
     const expected = readFileSync(path.join(EXPECTED, 'pinscope_demo.get-to-pin.c'), 'utf8');
-    await withTimeout((async () => {
-      while (demoOnDisk() !== expected) await page.waitForTimeout(200);
-    })(), 20_000, 'the saved file equals expected/pinscope_demo.get-to-pin.c');
+    await withTimeout(
+      (async () => {
+        while (demoOnDisk() !== expected) await page.waitForTimeout(200);
+      })(),
+      20_000,
+      'the saved file equals expected/pinscope_demo.get-to-pin.c',
+    );
     await problemRows.filter({ hasText: 'longterm-get' }).first().waitFor({ state: 'detached' });
   });
 

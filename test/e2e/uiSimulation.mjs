@@ -20,7 +20,9 @@ async function highlightedLines(page) {
         if (!after || !after.includes('pinscope step')) continue;
         const line = span.closest('.view-line');
         const top = line?.style.top;
-        const number = [...editor.querySelectorAll('.margin-view-overlays > div')].find((d) => d.style.top === top)?.querySelector('.line-numbers')?.textContent;
+        const number = [...editor.querySelectorAll('.margin-view-overlays > div')]
+          .find((d) => d.style.top === top)
+          ?.querySelector('.line-numbers')?.textContent;
         found.push({ line: Number(number), text: after.replace(/^"|"$/g, '') });
       }
     }
@@ -43,23 +45,36 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
     // After a click in the panel the webview's iframe has the focus, and a key pressed there may
     // never reach the workbench: take the focus back first, and press F1 again if nothing opened.
     for (let attempt = 1; ; attempt++) {
-      await page.evaluate(() => { if (document.activeElement instanceof HTMLElement) document.activeElement.blur(); });
+      await page.evaluate(() => {
+        if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+      });
       await page.keyboard.press('F1');
-      const opened = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      const opened = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
       if (opened) break;
       if (attempt === 3) throw new Error('the command palette did not open after three presses of F1');
     }
     await input.fill(`>${label}`);
-    await quickRows.filter({ has: page.getByText(label, { exact: true }) }).first().click();
+    await quickRows
+      .filter({ has: page.getByText(label, { exact: true }) })
+      .first()
+      .click();
   };
 
-  const waitForLine = (line, what) => withTimeout((async () => {
-    for (;;) {
-      const lines = await highlightedLines(page);
-      if (lines.length === 1 && lines[0].line === line) return lines[0];
-      await page.waitForTimeout(100);
-    }
-  })(), 15_000, what);
+  const waitForLine = (line, what) =>
+    withTimeout(
+      (async () => {
+        for (;;) {
+          const lines = await highlightedLines(page);
+          if (lines.length === 1 && lines[0].line === line) return lines[0];
+          await page.waitForTimeout(100);
+        }
+      })(),
+      15_000,
+      what,
+    );
 
   step('Run Simulation from the palette on sim_map_user(): the quick pick lists its paths worst first', async () => {
     await page.keyboard.press('Control+P');
@@ -78,10 +93,11 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
     const rows = await quickRows.allInnerTexts();
     const outcomes = rows.map((r) => /path (\d+) — ([a-z-]+)/.exec(r)?.slice(1).join(':'));
     log(`  quick pick: ${outcomes.join(', ')}`);
-    if (outcomes[0] !== '3:leak' || outcomes.length !== 5) throw new Error(`expected the leaking path 3 first of 5, got ${JSON.stringify(rows)}`);
+    if (outcomes[0] !== '3:leak' || outcomes.length !== 5)
+      throw new Error(`expected the leaking path 3 first of 5, got ${JSON.stringify(rows)}`);
   });
 
-  step('picking the leaking path opens the panel: the leak\'s step and numbers in the webview', async () => {
+  step("picking the leaking path opens the panel: the leak's step and numbers in the webview", async () => {
     await quickRows.filter({ hasText: 'path 3 — leak' }).first().click();
     await panel.locator('#title', { hasText: 'sim_map_user()' }).waitFor();
     await panel.locator('#outcome', { hasText: 'leak' }).waitFor();
@@ -92,8 +108,15 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
     await panel.locator('#step-title', { hasText: 'Step 5 of 5: return ret (an error)' }).waitFor();
     await panel.locator('#step-line', { hasText: 'line 50' }).waitFor();
     const violation = await panel.locator('#violations .violation').innerText();
-    if (!violation.includes('returns with 2 pins still held on pages 0–1 and nothing owning them: nr_foll_pin_acquired − nr_foll_pin_released stays 2')) throw new Error(`violation: ${violation}`);
-    const counters = await Promise.all(['acquired', 'released', 'balance'].map((c) => panel.locator(`#counter-${c} .counter-value`).innerText()));
+    if (
+      !violation.includes(
+        'returns with 2 pins still held on pages 0–1 and nothing owning them: nr_foll_pin_acquired − nr_foll_pin_released stays 2',
+      )
+    )
+      throw new Error(`violation: ${violation}`);
+    const counters = await Promise.all(
+      ['acquired', 'released', 'balance'].map((c) => panel.locator(`#counter-${c} .counter-value`).innerText()),
+    );
     if (counters.join('/') !== '2/0/2') throw new Error(`counters: ${counters.join('/')}`);
     const refcounts = await panel.locator('#page-rows td.refcount').allInnerTexts();
     if (refcounts.join(',') !== '1025,1025,1,1') throw new Error(`refcounts: ${refcounts.join(',')}`);
@@ -102,7 +125,7 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
     await waitForLine(50, 'the editor highlights line 50 (return ret)');
   });
 
-  step('stepping in the panel (click, then the keyboard) moves the editor\'s highlighted line', async () => {
+  step("stepping in the panel (click, then the keyboard) moves the editor's highlighted line", async () => {
     await panel.locator('.tl-row[data-index="2"]').click();
     await panel.locator('#position', { hasText: 'step 2 / 5' }).waitFor();
     const at2 = await waitForLine(32, 'step 2 highlights line 32 (pin_user_pages_fast)');
@@ -132,10 +155,12 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
     await page.setViewportSize({ width: 1680, height: 1050 });
     // Give the panel about 60% of the width: drag the sash between the two editor groups.
     await page.waitForTimeout(300);
-    const sashes = await page.locator('.part.editor .monaco-sash.vertical').evaluateAll((els) => els.map((e) => {
-      const r = e.getBoundingClientRect();
-      return { x: r.x + r.width / 2, y: r.y + r.height / 2, h: r.height };
-    }));
+    const sashes = await page.locator('.part.editor .monaco-sash.vertical').evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2, h: r.height };
+      }),
+    );
     const sash = sashes.filter((b) => b.h > 300).sort((a, b) => Math.abs(a.x - 840) - Math.abs(b.x - 840))[0];
     if (sash) {
       await page.mouse.move(sash.x, sash.y);
@@ -169,16 +194,23 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
       log(`  screenshot -> ${file}`);
     };
     await theme('Dark Modern', 'vs-dark', 'vscode-dark', path.join(docsDir, 'screenshot-simulation-dark.png'));
-    await theme('Dark High Contrast', 'hc-black', 'vscode-high-contrast', path.join(shots, 'simulation-high-contrast.png'));
+    await theme(
+      'Dark High Contrast',
+      'hc-black',
+      'vscode-high-contrast',
+      path.join(shots, 'simulation-high-contrast.png'),
+    );
     await theme('Dark Modern', 'vs-dark', 'vscode-dark', path.join(shots, 'simulation-dark-again.png'));
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
-  step('the panel\'s parameters: re-run with THP pages shows one row per 2 MB folio', async () => {
+  step("the panel's parameters: re-run with THP pages shows one row per 2 MB folio", async () => {
     await panel.locator('#param-kind').selectOption('thp');
     await panel.locator('#rerun').click();
     await panel.locator('#page-rows th .page-range', { hasText: 'p0–511' }).first().waitFor();
-    await panel.locator('#param-kind').evaluate((el) => { if (el.value !== 'thp') throw new Error(`kind ${el.value}`); });
+    await panel.locator('#param-kind').evaluate((el) => {
+      if (el.value !== 'thp') throw new Error(`kind ${el.value}`);
+    });
     await panel.locator('#title', { hasText: 'sim_map_user()' }).waitFor();
     // The step is kept across the re-run (same path).
     await panel.locator('#position', { hasText: 'step 5 / 5' }).waitFor();
@@ -193,7 +225,9 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
     await waitForLine(32, 'step 2 highlights line 32');
     // Mark the webview's document: a new document (the webview recreated) will not have the mark.
     const inner = () => page.frames().find((f) => /fake\.html/.test(f.url()));
-    await inner()?.evaluate(() => { window.__pinscopeMark = 1; });
+    await inner()?.evaluate(() => {
+      window.__pinscopeMark = 1;
+    });
     await page.waitForTimeout(400); // the panel saves its state a moment after a step
     // The panel's group is the active one: a file opened now covers the panel.
     await page.keyboard.press('Control+P');
@@ -201,29 +235,39 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
     await quickRows.filter({ hasText: 'Makefile' }).first().waitFor();
     await page.keyboard.press('Enter');
     await page.locator('.tab.active', { hasText: 'Makefile' }).waitFor();
-    await withTimeout((async () => { while (inner()) await page.waitForTimeout(100); })(), 15_000, 'the hidden webview is released');
+    await withTimeout(
+      (async () => {
+        while (inner()) await page.waitForTimeout(100);
+      })(),
+      15_000,
+      'the hidden webview is released',
+    );
     await page.locator('.tab', { hasText: 'Simulation: sim_map_user()' }).click();
     await panel.locator('#position', { hasText: 'step 2 / 5' }).waitFor();
     const mark = await inner()?.evaluate(() => window.__pinscopeMark ?? null);
     if (mark !== null) throw new Error('the webview was not recreated (retainContextWhenHidden?)');
-    if (await panel.locator('#param-kind').inputValue() !== 'thp') throw new Error('the parameters were not restored');
+    if ((await panel.locator('#param-kind').inputValue()) !== 'thp')
+      throw new Error('the parameters were not restored');
     log('  shown again: a new webview document, restored at step 2 with its parameters');
   });
 
-  step('after a reload of the window the panel is restored (WebviewPanelSerializer) and talks to the extension again', async () => {
-    await page.reload();
-    await page.locator('.monaco-workbench').waitFor();
-    // The serializer restores the panel as an editor tab; make sure it is the one shown (the
-    // workbench may bring another editor of its group to the front while it restores).
-    const tab = page.locator('.tab', { hasText: 'Simulation: sim_map_user()' });
-    await tab.waitFor();
-    await tab.click();
-    await panel.locator('#title', { hasText: 'sim_map_user()' }).waitFor();
-    await panel.locator('#page-rows th .page-range', { hasText: 'p0–511' }).first().waitFor();
-    log(`  restored: ${await panel.locator('#position').innerText()}, ${await panel.locator('#meta').innerText()}`);
-    // Restored and re-run by the extension: stepping drives the editor again.
-    await panel.locator('.tl-row[data-index="4"]').click();
-    await panel.locator('#position', { hasText: 'step 4 / 5' }).waitFor();
-    await waitForLine(37, 'the restored panel highlights line 37 at step 4');
-  });
+  step(
+    'after a reload of the window the panel is restored (WebviewPanelSerializer) and talks to the extension again',
+    async () => {
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor();
+      // The serializer restores the panel as an editor tab; make sure it is the one shown (the
+      // workbench may bring another editor of its group to the front while it restores).
+      const tab = page.locator('.tab', { hasText: 'Simulation: sim_map_user()' });
+      await tab.waitFor();
+      await tab.click();
+      await panel.locator('#title', { hasText: 'sim_map_user()' }).waitFor();
+      await panel.locator('#page-rows th .page-range', { hasText: 'p0–511' }).first().waitFor();
+      log(`  restored: ${await panel.locator('#position').innerText()}, ${await panel.locator('#meta').innerText()}`);
+      // Restored and re-run by the extension: stepping drives the editor again.
+      await panel.locator('.tl-row[data-index="4"]').click();
+      await panel.locator('#position', { hasText: 'step 4 / 5' }).waitFor();
+      await waitForLine(37, 'the restored panel highlights line 37 at step 4');
+    },
+  );
 }

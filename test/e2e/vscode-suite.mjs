@@ -21,9 +21,14 @@ export async function runExtensionSuite(o) {
   let output = '';
   try {
     // Clipboard permissions: Copy as Markdown writes to it.
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await browser.newPage({
+      viewport: { width: 1400, height: 900 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     let done;
-    const exited = new Promise((r) => { done = r; });
+    const exited = new Promise((r) => {
+      done = r;
+    });
     await page.exposeFunction('codeAutomationLog', (_type, args) => {
       const a = (args || []).slice();
       if (typeof a[0] === 'string' && a[0].startsWith('%c')) a.splice(0, 2);

@@ -52,7 +52,8 @@ function toTrace(spec: ScenarioSpec): { trace: Trace; groups: { label: string; s
           const take = pinned.splice(pinned.length - op.nr, op.nr);
           const first = Math.min(...take);
           if (op.api === 'unpin_user_page') steps.push({ call: 'unpin_user_page', args: { page: first } });
-          else if (op.api === 'unpin_user_folio') steps.push({ call: 'unpin_user_folio', args: { page: first, nr: op.nr } });
+          else if (op.api === 'unpin_user_folio')
+            steps.push({ call: 'unpin_user_folio', args: { page: first, nr: op.nr } });
           else steps.push({ call: 'unpin_user_pages', args: { first, nr: op.nr } });
         }
       }
@@ -61,7 +62,10 @@ function toTrace(spec: ScenarioSpec): { trace: Trace; groups: { label: string; s
     if (kind === 'zero') cursor = start;
     return { label: step.label, steps };
   });
-  return { trace: { comments: [spec.id], memory: [{ count, kind, movable: false }], steps: groups.flatMap((g) => g.steps) }, groups };
+  return {
+    trace: { comments: [spec.id], memory: [{ count, kind, movable: false }], steps: groups.flatMap((g) => g.steps) },
+    groups,
+  };
 }
 
 interface Delta {
@@ -80,7 +84,10 @@ function simulate(spec: ScenarioSpec, version: KernelVersion): Map<string, Delta
       expect(r.violations, `${spec.id}/${g.label}: ${s.call}`).toEqual([]);
     }
     const after = machine.snapshot().vmstat;
-    deltas.set(g.label, { acquired: after.nr_foll_pin_acquired - before.nr_foll_pin_acquired, released: after.nr_foll_pin_released - before.nr_foll_pin_released });
+    deltas.set(g.label, {
+      acquired: after.nr_foll_pin_acquired - before.nr_foll_pin_acquired,
+      released: after.nr_foll_pin_released - before.nr_foll_pin_released,
+    });
   }
   return deltas;
 }
@@ -122,7 +129,9 @@ describe(`simulation versus the running kernel (${version.major}.${version.minor
         const s = sim.get(step.label);
         const ok = s !== undefined && s.acquired === step.acquired && s.released === step.released;
         same &&= ok;
-        rows.push(`${spec.id.padEnd(24)} ${step.label.padEnd(11)} kernel ${String(step.acquired).padStart(4)}/${String(step.released).padEnd(4)} simulation ${String(s?.acquired ?? '?').padStart(4)}/${String(s?.released ?? '?').padEnd(4)} ${ok ? 'match' : 'DIFFER'}`);
+        rows.push(
+          `${spec.id.padEnd(24)} ${step.label.padEnd(11)} kernel ${String(step.acquired).padStart(4)}/${String(step.released).padEnd(4)} simulation ${String(s?.acquired ?? '?').padStart(4)}/${String(s?.released ?? '?').padEnd(4)} ${ok ? 'match' : 'DIFFER'}`,
+        );
       }
       if (same) matched++;
       else differed++;
@@ -132,5 +141,7 @@ describe(`simulation versus the running kernel (${version.major}.${version.minor
 });
 
 afterAll(() => {
-  console.log(`\n[pinscope] simulation vs. /proc/vmstat on Linux ${version.major}.${version.minor} (mode of ${REPEAT} runs)\n${rows.join('\n')}\n${matched} scenarios matched, ${differed} differed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+  console.log(
+    `\n[pinscope] simulation vs. /proc/vmstat on Linux ${version.major}.${version.minor} (mode of ${REPEAT} runs)\n${rows.join('\n')}\n${matched} scenarios matched, ${differed} differed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`,
+  );
 });

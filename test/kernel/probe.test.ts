@@ -28,7 +28,14 @@ const rows: Row[] = [];
 
 function record(result: ProbeResult): void {
   if (!result.ok) {
-    rows.push({ scenario: result.scenario, step: '-', acquired: '-', released: '-', expected: '-', samples: `skip: ${result.skip}` });
+    rows.push({
+      scenario: result.scenario,
+      step: '-',
+      acquired: '-',
+      released: '-',
+      expected: '-',
+      samples: `skip: ${result.skip}`,
+    });
     return;
   }
   const spec = SCENARIOS.find((s) => s.id === result.scenario);
@@ -46,7 +53,14 @@ function record(result: ProbeResult): void {
 }
 
 function table(): string {
-  const head: Row = { scenario: 'scenario', step: 'step', acquired: 'acquired', released: 'released', expected: '6.12 model', samples: 'samples' };
+  const head: Row = {
+    scenario: 'scenario',
+    step: 'step',
+    acquired: 'acquired',
+    released: 'released',
+    expected: '6.12 model',
+    samples: 'samples',
+  };
   const all = [head, ...rows];
   const keys: (keyof Row)[] = ['scenario', 'step', 'acquired', 'released', 'expected', 'samples'];
   const width = keys.map((k) => Math.max(...all.map((r) => r[k].length)));
@@ -79,7 +93,11 @@ describe('pinprobe helpers', () => {
       steps: [{ label: 's', acquired: 4, released: 0, samples: { acquired: [4, 9, 4], released: [0, 0, 1] } }],
       notes: ['n'],
     });
-    expect(parseProbeOutput('{"scenario":"y","ok":false,"skip":"no THP"}')).toEqual({ scenario: 'y', ok: false, skip: 'no THP' });
+    expect(parseProbeOutput('{"scenario":"y","ok":false,"skip":"no THP"}')).toEqual({
+      scenario: 'y',
+      ok: false,
+      skip: 'no THP',
+    });
     expect(() => parseProbeOutput('not json')).toThrow();
   });
 

@@ -30,8 +30,7 @@ export interface ProbeStep {
 }
 
 export type ProbeResult =
-  | { scenario: string; ok: true; steps: ProbeStep[]; notes: string[] }
-  | { scenario: string; ok: false; skip: string };
+  { scenario: string; ok: true; steps: ProbeStep[]; notes: string[] } | { scenario: string; ok: false; skip: string };
 
 // ---------------------------------------------------------------------------
 // Scenario description types (what the kernel does, in GUP terms)
@@ -128,7 +127,8 @@ const DIO_UNPIN_SRC =
 export const SCENARIOS: readonly ScenarioSpec[] = [
   {
     id: 'odirect-read-base',
-    action: 'pread(O_DIRECT fd on ext4, 16 KiB) into a 4096-aligned buffer of 4 written-to base pages (MADV_NOHUGEPAGE)',
+    action:
+      'pread(O_DIRECT fd on ext4, 16 KiB) into a 4096-aligned buffer of 4 written-to base pages (MADV_NOHUGEPAGE)',
     pageKind: 'base',
     pages: 4,
     steps: [
@@ -136,11 +136,25 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         label: 'read',
         ops: [
           // lib/iov_iter.c:iov_iter_extract_user_pages -> mm/gup.c:pin_user_pages_fast (fast path, gup_fast_pte_range)
-          { op: 'pin', api: 'pin_user_pages_fast', nr: 4, flags: ['FOLL_WRITE'], target: 'base', source: DIO_PIN_SRC,
-            note: 'nr = bio_iov_vecs_to_alloc(iter, BIO_MAX_VECS) = 4; one call' },
+          {
+            op: 'pin',
+            api: 'pin_user_pages_fast',
+            nr: 4,
+            flags: ['FOLL_WRITE'],
+            target: 'base',
+            source: DIO_PIN_SRC,
+            note: 'nr = bio_iov_vecs_to_alloc(iter, BIO_MAX_VECS) = 4; one call',
+          },
           // block/bio.c:__bio_release_pages -> mm/gup.c:unpin_user_folio -> gup_put_folio(folio, 1, FOLL_PIN)
-          { op: 'unpin', api: 'unpin_user_folio', nr: 1, times: 4, target: 'base', source: DIO_UNPIN_SRC,
-            note: 'per folio even when physically contiguous base pages were merged into one bvec; runs in bio completion, which wakes the caller first (iomap_dio_bio_end_io: iomap_dio_done() before bio_release_pages())' },
+          {
+            op: 'unpin',
+            api: 'unpin_user_folio',
+            nr: 1,
+            times: 4,
+            target: 'base',
+            source: DIO_UNPIN_SRC,
+            note: 'per folio even when physically contiguous base pages were merged into one bvec; runs in bio completion, which wakes the caller first (iomap_dio_bio_end_io: iomap_dio_done() before bio_release_pages())',
+          },
         ],
         expected: { acquired: 4, released: 4 },
       },
@@ -167,7 +181,9 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         expected: { acquired: 4, released: 4 },
       },
     ],
-    notes: ['A write pins without FOLL_WRITE: the device only reads the pages, but they are still FOLL_PIN pinned (counted).'],
+    notes: [
+      'A write pins without FOLL_WRITE: the device only reads the pages, but they are still FOLL_PIN pinned (counted).',
+    ],
   },
   {
     id: 'odirect-read-thp',
@@ -185,11 +201,25 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
           //   call 3: the 1 remaining page, merged too
           { op: 'pin', api: 'pin_user_pages_fast', nr: 256, flags: ['FOLL_WRITE'], target: 'thp', source: DIO_PIN_SRC },
           { op: 'pin', api: 'pin_user_pages_fast', nr: 255, flags: ['FOLL_WRITE'], target: 'thp', source: DIO_PIN_SRC },
-          { op: 'pin', api: 'pin_user_pages_fast', nr: 1, flags: ['FOLL_WRITE'], target: 'thp', source: DIO_PIN_SRC,
-            note: 'the 256/255/1 split follows from BIO_MAX_VECS = 256 (include/linux/bio.h) and is not observable in vmstat; only the 512 total is' },
+          {
+            op: 'pin',
+            api: 'pin_user_pages_fast',
+            nr: 1,
+            flags: ['FOLL_WRITE'],
+            target: 'thp',
+            source: DIO_PIN_SRC,
+            note: 'the 256/255/1 split follows from BIO_MAX_VECS = 256 (include/linux/bio.h) and is not observable in vmstat; only the 512 total is',
+          },
           // block/bio.c:__bio_release_pages: one folio_iter covering the whole THP -> nr_pages = 512
-          { op: 'unpin', api: 'unpin_user_folio', nr: 512, times: 1, target: 'thp', source: DIO_UNPIN_SRC,
-            note: 'one gup_put_folio(folio, 512, FOLL_PIN): _pincount -512, refcount -512, released +512' },
+          {
+            op: 'unpin',
+            api: 'unpin_user_folio',
+            nr: 512,
+            times: 1,
+            target: 'thp',
+            source: DIO_UNPIN_SRC,
+            note: 'one gup_put_folio(folio, 512, FOLL_PIN): _pincount -512, refcount -512, released +512',
+          },
         ],
         expected: { acquired: 512, released: 512 },
       },
@@ -232,11 +262,25 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
           // mm/gup.c:gup_fast_pte_range bails on pte_special() (the zero-page PTE is special) -> slow path
           // mm/gup.c:follow_page_pte: vm_normal_page() == NULL but is_zero_pfn() -> page = zero page
           // mm/gup.c:try_grab_folio: FOLL_PIN on is_zero_folio() -> return 0, no refcount, no NR_FOLL_PIN_ACQUIRED
-          { op: 'pin', api: 'pin_user_pages_fast', nr: 4, flags: [], target: 'zero', source: DIO_PIN_SRC,
-            note: 'returns 4 (the same zero page 4 times) but nothing is counted' },
+          {
+            op: 'pin',
+            api: 'pin_user_pages_fast',
+            nr: 4,
+            flags: [],
+            target: 'zero',
+            source: DIO_PIN_SRC,
+            note: 'returns 4 (the same zero page 4 times) but nothing is counted',
+          },
           // mm/gup.c:gup_put_folio: is_zero_folio() -> return before NR_FOLL_PIN_RELEASED
-          { op: 'unpin', api: 'unpin_user_folio', nr: 1, times: 4, target: 'zero', source: DIO_UNPIN_SRC,
-            note: 'the 4 zero-page bvecs are not merged (same physical page, not contiguous), so 4 calls, all no-ops' },
+          {
+            op: 'unpin',
+            api: 'unpin_user_folio',
+            nr: 1,
+            times: 4,
+            target: 'zero',
+            source: DIO_UNPIN_SRC,
+            note: 'the 4 zero-page bvecs are not merged (same physical page, not contiguous), so 4 calls, all no-ops',
+          },
         ],
         expected: { acquired: 0, released: 0 },
       },
@@ -255,17 +299,24 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         label: 'read',
         ops: [
           // fs/iomap/direct-io.c:iomap_dio_iter: IOMAP_HOLE (and IOMAP_UNWRITTEN for reads) -> iomap_dio_hole_iter -> iov_iter_zero()
-          { op: 'copy', bytes: 16384, source: 'fs/iomap/direct-io.c:iomap_dio_hole_iter (iov_iter_zero)',
-            note: 'no bio, no GUP: zeroes are copied to user memory' },
+          {
+            op: 'copy',
+            bytes: 16384,
+            source: 'fs/iomap/direct-io.c:iomap_dio_hole_iter (iov_iter_zero)',
+            note: 'no bio, no GUP: zeroes are copied to user memory',
+          },
         ],
         expected: { acquired: 0, released: 0 },
       },
     ],
-    notes: ['An O_DIRECT read does not always pin: holes and unwritten (fallocated) extents are served by a plain copy.'],
+    notes: [
+      'An O_DIRECT read does not always pin: holes and unwritten (fallocated) extents are served by a plain copy.',
+    ],
   },
   {
     id: 'iouring-fixed-base',
-    action: 'io_uring_register(IORING_REGISTER_BUFFERS, {buf, 16 KiB}) of 4 written-to base pages, then IORING_UNREGISTER_BUFFERS',
+    action:
+      'io_uring_register(IORING_REGISTER_BUFFERS, {buf, 16 KiB}) of 4 written-to base pages, then IORING_UNREGISTER_BUFFERS',
     pageKind: 'base',
     pages: 4,
     steps: [
@@ -273,9 +324,15 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         label: 'register',
         ops: [
           // io_uring/memmap.c:io_pin_pages <- io_uring/rsrc.c:io_sqe_buffer_register <- io_sqe_buffers_register
-          { op: 'pin', api: 'pin_user_pages_fast', nr: 4, flags: ['FOLL_WRITE', 'FOLL_LONGTERM'], target: 'base',
+          {
+            op: 'pin',
+            api: 'pin_user_pages_fast',
+            nr: 4,
+            flags: ['FOLL_WRITE', 'FOLL_LONGTERM'],
+            target: 'base',
             source: 'io_uring/memmap.c:io_pin_pages <- io_uring/rsrc.c:io_sqe_buffer_register',
-            note: 'io_uring/rsrc.c:io_try_coalesce_buffer returns false (folio_nr_pages == 1): no coalescing, 4 bvecs' },
+            note: 'io_uring/rsrc.c:io_try_coalesce_buffer returns false (folio_nr_pages == 1): no coalescing, 4 bvecs',
+          },
         ],
         expected: { acquired: 4, released: 0 },
       },
@@ -283,8 +340,14 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         label: 'unregister',
         ops: [
           // io_uring/rsrc.c:io_buffer_unmap: for each bvec unpin_user_folio(page_folio(bv_page), 1)
-          { op: 'unpin', api: 'unpin_user_folio', nr: 1, times: 4, target: 'base',
-            source: 'io_uring/rsrc.c:io_buffer_unmap <- __io_sqe_buffers_unregister <- io_sqe_buffers_unregister' },
+          {
+            op: 'unpin',
+            api: 'unpin_user_folio',
+            nr: 1,
+            times: 4,
+            target: 'base',
+            source: 'io_uring/rsrc.c:io_buffer_unmap <- __io_sqe_buffers_unregister <- io_sqe_buffers_unregister',
+          },
         ],
         expected: { acquired: 0, released: 4 },
       },
@@ -304,14 +367,25 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         label: 'register',
         ops: [
           // io_uring/memmap.c:io_pin_pages; mm/gup.c:gup_fast_pmd_leaf grabs refs=512 in one try_grab_folio_fast
-          { op: 'pin', api: 'pin_user_pages_fast', nr: 512, flags: ['FOLL_WRITE', 'FOLL_LONGTERM'], target: 'thp',
-            source: 'io_uring/memmap.c:io_pin_pages <- io_uring/rsrc.c:io_sqe_buffer_register' },
+          {
+            op: 'pin',
+            api: 'pin_user_pages_fast',
+            nr: 512,
+            flags: ['FOLL_WRITE', 'FOLL_LONGTERM'],
+            target: 'thp',
+            source: 'io_uring/memmap.c:io_pin_pages <- io_uring/rsrc.c:io_sqe_buffer_register',
+          },
           // io_uring/rsrc.c:io_do_coalesce_buffer: "drops all but one reference":
           //   if (data->nr_pages_head > 1) unpin_user_pages(&page_array[1], data->nr_pages_head - 1);
           // unpin_user_pages batches same-folio entries (mm/gup.c:gup_folio_next) -> one gup_put_folio(folio, 511)
-          { op: 'unpin', api: 'unpin_user_pages', nr: 511, target: 'thp',
+          {
+            op: 'unpin',
+            api: 'unpin_user_pages',
+            nr: 511,
+            target: 'thp',
             source: 'io_uring/rsrc.c:io_do_coalesce_buffer <- io_try_coalesce_buffer <- io_sqe_buffer_register',
-            note: 'coalescing: the buffer becomes ONE bvec (head page, folio_shift 21) holding ONE pin on the folio' },
+            note: 'coalescing: the buffer becomes ONE bvec (head page, folio_shift 21) holding ONE pin on the folio',
+          },
         ],
         expected: { acquired: 512, released: 511 },
       },
@@ -319,8 +393,13 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         label: 'unregister',
         ops: [
           // io_uring/rsrc.c:io_buffer_unmap: nr_bvecs == 1 -> unpin_user_folio(folio, 1)
-          { op: 'unpin', api: 'unpin_user_folio', nr: 1, target: 'thp',
-            source: 'io_uring/rsrc.c:io_buffer_unmap <- io_sqe_buffers_unregister' },
+          {
+            op: 'unpin',
+            api: 'unpin_user_folio',
+            nr: 1,
+            target: 'thp',
+            source: 'io_uring/rsrc.c:io_buffer_unmap <- io_sqe_buffers_unregister',
+          },
         ],
         expected: { acquired: 0, released: 1 },
       },
@@ -333,19 +412,31 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   },
   {
     id: 'iouring-fixed-thp-sub',
-    action: 'IORING_REGISTER_BUFFERS of {thp + 4 KiB, 64 KiB} (16 pages in the middle of one THP), then IORING_UNREGISTER_BUFFERS',
+    action:
+      'IORING_REGISTER_BUFFERS of {thp + 4 KiB, 64 KiB} (16 pages in the middle of one THP), then IORING_UNREGISTER_BUFFERS',
     pageKind: 'thp',
     pages: 16,
     steps: [
       {
         label: 'register',
         ops: [
-          { op: 'pin', api: 'pin_user_pages_fast', nr: 16, flags: ['FOLL_WRITE', 'FOLL_LONGTERM'], target: 'thp',
-            source: 'io_uring/memmap.c:io_pin_pages <- io_uring/rsrc.c:io_sqe_buffer_register' },
+          {
+            op: 'pin',
+            api: 'pin_user_pages_fast',
+            nr: 16,
+            flags: ['FOLL_WRITE', 'FOLL_LONGTERM'],
+            target: 'thp',
+            source: 'io_uring/memmap.c:io_pin_pages <- io_uring/rsrc.c:io_sqe_buffer_register',
+          },
           // io_uring/rsrc.c:io_try_coalesce_buffer: nr_folios == 1 -> nr_pages_head = 16 (no alignment requirement for a single folio)
-          { op: 'unpin', api: 'unpin_user_pages', nr: 15, target: 'thp',
+          {
+            op: 'unpin',
+            api: 'unpin_user_pages',
+            nr: 15,
+            target: 'thp',
             source: 'io_uring/rsrc.c:io_do_coalesce_buffer',
-            note: 'bvec[0] = compound_head(page) with offset first_folio_page_idx << PAGE_SHIFT' },
+            note: 'bvec[0] = compound_head(page) with offset first_folio_page_idx << PAGE_SHIFT',
+          },
         ],
         expected: { acquired: 16, released: 15 },
       },
@@ -361,7 +452,8 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   },
   {
     id: 'iouring-fixed-zero',
-    action: 'IORING_REGISTER_BUFFERS of 4 anon pages that were only read (PTEs map the zero page), then IORING_UNREGISTER_BUFFERS',
+    action:
+      'IORING_REGISTER_BUFFERS of 4 anon pages that were only read (PTEs map the zero page), then IORING_UNREGISTER_BUFFERS',
     pageKind: 'zero',
     pages: 4,
     steps: [
@@ -370,21 +462,36 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         ops: [
           // mm/gup.c:gup_fast_pte_range: pte_access_permitted(pte, FOLL_WRITE) fails -> slow path;
           // follow_page_pte -> faultin_page(FOLL_WRITE) -> write fault COWs the zero page into a new anon page
-          { op: 'pin', api: 'pin_user_pages_fast', nr: 4, flags: ['FOLL_WRITE', 'FOLL_LONGTERM'], target: 'base',
+          {
+            op: 'pin',
+            api: 'pin_user_pages_fast',
+            nr: 4,
+            flags: ['FOLL_WRITE', 'FOLL_LONGTERM'],
+            target: 'base',
             source: 'io_uring/memmap.c:io_pin_pages <- io_uring/rsrc.c:io_sqe_buffer_register',
-            note: 'FOLL_WRITE replaces each zero-page PTE with a fresh page before pinning it: 4 real pins, the zero page is never pinned' },
+            note: 'FOLL_WRITE replaces each zero-page PTE with a fresh page before pinning it: 4 real pins, the zero page is never pinned',
+          },
         ],
         expected: { acquired: 4, released: 0 },
       },
       {
         label: 'unregister',
         ops: [
-          { op: 'unpin', api: 'unpin_user_folio', nr: 1, times: 4, target: 'base', source: 'io_uring/rsrc.c:io_buffer_unmap' },
+          {
+            op: 'unpin',
+            api: 'unpin_user_folio',
+            nr: 1,
+            times: 4,
+            target: 'base',
+            source: 'io_uring/rsrc.c:io_buffer_unmap',
+          },
         ],
         expected: { acquired: 0, released: 4 },
       },
     ],
-    notes: ['Side effect the simulator should model: after register the 4 PTEs map 4 distinct new pages (pinprobe checks /proc/self/pagemap).'],
+    notes: [
+      'Side effect the simulator should model: after register the 4 PTEs map 4 distinct new pages (pinprobe checks /proc/self/pagemap).',
+    ],
   },
 ];
 
@@ -438,7 +545,10 @@ export function listScenarios(binary: string): string[] {
   const r = spawnSync(binary, ['--list'], { encoding: 'utf8', timeout: 10_000 });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`pinprobe --list exited ${String(r.status)}: ${r.stderr}`);
-  return r.stdout.split('\n').map((s) => s.trim()).filter((s) => s.length > 0);
+  return r.stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -464,7 +574,9 @@ export function parseProbeOutput(stdout: string): ProbeResult {
   try {
     raw = JSON.parse(stdout);
   } catch (e: unknown) {
-    throw new Error(`pinprobe printed invalid JSON (${e instanceof Error ? e.message : String(e)}): ${stdout.slice(0, 500)}`);
+    throw new Error(
+      `pinprobe printed invalid JSON (${e instanceof Error ? e.message : String(e)}): ${stdout.slice(0, 500)}`,
+    );
   }
   if (!isRecord(raw) || typeof raw.scenario !== 'string' || typeof raw.ok !== 'boolean') {
     throw new Error(`pinprobe output lacks scenario/ok: ${stdout.slice(0, 500)}`);

@@ -57,23 +57,33 @@ let names: string[];
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'pinscope-vsix-'));
   vsix = path.join(dir, 'pinscope.vsix');
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), '--out', vsix], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), '--out', vsix], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
   entries = readZip(readFileSync(vsix));
   names = entries.map((e) => e.name).sort();
 }, 180_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const PLATFORMS = (module: string): string[] => readdirSync(path.join(ROOT, 'node_modules', module, 'prebuilds')).sort();
+const PLATFORMS = (module: string): string[] =>
+  readdirSync(path.join(ROOT, 'node_modules', module, 'prebuilds')).sort();
 
 describe('the .vsix', () => {
   test('holds exactly the allowed files', () => {
     const allowed: RegExp[] = [
-      /^\[Content_Types\]\.xml$/, /^extension\.vsixmanifest$/,
-      /^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/changelog\.md$/, /^extension\/LICENSE\.txt$/,
+      /^\[Content_Types\]\.xml$/,
+      /^extension\.vsixmanifest$/,
+      /^extension\/package\.json$/,
+      /^extension\/readme\.md$/,
+      /^extension\/changelog\.md$/,
+      /^extension\/LICENSE\.txt$/,
       /^extension\/dist\/(client\/extension|server\/server|worker\/lint-worker|webview\/panel)\.js$/,
       /^extension\/dist\/webview\/codicons\/codicon\.(css|ttf)$/,
-      /^extension\/syntaxes\/[^/]+\.json$/, /^extension\/media\/[^/]+\.(png|svg|css)$/, /^extension\/docs\/rules\/[a-z0-9-]+\.md$/,
+      /^extension\/syntaxes\/[^/]+\.json$/,
+      /^extension\/media\/[^/]+\.(png|svg|css)$/,
+      /^extension\/docs\/rules\/[a-z0-9-]+\.md$/,
       /^extension\/node_modules\/node-gyp-build\/(package\.json|index\.js|node-gyp-build\.js|LICENSE)$/,
       /^extension\/node_modules\/tree-sitter\/(package\.json|index\.js|LICENSE)$/,
       /^extension\/node_modules\/tree-sitter\/prebuilds\/[a-z0-9]+-[a-z0-9]+\/tree-sitter\.node$/,
@@ -86,29 +96,58 @@ describe('the .vsix', () => {
 
   test('holds what the extension needs at run time', () => {
     for (const required of [
-      'extension/package.json', 'extension/changelog.md', 'extension/LICENSE.txt',
-      'extension/dist/client/extension.js', 'extension/dist/server/server.js', 'extension/dist/worker/lint-worker.js',
-      'extension/node_modules/node-gyp-build/index.js', 'extension/node_modules/tree-sitter/index.js', 'extension/node_modules/tree-sitter-c/bindings/node/index.js',
-    ]) expect(names, required).toContain(required);
+      'extension/package.json',
+      'extension/changelog.md',
+      'extension/LICENSE.txt',
+      'extension/dist/client/extension.js',
+      'extension/dist/server/server.js',
+      'extension/dist/worker/lint-worker.js',
+      'extension/node_modules/node-gyp-build/index.js',
+      'extension/node_modules/tree-sitter/index.js',
+      'extension/node_modules/tree-sitter-c/bindings/node/index.js',
+    ])
+      expect(names, required).toContain(required);
     if (existsSync(path.join(ROOT, 'README.md'))) expect(names).toContain('extension/readme.md');
     if (existsSync(path.join(ROOT, 'client', 'webview', 'main.ts'))) {
-      for (const f of ['dist/webview/panel.js', 'dist/webview/codicons/codicon.css', 'dist/webview/codicons/codicon.ttf', 'media/simulation.css']) expect(names).toContain(`extension/${f}`);
+      for (const f of [
+        'dist/webview/panel.js',
+        'dist/webview/codicons/codicon.css',
+        'dist/webview/codicons/codicon.ttf',
+        'media/simulation.css',
+      ])
+        expect(names).toContain(`extension/${f}`);
     }
-    const manifest = JSON.parse(entries.find((e) => e.name === 'extension/package.json')?.data().toString() ?? '{}') as { main?: string };
+    const manifest = JSON.parse(
+      entries
+        .find((e) => e.name === 'extension/package.json')
+        ?.data()
+        .toString() ?? '{}',
+    ) as { main?: string };
     expect(names).toContain(`extension/${(manifest.main ?? '').replace(/^\.\//, '')}`);
   });
 
   test('a prebuilt parser for every platform tree-sitter and tree-sitter-c ship', () => {
-    const shipped = (module: string, file: string): string[] => names
-      .filter((n) => n.startsWith(`extension/node_modules/${module}/prebuilds/`) && n.endsWith(`/${file}`))
-      .map((n) => n.split('/')[4] as string).sort();
+    const shipped = (module: string, file: string): string[] =>
+      names
+        .filter((n) => n.startsWith(`extension/node_modules/${module}/prebuilds/`) && n.endsWith(`/${file}`))
+        .map((n) => n.split('/')[4] as string)
+        .sort();
     expect(shipped('tree-sitter', 'tree-sitter.node')).toEqual(PLATFORMS('tree-sitter'));
     expect(shipped('tree-sitter-c', 'tree-sitter-c.node')).toEqual(PLATFORMS('tree-sitter-c'));
   });
 
   test('linux-x64: the locally built tree-sitter binary, not the upstream prebuild that needs GLIBCXX_3.4.31', () => {
-    const local = path.join(ROOT, 'node_modules', 'tree-sitter', 'build', 'Release', 'tree_sitter_runtime_binding.node');
-    const shipped = entries.find((e) => e.name === 'extension/node_modules/tree-sitter/prebuilds/linux-x64/tree-sitter.node')?.data();
+    const local = path.join(
+      ROOT,
+      'node_modules',
+      'tree-sitter',
+      'build',
+      'Release',
+      'tree_sitter_runtime_binding.node',
+    );
+    const shipped = entries
+      .find((e) => e.name === 'extension/node_modules/tree-sitter/prebuilds/linux-x64/tree-sitter.node')
+      ?.data();
     if (!existsSync(local)) return; // not built from source on this machine: the upstream prebuild is shipped
     expect(shipped?.equals(readFileSync(local))).toBe(true);
     expect(shipped?.toString('latin1')).not.toContain('GLIBCXX_3.4.31');
@@ -116,7 +155,11 @@ describe('the .vsix', () => {
 
   test('the bundles are production builds (minified, no source map references)', () => {
     for (const name of names.filter((n) => n.startsWith('extension/dist/') && n.endsWith('.js'))) {
-      const text = entries.find((e) => e.name === name)?.data().toString() ?? '';
+      const text =
+        entries
+          .find((e) => e.name === name)
+          ?.data()
+          .toString() ?? '';
       expect(text, name).not.toContain('sourceMappingURL');
       expect(text.length / text.split('\n').length, `${name}: average line length`).toBeGreaterThan(1000);
     }
@@ -131,11 +174,19 @@ describe('the .vsix', () => {
       writeFileSync(target, e.data());
     }
     const server = path.join(unpacked, 'extension', 'dist', 'server', 'server.js');
-    const client = await startClient({ command: [process.execPath, server, '--stdio'], settings: { rules: onlyRules(RULES_UNDER_TEST) } });
+    const client = await startClient({
+      command: [process.execPath, server, '--stdio'],
+      settings: { rules: onlyRules(RULES_UNDER_TEST) },
+    });
     try {
       const uri = uriOf(DEMO);
       client.open(uri, readFixture(DEMO));
-      expect((await client.waitForDiagnostics(uri)).diagnostics.map((d) => d.code)).toEqual(['longterm-get', 'release-mismatch', 'api-version', 'internal-foll-flag']);
+      expect((await client.waitForDiagnostics(uri)).diagnostics.map((d) => d.code)).toEqual([
+        'longterm-get',
+        'release-mismatch',
+        'api-version',
+        'internal-foll-flag',
+      ]);
     } finally {
       await client.stop();
     }

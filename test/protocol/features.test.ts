@@ -23,7 +23,10 @@ afterAll(async () => {
 
 async function hoverOn(needle: string, nth = 0): Promise<Hover | null> {
   const range = rangeOf(text, needle, nth);
-  return client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: range.start.line, character: range.start.character + 2 } });
+  return client.connection.sendRequest(HoverRequest.type, {
+    textDocument: { uri },
+    position: { line: range.start.line, character: range.start.character + 2 },
+  });
 }
 
 describe('hover', () => {
@@ -33,16 +36,24 @@ describe('hover', () => {
     const value = (hover?.contents as MarkupContent).value;
     expect((hover?.contents as MarkupContent).kind).toBe('markdown');
     const paragraphs = value.split('\n\n');
-    expect(paragraphs[0]).toBe('**get_user_pages_fast()** · takes a FOLL_GET reference · all versions · EXPORT_SYMBOL_GPL');
-    expect(paragraphs[1]).toBe('```c\nint get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags, struct page **pages)\n```');
+    expect(paragraphs[0]).toBe(
+      '**get_user_pages_fast()** · takes a FOLL_GET reference · all versions · EXPORT_SYMBOL_GPL',
+    );
+    expect(paragraphs[1]).toBe(
+      '```c\nint get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags, struct page **pages)\n```',
+    );
     expect(paragraphs[2]).toBe('*Signature in Linux 6.12.*');
     expect(value).toContain('**Release with** `put_page()`, `folio_put()`, `release_pages()`');
-    expect(value).toContain('[CASE 4: Pinning for struct page manipulation only](https://docs.kernel.org/core-api/pin_user_pages.html#case-4-pinning-for-struct-page-manipulation-only)');
+    expect(value).toContain(
+      '[CASE 4: Pinning for struct page manipulation only](https://docs.kernel.org/core-api/pin_user_pages.html#case-4-pinning-for-struct-page-manipulation-only)',
+    );
   });
 
   test('FOLL_LONGTERM in a call', async () => {
     const hover = await hoverOn('FOLL_LONGTERM', 1);
-    expect((hover?.contents as MarkupContent).value.split('\n\n')[0]).toBe('**FOLL_LONGTERM** · since v5.2 · allowed on the fast path');
+    expect((hover?.contents as MarkupContent).value.split('\n\n')[0]).toBe(
+      '**FOLL_LONGTERM** · since v5.2 · allowed on the fast path',
+    );
   });
 
   test('nothing on a name the catalog does not know, or in a comment', async () => {
@@ -54,7 +65,14 @@ describe('hover', () => {
 describe('code lens and simulate', () => {
   test('a Simulate lens on every function with an acquire, on its name', async () => {
     const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
-    expect(lenses?.map((l) => ({ range: l.range, title: l.command?.title, command: l.command?.command, args: l.command?.arguments }))).toEqual(
+    expect(
+      lenses?.map((l) => ({
+        range: l.range,
+        title: l.command?.title,
+        command: l.command?.command,
+        args: l.command?.arguments,
+      })),
+    ).toEqual(
       ['demo_register', 'demo_read', 'demo_pin_locked'].map((name) => ({
         range: rangeOf(text, name),
         title: expect.stringMatching(/^Simulate \(\d+\+? paths?\)$/) as unknown as string,
@@ -65,7 +83,10 @@ describe('code lens and simulate', () => {
   });
 
   test('pinscope/simulate answers with a report and its step table', async () => {
-    const result = await client.connection.sendRequest(SimulateRequest, { textDocument: { uri }, function: 'demo_read' });
+    const result = await client.connection.sendRequest(SimulateRequest, {
+      textDocument: { uri },
+      function: 'demo_read',
+    });
     expect(result.report.function).toBe('demo_read');
     expect(result.report.kernelVersion).toBe('6.12');
     expect(result.text.split('\n')[0]).toMatch(/^demo_read/);
@@ -73,7 +94,11 @@ describe('code lens and simulate', () => {
 
   test('pinscope/serverInfo', async () => {
     const info = await client.connection.sendRequest(ServerInfoRequest, {});
-    expect(info).toMatchObject({ version: expect.any(String) as unknown as string, openDocuments: 1, workerRestarts: 0 });
+    expect(info).toMatchObject({
+      version: expect.any(String) as unknown as string,
+      openDocuments: 1,
+      workerRestarts: 0,
+    });
     expect(info.pid).toBe(client.process.pid);
   });
 });

@@ -8,16 +8,31 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  createProtocolConnection, StreamMessageReader, StreamMessageWriter,
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import {
-  ConfigurationRequest, DidChangeTextDocumentNotification, DidCloseTextDocumentNotification,
-  DidOpenTextDocumentNotification, ExitNotification, InitializeRequest, InitializedNotification,
-  LogMessageNotification, PublishDiagnosticsNotification, RegistrationRequest, ShutdownRequest,
-  WorkDoneProgressCreateRequest, CodeLensRefreshRequest,
-  type ClientCapabilities, type InitializeResult, type PublishDiagnosticsParams,
-  type TextDocumentContentChangeEvent, type TextEdit, type WorkspaceEdit,
+  ConfigurationRequest,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializeRequest,
+  InitializedNotification,
+  LogMessageNotification,
+  PublishDiagnosticsNotification,
+  RegistrationRequest,
+  ShutdownRequest,
+  WorkDoneProgressCreateRequest,
+  CodeLensRefreshRequest,
+  type ClientCapabilities,
+  type InitializeResult,
+  type PublishDiagnosticsParams,
+  type TextDocumentContentChangeEvent,
+  type TextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import { RULE_IDS } from '../../core/rules/ids';
 import { StatusNotification, type StatusParams } from '../../server/protocol';
@@ -34,11 +49,24 @@ export const readFixture = (file: string): string => readFileSync(file, 'utf8');
 /** Everything a full-featured client (VS Code) declares that changes what the server sends. */
 export const FULL_CAPABILITIES: ClientCapabilities = {
   textDocument: {
-    publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
-    codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } }, isPreferredSupport: true },
+    publishDiagnostics: {
+      relatedInformation: true,
+      versionSupport: true,
+      codeDescriptionSupport: true,
+      dataSupport: true,
+    },
+    codeAction: {
+      codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } },
+      isPreferredSupport: true,
+    },
     hover: { contentFormat: ['markdown', 'plaintext'] },
   },
-  workspace: { configuration: true, workspaceEdit: { documentChanges: true }, codeLens: { refreshSupport: true }, workspaceFolders: true },
+  workspace: {
+    configuration: true,
+    workspaceEdit: { documentChanges: true },
+    codeLens: { refreshSupport: true },
+    workspaceFolders: true,
+  },
   window: { workDoneProgress: true },
 };
 
@@ -69,7 +97,11 @@ export class LspClient {
   private listeners: (() => void)[] = [];
   initializeResult!: InitializeResult;
 
-  constructor(readonly process: ChildProcessWithoutNullStreams, readonly connection: ProtocolConnection, settings: Record<string, unknown>) {
+  constructor(
+    readonly process: ChildProcessWithoutNullStreams,
+    readonly connection: ProtocolConnection,
+    settings: Record<string, unknown>,
+  ) {
     this.settings = settings;
   }
 
@@ -89,7 +121,15 @@ export class LspClient {
         }
         return false;
       };
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; server log:\n${this.logs.slice(-20).join('\n')}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for ${what}; server log:\n${this.logs.slice(-20).join('\n')}`,
+            ),
+          ),
+        timeoutMs,
+      );
       const loop = (): void => {
         if (!check()) this.listeners.push(loop);
       };
@@ -108,18 +148,27 @@ export class LspClient {
 
   /** The next publishDiagnostics for `uri` with the given version (or any, after `after` publishes). */
   waitForDiagnostics(uri: string, version?: number, timeoutMs?: number): Promise<PublishDiagnosticsParams> {
-    return this.waitFor(`diagnostics for ${path.basename(uri)}${version !== undefined ? ` v${version}` : ''}`, () => {
-      const all = this.diagnosticsFor(uri);
-      return version === undefined ? all[all.length - 1] : all.find((p) => p.version === version);
-    }, timeoutMs);
+    return this.waitFor(
+      `diagnostics for ${path.basename(uri)}${version !== undefined ? ` v${version}` : ''}`,
+      () => {
+        const all = this.diagnosticsFor(uri);
+        return version === undefined ? all[all.length - 1] : all.find((p) => p.version === version);
+      },
+      timeoutMs,
+    );
   }
 
   open(uri: string, text: string, version = 1, languageId = 'c'): void {
-    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
+    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId, version, text },
+    });
   }
 
   change(uri: string, version: number, contentChanges: TextDocumentContentChangeEvent[]): void {
-    void this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+    void this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges,
+    });
   }
 
   close(uri: string): void {
@@ -157,7 +206,9 @@ export class LspClient {
       this.progress.push(p);
       this.changed();
     });
-    c.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'pinscope' ? this.settings : null)));
+    c.onRequest(ConfigurationRequest.type, (params) =>
+      params.items.map((item) => (item.section === 'pinscope' ? this.settings : null)),
+    );
     c.onRequest(RegistrationRequest.type, () => undefined);
     c.onRequest(WorkDoneProgressCreateRequest.type, (p) => {
       this.createdProgress.push(p.token);
@@ -172,8 +223,14 @@ export class LspClient {
 
 export async function startClient(options: StartOptions = {}): Promise<LspClient> {
   const [cmd, ...args] = options.command ?? [process.execPath, SERVER, '--stdio'];
-  const child = spawn(cmd as string, args, { env: { ...process.env, PINSCOPE_TEST_HOOKS: '1', ...options.env }, stdio: 'pipe' });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const child = spawn(cmd as string, args, {
+    env: { ...process.env, PINSCOPE_TEST_HOOKS: '1', ...options.env },
+    stdio: 'pipe',
+  });
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   const client = new LspClient(child, connection, { debounce: 0, ...options.settings });
   child.stderr.on('data', (d: Buffer) => {
     client.stderr += d.toString();
@@ -197,7 +254,8 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   const offset = (p: { line: number; character: number }): number => (starts[p.line] ?? text.length) + p.character;
-  const sorted = [...edits].map((e) => ({ start: offset(e.range.start), end: offset(e.range.end), newText: e.newText }))
+  const sorted = [...edits]
+    .map((e) => ({ start: offset(e.range.start), end: offset(e.range.end), newText: e.newText }))
     .sort((a, b) => b.start - a.start);
   let out = text;
   let limit = Number.POSITIVE_INFINITY;
@@ -213,13 +271,19 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
 export function editsFor(edit: WorkspaceEdit | undefined, uri: string): TextEdit[] {
   if (!edit) return [];
   if (edit.documentChanges) {
-    return edit.documentChanges.flatMap((c) => ('textDocument' in c && c.textDocument.uri === uri ? c.edits.filter((e): e is TextEdit => 'range' in e) : []));
+    return edit.documentChanges.flatMap((c) =>
+      'textDocument' in c && c.textDocument.uri === uri ? c.edits.filter((e): e is TextEdit => 'range' in e) : [],
+    );
   }
   return edit.changes?.[uri] ?? [];
 }
 
 /** The LSP range of the `nth` occurrence (0-based) of `needle` in `text`: the tests' own oracle. */
-export function rangeOf(text: string, needle: string, nth = 0): { start: { line: number; character: number }; end: { line: number; character: number } } {
+export function rangeOf(
+  text: string,
+  needle: string,
+  nth = 0,
+): { start: { line: number; character: number }; end: { line: number; character: number } } {
   let at = -1;
   for (let i = 0; i <= nth; i++) {
     at = text.indexOf(needle, at + 1);

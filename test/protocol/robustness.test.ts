@@ -6,7 +6,12 @@
  * (PINSCOPE_TEST_HOOKS=1 and a `pinscope-test-hook:` comment, see server/workerMessages.ts).
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { CancellationTokenSource, CodeActionRequest, DiagnosticSeverity, HoverRequest } from 'vscode-languageserver-protocol';
+import {
+  CancellationTokenSource,
+  CodeActionRequest,
+  DiagnosticSeverity,
+  HoverRequest,
+} from 'vscode-languageserver-protocol';
 import { ServerInfoRequest } from '../../server/protocol';
 import { DEMO, onlyRules, readFixture, RULES_UNDER_TEST, startClient, uriOf, type LspClient } from './harness';
 
@@ -32,7 +37,10 @@ describe('versions and cancellation', () => {
     const uri = file('ooo.c');
     c.open(uri, withHook('sleep=400'), 1); // version 1 takes 400 ms in the worker …
     await settled(50);
-    const v2 = text.replace('\tfor (i = 0; i < got; i++)\n\t\tput_page(pages[i]);\n', '\tunpin_user_pages(pages, got);\n');
+    const v2 = text.replace(
+      '\tfor (i = 0; i < got; i++)\n\t\tput_page(pages[i]);\n',
+      '\tunpin_user_pages(pages, got);\n',
+    );
     c.change(uri, 2, [{ text: v2 }]); // … while version 2 (one finding fewer) comes in
     const published = await c.waitForDiagnostics(uri, 2);
     expect(published.diagnostics.map((d) => d.code)).toEqual(['longterm-get', 'api-version', 'internal-foll-flag']);
@@ -58,7 +66,10 @@ describe('versions and cancellation', () => {
     await settled(50);
     const uri = file('queued.c');
     c.open(uri, text, 1);
-    for (let v = 2; v <= 6; v++) c.change(uri, v, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `// edit ${v}\n` }]);
+    for (let v = 2; v <= 6; v++)
+      c.change(uri, v, [
+        { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `// edit ${v}\n` },
+      ]);
     const last = await c.waitForDiagnostics(uri, 6);
     expect(last.diagnostics).toHaveLength(4);
     await settled(200);
@@ -82,11 +93,20 @@ describe('versions and cancellation', () => {
     await settled(50);
     const source = new CancellationTokenSource();
     const started = Date.now();
-    const pending = c.connection.sendRequest(CodeActionRequest.type, {
-      textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] },
-    }, source.token);
+    const pending = c.connection.sendRequest(
+      CodeActionRequest.type,
+      {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        context: { diagnostics: [] },
+      },
+      source.token,
+    );
     setTimeout(() => source.cancel(), 100);
-    const outcome = await pending.then((r) => ({ result: r }), (e: unknown) => ({ error: e }));
+    const outcome = await pending.then(
+      (r) => ({ result: r }),
+      (e: unknown) => ({ error: e }),
+    );
     expect(Date.now() - started).toBeLessThan(1200);
     if ('result' in outcome) expect(outcome.result).toEqual([]);
     else expect((outcome.error as { code?: number }).code).toBe(-32800); // RequestCancelled
@@ -100,13 +120,15 @@ describe('bad input', () => {
     const uri = file('blob.c');
     c.open(uri, `get_user_pages\u0000\u0001\u0002${'\u0000'.repeat(100)}`, 1);
     const published = await c.waitForDiagnostics(uri, 1);
-    expect(published.diagnostics).toEqual([{
-      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      severity: DiagnosticSeverity.Warning,
-      code: 'partial-analysis',
-      source: 'pinscope',
-      message: 'pinscope did not analyse this file: it looks binary (NUL character at offset 14)',
-    }]);
+    expect(published.diagnostics).toEqual([
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: DiagnosticSeverity.Warning,
+        code: 'partial-analysis',
+        source: 'pinscope',
+        message: 'pinscope did not analyse this file: it looks binary (NUL character at offset 14)',
+      },
+    ]);
     expect((await c.waitFor('status', () => c.statuses.find((s) => s.uri === uri))).state).toBe('skipped');
   });
 
@@ -121,11 +143,18 @@ describe('bad input', () => {
     c.open(other, text, 1);
     const published = await c.waitForDiagnostics(huge, 1, 20_000);
     expect(published.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([
-      ['partial-analysis', DiagnosticSeverity.Warning, 'pinscope did not analyse this file: 50.0 MB is over the 8.0 MB limit (pinscope.maxFileSize)'],
+      [
+        'partial-analysis',
+        DiagnosticSeverity.Warning,
+        'pinscope did not analyse this file: 50.0 MB is over the 8.0 MB limit (pinscope.maxFileSize)',
+      ],
     ]);
     expect((await c.waitForDiagnostics(other, 1)).diagnostics).toHaveLength(4);
     expect(Date.now() - started).toBeLessThan(10_000);
-    const hover = await c.connection.sendRequest(HoverRequest.type, { textDocument: { uri: other }, position: { line: 18, character: 12 } });
+    const hover = await c.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: other },
+      position: { line: 18, character: 12 },
+    });
     expect(hover).not.toBeNull();
   });
 
@@ -141,7 +170,9 @@ describe('bad input', () => {
     const partial = published.diagnostics.filter((d) => d.code === 'partial-analysis');
     expect(partial).toHaveLength(1);
     expect(partial[0]?.severity).toBe(DiagnosticSeverity.Information);
-    expect(partial[0]?.message).toMatch(/^\d+ parts? of the file did not parse as C \(.+\); findings there may be missing$/);
+    expect(partial[0]?.message).toMatch(
+      /^\d+ parts? of the file did not parse as C \(.+\); findings there may be missing$/,
+    );
     expect((await c.waitFor('status', () => c.statuses.find((s) => s.uri === uri))).state).toBe('partial');
   });
 });
@@ -152,8 +183,12 @@ describe('failures inside the analysis', () => {
     const bad = file('throws.c');
     c.open(bad, withHook('throw'), 1);
     const published = await c.waitForDiagnostics(bad, 1);
-    expect(published.diagnostics.map((d) => [d.code, d.severity])).toEqual([['partial-analysis', DiagnosticSeverity.Warning]]);
-    expect(published.diagnostics[0]?.message).toBe('pinscope hit an internal error analysing this file (please report it; details are in the pinscope output): test hook: analysis threw');
+    expect(published.diagnostics.map((d) => [d.code, d.severity])).toEqual([
+      ['partial-analysis', DiagnosticSeverity.Warning],
+    ]);
+    expect(published.diagnostics[0]?.message).toBe(
+      'pinscope hit an internal error analysing this file (please report it; details are in the pinscope output): test hook: analysis threw',
+    );
     expect(c.logs.some((l) => l.includes('Error: test hook: analysis threw'))).toBe(true);
     const good = file('good.c');
     c.open(good, text, 1);
@@ -170,7 +205,9 @@ describe('failures inside the analysis', () => {
     c.open(good, text, 1);
     const published = await c.waitForDiagnostics(slow, 1);
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(published.diagnostics.map((d) => d.message)).toEqual(['pinscope stopped analysing this file after 500 ms (pinscope.analysisTimeout); no findings are shown for it']);
+    expect(published.diagnostics.map((d) => d.message)).toEqual([
+      'pinscope stopped analysing this file after 500 ms (pinscope.analysisTimeout); no findings are shown for it',
+    ]);
     expect((await c.waitForDiagnostics(good, 1)).diagnostics).toHaveLength(4);
     expect((await c.connection.sendRequest(ServerInfoRequest, {})).workerRestarts).toBe(1);
     // The next edit of the slow file (now without the runaway) is analysed normally.
@@ -183,7 +220,9 @@ describe('failures inside the analysis', () => {
     const dies = file('exits.c');
     c.open(dies, withHook('exit'), 1);
     const published = await c.waitForDiagnostics(dies, 1);
-    expect(published.diagnostics[0]?.message).toBe("pinscope's analysis of this file stopped (analysis worker exited with code 3); it was restarted and will try again on the next edit");
+    expect(published.diagnostics[0]?.message).toBe(
+      "pinscope's analysis of this file stopped (analysis worker exited with code 3); it was restarted and will try again on the next edit",
+    );
     const good = file('after-exit.c');
     c.open(good, text, 1);
     expect((await c.waitForDiagnostics(good, 1)).diagnostics).toHaveLength(4);

@@ -36,8 +36,18 @@ describe('pinscope/simulate', () => {
     const r = await client.connection.sendRequest(SimulateRequest, { textDocument: { uri: sim }, position: at });
     expect(r.function).toBe('sim_map_user');
     expect(r.report.kernelVersion).toBe('6.12');
-    expect(r.paths.map((p) => [p.index, p.outcome])).toEqual([[3, 'leak'], [1, 'clean'], [2, 'clean'], [4, 'clean'], [5, 'clean']]);
-    expect(r.paths[0]).toMatchObject({ label: '!pages: false → pinned < 0: false → pinned != npages: true', steps: 5, violations: 1 });
+    expect(r.paths.map((p) => [p.index, p.outcome])).toEqual([
+      [3, 'leak'],
+      [1, 'clean'],
+      [2, 'clean'],
+      [4, 'clean'],
+      [5, 'clean'],
+    ]);
+    expect(r.paths[0]).toMatchObject({
+      label: '!pages: false → pinned < 0: false → pinned != npages: true',
+      steps: 5,
+      violations: 1,
+    });
     expect(r.paths[0]?.firstViolation).toMatch(/^returns with 2 pins still held on pages 0–1/);
     expect(r.chosen).toBeUndefined();
     expect(r.kernelVersions).toContain('6.12');
@@ -45,29 +55,49 @@ describe('pinscope/simulate', () => {
   });
 
   test('one path: the path, its .pinsim text (which parses) and its Markdown table', async () => {
-    const r = await client.connection.sendRequest(SimulateRequest, { textDocument: { uri: sim }, function: 'sim_map_user', path: 3 });
+    const r = await client.connection.sendRequest(SimulateRequest, {
+      textDocument: { uri: sim },
+      function: 'sim_map_user',
+      path: 3,
+    });
     const chosen = r.chosen;
     expect(chosen?.index).toBe(3);
     expect(chosen?.path.outcome).toBe('leak');
     const last = chosen?.path.steps.at(-1);
     expect(last?.line).toBe(50);
-    expect(last?.violations[0]?.docsUrl).toBe('https://docs.kernel.org/core-api/pin_user_pages.html#tracking-dma-pinned-pages');
+    expect(last?.violations[0]?.docsUrl).toBe(
+      'https://docs.kernel.org/core-api/pin_user_pages.html#tracking-dma-pinned-pages',
+    );
     expect(chosen?.path.steps[1]?.pages.map((p) => p.refcount)).toEqual([1025, 1025, 1, 1]);
     expect(parseTrace(chosen?.trace ?? '').ok).toBe(true);
     expect(chosen?.trace).toContain('pin_user_pages_fast nr=4 flags=FOLL_WRITE|FOLL_LONGTERM -> 2');
     const md = chosen?.markdown.split('\n') ?? [];
     expect(md[0]).toBe('**sim\\_map\\_user()** · Linux 6.12 · path 3 of 5 — **leak**');
-    expect(md).toContain('| step | line | call | result | acquired / released | pages (refcount[/pincount], P = maybe_dma_pinned) | notes |');
-    expect(md.find((l) => l.startsWith('| 2 |'))).toBe('| 2 | 32 | `pin_user_pages_fast(nr=4, flags=FOLL_WRITE\\|FOLL_LONGTERM) -> 2` | 2 | 2 / 0 | p0–1 1025 P, p2–3 1 | |');
+    expect(md).toContain(
+      '| step | line | call | result | acquired / released | pages (refcount[/pincount], P = maybe_dma_pinned) | notes |',
+    );
+    expect(md.find((l) => l.startsWith('| 2 |'))).toBe(
+      '| 2 | 32 | `pin_user_pages_fast(nr=4, flags=FOLL_WRITE\\|FOLL_LONGTERM) -> 2` | 2 | 2 / 0 | p0–1 1025 P, p2–3 1 | |',
+    );
   });
 
   test('the parameters: THP pages, a kernel version, an acquire that fails', async () => {
-    const thp = await client.connection.sendRequest(SimulateRequest, { textDocument: { uri: sim }, function: 'sim_map_user', path: 5, parameters: { pageKind: 'thp', kernelVersion: '5.10' } });
+    const thp = await client.connection.sendRequest(SimulateRequest, {
+      textDocument: { uri: sim },
+      function: 'sim_map_user',
+      path: 5,
+      parameters: { pageKind: 'thp', kernelVersion: '5.10' },
+    });
     expect(thp.report.kernelVersion).toBe('5.10');
     const pinned = thp.chosen?.path.steps.find((s) => s.call.startsWith('pin_user_pages_fast'));
     expect(pinned?.pages).toHaveLength(512);
     expect(pinned?.pages[0]).toMatchObject({ kind: 'thp', refcount: 513, pincount: 512, maybeDmaPinned: true });
-    const fails = await client.connection.sendRequest(SimulateRequest, { textDocument: { uri: sim }, function: 'sim_map_user', path: 2, parameters: { acquire: { kind: 'error' }, pages: 8 } });
+    const fails = await client.connection.sendRequest(SimulateRequest, {
+      textDocument: { uri: sim },
+      function: 'sim_map_user',
+      path: 2,
+      parameters: { acquire: { kind: 'error' }, pages: 8 },
+    });
     expect(fails.chosen?.path.initial.pages).toHaveLength(8);
   });
 
@@ -77,7 +107,10 @@ describe('pinscope/simulate', () => {
     expect(r.function).toBe('sim_dev_program');
     expect(r.paths).toEqual([]);
     expect(r.nothingToSimulate).toBe('sim_dev_program() makes no catalogued GUP, pin or DMA call: nothing to simulate');
-    const outside = await client.connection.sendRequest(SimulateRequest, { textDocument: { uri: sim }, position: { line: 0, character: 0 } });
+    const outside = await client.connection.sendRequest(SimulateRequest, {
+      textDocument: { uri: sim },
+      position: { line: 0, character: 0 },
+    });
     expect(outside.function).toBeNull();
     expect(outside.nothingToSimulate).toMatch(/not in a function/);
   });
@@ -86,7 +119,15 @@ describe('pinscope/simulate', () => {
 describe('.pinsim documents', () => {
   test('diagnostics from the server: one per malformed line, at its line:column', async () => {
     const published = await client.waitForDiagnostics(uriOf(BROKEN));
-    expect(published.diagnostics.map((d) => [d.range.start.line + 1, d.range.start.character + 1, d.range.end.character + 1, d.code, d.message])).toEqual([
+    expect(
+      published.diagnostics.map((d) => [
+        d.range.start.line + 1,
+        d.range.start.character + 1,
+        d.range.end.character + 1,
+        d.code,
+        d.message,
+      ]),
+    ).toEqual([
       [3, 9, 13, 'pinsim', 'expected a page kind: base, thp, hugetlb, zero'],
       [4, 19, 23, 'pinsim', 'nr: expected a non-negative integer, not "four"'],
     ]);
@@ -104,30 +145,48 @@ describe('.pinsim documents', () => {
 
   test('a Run lens that opens the panel (pinscope.runSimulation with the trace)', async () => {
     const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(TRACE) } });
-    expect(lenses?.map((l) => [l.range.start.line, l.command?.title, l.command?.command, l.command?.arguments])).toEqual([[0, 'Run', 'pinscope.runSimulation', [uriOf(TRACE)]]]);
+    expect(
+      lenses?.map((l) => [l.range.start.line, l.command?.title, l.command?.command, l.command?.arguments]),
+    ).toEqual([[0, 'Run', 'pinscope.runSimulation', [uriOf(TRACE)]]]);
   });
 
   test('a hover on a step line: the state after that step', async () => {
     const text = readFixture(TRACE);
     const at = rangeOf(text, 'put_page page=0').start;
-    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(TRACE) }, position: { line: at.line, character: 2 } });
+    const hover = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: uriOf(TRACE) },
+      position: { line: at.line, character: 2 },
+    });
     const value = (hover?.contents as MarkupContent).value;
     expect(value.split('\n')[0]).toBe('**step 3 of 4** · `put_page(page=0)` · source line 39');
     expect(value).toContain('| p0 | base | 2048 (-1) | — | yes | 1 pin, 0 refs |');
     expect(value).toContain('nr_foll_pin_acquired **2** · nr_foll_pin_released **0** · outstanding **2**');
     expect(value).toContain('it stays 1023 references high (refcount 2048)');
     // Not on a setup line or a comment.
-    expect(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(TRACE) }, position: { line: 3, character: 2 } })).toBeNull();
-    expect(await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(TRACE) }, position: { line: 0, character: 2 } })).toBeNull();
+    expect(
+      await client.connection.sendRequest(HoverRequest.type, {
+        textDocument: { uri: uriOf(TRACE) },
+        position: { line: 3, character: 2 },
+      }),
+    ).toBeNull();
+    expect(
+      await client.connection.sendRequest(HoverRequest.type, {
+        textDocument: { uri: uriOf(TRACE) },
+        position: { line: 0, character: 2 },
+      }),
+    ).toBeNull();
   });
 
-  test('pinscope/simulateTrace: the report and each step\'s line; a malformed trace gives its errors and nothing else', async () => {
+  test("pinscope/simulateTrace: the report and each step's line; a malformed trace gives its errors and nothing else", async () => {
     const r = await client.connection.sendRequest(SimulateTraceRequest, { textDocument: { uri: uriOf(TRACE) } });
     if (!r.ok) throw new Error('the fixture trace did not simulate');
     expect(r.traceLines).toEqual([5, 6, 7, 8]);
     expect(r.report.function).toBe('demo_read');
     expect(r.report.paths[0]?.steps.map((s) => s.pages[0]?.refcount)).toEqual([1025, 2049, 2048, 2048]);
-    const older = await client.connection.sendRequest(SimulateTraceRequest, { textDocument: { uri: uriOf(TRACE) }, parameters: { kernelVersion: '5.6' } });
+    const older = await client.connection.sendRequest(SimulateTraceRequest, {
+      textDocument: { uri: uriOf(TRACE) },
+      parameters: { kernelVersion: '5.6' },
+    });
     // 5.6: FOLL_PIN exists but pins still count 1, like FOLL_GET.
     expect(older.ok && older.report.kernelVersion).toBe('5.6');
     expect(older.ok && older.report.paths[0]?.steps.map((s) => s.pages[0]?.refcount)).toEqual([2, 3, 2, 2]);

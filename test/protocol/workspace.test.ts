@@ -9,7 +9,17 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol';
 import { LintWorkspaceRequest } from '../../server/protocol';
-import { DEMO, onlyRules, readFixture, ROOT, RULES_UNDER_TEST, startClient, uriOf, WS, type LspClient } from './harness';
+import {
+  DEMO,
+  onlyRules,
+  readFixture,
+  ROOT,
+  RULES_UNDER_TEST,
+  startClient,
+  uriOf,
+  WS,
+  type LspClient,
+} from './harness';
 
 let client: LspClient | undefined;
 let big: string;
@@ -37,9 +47,23 @@ describe('pinscope/lintWorkspace', () => {
   test('lints the workspace folder, publishes for files not open, reports server-created progress', async () => {
     client = await startClient({ settings: { rules: onlyRules(RULES_UNDER_TEST) } });
     const result = await client.connection.sendRequest(LintWorkspaceRequest, {});
-    expect(result).toMatchObject({ files: 1, parsed: 1, prefiltered: 0, findings: 4, filesWithFindings: 1, partial: 0, cancelled: false, kernelVersions: ['6.12'] });
+    expect(result).toMatchObject({
+      files: 1,
+      parsed: 1,
+      prefiltered: 0,
+      findings: 4,
+      filesWithFindings: 1,
+      partial: 0,
+      cancelled: false,
+      kernelVersions: ['6.12'],
+    });
     const published = client.lastDiagnostics(uriOf(DEMO));
-    expect(published?.diagnostics.map((d) => d.code)).toEqual(['longterm-get', 'release-mismatch', 'api-version', 'internal-foll-flag']);
+    expect(published?.diagnostics.map((d) => d.code)).toEqual([
+      'longterm-get',
+      'release-mismatch',
+      'api-version',
+      'internal-foll-flag',
+    ]);
     expect(client.createdProgress).toHaveLength(1);
     const kinds = client.progress.filter((p) => p.token === client?.createdProgress[0]).map((p) => p.value.kind);
     expect(kinds[0]).toBe('begin');
@@ -47,12 +71,27 @@ describe('pinscope/lintWorkspace', () => {
   });
 
   test('a client-given workDoneToken, exclude globs, kernel version of the folder', async () => {
-    client = await startClient({ folder: big, settings: { rules: onlyRules(RULES_UNDER_TEST), exclude: ['drivers/d1*/**'] } });
+    client = await startClient({
+      folder: big,
+      settings: { rules: onlyRules(RULES_UNDER_TEST), exclude: ['drivers/d1*/**'] },
+    });
     const result = await client.connection.sendRequest(LintWorkspaceRequest, { workDoneToken: 'tok-1' });
     // d1 and d10–d19 are excluded: 9 folders of 31 files are left; on 6.1 there is no api-version finding.
-    expect(result).toMatchObject({ files: 9 * 31, parsed: 9 * 30, prefiltered: 9, findings: 9 * 30 * 3, filesWithFindings: 9 * 30, cancelled: false, kernelVersions: ['6.1'] });
+    expect(result).toMatchObject({
+      files: 9 * 31,
+      parsed: 9 * 30,
+      prefiltered: 9,
+      findings: 9 * 30 * 3,
+      filesWithFindings: 9 * 30,
+      cancelled: false,
+      kernelVersions: ['6.1'],
+    });
     const events = client.progress.filter((p) => p.token === 'tok-1');
-    expect(events[0]?.value).toMatchObject({ kind: 'begin', title: 'pinscope: linting the workspace', cancellable: true });
+    expect(events[0]?.value).toMatchObject({
+      kind: 'begin',
+      title: 'pinscope: linting the workspace',
+      cancellable: true,
+    });
     expect(events.filter((e) => e.value.kind === 'report').length).toBeGreaterThan(0);
     expect(events[events.length - 1]?.value.kind).toBe('end');
     expect(client.createdProgress).toEqual([]);
@@ -63,9 +102,14 @@ describe('pinscope/lintWorkspace', () => {
     const source = new CancellationTokenSource();
     const c = client;
     const pending = c.connection.sendRequest(LintWorkspaceRequest, { workDoneToken: 'tok-2' }, source.token);
-    await c.waitFor('first progress report', () => c.progress.find((p) => p.token === 'tok-2' && p.value.kind === 'report'));
+    await c.waitFor('first progress report', () =>
+      c.progress.find((p) => p.token === 'tok-2' && p.value.kind === 'report'),
+    );
     source.cancel();
-    const outcome = await pending.then((r) => ({ result: r }), (e: unknown) => ({ error: e as { code?: number } }));
+    const outcome = await pending.then(
+      (r) => ({ result: r }),
+      (e: unknown) => ({ error: e as { code?: number } }),
+    );
     expect('error' in outcome ? outcome.error.code : outcome.result.cancelled).toBe('error' in outcome ? -32800 : true);
     await c.waitFor('progress end', () => c.progress.find((p) => p.token === 'tok-2' && p.value.kind === 'end'));
     // Not every file was published.
@@ -73,12 +117,14 @@ describe('pinscope/lintWorkspace', () => {
     expect(published.size).toBeLessThan(20 * 30);
   });
 
-  test('cancelling the progress (the notification\'s cancel button) stops the run too', async () => {
+  test("cancelling the progress (the notification's cancel button) stops the run too", async () => {
     client = await startClient({ folder: big });
     const c = client;
     const pending = c.connection.sendRequest(LintWorkspaceRequest, {});
     const token = await c.waitFor('created progress', () => c.createdProgress[0]);
-    await c.waitFor('first progress report', () => c.progress.find((p) => p.token === token && p.value.kind === 'report'));
+    await c.waitFor('first progress report', () =>
+      c.progress.find((p) => p.token === token && p.value.kind === 'report'),
+    );
     await c.connection.sendNotification('window/workDoneProgress/cancel', { token });
     const result = await pending;
     expect(result.cancelled).toBe(true);
@@ -88,11 +134,19 @@ describe('pinscope/lintWorkspace', () => {
 
 describe('pinscope lsp --stdio', () => {
   test('the CLI serves the same diagnostics and code actions', async () => {
-    client = await startClient({ command: [process.execPath, path.join(ROOT, 'bin', 'pinscope.js'), 'lsp', '--stdio'], settings: { rules: onlyRules(RULES_UNDER_TEST) } });
+    client = await startClient({
+      command: [process.execPath, path.join(ROOT, 'bin', 'pinscope.js'), 'lsp', '--stdio'],
+      settings: { rules: onlyRules(RULES_UNDER_TEST) },
+    });
     expect(client.initializeResult.serverInfo?.name).toBe('pinscope');
     const uri = uriOf(path.join(WS, 'drivers', 'misc', 'pinscope_demo.c'));
     client.open(uri, readFixture(DEMO));
     const published = await client.waitForDiagnostics(uri);
-    expect(published.diagnostics.map((d) => d.code)).toEqual(['longterm-get', 'release-mismatch', 'api-version', 'internal-foll-flag']);
+    expect(published.diagnostics.map((d) => d.code)).toEqual([
+      'longterm-get',
+      'release-mismatch',
+      'api-version',
+      'internal-foll-flag',
+    ]);
   });
 });

@@ -41,7 +41,8 @@ describe('package.json settings match server/settings.ts', () => {
 
   test('parseSettings of the declared defaults is DEFAULT_SETTINGS', () => {
     const raw: Record<string, unknown> = {};
-    for (const [key, schema] of Object.entries(properties)) raw[key.slice(SETTINGS_SECTION.length + 1)] = schema.default;
+    for (const [key, schema] of Object.entries(properties))
+      raw[key.slice(SETTINGS_SECTION.length + 1)] = schema.default;
     expect(parseSettings(raw)).toEqual({ settings: DEFAULT_SETTINGS, problems: [] });
   });
 });
@@ -57,7 +58,10 @@ describe('parseSettings', () => {
 
   test('bad values fall back to defaults and are reported', () => {
     const { settings, problems } = parseSettings({
-      kernelVersion: 'latest', debounce: -5, rules: { 'no-such-rule': { enabled: false }, 'longterm-get': { severity: 'warning' } }, exclude: 'x',
+      kernelVersion: 'latest',
+      debounce: -5,
+      rules: { 'no-such-rule': { enabled: false }, 'longterm-get': { severity: 'warning' } },
+      exclude: 'x',
     });
     expect(settings.kernelVersion).toBe('auto');
     expect(settings.debounce).toBe(150);

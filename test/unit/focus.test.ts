@@ -82,18 +82,27 @@ const root = path.join(__dirname, '..', '..');
 const corpus = path.join(root, '..', 'shared', 'corpus');
 
 describe('focused lint', () => {
-  const files = [...cFiles(path.join(root, 'examples')), ...cFiles(path.join(root, 'test', 'fixtures')), ...cFiles(corpus)];
+  const files = [
+    ...cFiles(path.join(root, 'examples')),
+    ...cFiles(path.join(root, 'test', 'fixtures')),
+    ...cFiles(corpus),
+  ];
   if (!existsSync(corpus)) console.warn(`focus.test: ${corpus} not present; comparing on the project's own files only`);
 
   it('blanks bodies somewhere, so the comparison below means something', () => {
     const parser = createCParser();
-    const blanked = files.map((f) => parser.parse(readFileSync(f, 'utf8'), undefined, { focus: () => new Set() }).focus?.blanked ?? 0);
+    const blanked = files.map(
+      (f) => parser.parse(readFileSync(f, 'utf8'), undefined, { focus: () => new Set() }).focus?.blanked ?? 0,
+    );
     expect(blanked.reduce((a, b) => a + b, 0)).toBeGreaterThan(50);
   });
 
   it.each(files.map((f) => [path.relative(root, f), f]))('%s: same findings as a full parse', (_, file) => {
     const text = readFileSync(file, 'utf8');
-    const key = (focus: boolean): string[] => lintText(text, { kernelVersion: V612, focus }).findings.map((f) => `${f.rule} ${f.range.line}:${f.range.column}-${f.range.endLine}:${f.range.endColumn} ${f.message}`);
+    const key = (focus: boolean): string[] =>
+      lintText(text, { kernelVersion: V612, focus }).findings.map(
+        (f) => `${f.rule} ${f.range.line}:${f.range.column}-${f.range.endLine}:${f.range.endColumn} ${f.message}`,
+      );
     expect(key(true)).toEqual(key(false));
   });
 });

@@ -20,7 +20,10 @@ async function grammar(): Promise<vsctm.IGrammar> {
     }),
     loadGrammar: async (scopeName: string) =>
       scopeName === 'source.pinsim'
-        ? vsctm.parseRawGrammar(readFileSync(path.join(root, 'syntaxes', 'pinsim.tmLanguage.json'), 'utf8'), 'pinsim.tmLanguage.json')
+        ? vsctm.parseRawGrammar(
+            readFileSync(path.join(root, 'syntaxes', 'pinsim.tmLanguage.json'), 'utf8'),
+            'pinsim.tmLanguage.json',
+          )
         : null,
   });
   const g = await registry.loadGrammar('source.pinsim');
@@ -30,7 +33,10 @@ async function grammar(): Promise<vsctm.IGrammar> {
 
 function scopesOf(g: vsctm.IGrammar, line: string): [string, string][] {
   const { tokens } = g.tokenizeLine(line, vsctm.INITIAL);
-  const pairs: [string, string][] = tokens.map((t) => [line.slice(t.startIndex, t.endIndex), t.scopes[t.scopes.length - 1] ?? '']);
+  const pairs: [string, string][] = tokens.map((t) => [
+    line.slice(t.startIndex, t.endIndex),
+    t.scopes[t.scopes.length - 1] ?? '',
+  ]);
   return pairs.filter(([text]) => text.trim() !== '');
 }
 

@@ -21,7 +21,12 @@ function fresh(text: string): MemoisedLint & { covered: boolean } {
   const file = analyzeFile(defaultParser().parse(text), v612);
   const { findings, notes } = lintAnalysis(file, { kernelVersion: v612 });
   const shape = lintShape(text, '6.12');
-  const covered = shape !== null && shapeCovers(shape, file.functions.map((f) => ({ start: f.info.node.startIndex, end: f.info.node.endIndex })));
+  const covered =
+    shape !== null &&
+    shapeCovers(
+      shape,
+      file.functions.map((f) => ({ start: f.info.node.startIndex, end: f.info.node.endIndex })),
+    );
   return { findings, notes: notes.filter((n) => n.kind !== 'parse-errors'), targets: simulationTargets(file), covered };
 }
 
@@ -38,41 +43,55 @@ function cutBodies(text: string): [number, number][] {
   const shape = lintShape(text, '6.12');
   if (!shape) return [];
   const out: [number, number][] = [];
-  for (let i = 0; i + 1 < shape.segments.length; i++) out.push([(shape.segments[i] as [number, number])[1], (shape.segments[i + 1] as [number, number])[0]]);
+  for (let i = 0; i + 1 < shape.segments.length; i++)
+    out.push([(shape.segments[i] as [number, number])[1], (shape.segments[i + 1] as [number, number])[0]]);
   return out;
 }
 
 describe('the lint memo on real files', () => {
-  const files = [...cFiles(path.join(root, 'examples')), ...cFiles(path.join(root, 'test', 'fixtures')), ...cFiles(path.join(root, '..', 'shared', 'corpus'))];
+  const files = [
+    ...cFiles(path.join(root, 'examples')),
+    ...cFiles(path.join(root, 'test', 'fixtures')),
+    ...cFiles(path.join(root, '..', 'shared', 'corpus')),
+  ];
 
   it('cuts bodies out of the fixture driver (so the equality below is tested even without the corpus)', () => {
     expect(cutBodies(readFileSync(path.join(root, 'test', 'fixtures', 'memo', 'driver.c'), 'utf8'))).toHaveLength(7);
   });
 
-  it.each(files.map((f) => [path.relative(root, f), f]))('%s: edits inside each cut-out body keep the shape, and the moved findings equal a fresh lint', (_, file) => {
-    const text = readFileSync(file, 'utf8');
-    const before = fresh(text);
-    if (!before.covered) return;
-    const shapeBefore = lintShape(text, '6.12');
-    for (const [start, end] of cutBodies(text)) {
-      // Grow the body on one of its lines (no new line: line numbers stay), at its middle.
-      const at = text.indexOf('\n', Math.floor((start + end) / 2));
-      if (at < 0 || at >= end) continue;
-      const edited = `${text.slice(0, at)}  /* typing */${text.slice(at)}`;
-      const shapeAfter = lintShape(edited, '6.12');
-      expect(shapeAfter?.key).toBe(shapeBefore?.key);
-      const moved = remapLint(before, shapeBefore as NonNullable<typeof shapeBefore>, shapeAfter as NonNullable<typeof shapeAfter>, edited);
-      const after = fresh(edited);
-      expect(moved.findings).toEqual(after.findings);
-      expect(moved.notes).toEqual(after.notes);
-      expect(moved.targets).toEqual(after.targets);
-    }
-  });
+  it.each(files.map((f) => [path.relative(root, f), f]))(
+    '%s: edits inside each cut-out body keep the shape, and the moved findings equal a fresh lint',
+    (_, file) => {
+      const text = readFileSync(file, 'utf8');
+      const before = fresh(text);
+      if (!before.covered) return;
+      const shapeBefore = lintShape(text, '6.12');
+      for (const [start, end] of cutBodies(text)) {
+        // Grow the body on one of its lines (no new line: line numbers stay), at its middle.
+        const at = text.indexOf('\n', Math.floor((start + end) / 2));
+        if (at < 0 || at >= end) continue;
+        const edited = `${text.slice(0, at)}  /* typing */${text.slice(at)}`;
+        const shapeAfter = lintShape(edited, '6.12');
+        expect(shapeAfter?.key).toBe(shapeBefore?.key);
+        const moved = remapLint(
+          before,
+          shapeBefore as NonNullable<typeof shapeBefore>,
+          shapeAfter as NonNullable<typeof shapeAfter>,
+          edited,
+        );
+        const after = fresh(edited);
+        expect(moved.findings).toEqual(after.findings);
+        expect(moved.notes).toEqual(after.notes);
+        expect(moved.targets).toEqual(after.targets);
+      }
+    },
+  );
 });
 
 describe('edits that change what the analysis reads change the shape', () => {
-  const text = readFileSync(path.join(root, 'examples', 'dma-mapping-leak.c'), 'utf8')
-    + '\nstatic int unrelated(struct demo_req *r)\n{\n\tr->count = 0;\n\treturn 0;\n}\n';
+  const text =
+    readFileSync(path.join(root, 'examples', 'dma-mapping-leak.c'), 'utf8') +
+    '\nstatic int unrelated(struct demo_req *r)\n{\n\tr->count = 0;\n\treturn 0;\n}\n';
   const key = (t: string): string | undefined => lintShape(t, '6.12')?.key;
 
   it('the helper at the end is cut out', () => {
@@ -95,7 +114,9 @@ describe('edits that change what the analysis reads change the shape', () => {
   });
 
   it('an MMU notifier call in a cut-out body (missing-longterm reads the whole file for one)', () => {
-    expect(key(text.replace('r->count = 0;', 'r->count = 0; mmu_interval_read_begin(&r->notifier);'))).not.toBe(key(text));
+    expect(key(text.replace('r->count = 0;', 'r->count = 0; mmu_interval_read_begin(&r->notifier);'))).not.toBe(
+      key(text),
+    );
   });
 
   it('the kernel version or the rule settings', () => {

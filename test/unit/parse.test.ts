@@ -46,11 +46,20 @@ describe('kernel idioms', () => {
 
   it('every idiom function is found and its pin_user_pages_fast() call is an acquire', () => {
     const file = analyzeFile(parsed, parseKernelVersion('6.12') as KernelVersion);
-    const acquires = file.functions.flatMap((f) => f.cfg.nodes.flatMap((n) => n.ops.filter((o) => o.kind === 'acquire').map(() => f.info.name)));
+    const acquires = file.functions.flatMap((f) =>
+      f.cfg.nodes.flatMap((n) => n.ops.filter((o) => o.kind === 'acquire').map(() => f.info.name)),
+    );
     expect(acquires).toEqual([
-      'idiom_annotations', 'idiom_list_for_each', 'idiom_for_each_sg', 'idiom_guards',
-      'idiom_statement_expression', 'idiom_attributes', 'idiom_designated', 'idiom_container_of',
-      'idiom_ifdef_braces', 'idiom_goto_ladder',
+      'idiom_annotations',
+      'idiom_list_for_each',
+      'idiom_for_each_sg',
+      'idiom_guards',
+      'idiom_statement_expression',
+      'idiom_attributes',
+      'idiom_designated',
+      'idiom_container_of',
+      'idiom_ifdef_braces',
+      'idiom_goto_ladder',
     ]);
     const marks = [...idioms.matchAll(/\/\* (\d+) \*\//g)].map((m) => Number(m[1]));
     expect(marks).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -58,7 +67,8 @@ describe('kernel idioms', () => {
 
   it('iterator macros are loops in the graph; scoped_guard is a block', () => {
     const file = analyzeFile(parsed, parseKernelVersion('6.12') as KernelVersion);
-    const kinds = (name: string): string[] => file.functions.find((f) => f.info.name === name)?.cfg.nodes.map((n) => n.kind) ?? [];
+    const kinds = (name: string): string[] =>
+      file.functions.find((f) => f.info.name === name)?.cfg.nodes.map((n) => n.kind) ?? [];
     expect(kinds('idiom_list_for_each')).toContain('loop-head');
     expect(kinds('idiom_for_each_sg')).toContain('loop-head');
     expect(kinds('idiom_guards')).not.toContain('loop-head');

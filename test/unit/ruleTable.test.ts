@@ -36,7 +36,11 @@ describe('rule table', () => {
 
   it('SARIF tool.driver.rules carries every rule with its title, severity and kernel doc link', () => {
     const sarif = toSarif([], { toolVersion: '0', informationUri: 'x', uri: (f) => f, kernelVersion: '6.12' }) as {
-      runs: { tool: { driver: { rules: { id: string; name: string; helpUri: string; defaultConfiguration: { level: string } }[] } } }[];
+      runs: {
+        tool: {
+          driver: { rules: { id: string; name: string; helpUri: string; defaultConfiguration: { level: string } }[] };
+        };
+      }[];
     };
     const rules = sarif.runs[0]?.tool.driver.rules ?? [];
     expect(rules.map((r) => r.id)).toEqual([...RULE_IDS]);
@@ -50,10 +54,15 @@ describe('rule table', () => {
 
   it("package.json's per-rule settings list exactly the rules, with their titles and default severities", () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-      contributes?: { configuration?: { properties?: Record<string, { properties?: Record<string, { markdownDescription?: string }> }> } };
+      contributes?: {
+        configuration?: {
+          properties?: Record<string, { properties?: Record<string, { markdownDescription?: string }> }>;
+        };
+      };
     };
     const rules = pkg.contributes?.configuration?.properties?.['pinscope.rules']?.properties ?? {};
     expect(Object.keys(rules)).toEqual([...RULE_IDS]);
-    for (const r of allRules()) expect(rules[r.id]?.markdownDescription).toBe(`**${r.title}** (default: ${r.severity})`);
+    for (const r of allRules())
+      expect(rules[r.id]?.markdownDescription).toBe(`**${r.title}** (default: ${r.severity})`);
   });
 });

@@ -18,7 +18,8 @@ function run(text: string): SimPath {
   return simulateTrace(trace(text));
 }
 
-const refcounts = (path: SimPath, step: number): number[] => (step === 0 ? path.initial.pages : (path.steps[step - 1] as SimPath['steps'][number]).pages).map((p) => p.refcount);
+const refcounts = (path: SimPath, step: number): number[] =>
+  (step === 0 ? path.initial.pages : (path.steps[step - 1] as SimPath['steps'][number]).pages).map((p) => p.refcount);
 
 describe('small pages (GUP_PIN_COUNTING_BIAS)', () => {
   it('pins 1 → 1025 → 2049 and unpins back to 1, with the vmstat counters', () => {
@@ -33,7 +34,12 @@ unpin_user_page page=0
     expect(refcounts(p, 0)).toEqual([1]);
     expect(p.steps.map((s) => s.pages[0]?.refcount)).toEqual([1025, 2049, 1025, 1]);
     expect(p.steps.map((s) => s.pages[0]?.maybeDmaPinned)).toEqual([true, true, true, false]);
-    expect(p.steps.map((s) => [s.vmstat.nr_foll_pin_acquired, s.vmstat.nr_foll_pin_released])).toEqual([[1, 0], [2, 0], [2, 1], [2, 2]]);
+    expect(p.steps.map((s) => [s.vmstat.nr_foll_pin_acquired, s.vmstat.nr_foll_pin_released])).toEqual([
+      [1, 0],
+      [2, 0],
+      [2, 1],
+      [2, 2],
+    ]);
     expect(p.outcome).toBe('clean');
   });
 
@@ -146,7 +152,10 @@ return -EFAULT
 pin_user_pages_fast nr=4 -> -EFAULT
 unpin_user_pages first=0 nr=-14
 `);
-    expect(p.steps[1]?.violations[0]).toMatchObject({ kind: 'negative-count', kernelMessage: 'WARNING: mm/gup.c: WARN_ON(IS_ERR_VALUE(npages))' });
+    expect(p.steps[1]?.violations[0]).toMatchObject({
+      kind: 'negative-count',
+      kernelMessage: 'WARNING: mm/gup.c: WARN_ON(IS_ERR_VALUE(npages))',
+    });
   });
 });
 
@@ -208,7 +217,9 @@ pages 2 base
 get_user_pages_fast nr=2 flags=FOLL_LONGTERM
 `);
     expect(p.steps[0]?.result).toBe('-EINVAL');
-    expect(p.steps[0]?.violations[0]?.kernelMessage).toContain('!(gup_flags & FOLL_PIN) && (gup_flags & FOLL_LONGTERM)');
+    expect(p.steps[0]?.violations[0]?.kernelMessage).toContain(
+      '!(gup_flags & FOLL_PIN) && (gup_flags & FOLL_LONGTERM)',
+    );
     expect(p.steps[0]?.pages.map((x) => x.refcount)).toEqual([1, 1]);
   });
 

@@ -44,42 +44,88 @@ describe('pin → sg → map FROM_DEVICE → device write → unmap → unpin di
     const p = run(variant());
     expect(p.outcome).toBe('clean');
     expect(violations(p)).toEqual([]);
-    expect(p.initial.dma?.counters).toEqual({ error_count: 0, num_errors: 1, num_free_entries: DMA_DEBUG_ENTRIES, min_free_entries: DMA_DEBUG_ENTRIES, nr_total_entries: 65536 });
+    expect(p.initial.dma?.counters).toEqual({
+      error_count: 0,
+      num_errors: 1,
+      num_free_entries: DMA_DEBUG_ENTRIES,
+      min_free_entries: DMA_DEBUG_ENTRIES,
+      nr_total_entries: 65536,
+    });
     expect(step(p, 1).pages.map((x) => x.refcount)).toEqual([1025, 1025, 1025, 1025]);
     const mapped = step(p, 2).dma;
-    expect(mapped?.mappings).toEqual([{ id: 'sg', type: 'sg', device: '0000:01:00.0', address: '0x00000000f0000000', size: 16384, direction: 'DMA_FROM_DEVICE', sgCallEnts: 4, mappedEnts: 4, mapErr: 'n/a', pages: [0, 1, 2, 3] }]);
+    expect(mapped?.mappings).toEqual([
+      {
+        id: 'sg',
+        type: 'sg',
+        device: '0000:01:00.0',
+        address: '0x00000000f0000000',
+        size: 16384,
+        direction: 'DMA_FROM_DEVICE',
+        sgCallEnts: 4,
+        mappedEnts: 4,
+        mapErr: 'n/a',
+        pages: [0, 1, 2, 3],
+      },
+    ]);
     expect(mapped?.counters.num_free_entries).toBe(65532);
     expect(step(p, 4).dma?.mappings).toEqual([]);
-    expect(step(p, 4).dma?.counters).toMatchObject({ num_free_entries: 65536, min_free_entries: 65532, error_count: 0 });
-    expect(step(p, 5).pages.map((x) => [x.refcount, x.dirty])).toEqual([[1, true], [1, true], [1, true], [1, true]]);
+    expect(step(p, 4).dma?.counters).toMatchObject({
+      num_free_entries: 65536,
+      min_free_entries: 65532,
+      error_count: 0,
+    });
+    expect(step(p, 5).pages.map((x) => [x.refcount, x.dirty])).toEqual([
+      [1, true],
+      [1, true],
+      [1, true],
+      [1, true],
+    ]);
     expect(step(p, 5).vmstat).toEqual({ nr_foll_pin_acquired: 4, nr_foll_pin_released: 4 });
   });
 
   it('unmap with the count dma_map_sg() returned: "different entry count"', () => {
-    const p = run(variant({ 2: 'dma_map_sg id=sg first=0 nents=4 dir=DMA_FROM_DEVICE -> 3', 4: 'dma_unmap_sg id=sg nents=3 dir=DMA_FROM_DEVICE' }));
+    const p = run(
+      variant({
+        2: 'dma_map_sg id=sg first=0 nents=4 dir=DMA_FROM_DEVICE -> 3',
+        4: 'dma_unmap_sg id=sg nents=3 dir=DMA_FROM_DEVICE',
+      }),
+    );
     expect(p.outcome).toBe('dma-error');
-    expect(step(p, 4).violations.map((v) => v.kernelMessage)).toEqual(['DMA-API: drv 0000:01:00.0: device driver frees DMA sg list with different entry count [map count=4] [unmap count=3]']);
+    expect(step(p, 4).violations.map((v) => v.kernelMessage)).toEqual([
+      'DMA-API: drv 0000:01:00.0: device driver frees DMA sg list with different entry count [map count=4] [unmap count=3]',
+    ]);
     expect(step(p, 4).dma?.counters).toMatchObject({ error_count: 1, num_errors: 0 });
   });
 
   it('unmap with another direction: "different direction", with the mapping address and size', () => {
     const p = run(variant({ 4: 'dma_unmap_sg id=sg nents=4 dir=DMA_TO_DEVICE' }));
-    expect(step(p, 4).violations.map((v) => v.kernelMessage)).toEqual(['DMA-API: drv 0000:01:00.0: device driver frees DMA memory with different direction [device address=0x00000000f0000000] [size=16384 bytes] [mapped with DMA_FROM_DEVICE] [unmapped with DMA_TO_DEVICE]']);
+    expect(step(p, 4).violations.map((v) => v.kernelMessage)).toEqual([
+      'DMA-API: drv 0000:01:00.0: device driver frees DMA memory with different direction [device address=0x00000000f0000000] [size=16384 bytes] [mapped with DMA_FROM_DEVICE] [unmapped with DMA_TO_DEVICE]',
+    ]);
   });
 
   it('unpin before unmap: each page released while still mapped', () => {
-    const p = run(variant({ 4: 'unpin_user_pages_dirty_lock first=0 nr=4 dirty=true', 5: 'dma_unmap_sg id=sg nents=4 dir=DMA_FROM_DEVICE' }));
+    const p = run(
+      variant({
+        4: 'unpin_user_pages_dirty_lock first=0 nr=4 dirty=true',
+        5: 'dma_unmap_sg id=sg nents=4 dir=DMA_FROM_DEVICE',
+      }),
+    );
     const v = step(p, 4).violations;
     expect(v).toHaveLength(1);
     expect(v[0]?.kind).toBe('dma');
-    expect(v[0]?.message).toBe('page 0 is released while sg still maps it for DMA: unmap first — the device may still write into a page that can now be freed and reused (and 3 more pages)');
+    expect(v[0]?.message).toBe(
+      'page 0 is released while sg still maps it for DMA: unmap first — the device may still write into a page that can now be freed and reused (and 3 more pages)',
+    );
     expect(p.outcome).toBe('dma-error');
   });
 
-  it('release without marking the pages dirty: the device\'s writes can be lost', () => {
+  it("release without marking the pages dirty: the device's writes can be lost", () => {
     const p = run(variant({ 5: 'unpin_user_pages first=0 nr=4' }));
     const v = step(p, 5).violations;
-    expect(v.map((x) => x.message)).toEqual(['page 0 was written by the device but is released without being marked dirty: the data can be dropped instead of written back. Use unpin_user_pages_dirty_lock(…, true) or set_page_dirty_lock() first (and 3 more pages)']);
+    expect(v.map((x) => x.message)).toEqual([
+      'page 0 was written by the device but is released without being marked dirty: the data can be dropped instead of written back. Use unpin_user_pages_dirty_lock(…, true) or set_page_dirty_lock() first (and 3 more pages)',
+    ]);
     expect(step(p, 5).pages.map((x) => x.refcount)).toEqual([1, 1, 1, 1]);
   });
 
@@ -87,8 +133,12 @@ describe('pin → sg → map FROM_DEVICE → device write → unmap → unpin di
     const p = run(variant({ 4: '' }));
     expect(p.outcome).toBe('leak');
     const v = step(p, 5).violations;
-    expect(v.map((x) => x.kernelMessage)).toEqual(['DMA-API: drv 0000:01:00.0: device driver has pending DMA allocations while released from device [count=1]']);
-    expect(step(p, 4).violations.map((x) => x.message)).toEqual(['page 0 is released while sg still maps it for DMA: unmap first — the device may still write into a page that can now be freed and reused (and 3 more pages)']);
+    expect(v.map((x) => x.kernelMessage)).toEqual([
+      'DMA-API: drv 0000:01:00.0: device driver has pending DMA allocations while released from device [count=1]',
+    ]);
+    expect(step(p, 4).violations.map((x) => x.message)).toEqual([
+      'page 0 is released while sg still maps it for DMA: unmap first — the device may still write into a page that can now be freed and reused (and 3 more pages)',
+    ]);
   });
 
   it('the mapping handed to a request is not a leak', () => {
@@ -98,15 +148,24 @@ describe('pin → sg → map FROM_DEVICE → device write → unmap → unpin di
   });
 
   it('a device write through a DMA_TO_DEVICE mapping faults on an IOMMU', () => {
-    const p = run(variant({ 2: 'dma_map_sg id=sg first=0 nents=4 dir=DMA_TO_DEVICE -> 4', 4: 'dma_unmap_sg id=sg nents=4 dir=DMA_TO_DEVICE' }));
-    expect(step(p, 3).violations.map((v) => v.message)).toEqual(['the device writes through sg, which is mapped DMA_TO_DEVICE (device reads only): an IOMMU maps it read-only and faults; map it DMA_FROM_DEVICE or DMA_BIDIRECTIONAL']);
+    const p = run(
+      variant({
+        2: 'dma_map_sg id=sg first=0 nents=4 dir=DMA_TO_DEVICE -> 4',
+        4: 'dma_unmap_sg id=sg nents=4 dir=DMA_TO_DEVICE',
+      }),
+    );
+    expect(step(p, 3).violations.map((v) => v.message)).toEqual([
+      'the device writes through sg, which is mapped DMA_TO_DEVICE (device reads only): an IOMMU maps it read-only and faults; map it DMA_FROM_DEVICE or DMA_BIDIRECTIONAL',
+    ]);
   });
 
   it('a failed dma_map_sg() maps nothing; the device then writes through nothing', () => {
     const p = run(variant({ 2: 'dma_map_sg id=sg first=0 nents=4 dir=DMA_FROM_DEVICE -> 0', 4: '' }));
     expect(step(p, 2).result).toBe('0');
     expect(step(p, 2).dma?.mappings).toEqual([]);
-    expect(step(p, 3).violations[0]?.message).toBe('the device writes through sg, but the mapping of sg failed (dma_map_sg() returned 0): with an IOMMU this faults, without one it corrupts whatever memory is there now');
+    expect(step(p, 3).violations[0]?.message).toBe(
+      'the device writes through sg, but the mapping of sg failed (dma_map_sg() returned 0): with an IOMMU this faults, without one it corrupts whatever memory is there now',
+    );
   });
 });
 
@@ -114,13 +173,22 @@ describe('single mappings and dma_mapping_error()', () => {
   const single = (lines: string[]): SimPath => run(`kernel 6.12\n${lines.join('\n')}\n`);
 
   it('an unmap of a never-checked handle: "failed to check map error" (sic, no space)', () => {
-    const p = single(['dma_map_single id=h size=4096 dir=DMA_TO_DEVICE', 'dma_unmap_single id=h size=4096 dir=DMA_TO_DEVICE']);
+    const p = single([
+      'dma_map_single id=h size=4096 dir=DMA_TO_DEVICE',
+      'dma_unmap_single id=h size=4096 dir=DMA_TO_DEVICE',
+    ]);
     expect(step(p, 1).dma?.mappings[0]?.mapErr).toBe('not-checked');
-    expect(step(p, 2).violations.map((v) => v.kernelMessage)).toEqual(['DMA-API: drv 0000:01:00.0: device driver failed to check map error[device address=0x00000000f0000000] [size=4096 bytes] [mapped as single]']);
+    expect(step(p, 2).violations.map((v) => v.kernelMessage)).toEqual([
+      'DMA-API: drv 0000:01:00.0: device driver failed to check map error[device address=0x00000000f0000000] [size=4096 bytes] [mapped as single]',
+    ]);
   });
 
   it('checked, then unmapped with another size by dma_unmap_page(): one error', () => {
-    const p = single(['dma_map_single id=h size=4096 dir=DMA_TO_DEVICE', 'dma_mapping_error id=h', 'dma_unmap_page id=h size=2048 dir=DMA_TO_DEVICE']);
+    const p = single([
+      'dma_map_single id=h size=4096 dir=DMA_TO_DEVICE',
+      'dma_mapping_error id=h',
+      'dma_unmap_page id=h size=2048 dir=DMA_TO_DEVICE',
+    ]);
     expect(step(p, 2).dma?.mappings[0]?.mapErr).toBe('checked');
     const v = step(p, 3).violations;
     // dma_map_single and dma_unmap_page are both "single" to dma-debug: only the size differs.
@@ -131,7 +199,10 @@ describe('single mappings and dma_mapping_error()', () => {
   });
 
   it('two errors in one unmap: error_count 2, num_errors spent on the first', () => {
-    const p = single(['dma_map_single id=h size=4096 dir=DMA_FROM_DEVICE', 'dma_unmap_single id=h size=2048 dir=DMA_TO_DEVICE']);
+    const p = single([
+      'dma_map_single id=h size=4096 dir=DMA_FROM_DEVICE',
+      'dma_unmap_single id=h size=2048 dir=DMA_TO_DEVICE',
+    ]);
     const v = step(p, 2).violations;
     expect(v.map((x) => x.kernelMessage)).toEqual([
       'DMA-API: drv 0000:01:00.0: device driver frees DMA memory with different size [device address=0x00000000f0000000] [map size=4096 bytes] [unmap size=2048 bytes]',
@@ -143,15 +214,28 @@ describe('single mappings and dma_mapping_error()', () => {
   });
 
   it('a failed mapping unmapped anyway: "free an invalid DMA memory address"', () => {
-    const p = single(['dma_map_single id=h size=4096 dir=DMA_TO_DEVICE -> DMA_MAPPING_ERROR', 'dma_mapping_error id=h', 'dma_unmap_single id=h size=4096 dir=DMA_TO_DEVICE']);
+    const p = single([
+      'dma_map_single id=h size=4096 dir=DMA_TO_DEVICE -> DMA_MAPPING_ERROR',
+      'dma_mapping_error id=h',
+      'dma_unmap_single id=h size=4096 dir=DMA_TO_DEVICE',
+    ]);
     expect(step(p, 1).result).toBe('DMA_MAPPING_ERROR');
     expect(step(p, 2).result).toBe('-ENOMEM');
-    expect(step(p, 3).violations.map((v) => v.kernelMessage)).toEqual(['DMA-API: drv 0000:01:00.0: device driver tries to free an invalid DMA memory address']);
-    expect(step(p, 3).violations[0]?.message).toBe('dma_unmap_single(h): h is DMA_MAPPING_ERROR (the mapping failed) — there is nothing to unmap');
+    expect(step(p, 3).violations.map((v) => v.kernelMessage)).toEqual([
+      'DMA-API: drv 0000:01:00.0: device driver tries to free an invalid DMA memory address',
+    ]);
+    expect(step(p, 3).violations[0]?.message).toBe(
+      'dma_unmap_single(h): h is DMA_MAPPING_ERROR (the mapping failed) — there is nothing to unmap',
+    );
   });
 
   it('sync for the CPU of a DMA_TO_DEVICE mapping as FROM_DEVICE: "different direction", then "read-only … for cpu"', () => {
-    const p = single(['dma_map_single id=h size=4096 dir=DMA_TO_DEVICE', 'dma_mapping_error id=h', 'dma_sync_single_for_cpu id=h size=4096 dir=DMA_FROM_DEVICE', 'dma_sync_single_for_cpu id=h size=4096 dir=DMA_TO_DEVICE']);
+    const p = single([
+      'dma_map_single id=h size=4096 dir=DMA_TO_DEVICE',
+      'dma_mapping_error id=h',
+      'dma_sync_single_for_cpu id=h size=4096 dir=DMA_FROM_DEVICE',
+      'dma_sync_single_for_cpu id=h size=4096 dir=DMA_TO_DEVICE',
+    ]);
     expect(step(p, 3).violations.map((v) => v.kernelMessage)).toEqual([
       'DMA-API: drv 0000:01:00.0: device driver syncs DMA memory with different direction [device address=0x00000000f0000000] [size=4096 bytes] [mapped with DMA_TO_DEVICE] [synced with DMA_FROM_DEVICE]',
       'DMA-API: drv 0000:01:00.0: device driver syncs device read-only DMA memory for cpu [device address=0x00000000f0000000] [size=4096 bytes] [mapped with DMA_TO_DEVICE] [synced with DMA_FROM_DEVICE]',
@@ -163,7 +247,9 @@ describe('single mappings and dma_mapping_error()', () => {
   it('vmalloc memory is refused before dma-debug sees it', () => {
     const p = single(['dma_map_single id=h size=4096 dir=DMA_TO_DEVICE buf=vmalloc']);
     expect(step(p, 1).result).toBe('DMA_MAPPING_ERROR');
-    expect(step(p, 1).violations[0]?.kernelMessage).toBe('WARNING: drv 0000:01:00.0: rejecting DMA map of vmalloc memory');
+    expect(step(p, 1).violations[0]?.kernelMessage).toBe(
+      'WARNING: drv 0000:01:00.0: rejecting DMA map of vmalloc memory',
+    );
     expect(step(p, 1).dma?.counters.error_count).toBe(0);
   });
 
@@ -178,14 +264,22 @@ describe('single mappings and dma_mapping_error()', () => {
 
 describe('coherent memory and pools', () => {
   it('dma_pool_destroy() with a block outstanding: "busy"', () => {
-    const p = run('kernel 6.12\ndma_pool_create id=pool size=64\ndma_pool_alloc id=b pool=pool\ndma_pool_destroy id=pool\n');
-    expect(step(p, 3).violations.map((v) => v.kernelMessage)).toEqual(['drv 0000:01:00.0: dma_pool_destroy pool, 0xffff888004a00000 busy']);
+    const p = run(
+      'kernel 6.12\ndma_pool_create id=pool size=64\ndma_pool_alloc id=b pool=pool\ndma_pool_destroy id=pool\n',
+    );
+    expect(step(p, 3).violations.map((v) => v.kernelMessage)).toEqual([
+      'drv 0000:01:00.0: dma_pool_destroy pool, 0xffff888004a00000 busy',
+    ]);
   });
 
   it('coherent memory freed with another size: "different size"', () => {
     const p = run('kernel 6.12\ndma_alloc_coherent id=buf size=8192\ndma_free_coherent id=buf size=4096\n');
-    expect(step(p, 1).dma?.mappings.map((m) => [m.type, m.size, m.direction])).toEqual([['coherent', 8192, 'DMA_BIDIRECTIONAL']]);
-    expect(step(p, 2).violations.map((v) => v.kernelMessage)).toEqual(['DMA-API: drv 0000:01:00.0: device driver frees DMA memory with different size [device address=0x00000000f0000000] [map size=8192 bytes] [unmap size=4096 bytes]']);
+    expect(step(p, 1).dma?.mappings.map((m) => [m.type, m.size, m.direction])).toEqual([
+      ['coherent', 8192, 'DMA_BIDIRECTIONAL'],
+    ]);
+    expect(step(p, 2).violations.map((v) => v.kernelMessage)).toEqual([
+      'DMA-API: drv 0000:01:00.0: device driver frees DMA memory with different size [device address=0x00000000f0000000] [map size=8192 bytes] [unmap size=4096 bytes]',
+    ]);
   });
 });
 
@@ -200,7 +294,9 @@ describe('from C source to a dma-debug simulation', () => {
     const mapped = simulateExample('dma-unmap-sg-nents.c', 'demo_read_sg').find((p) => p.outcome === 'dma-error');
     const unmap = mapped?.steps.find((s) => s.call.startsWith('dma_unmap_sg'));
     expect(unmap?.line).toBe(17);
-    expect(unmap?.violations.map((v) => v.kernelMessage)).toEqual(['DMA-API: drv 0000:01:00.0: device driver frees DMA sg list with different entry count [map count=4] [unmap count=3]']);
+    expect(unmap?.violations.map((v) => v.kernelMessage)).toEqual([
+      'DMA-API: drv 0000:01:00.0: device driver frees DMA sg list with different entry count [map count=4] [unmap count=3]',
+    ]);
   });
 
   it('dma-mapping-leak.c: the error path leaks the mapping, the others are clean', () => {

@@ -49,7 +49,9 @@ describe('parse errors', () => {
 
   it('refuses memory setup after the first step', () => {
     const r = parseTrace('pin_user_pages_fast nr=1\npages 4 base\n');
-    expect(r.ok ? [] : r.errors.map((e) => `${e.line}:${e.column}: ${e.message}`)).toEqual(['2:1: memory setup ("pages") must come before the first step']);
+    expect(r.ok ? [] : r.errors.map((e) => `${e.line}:${e.column}: ${e.message}`)).toEqual([
+      '2:1: memory setup ("pages") must come before the first step',
+    ]);
   });
 });
 
@@ -79,7 +81,8 @@ describe('round trips', () => {
       expect(printTrace(reparsed.trace)).toBe(printed);
       // The parser also records each step's line in the text; the rest is the same trace.
       const lines = printed.split('\n');
-      for (const step of reparsed.trace.steps) expect(lines[(step.traceLine ?? 0) - 1]?.startsWith(step.call)).toBe(true);
+      for (const step of reparsed.trace.steps)
+        expect(lines[(step.traceLine ?? 0) - 1]?.startsWith(step.call)).toBe(true);
       expect(reparsed.trace.steps.map(({ traceLine, ...s }) => (void traceLine, s))).toEqual(p.trace.steps);
     }
   });
@@ -99,7 +102,15 @@ return 0
     if (!r.ok) return;
     const back = traceFromJson(JSON.parse(JSON.stringify(traceToJson(r.trace))));
     expect(back).toEqual({ ...r.trace, steps: r.trace.steps.map(({ traceLine, ...s }) => (void traceLine, s)) });
-    expect(r.trace.steps[0]).toEqual({ call: 'pin_user_pages_fast', args: { nr: 512, flags: 'FOLL_WRITE|FOLL_LONGTERM' }, result: 512, line: 10, column: 3, comment: 'all of it', traceLine: 5 });
+    expect(r.trace.steps[0]).toEqual({
+      call: 'pin_user_pages_fast',
+      args: { nr: 512, flags: 'FOLL_WRITE|FOLL_LONGTERM' },
+      result: 512,
+      line: 10,
+      column: 3,
+      comment: 'all of it',
+      traceLine: 5,
+    });
     expect(r.trace.steps.map((s) => s.traceLine)).toEqual([5, 6, 7, 8]);
     expect(r.trace.memory).toEqual([{ count: 512, kind: 'thp', movable: true }]);
   });

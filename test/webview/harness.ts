@@ -22,8 +22,17 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -48,13 +57,15 @@ export async function startPanelServer(): Promise<PanelServer> {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/panel.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(panelHtml({
-        cspSource: origin,
-        nonce: randomBytes(18).toString('base64'),
-        scriptUri: `${origin}/dist/webview/panel.js`,
-        styleUri: `${origin}/media/simulation.css`,
-        codiconsUri: `${origin}/dist/webview/codicons/codicon.css`,
-      }));
+      res.end(
+        panelHtml({
+          cspSource: origin,
+          nonce: randomBytes(18).toString('base64'),
+          scriptUri: `${origin}/dist/webview/panel.js`,
+          styleUri: `${origin}/media/simulation.css`,
+          codiconsUri: `${origin}/dist/webview/codicons/codicon.css`,
+        }),
+      );
       return;
     }
     const entry = FILES[url.pathname];
@@ -91,33 +102,41 @@ declare global {
  * Opens the panel in a fresh page: `acquireVsCodeApi` returns a stand-in whose getState() is
  * `initialState`; every securitypolicyviolation event is recorded.
  */
-export async function openPanel(browser: Browser, url: string, initialState?: PanelState, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; warnings: string[] }> {
+export async function openPanel(
+  browser: Browser,
+  url: string,
+  initialState?: PanelState,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ page: Page; warnings: string[] }> {
   const page = await browser.newPage({ viewport });
   const warnings: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'warning' || m.type() === 'error') warnings.push(m.text());
   });
   page.on('pageerror', (e) => warnings.push(`pageerror: ${e.message}`));
-  await page.addInitScript((state: string | null) => {
-    window.__sent = [];
-    window.__csp = [];
-    window.__state = state === null ? undefined : JSON.parse(state);
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-    let acquired = false;
-    (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => {
-      if (acquired) throw new Error('acquireVsCodeApi called twice');
-      acquired = true;
-      return {
-        postMessage: (m: unknown) => window.__sent.push(JSON.parse(JSON.stringify(m))),
-        getState: () => window.__state,
-        setState: (s: unknown) => {
-          window.__state = JSON.parse(JSON.stringify(s));
-        },
+  await page.addInitScript(
+    (state: string | null) => {
+      window.__sent = [];
+      window.__csp = [];
+      window.__state = state === null ? undefined : JSON.parse(state);
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
+      });
+      let acquired = false;
+      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => {
+        if (acquired) throw new Error('acquireVsCodeApi called twice');
+        acquired = true;
+        return {
+          postMessage: (m: unknown) => window.__sent.push(JSON.parse(JSON.stringify(m))),
+          getState: () => window.__state,
+          setState: (s: unknown) => {
+            window.__state = JSON.parse(JSON.stringify(s));
+          },
+        };
       };
-    };
-  }, initialState ? JSON.stringify(initialState) : null);
+    },
+    initialState ? JSON.stringify(initialState) : null,
+  );
   await page.goto(url);
   await page.waitForFunction(() => window.__sent.some((m) => (m as { type?: string }).type === 'ready'));
   return { page, warnings };
@@ -128,7 +147,12 @@ export async function post(page: Page, message: ToPanel | Record<string, unknown
 }
 
 export async function recorded(page: Page): Promise<Recorded> {
-  return page.evaluate(() => ({ sent: window.__sent, state: window.__state as PanelState | undefined, cspViolations: window.__csp, consoleWarnings: [] }));
+  return page.evaluate(() => ({
+    sent: window.__sent,
+    state: window.__state as PanelState | undefined,
+    cspViolations: window.__csp,
+    consoleWarnings: [],
+  }));
 }
 
 let runIds = 100;
@@ -145,7 +169,16 @@ export function traceModel(text: string, fileName = 'test.pinsim'): PanelModel {
     pathIndex: null,
     partial: false,
   };
-  if (!sim.ok) return { ...base, function: '', kernelVersion: '6.12', path: null, traceLines: null, notes: [], errors: sim.errors };
+  if (!sim.ok)
+    return {
+      ...base,
+      function: '',
+      kernelVersion: '6.12',
+      path: null,
+      traceLines: null,
+      notes: [],
+      errors: sim.errors,
+    };
   return {
     ...base,
     function: sim.report.function === '(trace)' ? '' : sim.report.function,

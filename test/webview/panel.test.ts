@@ -7,7 +7,16 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { PanelModel, PanelState } from '../../client/webview/protocol';
-import { launchChromium, openPanel, post, recorded, startPanelServer, text, traceModel, type PanelServer } from './harness';
+import {
+  launchChromium,
+  openPanel,
+  post,
+  recorded,
+  startPanelServer,
+  text,
+  traceModel,
+  type PanelServer,
+} from './harness';
 
 /** Two pins, then put_page() on the pinned page: 1 → 1025 → 2049 → 2048, 1023 references stranded. */
 const PUT_ON_PINNED = `# put_page() on a pinned page
@@ -41,7 +50,10 @@ afterEach(async () => {
   }
 });
 
-async function open(initialState?: PanelState, viewport?: { width: number; height: number }): Promise<{ page: Page; warnings: string[] }> {
+async function open(
+  initialState?: PanelState,
+  viewport?: { width: number; height: number },
+): Promise<{ page: Page; warnings: string[] }> {
   const opened = await openPanel(browser, server.url, initialState, viewport);
   pages.push(opened.page);
   return opened;
@@ -49,7 +61,10 @@ async function open(initialState?: PanelState, viewport?: { width: number; heigh
 
 async function render(page: Page, model: PanelModel, step?: number): Promise<void> {
   await post(page, { type: 'render', model, ...(step !== undefined ? { step } : {}) });
-  await page.locator('#position').filter({ hasText: /step \d+ \//u }).waitFor();
+  await page
+    .locator('#position')
+    .filter({ hasText: /step \d+ \//u })
+    .waitFor();
 }
 
 const refcountCell = (page: Page): Promise<string> => text(page, '#page-rows td.refcount');
@@ -84,8 +99,12 @@ describe('a known trace, stepped with the keyboard', () => {
     expect(await text(page, '#counter-released .counter-value')).toBe('0');
     const violation = await text(page, '#violations .violation');
     expect(violation).toContain('release-mismatch');
-    expect(violation).toContain('put_page() on pinned page 0 drops 1 reference, not the pin: it stays 1023 references high (refcount 2048)');
-    expect(await page.locator('#violations a.doc-link').getAttribute('href')).toBe('https://docs.kernel.org/core-api/pin_user_pages.html#tracking-dma-pinned-pages');
+    expect(violation).toContain(
+      'put_page() on pinned page 0 drops 1 reference, not the pin: it stays 1023 references high (refcount 2048)',
+    );
+    expect(await page.locator('#violations a.doc-link').getAttribute('href')).toBe(
+      'https://docs.kernel.org/core-api/pin_user_pages.html#tracking-dma-pinned-pages',
+    );
     expect(await text(page, '#step-title')).toBe('Step 3 of 3: put_page(page=0)');
     expect(await text(page, '#step-line')).toBe('trace line 6');
     // The timeline marks the step, the chart's cursor sits on it.
@@ -101,25 +120,35 @@ describe('a known trace, stepped with the keyboard', () => {
     expect(await refcountCell(page)).toBe('2049 +1024');
 
     // Every step change went to the extension (it moves the editor's highlighted line).
-    const steps = (await recorded(page)).sent.filter((m) => (m as { type: string }).type === 'step').map((m) => (m as { step: number; runId: number }).step);
+    const steps = (await recorded(page)).sent
+      .filter((m) => (m as { type: string }).type === 'step')
+      .map((m) => (m as { step: number; runId: number }).step);
     expect(steps).toEqual([1, 2, 3, 0, 3, 2]);
     const first = (await recorded(page)).sent.find((m) => (m as { type: string }).type === 'step') as { runId: number };
     expect(first.runId).toBe(model.runId);
   });
 
-  test('the kernel\'s own words and the doc link of an invalid call; ] jumps to it; Enter asks to reveal the line', async () => {
+  test("the kernel's own words and the doc link of an invalid call; ] jumps to it; Enter asks to reveal the line", async () => {
     const { page } = await open();
-    await render(page, traceModel('kernel 6.12\npages 2 base\nbranch "ret < 0" false\npin_user_pages nr=2 flags=FOLL_GET   @40:7\nreturn 0\n'));
+    await render(
+      page,
+      traceModel(
+        'kernel 6.12\npages 2 base\nbranch "ret < 0" false\npin_user_pages nr=2 flags=FOLL_GET   @40:7\nreturn 0\n',
+      ),
+    );
     await page.keyboard.press(']');
     expect(await text(page, '#position')).toBe('step 2 / 3');
-    expect(await text(page, '#violations .kernel-message code')).toBe('WARNING: mm/gup.c: WARN_ON_ONCE(gup_flags & FOLL_GET)');
+    expect(await text(page, '#violations .kernel-message code')).toBe(
+      'WARNING: mm/gup.c: WARN_ON_ONCE(gup_flags & FOLL_GET)',
+    );
     expect(await text(page, '#step-line')).toBe('trace line 4 · source line 40');
     await page.keyboard.press('Enter');
     const reveal = (await recorded(page)).sent.filter((m) => (m as { type: string }).type === 'reveal');
     expect(reveal).toEqual([expect.objectContaining({ type: 'reveal', step: 2 })]);
     // A click on a doc link goes to the extension, which opens it (the webview never navigates).
     await page.locator('#violations a.doc-link').click();
-    const link = (await recorded(page)).sent.find((m) => (m as { type: string }).type === 'openLink') as { url: string } | undefined;
+    const link = (await recorded(page)).sent.find((m) => (m as { type: string }).type === 'openLink') as
+      { url: string } | undefined;
     expect(link?.url).toMatch(/^https:\/\/docs\.kernel\.org\//);
   });
 
@@ -160,7 +189,12 @@ describe('state', () => {
   });
 
   test('a saved state that does not fit is ignored (and said so), not half-used', async () => {
-    const { page, warnings } = await open({ version: 1, model: { runId: 'x' }, step: 0, chartPage: null } as unknown as PanelState);
+    const { page, warnings } = await open({
+      version: 1,
+      model: { runId: 'x' },
+      step: 0,
+      chartPage: null,
+    } as unknown as PanelState);
     expect(await page.locator('#page-rows tr').count()).toBe(0);
     expect((await recorded(page)).sent[0]).toEqual({ type: 'ready', runId: null });
     expect(warnings.join('\n')).toContain('the saved panel state does not fit');
@@ -173,13 +207,16 @@ describe('robustness', () => {
 
   test('names and messages with HTML and </script> are rendered as text', async () => {
     const { page } = await open();
-    const base = traceModel(`kernel 6.12
+    const base = traceModel(
+      `kernel 6.12
 function <img/src=x/onerror=window.__pwned=3>
 pages 1 base
 branch "${HOSTILE.replace(/"/g, '\\"')} ${SCRIPT}" true
 pin_user_pages nr=1
 return -EFAULT
-`, `${SCRIPT}.pinsim`);
+`,
+      `${SCRIPT}.pinsim`,
+    );
     const path = base.path;
     if (!path) throw new Error('the trace did not simulate');
     const model: PanelModel = {
@@ -192,7 +229,12 @@ return -EFAULT
         steps: path.steps.map((s) => ({
           ...s,
           ...(s.note !== undefined ? { note: `${s.note} ${SCRIPT}` } : {}),
-          violations: s.violations.map((v) => ({ ...v, message: `${v.message} ${HOSTILE}`, kernelMessage: `${SCRIPT} ${HOSTILE}`, docsUrl: 'javascript:alert(1)' })),
+          violations: s.violations.map((v) => ({
+            ...v,
+            message: `${v.message} ${HOSTILE}`,
+            kernelMessage: `${SCRIPT} ${HOSTILE}`,
+            docsUrl: 'javascript:alert(1)',
+          })),
         })),
       },
     };
@@ -208,7 +250,13 @@ return -EFAULT
     await page.keyboard.press('ArrowRight');
     expect(await text(page, '#step-title')).toContain(`${HOSTILE} ${SCRIPT}`);
     expect(await page.locator('.tl-row .tl-call', { hasText: 'onerror' }).count()).toBe(1);
-    expect(await page.evaluate(() => ({ img: document.querySelectorAll('img').length, scripts: document.querySelectorAll('script').length, pwned: window.__pwned ?? null }))).toEqual({ img: 0, scripts: 1, pwned: null });
+    expect(
+      await page.evaluate(() => ({
+        img: document.querySelectorAll('img').length,
+        scripts: document.querySelectorAll('script').length,
+        pwned: window.__pwned ?? null,
+      })),
+    ).toEqual({ img: 0, scripts: 1, pwned: null });
   });
 
   test('the CSP is on: an inline script is refused and reported (so "no violations" means something)', async () => {
@@ -267,7 +315,11 @@ describe('layouts', () => {
     await render(page, traceModel('kernel 6.12\npages 4096 base\npin_user_pages first=10 nr=2\n'));
     await page.keyboard.press('ArrowRight');
     const labels = await page.locator('#page-rows th').allInnerTexts();
-    expect(labels).toEqual(['p0–9 (10 pages) · 10 folios', 'p10–11 (2 pages) · 2 folios', 'p12–4095 (4084 pages) · 4084 folios']);
+    expect(labels).toEqual([
+      'p0–9 (10 pages) · 10 folios',
+      'p10–11 (2 pages) · 2 folios',
+      'p12–4095 (4084 pages) · 4084 folios',
+    ]);
   });
 
   test('a malformed trace lists its errors and simulates nothing', async () => {
@@ -290,10 +342,30 @@ describe('layouts', () => {
     const path = base.path;
     if (!path) throw new Error('no path');
     const dma = {
-      mappings: [{ id: 'buf', type: 'single', device: 'demo', address: '0x0000000012340000', size: 4096, direction: 'DMA_TO_DEVICE', mapErr: 'not-checked' as const, pages: [0] }],
-      counters: { error_count: 0, num_errors: 0, num_free_entries: 65535, min_free_entries: 65535, nr_total_entries: 65536 },
+      mappings: [
+        {
+          id: 'buf',
+          type: 'single',
+          device: 'demo',
+          address: '0x0000000012340000',
+          size: 4096,
+          direction: 'DMA_TO_DEVICE',
+          mapErr: 'not-checked' as const,
+          pages: [0],
+        },
+      ],
+      counters: {
+        error_count: 0,
+        num_errors: 0,
+        num_free_entries: 65535,
+        min_free_entries: 65535,
+        nr_total_entries: 65536,
+      },
     };
-    const model: PanelModel = { ...base, path: { ...path, steps: path.steps.map((s, i) => (i === 0 ? { ...s, dma } : s)) } };
+    const model: PanelModel = {
+      ...base,
+      path: { ...path, steps: path.steps.map((s, i) => (i === 0 ? { ...s, dma } : s)) },
+    };
     await render(page, model);
     expect(await page.locator('#dma').isVisible()).toBe(false);
     await page.keyboard.press('ArrowRight');
@@ -306,9 +378,11 @@ describe('layouts', () => {
     expect(await page.locator('#dma').isVisible()).toBe(false);
   });
 
-  test('a real dma-debug run: the mapping, the kernel\'s words, the mapping gone after the unmap', async () => {
+  test("a real dma-debug run: the mapping, the kernel's words, the mapping gone after the unmap", async () => {
     const { page } = await open();
-    await render(page, traceModel(`kernel 6.12
+    await render(
+      page,
+      traceModel(`kernel 6.12
 pages 4 base
 pin_user_pages_fast nr=4 flags=FOLL_WRITE|FOLL_LONGTERM -> 4
 dma_map_sg id=sg first=0 nents=4 dir=DMA_FROM_DEVICE -> 3
@@ -316,7 +390,8 @@ device_write id=sg
 dma_unmap_sg id=sg nents=3 dir=DMA_FROM_DEVICE
 unpin_user_pages_dirty_lock first=0 nr=4 dirty=true
 return 0
-`));
+`),
+    );
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     expect(await page.locator('#dma-table tbody tr').count()).toBe(1);

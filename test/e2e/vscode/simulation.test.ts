@@ -18,7 +18,11 @@ function workspaceFile(...parts: string[]): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, ...parts);
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -40,7 +44,8 @@ async function cursorAt(needle: string): Promise<vscode.TextEditor> {
   return editor;
 }
 
-const run = (...args: unknown[]): Thenable<RunResult> => vscode.commands.executeCommand<RunResult>('pinscope.runSimulation', ...args);
+const run = (...args: unknown[]): Thenable<RunResult> =>
+  vscode.commands.executeCommand<RunResult>('pinscope.runSimulation', ...args);
 
 let api: PinscopeApi;
 
@@ -55,7 +60,11 @@ describe('Run Simulation', () => {
   it('on the function at the cursor: the leaking path opens in the panel', async () => {
     await cursorAt('goto out');
     const result = await run(undefined, undefined, { outcome: 'leak' });
-    assert.deepEqual(result.kind === 'panel' ? [result.function, result.path, result.outcome] : result, ['sim_map_user', 3, 'leak']);
+    assert.deepEqual(result.kind === 'panel' ? [result.function, result.path, result.outcome] : result, [
+      'sim_map_user',
+      3,
+      'leak',
+    ]);
     const s = api.simulation();
     assert.equal(s.open, true);
     assert.equal(s.function, 'sim_map_user');
@@ -93,8 +102,16 @@ describe('Run Simulation', () => {
 
   it('Copy as Markdown gives the step table; Export Trace writes the path as a .pinsim file', async () => {
     const markdown = await vscode.commands.executeCommand<string>('pinscope.copyAsMarkdown');
-    assert.match(markdown.split('\n')[0] ?? '', /^\*\*sim\\_map\\_user\(\)\*\* · Linux 6\.12 · path 3 of 5 — \*\*leak\*\*$/);
-    assert.ok(markdown.includes('| 2 | 32 | `pin_user_pages_fast(nr=4, flags=FOLL_WRITE\\|FOLL_LONGTERM) -> 2` | 2 | 2 / 0 | p0–1 1025 P, p2–3 1 |'), markdown);
+    assert.match(
+      markdown.split('\n')[0] ?? '',
+      /^\*\*sim\\_map\\_user\(\)\*\* · Linux 6\.12 · path 3 of 5 — \*\*leak\*\*$/,
+    );
+    assert.ok(
+      markdown.includes(
+        '| 2 | 32 | `pin_user_pages_fast(nr=4, flags=FOLL_WRITE\\|FOLL_LONGTERM) -> 2` | 2 | 2 / 0 | p0–1 1025 P, p2–3 1 |',
+      ),
+      markdown,
+    );
     const target = workspaceFile('sim_map_user.path3.pinsim');
     const written = await vscode.commands.executeCommand<string>('pinscope.exportTrace', target);
     assert.equal(written, target.toString());
@@ -103,42 +120,63 @@ describe('Run Simulation', () => {
     assert.match(text, /\npin_user_pages_fast nr=4 flags=FOLL_WRITE\|FOLL_LONGTERM -> 2 +@32:11\n/);
     const doc = await vscode.workspace.openTextDocument(target);
     assert.equal(doc.languageId, 'pinsim');
-    await until('the exported trace has no errors', () => vscode.languages.getDiagnostics(target).length === 0 && vscode.languages.getDiagnostics(target));
+    await until(
+      'the exported trace has no errors',
+      () => vscode.languages.getDiagnostics(target).length === 0 && vscode.languages.getDiagnostics(target),
+    );
   });
 
   it('a function without catalogued calls says so instead of opening an empty panel', async () => {
     const before = api.simulation().runId;
     await cursorAt('d->npages = npages');
     const result = await run();
-    assert.deepEqual(result, { kind: 'message', message: 'sim_dev_program() makes no catalogued GUP, pin or DMA call: nothing to simulate' });
+    assert.deepEqual(result, {
+      kind: 'message',
+      message: 'sim_dev_program() makes no catalogued GUP, pin or DMA call: nothing to simulate',
+    });
     assert.equal(api.simulation().runId, before);
   });
 
-  it('.pinsim files: the language, the server\'s diagnostics at line:column, a hover with the state, the Run lens', async () => {
+  it(".pinsim files: the language, the server's diagnostics at line:column, a hover with the state, the Run lens", async () => {
     const broken = await vscode.workspace.openTextDocument(trace('broken.pinsim'));
     assert.equal(broken.languageId, 'pinsim');
     const diagnostics = await until('2 diagnostics', () => {
       const d = vscode.languages.getDiagnostics(broken.uri).filter((x) => x.source === 'pinscope');
       return d.length === 2 ? d : undefined;
     });
-    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.message]), [
-      [2, 8, 'expected a page kind: base, thp, hugetlb, zero'],
-      [3, 18, 'nr: expected a non-negative integer, not "four"'],
-    ]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.message]),
+      [
+        [2, 8, 'expected a page kind: base, thp, hugetlb, zero'],
+        [3, 18, 'nr: expected a non-negative integer, not "four"'],
+      ],
+    );
     const good = await vscode.workspace.openTextDocument(trace('put_on_pinned.pinsim'));
-    const line = good.getText().split('\n').findIndex((l) => l.startsWith('put_page'));
+    const line = good
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('put_page'));
     const hovers = await until('a hover', async () => {
-      const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', good.uri, new vscode.Position(line, 2));
+      const h = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        good.uri,
+        new vscode.Position(line, 2),
+      );
       return h.length > 0 ? h : undefined;
     });
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    const text = hovers
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
+      .join('\n');
     assert.match(text, /\*\*step 3 of 4\*\*/);
     assert.match(text, /\| p0 \| base \| 2048 \(-1\) \|/);
     const lenses = await until('the Run lens', async () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', good.uri);
       return l.length > 0 ? l : undefined;
     });
-    assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command]), [[0, 'Run', 'pinscope.runSimulation']]);
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command]),
+      [[0, 'Run', 'pinscope.runSimulation']],
+    );
   });
 
   it('Run on a trace with errors opens the panel with the errors listed and nothing simulated', async () => {
@@ -148,11 +186,15 @@ describe('Run Simulation', () => {
     assert.equal(api.simulation().highlighted, null);
   });
 
-  it('Run on a good trace: stepping highlights the trace\'s own line', async () => {
+  it("Run on a good trace: stepping highlights the trace's own line", async () => {
     const doc = await vscode.workspace.openTextDocument(trace('put_on_pinned.pinsim'));
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     const result = await run(doc.uri.toString());
-    assert.deepEqual(result.kind === 'panel' ? [result.function, result.outcome, result.errors] : result, ['demo_read', 'mismatch', 0]);
+    assert.deepEqual(result.kind === 'panel' ? [result.function, result.outcome, result.errors] : result, [
+      'demo_read',
+      'mismatch',
+      0,
+    ]);
     const { runId } = api.simulation();
     api.simulationReceive({ type: 'step', runId, step: 3 });
     await until('trace line 7 highlighted', () => api.simulation().highlighted?.line === 7);
