@@ -13,6 +13,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const casesDir = path.join(root, 'bench', 'recall', 'cases');
@@ -75,7 +76,7 @@ export function lineOf(text, needle, occurrence, where) {
   throw new Error(`${where}: defect line "${needle}" not found in before.c`);
 }
 
-function main() {
+async function main() {
   const args = process.argv.slice(2);
   const check = args.includes('--check');
   const treeAt = args.indexOf('--tree');
@@ -101,7 +102,11 @@ function main() {
         after = readFileSync(path.join(dir, 'after.c'), 'utf8');
       }
       for (const d of meta.defects) d.line = lineOf(before, d.line_text, d.occurrence, id);
-      const metaText = `${JSON.stringify(meta, null, 2)}\n`;
+      // Formatted as `npm run format` would, so that format:check stays quiet after a rebuild.
+      const metaText = await prettier.format(JSON.stringify(meta), {
+        ...(await prettier.resolveConfig(metaPath)),
+        filepath: metaPath,
+      });
       if (check) {
         const same =
           readFileSync(path.join(dir, 'before.c'), 'utf8') === before &&
@@ -122,4 +127,4 @@ function main() {
   process.exitCode = failed ? 1 : 0;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -14,31 +14,10 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32, shuffle } from './triage-lib.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const benchDir = path.join(root, 'bench', 'recall');
-
-/** mulberry32: a small seeded PRNG, enough for a reproducible shuffle. @param {number} seed */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fisher–Yates with a seeded PRNG. @template T @param {T[]} items @param {() => number} random */
-export function shuffle(items, random) {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
 
 function main() {
   const args = process.argv.slice(2);
@@ -46,7 +25,8 @@ function main() {
   const file = path.join(benchDir, 'manifest.json');
   const old = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
   const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : (old?.seed ?? 20261204);
-  if (old && old.seed !== seed) throw new Error(`manifest seed is ${old.seed}; a different seed would reshuffle seen cases`);
+  if (old && old.seed !== seed)
+    throw new Error(`manifest seed is ${old.seed}; a different seed would reshuffle seen cases`);
   /** @type {{ dev: string[], 'held-out': string[] }} */
   const splits = { dev: [...(old?.splits.dev ?? [])], 'held-out': [...(old?.splits['held-out'] ?? [])] };
   const assigned = new Set([...splits.dev, ...splits['held-out']]);
@@ -68,7 +48,9 @@ function main() {
     splits,
   };
   writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
-  process.stdout.write(`dev ${splits.dev.length}, held-out ${splits['held-out'].length} (${fresh.length} newly assigned, seed ${seed})\n`);
+  process.stdout.write(
+    `dev ${splits.dev.length}, held-out ${splits['held-out'].length} (${fresh.length} newly assigned, seed ${seed})\n`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();

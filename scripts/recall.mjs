@@ -80,7 +80,8 @@ function loadCase(id, dir = benchDir) {
   const meta = JSON.parse(readFileSync(path.join(d, 'meta.json'), 'utf8'));
   const rules = meta.rules ?? CLASS_RULES[/** @type {keyof typeof CLASS_RULES} */ (meta.class)];
   if (!rules) fail(`${id}: class "${meta.class}" has no rules (add it to CLASS_RULES or give meta.rules)`);
-  for (const d0 of meta.defects) if (typeof d0.line !== 'number') fail(`${id}: defect without a line (run recall-build)`);
+  for (const d0 of meta.defects)
+    if (typeof d0.line !== 'number') fail(`${id}: defect without a line (run recall-build)`);
   return {
     meta,
     rules,
@@ -154,7 +155,8 @@ function main() {
   if (minRecall !== undefined && !(minRecall >= 0 && minRecall <= 1)) fail('--min-recall takes a fraction 0..1');
   const manifest = loadManifest();
   const splitNames = split === 'all' ? Object.keys(manifest.splits) : [split];
-  for (const s of splitNames) if (!manifest.splits[s]) fail(`no split "${s}" (have ${Object.keys(manifest.splits).join(', ')})`);
+  for (const s of splitNames)
+    if (!manifest.splits[s]) fail(`no split "${s}" (have ${Object.keys(manifest.splits).join(', ')})`);
   const onDisk = readdirSync(path.join(benchDir, 'cases')).sort();
   const listed = new Set(Object.values(manifest.splits).flat());
   const unlisted = onDisk.filter((id) => !listed.has(id));
@@ -180,8 +182,17 @@ function main() {
     const after = findings.get(`${c.id}__after`) ?? [];
     const show = c.split !== 'held-out' || showHeldOut;
     t.cases++;
-    if (show) lines.push(`${c.split === 'held-out' ? '[held-out] ' : ''}${c.id}  (${c.meta.class}; ${c.meta.file} ${c.meta.function}())`);
-    const caseResult = { id: c.id, split: c.split, class: c.meta.class, defects: /** @type {unknown[]} */ ([]), after: after.length };
+    if (show)
+      lines.push(
+        `${c.split === 'held-out' ? '[held-out] ' : ''}${c.id}  (${c.meta.class}; ${c.meta.file} ${c.meta.function}())`,
+      );
+    const caseResult = {
+      id: c.id,
+      split: c.split,
+      class: c.meta.class,
+      defects: /** @type {unknown[]} */ ([]),
+      after: after.length,
+    };
     for (const d of c.meta.defects) {
       const by = foundBy(d, c.rules, before);
       t.defects++;
@@ -210,17 +221,33 @@ function main() {
   const rows = [['split', 'cases', 'defects', 'found', 'recall', 'after.c findings', 'after.c with findings']];
   const all = { cases: 0, defects: 0, found: 0, afterFindings: 0, noisyCases: 0 };
   for (const [s, t] of Object.entries(totals)) {
-    rows.push([s, t.cases, t.defects, t.found, pct(t.found, t.defects), t.afterFindings, `${t.noisyCases}/${t.cases}`].map(String));
+    rows.push(
+      [s, t.cases, t.defects, t.found, pct(t.found, t.defects), t.afterFindings, `${t.noisyCases}/${t.cases}`].map(
+        String,
+      ),
+    );
     for (const k of /** @type {(keyof typeof all)[]} */ (Object.keys(all))) all[k] += t[k];
   }
   if (Object.keys(totals).length > 1) {
-    rows.push(['all', all.cases, all.defects, all.found, pct(all.found, all.defects), all.afterFindings, `${all.noisyCases}/${all.cases}`].map(String));
+    rows.push(
+      [
+        'all',
+        all.cases,
+        all.defects,
+        all.found,
+        pct(all.found, all.defects),
+        all.afterFindings,
+        `${all.noisyCases}/${all.cases}`,
+      ].map(String),
+    );
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) process.stdout.write(`${r.map((x, i) => x.padEnd(widths[i])).join('  ')}\n`);
 
   const classes = Object.entries(byClass).sort((a, b) => b[1].defects - b[1].found - (a[1].defects - a[1].found));
-  process.stdout.write(`\nby class (${splitNames.join(' + ')}): ${classes.map(([k, v]) => `${k} ${v.found}/${v.defects}`).join(', ')}\n`);
+  process.stdout.write(
+    `\nby class (${splitNames.join(' + ')}): ${classes.map(([k, v]) => `${k} ${v.found}/${v.defects}`).join(', ')}\n`,
+  );
 
   const jsonOut = opt('--json');
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ totals, byClass, results }, null, 2)}\n`);
