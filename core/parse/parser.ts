@@ -44,6 +44,21 @@ export interface ParseOptions {
    * thrown away after the rules ran; never for an editor's incremental parse.
    */
   readonly focus?: (functions: readonly LexicalFunction[], scannedText: string) => ReadonlySet<number>;
+  /**
+   * Asked by tree-sitter while it parses (every hundred or so parser operations): true stops the
+   * parse, which then throws `ParseStopped`. This is how a parse in a worker thread is given a
+   * time budget: terminating the thread inside the native parse aborts the whole process
+   * (`terminate called after throwing an instance of 'Napi::Error'`), stopping the parse does not.
+   */
+  readonly shouldStop?: () => boolean;
+}
+
+/** The parse was stopped by `ParseOptions.shouldStop`; no tree was built. */
+export class ParseStopped extends Error {
+  constructor() {
+    super('the parse was stopped before it finished');
+    this.name = 'ParseStopped';
+  }
 }
 
 export interface CParser {
@@ -123,8 +138,20 @@ export function createCParser(): CParser {
   const parser = new Parser();
   parser.setLanguage(C as unknown as Parser.Language);
 
-  const run = (parsedText: string, old?: Parser.Tree): Parser.Tree =>
-    parser.parse(parsedText, old ?? null, { bufferSize: BUFFER_SIZE });
+  // tree-sitter's node binding keeps every progress callback it is given alive for good (a
+  // persistent reference per parse that is never released), so the parser has one small callback
+  // that reads the current parse's `shouldStop`, and passes it only when there is one.
+  let stop: (() => boolean) | undefined;
+  const progressCallback = (): boolean => stop?.() === true;
+  const run = (parsedText: string, old?: Parser.Tree): Parser.Tree => {
+    if (!stop) return parser.parse(parsedText, old ?? null, { bufferSize: BUFFER_SIZE });
+    const tree = parser.parse(parsedText, old ?? null, { bufferSize: BUFFER_SIZE, progressCallback }) as
+      Parser.Tree | undefined;
+    if (tree) return tree;
+    // A halted parse resumes where it stopped on the next call unless the parser is reset.
+    parser.reset();
+    throw new ParseStopped();
+  };
 
   const result = (text: string, parsedText: string, tree: Parser.Tree, mode: PrepareMode): ParsedSource => {
     const root = tree.rootNode as unknown as SyntaxNode;
@@ -137,6 +164,15 @@ export function createCParser(): CParser {
   };
 
   const parse = (text: string, previous?: ParsedSource, options: ParseOptions = {}): ParsedSource => {
+    stop = options.shouldStop;
+    try {
+      return parseWith(text, previous, options);
+    } finally {
+      stop = undefined;
+    }
+  };
+
+  const parseWith = (text: string, previous: ParsedSource | undefined, options: ParseOptions): ParsedSource => {
     if (previous && !previous.focus) {
       const parsedText = prepare(text, previous.mode).text;
       const edit = diffEdit(previous.parsedText, parsedText);
