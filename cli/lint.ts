@@ -5,18 +5,26 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseKernelVersion, formatVersion, type KernelVersion } from '../core/catalog/version';
-import { applyEdits } from '../core/fixes/edits';
-import { selectSafeFixes } from '../core/fixes/select';
-import type { Finding, Severity } from '../core/findings';
-import { lintText, type LintOptions, type RuleSetting } from '../core/lint';
-import { toSarif } from '../core/report/sarif';
-import { isRuleId, type RuleId } from '../core/rules/ids';
-import { unifiedDiff } from '../core/text/diff';
-import { listCFiles, globMatcher } from '../core/workspace/files';
-import { detectKernelVersion } from '../core/workspace/kernelTree';
-import { lintFiles } from '../core/workspace/pool';
-import { decodeSource, encodeSource, DEFAULT_MAX_BYTES } from '../core/workspace/source';
+import {
+  applyEdits,
+  type Finding,
+  formatVersion,
+  isRuleId,
+  type KernelVersion,
+  type LintOptions,
+  lintText,
+  parseKernelVersion,
+  type RuleId,
+  type RuleSetting,
+  selectSafeFixes,
+  type Severity,
+  toSarif,
+  unifiedDiff,
+} from '../core/index';
+import { listCFiles, globMatcher } from '../batch/files';
+import { detectKernelVersion } from '../batch/kernelTree';
+import { lintFiles } from '../batch/pool';
+import { decodeSource, encodeSource, DEFAULT_MAX_BYTES } from '../batch/source';
 import { parseArgs, UsageError } from './args';
 import { displayPath, gccLine, jsonFinding, noteLine } from './output';
 import { VERSION } from './version';

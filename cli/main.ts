@@ -2,8 +2,7 @@
  * `pinscope` on the command line: lint, fix, extract, simulate, the language server, the catalog.
  * Every error is one line on stderr; exit 2 for usage and I/O errors.
  */
-import { ACQUIRE_APIS, RELEASE_APIS } from '../core/catalog/gup';
-import { PREFILTER_NEEDLES } from '../core/workspace/prefilter';
+import { ACQUIRE_APIS, PREFILTER_NEEDLES, RELEASE_APIS } from '../core/index';
 import { UsageError } from './args';
 import { LINT_USAGE, runLint } from './lint';
 import { EXTRACT_USAGE, runExtract, runSimulate, SIMULATE_USAGE } from './simulate';

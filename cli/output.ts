@@ -3,8 +3,7 @@
  * matchers and `make` users expect) and pinscope's JSON.
  */
 import path from 'node:path';
-import type { AnalysisNote, Finding, Severity } from '../core/findings';
-import { LineIndex } from '../core/text/lineIndex';
+import { type AnalysisNote, type Finding, LineIndex, type Severity } from '../core/index';
 
 export function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);

@@ -3,22 +3,27 @@
  * `pinscope simulate FILE:FUNCTION | TRACE.pinsim` runs them and prints the step table (or JSON).
  */
 import { readFileSync } from 'node:fs';
-import { analyzeFile, type FileAnalysis } from '../core/analysis/file';
-import { parseKernelVersion, type KernelVersion } from '../core/catalog/version';
-import { defaultParser } from '../core/lint';
 import {
+  analyzeFile,
+  defaultParser,
   extractTraces,
+  type FileAnalysis,
   findFunction,
   formatPathMarkdown,
   formatStepTable,
+  formatTraceError,
+  type KernelVersion,
+  type PageKind,
+  parseKernelVersion,
+  printTrace,
+  type SimOptions,
   simulateFunction,
   simulateTraceText,
-} from '../core/sim/index';
-import type { PageKind, SimOptions, SimulationReport } from '../core/sim/types';
-import { printTrace, traceToJson } from '../core/trace/print';
-import { formatTraceError } from '../core/trace/types';
-import { detectKernelVersion } from '../core/workspace/kernelTree';
-import { decodeSource } from '../core/workspace/source';
+  type SimulationReport,
+  traceToJson,
+} from '../core/index';
+import { detectKernelVersion } from '../batch/kernelTree';
+import { decodeSource } from '../batch/source';
 import { parseArgs, UsageError } from './args';
 import { displayPath } from './output';
 

@@ -152,8 +152,21 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
+/**
+ * Analyse → lint: the one sequence every front end runs after its own parse (a one-shot parse in
+ * lintText, an incremental parse in the editor session). The analysis comes back too, for what
+ * else a caller reads from it (simulation targets, which functions were analysed).
+ */
+export function analyseAndLint(
+  parsed: ParsedSource,
+  options: LintOptions,
+): { readonly file: FileAnalysis; readonly result: LintResult } {
+  const file = analyzeFile(parsed, options.kernelVersion);
+  return { file, result: lintAnalysis(file, options) };
+}
+
 export function lintParsed(parsed: ParsedSource, options: LintOptions): LintResult {
-  return lintAnalysis(analyzeFile(parsed, options.kernelVersion), options);
+  return analyseAndLint(parsed, options).result;
 }
 
 export function lintText(text: string, options: LintOptions, parser: CParser = defaultParser()): LintResult {

@@ -15,8 +15,8 @@ import { DEFAULT_BUDGET, enumeratePaths } from '../core/paths/engine';
 import { hasAcquires } from '../core/paths/cache';
 import { Machine } from '../core/sim/machine';
 import type { Trace } from '../core/trace/types';
-import { listCFiles } from '../core/workspace/files';
-import { mayContainCatalogued } from '../core/workspace/prefilter';
+import { listCFiles } from '../batch/files';
+import { mayContainCatalogued } from '../batch/prefilter';
 
 interface FunctionTime {
   readonly where: string;

@@ -24,7 +24,7 @@ const nodeBase = {
 /** [entry, outfile, options] — an entry whose source does not exist yet is an error, not a skip. */
 const targets = [
   ['cli/main.ts', 'dist/cli/pinscope.js', nodeBase],
-  ['core/workspace/lintWorker.ts', 'dist/worker/lint-worker.js', nodeBase],
+  ['batch/lintWorker.ts', 'dist/worker/lint-worker.js', nodeBase],
   ['server/main.ts', 'dist/server/server.js', nodeBase],
   ['client/extension.ts', 'dist/client/extension.js', nodeBase],
   [

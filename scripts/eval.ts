@@ -11,11 +11,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseKernelVersion, type KernelVersion } from '../core/catalog/version';
-import type { Finding } from '../core/findings';
-import { lintText } from '../core/lint';
+import { lintText, parseKernelVersion, type Finding, type KernelVersion, type RuleId } from '../core/index';
 import { IMPLEMENTED_RULES } from '../core/rules/index';
-import type { RuleId } from '../core/rules/ids';
 
 /** Corpus kinds → the rule that reports them. */
 const KIND_TO_RULES: Record<string, readonly RuleId[]> = {

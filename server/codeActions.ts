@@ -14,9 +14,7 @@ import {
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
-import type { Finding, Fix, TextEdit } from '../core/findings';
-import { selectSafeFixes } from '../core/fixes/select';
-import type { LineIndex } from '../core/text/lineIndex';
+import { type Finding, type Fix, type LineIndex, selectSafeFixes, type TextEdit } from '../core/index';
 import { findingDiagnostic, findingFor, toRange } from './diagnostics';
 import { Commands } from './protocol';
 

@@ -3,8 +3,7 @@
  * lens runs the client command pinscope.runSimulation with the document and the function's name.
  */
 import type { CodeLens } from 'vscode-languageserver-protocol';
-import type { SimTarget } from '../core/sim/types';
-import type { LineIndex } from '../core/text/lineIndex';
+import type { LineIndex, SimTarget } from '../core/index';
 import { Commands } from './protocol';
 
 export function lensTitle(target: SimTarget): string {

@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { formatVersion, parseKernelVersion, type KernelVersion } from '../core/catalog/version';
-import { globMatcher } from '../core/workspace/files';
-import { detectKernelVersion } from '../core/workspace/kernelTree';
+import { formatVersion, type KernelVersion, parseKernelVersion } from '../core/index';
+import { globMatcher } from '../batch/files';
+import { detectKernelVersion } from '../batch/kernelTree';
 import { parseSettings, type PinscopeSettings } from './settings';
 
 export interface ResolvedSettings {

@@ -8,7 +8,7 @@ import {
   type DiagnosticRelatedInformation,
   type Range,
 } from 'vscode-languageserver-protocol';
-import type { Finding, LineColumnRange, Severity } from '../core/findings';
+import type { Finding, LineColumnRange, Severity } from '../core/index';
 import type { AnalysisResult, ServerNote } from './documents';
 
 export const SOURCE = 'pinscope';

@@ -3,9 +3,7 @@
  * analysis result of each. The parse trees live in the analysis worker, not here.
  */
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import type { AnalysisNote, Finding } from '../core/findings';
-import type { SimTarget } from '../core/sim/types';
-import { LineIndex } from '../core/text/lineIndex';
+import { type AnalysisNote, type Finding, LineIndex, type SimTarget } from '../core/index';
 import type { DocumentState } from './protocol';
 
 /** Why an analysis is incomplete: core's notes plus the server's own (an internal error). */

@@ -4,11 +4,7 @@
  * `pinscope-ignore` comment, a rule id hovers with the rule's title and description.
  */
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-protocol';
-import type { KernelVersion } from '../core/catalog/version';
-import { hoverFor } from '../core/hover';
-import { isRuleId } from '../core/rules/ids';
-import { ruleDocsUrl, ruleMeta, rulePagePath } from '../core/rules/table';
-import { LineIndex } from '../core/text/lineIndex';
+import { hoverFor, isRuleId, type KernelVersion, LineIndex, ruleDocsUrl, ruleMeta, rulePagePath } from '../core/index';
 
 export interface WordAt {
   readonly word: string;

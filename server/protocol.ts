@@ -10,8 +10,7 @@ import {
   type ProgressToken,
   type TextDocumentIdentifier,
 } from 'vscode-languageserver-protocol';
-import type { TraceError } from '../core/trace/types';
-import type { PageKind, PathOutcome, SimPath, SimulationReport } from '../core/sim/types';
+import type { ChosenPath, PageKind, PathSummary, SimulationReport, TraceDocumentSimulation } from '../core/index';
 
 // The simulation's data types, for the client and its webview (which import them from here: client →
 // server → core). Type-only: nothing of core is bundled into the client for them.
@@ -26,8 +25,8 @@ export type {
   SimulationReport,
   Violation,
   VmStat,
-} from '../core/sim/types';
-export type { TraceError } from '../core/trace/types';
+} from '../core/index';
+export type { ChosenPath, PathSummary, TraceError } from '../core/index';
 
 /** Command ids the server puts into code lenses and code actions; the VS Code client implements them. */
 export const Commands = {
@@ -98,28 +97,6 @@ export interface SimulateParams {
   readonly parameters?: SimulationParameters;
 }
 
-/** One path for a picker: its number, what goes wrong on it, and the first violation in words. */
-export interface PathSummary {
-  /** 1-based, in the engine's order (what `path` asks for). */
-  readonly index: number;
-  readonly outcome: PathOutcome;
-  /** The branches taken (`ret < 0: false → !dev: true`). */
-  readonly label: string;
-  readonly steps: number;
-  readonly violations: number;
-  readonly firstViolation?: string;
-}
-
-/** The path asked for, with what Export Trace and Copy as Markdown need. */
-export interface ChosenPath {
-  readonly index: number;
-  readonly path: SimPath;
-  /** The path as a `.pinsim` trace. */
-  readonly trace: string;
-  /** Its step table as Markdown. */
-  readonly markdown: string;
-}
-
 export interface SimulateResult {
   /** The function simulated (resolved from `position`), or null when the cursor is in none. */
   readonly function: string | null;
@@ -146,23 +123,14 @@ export interface SimulateTraceParams {
   readonly parameters?: SimulationParameters;
 }
 
-export type SimulateTraceResult =
-  | {
-      readonly ok: true;
-      readonly report: SimulationReport;
-      /** 1-based line of the trace file each step was written on. */
-      readonly traceLines: readonly number[];
-      readonly trace: string;
-      readonly markdown: string;
-      readonly kernelVersions: readonly string[];
-    }
-  /** A malformed trace simulates nothing: every error, with its line and column. */
-  | {
-      readonly ok: false;
-      readonly errors: readonly TraceError[];
-      readonly kernelVersion: string;
-      readonly kernelVersions: readonly string[];
-    };
+/**
+ * The simulated trace (with the line of each step), or, for a malformed trace, every error with
+ * its line and column; either way, the kernel versions the panel offers.
+ */
+export type SimulateTraceResult = { readonly kernelVersions: readonly string[] } & (
+  | Extract<TraceDocumentSimulation, { ok: true }>
+  | (Extract<TraceDocumentSimulation, { ok: false }> & { readonly kernelVersion: string })
+);
 
 export const SimulateTraceRequest = new RequestType<SimulateTraceParams, SimulateTraceResult, void>(
   'pinscope/simulateTrace',

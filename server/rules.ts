@@ -2,8 +2,7 @@
  * The rule list as the client shows it (the Show Rule Documentation picker): plain data out of
  * core's rule table, so the client needs no import of core.
  */
-import { allRules, ruleDocsUrl, rulePagePath } from '../core/rules/table';
-import { isRuleId } from '../core/rules/ids';
+import { allRules, isRuleId, ruleDocsUrl, rulePagePath } from '../core/index';
 
 export interface RuleSummary {
   readonly id: string;

@@ -5,11 +5,10 @@
  * that version, and only if no later run has been applied already. Requests that need the current
  * version's result (code actions, code lenses) flush the timer and wait for it.
  */
-import { textMayContainCatalogued } from '../core/workspace/prefilter';
 import type { AnalysisHost, AnalysisOutcome } from './analysisHost';
 import type { Configuration, ResolvedSettings } from './configuration';
 import { emptyResult, type AnalysisResult, type DocumentStore, type OpenDocument, type ServerNote } from './documents';
-import { LineIndex } from '../core/text/lineIndex';
+import { LineIndex, textMayContainCatalogued } from '../core/index';
 
 export interface SchedulerDeps {
   readonly documents: DocumentStore;

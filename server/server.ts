@@ -43,8 +43,7 @@ import { SETTINGS_SECTION } from './settings';
 import { kernelVersionsWith } from './simulation';
 import { isTraceDocument, traceCodeLenses, TraceDocuments } from './traceDocuments';
 import { lintWorkspace } from './workspaceLint';
-import { parseKernelVersion } from '../core/catalog/version';
-import { LineIndex } from '../core/text/lineIndex';
+import { LineIndex, parseKernelVersion } from '../core/index';
 
 export const SERVER_VERSION: string = pkg.version;
 

@@ -4,11 +4,8 @@
  * table (test/server/settings.test.ts), so adding a setting here without declaring it there, or
  * the other way round, fails the build.
  */
-import type { RuleSetting } from '../core/lint';
-import { ruleSettingsFrom } from '../core/lint';
-import type { RuleId } from '../core/rules/ids';
-import { parseKernelVersion } from '../core/catalog/version';
-import { DEFAULT_MAX_BYTES } from '../core/workspace/source';
+import { parseKernelVersion, type RuleId, type RuleSetting, ruleSettingsFrom } from '../core/index';
+import { DEFAULT_MAX_BYTES } from '../batch/source';
 
 export const SETTINGS_SECTION = 'pinscope';
 

@@ -1,28 +1,22 @@
 /**
- * The simulation features of the server, on top of core/sim: the function at a position, every
- * path summarised worst first, the chosen path with its `.pinsim` text and Markdown table, and
- * `.pinsim` documents simulated with the line of each step. The heavy part (parsing C, enumerating
- * paths) runs in the analysis worker (analysisWorker.ts calls simulateInFile / simulateTraceDocument);
- * the rest is formatting.
+ * The simulation features of the server, on top of core's session (which picks the function,
+ * summarises its paths and runs the chosen one, or simulates a `.pinsim` text): the kernel
+ * versions the panel offers, the panel's parameters as core's options, and the hover on a trace
+ * step. The heavy part runs in the analysis worker; this is the formatting around it.
  */
-import type { FileAnalysis } from '../core/analysis/file';
-import { functionsIn } from '../core/analysis/functions';
-import { compareVersions, formatVersion, parseKernelVersion } from '../core/catalog/version';
 import {
-  extractTraces,
-  findFunction,
-  functionAt,
-  simulateFunction,
-  simulateTraceText,
-  worstFirst,
-} from '../core/sim/index';
-import { branchLabel, formatPathMarkdown, markdownCell, markdownCode } from '../core/sim/markdown';
-import { pageRangeLabel } from '../core/sim/table';
-import type { PageState, SimOptions, SimPath, SimStep, SimulationReport } from '../core/sim/types';
-import { parseTrace } from '../core/trace/parse';
-import { printTrace } from '../core/trace/print';
-import type { TraceError } from '../core/trace/types';
-import type { ChosenPath, PathSummary, SimulationParameters } from './protocol';
+  compareVersions,
+  formatVersion,
+  markdownCell,
+  markdownCode,
+  pageRangeLabel,
+  parseKernelVersion,
+  type PageState,
+  type SimOptions,
+  type SimPath,
+  type SimStep,
+} from '../core/index';
+import type { SimulationParameters } from './protocol';
 
 /** Versions where what the simulation does changes, and the LTS kernels; the panel offers these. */
 const PANEL_KERNEL_VERSIONS = [
@@ -70,121 +64,6 @@ export function simOptions(parameters: SimulationParameters | undefined): SimOpt
     ...(pages !== undefined ? { pages } : {}),
     ...(p.pageKind ? { pageKind: p.pageKind } : {}),
     ...(acquireOutcome !== undefined ? { acquireOutcome } : {}),
-  };
-}
-
-// ─── Functions ─────────────────────────────────────────────────────────────────────────────────────
-
-export interface FunctionSimulation {
-  readonly function: string | null;
-  readonly report: SimulationReport;
-  readonly paths: readonly PathSummary[];
-  readonly chosen?: ChosenPath;
-  readonly nothingToSimulate?: string;
-}
-
-export interface FunctionRequest {
-  readonly function?: string;
-  /** UTF-16 offset of the cursor, when no function is named. */
-  readonly offset?: number;
-  readonly path?: number;
-  readonly parameters?: SimulationParameters;
-}
-
-export function summarize(paths: readonly SimPath[]): PathSummary[] {
-  return worstFirst(paths).map((p) => {
-    const violations = p.steps.flatMap((s) => s.violations);
-    return {
-      index: p.index ?? 0,
-      outcome: p.outcome,
-      label: branchLabel(p.label),
-      steps: p.steps.length,
-      violations: violations.length,
-      ...(violations[0] ? { firstViolation: violations[0].message } : {}),
-    };
-  });
-}
-
-function emptyReport(name: string, file: FileAnalysis, note: string): SimulationReport {
-  return { function: name, kernelVersion: formatVersion(file.version), paths: [], partial: false, notes: [note] };
-}
-
-/** What the cursor is in: core's analysed functions first, then any function definition. */
-function functionNameAt(file: FileAnalysis, offset: number): string | null {
-  const analysed = functionAt(file, offset);
-  if (analysed) return analysed.info.name;
-  const enclosing = functionsIn(file.parsed.root).find((f) => offset >= f.node.startIndex && offset <= f.node.endIndex);
-  return enclosing?.name ?? null;
-}
-
-export function simulateInFile(file: FileAnalysis, request: FunctionRequest): FunctionSimulation {
-  const name = request.function ?? (request.offset !== undefined ? functionNameAt(file, request.offset) : null);
-  if (!name) {
-    const note = 'The cursor is not in a function: put it inside a C function that pins or gets user pages.';
-    return { function: null, report: emptyReport('', file, note), paths: [], nothingToSimulate: note };
-  }
-  const options = simOptions(request.parameters);
-  const report = simulateFunction(file, name, options);
-  if (report.paths.length === 0) {
-    const note = report.notes[0] ?? `${name}(): nothing to simulate`;
-    return { function: name, report, paths: [], nothingToSimulate: note };
-  }
-  const paths = summarize(report.paths);
-  if (request.path === undefined) return { function: name, report, paths };
-  const chosen = report.paths[request.path - 1];
-  const fn = findFunction(file, name);
-  if (!chosen || !fn) {
-    const note = `${name}() has ${report.paths.length} path${report.paths.length === 1 ? '' : 's'}; there is no path ${request.path}`;
-    return { function: name, report, paths, nothingToSimulate: note };
-  }
-  const extracted = extractTraces(file, fn, options).paths[request.path - 1];
-  return {
-    function: name,
-    report,
-    paths,
-    chosen: {
-      index: request.path,
-      path: chosen,
-      trace: extracted ? printTrace(extracted.trace) : '',
-      markdown: formatPathMarkdown(report, chosen, request.path),
-    },
-  };
-}
-
-// ─── Traces ────────────────────────────────────────────────────────────────────────────────────────
-
-export type TraceDocumentSimulation =
-  | {
-      readonly ok: true;
-      readonly report: SimulationReport;
-      readonly traceLines: readonly number[];
-      readonly trace: string;
-      readonly markdown: string;
-    }
-  | { readonly ok: false; readonly errors: readonly TraceError[] };
-
-/**
- * Simulates a `.pinsim` text. The kernel version: `override` (the panel's choice), else the trace's
- * own `kernel` line, else `fallback` (the document's pinscope.kernelVersion).
- */
-export function simulateTraceDocument(
-  text: string,
-  override: string | undefined,
-  fallback: string,
-): TraceDocumentSimulation {
-  const parsed = parseTrace(text);
-  if (!parsed.ok) return { ok: false, errors: parsed.errors };
-  const version = override ?? (parsed.trace.kernel ? undefined : fallback);
-  const sim = simulateTraceText(text, version);
-  if (!sim.ok) return { ok: false, errors: sim.errors };
-  const report = sim.report;
-  const path = report.paths[0] as SimPath;
-  return {
-    ok: true,
-    report,
-    traceLines: sim.trace.steps.map((step) => step.traceLine ?? 0),
-    trace: printTrace(sim.trace),
-    markdown: formatPathMarkdown(report, path, 1),
   };
 }
 

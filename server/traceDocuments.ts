@@ -13,14 +13,12 @@ import {
   type Position,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
-import { parseTrace } from '../core/trace/parse';
-import type { TraceError } from '../core/trace/types';
-import { LineIndex } from '../core/text/lineIndex';
+import { LineIndex, parseTrace, type TraceDocumentSimulation, type TraceError } from '../core/index';
 import type { AnalysisHost } from './analysisHost';
 import type { Configuration } from './configuration';
 import type { DocumentStore, OpenDocument } from './documents';
 import { Commands } from './protocol';
-import { stepHoverMarkdown, type TraceDocumentSimulation } from './simulation';
+import { stepHoverMarkdown } from './simulation';
 
 export const PINSIM_LANGUAGE = 'pinsim';
 

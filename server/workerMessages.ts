@@ -2,12 +2,8 @@
  * Messages between the server's main thread and its analysis worker (server/analysisWorker.ts).
  * Plain data only: findings, notes and simulation targets are structured-cloned across.
  */
-import type { AnalysisNote, Finding } from '../core/findings';
-import type { RuleSetting } from '../core/lint';
-import type { RuleId } from '../core/rules/ids';
-import type { SimTarget } from '../core/sim/types';
+import type { FunctionSimulation, RuleId, RuleSetting, SessionUpdate, TraceDocumentSimulation } from '../core/index';
 import type { SimulationParameters } from './protocol';
-import type { FunctionSimulation, TraceDocumentSimulation } from './simulation';
 
 export interface AnalyzeJob {
   readonly type: 'analyze';
@@ -50,16 +46,10 @@ export interface ForgetMessage {
 
 export type ToWorker = AnalyzeJob | SimulateJob | SimulateTraceJob | ForgetMessage;
 
-export interface AnalyzedReply {
+/** The session's answer to an edit (whether it came from the memo is the worker's business). */
+export interface AnalyzedReply extends Omit<SessionUpdate, 'memoised'> {
   readonly type: 'analyzed';
   readonly id: number;
-  readonly findings: readonly Finding[];
-  readonly notes: readonly AnalysisNote[];
-  readonly targets: readonly SimTarget[];
-  readonly parseMs: number;
-  readonly lintMs: number;
-  /** The parse re-used the previous tree of this document. */
-  readonly incremental: boolean;
 }
 
 export interface SimulatedReply {

@@ -6,11 +6,11 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { formatVersion } from '../core/catalog/version';
-import { globMatcher, listCFiles } from '../core/workspace/files';
-import { detectKernelVersion } from '../core/workspace/kernelTree';
-import { lintFiles } from '../core/workspace/pool';
-import type { FileLintResult } from '../core/workspace/lintFile';
+import { formatVersion } from '../core/index';
+import { globMatcher, listCFiles } from '../batch/files';
+import { detectKernelVersion } from '../batch/kernelTree';
+import { lintFiles } from '../batch/pool';
+import type { FileLintResult } from '../batch/lintFile';
 import type { ResolvedSettings } from './configuration';
 import { findingDiagnostic, noteDiagnostic, type DiagnosticOptions } from './diagnostics';
 import type { LintWorkspaceResult } from './protocol';

@@ -159,14 +159,16 @@ describe('bad input', () => {
   });
 
   test('a file of mostly ERROR nodes: partial, with the parse note, and the findings that could be made', async () => {
-    const c = await start();
+    // About 3 s alone; the machine running the tests is shared, so the bound says "finishes", not
+    // "fast" (the analysis budget is raised to match, or a loaded machine would hit it first).
+    const c = await start({ analysisTimeout: 60_000 });
     const uri = file('garbage.c');
     let junk = '';
     for (let i = 0; junk.length < 400_000; i++) junk += `@@ ${i} ) ] } ${'#'.repeat(i % 7)} <<< "unterminated\n`;
     const started = Date.now();
     c.open(uri, `${junk}\n${text}`, 1);
-    const published = await c.waitForDiagnostics(uri, 1, 20_000);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    const published = await c.waitForDiagnostics(uri, 1, 50_000);
+    expect(Date.now() - started).toBeLessThan(40_000);
     const partial = published.diagnostics.filter((d) => d.code === 'partial-analysis');
     expect(partial).toHaveLength(1);
     expect(partial[0]?.severity).toBe(DiagnosticSeverity.Information);

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseTrace } from '../../core/trace/parse';
-import { kernelVersionsWith, simOptions, simulateTraceDocument } from '../../server/simulation';
+import { simulateTraceDocument } from '../../core/index';
+import { kernelVersionsWith, simOptions } from '../../server/simulation';
 
 describe('the .pinsim line of each step (recorded by the parser)', () => {
   it('counts step lines only: not setup, comments, blank lines; a # inside quotes is not a comment', () => {

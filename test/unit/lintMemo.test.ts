@@ -1,5 +1,5 @@
 /**
- * The language server's lint memo (core/lintMemo.ts): after an edit in a function no rule reads,
+ * The language server's lint memo (core/session/memo.ts): after an edit in a function no rule reads,
  * the previous findings moved onto the new text must be exactly what a fresh lint says — spans,
  * ranges, messages (with their line numbers), fixes and paths. Checked on every example and
  * corpus file with edits in each cut-out body; and edits that do matter must change the shape.
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../core/analysis/file';
 import { parseKernelVersion, type KernelVersion } from '../../core/catalog/version';
 import { defaultParser, lintAnalysis } from '../../core/lint';
-import { lintShape, remapLint, shapeCovers, type MemoisedLint } from '../../core/lintMemo';
+import { lintShape, remapLint, shapeCovers, type MemoisedLint } from '../../core/session/memo';
 import { topLevelFunctions } from '../../core/parse/focus';
 import { simulationTargets } from '../../core/sim/index';
 

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { panelHtml } from '../../client/simulation/html';
 import type { PanelModel, PanelState, ToPanel } from '../../client/webview/protocol';
-import { kernelVersionsWith, simulateTraceDocument } from '../../server/simulation';
+import { simulateTraceDocument } from '../../core/index';
+import { kernelVersionsWith } from '../../server/simulation';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { NEWEST_KNOWN, parseKernelVersion, type KernelVersion } from '../catalog/version';
+import { NEWEST_KNOWN, parseKernelVersion, type KernelVersion } from '../core/index';
 
 export interface DetectedVersion {
   readonly version: KernelVersion;

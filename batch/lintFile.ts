@@ -3,8 +3,7 @@
  * by the worker threads and the in-process path; never throws for a bad file, it says why instead.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { AnalysisNote, Finding } from '../findings';
-import { lintText, type LintOptions } from '../lint';
+import { lintText, type AnalysisNote, type Finding, type LintOptions } from '../core/index';
 import { mayContainCatalogued } from './prefilter';
 import { decodeSource, DEFAULT_MAX_BYTES, tooLargeMessage, type Encoding } from './source';
 

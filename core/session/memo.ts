@@ -7,13 +7,13 @@
  * leaves the shape as it was, the previous findings are still right: only their offsets move, by
  * how much the cut-out bodies grew or shrank. Everything else is analysed afresh.
  */
-import { keptBodies } from './analysis/relevance';
-import { MMU_NOTIFIER_TEXT } from './catalog/pageUse';
-import type { AnalysisNote, Finding, LineColumnRange, Span } from './findings';
-import { topLevelFunctions } from './parse/focus';
-import { blankConditionals } from './parse/prepare';
-import type { SimTarget } from './sim/types';
-import { LineIndex } from './text/lineIndex';
+import { keptBodies } from '../analysis/relevance';
+import { MMU_NOTIFIER_TEXT } from '../catalog/pageUse';
+import type { AnalysisNote, Finding, LineColumnRange, Span } from '../findings';
+import { topLevelFunctions } from '../parse/focus';
+import { blankConditionals } from '../parse/prepare';
+import type { SimTarget } from '../sim/types';
+import { LineIndex } from '../text/lineIndex';
 
 export interface LintShape {
   /** Equal keys: the same analysis input, up to where the pieces sit. */

@@ -1,0 +1,98 @@
+/**
+ * core's front door: everything the language server, the CLI and whole-tree runs (batch/) use of
+ * core, and nothing else. They import from here only (test/unit/architecture.test.ts holds them
+ * to it), so core's inside can be rearranged without touching them.
+ *
+ * - An editor works through a session: `createSession` → `update(uri, text)` per edit (findings,
+ *   notes, simulation targets; the incremental parse tree and the lint memo are the session's),
+ *   `simulate(uri, request)`, `forget(uri)`.
+ * - A one-shot lint of a text is `lintText`; whole-tree runs add files and threads around it (batch/).
+ * - The rest is the vocabulary those answers are written in: findings, rules, fixes, SARIF, the
+ *   catalog's kernel versions, the simulation's reports and the `.pinsim` trace format.
+ */
+
+// ─── Sessions (editors) ────────────────────────────────────────────────────────────────────────────
+export {
+  createSession,
+  DEFAULT_MAX_TREES,
+  type Session,
+  type SessionOptions,
+  type SessionStats,
+  type SessionUpdate,
+  type SimulationRequest,
+  type UpdateOptions,
+} from './session/session';
+export {
+  simulateTraceDocument,
+  type ChosenPath,
+  type FunctionRequest,
+  type FunctionSimulation,
+  type PathSummary,
+  type TraceDocumentSimulation,
+} from './session/simulate';
+export { PREFILTER_NEEDLES, textMayContainCatalogued } from './session/needles';
+
+// ─── Linting ───────────────────────────────────────────────────────────────────────────────────────
+export { defaultParser, lintText, ruleSettingsFrom, type LintOptions, type LintResult, type RuleSetting } from './lint';
+export { ParseStopped, type CParser } from './parse/parser';
+export type {
+  AnalysisNote,
+  Finding,
+  Fix,
+  LineColumnRange,
+  PathStep,
+  RelatedLocation,
+  Severity,
+  Span,
+  TextEdit,
+} from './findings';
+export { hoverFor, type HoverContent, type HoverKind } from './hover';
+
+// ─── Rules, fixes and reports ──────────────────────────────────────────────────────────────────────
+export { isRuleId, RULE_IDS, type RuleId } from './rules/ids';
+export { allRules, ruleDocsUrl, ruleMeta, rulePagePath, type RuleMeta } from './rules/table';
+export { selectSafeFixes, type Selection } from './fixes/select';
+export { applyEdits } from './fixes/edits';
+export { toSarif } from './report/sarif';
+export { unifiedDiff } from './text/diff';
+export { LineIndex } from './text/lineIndex';
+
+// ─── The catalog ───────────────────────────────────────────────────────────────────────────────────
+export {
+  compareVersions,
+  formatVersion,
+  NEWEST_KNOWN,
+  parseKernelVersion,
+  type KernelVersion,
+} from './catalog/version';
+export { ACQUIRE_APIS, RELEASE_APIS } from './catalog/gup';
+
+// ─── Simulation and traces (the CLI's extract/simulate, the panel's data) ──────────────────────────
+export { analyzeFile, type FileAnalysis } from './analysis/file';
+export {
+  extractTraces,
+  findFunction,
+  formatPathMarkdown,
+  formatStepTable,
+  simulateFunction,
+  simulateTraceText,
+} from './sim/index';
+export { branchLabel, markdownCell, markdownCode } from './sim/markdown';
+export { pageRangeLabel } from './sim/table';
+export type {
+  DmaMappingState,
+  DmaState,
+  PageKind,
+  PageState,
+  PathOutcome,
+  SimOptions,
+  SimPath,
+  SimStep,
+  SimTarget,
+  SimulationReport,
+  Violation,
+  VmStat,
+} from './sim/types';
+export { parseTrace } from './trace/parse';
+export { printTrace, traceToJson } from './trace/print';
+export { formatTraceError, type Trace, type TraceError } from './trace/types';
