@@ -5,6 +5,7 @@
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 
 export interface FileListing {
   readonly files: string[];
@@ -91,20 +92,24 @@ export function listCFiles(paths: readonly string[], options: ListOptions = {}):
   return { files, problems };
 }
 
-/** Turns a glob (`**`, `*`, `?`) into a path predicate, for `exclude` settings. */
+/**
+ * Turns an `exclude` glob into a path predicate, with picomatch (the glob family VS Code's
+ * `files.exclude` belongs to): `*` and `?` stay inside one folder name, `**` spans folders, and
+ * `{a,b}`, `[abc]` and extglobs work as in VS Code. `*` matches names starting with a dot, as in
+ * VS Code. Two differences from `files.exclude`, both kept from pinscope's own matcher so that
+ * existing settings mean what they meant:
+ *  - a glob matches the whole path *or any tail of it that starts at a folder boundary*
+ *    (`build` excludes `a/build`, `*.mod.c` any such file at any depth), as in .gitignore; in
+ *    VS Code, `build` means only the folder at the workspace root;
+ *  - paths use `/` whatever the platform.
+ * Before picomatch, `{`, `[` and `(` were literal characters, and `**` could also end inside a
+ * folder name (`**` + `/test` matched `mytest`); neither was documented.
+ */
 export function globMatcher(glob: string): (file: string) => boolean {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-        if (glob[i + 1] === '/') i++;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  const regex = new RegExp(`(^|/)${re}$`);
-  return (file: string) => regex.test(file.split(path.sep).join('/'));
+  const matches = picomatch(glob, { dot: true });
+  return (file: string) => {
+    const parts = file.split(path.sep).join('/').split('/');
+    for (let i = 0; i < parts.length; i++) if (matches(parts.slice(i).join('/'))) return true;
+    return false;
+  };
 }
