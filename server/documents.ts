@@ -4,6 +4,7 @@
  */
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { type AnalysisNote, type Finding, LineIndex, type SimTarget } from '../core/index';
+import { documentKindOf, type DocumentKindName } from './documentKind';
 import type { DocumentState } from './protocol';
 
 /** Why an analysis is incomplete: core's notes plus the server's own (an internal error). */
@@ -29,8 +30,12 @@ export interface AnalysisResult {
 
 export class OpenDocument {
   result: AnalysisResult | undefined;
+  /** C or a `.pinsim` trace: decided once, when the document opens. */
+  readonly kind: DocumentKindName;
 
-  constructor(public document: TextDocument) {}
+  constructor(public document: TextDocument) {
+    this.kind = documentKindOf(document.languageId, document.uri);
+  }
 
   get uri(): string {
     return this.document.uri;

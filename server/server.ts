@@ -1,320 +1,242 @@
 /**
- * The language server: wires the LSP connection to the document store, the scheduler, the
- * analysis worker and the feature modules. Each handler is a few lines; what it computes lives in
- * the module named after the feature.
+ * The language server, in bash-language-server's shape: one class that owns the server's parts
+ * (documents, settings, the analysis worker, the two document kinds), says what it can do
+ * (`capabilities`), wires itself to a connection (`register`), and has one method per handler.
+ * What a handler computes lives in the module named after the feature; what differs between C and
+ * `.pinsim` documents lives in their DocumentKind (cDocuments.ts, traceDocuments.ts), chosen once
+ * per document.
  */
 import path from 'node:path';
 import {
   CodeActionKind,
-  CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   LSPErrorCodes,
   ResponseError,
   TextDocumentSyncKind,
   type CancellationToken,
-  type ClientCapabilities,
+  type CodeAction,
+  type CodeActionParams,
+  type CodeLens,
+  type CodeLensParams,
   type Connection,
-  type Disposable,
+  type DidChangeConfigurationParams,
+  type DidChangeTextDocumentParams,
+  type DidCloseTextDocumentParams,
+  type DidOpenTextDocumentParams,
+  type Hover,
+  type HoverParams,
+  type InitializeParams,
   type InitializeResult,
+  type ServerCapabilities,
   type WorkDoneProgressReporter,
+  type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
 import pkg from '../package.json';
+import { LineIndex, parseKernelVersion } from '../core/index';
 import { AnalysisHost } from './analysisHost';
-import { codeActions, FIX_ALL_KIND } from './codeActions';
-import { codeLenses } from './codeLens';
+import { CDocuments } from './cDocuments';
+import { FIX_ALL_KIND } from './codeActions';
 import { Configuration, fsPathOf } from './configuration';
-import { resultDiagnostics, type DiagnosticOptions } from './diagnostics';
-import { DocumentStore, type AnalysisResult } from './documents';
-import { hoverAt } from './hover';
+import type { DocumentKind, DocumentKindName } from './documentKind';
+import { DocumentStore, type OpenDocument } from './documents';
+import { featuresOf, isInitOptions, NO_FEATURES, type ClientFeatures } from './features';
 import {
   LintWorkspaceRequest,
   ServerInfoRequest,
   SimulateRequest,
   SimulateTraceRequest,
-  StatusNotification,
-  type InitializationOptions,
+  type LintWorkspaceParams,
   type LintWorkspaceResult,
+  type ServerInfoResult,
+  type SimulateParams,
   type SimulateResult,
+  type SimulateTraceParams,
   type SimulateTraceResult,
-  type StatusParams,
 } from './protocol';
-import { Scheduler } from './scheduler';
 import { SETTINGS_SECTION } from './settings';
 import { kernelVersionsWith } from './simulation';
-import { isTraceDocument, traceCodeLenses, TraceDocuments } from './traceDocuments';
+import { TraceDocuments } from './traceDocuments';
 import { lintWorkspace } from './workspaceLint';
-import { LineIndex, parseKernelVersion } from '../core/index';
 
 export const SERVER_VERSION: string = pkg.version;
-
-interface ClientFeatures {
-  readonly relatedInformation: boolean;
-  readonly diagnosticVersion: boolean;
-  readonly documentChanges: boolean;
-  readonly configuration: boolean;
-  readonly configurationChange: boolean;
-  readonly workDoneProgress: boolean;
-  readonly codeLensRefresh: boolean;
-  readonly workspaceFolderChanges: boolean;
-  readonly clientCommands: boolean;
-}
-
-function featuresOf(c: ClientCapabilities, init: InitializationOptions | undefined): ClientFeatures {
-  return {
-    relatedInformation: c.textDocument?.publishDiagnostics?.relatedInformation === true,
-    diagnosticVersion: c.textDocument?.publishDiagnostics?.versionSupport === true,
-    documentChanges: c.workspace?.workspaceEdit?.documentChanges === true,
-    configuration: c.workspace?.configuration === true,
-    configurationChange: c.workspace?.didChangeConfiguration?.dynamicRegistration === true,
-    workDoneProgress: c.window?.workDoneProgress === true,
-    codeLensRefresh: c.workspace?.codeLens?.refreshSupport === true,
-    workspaceFolderChanges: c.workspace?.workspaceFolders === true,
-    clientCommands: init?.clientCommands === true,
-  };
-}
-
-function isInitOptions(value: unknown): value is InitializationOptions {
-  return typeof value === 'object' && value !== null;
-}
-
-/** How long a request waits for the analysis of the current version before answering without it. */
-const REQUEST_WAIT_SLACK_MS = 2000;
 
 export interface ServerOptions {
   /** The worker script: the server bundle itself. */
   readonly bundle: string;
 }
 
-export function startServer(connection: Connection, options: ServerOptions): void {
-  const documents = new DocumentStore();
-  let features: ClientFeatures | undefined;
-  let folders: string[] = [];
-  const log = (message: string): void => connection.console.log(message);
-  const host = new AnalysisHost({ script: options.bundle, log });
-  const configuration = new Configuration({
-    fetch: (scopeUri) =>
-      connection.workspace.getConfiguration(
-        scopeUri ? { scopeUri, section: SETTINGS_SECTION } : { section: SETTINGS_SECTION },
-      ) as Promise<unknown>,
-    folders: () => folders,
-    log,
-  });
-  const diagnosticOptions = (): DiagnosticOptions => ({ relatedInformation: features?.relatedInformation ?? false });
-  const lensSignature = new Map<string, string>();
+export class PinscopeServer {
+  private readonly documents = new DocumentStore();
+  private readonly host: AnalysisHost;
+  private readonly configuration: Configuration;
+  private readonly traces: TraceDocuments;
+  private readonly kinds: Readonly<Record<DocumentKindName, DocumentKind>>;
+  private features: ClientFeatures = NO_FEATURES;
+  private folders: string[] = [];
 
-  const apply = (result: AnalysisResult): void => {
-    void connection.sendDiagnostics({
-      uri: result.uri,
-      ...(features?.diagnosticVersion ? { version: result.version } : {}),
-      diagnostics: resultDiagnostics(result, diagnosticOptions()),
+  constructor(
+    private readonly connection: Connection,
+    private readonly options: ServerOptions,
+  ) {
+    const log = (message: string): void => this.log(message);
+    this.host = new AnalysisHost({ script: options.bundle, log });
+    this.configuration = new Configuration({
+      fetch: (scopeUri) =>
+        connection.workspace.getConfiguration(
+          scopeUri ? { scopeUri, section: SETTINGS_SECTION } : { section: SETTINGS_SECTION },
+        ) as Promise<unknown>,
+      folders: () => this.folders,
+      log,
     });
-    let errors = 0;
-    let warnings = 0;
-    let infos = 0;
-    for (const f of result.findings) {
-      if (f.severity === 'error') errors++;
-      else if (f.severity === 'warning') warnings++;
-      else infos++;
-    }
-    const status: StatusParams = {
-      uri: result.uri,
-      version: result.version,
-      state: result.state,
-      errors,
-      warnings,
-      infos,
-      notes: result.notes.map((n) => n.message),
-      kernelVersion: result.kernelVersion,
-      elapsedMs: result.elapsedMs,
+    const shared = { documents: this.documents, host: this.host, configuration: this.configuration, log };
+    this.traces = new TraceDocuments({
+      ...shared,
+      publish: (params) => void connection.sendDiagnostics(params),
+      versionedDiagnostics: () => this.features.diagnosticVersion,
+    });
+    this.kinds = { c: new CDocuments({ ...shared, connection, features: () => this.features }), pinsim: this.traces };
+  }
+
+  /** What the server offers, whatever the client: a client ignores what it does not use. */
+  capabilities(): ServerCapabilities {
+    return {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+      hoverProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     };
-    void connection.sendNotification(StatusNotification, status);
-    // Code lenses follow the analysis; ask the client to fetch them again when they changed.
-    const signature = result.targets.map((t) => `${t.name}@${t.span.start}:${t.paths}`).join(',');
-    if (features?.codeLensRefresh && lensSignature.get(result.uri) !== signature) {
-      lensSignature.set(result.uri, signature);
-      void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
-    }
-  };
+  }
 
-  const scheduler = new Scheduler({
-    documents,
-    host,
-    configuration,
-    apply,
-    log,
-    isAnalysed: (doc) => !isTraceDocument(doc),
-  });
-  const traces = new TraceDocuments({
-    documents,
-    host,
-    configuration,
-    log,
-    publish: (params) => void connection.sendDiagnostics(params),
-    versionedDiagnostics: () => features?.diagnosticVersion ?? false,
-  });
-  /** C documents go to the scheduler, `.pinsim` traces to their own diagnostics. */
-  const schedule = (uri: string): void => {
-    const doc = documents.get(uri);
-    if (doc && isTraceDocument(doc)) traces.schedule(uri);
-    else scheduler.schedule(uri);
-  };
+  /** Wires every handler to the connection (then the caller starts listening). */
+  register(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.onInitialize(params));
+    c.onInitialized(() => this.onInitialized());
+    c.onDidChangeConfiguration((params) => this.onDidChangeConfiguration(params));
+    c.onDidOpenTextDocument((params) => this.onDidOpen(params));
+    c.onDidChangeTextDocument((params) => this.onDidChange(params));
+    c.onDidCloseTextDocument((params) => this.onDidClose(params));
+    c.onCodeAction((params, token) => this.onCodeAction(params, token));
+    c.onHover((params) => this.onHover(params));
+    c.onCodeLens((params, token) => this.onCodeLens(params, token));
+    c.onRequest(SimulateRequest, (params) => this.onSimulate(params));
+    c.onRequest(SimulateTraceRequest, (params) => this.onSimulateTrace(params));
+    c.onRequest(LintWorkspaceRequest, (params, token) => this.onLintWorkspace(params, token));
+    c.onRequest(ServerInfoRequest, () => this.onServerInfo());
+    c.onShutdown(() => this.onShutdown());
+  }
 
-  /**
-   * The analysis result of the document's current version, waiting for it (bounded by the
-   * document's budget). A cancelled request stops waiting at once: RequestCancelled.
-   */
-  const currentResult = async (uri: string, token: CancellationToken): Promise<AnalysisResult | undefined> => {
-    const resolved = await configuration.for(uri);
-    let timer: NodeJS.Timeout | undefined;
-    let onCancel: Disposable | undefined;
-    const giveUp = new Promise<undefined | 'cancelled'>((resolve) => {
-      timer = setTimeout(
-        () => resolve(undefined),
-        resolved.settings.analysisTimeout + resolved.settings.debounce + REQUEST_WAIT_SLACK_MS,
-      );
-      onCancel = token.onCancellationRequested(() => resolve('cancelled'));
-    });
-    try {
-      const result = await Promise.race([scheduler.current(uri), giveUp]);
-      if (result === 'cancelled' || token.isCancellationRequested)
-        throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-      return result;
-    } finally {
-      clearTimeout(timer);
-      onCancel?.dispose();
-    }
-  };
+  private log(message: string): void {
+    this.connection.console.log(message);
+  }
 
-  connection.onInitialize((params): InitializeResult => {
+  private kindOf(doc: OpenDocument): DocumentKind {
+    return this.kinds[doc.kind];
+  }
+
+  private onInitialize(params: InitializeParams): InitializeResult {
     const init = isInitOptions(params.initializationOptions) ? params.initializationOptions : undefined;
-    features = featuresOf(params.capabilities, init);
-    if (init?.settings !== undefined) configuration.setPushed(init.settings);
+    this.features = featuresOf(params.capabilities, init);
+    if (init?.settings !== undefined) this.configuration.setPushed(init.settings);
     // Without workspace/configuration, settings come from initializationOptions / didChangeConfiguration.
-    configuration.pullEnabled = features.configuration;
+    this.configuration.pullEnabled = this.features.configuration;
     const fromFolders = (params.workspaceFolders ?? [])
       .map((f) => fsPathOf(f.uri))
       .filter((p): p is string => p !== null);
     const root = params.rootUri ? fsPathOf(params.rootUri) : null;
-    folders = fromFolders.length > 0 ? fromFolders : root ? [root] : [];
-    return {
-      capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
-        hoverProvider: true,
-        codeLensProvider: { resolveProvider: false },
-        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
-      },
-      serverInfo: { name: 'pinscope', version: SERVER_VERSION },
-    };
-  });
+    this.folders = fromFolders.length > 0 ? fromFolders : root ? [root] : [];
+    return { capabilities: this.capabilities(), serverInfo: { name: 'pinscope', version: SERVER_VERSION } };
+  }
 
-  connection.onInitialized(() => {
-    if (features?.configurationChange)
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
-    if (features?.workspaceFolderChanges) {
-      connection.workspace.onDidChangeWorkspaceFolders((event) => {
-        const removed = new Set(event.removed.map((f) => fsPathOf(f.uri)));
-        folders = [
-          ...folders.filter((f) => !removed.has(f)),
-          ...event.added.map((f) => fsPathOf(f.uri)).filter((p): p is string => p !== null),
-        ];
-        configuration.invalidate();
-        scheduler.scheduleAll();
-      });
-    }
-    log(
-      `pinscope ${SERVER_VERSION} language server (pid ${process.pid}, node ${process.version}); folders: ${folders.join(', ') || '(none)'}`,
+  private onInitialized(): void {
+    if (this.features.configurationChange)
+      void this.connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+    if (this.features.workspaceFolderChanges)
+      this.connection.workspace.onDidChangeWorkspaceFolders((event) => this.onDidChangeWorkspaceFolders(event));
+    this.log(
+      `pinscope ${SERVER_VERSION} language server (pid ${process.pid}, node ${process.version}); folders: ${this.folders.join(', ') || '(none)'}`,
     );
-  });
+  }
 
-  connection.onDidChangeConfiguration((params) => {
+  private onDidChangeWorkspaceFolders(event: WorkspaceFoldersChangeEvent): void {
+    const removed = new Set(event.removed.map((f) => fsPathOf(f.uri)));
+    this.folders = [
+      ...this.folders.filter((f) => !removed.has(f)),
+      ...event.added.map((f) => fsPathOf(f.uri)).filter((p): p is string => p !== null),
+    ];
+    this.configuration.invalidate();
+    this.kinds.c.settingsChanged(this.documents.all());
+  }
+
+  private onDidChangeConfiguration(params: DidChangeConfigurationParams): void {
     const settings: unknown = params.settings;
     if (typeof settings === 'object' && settings !== null && SETTINGS_SECTION in settings) {
-      configuration.setPushed((settings as Record<string, unknown>)[SETTINGS_SECTION]);
+      this.configuration.setPushed((settings as Record<string, unknown>)[SETTINGS_SECTION]);
     }
-    configuration.invalidate();
-    traces.invalidate();
-    scheduler.scheduleAll();
-  });
+    this.configuration.invalidate();
+    for (const kind of Object.values(this.kinds)) kind.settingsChanged(this.documents.all());
+  }
 
-  connection.onDidOpenTextDocument(({ textDocument }) => {
-    documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
-    schedule(textDocument.uri);
-  });
+  private onDidOpen({ textDocument }: DidOpenTextDocumentParams): void {
+    const doc = this.documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+    this.kindOf(doc).schedule(doc);
+  }
 
-  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
-    const changed = documents.change(textDocument.uri, textDocument.version, contentChanges);
+  private onDidChange({ textDocument, contentChanges }: DidChangeTextDocumentParams): void {
+    const changed = this.documents.change(textDocument.uri, textDocument.version, contentChanges);
     if (!changed) {
-      log(`didChange for ${textDocument.uri}, which is not open; ignored`);
+      this.log(`didChange for ${textDocument.uri}, which is not open; ignored`);
       return;
     }
     if (!changed.monotonic)
-      log(
+      this.log(
         `didChange for ${textDocument.uri}: version ${textDocument.version} does not follow the previous one; applied anyway`,
       );
-    schedule(textDocument.uri);
-  });
+    this.kindOf(changed.doc).schedule(changed.doc);
+  }
 
-  connection.onDidCloseTextDocument(({ textDocument }) => {
-    const closed = documents.close(textDocument.uri);
-    if (closed && isTraceDocument(closed)) {
-      traces.closed(textDocument.uri);
-      return;
-    }
-    scheduler.closed(textDocument.uri);
-    lensSignature.delete(textDocument.uri);
-    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
-  });
+  private onDidClose({ textDocument }: DidCloseTextDocumentParams): void {
+    const closed = this.documents.close(textDocument.uri);
+    // A document that was never opened is closed as C: whatever the worker may hold goes.
+    this.kinds[closed?.kind ?? 'c'].closed(textDocument.uri);
+  }
 
-  connection.onCodeAction(async (params, token) => {
-    const doc = documents.get(params.textDocument.uri);
-    if (doc && isTraceDocument(doc)) return [];
-    const result = await currentResult(params.textDocument.uri, token);
-    if (!result) return [];
-    return codeActions({
-      uri: result.uri,
-      version: result.version,
-      findings: result.findings,
-      lines: result.lines,
-      range: params.range,
-      context: params.context,
-      documentChanges: features?.documentChanges ?? false,
-      clientCommands: features?.clientCommands ?? false,
-      relatedInformation: features?.relatedInformation ?? false,
-    });
-  });
+  private async onCodeAction(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> {
+    const doc = this.documents.get(params.textDocument.uri);
+    return doc ? this.kindOf(doc).codeActions(doc, params, token) : [];
+  }
 
-  connection.onHover(async (params) => {
-    const doc = documents.get(params.textDocument.uri);
-    if (!doc) return null;
-    if (isTraceDocument(doc)) return traces.hover(doc, params.position);
-    const resolved = await configuration.for(params.textDocument.uri);
-    return hoverAt(doc.text, params.position, resolved.kernelVersion);
-  });
+  private async onHover(params: HoverParams): Promise<Hover | null> {
+    const doc = this.documents.get(params.textDocument.uri);
+    return doc ? this.kindOf(doc).hover(doc, params.position) : null;
+  }
 
-  connection.onCodeLens(async (params, token) => {
-    const doc = documents.get(params.textDocument.uri);
-    if (doc && isTraceDocument(doc)) return traceCodeLenses(doc.uri);
-    const result = await currentResult(params.textDocument.uri, token);
-    if (!result) return [];
-    return codeLenses(result.uri, result.targets, result.lines);
-  });
+  private async onCodeLens(params: CodeLensParams, token: CancellationToken): Promise<CodeLens[]> {
+    const doc = this.documents.get(params.textDocument.uri);
+    return doc ? this.kindOf(doc).codeLenses(doc, token) : [];
+  }
 
-  connection.onRequest(SimulateRequest, async (params): Promise<SimulateResult> => {
-    const doc = documents.get(params.textDocument.uri);
-    if (!doc) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not open`);
-    if (isTraceDocument(doc))
+  private openDocument(uri: string): OpenDocument {
+    const doc = this.documents.get(uri);
+    if (!doc) throw new ResponseError(LSPErrorCodes.RequestFailed, `${uri} is not open`);
+    return doc;
+  }
+
+  private async onSimulate(params: SimulateParams): Promise<SimulateResult> {
+    const doc = this.openDocument(params.textDocument.uri);
+    if (doc.kind === 'pinsim')
       throw new ResponseError(
         LSPErrorCodes.RequestFailed,
         `${params.textDocument.uri} is a .pinsim trace: use pinscope/simulateTrace`,
       );
-    const resolved = await configuration.for(doc.uri);
+    const resolved = await this.configuration.for(doc.uri);
     const kernelVersion = params.parameters?.kernelVersion ?? resolved.kernelVersionText;
     if (!parseKernelVersion(kernelVersion))
       throw new ResponseError(LSPErrorCodes.RequestFailed, `"${kernelVersion}" is not a kernel version like 6.12`);
     const offset =
       params.function === undefined && params.position ? new LineIndex(doc.text).offset(params.position) : undefined;
-    const outcome = await host.simulate(
+    const outcome = await this.host.simulate(
       {
         uri: doc.uri,
         text: doc.text,
@@ -341,16 +263,15 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       ...(r.nothingToSimulate ? { nothingToSimulate: r.nothingToSimulate } : {}),
       kernelVersions: kernelVersionsWith(resolved.kernelVersionText),
     };
-  });
+  }
 
-  connection.onRequest(SimulateTraceRequest, async (params): Promise<SimulateTraceResult> => {
-    const doc = documents.get(params.textDocument.uri);
-    if (!doc) throw new ResponseError(LSPErrorCodes.RequestFailed, `${params.textDocument.uri} is not open`);
+  private async onSimulateTrace(params: SimulateTraceParams): Promise<SimulateTraceResult> {
+    const doc = this.openDocument(params.textDocument.uri);
     const override = params.parameters?.kernelVersion;
     if (override !== undefined && !parseKernelVersion(override))
       throw new ResponseError(LSPErrorCodes.RequestFailed, `"${override}" is not a kernel version like 6.12`);
-    const resolved = await configuration.for(doc.uri);
-    const sim = await traces.simulate(doc, override);
+    const resolved = await this.configuration.for(doc.uri);
+    const sim = await this.traces.simulate(doc, override);
     if (!sim)
       throw new ResponseError(
         LSPErrorCodes.RequestFailed,
@@ -367,33 +288,38 @@ export function startServer(connection: Connection, options: ServerOptions): voi
           kernelVersions,
         }
       : { ok: false, errors: sim.errors, kernelVersion: override ?? resolved.kernelVersionText, kernelVersions };
-  });
+  }
 
-  connection.onRequest(LintWorkspaceRequest, async (params, token): Promise<LintWorkspaceResult> => {
-    const roots = params.paths && params.paths.length > 0 ? [...params.paths] : folders;
+  /**
+   * Progress on the client's token, or on one the server creates (whose cancel button the client
+   * shows); cancelling either aborts `abort`.
+   */
+  private async workspaceProgress(
+    params: LintWorkspaceParams,
+    abort: AbortController,
+  ): Promise<WorkDoneProgressReporter> {
+    const window = this.connection.window;
+    if (params.workDoneToken !== undefined) return window.attachWorkDoneProgress(params.workDoneToken);
+    if (!this.features.workDoneProgress) return window.attachWorkDoneProgress(undefined);
+    const created = await window.createWorkDoneProgress();
+    created.token.onCancellationRequested(() => abort.abort());
+    return created;
+  }
+
+  private async onLintWorkspace(params: LintWorkspaceParams, token: CancellationToken): Promise<LintWorkspaceResult> {
+    const roots = params.paths && params.paths.length > 0 ? [...params.paths] : this.folders;
     if (roots.length === 0)
       throw new ResponseError(LSPErrorCodes.RequestFailed, 'no workspace folder to lint (open a folder)');
-    // Progress on the client's token, or on one the server creates (whose cancel button the client
-    // shows); the request's own cancellation stops the run either way.
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
-    let progress: WorkDoneProgressReporter;
-    if (params.workDoneToken !== undefined) {
-      progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
-    } else if (features?.workDoneProgress) {
-      const created = await connection.window.createWorkDoneProgress();
-      created.token.onCancellationRequested(() => abort.abort());
-      progress = created;
-    } else {
-      progress = connection.window.attachWorkDoneProgress(undefined);
-    }
+    const progress = await this.workspaceProgress(params, abort);
     progress.begin('pinscope: linting the workspace', 0, 'listing files…', true);
     let lastReport = 0;
     try {
       const result = await lintWorkspace({
         roots,
-        settingsFor: (root) => configuration.forFolder(root),
-        workerScript: path.join(path.dirname(options.bundle), '..', 'worker', 'lint-worker.js'),
+        settingsFor: (root) => this.configuration.forFolder(root),
+        workerScript: path.join(path.dirname(this.options.bundle), '..', 'worker', 'lint-worker.js'),
         signal: abort.signal,
         onProgress: (done, total) => {
           const now = Date.now();
@@ -401,32 +327,37 @@ export function startServer(connection: Connection, options: ServerOptions): voi
           lastReport = now;
           progress.report(total === 0 ? 100 : Math.floor((done / total) * 100), `${done}/${total} files`);
         },
-        publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
-        isOpen: (uri) => documents.get(uri) !== undefined,
-        diagnosticOptions: diagnosticOptions(),
+        publish: (uri, diagnostics) => void this.connection.sendDiagnostics({ uri, diagnostics }),
+        isOpen: (uri) => this.documents.get(uri) !== undefined,
+        diagnosticOptions: { relatedInformation: this.features.relatedInformation },
       });
       if (token.isCancellationRequested)
         throw new ResponseError(LSPErrorCodes.RequestCancelled, 'Lint Workspace was cancelled');
-      log(
+      this.log(
         `lint workspace: ${result.files} files, ${result.parsed} parsed, ${result.findings} findings in ${result.filesWithFindings} files, ${result.elapsedMs} ms${result.cancelled ? ' (cancelled)' : ''}`,
       );
       return result;
     } finally {
       progress.done();
     }
-  });
+  }
 
-  connection.onRequest(ServerInfoRequest, () => ({
-    version: SERVER_VERSION,
-    pid: process.pid,
-    rssBytes: process.memoryUsage().rss,
-    openDocuments: documents.size,
-    workerRestarts: host.restarts,
-  }));
+  private onServerInfo(): ServerInfoResult {
+    return {
+      version: SERVER_VERSION,
+      pid: process.pid,
+      rssBytes: process.memoryUsage().rss,
+      openDocuments: this.documents.size,
+      workerRestarts: this.host.restarts,
+    };
+  }
 
-  connection.onShutdown(() => {
-    host.dispose();
-  });
+  private onShutdown(): void {
+    this.host.dispose();
+  }
+}
 
+export function startServer(connection: Connection, options: ServerOptions): void {
+  new PinscopeServer(connection, options).register();
   connection.listen();
 }

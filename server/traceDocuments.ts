@@ -7,6 +7,7 @@
 import {
   DiagnosticSeverity,
   MarkupKind,
+  type CodeAction,
   type CodeLens,
   type Diagnostic,
   type Hover,
@@ -16,16 +17,10 @@ import {
 import { LineIndex, parseTrace, type TraceDocumentSimulation, type TraceError } from '../core/index';
 import type { AnalysisHost } from './analysisHost';
 import type { Configuration } from './configuration';
+import type { DocumentKind } from './documentKind';
 import type { DocumentStore, OpenDocument } from './documents';
 import { Commands } from './protocol';
 import { stepHoverMarkdown } from './simulation';
-
-export const PINSIM_LANGUAGE = 'pinsim';
-
-/** A document is a trace when the client says its language is pinsim, or by its extension. */
-export function isTraceDocument(doc: OpenDocument): boolean {
-  return doc.document.languageId === PINSIM_LANGUAGE || /\.pinsim$/i.test(doc.uri);
-}
 
 /** The range of a parse error: from its column to the end of the word there (at least one character). */
 export function errorRange(lines: LineIndex, e: TraceError): Diagnostic['range'] {
@@ -74,7 +69,7 @@ export interface TraceDocumentsDeps {
   readonly versionedDiagnostics: () => boolean;
 }
 
-export class TraceDocuments {
+export class TraceDocuments implements DocumentKind {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly simulations = new Map<
     string,
@@ -84,7 +79,8 @@ export class TraceDocuments {
   constructor(private readonly deps: TraceDocumentsDeps) {}
 
   /** An open or an edit: diagnostics after the document's debounce. */
-  schedule(uri: string): void {
+  schedule(doc: OpenDocument): void {
+    const uri = doc.uri;
     const existing = this.timers.get(uri);
     if (existing) clearTimeout(existing);
     void this.deps.configuration.for(uri).then(
@@ -113,8 +109,17 @@ export class TraceDocuments {
   }
 
   /** Settings changed: the kernel version a trace without a `kernel` line uses may have too. */
-  invalidate(): void {
+  settingsChanged(): void {
     this.simulations.clear();
+  }
+
+  /** A trace has nothing to fix. */
+  codeActions(): Promise<CodeAction[]> {
+    return Promise.resolve([]);
+  }
+
+  codeLenses(doc: OpenDocument): Promise<CodeLens[]> {
+    return Promise.resolve(traceCodeLenses(doc.uri));
   }
 
   closed(uri: string): void {
