@@ -6,7 +6,7 @@
  * input and LSP all count in). Line/column ranges are 1-based; `endColumn` is exclusive, as in
  * SARIF (the column of the character after the region).
  */
-import type { RuleId } from './rules/ids';
+import type { RuleId } from './rules/index';
 
 export interface Span {
   readonly start: number;

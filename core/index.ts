@@ -49,8 +49,16 @@ export type {
 export { hoverFor, type HoverContent, type HoverKind } from './hover';
 
 // ─── Rules, fixes and reports ──────────────────────────────────────────────────────────────────────
-export { isRuleId, RULE_IDS, type RuleId } from './rules/ids';
-export { allRules, ruleDocsUrl, ruleMeta, rulePagePath, type RuleMeta } from './rules/table';
+export {
+  isRuleId,
+  RULES,
+  RULE_IDS,
+  ruleDocsUrl,
+  ruleMeta,
+  rulePagePath,
+  type RuleId,
+  type RuleMeta,
+} from './rules/index';
 export { selectSafeFixes, type Selection } from './fixes/select';
 export { applyEdits } from './fixes/edits';
 export { toSarif } from './report/sarif';

@@ -7,8 +7,7 @@ import { analyzeFile, type FileAnalysis } from './analysis/file';
 import { buildLinkage } from './analysis/linkage';
 import type { AnalysisNote, Finding, Severity } from './findings';
 import type { KernelVersion } from './catalog/version';
-import { RULES } from './rules/index';
-import { isRuleId, type RuleId } from './rules/ids';
+import { isRuleId, RULES, type RuleId } from './rules/index';
 import { LineIndex } from './text/lineIndex';
 import { hasAcquires, pathsOf } from './paths/cache';
 import { keptBodies } from './analysis/relevance';
@@ -107,7 +106,7 @@ export function parseNotes(parsed: ParsedSource, lines: LineIndex): AnalysisNote
 export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResult {
   const linkage = buildLinkage(file);
   const raw: Finding[] = [];
-  for (const rule of RULES) raw.push(...rule(file, linkage));
+  for (const rule of RULES) raw.push(...rule.run(file, linkage));
   const directives = ignoreDirectives(file.parsed.text, file.lines);
   const findings: Finding[] = [];
   for (const f of raw) {

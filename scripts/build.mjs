@@ -39,7 +39,7 @@ const targets = [
     },
   ],
   ['scripts/eval.ts', 'dist/tools/eval.js', nodeBase],
-  ['scripts/gen-docs.ts', 'dist/tools/gen-docs.js', nodeBase],
+  ['scripts/generate.ts', 'dist/tools/generate.js', nodeBase],
   ['scripts/bench-paths.ts', 'dist/tools/bench-paths.js', nodeBase],
   ['test/e2e/vscode/index.ts', 'dist/test/vscode/index.js', { ...nodeBase, external: [...nodeBase.external, 'mocha'] }],
 ];

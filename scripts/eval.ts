@@ -11,8 +11,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { lintText, parseKernelVersion, type Finding, type KernelVersion, type RuleId } from '../core/index';
-import { IMPLEMENTED_RULES } from '../core/rules/index';
+import { lintText, parseKernelVersion, RULE_IDS, type Finding, type KernelVersion, type RuleId } from '../core/index';
 
 /** Corpus kinds → the rule that reports them. */
 const KIND_TO_RULES: Record<string, readonly RuleId[]> = {
@@ -188,7 +187,7 @@ function main(): void {
   }
   const cases = loadCases(root);
   const negatives = loadNegatives(root);
-  const implemented = new Set<RuleId>(IMPLEMENTED_RULES);
+  const implemented = new Set<RuleId>(RULE_IDS);
   const reports: CaseReport[] = [];
 
   // Findings of every before/after unit, keyed by case id + side, kept to accept cross-case findings.

@@ -82,7 +82,7 @@ if (existsSync(rulesDir)) {
   for (const f of readdirSync(rulesDir).filter((n) => n.endsWith('.md')))
     copyFileSync(path.join(rulesDir, f), path.join(stage, 'docs', 'rules', f));
 } else {
-  log('WARNING: docs/rules/ is missing (npm run docs); Show Rule Documentation will open the kernel docs instead');
+  log('WARNING: docs/rules/ is missing (npm run gen); Show Rule Documentation will open the kernel docs instead');
 }
 
 // 3. The native parser's run-time files.

@@ -66,9 +66,9 @@ export function hoverAt(text: string, position: Position, version: KernelVersion
         contents: {
           kind: MarkupKind.Markdown,
           value: [
-            `**${meta.id}** · ${meta.title} · default ${meta.severity}`,
+            `**${rule.word}** · ${meta.title} · default ${meta.severity}`,
             meta.description,
-            `Rule page: \`${rulePagePath(meta.id)}\` · Docs: ${ruleDocsUrl(meta.id)}`,
+            `Rule page: \`${rulePagePath(rule.word)}\` · Docs: ${ruleDocsUrl(rule.word)}`,
           ].join('\n\n'),
         },
         range: {

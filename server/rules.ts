@@ -1,8 +1,9 @@
 /**
- * The rule list as the client shows it (the Show Rule Documentation picker): plain data out of
- * core's rule table, so the client needs no import of core.
+ * The rule list as the client shows it (the Show Rule Documentation picker): plain data that
+ * `npm run gen` writes from core's rule list into shared/ruleSummaries.json, so the client bundles
+ * neither core nor the rules' code.
  */
-import { allRules, isRuleId, ruleDocsUrl, rulePagePath } from '../core/index';
+import summaries from '../shared/ruleSummaries.json';
 
 export interface RuleSummary {
   readonly id: string;
@@ -16,16 +17,9 @@ export interface RuleSummary {
 }
 
 export function ruleSummaries(): RuleSummary[] {
-  return allRules().map((r) => ({
-    id: r.id,
-    title: r.title,
-    severity: r.severity,
-    description: r.description,
-    page: rulePagePath(r.id),
-    docsUrl: ruleDocsUrl(r.id),
-  }));
+  return summaries.map((s) => ({ ...s }));
 }
 
 export function ruleSummary(id: string): RuleSummary | undefined {
-  return isRuleId(id) ? ruleSummaries().find((r) => r.id === id) : undefined;
+  return ruleSummaries().find((r) => r.id === id);
 }

@@ -1,10 +1,11 @@
 /**
- * Rule documentation rendered from the rule table: one page per rule (docs/rules/<id>.md) and the
- * rule list in README.md. `npm run docs` writes them; test/unit/ruleTable.test.ts fails when a
- * checked-in copy differs from what the table says.
+ * Rule documentation rendered from the rule list: one page per rule (docs/rules/<id>.md) and the
+ * rule table in README.md. `npm run gen` writes them; test/unit/generated.test.ts fails when a
+ * checked-in copy differs from what the rules say.
  */
 import { KERNEL_DOCS } from '../catalog/docs';
-import { allRules, rulePagePath, type RuleMeta } from '../rules/table';
+import { RULES, rulePagePath, type RuleMeta } from '../rules/index';
+import type { Rule } from '../rules/support/rule';
 
 const FIXABLE: Record<RuleMeta['fixable'], string> = {
   safe: 'yes — applied by `pinscope lint --fix` and `source.fixAll.pinscope`',
@@ -18,10 +19,10 @@ const GROUP: Record<RuleMeta['group'], string> = {
   dma: 'DMA API',
 };
 
-export function renderRulePage(rule: RuleMeta): string {
+export function renderRulePage({ id, meta: rule }: Rule): string {
   const doc = KERNEL_DOCS[rule.doc];
-  return `<!-- Generated from core/rules/table.ts by \`npm run docs\`; edit the table, not this file. -->
-# \`${rule.id}\`: ${rule.title}
+  return `<!-- Generated from core/rules/${id}.ts by \`npm run gen\`; edit the rule, not this file. -->
+# \`${id}\`: ${rule.title}
 
 | | |
 |---|---|
@@ -29,7 +30,7 @@ export function renderRulePage(rule: RuleMeta): string {
 | Kind | ${GROUP[rule.group]} |
 | Fix | ${FIXABLE[rule.fixable]} |
 | Kernel documentation | [${doc.title}](${doc.url}) |
-| Example | [\`examples/${rule.id}.c\`](../../examples/${rule.id}.c) |
+| Example | [\`examples/${id}.c\`](../../examples/${id}.c) |
 
 ${rule.description}
 
@@ -61,21 +62,21 @@ ${rule.fix}
 
 \`\`\`jsonc
 // .vscode/settings.json
-"pinscope.rules": { "${rule.id}": { "severity": "${rule.severity === 'error' ? 'warning' : 'error'}" } }   // or { "enabled": false }
+"pinscope.rules": { "${id}": { "severity": "${rule.severity === 'error' ? 'warning' : 'error'}" } }   // or { "enabled": false }
 \`\`\`
 
-On the command line: \`pinscope lint --rule ${rule.id}=off\`. In code: a \`/* pinscope-ignore ${rule.id} */\`
+On the command line: \`pinscope lint --rule ${id}=off\`. In code: a \`/* pinscope-ignore ${id} */\`
 comment on the line (or the line above) silences one finding.
 `;
 }
 
-export const README_RULES_START = '<!-- rules:start (generated from core/rules/table.ts by `npm run docs`) -->';
+export const README_RULES_START = '<!-- rules:start (generated from core/rules/ by `npm run gen`) -->';
 export const README_RULES_END = '<!-- rules:end -->';
 
 export function renderReadmeRules(): string {
-  const rows = allRules().map(
-    (r) =>
-      `| [\`${r.id}\`](${rulePagePath(r.id)}) | ${r.severity} | ${r.fixable === 'safe' ? 'safe' : r.fixable === 'offered' ? 'offered' : '—'} | ${r.title} |`,
+  const rows = RULES.map(
+    ({ id, meta: r }) =>
+      `| [\`${id}\`](${rulePagePath(id)}) | ${r.severity} | ${r.fixable === 'safe' ? 'safe' : r.fixable === 'offered' ? 'offered' : '—'} | ${r.title} |`,
   );
   return [
     README_RULES_START,
@@ -86,10 +87,11 @@ export function renderReadmeRules(): string {
   ].join('\n');
 }
 
-/** README with its rule list replaced by the rendered one (markers must be present). */
+/** README with its rule table replaced by the rendered one (the start marker may be an older wording). */
 export function withReadmeRules(readme: string): string {
-  const start = readme.indexOf(README_RULES_START);
+  const start = readme.indexOf(README_RULES_START.slice(0, README_RULES_START.indexOf(' (')));
   const end = readme.indexOf(README_RULES_END);
-  if (start < 0 || end < start) throw new Error('README.md: rule list markers not found');
+  if (start < 0 || end < start)
+    throw new Error('README.md: rule table markers (<!-- rules:start … --> … <!-- rules:end -->) not found');
   return readme.slice(0, start) + renderReadmeRules() + readme.slice(end + README_RULES_END.length);
 }

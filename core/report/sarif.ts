@@ -1,12 +1,12 @@
 /**
- * SARIF 2.1.0 output. Rule metadata (tool.driver.rules) comes from the rule table, so the SARIF a
- * CI system shows cannot drift from README and docs/rules/.
+ * SARIF 2.1.0 output. Rule metadata (tool.driver.rules) comes from the rule list at run time, so
+ * the SARIF a CI system shows cannot drift from README and docs/rules/.
  *
  * partialFingerprints: a hash of rule id, function name and the finding's line text with
  * whitespace removed — stable when unrelated lines move, as code-scanning services expect.
  */
 import { createHash } from 'node:crypto';
-import { allRules, ruleDocsUrl, rulePagePath } from '../rules/table';
+import { RULES, ruleDocsUrl, rulePagePath } from '../rules/index';
 import type { Finding, LineColumnRange, Severity } from '../findings';
 import { LineIndex } from '../text/lineIndex';
 
@@ -42,8 +42,7 @@ export function fingerprint(finding: Finding, text: string, lines = new LineInde
 }
 
 export function toSarif(inputs: readonly SarifInput[], options: SarifOptions): object {
-  const rules = allRules();
-  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
   const results: object[] = [];
   for (const input of inputs) {
     const lines = new LineIndex(input.text);
@@ -104,18 +103,21 @@ export function toSarif(inputs: readonly SarifInput[], options: SarifOptions): o
             name: 'pinscope',
             version: options.toolVersion,
             informationUri: options.informationUri,
-            rules: rules.map((r) => ({
-              id: r.id,
-              name: r.title,
-              shortDescription: { text: r.title },
-              fullDescription: { text: r.description },
-              helpUri: ruleDocsUrl(r.id),
+            rules: RULES.map(({ id, meta }) => ({
+              id,
+              name: meta.title,
+              shortDescription: { text: meta.title },
+              fullDescription: { text: meta.description },
+              helpUri: ruleDocsUrl(id),
               help: {
-                text: `${r.why}\n\nFix: ${r.fix}`,
-                markdown: `${r.why}\n\n**Fix:** ${r.fix}\n\nSee ${rulePagePath(r.id)}.`,
+                text: `${meta.why}\n\nFix: ${meta.fix}`,
+                markdown: `${meta.why}\n\n**Fix:** ${meta.fix}\n\nSee ${rulePagePath(id)}.`,
               },
-              defaultConfiguration: { level: level(r.severity) },
-              properties: { tags: ['linux-kernel', r.group], precision: r.group === 'gup' ? 'very-high' : 'high' },
+              defaultConfiguration: { level: level(meta.severity) },
+              properties: {
+                tags: ['linux-kernel', meta.group],
+                precision: meta.group === 'gup' ? 'very-high' : 'high',
+              },
             })),
           },
         },

@@ -1,57 +1,84 @@
 /**
- * The rule registry: every rule is a function from a file's analysis to findings. Order here is
- * the order rules run in; findings are sorted by position afterwards.
+ * The rule list: the only place rules are named. Rule ids, the metadata lookup, SARIF's rule list,
+ * README's rule table, docs/rules/ and package.json's `pinscope.rules` settings (the last three by
+ * `npm run gen`) all come from it. Adding a rule: DEVELOPING.md, "Adding a rule".
+ *
+ * The order is the order of README's table, SARIF's tool.driver.rules and the settings; findings
+ * are sorted by position whatever it is.
  */
-import type { FileAnalysis } from '../analysis/file';
-import type { Linkage } from '../analysis/linkage';
-import type { Finding } from '../findings';
-import type { RuleId } from './ids';
-import { apiVersion } from './apiVersion';
-import { internalFollFlag } from './internalFollFlag';
-import { longtermGet } from './longtermGet';
-import { pathRules } from './pathRules';
-import { dirtyWithoutLock, gupForDma, gupResultUnsigned, missingFollWrite, missingLongterm } from './useRules';
-import { dmaRules } from './dmaRules';
-import { releaseMismatch } from './releaseMismatch';
+import { KERNEL_DOCS } from '../catalog/docs';
+import { apiVersion } from './api-version';
+import { dirtyWithoutLock } from './dirty-without-lock';
+import { dmaDoubleUnmap } from './dma-double-unmap';
+import { dmaMapSgUnchecked } from './dma-map-sg-unchecked';
+import { dmaMappingLeak } from './dma-mapping-leak';
+import { dmaMappingNullCheck } from './dma-mapping-null-check';
+import { dmaMappingUnchecked } from './dma-mapping-unchecked';
+import { dmaOnStack } from './dma-on-stack';
+import { dmaPoolLeak } from './dma-pool-leak';
+import { dmaSyncDirection } from './dma-sync-direction';
+import { dmaUnmapMismatch } from './dma-unmap-mismatch';
+import { dmaUnmapSgNents } from './dma-unmap-sg-nents';
+import { doubleRelease } from './double-release';
+import { gupForDma } from './gup-for-dma';
+import { gupResultUnsigned } from './gup-result-unsigned';
+import { internalFollFlag } from './internal-foll-flag';
+import { longtermGet } from './longterm-get';
+import { missingFollWrite } from './missing-foll-write';
+import { missingLongterm } from './missing-longterm';
+import { missingRelease } from './missing-release';
+import { partialPin } from './partial-pin';
+import { releaseMismatch } from './release-mismatch';
+import type { RuleMeta } from './support/rule';
 
-export type Rule = (file: FileAnalysis, linkage: Linkage) => Finding[];
-
-export const RULES: readonly Rule[] = [
+export const RULES = [
   internalFollFlag,
   longtermGet,
   releaseMismatch,
   apiVersion,
-  pathRules,
+  missingRelease,
+  partialPin,
+  doubleRelease,
   gupForDma,
   gupResultUnsigned,
   missingFollWrite,
   missingLongterm,
   dirtyWithoutLock,
-  dmaRules,
-];
+  dmaMappingUnchecked,
+  dmaMappingNullCheck,
+  dmaMapSgUnchecked,
+  dmaUnmapSgNents,
+  dmaUnmapMismatch,
+  dmaMappingLeak,
+  dmaDoubleUnmap,
+  dmaOnStack,
+  dmaSyncDirection,
+  dmaPoolLeak,
+] as const;
 
-/** The rule ids the registry can produce today (the eval scores only these). */
-export const IMPLEMENTED_RULES: readonly RuleId[] = [
-  'internal-foll-flag',
-  'longterm-get',
-  'release-mismatch',
-  'api-version',
-  'missing-release',
-  'partial-pin',
-  'double-release',
-  'gup-for-dma',
-  'gup-result-unsigned',
-  'missing-foll-write',
-  'missing-longterm',
-  'dirty-without-lock',
-  'dma-mapping-unchecked',
-  'dma-mapping-null-check',
-  'dma-map-sg-unchecked',
-  'dma-unmap-sg-nents',
-  'dma-unmap-mismatch',
-  'dma-mapping-leak',
-  'dma-double-unmap',
-  'dma-on-stack',
-  'dma-sync-direction',
-  'dma-pool-leak',
-];
+/** Stable rule ids. Changing one breaks users' suppressions and settings: add, never rename. */
+export type RuleId = (typeof RULES)[number]['id'];
+
+export const RULE_IDS: readonly RuleId[] = RULES.map((r) => r.id);
+
+export type { RuleGroup, RuleMeta } from './support/rule';
+
+const byId = new Map<string, RuleMeta>(RULES.map((r) => [r.id, r.meta]));
+
+export function isRuleId(text: string): text is RuleId {
+  return byId.has(text);
+}
+
+export function ruleMeta(id: RuleId): RuleMeta {
+  return byId.get(id) as RuleMeta;
+}
+
+/** The kernel documentation section the rule follows. */
+export function ruleDocsUrl(id: RuleId): string {
+  return KERNEL_DOCS[ruleMeta(id).doc].url;
+}
+
+/** Where the rule's own page lives in the repository (docs/rules/<id>.md). */
+export function rulePagePath(id: RuleId): string {
+  return `docs/rules/${id}.md`;
+}

@@ -34,7 +34,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
-import { RULE_IDS } from '../../core/rules/ids';
+import { RULE_IDS } from '../../core/rules/index';
 import { StatusNotification, type StatusParams } from '../../server/protocol';
 
 export const ROOT = path.resolve(__dirname, '..', '..');

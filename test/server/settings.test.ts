@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { RULE_IDS } from '../../core/rules/ids';
+import { RULE_IDS } from '../../core/rules/index';
 import { DEFAULT_SETTINGS, parseSettings, SETTING_SPECS, SETTINGS_SECTION } from '../../server/settings';
 
 interface PropertySchema {

@@ -3,9 +3,9 @@
  * dma-debug does ("frees DMA memory with different size"), without false alarms from spelling:
  * `sizeof(*desc)` and `sizeof(struct cdma_desc)`, `4` and `sizeof(u32)`, are the same size.
  */
-import type { SyntaxNode } from '../parse/syntax';
-import { canonicalText, unwrap } from '../analysis/expr';
-import type { FunctionInfo, Variable } from '../analysis/functions';
+import type { SyntaxNode } from '../../parse/syntax';
+import { canonicalText, unwrap } from '../../analysis/expr';
+import type { FunctionInfo, Variable } from '../../analysis/functions';
 
 const FIXED_SIZES: Readonly<Record<string, number>> = {
   u8: 1,

@@ -7,13 +7,13 @@
  * right; it becomes wrong only once the acquire is converted, and the conversion (gup-for-dma,
  * longterm-get, internal-foll-flag) rewrites it in the same edit.
  */
-import type { FileAnalysis } from '../analysis/file';
-import type { AcquireSite, Linkage, Site } from '../analysis/linkage';
+import type { AcquireSite, Site } from '../analysis/linkage';
 import type { ReleaseOp } from '../analysis/pageOps';
 import type { Finding, Fix } from '../findings';
 import { getToPinConversion } from '../fixes/conversion';
 import { toGetRelease, toPinRelease, unusedIndexEdits } from '../fixes/releaseEdits';
-import { finding, fnName, lineOf, spanOf } from './report';
+import { fnName, lineOf, spanOf } from './support/finding';
+import { defineRule, type RuleContext } from './support/rule';
 
 function describeRelease(op: ReleaseOp): string {
   if (op.bulk) return `a ${fnName(op.name)} loop`;
@@ -21,7 +21,28 @@ function describeRelease(op: ReleaseOp): string {
   return fnName(op.name);
 }
 
-export function releaseMismatch(file: FileAnalysis, linkage: Linkage): Finding[] {
+export const releaseMismatch = defineRule({
+  id: 'release-mismatch',
+  meta: {
+    title: "Pages released with the other family's release",
+    severity: 'error',
+    group: 'gup',
+    doc: 'pinBasics',
+    fixable: 'safe',
+    description:
+      'Pinned pages (pin_user_pages*) released with put_page()/release_pages()/folio_put(), or referenced pages (get_user_pages*) released with unpin_user_page*().',
+    catches:
+      'In one function: pages filled by a pin_* call released with put_page(), release_pages() or folio_put() (one page, or a loop over the array); pages filled by a get_* call released with any unpin_user_page*(). Across functions of one file: a struct field or global filled by one family and released by the other in another function.',
+    why: "A pin adds GUP_PIN_COUNTING_BIAS (1024) to a small page's refcount; put_page() takes away 1. The page stays 1023 high forever, folio_maybe_dma_pinned() stays true, nr_foll_pin_released never moves. The reverse (unpin on a FOLL_GET page) subtracts 1024 from a page that got +1: the refcount underflows and the page is freed while mapped.",
+    wrong:
+      'npinned = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages);\n...\nfor (i = 0; i < npinned; i++)\n\tput_page(pages[i]);',
+    right: 'npinned = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages);\n...\nunpin_user_pages(pages, npinned);',
+    fix: 'The matching release: a put_page(pages[i]) loop becomes unpin_user_pages(pages, n); `set_page_dirty_lock(p); put_page(p)` becomes unpin_user_pages_dirty_lock(pages, n, true); a single put_page(page) becomes unpin_user_page(page); unpin on FOLL_GET pages becomes put_page()/release_pages().',
+  },
+  check,
+});
+
+function check({ file, linkage, finding }: RuleContext): Finding[] {
   const byRelease = new Map<ReleaseOp, { release: Site<ReleaseOp>; acquires: AcquireSite[] }>();
   for (const a of linkage.acquires) {
     for (const r of linkage.releasesOf(a)) {
@@ -72,8 +93,7 @@ export function releaseMismatch(file: FileAnalysis, linkage: Linkage): Finding[]
       if (back) fixes.push({ title: `Release with ${back[0]?.newText ?? 'put_page'}()`, edits: back, safe: false });
     }
     findings.push(
-      finding(file, {
-        rule: 'release-mismatch',
+      finding({
         span: spanOf(release.op.node),
         function: release.fn.info.name,
         message,

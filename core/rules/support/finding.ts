@@ -1,19 +1,20 @@
 /**
  * Building findings: spans from syntax nodes, 1-based ranges from spans, the rule's default
- * severity and documentation link from the rule table.
+ * severity and documentation link from its meta. Rules reach `buildFinding` through
+ * `ctx.finding(...)`, which fills in the rule.
  */
-import type { SyntaxNode } from '../parse/syntax';
-import type { FileAnalysis } from '../analysis/file';
-import type { Finding, Fix, PathStep, RelatedLocation, Span } from '../findings';
-import type { RuleId } from './ids';
-import { ruleDocsUrl, ruleMeta } from './table';
+import type { SyntaxNode } from '../../parse/syntax';
+import type { FileAnalysis } from '../../analysis/file';
+import { KERNEL_DOCS } from '../../catalog/docs';
+import type { Finding, Fix, PathStep, RelatedLocation, Span } from '../../findings';
+import type { RuleId } from '../index';
+import type { RuleMeta } from './rule';
 
 export function spanOf(node: SyntaxNode): Span {
   return { start: node.startIndex, end: node.endIndex };
 }
 
 export interface FindingInput {
-  readonly rule: RuleId;
   readonly span: Span;
   readonly message: string;
   readonly related?: readonly { readonly span: Span; readonly message: string }[];
@@ -22,7 +23,7 @@ export interface FindingInput {
   readonly path?: readonly { readonly span: Span; readonly label: string }[];
 }
 
-export function finding(file: FileAnalysis, input: FindingInput): Finding {
+export function buildFinding(file: FileAnalysis, rule: string, meta: RuleMeta, input: FindingInput): Finding {
   const related: RelatedLocation[] = (input.related ?? []).map((r) => ({
     span: r.span,
     range: file.lines.range(r.span),
@@ -34,13 +35,14 @@ export function finding(file: FileAnalysis, input: FindingInput): Finding {
     label: p.label,
   }));
   return {
-    rule: input.rule,
-    severity: ruleMeta(input.rule).severity,
+    // Only rules in RULES run, and RuleId is the union of their ids.
+    rule: rule as RuleId,
+    severity: meta.severity,
     message: input.message,
     span: input.span,
     range: file.lines.range(input.span),
     related,
-    docsUrl: ruleDocsUrl(input.rule),
+    docsUrl: KERNEL_DOCS[meta.doc].url,
     fixes: input.fixes ?? [],
     ...(input.function !== undefined ? { function: input.function } : {}),
     ...(path ? { path } : {}),
@@ -51,12 +53,6 @@ export function finding(file: FileAnalysis, input: FindingInput): Finding {
 export function lineOf(file: FileAnalysis, node: SyntaxNode | Span): number {
   const start = 'startIndex' in node ? node.startIndex : node.start;
   return file.lines.position(start).line + 1;
-}
-
-/** A short quotation of source for messages: one line, at most `max` characters. */
-export function quote(node: SyntaxNode, max = 60): string {
-  const text = node.text.replace(/\s+/g, ' ').trim();
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** `name()` as messages write function names. */

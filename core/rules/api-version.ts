@@ -7,9 +7,9 @@ import type { SyntaxNode } from '../parse/syntax';
 import { acquireApi, releaseApi, signatureAt, type AcquireApi, type ReleaseApi, type Signature } from '../catalog/gup';
 import { describeRange, formatVersion, inRange } from '../catalog/version';
 import { callArguments, identifierName, isNullPointer, unwrap } from '../analysis/expr';
-import type { FileAnalysis } from '../analysis/file';
 import type { Finding, Fix, TextEdit } from '../findings';
-import { finding, fnName, spanOf } from './report';
+import { fnName, spanOf } from './support/finding';
+import { defineRule, type RuleContext } from './support/rule';
 
 type Api = AcquireApi | ReleaseApi;
 
@@ -52,7 +52,27 @@ function arityFix(api: Api, args: readonly SyntaxNode[], target: Signature): Fix
   return edit ? { title: `Remove the \`${role}\` argument (${arg.text})`, edits: [edit], safe: true } : null;
 }
 
-export function apiVersion(file: FileAnalysis): Finding[] {
+export const apiVersion = defineRule({
+  id: 'api-version',
+  meta: {
+    title: 'GUP/DMA call does not fit the kernel version',
+    severity: 'error',
+    group: 'gup',
+    doc: 'gupKernelDoc',
+    fixable: 'offered',
+    description:
+      'The function does not exist in the configured kernel version, or is called with an argument count its signature there does not have.',
+    catches:
+      'Calls to catalogued functions that are absent in the configured version (pin_user_pages_fast_only() on ≥6.3, put_user_pages() on ≥5.6, memfd_pin_folios() before 6.11 …) or whose argument count does not match (a `vmas` argument on ≥6.5, a `tsk` argument on ≥5.9).',
+    why: 'GUP signatures changed several times (tsk removed in v5.9, vmas removed in v6.5, pages-before-flags in *_unlocked). A driver carried across versions with a stale call either does not build or, worse, has its arguments shifted by one.',
+    wrong: '/* Linux 6.5+ */\nret = pin_user_pages(start, n, FOLL_WRITE, pages, NULL);',
+    right: '/* Linux 6.5+ */\nret = pin_user_pages(start, n, FOLL_WRITE, pages);',
+    fix: 'Drops a NULL `vmas` argument (≥6.5) or a `current`/NULL `tsk` argument (≥5.9); renames put_user_page*() to unpin_user_page*() (≥5.6). Other cases need a human.',
+  },
+  check,
+});
+
+function check({ file, finding }: RuleContext): Finding[] {
   const findings: Finding[] = [];
   const v = file.version;
   const seen = new Set<number>();
@@ -89,9 +109,7 @@ export function apiVersion(file: FileAnalysis): Finding[] {
           } else if (api.name === '__get_user_pages_fast') {
             message += ' It was renamed get_user_pages_fast_only() in v5.8.';
           }
-          findings.push(
-            finding(file, { rule: 'api-version', span: spanOf(calleeNode), function: fn.info.name, message, fixes }),
-          );
+          findings.push(finding({ span: spanOf(calleeNode), function: fn.info.name, message, fixes }));
           continue;
         }
         const signature = signatureAt(api, v);
@@ -107,8 +125,7 @@ export function apiVersion(file: FileAnalysis): Finding[] {
             ' The task_struct argument was removed in v5.9 ("mm/gup: remove task_struct pointer for all gup code").';
         const fix = arityFix(api, args, signature);
         findings.push(
-          finding(file, {
-            rule: 'api-version',
+          finding({
             span: spanOf(op.node),
             function: fn.info.name,
             message,

@@ -12,7 +12,8 @@ import type { AcquireSite, Linkage } from '../analysis/linkage';
 import type { Finding, Fix } from '../findings';
 import { getToPinConversion } from '../fixes/conversion';
 import { flagRemovalEdits } from '../fixes/flagEdits';
-import { finding, fnName, lineOf, spanOf } from './report';
+import { fnName, lineOf, spanOf } from './support/finding';
+import { defineRule, type RuleContext } from './support/rule';
 
 function isForbidden(o: FlagOccurrence, family: 'get' | 'pin'): boolean {
   const flag = follFlag(o.name);
@@ -35,7 +36,27 @@ function rejection(file: FileAnalysis, family: 'get' | 'pin', name: string): str
   return "GUP sets it itself; passing it changes what the call does behind the caller's back";
 }
 
-export function internalFollFlag(file: FileAnalysis, linkage: Linkage): Finding[] {
+export const internalFollFlag = defineRule({
+  id: 'internal-foll-flag',
+  meta: {
+    title: 'Internal FOLL_* flag passed by a caller',
+    severity: 'error',
+    group: 'gup',
+    doc: 'pinBasics',
+    fixable: 'safe',
+    description:
+      'A GUP call is passed a flag that only GUP itself may set (FOLL_PIN, FOLL_TOUCH, FOLL_TRIED, FOLL_REMOTE, FOLL_FAST_ONLY, FOLL_UNLOCKABLE, or FOLL_GET on pin_user_pages*()).',
+    catches:
+      'FOLL_PIN, FOLL_TOUCH, FOLL_TRIED, FOLL_REMOTE, FOLL_FAST_ONLY, FOLL_UNLOCKABLE, FOLL_MADV_POPULATE and FOLL_COW passed to any get_user_pages*()/pin_user_pages*() call, and FOLL_GET passed to a pin_user_pages*() call — written at the call, built up in a local flags variable (`flags |= FOLL_PIN`), or hidden in a `#define` in the same file. FOLL_GET and FOLL_PIN together get a message of their own.',
+    why: '"FOLL_PIN is internal to gup, meaning that it should not appear at the gup call sites." Since v6.3 is_valid_gup_args() rejects every internal flag with a WARN_ON_ONCE() and returns -EINVAL (get_*) or 0 (pin_*), and the names live in mm/internal.h so a module using them does not build. Before v6.3, FOLL_PIN on a get_* call silently produced pinned pages that the code then released with put_page().',
+    wrong: 'ret = get_user_pages_fast(uaddr, nr, FOLL_WRITE | FOLL_PIN, pages);\n...\nput_page(pages[i]);',
+    right: 'ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages);\n...\nunpin_user_pages(pages, ret);',
+    fix: 'Removes the flag where it is written (`A | FOLL_PIN | B` → `A | B`, `FOLL_PIN` alone → `0`). Where FOLL_PIN was used to get pin semantics out of a get_* call, the fix is the get→pin conversion: the call becomes pin_*, FOLL_PIN and FOLL_GET go, and the releases become unpin_user_page*().',
+  },
+  check,
+});
+
+function check({ file, linkage, finding }: RuleContext): Finding[] {
   const findings: Finding[] = [];
   const reported = new Set<string>();
   for (const site of linkage.acquires) {
@@ -53,8 +74,7 @@ export function internalFollFlag(file: FileAnalysis, linkage: Linkage): Finding[
       if (reported.has(key)) continue;
       reported.add(key);
       findings.push(
-        finding(file, {
-          rule: 'internal-foll-flag',
+        finding({
           span: pin.span,
           function: fn,
           related,
@@ -77,8 +97,7 @@ export function internalFollFlag(file: FileAnalysis, linkage: Linkage): Finding[
         message = `${o.name} passed to ${fnName(op.name)}${where(o)}: ${o.name} is internal to GUP — ${rejection(file, op.family, op.name)}.`;
       }
       findings.push(
-        finding(file, {
-          rule: 'internal-foll-flag',
+        finding({
           span: o.span,
           function: fn,
           related,

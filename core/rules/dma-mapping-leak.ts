@@ -1,0 +1,54 @@
+/**
+ * dma-mapping-leak — a streaming mapping, coherent allocation, pool block or pool neither released
+ * nor handed off on some path (dma-debug: "device driver has pending DMA allocations while
+ * released from device"). Found by the path engine.
+ */
+import type { FileAnalysis } from '../analysis/file';
+import type { DmaOp } from '../analysis/pageOps';
+import type { Finding } from '../findings';
+import { fnName, lineOf } from './support/finding';
+import { dmaIssueFindings } from './support/pathIssues';
+import { defineRule, type RuleContext } from './support/rule';
+
+export const dmaMappingLeak = defineRule({
+  id: 'dma-mapping-leak',
+  meta: {
+    title: 'DMA mapping or coherent allocation leaked on some path',
+    severity: 'warning',
+    group: 'dma',
+    doc: 'dmaDebug',
+    fixable: 'none',
+    description: 'A streaming mapping or coherent allocation is neither released nor stored on some path.',
+    catches:
+      'A path from a successful dma_map_*(), dma_alloc_*() or dma_pool_alloc() to a return on which the mapping is neither unmapped (freed) nor handed on. Handed on means stored in a struct or through an out-parameter, returned, or passed to a function that this function does not unmap it after: ownership has left, and the rule stays silent, on error returns too. A leak that only happens when a loop runs zero times is not reported.',
+    why: 'Leaked mappings exhaust IOVA space and swiotlb bounce buffers; dma-debug reports "device driver has pending DMA allocations while released from device" at unbind.',
+    wrong:
+      'addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);\nif (dma_mapping_error(dev, addr))\n\treturn -ENOMEM;\nif (start_hw(dev, addr))\n\treturn -EIO;\t/* mapping leaks */\nwait_hw(dev);\ndma_unmap_single(dev, addr, len, DMA_TO_DEVICE);',
+    right: 'if (start_hw(dev, addr)) {\n\tdma_unmap_single(dev, addr, len, DMA_TO_DEVICE);\n\treturn -EIO;\n}',
+    fix: 'No automatic fix.',
+  },
+  check,
+});
+
+function check({ file, finding }: RuleContext): Finding[] {
+  return dmaIssueFindings(file, 'leak', (issue, { op, related, base }) =>
+    finding({ span: issue.at.span, related, ...base, message: leakMessage(file, op, issue.at.label) }),
+  );
+}
+
+/** What leaks, in the words that fit it: a mapping, coherent memory, a pool block, a pool. */
+function leakMessage(file: FileAnalysis, op: DmaOp, at: string): string {
+  const where = `${fnName(op.name)} (line ${lineOf(file, op.node)})`;
+  const unbind =
+    'dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device"';
+  switch (op.api.role) {
+    case 'pool-create':
+      return `The pool from ${where} is neither destroyed nor handed off on this path before \`${at}\`: its pages stay allocated. Call dma_pool_destroy().`;
+    case 'alloc':
+      if (op.api.type === 'pool')
+        return `The block from ${where} is neither returned with dma_pool_free() nor handed off on this path before \`${at}\`: the pool can no longer be destroyed cleanly ("dma_pool_destroy %s, %p busy").`;
+      return `The ${op.api.type === 'noncoherent' ? 'non-coherent' : 'coherent'} memory from ${where} is neither freed nor handed off on this path before \`${at}\`: it stays allocated; ${unbind}.`;
+    default:
+      return `The mapping from ${where} is neither unmapped nor handed off on this path before \`${at}\`: it keeps its IOVA space (and any swiotlb bounce buffer); ${unbind}.`;
+  }
+}

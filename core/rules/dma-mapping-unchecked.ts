@@ -1,0 +1,120 @@
+/**
+ * dma-mapping-unchecked — a mapping handle used on some path before dma_mapping_error() checked it
+ * (dma-api-howto.rst, "Handling Errors": "drivers must check the result with
+ * dma_mapping_error()"). Found by the path engine; a handle tested against 0 instead is
+ * dma-mapping-null-check's.
+ */
+import type { SyntaxNode } from '../parse/syntax';
+import { walkTypes } from '../parse/syntax';
+import type { FileAnalysis, FunctionAnalysis } from '../analysis/file';
+import type { DmaOp } from '../analysis/pageOps';
+import type { Finding, Fix } from '../findings';
+import { sourceText } from './support/dmaOps';
+import { fnName } from './support/finding';
+import { nullChecksIn } from './support/nullChecks';
+import { dmaIssueFindings } from './support/pathIssues';
+import { defineRule, type RuleContext } from './support/rule';
+
+export const dmaMappingUnchecked = defineRule({
+  id: 'dma-mapping-unchecked',
+  meta: {
+    title: 'DMA mapping used without dma_mapping_error()',
+    severity: 'warning',
+    group: 'dma',
+    doc: 'dmaHowtoErrors',
+    fixable: 'offered',
+    description: 'A dma_map_single/page/resource() handle is used on some path without a dma_mapping_error() check.',
+    catches:
+      "A dma_map_single(), dma_map_page(), dma_map_resource() (and _attrs forms) whose handle is used, stored or passed on before any dma_mapping_error() check on that path, or unmapped without one. A check kept in a variable (`ret = dma_mapping_error(...); if (ret)`) or made by an in-file helper that calls dma_mapping_error() on its argument counts; a handle returned to the caller is the caller's to check.",
+    why: '"In some cases the DMA mapping can fail … drivers must check the result with dma_mapping_error()." A failed mapping returns DMA_MAPPING_ERROR (all ones), which the device will happily DMA to. dma-debug reports "device driver failed to check map error" at unmap.',
+    wrong: 'addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);\nwritel(lower_32_bits(addr), reg);',
+    right:
+      'addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);\nif (dma_mapping_error(dev, addr))\n\treturn -ENOMEM;\nwritel(lower_32_bits(addr), reg);',
+    fix: 'Inserts `if (dma_mapping_error(dev, addr)) goto <label>;` when the function has exactly one sensible error label.',
+  },
+  check,
+});
+
+function check({ file, finding }: RuleContext): Finding[] {
+  return dmaIssueFindings(file, 'dma-unchecked', (issue, { op, related, base }, fn) => {
+    if (nullChecksIn(fn, new Set([op.key ?? ''])).length > 0) return null; // dma-mapping-null-check says it better
+    const fix = insertCheckFix(file, fn, op);
+    return finding({
+      span: issue.at.span,
+      related,
+      ...base,
+      fixes: fix ? [fix] : [],
+      message:
+        issue.at.kind === 'release'
+          ? `The ${fnName(op.name)} handle \`${op.key}\` reaches its unmap without a dma_mapping_error() check: dma-debug reports "device driver failed to check map error". Check it right after mapping.`
+          : `The ${fnName(op.name)} handle \`${op.key}\` is used here (${issue.at.label}) without a dma_mapping_error() check on this path: a failed mapping is DMA_MAPPING_ERROR, which the device will happily DMA to.`,
+    });
+  });
+}
+
+function statementOf(node: SyntaxNode): SyntaxNode | null {
+  let n: SyntaxNode | null = node;
+  while (n && n.type !== 'expression_statement' && n.type !== 'declaration') n = n.parent;
+  return n;
+}
+
+function indentOf(file: FileAnalysis, offset: number): string {
+  const lineStart = file.parsed.text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(file.parsed.text.slice(lineStart))?.[0] ?? '';
+}
+
+const labelCache = new WeakMap<FunctionAnalysis, { name: string; node: SyntaxNode }[]>();
+
+/** Labels that read like error exits (`err_unmap:`, `out:`), once per function. */
+function errorLabelsOf(fn: FunctionAnalysis): { name: string; node: SyntaxNode }[] {
+  const cached = labelCache.get(fn);
+  if (cached) return cached;
+  const labels: { name: string; node: SyntaxNode }[] = [];
+  walkTypes(
+    fn.info.body,
+    (type) => (type === 'labeled_statement' ? 'visit-descend' : 'descend'),
+    (n) => {
+      const name = n.childForFieldName('label')?.text ?? '';
+      if (/^(err|out|fail|free|unwind|error|bail|cleanup|exit|put|release|undo|unlock|abort)/i.test(name))
+        labels.push({ name, node: n });
+    },
+  );
+  labelCache.set(fn, labels);
+  return labels;
+}
+
+/**
+ * The fix for an unchecked mapping: `if (dma_mapping_error(dev, h)) goto <label>;` after the map,
+ * when the function has exactly one error label after it that does not unmap this handle.
+ */
+function insertCheckFix(file: FileAnalysis, fn: FunctionAnalysis, map: DmaOp): Fix | null {
+  if (!map.dev || !map.key) return null;
+  const stmt = statementOf(map.node);
+  if (!stmt) return null;
+  const labels = errorLabelsOf(fn).filter((l) => l.node.startIndex > stmt.endIndex);
+  const handle = map.key;
+  const candidates = labels.filter((l) => {
+    // Code from the label to the next label must not unmap this handle: the mapping failed.
+    const following = labels.find((o) => o.node.startIndex > l.node.startIndex);
+    const end = following ? following.node.startIndex : fn.info.body.endIndex;
+    const region = file.parsed.text.slice(l.node.startIndex, end);
+    return !new RegExp(`dma_unmap_\\w+\\([^;]*\\b${handle.replace(/[^\w]/g, '\\$&')}\\b`).test(region);
+  });
+  if (candidates.length !== 1) return null;
+  const label = candidates[0]?.name as string;
+  const indent = indentOf(file, stmt.startIndex);
+  const ret = ['ret', 'rc', 'err', 'error'].find((v) => fn.info.locals.has(v) && !fn.info.locals.get(v)?.isUnsigned);
+  const body = ret
+    ? ` {\n${indent}\t${ret} = -ENOMEM;\n${indent}\tgoto ${label};\n${indent}}`
+    : `\n${indent}\tgoto ${label};`;
+  return {
+    title: `Check with dma_mapping_error() and goto ${label}`,
+    edits: [
+      {
+        span: { start: stmt.endIndex, end: stmt.endIndex },
+        newText: `\n${indent}if (dma_mapping_error(${sourceText(file, map.dev)}, ${handle}))${body}`,
+      },
+    ],
+    safe: false,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * dma-unmap-sg-nents — "The nents argument to dma_unmap_sg must be the same one you passed into
+ * dma_map_sg, it should NOT be the value returned from dma_map_sg" (dma-api.rst). The same holds
+ * for the sg syncs; dma-debug checks both ("… with different entry count").
+ */
+import type { SyntaxNode } from '../parse/syntax';
+import { canonical } from '../analysis/expr';
+import type { Finding } from '../findings';
+import { dmaFunctions, mapsFor, sourceText } from './support/dmaOps';
+import { fnName, spanOf } from './support/finding';
+import { defineRule, type RuleContext } from './support/rule';
+
+export const dmaUnmapSgNents = defineRule({
+  id: 'dma-unmap-sg-nents',
+  meta: {
+    title: 'dma_unmap_sg() given the mapped count',
+    severity: 'error',
+    group: 'dma',
+    doc: 'dmaStreaming',
+    fixable: 'safe',
+    description: 'dma_unmap_sg() is passed the count dma_map_sg() returned instead of the original nents.',
+    catches: '`n = dma_map_sg(dev, sg, nents, dir); … dma_unmap_sg(dev, sg, n, dir);`',
+    why: '"The nents argument to dma_unmap_sg must be the same one you passed into dma_map_sg, it should NOT be the value returned from dma_map_sg." An IOMMU may merge segments; unmapping fewer leaves IOVA space and bounce buffers leaked. dma-debug: "device driver frees DMA sg list with different entry count".',
+    wrong:
+      'count = dma_map_sg(dev, sgl, nents, DMA_FROM_DEVICE);\n...\ndma_unmap_sg(dev, sgl, count, DMA_FROM_DEVICE);',
+    right:
+      'count = dma_map_sg(dev, sgl, nents, DMA_FROM_DEVICE);\n...\ndma_unmap_sg(dev, sgl, nents, DMA_FROM_DEVICE);',
+    fix: 'Uses the original nents in dma_unmap_sg().',
+  },
+  check,
+});
+
+function check({ file, finding }: RuleContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const { fn, ops } of dmaFunctions(file)) {
+    for (const op of ops.filter(
+      (o) => (o.api.role === 'unmap' || o.api.role === 'sync') && o.api.type === 'sg' && o.nents,
+    )) {
+      const count = op.nents as SyntaxNode;
+      const map = mapsFor(ops, op.key, 'sg').find((m) => m.result.variable && m.nents);
+      if (!map?.nents || canonical(count) !== map.result.variable) continue;
+      const original = sourceText(file, map.nents);
+      findings.push(
+        finding({
+          span: spanOf(count),
+          function: fn.info.name,
+          related: [{ span: spanOf(map.node), message: `mapped here with nents \`${original}\`` }],
+          fixes: [
+            {
+              title: `Pass the original nents (${original})`,
+              edits: [{ span: spanOf(count), newText: original }],
+              safe: true,
+            },
+          ],
+          message: `${fnName(op.name)} is given \`${count.text}\`, the count ${fnName(map.name)} returned, instead of the nents it was given (\`${original}\`): "The nents argument to dma_unmap_sg must be the same one you passed into dma_map_sg". dma-debug: "device driver ${op.api.role === 'sync' ? 'syncs' : 'frees'} DMA sg list with different entry count".`,
+        }),
+      );
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,180 @@
+/**
+ * gup-for-dma — pages from get_user_pages*() whose data is accessed (pin_user_pages.rst cases 1, 2
+ * and 5: Direct IO, DMA, writing to the data) must be pinned instead: FOLL_GET references are
+ * invisible to folio_maybe_dma_pinned(). Silent in files that register an MMU notifier (case 3).
+ */
+import type { FileAnalysis } from '../analysis/file';
+import { hasFlag } from '../analysis/flags';
+import type { AcquireSite, Linkage } from '../analysis/linkage';
+import type { AcquireOp, DirtyOp, UseOp } from '../analysis/pageOps';
+import type { Finding, Fix, Span } from '../findings';
+import { getToPinConversion } from '../fixes/conversion';
+import { dmaWritesOf } from './support/dmaWrites';
+import { escapesOf } from './support/escapes';
+import { fnName, lineOf, spanOf } from './support/finding';
+import { defineRule, type RuleContext } from './support/rule';
+
+export const gupForDma = defineRule({
+  id: 'gup-for-dma',
+  meta: {
+    title: 'get_user_pages*() used where the page data is accessed',
+    severity: 'warning',
+    group: 'path',
+    doc: 'pinWhichFlags',
+    fixable: 'offered',
+    description:
+      'Pages from get_user_pages*() are accessed as data or handed to DMA/Direct I/O: they must be pinned with pin_user_pages*() (pin_user_pages.rst cases 1, 2 and 5).',
+    catches:
+      'Pages from a get_* call that reach kmap*()/page_address()/memcpy_*_page()/flush_dcache_page() (case 5), sg_set_page()/sg_alloc_table_from_pages()/dma_map_page() (case 2) or bio_add_page() (case 1); pages requested with FOLL_WRITE and kept past the call (stored in an object or returned through a parameter) for someone to write later; and releases that dirty the pages (set_page_dirty before put_page). Silent when the file registers an MMU notifier (case 3).',
+    why: '"use pin_user_pages*() for DMA-pinned pages, and get_user_pages*() for other cases" — FOLL_GET references are invisible to folio_maybe_dma_pinned(), so writeback, page migration and fork-COW treat the page as unused while the device or the CPU is writing it: data corruption and file system crashes (the reason for the whole FOLL_PIN work).',
+    wrong:
+      'ret = get_user_pages_fast(uaddr, n, FOLL_WRITE, pages);\n...\nsg_set_page(sg, pages[i], PAGE_SIZE, 0);\n...\nput_page(pages[i]);',
+    right:
+      'ret = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages);\n...\nsg_set_page(sg, pages[i], PAGE_SIZE, 0);\n...\nunpin_user_pages_dirty_lock(pages, ret, true);',
+    fix: 'The get→pin conversion, in one edit: the call becomes its pin_* counterpart, FOLL_GET is dropped, and every release of those pages in the file becomes the matching unpin (a put_page() loop becomes unpin_user_pages(); dirty-then-put becomes unpin_user_pages_dirty_lock()).',
+  },
+  check,
+});
+
+interface Evidence {
+  readonly span: Span;
+  /** What the code does, for the message: "copies into them with memcpy_to_page()". */
+  readonly what: string;
+  readonly docCase: 1 | 2 | 5;
+  /** Direct evidence (a use of the data) versus an inference (FOLL_WRITE and kept). */
+  readonly direct: boolean;
+}
+
+const CASE_TITLES: Record<1 | 2 | 5, string> = {
+  1: 'case 1 (Direct IO)',
+  2: 'case 2 (DMA)',
+  5: 'case 5 (writing to the data)',
+};
+
+function check({ file, linkage, finding }: RuleContext): Finding[] {
+  if (file.mmuNotifier) return []; // case 3: plain references dropped from the invalidate callback
+  const findings: Finding[] = [];
+  for (const site of linkage.acquires) {
+    const { op } = site;
+    if (op.family !== 'get' || op.helper || op.name === 'get_dump_page') continue;
+    const evidence = evidenceFor(file, linkage, site);
+    if (evidence.length === 0) continue;
+    const first = evidence[0] as Evidence;
+    const cases = [...new Set(evidence.map((e) => e.docCase))]
+      .sort()
+      .map((c) => CASE_TITLES[c])
+      .join(', ');
+    const conversion = getToPinConversion(
+      file,
+      linkage,
+      site,
+      evidence.some((e) => e.direct),
+    );
+    const related = evidence.map((e) => ({ span: e.span, message: e.what }));
+    if (conversion)
+      for (const r of conversion.rewrittenReleases)
+        related.push({ span: r, message: 'this release becomes unpin_user_page*() with the conversion' });
+    const fixes: Fix[] = conversion ? [conversion.fix] : [];
+    findings.push(
+      finding({
+        span: calleeSpan(op),
+        function: site.fn.info.name,
+        related,
+        fixes,
+        message: `Pages from ${fnName(op.name)} (FOLL_GET) must be pinned: ${first.what}${evidence.length > 1 ? ` (and ${evidence.length - 1} more use${evidence.length > 2 ? 's' : ''})` : ''} — pin_user_pages.rst ${cases}. FOLL_GET references are invisible to folio_maybe_dma_pinned(), so writeback, migration and fork treat the pages as unused while they are in use. ${conversion ? `Use ${fnName(conversion.pinName)} and unpin_user_page*().` : op.api.pinCounterpart ? `Use ${fnName(op.api.pinCounterpart)}.` : 'Use a pin_user_pages*() call.'}`,
+      }),
+    );
+  }
+  return findings;
+}
+
+function calleeSpan(op: AcquireOp): Span {
+  const fn = op.node.childForFieldName('function');
+  return fn ? spanOf(fn) : spanOf(op.node);
+}
+
+function evidenceFor(file: FileAnalysis, linkage: Linkage, site: AcquireSite): Evidence[] {
+  const evidence: Evidence[] = [...useEvidence(file, linkage, site)];
+  for (const r of linkage.releasesOf(site)) {
+    if (r.op.dirty === 'no' || r.op.bulk?.dirty) continue; // loop dirtying was counted as a dirty op
+    evidence.push({
+      span: spanOf(r.op.node),
+      what: `they are released dirty (${fnName(r.op.name)}, line ${lineOf(file, r.op.node)})`,
+      docCase: 5,
+      direct: true,
+    });
+  }
+  // DMA mappings of the pages in a direction the device writes.
+  for (const w of dmaWritesOf(file, site)) evidence.push({ span: w.span, what: w.what, docCase: 2, direct: true });
+  if (evidence.length === 0 && hasFlag(site.op.flags, 'FOLL_WRITE')) {
+    const kept = keptForWriting(file, site);
+    if (kept) evidence.push(kept);
+  }
+  return evidence;
+}
+
+/** Uses of the data (kmap, sg tables, bios) and dirtying, in this function or through a field. */
+function useEvidence(file: FileAnalysis, linkage: Linkage, site: AcquireSite): Evidence[] {
+  const evidence: Evidence[] = [];
+  for (const u of linkage.usesOf(site)) {
+    const where =
+      u.fn === site.fn
+        ? `line ${lineOf(file, u.op.node)}`
+        : `${fnName(u.fn.info.name)}, line ${lineOf(file, u.op.node)}`;
+    if (u.op.kind === 'use') {
+      const use = (u.op as UseOp).use;
+      const docCase = use.kind === 'dio' ? 1 : use.kind === 'dma' ? 2 : 5;
+      const what =
+        use.kind === 'data'
+          ? `the CPU accesses their data (${fnName(use.name)}, ${where})`
+          : use.name === 'page_to_phys'
+            ? `their physical address is taken for a device or hypervisor (${fnName(use.name)}, ${where})`
+            : use.kind === 'dma'
+              ? `they are handed to DMA (${fnName(use.name)}, ${where})`
+              : `they are handed to the block layer (${fnName(use.name)}, ${where})`;
+      evidence.push({ span: spanOf(u.op.node), what, docCase, direct: true });
+    } else {
+      const dirty = u.op as DirtyOp;
+      evidence.push({
+        span: spanOf(dirty.node),
+        what: `they are marked dirty, so their data was written (${fnName(dirty.dirty.name)}, ${where})`,
+        docCase: 5,
+        direct: true,
+      });
+    }
+  }
+  return evidence;
+}
+
+/**
+ * FOLL_WRITE pages kept past the call: someone will write them later. Kept in an object, or handed
+ * back to the caller only when the function says by its name that it holds pages for access
+ * (lock_pages, *_pin_*, *_dma_*): core helpers like get_arg_page() hand pages back for their
+ * callers to decide.
+ */
+function keptForWriting(file: FileAnalysis, site: AcquireSite): Evidence | null {
+  const holdsForAccess = /(^|_)(pin|lock|dma|dio|userptr|umem|map)(_|$)/.test(site.fn.info.name);
+  const kept = escapesOf(site).find((e) => e.op.how === 'field' || e.op.how === 'global' || holdsForAccess);
+  if (kept) {
+    return {
+      span: spanOf(kept.op.node),
+      what: `they are requested with FOLL_WRITE and kept past the call (${kept.op.how === 'return' ? 'returned' : `stored in ${kept.op.target?.node.text.replace(/\s+/g, ' ') ?? 'an object'}`}, line ${lineOf(file, kept.op.node)}) for someone to write later`,
+      docCase: 5,
+      direct: false,
+    };
+  }
+  const pages = site.op.pages;
+  if (
+    pages &&
+    (pages.baseKind === 'field' || pages.baseKind === 'global' || (holdsForAccess && pages.baseKind !== 'local'))
+  ) {
+    const where = pages.baseKind === 'field' ? `in ${pages.node.text.replace(/\s+/g, ' ')}` : 'through a parameter';
+    return {
+      span: spanOf(pages.node),
+      what: `they are requested with FOLL_WRITE and handed back ${where} for someone to write later`,
+      docCase: 5,
+      direct: false,
+    };
+  }
+  return null;
+}
