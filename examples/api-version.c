@@ -19,3 +19,7 @@ static long legacy_pin(unsigned long start, unsigned long n, struct page **pages
 	}
 	return ret;
 }
+
+/* pinscope's findings on examples/api-version.c as written (test/unit/examples.test.ts checks them): */
+/* expect: api-version 14:8-14:57 */
+/* expect: api-version 17:3-17:17 */

@@ -22,3 +22,6 @@ err:
 	dma_unmap_single(dev, addr, len, DMA_BIDIRECTIONAL);
 	return ret;
 }
+
+/* pinscope's findings on examples/dma-double-unmap.c as written (test/unit/examples.test.ts checks them): */
+/* expect: dma-double-unmap 22:2-22:53 */

@@ -15,3 +15,6 @@ static int demo_queue_sg(struct device *dev, struct scatterlist *sgl, int nents)
 	dma_unmap_sg(dev, sgl, nents, DMA_TO_DEVICE);
 	return 0;
 }
+
+/* pinscope's findings on examples/dma-map-sg-unchecked.c as written (test/unit/examples.test.ts checks them): */
+/* expect: dma-map-sg-unchecked 13:10-13:52 */

@@ -15,3 +15,6 @@ static int demo_map_rx(struct device *dev, void *buf, size_t len, dma_addr_t *ou
 	*out = addr;
 	return 0;
 }
+
+/* pinscope's findings on examples/dma-mapping-null-check.c as written (test/unit/examples.test.ts checks them): */
+/* expect: dma-mapping-null-check 13:6-13:11 */

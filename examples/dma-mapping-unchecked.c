@@ -35,3 +35,6 @@ err_free:
 	kfree(buf);
 	return ret;
 }
+
+/* pinscope's findings on examples/dma-mapping-unchecked.c as written (test/unit/examples.test.ts checks them): */
+/* expect: dma-mapping-unchecked 26:9-26:13 */

@@ -28,3 +28,6 @@ out:
 	dma_pool_destroy(pool);
 	return ret;
 }
+
+/* pinscope's findings on examples/dma-pool-leak.c as written (test/unit/examples.test.ts checks them): */
+/* expect: dma-pool-leak 28:2-28:24 */

@@ -20,3 +20,6 @@ static int demo_ring_init(struct demo_ring *ring)
 	dma_sync_single_for_device(ring->dev, ring->dma, ring->len, DMA_TO_DEVICE);
 	return 0;
 }
+
+/* pinscope's findings on examples/dma-sync-direction.c as written (test/unit/examples.test.ts checks them): */
+/* expect: dma-sync-direction 20:62-20:75 */

@@ -17,3 +17,6 @@ static int demo_fetch(struct device *dev, void *buf, size_t len)
 	dma_unmap_single(dev, addr, len, DMA_TO_DEVICE);
 	return ret;
 }
+
+/* pinscope's findings on examples/dma-unmap-mismatch.c as written (test/unit/examples.test.ts checks them): */
+/* expect: dma-unmap-mismatch 17:2-17:49 */

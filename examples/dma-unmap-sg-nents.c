@@ -17,3 +17,6 @@ static int demo_read_sg(struct device *dev, struct scatterlist *sgl, int nents)
 	dma_unmap_sg(dev, sgl, mapped, DMA_FROM_DEVICE);
 	return 0;
 }
+
+/* pinscope's findings on examples/dma-unmap-sg-nents.c as written (test/unit/examples.test.ts checks them): */
+/* expect: dma-unmap-sg-nents 17:25-17:31 */

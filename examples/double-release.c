@@ -39,3 +39,6 @@ err_free:
 	kfree(pages);
 	return ret < 0 ? ret : -EFAULT;
 }
+
+/* pinscope's findings on examples/double-release.c as written (test/unit/examples.test.ts checks them): */
+/* expect: double-release 38:3-38:31 */

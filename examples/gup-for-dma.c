@@ -27,3 +27,6 @@ put:
 		put_page(pages[i]);
 	return ret;
 }
+
+/* pinscope's findings on examples/gup-for-dma.c as written (test/unit/examples.test.ts checks them): */
+/* expect: gup-for-dma 14:8-14:27 */

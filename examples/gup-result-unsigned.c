@@ -16,3 +16,6 @@ static int lock_user_buffer(unsigned long uaddr, unsigned int n, struct page **p
 	}
 	return 0;
 }
+
+/* pinscope's findings on examples/gup-result-unsigned.c as written (test/unit/examples.test.ts checks them): */
+/* expect: gup-result-unsigned 12:11-12:59 */

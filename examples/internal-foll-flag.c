@@ -27,3 +27,7 @@ static int cap_pin_buffer(struct cap_buf *buf, unsigned long uaddr)
 	}
 	return 0;
 }
+
+/* pinscope's findings on examples/internal-foll-flag.c as written (test/unit/examples.test.ts checks them): */
+/* expect: internal-foll-flag 9:37-9:45 */
+/* expect: gup-for-dma 20:8-20:27 */

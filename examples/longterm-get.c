@@ -26,3 +26,7 @@ static long mr_register(struct mr *mr, unsigned long start)
 	}
 	return 0;
 }
+
+/* pinscope's findings on examples/longterm-get.c as written (test/unit/examples.test.ts checks them): */
+/* expect: gup-for-dma 19:8-19:22 */
+/* expect: longterm-get 19:55-19:68 */

@@ -31,3 +31,6 @@ static int demo_gem_userptr_get_pages(struct demo_gem_userptr *obj)
 	obj->pages = pvec;
 	return 0;
 }
+
+/* pinscope's findings on examples/missing-longterm.c as written (test/unit/examples.test.ts checks them): */
+/* expect: missing-longterm 24:51-24:61 */

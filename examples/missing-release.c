@@ -25,3 +25,6 @@ static int xfer_user_buffer(void *dev, unsigned long uaddr, int n, struct page *
 	unpin_user_pages_dirty_lock(pages, n, true);
 	return ret;
 }
+
+/* pinscope's findings on examples/missing-release.c as written (test/unit/examples.test.ts checks them): */
+/* expect: missing-release 22:3-22:18 */

@@ -28,3 +28,6 @@ static int region_pin_pages(struct dma_region *region)
 	}
 	return 0;
 }
+
+/* pinscope's findings on examples/partial-pin.c as written (test/unit/examples.test.ts checks them): */
+/* expect: partial-pin 25:6-25:22 */

@@ -19,3 +19,6 @@ static int copy_from_user_pages(unsigned long uaddr, int npages, struct page **p
 		put_page(pages[i]);
 	return pinned == npages ? 0 : -EFAULT;
 }
+
+/* pinscope's findings on examples/release-mismatch.c as written (test/unit/examples.test.ts checks them): */
+/* expect: release-mismatch 19:3-19:21 */
