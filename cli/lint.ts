@@ -1,66 +1,58 @@
 /**
  * `pinscope lint`: files or folders (recursive over *.c and *.h), findings as gcc lines, JSON or
  * SARIF, `--fix` to apply the safe fixes in place, `--diff` to print them as a unified diff.
- * Exit status: 0 clean, 1 findings, 2 usage or I/O error (nothing could be read).
+ * Exit status: 0 clean, 1 findings, 2 a usage error, a path named on the command line that cannot
+ * be read, nothing to lint, or a fix that could not be written. A CI job with a misspelled path
+ * must not pass green.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, opendirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
-import {
-  applyEdits,
-  type Finding,
-  formatVersion,
-  isRuleId,
-  type KernelVersion,
-  type LintOptions,
-  lintText,
-  parseKernelVersion,
-  type RuleId,
-  type RuleSetting,
-  selectSafeFixes,
-  type Severity,
-  toSarif,
-  unifiedDiff,
-} from '../core/index';
+import { formatVersion, isRuleId, type LintOptions, type RuleId, type RuleSetting, type Severity } from '../core/index';
 import { listCFiles, globMatcher } from '../batch/files';
-import { detectKernelVersion } from '../batch/kernelTree';
-import { lintFiles } from '../batch/pool';
-import { decodeSource, encodeSource, DEFAULT_MAX_BYTES } from '../batch/source';
-import { parseArgs, UsageError } from './args';
-import { displayPath, gccLine, jsonFinding, noteLine } from './output';
-import { VERSION } from './version';
+import { lintFiles, type PoolResult } from '../batch/pool';
+import { DEFAULT_MAX_BYTES } from '../batch/source';
+import { terminalPath } from './filePaths';
+import { diffFile, fixFile, type FixHooks, type FixOutcome, type FixRequest } from './fix';
+import type { Io } from './io';
+import {
+  COMMON_OPTIONS,
+  formatOption,
+  integerOption,
+  kernelVersionOption,
+  parseCommandLine,
+  UsageError,
+} from './options';
+import { printReport, type FileReport } from './report';
+import { ReadError, readSource } from './readFile';
 
 export const LINT_USAGE = `usage: pinscope lint [--format gcc|json|sarif] [--kernel-version X.Y] [--fix | --diff]
                      [--rule ID=off|error|warning|info]... [--exclude GLOB]... [--jobs N]
-                     [--max-file-size BYTES] [--exit-zero] PATH...`;
+                     [--max-file-size BYTES] [--exit-zero] [--quiet] PATH...`;
 
-const SPECS = [
-  { name: 'format', takesValue: true, short: 'f' },
-  { name: 'kernel-version', takesValue: true },
-  { name: 'fix', takesValue: false },
-  { name: 'diff', takesValue: false },
-  { name: 'rule', takesValue: true },
-  { name: 'exclude', takesValue: true },
-  { name: 'jobs', takesValue: true, short: 'j' },
-  { name: 'max-file-size', takesValue: true },
-  { name: 'exit-zero', takesValue: false },
-  { name: 'quiet', takesValue: false, short: 'q' },
-  { name: 'help', takesValue: false, short: 'h' },
-] as const;
+const LINT_OPTIONS = {
+  ...COMMON_OPTIONS,
+  fix: { type: 'boolean' },
+  diff: { type: 'boolean' },
+  rule: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  jobs: { type: 'string', short: 'j' },
+  'max-file-size': { type: 'string' },
+  'exit-zero': { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
 
-interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
+/** The largest --max-file-size: far above any C file, well below what one Buffer may hold. */
+const MAX_FILE_SIZE_LIMIT = 1024 * 1024 * 1024;
 
-/** `--rule` may repeat; parseArgs keeps the last value, so collect them from argv ourselves. */
-function repeated(argv: readonly string[], name: string): string[] {
-  const values: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === `--${name}` && argv[i + 1] !== undefined) values.push(argv[++i] as string);
-    else if (a.startsWith(`--${name}=`)) values.push(a.slice(name.length + 3));
-  }
-  return values;
+export interface LintCommand {
+  readonly paths: readonly string[];
+  readonly format: 'gcc' | 'json' | 'sarif';
+  readonly mode: 'report' | 'fix' | 'diff';
+  readonly request: FixRequest;
+  readonly exclude: readonly ((file: string) => boolean)[];
+  readonly jobs: number | undefined;
+  readonly exitZero: boolean;
+  readonly quiet: boolean;
 }
 
 function ruleSettings(specs: readonly string[]): Partial<Record<RuleId, RuleSetting>> {
@@ -76,65 +68,123 @@ function ruleSettings(specs: readonly string[]): Partial<Record<RuleId, RuleSett
   return out;
 }
 
-export async function runLint(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, SPECS);
-  if (args.flags.has('help')) {
+/** The command line as a `LintCommand`, or null after printing the usage for --help. */
+function parseLintCommand(argv: readonly string[], io: Io): LintCommand | null {
+  const { values, positionals } = parseCommandLine(argv, LINT_OPTIONS);
+  if (values.help) {
     io.out(LINT_USAGE);
-    return 0;
+    return null;
   }
-  const format = args.values.get('format') ?? 'gcc';
-  if (format !== 'gcc' && format !== 'json' && format !== 'sarif')
-    throw new UsageError(`--format must be gcc, json or sarif (not "${format}")`);
-  const fix = args.flags.has('fix');
-  const diff = args.flags.has('diff');
-  if (fix && diff) throw new UsageError('--fix and --diff cannot be used together');
-  if (args.positionals.length === 0) throw new UsageError(`no paths given\n${LINT_USAGE}`);
-  const jobsText = args.values.get('jobs');
-  const jobs = jobsText === undefined ? undefined : Number(jobsText);
-  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
-    throw new UsageError('--jobs must be a positive integer');
-  const maxText = args.values.get('max-file-size');
-  const maxBytes = maxText === undefined ? DEFAULT_MAX_BYTES : Number(maxText);
-  if (!Number.isInteger(maxBytes) || maxBytes < 1)
-    throw new UsageError('--max-file-size must be a positive number of bytes');
+  const format = formatOption(values.format, ['gcc', 'json', 'sarif']);
+  if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
+  if (positionals.length === 0) throw new UsageError(`no paths given\n${LINT_USAGE}`);
+  const maxBytes = integerOption(values['max-file-size'], 'max-file-size', 1, MAX_FILE_SIZE_LIMIT) ?? DEFAULT_MAX_BYTES;
+  const kernel = kernelVersionOption(values['kernel-version'], positionals[0] as string);
+  if (kernel.detected && !values.quiet) {
+    io.err(
+      kernel.source
+        ? `pinscope: checking against Linux ${formatVersion(kernel.version)} (from ${terminalPath(kernel.source)})`
+        : `pinscope: no kernel Makefile above ${terminalPath(positionals[0] as string)}; checking against Linux ${formatVersion(kernel.version)} (--kernel-version to choose)`,
+    );
+  }
+  const lint: LintOptions = { kernelVersion: kernel.version, rules: ruleSettings(values.rule ?? []) };
+  return {
+    paths: positionals,
+    format,
+    mode: values.fix ? 'fix' : values.diff ? 'diff' : 'report',
+    request: { lint, maxBytes },
+    exclude: (values.exclude ?? []).map(globMatcher),
+    jobs: integerOption(values.jobs, 'jobs', 1, 1024),
+    exitZero: values['exit-zero'] ?? false,
+    quiet: values.quiet ?? false,
+  };
+}
 
-  let version: KernelVersion;
-  const versionText = args.values.get('kernel-version');
-  if (versionText !== undefined) {
-    const parsed = parseKernelVersion(versionText);
-    if (!parsed) throw new UsageError(`--kernel-version: "${versionText}" is not a version like 6.12`);
-    version = parsed;
-  } else {
-    const detected = detectKernelVersion(args.positionals[0]);
-    version = detected.version;
-    if (!args.flags.has('quiet')) {
-      io.err(
-        detected.source
-          ? `pinscope: checking against Linux ${formatVersion(version)} (from ${displayPath(detected.source)})`
-          : `pinscope: no kernel Makefile above ${args.positionals[0]}; checking against Linux ${formatVersion(version)} (--kernel-version to choose)`,
-      );
+/** Whether a path from the command line can be read (opened, as a file or a folder). */
+function readable(p: string): boolean {
+  try {
+    const stat = statSync(p);
+    if (stat.isDirectory()) opendirSync(p).closeSync();
+    else if (stat.isFile()) closeSync(openSync(p, constants.O_RDONLY | constants.O_NONBLOCK));
+    else return false;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface FixTally {
+  readonly reports: FileReport[];
+  fixedFiles: number;
+  fixedFindings: number;
+  /** Files whose due fix was not written (changed on disk, write error): exit 2. */
+  notFixed: number;
+}
+
+function tally(outcome: FixOutcome, file: string, io: Io, sums: FixTally): void {
+  if (outcome.kind === 'unreadable') {
+    io.err(`pinscope: ${terminalPath(file)}: ${outcome.message}`);
+    return;
+  }
+  if (outcome.kind === 'diff' && outcome.diff) io.out(outcome.diff.trimEnd());
+  if (outcome.kind === 'not-fixed') {
+    io.err(`pinscope: ${terminalPath(file)}: ${outcome.message}`);
+    sums.notFixed++;
+  }
+  if (outcome.kind === 'fixed') {
+    sums.fixedFiles++;
+    sums.fixedFindings += outcome.applied;
+  }
+  sums.reports.push({ file, text: outcome.text, findings: outcome.findings });
+}
+
+/**
+ * The files with findings, with their text: re-read here (JSON and SARIF need the text), or fixed
+ * or diffed in this thread on the bytes about to be edited.
+ */
+function finishFiles(pool: PoolResult, command: LintCommand, io: Io, hooks: FixHooks): FixTally {
+  const sums: FixTally = { reports: [], fixedFiles: 0, fixedFindings: 0, notFixed: 0 };
+  for (const r of pool.results) {
+    if (r.findings.length === 0) continue;
+    if (command.mode === 'fix') tally(fixFile(r.file, command.request, hooks), r.file, io, sums);
+    else if (command.mode === 'diff') tally(diffFile(r.file, command.request), r.file, io, sums);
+    else {
+      try {
+        const { decoded } = readSource(r.file, command.request.maxBytes);
+        sums.reports.push({ file: r.file, text: decoded.text, findings: r.findings });
+      } catch (e) {
+        if (!(e instanceof ReadError)) throw e;
+        io.err(`pinscope: ${terminalPath(r.file)}: ${e.message}`);
+      }
     }
   }
-  const lint: LintOptions = { kernelVersion: version, rules: ruleSettings(repeated(argv, 'rule')) };
-  const exclude = repeated(argv, 'exclude').map(globMatcher);
+  return sums;
+}
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `hooks` lets tests act between a file's analysis and its write (see test/cli/fixSafety.test.ts). */
+export async function runLint(argv: readonly string[], io: Io, hooks: FixHooks = {}): Promise<number> {
+  const command = parseLintCommand(argv, io);
+  if (!command) return 0;
   const started = Date.now();
-  const listing = listCFiles(args.positionals, { exclude });
-  for (const p of listing.problems) io.err(`pinscope: ${displayPath(p.path)}: ${p.message}`);
+  const listing = listCFiles(command.paths, { exclude: command.exclude });
+  for (const p of listing.problems) io.err(`pinscope: ${terminalPath(p.path)}: ${p.message}`);
+  const unreadableNamed = command.paths.filter((p) => !readable(p));
   if (listing.files.length === 0) {
     io.err('pinscope: nothing to lint');
     return 2;
   }
-  const workerScript = path.join(__dirname, '..', 'worker', 'lint-worker.js');
   const pool = await lintFiles(listing.files, {
-    request: { lint, maxBytes },
-    workerScript,
-    ...(jobs !== undefined ? { threads: jobs } : {}),
+    request: { lint: command.request.lint, maxBytes: command.request.maxBytes },
+    workerScript: path.join(__dirname, '..', 'worker', 'lint-worker.js'),
+    ...(command.jobs !== undefined ? { threads: command.jobs } : {}),
   });
-
   let unreadable = 0;
   for (const r of pool.results) {
-    if (r.problem) io.err(`pinscope: ${displayPath(r.file)}: ${r.problem}`);
+    if (r.problem) io.err(`pinscope: ${terminalPath(r.file)}: ${r.problem}`);
     if (r.status === 'error' || r.status === 'skipped') unreadable++;
   }
   if (unreadable === listing.files.length) {
@@ -142,111 +192,30 @@ export async function runLint(argv: readonly string[], io: Io): Promise<number> 
     return 2;
   }
 
-  // --fix / --diff: re-lint each file with fixes in this thread, on the bytes we are about to edit.
-  let reported: { file: string; text: string; findings: readonly Finding[] }[] = [];
-  let fixedFiles = 0;
-  let fixedFindings = 0;
-  for (const r of pool.results) {
-    if (r.findings.length === 0) continue;
-    let text: string;
-    let encoding: 'utf-8' | 'latin1' = 'utf-8';
-    try {
-      const decoded = decodeSource(readFileSync(r.file), maxBytes);
-      if (!decoded.ok) continue;
-      text = decoded.text;
-      encoding = decoded.encoding;
-    } catch (e) {
-      io.err(`pinscope: ${displayPath(r.file)}: cannot read: ${e instanceof Error ? e.message : String(e)}`);
-      continue;
-    }
-    if (!fix && !diff) {
-      reported.push({ file: r.file, text, findings: r.findings });
-      continue;
-    }
-    const current = lintText(text, lint);
-    const selection = selectSafeFixes(current.findings);
-    if (selection.edits.length === 0) {
-      reported.push({ file: r.file, text, findings: current.findings });
-      continue;
-    }
-    const fixed = applyEdits(text, selection.edits);
-    if (diff) {
-      const rel = displayPath(r.file).split(path.sep).join('/');
-      io.out(unifiedDiff(text, fixed, `a/${rel}`, `b/${rel}`).trimEnd());
-      reported.push({ file: r.file, text, findings: current.findings });
-    } else {
-      try {
-        writeFileSync(r.file, encodeSource(fixed, encoding));
-      } catch (e) {
-        io.err(`pinscope: ${displayPath(r.file)}: cannot write the fix: ${e instanceof Error ? e.message : String(e)}`);
-        reported.push({ file: r.file, text, findings: current.findings });
-        continue;
-      }
-      fixedFiles++;
-      fixedFindings += selection.applied.length;
-      const after = lintText(fixed, lint);
-      reported.push({ file: r.file, text: fixed, findings: after.findings });
-    }
-  }
-  reported = reported.filter((r) => r.findings.length > 0);
-  const total = reported.reduce((n, r) => n + r.findings.length, 0);
-
-  if (!diff) {
-    if (format === 'gcc') {
-      for (const r of reported) for (const f of r.findings) io.out(gccLine(r.file, f));
-      for (const r of pool.results)
-        for (const n of r.notes) if (n.kind !== 'encoding' && !args.flags.has('quiet')) io.err(noteLine(r.file, n));
-    } else if (format === 'json') {
-      io.out(
-        JSON.stringify({
-          version: 1,
-          findings: reported.flatMap((r) => r.findings.map((f) => jsonFinding(r.file, r.text, f))),
-          notes: pool.results.flatMap((r) =>
-            r.notes.map((n) => ({
-              file: displayPath(r.file),
-              kind: n.kind,
-              message: n.message,
-              ...(n.range ? { line: n.range.line, column: n.range.column } : {}),
-            })),
-          ),
-          stats: {
-            files: pool.total,
-            parsed: pool.linted,
-            prefiltered: pool.prefiltered,
-            threads: pool.threads,
-            kernelVersion: formatVersion(version),
-            elapsedMs: Date.now() - started,
-          },
-        }),
-      );
-    } else {
-      const root = process.cwd();
-      io.out(
-        JSON.stringify(
-          toSarif(
-            reported.map((r) => ({ file: r.file, text: r.text, findings: r.findings })),
-            {
-              toolVersion: VERSION,
-              informationUri: 'https://example.invalid/pinscope',
-              uri: (file) => path.relative(root, file).split(path.sep).join('/'),
-              kernelVersion: formatVersion(version),
-            },
-          ),
-          null,
-          2,
-        ),
-      );
-    }
-  }
-  if (fix && !args.flags.has('quiet'))
+  const sums = finishFiles(pool, command, io, hooks);
+  const reports = sums.reports.filter((r) => r.findings.length > 0);
+  const total = reports.reduce((n, r) => n + r.findings.length, 0);
+  if (command.mode !== 'diff')
+    printReport(command.format, reports, pool, io, {
+      quiet: command.quiet,
+      started,
+      kernelVersion: command.request.lint.kernelVersion,
+    });
+  if (command.mode === 'fix' && !command.quiet)
     io.err(
-      `pinscope: fixed ${fixedFindings} finding${fixedFindings === 1 ? '' : 's'} in ${fixedFiles} file${fixedFiles === 1 ? '' : 's'}; ${total} remain`,
+      `pinscope: fixed ${plural(sums.fixedFindings, 'finding')} in ${plural(sums.fixedFiles, 'file')}; ${total} remain`,
     );
-  if (format === 'gcc' && !diff && !args.flags.has('quiet')) {
+  if (command.format === 'gcc' && command.mode !== 'diff' && !command.quiet) {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
     io.err(
-      `pinscope: ${total} finding${total === 1 ? '' : 's'} in ${reported.length} file${reported.length === 1 ? '' : 's'} (${pool.linted} parsed, ${pool.prefiltered} skipped by the prefilter, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `pinscope: ${plural(total, 'finding')} in ${plural(reports.length, 'file')} (${pool.linted} parsed, ${pool.prefiltered} skipped by the prefilter, ${seconds} s)`,
     );
   }
-  if (args.flags.has('exit-zero')) return 0;
+  if (unreadableNamed.length > 0) {
+    io.err(`pinscope: exit 2: ${plural(unreadableNamed.length, 'path')} named on the command line could not be read`);
+    return 2;
+  }
+  if (sums.notFixed > 0) return 2;
+  if (command.exitZero) return 0;
   return total > 0 ? 1 : 0;
 }

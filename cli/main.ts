@@ -3,8 +3,9 @@
  * Every error is one line on stderr; exit 2 for usage and I/O errors.
  */
 import { ACQUIRE_APIS, PREFILTER_NEEDLES, RELEASE_APIS } from '../core/index';
-import { UsageError } from './args';
+import { stdio, type Io } from './io';
 import { LINT_USAGE, runLint } from './lint';
+import { parseCommandLine, UsageError } from './options';
 import { EXTRACT_USAGE, runExtract, runSimulate, SIMULATE_USAGE } from './simulate';
 import { VERSION } from './version';
 import { LSP_USAGE } from './lspUsage';
@@ -26,15 +27,7 @@ ${EXTRACT_USAGE}
 ${SIMULATE_USAGE}
 ${LSP_USAGE}`;
 
-interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const stdio: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+const CATALOG_OPTIONS = { names: { type: 'boolean' }, needles: { type: 'boolean' } } as const;
 
 async function main(argv: readonly string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -48,7 +41,9 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
     case 'lsp':
       return (await import('./lsp')).runLsp(rest, io);
     case 'catalog': {
-      if (rest.includes('--needles')) for (const n of PREFILTER_NEEDLES) io.out(n);
+      const { values, positionals } = parseCommandLine(rest, CATALOG_OPTIONS);
+      if (positionals.length > 0) throw new UsageError(`catalog takes no arguments (not "${positionals[0]}")`);
+      if (values.needles) for (const n of PREFILTER_NEEDLES) io.out(n);
       else for (const n of [...ACQUIRE_APIS.map((a) => a.name), ...RELEASE_APIS.map((r) => r.name)]) io.out(n);
       return 0;
     }

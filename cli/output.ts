@@ -2,20 +2,15 @@
  * Finding formats for the terminal and for machines: gcc-style lines (what editors' problem
  * matchers and `make` users expect) and pinscope's JSON.
  */
-import path from 'node:path';
 import { type AnalysisNote, type Finding, LineIndex, type Severity } from '../core/index';
-
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
+import { displayPath, terminalPath } from './filePaths';
 
 function gccSeverity(s: Severity): string {
   return s === 'info' ? 'note' : s;
 }
 
 export function gccLine(file: string, f: Finding): string {
-  return `${displayPath(file)}:${f.range.line}:${f.range.column}: ${gccSeverity(f.severity)}: ${f.message} [${f.rule}]`;
+  return `${terminalPath(file)}:${f.range.line}:${f.range.column}: ${gccSeverity(f.severity)}: ${f.message} [${f.rule}]`;
 }
 
 export interface JsonFinding {
@@ -62,5 +57,5 @@ export function jsonFinding(file: string, text: string, f: Finding, lines = new 
 
 export function noteLine(file: string, note: AnalysisNote): string {
   const where = note.range ? `:${note.range.line}:${note.range.column}` : '';
-  return `${displayPath(file)}${where}: note: ${note.message}`;
+  return `${terminalPath(file)}${where}: note: ${note.message}`;
 }

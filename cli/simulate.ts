@@ -2,7 +2,6 @@
  * `pinscope extract FILE:FUNCTION` prints a function's paths as `.pinsim` traces;
  * `pinscope simulate FILE:FUNCTION | TRACE.pinsim` runs them and prints the step table (or JSON).
  */
-import { readFileSync } from 'node:fs';
 import {
   analyzeFile,
   defaultParser,
@@ -14,7 +13,6 @@ import {
   formatTraceError,
   type KernelVersion,
   type PageKind,
-  parseKernelVersion,
   printTrace,
   type SimOptions,
   simulateFunction,
@@ -22,15 +20,18 @@ import {
   type SimulationReport,
   traceToJson,
 } from '../core/index';
-import { detectKernelVersion } from '../batch/kernelTree';
-import { decodeSource } from '../batch/source';
-import { parseArgs, UsageError } from './args';
-import { displayPath } from './output';
-
-interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
+import { DEFAULT_MAX_BYTES } from '../batch/source';
+import { displayPath, terminalPath } from './filePaths';
+import type { Io } from './io';
+import {
+  COMMON_OPTIONS,
+  formatOption,
+  integerOption,
+  kernelVersionOption,
+  parseCommandLine,
+  UsageError,
+} from './options';
+import { ReadError, readSource } from './readFile';
 
 export const EXTRACT_USAGE =
   'usage: pinscope extract FILE:FUNCTION [--format pinsim|json] [--kernel-version X.Y] [--pages N] [--thp | --hugetlb | --zero]';
@@ -38,37 +39,32 @@ export const SIMULATE_USAGE = `usage: pinscope simulate FILE:FUNCTION [--path N]
                          [--kernel-version X.Y] [--format table|json|markdown]
        pinscope simulate TRACE.pinsim [--kernel-version X.Y] [--format table|json|markdown]`;
 
-const SPECS = [
-  { name: 'format', takesValue: true, short: 'f' },
-  { name: 'kernel-version', takesValue: true },
-  { name: 'path', takesValue: true },
-  { name: 'pages', takesValue: true },
-  { name: 'thp', takesValue: false },
-  { name: 'hugetlb', takesValue: false },
-  { name: 'zero', takesValue: false },
-  { name: 'partial', takesValue: true },
-  { name: 'error', takesValue: false },
-  { name: 'help', takesValue: false, short: 'h' },
-] as const;
+const SIM_OPTIONS = {
+  ...COMMON_OPTIONS,
+  path: { type: 'string' },
+  pages: { type: 'string' },
+  thp: { type: 'boolean' },
+  hugetlb: { type: 'boolean' },
+  zero: { type: 'boolean' },
+  partial: { type: 'string' },
+  error: { type: 'boolean' },
+} as const;
 
-function positiveInt(text: string | undefined, option: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${option} must be a positive integer (not "${text}")`);
-  return n;
-}
+type SimValues = ReturnType<typeof parseCommandLine<typeof SIM_OPTIONS>>['values'];
 
+/** Pages one simulation may model: the simulation panel's limit, and far beyond any real call site. */
+const MAX_PAGES = 4096;
+/** Paths a function may have in one run is bounded by the analysis; this only bounds the number typed. */
+const MAX_PATH_NUMBER = 1_000_000;
+
+/** The text of a C file or trace, read only if it is a regular file within the size limit. */
 function readText(file: string): string {
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    return readSource(file, DEFAULT_MAX_BYTES).decoded.text;
   } catch (e) {
-    const code = e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : String(e);
-    throw new UsageError(`${displayPath(file)}: cannot read (${code === 'ENOENT' ? 'no such file' : code})`);
+    if (e instanceof ReadError) throw new UsageError(`${terminalPath(file)}: ${e.message}`);
+    throw e;
   }
-  const decoded = decodeSource(bytes);
-  if (!decoded.ok) throw new UsageError(`${displayPath(file)}: ${decoded.message}`);
-  return decoded.text;
 }
 
 /** FILE:FUNCTION, where FILE itself may contain colons. */
@@ -78,58 +74,48 @@ function splitTarget(target: string): { file: string; fn: string } {
   return { file: target.slice(0, i), fn: target.slice(i + 1) };
 }
 
-function version(args: ReturnType<typeof parseArgs>, file: string): KernelVersion {
-  const text = args.values.get('kernel-version');
-  if (text !== undefined) {
-    const v = parseKernelVersion(text);
-    if (!v) throw new UsageError(`--kernel-version: "${text}" is not a version like 6.12`);
-    return v;
-  }
-  return detectKernelVersion(file).version;
-}
-
-function simOptions(args: ReturnType<typeof parseArgs>): SimOptions {
-  const kinds = (['thp', 'hugetlb', 'zero'] as const).filter((k) => args.flags.has(k));
+function simOptions(values: SimValues): SimOptions {
+  const kinds = (['thp', 'hugetlb', 'zero'] as const).filter((k) => values[k]);
   if (kinds.length > 1) throw new UsageError('choose one of --thp, --hugetlb, --zero');
-  if (args.flags.has('error') && args.values.has('partial'))
+  if (values.error && values.partial !== undefined)
     throw new UsageError('--partial and --error cannot be used together');
-  const pages = positiveInt(args.values.get('pages'), 'pages');
-  const partial = positiveInt(args.values.get('partial'), 'partial');
-  const path = positiveInt(args.values.get('path'), 'path');
+  const pages = integerOption(values.pages, 'pages', 1, MAX_PAGES);
+  const partial = integerOption(values.partial, 'partial', 1, MAX_PAGES);
+  const path = integerOption(values.path, 'path', 1, MAX_PATH_NUMBER);
   return {
     ...(pages !== undefined ? { pages } : {}),
     ...(kinds[0] ? { pageKind: kinds[0] as PageKind } : {}),
     ...(partial !== undefined
       ? { acquireOutcome: { partial } }
-      : args.flags.has('error')
+      : values.error
         ? { acquireOutcome: 'error' as const }
         : {}),
     ...(path !== undefined ? { path } : {}),
   };
 }
 
-function analyse(file: string, v: KernelVersion): FileAnalysis {
-  return analyzeFile(defaultParser().parse(readText(file)), v);
+function analyse(file: string, values: SimValues): FileAnalysis {
+  const version: KernelVersion = kernelVersionOption(values['kernel-version'], file).version;
+  return analyzeFile(defaultParser().parse(readText(file)), version);
 }
 
 export function runExtract(argv: readonly string[], io: Io): number {
-  const args = parseArgs(argv, SPECS);
-  if (args.flags.has('help')) {
+  const { values, positionals } = parseCommandLine(argv, SIM_OPTIONS);
+  if (values.help) {
     io.out(EXTRACT_USAGE);
     return 0;
   }
-  const [target, ...extra] = args.positionals;
+  const [target, ...extra] = positionals;
   if (!target || extra.length > 0) throw new UsageError(EXTRACT_USAGE);
-  const format = args.values.get('format') ?? 'pinsim';
-  if (format !== 'pinsim' && format !== 'json') throw new UsageError('--format must be pinsim or json');
+  const format = formatOption(values.format, ['pinsim', 'json']);
   const { file, fn } = splitTarget(target);
-  const analysis = analyse(file, version(args, file));
+  const analysis = analyse(file, values);
   const f = findFunction(analysis, fn);
   if (!f)
     throw new UsageError(
-      `${displayPath(file)}: no function ${fn}() that pinscope analyses (it must call a catalogued GUP, pin or DMA function, or a helper that does)`,
+      `${terminalPath(file)}: no function ${fn}() that pinscope analyses (it must call a catalogued GUP, pin or DMA function, or a helper that does)`,
     );
-  const { paths, partial } = extractTraces(analysis, f, simOptions(args));
+  const { paths, partial } = extractTraces(analysis, f, simOptions(values));
   if (paths.length === 0) {
     io.err(`pinscope: ${fn}() takes no pages: there is no path to extract`);
     return 1;
@@ -150,7 +136,7 @@ export function runExtract(argv: readonly string[], io: Io): number {
   else
     io.out(
       paths
-        .map((p) => printTrace({ ...p.trace, source: displayPath(file) }))
+        .map((p) => printTrace({ ...p.trace, source: terminalPath(file) }))
         .join('\n')
         .trimEnd(),
     );
@@ -175,28 +161,26 @@ function reportJson(report: SimulationReport): object {
 }
 
 export function runSimulate(argv: readonly string[], io: Io): number {
-  const args = parseArgs(argv, SPECS);
-  if (args.flags.has('help')) {
+  const { values, positionals } = parseCommandLine(argv, SIM_OPTIONS);
+  if (values.help) {
     io.out(SIMULATE_USAGE);
     return 0;
   }
-  const [target, ...extra] = args.positionals;
+  const [target, ...extra] = positionals;
   if (!target || extra.length > 0) throw new UsageError(SIMULATE_USAGE);
-  const format = args.values.get('format') ?? 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'markdown')
-    throw new UsageError('--format must be table, json or markdown');
+  const format = formatOption(values.format, ['table', 'json', 'markdown']);
   let report: SimulationReport;
   if (target.endsWith('.pinsim')) {
-    const result = simulateTraceText(readText(target), args.values.get('kernel-version'));
+    const result = simulateTraceText(readText(target), values['kernel-version']);
     if (!result.ok) {
-      for (const e of result.errors) io.err(formatTraceError(e, displayPath(target)));
+      for (const e of result.errors) io.err(formatTraceError(e, terminalPath(target)));
       io.err(`pinscope: ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}; nothing was simulated`);
       return 2;
     }
     report = result.report;
   } else {
     const { file, fn } = splitTarget(target);
-    report = simulateFunction(analyse(file, version(args, file)), fn, simOptions(args));
+    report = simulateFunction(analyse(file, values), fn, simOptions(values));
     if (report.paths.length === 0) {
       for (const n of report.notes) io.err(`pinscope: ${n}`);
       return 1;

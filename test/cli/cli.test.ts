@@ -3,23 +3,10 @@
  * output formats, --fix and --diff, the kernel version from a tree's Makefile, and bad input
  * (unreadable paths, binary data, a 50 MB file, non-UTF-8 text, broken C, an empty folder).
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = path.join(__dirname, '..', '..');
-const bin = path.join(root, 'bin', 'pinscope.js');
-
-function run(args: string[], cwd = root): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function scratch(): string {
-  return mkdtempSync(path.join(tmpdir(), 'pinscope-cli-'));
-}
+import { root, run, scratch } from './harness';
 
 describe('pinscope lint', () => {
   it('gcc format, exit 1 with findings', () => {
@@ -149,8 +136,9 @@ describe('bad input: one line on stderr per path, the run goes on', () => {
     writeFileSync(path.join(dir, 'secret.c'), 'int x;');
     chmodSync(path.join(dir, 'secret.c'), 0);
     const r = run(['lint', '--kernel-version', '6.12', dir, path.join(dir, 'missing.c')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a path named on the command line is missing; everything else still ran
     expect(r.stderr).toMatch(/missing\.c: no such file or directory/);
+    expect(r.stderr).toContain('pinscope: exit 2: 1 path named on the command line could not be read');
     expect(r.stderr).toMatch(/binary\.c: skipped: binary data \(NUL byte at offset 4\)/);
     expect(r.stderr).toMatch(/huge\.c: skipped: 50\.0 MB is over the 8\.0 MB analysis limit/);
     expect(r.stderr).toMatch(/latin1\.c: not valid UTF-8; read as Latin-1/);
