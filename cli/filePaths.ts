@@ -1,7 +1,7 @@
 /**
  * File names as each output shows them. A Linux file name may hold any byte but `/` and NUL, a
  * newline included: gcc-style lines escape control characters so one finding stays one line,
- * diff headers quote such names as git does, and SARIF gets a percent-encoded URI. JSON output
+ * diff headers are quoted as git does them (by jsdiff), and SARIF gets a percent-encoded URI. JSON output
  * keeps the name as it is (JSON escapes it).
  */
 import path from 'node:path';
@@ -20,25 +20,15 @@ const C_ESCAPES: Readonly<Record<string, string>> = {
   '\v': '\\v',
   '\f': '\\f',
   '\r': '\\r',
-  '"': '\\"',
-  '\\': '\\\\',
 };
 
 /** C0 and C1 controls, DEL and the Unicode line and paragraph separators: what breaks a line. */
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g;
-/** What git's quote_c_style quotes (it also quotes non-ASCII; UTF-8 names stay readable here). */
-const NEEDS_QUOTES = /[\x00-\x1f\x7f-\x9f\u2028\u2029"\\]/g;
-
 function escapeChar(c: string): string {
   const known = C_ESCAPES[c];
   if (known) return known;
   const code = c.charCodeAt(0);
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
-
-/** git's escape for a character it quotes: a letter escape, else each UTF-8 byte in octal (`\033`). */
-function gitEscape(c: string): string {
-  return C_ESCAPES[c] ?? [...Buffer.from(c)].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
 }
 
 /** `displayPath` with control characters written as C escapes (`\n`, `\x1b`), for terminal lines. */
@@ -49,14 +39,11 @@ export function terminalPath(file: string): string {
 /**
  * A name for a unified diff header, as `git diff` writes it: `a/` or `b/` and the path relative to
  * the working directory; an absolute path outside it loses its leading slash (`a/tmp/x.c`, as
- * `git diff --no-index` does, so `patch -p1` applies it from `/`). A name with control characters,
- * `"` or `\` is quoted with C escapes, which git and GNU patch read back.
+ * `git diff --no-index` does, so `patch -p1` applies it from `/`). jsdiff quotes a name with
+ * special characters as git does (`"a/a\nb.c"`), which git apply and GNU patch read back.
  */
 export function diffHeaderName(file: string, side: 'a' | 'b'): string {
-  const shown = displayPath(file).split(path.sep).join('/').replace(/^\/+/, '');
-  const name = `${side}/${shown}`;
-  const quoted = name.replace(NEEDS_QUOTES, gitEscape);
-  return quoted === name ? name : `"${quoted}"`;
+  return `${side}/${displayPath(file).split(path.sep).join('/').replace(/^\/+/, '')}`;
 }
 
 /**

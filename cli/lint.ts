@@ -7,10 +7,9 @@
  */
 import { closeSync, constants, opendirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { formatVersion, isRuleId, type LintOptions, type RuleId, type RuleSetting, type Severity } from '../core/index';
+import { formatVersion, isRuleId, type RuleId, type RuleSetting, type Severity } from '../core/index';
 import { listCFiles, globMatcher } from '../batch/files';
 import { lintFiles, type PoolResult } from '../batch/pool';
-import { DEFAULT_MAX_BYTES } from '../batch/source';
 import { terminalPath } from './filePaths';
 import { diffFile, fixFile, type FixHooks, type FixOutcome, type FixRequest } from './fix';
 import type { Io } from './io';
@@ -19,6 +18,7 @@ import {
   formatOption,
   integerOption,
   kernelVersionOption,
+  maxFileSizeOption,
   parseCommandLine,
   UsageError,
 } from './options';
@@ -36,13 +36,9 @@ const LINT_OPTIONS = {
   rule: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
   jobs: { type: 'string', short: 'j' },
-  'max-file-size': { type: 'string' },
   'exit-zero': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
-
-/** The largest --max-file-size: far above any C file, well below what one Buffer may hold. */
-const MAX_FILE_SIZE_LIMIT = 1024 * 1024 * 1024;
 
 export interface LintCommand {
   readonly paths: readonly string[];
@@ -78,7 +74,11 @@ function parseLintCommand(argv: readonly string[], io: Io): LintCommand | null {
   const format = formatOption(values.format, ['gcc', 'json', 'sarif']);
   if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
   if (positionals.length === 0) throw new UsageError(`no paths given\n${LINT_USAGE}`);
-  const maxBytes = integerOption(values['max-file-size'], 'max-file-size', 1, MAX_FILE_SIZE_LIMIT) ?? DEFAULT_MAX_BYTES;
+  const maxBytes = maxFileSizeOption(values['max-file-size']);
+  const jobs = integerOption(values.jobs, 'jobs', 1, 1024);
+  const rules = ruleSettings(values.rule ?? []);
+  const exclude = (values.exclude ?? []).map(globMatcher);
+  // Every option is checked before the first line is printed.
   const kernel = kernelVersionOption(values['kernel-version'], positionals[0] as string);
   if (kernel.detected && !values.quiet) {
     io.err(
@@ -87,14 +87,13 @@ function parseLintCommand(argv: readonly string[], io: Io): LintCommand | null {
         : `pinscope: no kernel Makefile above ${terminalPath(positionals[0] as string)}; checking against Linux ${formatVersion(kernel.version)} (--kernel-version to choose)`,
     );
   }
-  const lint: LintOptions = { kernelVersion: kernel.version, rules: ruleSettings(values.rule ?? []) };
   return {
     paths: positionals,
     format,
     mode: values.fix ? 'fix' : values.diff ? 'diff' : 'report',
-    request: { lint, maxBytes },
-    exclude: (values.exclude ?? []).map(globMatcher),
-    jobs: integerOption(values.jobs, 'jobs', 1, 1024),
+    request: { lint: { kernelVersion: kernel.version, rules }, maxBytes },
+    exclude,
+    jobs,
     exitZero: values['exit-zero'] ?? false,
     quiet: values.quiet ?? false,
   };

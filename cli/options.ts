@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { type KernelVersion, parseKernelVersion } from '../core/index';
 import { detectKernelVersion, type DetectedVersion } from '../batch/kernelTree';
+import { DEFAULT_MAX_BYTES } from '../batch/source';
 
 export class UsageError extends Error {}
 
@@ -27,7 +28,16 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   format: { type: 'string', short: 'f' },
   'kernel-version': { type: 'string' },
+  'max-file-size': { type: 'string' },
 } as const satisfies OptionSpecs;
+
+/** The largest --max-file-size: far above any C file, well below what one Buffer may hold. */
+const MAX_FILE_SIZE_LIMIT = 1024 * 1024 * 1024;
+
+/** `--max-file-size BYTES`: files above it are not read (8 MB by default). */
+export function maxFileSizeOption(value: string | undefined): number {
+  return integerOption(value, 'max-file-size', 1, MAX_FILE_SIZE_LIMIT) ?? DEFAULT_MAX_BYTES;
+}
 
 /** `--format`'s value, checked against the formats the command knows; the first is the default. */
 export function formatOption<F extends string>(value: string | undefined, formats: readonly [F, ...F[]]): F {

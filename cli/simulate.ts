@@ -20,7 +20,6 @@ import {
   type SimulationReport,
   traceToJson,
 } from '../core/index';
-import { DEFAULT_MAX_BYTES } from '../batch/source';
 import { displayPath, terminalPath } from './filePaths';
 import type { Io } from './io';
 import {
@@ -28,16 +27,17 @@ import {
   formatOption,
   integerOption,
   kernelVersionOption,
+  maxFileSizeOption,
   parseCommandLine,
   UsageError,
 } from './options';
 import { ReadError, readSource } from './readFile';
 
-export const EXTRACT_USAGE =
-  'usage: pinscope extract FILE:FUNCTION [--format pinsim|json] [--kernel-version X.Y] [--pages N] [--thp | --hugetlb | --zero]';
+export const EXTRACT_USAGE = `usage: pinscope extract FILE:FUNCTION [--format pinsim|json] [--kernel-version X.Y] [--pages N]
+                        [--thp | --hugetlb | --zero] [--max-file-size BYTES]`;
 export const SIMULATE_USAGE = `usage: pinscope simulate FILE:FUNCTION [--path N] [--pages N] [--thp | --hugetlb | --zero] [--partial K | --error]
-                         [--kernel-version X.Y] [--format table|json|markdown]
-       pinscope simulate TRACE.pinsim [--kernel-version X.Y] [--format table|json|markdown]`;
+                         [--kernel-version X.Y] [--format table|json|markdown] [--max-file-size BYTES]
+       pinscope simulate TRACE.pinsim [--kernel-version X.Y] [--format table|json|markdown] [--max-file-size BYTES]`;
 
 const SIM_OPTIONS = {
   ...COMMON_OPTIONS,
@@ -58,9 +58,9 @@ const MAX_PAGES = 4096;
 const MAX_PATH_NUMBER = 1_000_000;
 
 /** The text of a C file or trace, read only if it is a regular file within the size limit. */
-function readText(file: string): string {
+function readText(file: string, values: SimValues): string {
   try {
-    return readSource(file, DEFAULT_MAX_BYTES).decoded.text;
+    return readSource(file, maxFileSizeOption(values['max-file-size'])).decoded.text;
   } catch (e) {
     if (e instanceof ReadError) throw new UsageError(`${terminalPath(file)}: ${e.message}`);
     throw e;
@@ -96,7 +96,7 @@ function simOptions(values: SimValues): SimOptions {
 
 function analyse(file: string, values: SimValues): FileAnalysis {
   const version: KernelVersion = kernelVersionOption(values['kernel-version'], file).version;
-  return analyzeFile(defaultParser().parse(readText(file)), version);
+  return analyzeFile(defaultParser().parse(readText(file, values)), version);
 }
 
 export function runExtract(argv: readonly string[], io: Io): number {
@@ -171,7 +171,7 @@ export function runSimulate(argv: readonly string[], io: Io): number {
   const format = formatOption(values.format, ['table', 'json', 'markdown']);
   let report: SimulationReport;
   if (target.endsWith('.pinsim')) {
-    const result = simulateTraceText(readText(target), values['kernel-version']);
+    const result = simulateTraceText(readText(target, values), values['kernel-version']);
     if (!result.ok) {
       for (const e of result.errors) io.err(formatTraceError(e, terminalPath(target)));
       io.err(`pinscope: ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}; nothing was simulated`);
