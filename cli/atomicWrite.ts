@@ -33,9 +33,6 @@ import { describeFsError } from './fsErrors';
 /** Why a file was not written; the original is untouched in every case. */
 export class WriteError extends Error {}
 
-/** The file changed on disk after its contents were read: writing would lose that change. */
-export class ChangedOnDiskError extends WriteError {}
-
 export interface AtomicWriteOptions {
   /** The bytes the new contents were computed from; the write is refused if the file no longer has them. */
   readonly expected?: Uint8Array;
@@ -114,7 +111,7 @@ export function writeFileAtomically(file: string, data: Uint8Array, options: Ato
       closeSync(fd);
     }
     if (options.expected && !sameBytes(target, options.expected))
-      throw new ChangedOnDiskError('it changed on disk while pinscope worked on it');
+      throw new WriteError('it changed on disk while pinscope worked on it');
     renameSync(temp, target);
     created = false;
   } catch (e) {

@@ -22,8 +22,8 @@ const C_ESCAPES: Readonly<Record<string, string>> = {
   '\r': '\\r',
 };
 
-/** C0 and C1 controls, DEL and the Unicode line and paragraph separators: what breaks a line. */
-const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g;
+/** C0 and C1 controls (DEL included) and the Unicode line and paragraph separators: what breaks a line. */
+const CONTROL = /[\p{Cc}\u2028\u2029]/gu;
 function escapeChar(c: string): string {
   const known = C_ESCAPES[c];
   if (known) return known;

@@ -15,7 +15,7 @@ const WORDS: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files',
 };
 
-export function errorCode(error: unknown): string | undefined {
+function errorCode(error: unknown): string | undefined {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 

@@ -7,7 +7,7 @@
  */
 import { closeSync, constants, opendirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { formatVersion, isRuleId, type RuleId, type RuleSetting, type Severity } from '../core/index';
+import { formatVersion, isRuleId, type RuleId, type RuleSetting } from '../core/index';
 import { listCFiles, globMatcher } from '../batch/files';
 import { lintFiles, type PoolResult } from '../batch/pool';
 import { terminalPath } from './filePaths';
@@ -58,7 +58,7 @@ function ruleSettings(specs: readonly string[]): Partial<Record<RuleId, RuleSett
     if (!id || !value || !isRuleId(id))
       throw new UsageError(`--rule ${spec}: expected RULE-ID=off|error|warning|info with a known rule id`);
     if (value === 'off') out[id] = { enabled: false };
-    else if (value === 'error' || value === 'warning' || value === 'info') out[id] = { severity: value as Severity };
+    else if (value === 'error' || value === 'warning' || value === 'info') out[id] = { severity: value };
     else throw new UsageError(`--rule ${spec}: the level must be off, error, warning or info`);
   }
   return out;

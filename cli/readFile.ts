@@ -15,7 +15,7 @@ function formatSize(bytes: number): string {
 }
 
 /** The whole of `file`, which must be a regular file of at most `maxBytes`; else a `ReadError`. */
-export function readRegularFile(file: string, maxBytes: number): Buffer {
+function readRegularFile(file: string, maxBytes: number): Buffer {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);

@@ -12,7 +12,6 @@ import {
   formatStepTable,
   formatTraceError,
   type KernelVersion,
-  type PageKind,
   printTrace,
   type SimOptions,
   simulateFunction,
@@ -84,7 +83,7 @@ function simOptions(values: SimValues): SimOptions {
   const path = integerOption(values.path, 'path', 1, MAX_PATH_NUMBER);
   return {
     ...(pages !== undefined ? { pages } : {}),
-    ...(kinds[0] ? { pageKind: kinds[0] as PageKind } : {}),
+    ...(kinds[0] ? { pageKind: kinds[0] } : {}),
     ...(partial !== undefined
       ? { acquireOutcome: { partial } }
       : values.error

@@ -34,7 +34,7 @@ function region(r: LineColumnRange): Region {
   return { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn };
 }
 
-export function fingerprint(finding: Finding, text: string, lines = new LineIndex(text)): string {
+function fingerprint(finding: Finding, text: string, lines = new LineIndex(text)): string {
   const lineText = lines.lineText(finding.range.line).replace(/\s+/g, '');
   return createHash('sha256')
     .update(`${finding.rule}\0${finding.function ?? ''}\0${lineText}`)
