@@ -54,8 +54,32 @@ function copyCodicons(outRoot) {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(from, f), path.join(to, f));
 }
 if (existsSync(path.join(root, 'client', 'webview', 'main.ts'))) copyCodicons(root);
+/**
+ * In watch mode, one `[watch] build started` line when any bundle starts rebuilding and one
+ * `[watch] build finished` when all are done, with errors as `file:line:col: error: message`
+ * between them: what the background problem matcher of .vscode/tasks.json waits for before
+ * "Run Extension" launches.
+ */
+let building = 0;
+const watchLog = {
+  name: 'watch-log',
+  setup(build) {
+    build.onStart(() => {
+      if (building++ === 0) console.log('[watch] build started');
+    });
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors)
+        console.log(
+          location ? `${location.file}:${location.line}:${location.column + 1}: error: ${text}` : `error: ${text}`,
+        );
+      if (--building === 0) console.log('[watch] build finished');
+    });
+  },
+};
 const contexts = await Promise.all(
-  present.map(([entry, outfile, options]) => esbuild.context({ ...options, entryPoints: [entry], outfile })),
+  present.map(([entry, outfile, options]) =>
+    esbuild.context({ ...options, entryPoints: [entry], outfile, plugins: watch ? [watchLog] : [] }),
+  ),
 );
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
