@@ -5,6 +5,7 @@
  */
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Log } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { root, run, scratch } from './harness';
 
@@ -62,26 +63,18 @@ describe('pinscope lint', () => {
 
   it('SARIF 2.1.0 with rule metadata, fingerprints and fixes', () => {
     const r = run(['lint', '--format', 'sarif', '--kernel-version', '6.12', 'examples/gup-for-dma.c']);
-    const sarif = JSON.parse(r.stdout) as {
-      version: string;
-      runs: { tool: { driver: { rules: unknown[] } }; results: Record<string, unknown>[] }[];
-    };
+    const sarif = JSON.parse(r.stdout) as Log;
     expect(sarif.version).toBe('2.1.0');
-    const result = sarif.runs[0]?.results[0] as {
-      ruleId: string;
-      partialFingerprints: Record<string, string>;
-      fixes: { artifactChanges: { replacements: unknown[] }[] }[];
-      locations: { physicalLocation: { region: Record<string, number> } }[];
-    };
-    expect(result.ruleId).toBe('gup-for-dma');
-    expect(result.partialFingerprints['pinscope/v1']).toMatch(/^[0-9a-f]{32}$/);
-    expect(result.locations[0]?.physicalLocation.region).toEqual({
+    const result = sarif.runs[0]?.results?.[0];
+    expect(result?.ruleId).toBe('gup-for-dma');
+    expect(result?.partialFingerprints?.['pinscope/v1']).toMatch(/^[0-9a-f]{32}$/);
+    expect(result?.locations?.[0]?.physicalLocation?.region).toEqual({
       startLine: 14,
       startColumn: 8,
       endLine: 14,
       endColumn: 27,
     });
-    expect(result.fixes[0]?.artifactChanges[0]?.replacements.length).toBe(3);
+    expect(result?.fixes?.[0]?.artifactChanges[0]?.replacements.length).toBe(3);
   });
 
   it('--diff prints the safe fixes as a unified diff and changes nothing; --fix applies them', () => {

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Log } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { root, run, scratch } from './harness';
 
@@ -76,10 +77,8 @@ describe('file names with control characters', () => {
 
   it('SARIF: a percent-encoded URI', () => {
     const r = run(['lint', '--format', 'sarif', '--kernel-version', '6.12', '.'], tree());
-    const log = JSON.parse(r.stdout) as {
-      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
-    };
-    expect(log.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri).toBe('bad%0Aname%1B.c');
+    const log = JSON.parse(r.stdout) as Log;
+    expect(log.runs[0]?.results?.[0]?.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toBe('bad%0Aname%1B.c');
   });
 
   it('--diff quotes the name as git does, and git apply applies it to give what --fix gives', () => {
