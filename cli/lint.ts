@@ -116,13 +116,14 @@ interface FixTally {
   readonly reports: FileReport[];
   fixedFiles: number;
   fixedFindings: number;
-  /** Files whose due fix was not written (changed on disk, write error): exit 2. */
+  /** Files whose fix or diff could not be made or written (unreadable now, changed on disk, a write error): exit 2. */
   notFixed: number;
 }
 
 function tally(outcome: FixOutcome, file: string, io: Io, sums: FixTally): void {
   if (outcome.kind === 'unreadable') {
     io.err(`pinscope: ${terminalPath(file)}: ${outcome.message}`);
+    sums.notFixed++;
     return;
   }
   if (outcome.kind === 'diff' && outcome.diff) io.out(outcome.diff.trimEnd());
