@@ -9,7 +9,7 @@ import type { AnalysisNote, Finding, Severity } from './findings';
 import type { KernelVersion } from './catalog/version';
 import { isRuleId, RULES, type RuleId } from './rules/index';
 import { LineIndex } from './text/lineIndex';
-import { hasAcquires, pathsOf } from './paths/cache';
+import { holdsResources, pathsOf } from './paths/cache';
 import { keptBodies } from './analysis/relevance';
 
 export interface RuleSetting {
@@ -127,7 +127,7 @@ export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResu
 function budgetNotes(file: FileAnalysis): AnalysisNote[] {
   const notes: AnalysisNote[] = [];
   for (const fn of file.functions) {
-    if (!hasAcquires(fn)) continue;
+    if (!holdsResources(fn)) continue;
     const paths = pathsOf(file, fn);
     if (!paths.partial) continue;
     const span = { start: fn.info.nameNode.startIndex, end: fn.info.nameNode.endIndex };

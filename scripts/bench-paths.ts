@@ -12,7 +12,7 @@ import { analyzeFile } from '../core/analysis/file';
 import { parseKernelVersion, type KernelVersion } from '../core/catalog/version';
 import { createCParser } from '../core/parse/parser';
 import { DEFAULT_BUDGET, enumeratePaths } from '../core/paths/engine';
-import { hasAcquires } from '../core/paths/cache';
+import { holdsResources } from '../core/paths/cache';
 import { Machine } from '../core/sim/machine';
 import type { Trace } from '../core/trace/types';
 import { listCFiles } from '../batch/files';
@@ -37,7 +37,7 @@ function extraction(tree: string, version: KernelVersion): object {
     parsed++;
     const analysis = analyzeFile(parser.parse(bytes.toString('utf8')), version);
     for (const fn of analysis.functions) {
-      if (!hasAcquires(fn)) continue;
+      if (!holdsResources(fn)) continue;
       const started = performance.now();
       const result = enumeratePaths(fn);
       times.push({

@@ -18,7 +18,7 @@ import type { SyntaxNode } from '../parse/syntax';
 import { dirtyCall, pageUse } from '../catalog/pageUse';
 import { releaseApi } from '../catalog/gup';
 import { callArguments, calleeName, canonical, identifierName, numberValue, unwrap } from './expr';
-import type { BulkLoop, OpContext, PageOp, ReleaseOp } from './pageOps';
+import type { BulkLoop, OpContext, Op, ReleaseOp } from './ops';
 import { storageOf, type StorageRef } from './storage';
 
 interface LoopShape {
@@ -126,7 +126,7 @@ function elementKey(arg: SyntaxNode, index: string, locals: Map<string, string>)
   return name !== null ? (locals.get(name) ?? null) : null;
 }
 
-export function bulkLoop(node: SyntaxNode, ctx: OpContext): PageOp[] | null {
+export function bulkLoop(node: SyntaxNode, ctx: OpContext): Op[] | null {
   const shape =
     node.type === 'for_statement' ? forShape(node) : node.type === 'while_statement' ? whileShape(node) : null;
   if (!shape) return null;
@@ -211,7 +211,7 @@ export function bulkLoop(node: SyntaxNode, ctx: OpContext): PageOp[] | null {
   if (!base) return null;
   const array: StorageRef = { ...base, element: false };
   const bulk: BulkLoop = { loop: node, index, count, base: array, dirty };
-  const ops: PageOp[] = [];
+  const ops: Op[] = [];
   for (const u of uses) {
     const use = pageUse(u.name);
     if (use) ops.push({ kind: 'use', node: u.call, use, pages: array });

@@ -7,9 +7,10 @@
  * (`for (i = 0; i < n; i++) put_page(pages[i]);`), which become one bulk node.
  */
 import type { SyntaxNode } from '../parse/syntax';
+import { controlMacroKind } from '../catalog/controlMacros';
 import { calleeName, numberValue, unwrap } from './expr';
 import { bulkLoop } from './bulkLoop';
-import { opsIn, type OpContext, type PageOp } from './pageOps';
+import { opsIn, type OpContext, type Op } from './ops';
 
 export type CfgNodeKind = 'entry' | 'exit' | 'stmt' | 'cond' | 'return' | 'label' | 'bulk' | 'loop-head';
 
@@ -30,7 +31,7 @@ export interface CfgNode {
   readonly kind: CfgNodeKind;
   /** The statement or expression this node stands for (null for entry/exit). */
   readonly syntax: SyntaxNode | null;
-  readonly ops: PageOp[];
+  readonly ops: Op[];
   readonly succs: CfgEdge[];
   /** For return nodes: the returned expression (null for `return;`). */
   readonly returnValue?: SyntaxNode | null;
@@ -43,11 +44,6 @@ export interface Cfg {
   readonly entry: number;
   readonly exit: number;
 }
-
-/** Iterator macros (loops whose body follows the macro call). */
-const LOOP_MACRO = /(^|_)(for_each|foreach)(_|$)|^list_for_each|^hlist_for_each|^for_each|_for_each$/;
-/** Scope macros whose body runs once. */
-const BLOCK_MACRO = /^(scoped_guard|scoped_cond_guard|guard|spin_lock_scoped|rcu_read_lock_scope)$/;
 
 interface Pending {
   readonly from: number;
@@ -78,7 +74,7 @@ class Builder {
   add(
     kind: CfgNodeKind,
     syntax: SyntaxNode | null,
-    ops: PageOp[] = [],
+    ops: Op[] = [],
     extra: Partial<Pick<CfgNode, 'returnValue' | 'label'>> = {},
   ): CfgNode {
     const node: CfgNode = { id: this.nodes.length, kind, syntax, ops, succs: [], ...extra };
@@ -350,7 +346,7 @@ class Builder {
     return [{ from: head.id }, ...exits];
   }
 
-  private bulkNode(node: SyntaxNode, ops: PageOp[], pending: Pending[]): Pending[] {
+  private bulkNode(node: SyntaxNode, ops: Op[], pending: Pending[]): Pending[] {
     const bulk = this.add('bulk', node, ops);
     this.connect(pending, bulk.id);
     return [{ from: bulk.id }];
@@ -429,9 +425,8 @@ function iteratorMacro(node: SyntaxNode, next: SyntaxNode | undefined): 'loop' |
   if (!call || call.type !== 'call_expression') return null;
   const missingSemicolon = node.children.some((c) => c.isMissing && c.type === ';') || node.lastChild?.type !== ';';
   if (!missingSemicolon) return null;
-  const name = calleeName(call) ?? '';
-  if (BLOCK_MACRO.test(name)) return 'block';
-  if (LOOP_MACRO.test(name)) return 'loop';
+  const known = controlMacroKind(calleeName(call) ?? '');
+  if (known) return known;
   // An unknown macro followed directly by a block: most are iterators.
   return next.type === 'compound_statement' ? 'loop' : null;
 }
@@ -443,8 +438,8 @@ export function buildCfg(body: SyntaxNode, ctx: OpContext): Cfg {
 }
 
 /** Every page operation in the graph with the node it belongs to, in node order. */
-export function allOps(cfg: Cfg): { node: CfgNode; op: PageOp }[] {
-  const list: { node: CfgNode; op: PageOp }[] = [];
+export function allOps(cfg: Cfg): { node: CfgNode; op: Op }[] {
+  const list: { node: CfgNode; op: Op }[] = [];
   for (const node of cfg.nodes) for (const op of node.ops) list.push({ node, op });
   return list;
 }

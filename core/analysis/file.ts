@@ -12,12 +12,13 @@ import { LineIndex } from '../text/lineIndex';
 import { buildCfg, type Cfg } from './cfg';
 import { macrosIn, type MacroDef } from './flags';
 import { functionsIn, globalsIn, type FunctionInfo, type Variable } from './functions';
-import type { OpContext } from './pageOps';
+import type { OpContext } from './ops';
 import { buildAliases, storageOf } from './storage';
-import { NO_HELPERS, summarize, type HelperSummaries, type HelperSummary } from './summaries';
+import { NO_HELPERS, summarize } from './summaries';
+import type { HelperSummaries, HelperSummary } from './ops';
 import { calledNamesIn, relevantFunctions } from './relevance';
 import { enumeratePaths, mayHold } from '../paths/engine';
-import type { AcquireOp } from './pageOps';
+import type { AcquireOp } from './ops';
 
 /** The function releases what `op` takes before every return: it keeps nothing for its callers. */
 function releasedOnEveryPath(fn: FunctionAnalysis, op: AcquireOp): boolean {

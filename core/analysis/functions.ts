@@ -5,6 +5,7 @@
  */
 import type { SyntaxNode } from '../parse/syntax';
 import { walkTypes } from '../parse/syntax';
+import { UNSIGNED_TYPE } from '../catalog/conventions';
 
 export type VariableScope = 'param' | 'local' | 'global';
 
@@ -39,15 +40,12 @@ export interface FunctionInfo {
   readonly returnType: string;
 }
 
-const UNSIGNED_TYPES =
-  /^(?:unsigned\b.*|size_t|u8|u16|u32|u64|__u8|__u16|__u32|__u64|uint|ulong|ushort|uint8_t|uint16_t|uint32_t|uint64_t|dma_addr_t|phys_addr_t|pgoff_t|bool|_Bool)$/;
-
 export function isUnsignedType(typeText: string): boolean {
   const t = typeText
     .replace(/\b(const|volatile|register|static|extern|inline)\b/g, '')
     .replace(/\s+/g, ' ')
     .trim();
-  return UNSIGNED_TYPES.test(t);
+  return UNSIGNED_TYPE.test(t);
 }
 
 interface DeclaratorShape {

@@ -10,12 +10,14 @@
  *   `sgl_unmap_user_pages`, `afu_dma_pin_pages`/`afu_dma_unpin_pages`) releasing a parameter of
  *   the same type: the kernel's naming convention for paired functions.
  */
+import { PAIRED_NAME_WORDS } from '../catalog/helpers';
+import { allocatesFreshArray } from '../catalog/memory';
 import type { CfgNode } from './cfg';
 import type { FileAnalysis, FunctionAnalysis } from './file';
-import type { AcquireOp, DirtyOp, PageOp, ReleaseOp, UseOp } from './pageOps';
+import type { AcquireOp, DirtyOp, Op, ReleaseOp, UseOp } from './ops';
 import { baseKey } from './storage';
 
-export interface Site<T extends PageOp> {
+export interface Site<T extends Op> {
   readonly fn: FunctionAnalysis;
   readonly node: CfgNode;
   readonly op: T;
@@ -36,25 +38,12 @@ export interface Linkage {
   acquiresOf(site: Site<ReleaseOp | UseOp | DirtyOp>): AcquireSite[];
 }
 
-const PAIRS: readonly (readonly [string, string])[] = [
-  ['lock', 'unlock'],
-  ['pin', 'unpin'],
-  ['map', 'unmap'],
-  ['get', 'put'],
-  ['acquire', 'release'],
-  ['alloc', 'free'],
-  ['grab', 'release'],
-  ['register', 'unregister'],
-  ['init', 'fini'],
-  ['setup', 'teardown'],
-];
-
 /** Names of the functions paired with `name` by the kernel's prefix convention. */
 export function pairedNames(name: string): string[] {
   const tokens = name.split('_');
   const names: string[] = [];
   tokens.forEach((t, i) => {
-    for (const [a, b] of PAIRS) {
+    for (const [a, b] of PAIRED_NAME_WORDS) {
       const other = t === a ? b : t === b ? a : null;
       if (other) names.push([...tokens.slice(0, i), other, ...tokens.slice(i + 1)].join('_'));
     }
@@ -68,7 +57,7 @@ function paramType(fn: FunctionAnalysis, index: number): string | null {
   return `${p.typeText}${'*'.repeat(p.pointerDepth + (p.isArray ? 1 : 0))}`.replace(/\s+/g, '');
 }
 
-type AnySite = Site<PageOp>;
+type AnySite = Site<Op>;
 
 export function buildLinkage(file: FileAnalysis): Linkage {
   const sites: AnySite[] = [];
@@ -101,8 +90,6 @@ export function buildLinkage(file: FileAnalysis): Linkage {
    * the same `etnaviv_obj->pages`: their releases are not each other's.
    */
   const gupOnly = new Map<string, boolean>();
-  const ALLOCATOR =
-    /^(?:k|kv|v|devm_k|__v)(?:m|z|c)?alloc(?:_array|_node)?$|^kmalloc_array$|^kvmalloc_array$|^kcalloc$|^kvcalloc$|^vzalloc$|^kvzalloc$/;
   const isGupOnly = (fileKey: string): boolean => {
     const cached = gupOnly.get(fileKey);
     if (cached !== undefined) return cached;
@@ -114,7 +101,7 @@ export function buildLinkage(file: FileAnalysis): Linkage {
           ? (right.namedChildren[right.namedChildren.length - 1] ?? right)
           : right;
       if (r.type === 'null' || r.text === 'NULL' || r.text === '0') continue;
-      if (r.type === 'call_expression' && ALLOCATOR.test(r.childForFieldName('function')?.text ?? '')) continue;
+      if (r.type === 'call_expression' && allocatesFreshArray(r.childForFieldName('function')?.text ?? '')) continue;
       const fa = byName.get(store.fn.name);
       const storeSite = fa
         ? sites.find(
@@ -142,7 +129,7 @@ export function buildLinkage(file: FileAnalysis): Linkage {
   };
 
   /** Sites of kind `kinds` that touch the acquire's pages, following the three links. */
-  const linked = <K extends PageOp['kind']>(a: AcquireSite, kinds: readonly K[]): AnySite[] => {
+  const linked = <K extends Op['kind']>(a: AcquireSite, kinds: readonly K[]): AnySite[] => {
     const want = (s: AnySite): boolean => (kinds as readonly string[]).includes(s.op.kind);
     const pagesOf = (s: AnySite): { key: string; fileKey: string | null; paramIndex: number } | null => {
       const op = s.op;

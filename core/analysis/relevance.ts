@@ -6,6 +6,7 @@
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
 import { DIRTY_CALLS, PAGE_USES, EXTRA_REFERENCE_CALLS } from '../catalog/pageUse';
 import { DMA_RELEVANT_NAMES } from '../catalog/dma';
+import { mayBeReleaseHelper } from '../catalog/helpers';
 import type { LexicalFunction } from '../parse/focus';
 
 export interface FunctionCalls {
@@ -30,9 +31,6 @@ const PAGE_INTERESTING_NAMES: ReadonlySet<string> = new Set<string>([
 const VERSIONED_RELEASES: ReadonlySet<string> = new Set(
   RELEASE_APIS.filter((r) => r.family === 'pin').map((r) => r.name),
 );
-
-/** A release-like helper name (see pageOps.ts): such calls matter even without catalogued names. */
-const HELPER_NAME = /(put|unpin|release|unlock)\w*_pages?$/;
 
 const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
 
@@ -63,7 +61,7 @@ export function relevantFunctions(all: readonly FunctionCalls[]): Set<number> {
   if (all.some((f) => callsAny(f, GUP_ACQUIRE_NAMES))) {
     const seed = (f: FunctionCalls): boolean => {
       for (const n of f.calls)
-        if (PAGE_INTERESTING_NAMES.has(n) || (!defined.has(n) && HELPER_NAME.test(n))) return true;
+        if (PAGE_INTERESTING_NAMES.has(n) || (!defined.has(n) && mayBeReleaseHelper(n))) return true;
       return false;
     };
     for (const i of callerClosure(all, seed)) relevant.add(i);

@@ -10,6 +10,8 @@
  */
 import type { SyntaxNode } from '../parse/syntax';
 import { walkTypes } from '../parse/syntax';
+import { isPageFieldName } from '../catalog/conventions';
+import { wrappersWithRole } from '../catalog/wrappers';
 import { canonical, unwrap } from './expr';
 import { lookupVariable, type FunctionInfo, type Variable } from './functions';
 
@@ -218,7 +220,7 @@ export function storageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | n
 }
 
 /** Calls that return the same page (or its folio) as their argument. */
-const IDENTITY_CALLS = new Set(['page_folio', 'compound_head', 'folio_page', 'pfn_to_page_identity']);
+const IDENTITY_CALLS = wrappersWithRole('same-page');
 
 /**
  * `pages + n` and `&pages[n]` point into the array at offset n: a storage of its own, so that
@@ -239,15 +241,7 @@ export function baseKey(key: string): string {
 }
 
 /** Calls whose result identifies the page they are given: its pfn, physical or linear address. */
-export const PAGE_IDENTITY_CALLS = new Set([
-  'page_to_pfn',
-  'page_to_phys',
-  'page_address',
-  'page_to_virt',
-  'folio_pfn',
-  'folio_address',
-  'lowmem_page_address',
-]);
+const PAGE_IDENTITY_CALLS = wrappersWithRole('page-identity');
 
 /** The storage of the page an expression is an identity of (`page_to_pfn(p) << PAGE_SHIFT`, `__pa(page_address(p))`). */
 export function derivedPageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | null {
@@ -297,6 +291,13 @@ function elementSource(value: SyntaxNode): SyntaxNode | null {
 
 function isPageType(variable: Variable | undefined): boolean {
   return !!variable && /\b(page|folio)\b/.test(variable.typeText);
+}
+
+/** Whether `ref` plausibly holds pages (so passing it to an unknown function is an escape). */
+export function holdsPages(ref: StorageRef, ctx: StorageContext): boolean {
+  if (ref.baseKind === 'field') return isPageFieldName(ref.key.split(/->|\./).pop() ?? '');
+  const v = lookupVariable(ctx.fn, ctx.globals, ref.key.replace(/^\*/, ''));
+  return isPageType(v) && !!v && (v.pointerDepth > 0 || v.isArray);
 }
 
 /**

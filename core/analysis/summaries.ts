@@ -11,7 +11,7 @@ import { canonical, identifierName, unwrap } from './expr';
 import type { Cfg } from './cfg';
 import type { FunctionInfo } from './functions';
 import { lookupVariable } from './functions';
-import type { AcquireOp, CountSpec, OpContext, PageOp, ReleaseOp, UseOp } from './pageOps';
+import type { AcquireOp, CountSpec, HelperSummaries, HelperSummary, Op, OpContext, ReleaseOp, UseOp } from './ops';
 import { storageOf, type StorageRef } from './storage';
 
 export type CountOut = { readonly kind: 'return' } | { readonly kind: 'param'; readonly index: number } | null;
@@ -41,17 +41,6 @@ export interface ReleaseSummary extends ParamPlace {
 export interface UseSummary extends ParamPlace {
   readonly inner: UseOp;
 }
-
-export interface HelperSummary {
-  readonly name: string;
-  readonly acquires: readonly AcquireSummary[];
-  readonly releases: readonly ReleaseSummary[];
-  readonly uses: readonly UseSummary[];
-  /** The page operations a call to this helper performs, in the caller's terms. */
-  opsAt(call: SyntaxNode, args: readonly SyntaxNode[], ctx: OpContext): PageOp[];
-}
-
-export type HelperSummaries = ReadonlyMap<string, HelperSummary>;
 
 export const NO_HELPERS: HelperSummaries = new Map();
 
@@ -206,11 +195,8 @@ export function summarize(
   const name = fn.name;
   return {
     name,
-    acquires,
-    releases,
-    uses,
     opsAt(call, args, ctx) {
-      const ops: PageOp[] = [];
+      const ops: Op[] = [];
       for (const a of acquires) {
         const arg = args[a.paramIndex];
         const pages = a.inner.pages ? placeAt(a, a.inner.pages, arg, ctx, call) : null;

@@ -23,6 +23,12 @@ export interface FollFlag {
   /** Allowed on the lockless fast path (`*_fast`): gup_fast_fallback()'s allow list. */
   readonly fastPath: boolean;
   readonly summary: string;
+  /**
+   * Removed when a get_* call is converted to its pin_* counterpart: pin_* sets FOLL_PIN itself
+   * and rejects FOLL_GET (is_valid_gup_args()). Other internal flags are left for
+   * internal-foll-flag to report.
+   */
+  readonly droppedOnPinConversion?: true;
 }
 
 export const FOLL_FLAGS: readonly FollFlag[] = [
@@ -38,6 +44,7 @@ export const FOLL_FLAGS: readonly FollFlag[] = [
     use: 'internal',
     exists: {},
     fastPath: false,
+    droppedOnPinConversion: true,
     summary:
       'mark the page accessed. Set internally by get_user_pages*() (is_valid_gup_args() rejects it from callers since v6.3).',
   },
@@ -46,6 +53,7 @@ export const FOLL_FLAGS: readonly FollFlag[] = [
     use: 'get-only',
     exists: {},
     fastPath: true,
+    droppedOnPinConversion: true,
     summary:
       'take a plain reference (released with put_page()). Implied by get_user_pages*(); pin_user_pages*() rejects it.',
   },
@@ -149,6 +157,7 @@ export const FOLL_FLAGS: readonly FollFlag[] = [
     use: 'internal',
     exists: { since: '5.6' },
     fastPath: true,
+    droppedOnPinConversion: true,
     summary:
       'pages must be released via unpin_user_page(). "FOLL_PIN must only be set internally by the pin_user_pages*() APIs, never directly by the caller."',
   },

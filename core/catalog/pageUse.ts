@@ -84,15 +84,17 @@ export const PAGE_USES: readonly PageUse[] = [
 export interface DirtyCall {
   readonly name: string;
   readonly locked: boolean;
+  /** A step of the `.pinsim` trace language (core/trace/vocabulary.ts). */
+  readonly traceStep: boolean;
 }
 
 export const DIRTY_CALLS: readonly DirtyCall[] = [
-  { name: 'set_page_dirty_lock', locked: true },
-  { name: 'set_page_dirty', locked: false },
-  { name: 'SetPageDirty', locked: false },
-  { name: 'folio_mark_dirty', locked: false },
-  { name: '__set_page_dirty_nobuffers', locked: false },
-  { name: 'folio_mark_dirty_lock', locked: true },
+  { name: 'set_page_dirty_lock', locked: true, traceStep: true },
+  { name: 'set_page_dirty', locked: false, traceStep: true },
+  { name: 'SetPageDirty', locked: false, traceStep: true },
+  { name: 'folio_mark_dirty', locked: false, traceStep: true },
+  { name: '__set_page_dirty_nobuffers', locked: false, traceStep: false },
+  { name: 'folio_mark_dirty_lock', locked: true, traceStep: false },
 ];
 
 /** Extra plain references on pages already held (get_page after GUP, for example). */

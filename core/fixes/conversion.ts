@@ -7,6 +7,7 @@
  * It is complete when every release was rewritten; an incomplete conversion is still offered but
  * never applied automatically, because half-converted code releases pins with put_page().
  */
+import { FOLL_FLAGS } from '../catalog/flags';
 import { acquireApi, type AcquireApi } from '../catalog/gup';
 import { inRange } from '../catalog/version';
 import { unwrap } from '../analysis/expr';
@@ -19,7 +20,9 @@ import { flagRemovalEdits } from './flagEdits';
 import { toPinRelease, unusedIndexEdits } from './releaseEdits';
 
 /** Flags that must go when a call becomes pin_*: pin_* sets FOLL_PIN and rejects FOLL_GET. */
-const DROPPED_ON_CONVERSION = new Set(['FOLL_GET', 'FOLL_PIN', 'FOLL_TOUCH']);
+const DROPPED_ON_CONVERSION: ReadonlySet<string> = new Set(
+  FOLL_FLAGS.filter((f) => f.droppedOnPinConversion).map((f) => f.name),
+);
 
 export interface Conversion {
   readonly fix: Fix;

@@ -16,7 +16,7 @@ import { pinReleaseFor } from '../catalog/gup';
 import { calleeName, callArguments, canonical, identifierName, unwrap } from '../analysis/expr';
 import type { FunctionInfo } from '../analysis/functions';
 import { walk } from '../parse/syntax';
-import type { ReleaseOp } from '../analysis/pageOps';
+import type { ReleaseOp } from '../analysis/ops';
 import type { TextEdit } from '../findings';
 import { sourceOf, statementDeletionSpan } from './edits';
 

@@ -7,121 +7,9 @@
  * We do not run a preprocessor. We overwrite these tokens with spaces instead, so the text that is
  * parsed has exactly the same length, lines and columns as the document: every offset the parser
  * reports is an offset into the user's file, and every fix can be computed against the original.
+ * Which names are annotations is kernel vocabulary: core/catalog/annotations.ts.
  */
-
-/** Annotations that take no arguments. Sources: include/linux/compiler_types.h, init.h, linkage.h. */
-const BARE_ANNOTATIONS = [
-  '__user',
-  '__kernel',
-  '__iomem',
-  '__percpu',
-  '__rcu',
-  '__force',
-  '__nocast',
-  '__bitwise',
-  '__safe',
-  '__private',
-  '__must_check',
-  '__init',
-  '__exit',
-  '__initdata',
-  '__initconst',
-  '__exitdata',
-  '__devinit',
-  '__devexit',
-  '__devinitdata',
-  '__meminit',
-  '__meminitdata',
-  '__init_or_module',
-  '__ref',
-  '__refdata',
-  '__refconst',
-  '__read_mostly',
-  '__ro_after_init',
-  '__always_inline',
-  '__maybe_unused',
-  '__always_unused',
-  '__used',
-  '__cold',
-  '__hot',
-  '__pure',
-  '__weak',
-  '__visible',
-  'asmlinkage',
-  'notrace',
-  '__sched',
-  '__latent_entropy',
-  '__randomize_layout',
-  '__no_randomize_layout',
-  '__packed',
-  '__noreturn',
-  'noinline',
-  '__noinline',
-  '__flatten',
-  '__kprobes',
-  '__nocfi',
-  '__noclone',
-  'noinstr',
-  '__noinstr',
-  '__cpuidle',
-  '__net_init',
-  '__net_exit',
-  '__net_initdata',
-  '__nostackprotector',
-  '__attribute_const__',
-  '__malloc',
-  '__deprecated',
-  '__nonstring',
-  '__iomem_rcu',
-  '__cacheline_aligned',
-  '__cacheline_aligned_in_smp',
-  '____cacheline_aligned',
-  '____cacheline_aligned_in_smp',
-  '__page_aligned_data',
-  '__page_aligned_bss',
-  '__initconst_or_module',
-  '__no_kcsan',
-  '__no_sanitize_address',
-  '__noscs',
-  '__rcu_nocb',
-  '__counted_by_ptr',
-  '__lockfunc',
-  '__data_racy',
-  '__ksym',
-  '__weak_ref',
-  '__alias_unused',
-] as const;
-
-/** Annotation macros followed by a parenthesised argument list, blanked together with it. */
-const CALL_ANNOTATIONS = [
-  '__free',
-  '__cleanup',
-  '__aligned',
-  '__printf',
-  '__scanf',
-  '__acquires',
-  '__releases',
-  '__must_hold',
-  '__cond_acquires',
-  '__cond_releases',
-  '__acquire',
-  '__release',
-  '__section',
-  '__counted_by',
-  '__counted_by_le',
-  '__counted_by_be',
-  '__sized_by',
-  '__guarded_by',
-  '__pt_guarded_by',
-  '__alloc_size',
-  '__assume_aligned',
-  '__diag_push',
-  '__nocast_type',
-  '__no_sanitize_or_inline',
-  '__designated_init_macro',
-  '__attribute_used',
-  '__realloc_size',
-] as const;
+import { BARE_ANNOTATIONS, CALL_ANNOTATIONS, TYPE_ARGUMENT_MACROS } from '../catalog/annotations';
 
 const callSet = new Set<string>(CALL_ANNOTATIONS);
 /** One regular expression for all annotations: the engine scans for them, not every identifier. */
@@ -199,18 +87,17 @@ export function blankKernelAnnotations(text: string): string {
 }
 
 /**
- * Macros that take a type as an argument (`container_of(ptr, struct foo, member)`): a type is
- * not an expression, so the call does not parse. Blanking the `struct`/`union` keyword inside
- * them turns the type into a plain identifier, which does.
+ * A call of a macro that takes a type as an argument: a type is not an expression, so the call
+ * does not parse. Blanking the `struct`/`union` keyword inside turns the type into a plain
+ * identifier, which does.
  */
-const TYPE_ARGUMENT_MACROS =
-  /\b(?:container_of|container_of_const|list_entry|list_first_entry|list_first_entry_or_null|list_last_entry|list_next_entry|list_prev_entry|hlist_entry|hlist_entry_safe|llist_entry|rb_entry|rb_entry_safe|offsetof|offsetofend|sizeof_field|typeof_member|struct_size_t|kmem_cache_create_usercopy|KMEM_CACHE)\s*\(/g;
+const TYPE_ARGUMENT_CALL = new RegExp(`\\b(?:${TYPE_ARGUMENT_MACROS.join('|')})\\s*\\(`, 'g');
 
 export function blankTypeArguments(text: string): string {
   if (!text.includes('struct') && !text.includes('union')) return text;
   const blanks: Blanks = [];
-  TYPE_ARGUMENT_MACROS.lastIndex = 0;
-  for (let m = TYPE_ARGUMENT_MACROS.exec(text); m !== null; m = TYPE_ARGUMENT_MACROS.exec(text)) {
+  TYPE_ARGUMENT_CALL.lastIndex = 0;
+  for (let m = TYPE_ARGUMENT_CALL.exec(text); m !== null; m = TYPE_ARGUMENT_CALL.exec(text)) {
     const open = m.index + m[0].length - 1;
     const close = matchParens(text, open);
     if (close < 0) continue;

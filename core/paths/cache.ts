@@ -8,7 +8,7 @@ import { enumeratePaths, type FunctionPaths } from './engine';
 const cache = new WeakMap<FileAnalysis, Map<FunctionAnalysis, FunctionPaths>>();
 
 /** The function takes pages, or creates a DMA mapping, allocation or pool. */
-export function hasAcquires(fn: FunctionAnalysis): boolean {
+export function holdsResources(fn: FunctionAnalysis): boolean {
   return fn.cfg.nodes.some((n) =>
     n.ops.some(
       (op) =>

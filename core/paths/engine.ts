@@ -14,9 +14,10 @@ import { callArguments, canonical, identifierName, isNullPointer, unwrap } from 
 import type { Cfg, CfgEdge, CfgNode } from '../analysis/cfg';
 import type { FunctionAnalysis } from '../analysis/file';
 import type { Variable } from '../analysis/functions';
-import { isMappingChecker, sgTableKey, type AcquireOp, type DmaOp, type PageOp } from '../analysis/pageOps';
+import { isMappingChecker, sgTableKey, type AcquireOp, type DmaOp, type Op } from '../analysis/ops';
 import { baseKey } from '../analysis/storage';
 import type { Span } from '../findings';
+import { isWrongFreeForCoherent, startsWithOwnedAllocation } from '../catalog/memory';
 import { ExprCache, FACT_WRAPPERS, type Expr } from './exprs';
 import {
   ALL_OUTCOMES,
@@ -81,7 +82,7 @@ export interface PathEvent {
   readonly nodeId: number;
   readonly span: Span;
   readonly label: string;
-  readonly op?: PageOp;
+  readonly op?: Op;
   /** Resources the event touched. */
   readonly res?: readonly number[];
   readonly branch?: { readonly text: string; readonly value: boolean };
@@ -486,7 +487,7 @@ class Enumerator {
     return state;
   }
 
-  private applyOp(node: CfgNode, op: PageOp, input: State): State {
+  private applyOp(node: CfgNode, op: Op, input: State): State {
     let state = input;
     const span = spanOf(op.node);
     switch (op.kind) {
@@ -642,7 +643,7 @@ class Enumerator {
           // kmalloc(...); else buf = dma_alloc_coherent(...);` frees each its own way).
           if (
             op.how === 'call' &&
-            FREE_CALLS.has(op.callee ?? '') &&
+            isWrongFreeForCoherent(op.callee ?? '') &&
             r.op.kind === 'dma' &&
             r.op.api.role === 'alloc' &&
             r.op.api.type !== 'pool' &&
@@ -813,7 +814,7 @@ class Enumerator {
   }
 
   /** Compares a release's count with what the path holds. */
-  private checkCount(state: State, r: Resource, op: Extract<PageOp, { kind: 'release' }>, index: number): State {
+  private checkCount(state: State, r: Resource, op: Extract<Op, { kind: 'release' }>, index: number): State {
     if (op.count.kind !== 'expr') return state;
     const rs = state.res[r.id] as ResState;
     const ctx = this.valueContext(state);
@@ -1479,16 +1480,6 @@ function assignmentEffect(a: SyntaxNode, resources: readonly Resource[]): Assign
 
 const ROOT_NAME = /[A-Za-z_]\w*/;
 
-/** Frees that are wrong for coherent DMA memory. */
-const FREE_CALLS: ReadonlySet<string> = new Set([
-  'kfree',
-  'kvfree',
-  'vfree',
-  'free_pages',
-  'free_page',
-  'kfree_sensitive',
-]);
-
 /** Distinct states at one CFG node before states differing only in variables are merged. */
 const WIDEN_AT = 16;
 const NAME = /[A-Za-z_]\w*/g;
@@ -1527,8 +1518,6 @@ function reachableMentions(cfg: Cfg, namesAt: readonly ReadonlySet<string>[]): R
   return live;
 }
 
-const ALLOCATOR_CALL = /^\s*\(?\s*(?:\([^)]*\)\s*)?(?:k|kv|v|devm_k)(?:m|z|c)?alloc\w*\s*\(/;
-
 /**
  * Whether a DMA resource's key names something the function does not own: a field, a global, a
  * parameter, or a local pointer that starts out pointing at someone else's object
@@ -1539,7 +1528,7 @@ function dmaKeyIsNonLocal(key: string, locals: ReadonlyMap<string, Variable>, bo
   const local = locals.get(key);
   if (!local || local.isStatic) return true;
   if (local.pointerDepth === 0) return false;
-  if (local.init !== null && !isNullPointer(local.init) && !ALLOCATOR_CALL.test(local.init.text)) return true;
+  if (local.init !== null && !isNullPointer(local.init) && !startsWithOwnedAllocation(local.init.text)) return true;
   // `st = &obj->table;` later in the body: the same, assigned after the declaration.
   const assigned = new RegExp(`(?:^|[^\\w.>])${key}\\s*=(?!=)\\s*([^;]+);`, 'g');
   for (const m of body.matchAll(assigned)) {
@@ -1548,7 +1537,7 @@ function dmaKeyIsNonLocal(key: string, locals: ReadonlyMap<string, Variable>, bo
     if (
       right !== 'NULL' &&
       right !== '0' &&
-      !ALLOCATOR_CALL.test(right) &&
+      !startsWithOwnedAllocation(right) &&
       !/^(?:\([^()]*\)\s*)?dma\w*\s*\(/.test(right)
     )
       return true;

@@ -5,6 +5,7 @@
  * allocates) each time dominated the run. Compiled once per function, evaluation touches only JS.
  */
 import type { SyntaxNode } from '../parse/syntax';
+import { wrappersWithRole } from '../catalog/wrappers';
 import { canonical, numberValue, unwrap } from '../analysis/expr';
 
 export type Expr = ExprBody & {
@@ -46,7 +47,7 @@ export class ExprCache {
 }
 
 /** Calls that only pass their argument's truth through (and may sit inside a fact). */
-export const FACT_WRAPPERS: ReadonlySet<string> = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE']);
+export const FACT_WRAPPERS: ReadonlySet<string> = wrappersWithRole('fact');
 
 function compile(syntax: SyntaxNode): Expr {
   const node = unwrap(syntax);

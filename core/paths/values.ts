@@ -11,6 +11,7 @@
  *   full     ret == nr_pages
  */
 import type { SyntaxNode } from '../parse/syntax';
+import { wrappersWithRole } from '../catalog/wrappers';
 import type { Expr, ExprCache } from './exprs';
 
 export type Outcome = 'neg' | 'zero' | 'partial' | 'full';
@@ -98,15 +99,8 @@ export interface ValueContext {
   fact(key: string): boolean | undefined;
 }
 
-const TRANSPARENT_CALLS = new Set([
-  'likely',
-  'unlikely',
-  'WARN_ON',
-  'WARN_ON_ONCE',
-  'BUG_ON',
-  'READ_ONCE',
-  'WARN_ON_SMP',
-]);
+/** Calls whose truth is their argument's (`unlikely(x)`, `WARN_ON(x)`). */
+const TRANSPARENT_CALLS = wrappersWithRole('condition');
 
 /** The value of an expression on the current path. */
 export function evaluate(expr: SyntaxNode, ctx: ValueContext): Sym {

@@ -3,7 +3,7 @@
  * pages may be file-backed: pin_user_pages.rst case 5 releases them with
  * unpin_user_pages_dirty_lock(), which takes the folio lock around folio_mark_dirty().
  */
-import type { ReleaseOp } from '../analysis/pageOps';
+import type { ReleaseOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { toPinRelease } from '../fixes/releaseEdits';
 import { fnName, lineOf, spanOf } from './support/finding';

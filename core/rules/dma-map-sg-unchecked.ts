@@ -5,6 +5,7 @@
  */
 import type { SyntaxNode } from '../parse/syntax';
 import { walk } from '../parse/syntax';
+import { wrappersWithRole } from '../catalog/wrappers';
 import { canonical } from '../analysis/expr';
 import type { Finding } from '../findings';
 import { dmaFunctions } from './support/dmaOps';
@@ -55,7 +56,7 @@ function check({ file, finding }: RuleContext): Finding[] {
   return findings;
 }
 
-const TEST_WRAPPERS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE', 'BUG_ON', 'IS_ERR_VALUE']);
+const TEST_WRAPPERS = wrappersWithRole('test');
 
 /**
  * Whether `place` (a variable or a canonical field) is tested anywhere in `body`: `!x`, compared,

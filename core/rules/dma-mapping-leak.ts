@@ -4,7 +4,7 @@
  * released from device"). Found by the path engine.
  */
 import type { FileAnalysis } from '../analysis/file';
-import type { DmaOp } from '../analysis/pageOps';
+import type { DmaOp } from '../analysis/ops';
 import type { Finding } from '../findings';
 import { fnName, lineOf } from './support/finding';
 import { dmaIssueFindings } from './support/pathIssues';

@@ -5,7 +5,7 @@
  */
 import type { SyntaxNode } from '../parse/syntax';
 import { canonical, unwrap } from '../analysis/expr';
-import type { DmaOp } from '../analysis/pageOps';
+import type { DmaOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { dmaFunctions, handleMaps, sourceText } from './support/dmaOps';
 import { fnName, spanOf } from './support/finding';

@@ -6,8 +6,9 @@
  */
 import type { SyntaxNode } from '../parse/syntax';
 import { walkTypes } from '../parse/syntax';
+import { ERROR_LABEL, STATUS_VARIABLES } from '../catalog/conventions';
 import type { FileAnalysis, FunctionAnalysis } from '../analysis/file';
-import type { DmaOp } from '../analysis/pageOps';
+import type { DmaOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { sourceText } from './support/dmaOps';
 import { fnName } from './support/finding';
@@ -75,8 +76,7 @@ function errorLabelsOf(fn: FunctionAnalysis): { name: string; node: SyntaxNode }
     (type) => (type === 'labeled_statement' ? 'visit-descend' : 'descend'),
     (n) => {
       const name = n.childForFieldName('label')?.text ?? '';
-      if (/^(err|out|fail|free|unwind|error|bail|cleanup|exit|put|release|undo|unlock|abort)/i.test(name))
-        labels.push({ name, node: n });
+      if (ERROR_LABEL.test(name)) labels.push({ name, node: n });
     },
   );
   labelCache.set(fn, labels);
@@ -103,7 +103,7 @@ function insertCheckFix(file: FileAnalysis, fn: FunctionAnalysis, map: DmaOp): F
   if (candidates.length !== 1) return null;
   const label = candidates[0]?.name as string;
   const indent = indentOf(file, stmt.startIndex);
-  const ret = ['ret', 'rc', 'err', 'error'].find((v) => fn.info.locals.has(v) && !fn.info.locals.get(v)?.isUnsigned);
+  const ret = STATUS_VARIABLES.find((v) => fn.info.locals.has(v) && !fn.info.locals.get(v)?.isUnsigned);
   const body = ret
     ? ` {\n${indent}\t${ret} = -ENOMEM;\n${indent}\tgoto ${label};\n${indent}}`
     : `\n${indent}\tgoto ${label};`;

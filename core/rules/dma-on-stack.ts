@@ -5,6 +5,7 @@
  */
 import type { SyntaxNode } from '../parse/syntax';
 import { walk } from '../parse/syntax';
+import { isVmallocAllocator } from '../catalog/memory';
 import { calleeName, identifierName, unwrap } from '../analysis/expr';
 import type { FunctionAnalysis } from '../analysis/file';
 import type { Finding } from '../findings';
@@ -60,9 +61,6 @@ function check({ file, finding }: RuleContext): Finding[] {
   return findings;
 }
 
-const VMALLOC =
-  /^(vmalloc|vzalloc|vmalloc_user|vmalloc_node|vzalloc_node|__vmalloc|vmalloc_array|vcalloc|kvmalloc|kvzalloc|kvmalloc_array|kvcalloc|kvmalloc_node|kvzalloc_node)$/;
-
 /** Why a buffer expression is stack or vmalloc memory, or null. */
 function stackOrVmalloc(fn: FunctionAnalysis, buffer: SyntaxNode): string | null {
   const b = unwrap(buffer);
@@ -89,7 +87,7 @@ function stackOrVmalloc(fn: FunctionAnalysis, buffer: SyntaxNode): string | null
       const v = value ? unwrap(value) : null;
       if (v?.type === 'call_expression') {
         const callee = calleeName(v) ?? '';
-        if (VMALLOC.test(callee)) fromVmalloc = callee;
+        if (isVmallocAllocator(callee)) fromVmalloc = callee;
       }
     };
     noteVmalloc(local.init);

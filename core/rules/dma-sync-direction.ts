@@ -5,9 +5,10 @@
  */
 import { walk } from '../parse/syntax';
 import type { SyntaxNode } from '../parse/syntax';
+import { cpuReadArgument } from '../catalog/cpuAccess';
 import { calleeName, canonical } from '../analysis/expr';
 import type { FunctionAnalysis } from '../analysis/file';
-import type { DmaOp } from '../analysis/pageOps';
+import type { DmaOp } from '../analysis/ops';
 import type { Finding } from '../findings';
 import { disagreements } from './support/dmaPairs';
 import { dmaFunctions } from './support/dmaOps';
@@ -65,20 +66,6 @@ function compare(op: DmaOp, map: DmaOp): string | null {
       : 'syncs DMA memory with different direction';
 }
 
-const CPU_READERS = new Set([
-  'memcpy',
-  'memcmp',
-  'copy_to_user',
-  'memcpy_fromio',
-  'print_hex_dump',
-  'crc32',
-  'crc32_le',
-  'skb_put_data',
-  'memmove',
-  'strncpy',
-  'strscpy',
-]);
-
 /** The hint: the CPU reads a DMA_FROM_DEVICE buffer between its map and its unmap or sync for the CPU. */
 function cpuReadHints({ finding }: RuleContext, fn: FunctionAnalysis, ops: readonly DmaOp[]): Finding[] {
   const hints: Finding[] = [];
@@ -99,9 +86,9 @@ function cpuReadHints({ finding }: RuleContext, fn: FunctionAnalysis, ops: reado
       if (n.type !== 'call_expression' || n.startIndex <= map.node.endIndex || n.startIndex >= firstEnd) return true;
       const callee = calleeName(n) ?? '';
       const args = n.childForFieldName('arguments')?.namedChildren ?? [];
-      const source =
-        callee === 'memcpy' || callee === 'memmove' ? args[1] : callee === 'copy_to_user' ? args[1] : args[0];
-      if (CPU_READERS.has(callee) && source && canonical(source) === buffer && ends.length > 0) {
+      const reads = cpuReadArgument(callee);
+      const source = reads === null ? undefined : args[reads];
+      if (source && canonical(source) === buffer && ends.length > 0) {
         hints.push({
           ...finding({
             span: spanOf(n),

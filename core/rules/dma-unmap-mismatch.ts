@@ -5,7 +5,7 @@
  * "Debug drivers use of the DMA-API").
  */
 import type { FileAnalysis, FunctionAnalysis } from '../analysis/file';
-import type { DmaOp } from '../analysis/pageOps';
+import type { DmaOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { disagreements } from './support/dmaPairs';
 import { dmaFunctions } from './support/dmaOps';

@@ -3,10 +3,11 @@
  * and 5: Direct IO, DMA, writing to the data) must be pinned instead: FOLL_GET references are
  * invisible to folio_maybe_dma_pinned(). Silent in files that register an MMU notifier (case 3).
  */
+import { namesPagesHeldForAccess } from '../catalog/conventions';
 import type { FileAnalysis } from '../analysis/file';
 import { hasFlag } from '../analysis/flags';
 import type { AcquireSite, Linkage } from '../analysis/linkage';
-import type { AcquireOp, DirtyOp, UseOp } from '../analysis/pageOps';
+import type { AcquireOp, DirtyOp, UseOp } from '../analysis/ops';
 import type { Finding, Fix, Span } from '../findings';
 import { getToPinConversion } from '../fixes/conversion';
 import { dmaWritesOf } from './support/dmaWrites';
@@ -153,7 +154,7 @@ function useEvidence(file: FileAnalysis, linkage: Linkage, site: AcquireSite): E
  * callers to decide.
  */
 function keptForWriting(file: FileAnalysis, site: AcquireSite): Evidence | null {
-  const holdsForAccess = /(^|_)(pin|lock|dma|dio|userptr|umem|map)(_|$)/.test(site.fn.info.name);
+  const holdsForAccess = namesPagesHeldForAccess(site.fn.info.name);
   const kept = escapesOf(site).find((e) => e.op.how === 'field' || e.op.how === 'global' || holdsForAccess);
   if (kept) {
     return {

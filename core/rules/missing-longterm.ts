@@ -3,6 +3,7 @@
  * file with no MMU notifier: pin_user_pages.rst case 2, not case 3. Without FOLL_LONGTERM the pages
  * may stay pinned in ZONE_MOVABLE or CMA.
  */
+import { LONG_TERM_HINT } from '../catalog/conventions';
 import { KERNEL_DOCS } from '../catalog/docs';
 import { hasFlag } from '../analysis/flags';
 import type { AcquireSite } from '../analysis/linkage';
@@ -34,13 +35,9 @@ export const missingLongterm = defineRule({
 });
 
 /**
- * Names that mark a long-lived, user-controlled mapping: DRM userptr GEM objects, RDMA umem and
- * memory regions, VFIO, io_uring registered buffers. In-text evidence is all a file-local checker
- * has about lifetime; the message names the hint it used.
+ * A name that marks a long-lived, user-controlled mapping (LONG_TERM_HINT, catalog/conventions.ts).
+ * In-text evidence is all a file-local checker has about lifetime; the message names the hint used.
  */
-const LONG_TERM_HINT =
-  /(?:^|[^a-z])(userptr|umem|gem|vfio|ib_mr|registered|reg_buf|fixed_buf|longterm|long_term)(?:[^a-z]|$)/i;
-
 function longTermHint(site: AcquireSite, storeText: string, structName: string | null): string | null {
   const names = [site.fn.info.name, storeText, structName ?? ''];
   for (const n of names) {

@@ -10,7 +10,7 @@ import { canonical, identifierName, unwrap } from '../analysis/expr';
 import type { FunctionAnalysis } from '../analysis/file';
 import { underNegativeCheck } from '../analysis/summaries';
 import type { Finding, Span } from '../findings';
-import { hasAcquires } from '../paths/cache';
+import { holdsResources } from '../paths/cache';
 import type { PathIssue } from '../paths/engine';
 import { fnName, lineOf, spanOf } from './support/finding';
 import {
@@ -49,7 +49,7 @@ function check(ctx: RuleContext): Finding[] {
   const findings = pageIssueFindings(ctx.file, ['leak', 'negative-count', 'count-mismatch'], (issue, page, fn) =>
     issueFinding(ctx, fn, issue, page),
   );
-  for (const fn of ctx.file.functions) if (hasAcquires(fn)) findings.push(...treatedAsComplete(ctx, fn));
+  for (const fn of ctx.file.functions) if (holdsResources(fn)) findings.push(...treatedAsComplete(ctx, fn));
   return findings;
 }
 

@@ -8,7 +8,7 @@
  * longterm-get, internal-foll-flag) rewrites it in the same edit.
  */
 import type { AcquireSite, Site } from '../analysis/linkage';
-import type { ReleaseOp } from '../analysis/pageOps';
+import type { ReleaseOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { getToPinConversion } from '../fixes/conversion';
 import { toGetRelease, toPinRelease, unusedIndexEdits } from '../fixes/releaseEdits';

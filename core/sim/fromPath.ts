@@ -5,7 +5,7 @@
  */
 import { canonical, identifierName } from '../analysis/expr';
 import type { FileAnalysis } from '../analysis/file';
-import type { AcquireOp, DmaOp, DmaUseOp, ReleaseOp } from '../analysis/pageOps';
+import type { AcquireOp, DmaOp, DmaUseOp, ReleaseOp } from '../analysis/ops';
 import { formatVersion } from '../catalog/version';
 import type { CompletePath, FunctionPaths, PathEvent, Resource } from '../paths/engine';
 import type { Outcome } from '../paths/values';

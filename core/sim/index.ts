@@ -4,7 +4,7 @@
  */
 import type { FileAnalysis, FunctionAnalysis } from '../analysis/file';
 import { formatVersion, parseKernelVersion, type KernelVersion } from '../catalog/version';
-import { hasAcquires, pathsOf } from '../paths/cache';
+import { holdsResources, pathsOf } from '../paths/cache';
 import { parseTrace } from '../trace/parse';
 import type { Trace, TraceError } from '../trace/types';
 import { pathToTrace } from './fromPath';
@@ -19,7 +19,7 @@ export { formatPathMarkdown } from './markdown';
 export function simulationTargets(file: FileAnalysis): SimTarget[] {
   const targets: SimTarget[] = [];
   for (const fn of file.functions) {
-    if (!hasAcquires(fn)) continue;
+    if (!holdsResources(fn)) continue;
     const paths = pathsOf(file, fn);
     targets.push({
       name: fn.info.name,
@@ -74,7 +74,7 @@ function reportFor(
  */
 export function simulateFunction(file: FileAnalysis, functionName: string, options: SimOptions = {}): SimulationReport {
   const fn = findFunction(file, functionName);
-  if (!fn || !hasAcquires(fn)) {
+  if (!fn || !holdsResources(fn)) {
     // Defined but not analysed (it calls nothing catalogued) is not the same as absent.
     const exists = fn !== undefined || file.defined.has(functionName);
     return reportFor(functionName, file.version, [], false, [

@@ -2,6 +2,7 @@
  * Parser for `.pinsim` traces. Every malformed line gets its own `line:col: message`; a trace with
  * any error yields no trace at all, so nothing is ever simulated from half a file.
  */
+import { DMA_DIRECTIONS } from '../catalog/dma';
 import { isFollFlagName } from '../catalog/flags';
 import { parseKernelVersion } from '../catalog/version';
 import type { PageKind } from '../sim/types';
@@ -68,7 +69,7 @@ function parseValue(kind: ArgKind, raw: string): ArgValue | string {
       return bad === undefined ? raw : `unknown FOLL_* flag "${bad}"`;
     }
     case 'direction':
-      return ['DMA_TO_DEVICE', 'DMA_FROM_DEVICE', 'DMA_BIDIRECTIONAL', 'DMA_NONE'].includes(raw)
+      return (DMA_DIRECTIONS as readonly string[]).includes(raw)
         ? raw
         : `expected a DMA direction (DMA_TO_DEVICE, DMA_FROM_DEVICE, DMA_BIDIRECTIONAL), not "${raw}"`;
     case 'word':

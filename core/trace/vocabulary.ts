@@ -3,6 +3,7 @@
  * come from the API catalog, so the trace language knows exactly the functions the linter knows.
  */
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
+import { DIRTY_CALLS } from '../catalog/pageUse';
 import { DMA_TRACE_CALLS } from './dmaVocabulary';
 
 export type ArgKind = 'int' | 'count' | 'bool' | 'flags' | 'word' | 'direction';
@@ -45,7 +46,7 @@ function build(): Map<string, StepSpec> {
     args: { page: 'int', times: 'int' },
     summary: 'takes one more plain reference on a folio',
   });
-  for (const d of ['set_page_dirty', 'set_page_dirty_lock', 'SetPageDirty', 'folio_mark_dirty']) {
+  for (const d of DIRTY_CALLS.filter((c) => c.traceStep).map((c) => c.name)) {
     specs.set(d, { kind: 'dirty', args: { page: 'int', ...RANGE }, summary: 'marks the page dirty' });
   }
   specs.set('access', {

@@ -4,7 +4,7 @@
  */
 import type { SyntaxNode } from '../../parse/syntax';
 import type { FileAnalysis, FunctionAnalysis } from '../../analysis/file';
-import { sgTableKey, type DmaOp } from '../../analysis/pageOps';
+import { sgTableKey, type DmaOp } from '../../analysis/ops';
 
 const opsCache = new WeakMap<FunctionAnalysis, readonly DmaOp[]>();
 

@@ -4,8 +4,8 @@
  * come from the path walk (core/paths/cache.ts), done once per function for all rules.
  */
 import type { FileAnalysis, FunctionAnalysis } from '../../analysis/file';
-import type { DmaOp } from '../../analysis/pageOps';
-import { hasAcquires, pathsOf } from '../../paths/cache';
+import type { DmaOp } from '../../analysis/ops';
+import { holdsResources, pathsOf } from '../../paths/cache';
 
 export interface Disagreement<V> {
   readonly op: DmaOp;
@@ -25,7 +25,7 @@ export function disagreements<V>(
   ops: readonly DmaOp[],
   compare: (op: DmaOp, map: DmaOp) => V | null,
 ): Disagreement<V>[] {
-  if (ops.length === 0 || !hasAcquires(fn)) return [];
+  if (ops.length === 0 || !holdsResources(fn)) return [];
   const pairs = pathsOf(file, fn).dmaPairs;
   const out: Disagreement<V>[] = [];
   for (const op of ops) {

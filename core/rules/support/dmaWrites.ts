@@ -7,7 +7,7 @@ import { deviceWrites } from '../../catalog/dma';
 import { canonical, unwrap } from '../../analysis/expr';
 import type { FileAnalysis, FunctionAnalysis } from '../../analysis/file';
 import type { AcquireSite } from '../../analysis/linkage';
-import type { DmaOp } from '../../analysis/pageOps';
+import type { DmaOp } from '../../analysis/ops';
 import { baseKey } from '../../analysis/storage';
 import type { Span } from '../../findings';
 import { dmaOps, sgKey } from './dmaOps';

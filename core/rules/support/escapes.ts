@@ -4,7 +4,7 @@
  * kept in long-lived objects as long-term.
  */
 import type { AcquireSite, Site } from '../../analysis/linkage';
-import type { EscapeOp } from '../../analysis/pageOps';
+import type { EscapeOp } from '../../analysis/ops';
 import { baseKey } from '../../analysis/storage';
 
 /** The escapes of the acquire's pages in its own function, other than being passed to a call. */

@@ -2,7 +2,7 @@
  * Adding a FOLL_* flag to a GUP call's flags argument, as written: `0` → `FLAG`, `X` → `X | FLAG`,
  * a conditional in parentheses. missing-foll-write and missing-longterm offer it.
  */
-import type { AcquireOp } from '../../analysis/pageOps';
+import type { AcquireOp } from '../../analysis/ops';
 import type { Fix } from '../../findings';
 import { spanOf } from './finding';
 

@@ -8,9 +8,9 @@
  * the problem; the other places are related locations.
  */
 import type { FileAnalysis, FunctionAnalysis } from '../../analysis/file';
-import type { AcquireOp, DmaOp } from '../../analysis/pageOps';
+import type { AcquireOp, DmaOp } from '../../analysis/ops';
 import type { Finding, Span } from '../../findings';
-import { hasAcquires, pathsOf } from '../../paths/cache';
+import { holdsResources, pathsOf } from '../../paths/cache';
 import type { IssueKind, PathEvent, PathIssue } from '../../paths/engine';
 import { fnName, lineOf, spanOf } from './finding';
 
@@ -25,7 +25,7 @@ function pathIssueFindings(
   const findings: Finding[] = [];
   const seen = new Set<number>();
   for (const fn of file.functions) {
-    if (!hasAcquires(fn)) continue;
+    if (!holdsResources(fn)) continue;
     for (const issue of pathsOf(file, fn).issues) {
       const f = build(fn, issue);
       if (!f || seen.has(f.span.start)) continue;

@@ -127,9 +127,9 @@ static void paired(struct device *dev, void *a, void *b, size_t len, bool same)
 }`);
     const paths = pathsOf(src, 'paired');
     expect(issuesText(paths, src)).toEqual([]);
-    const [[unmap, maps]] = [...paths.dmaPairs] as [[{ name: string }, Set<{ dir: string | null }>]];
-    expect(unmap.name).toBe('dma_unmap_single');
-    expect([...maps].map((m) => m.dir)).toEqual(['DMA_BIDIRECTIONAL', 'DMA_TO_DEVICE']);
+    expect([...paths.dmaPairs].map(([op, maps]) => [op.name, [...maps].map((m) => m.dir)])).toEqual([
+      ['dma_unmap_single', ['DMA_BIDIRECTIONAL', 'DMA_TO_DEVICE']],
+    ]);
   });
 
   it('mapping the same handle again detaches the first mapping, which then leaks on both exits', () => {

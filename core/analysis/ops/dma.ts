@@ -1,0 +1,263 @@
+/**
+ * DMA API calls as operations (core/catalog/dma.ts): what each map, unmap, sync, check, alloc,
+ * free or pool call creates, releases or touches, keyed by what identifies the mapping; and the
+ * uses of a DMA handle (stored, passed on, returned), where ownership may leave the function.
+ */
+import type { SyntaxNode } from '../../parse/syntax';
+import { walkTypes } from '../../parse/syntax';
+import { DMA_DIRECTIONS, dmaApi, dmaParam, type DmaApi, type DmaParam } from '../../catalog/dma';
+import { keepsNoDmaHandle, looksLikeMappingChecker } from '../../catalog/helpers';
+import { callArguments, calleeName, canonical, unwrap } from '../expr';
+import type { FunctionInfo } from '../functions';
+import { assignedField, assignmentTarget, resultBinding } from './results';
+import type { DmaOp, DmaUseOp, OpContext } from './types';
+
+function dmaArg(api: DmaApi, args: readonly SyntaxNode[], role: DmaParam): SyntaxNode | null {
+  const i = dmaParam(api, role);
+  return i >= 0 ? (args[i] ?? null) : null;
+}
+
+/** `sgt->sgl` (or `sgt.sgl`) and `sgt` name the same scatter-gather table. */
+export function sgTableKey(key: string): string {
+  return key.replace(/(?:->|\.)sgl$/, '');
+}
+
+/** `&sgt` and `sgt` name the same table; `obj->dma` and `obj -> dma` the same handle. */
+function dmaKey(node: SyntaxNode | null): string | null {
+  if (!node) return null;
+  const n = unwrap(node);
+  if (n.type === 'pointer_expression' && n.child(0)?.type === '&') {
+    const inner = n.childForFieldName('argument');
+    return inner ? canonical(inner) : null;
+  }
+  if (n.type === 'number_literal' || n.type === 'call_expression') return null;
+  return canonical(n);
+}
+
+export function classifyDma(call: SyntaxNode, name: string, api: DmaApi, ctx: OpContext): DmaOp {
+  const args = callArguments(call);
+  const result = resultBinding(call, ctx);
+  const resultKey = result.variable ?? assignedField(call);
+  const dirNode = dmaArg(api, args, 'dir');
+  const dirText = dirNode ? unwrap(dirNode).text : null;
+  const dir = dirText && (DMA_DIRECTIONS as readonly string[]).includes(dirText) ? dirText : null;
+  let key: string | null = null;
+  let buffer: SyntaxNode | null = null;
+  switch (api.role) {
+    case 'map':
+      buffer = dmaArg(
+        api,
+        args,
+        api.type === 'sg'
+          ? api.returns === 'status'
+            ? 'sgt'
+            : 'sg'
+          : api.params.includes('page')
+            ? 'page'
+            : api.params.includes('phys')
+              ? 'phys'
+              : 'ptr',
+      );
+      key = api.type === 'sg' ? dmaKey(buffer) : resultKey;
+      break;
+    case 'unmap':
+    case 'sync':
+      key = dmaKey(dmaArg(api, args, api.type === 'sg' ? (api.params.includes('sgt') ? 'sgt' : 'sg') : 'addr'));
+      break;
+    case 'check':
+      key = dmaKey(dmaArg(api, args, 'addr'));
+      break;
+    case 'alloc':
+      key = resultKey;
+      break;
+    case 'free':
+      buffer = dmaArg(
+        api,
+        args,
+        api.params.includes('cpu_addr')
+          ? 'cpu_addr'
+          : api.params.includes('vaddr')
+            ? 'vaddr'
+            : api.params.includes('sgt')
+              ? 'sgt'
+              : 'page',
+      );
+      key = dmaKey(buffer);
+      break;
+    case 'pool-create':
+      key = resultKey;
+      break;
+    case 'pool-destroy':
+      key = dmaKey(dmaArg(api, args, 'pool'));
+      break;
+    default:
+      key = null;
+  }
+  return {
+    kind: 'dma',
+    node: call,
+    name,
+    api,
+    args,
+    key,
+    dev: dmaArg(api, args, 'dev'),
+    size: dmaArg(api, args, 'size'),
+    dir,
+    dirNode,
+    nents: dmaArg(api, args, 'nents'),
+    buffer,
+    handleOut: api.role === 'alloc' ? dmaKey(dmaArg(api, args, 'handle')) : null,
+    pool: api.type === 'pool' && api.role !== 'pool-create' ? dmaKey(dmaArg(api, args, 'pool')) : null,
+    result,
+    resultKey,
+  };
+}
+
+const valueCache = new WeakMap<FunctionInfo, Set<string>>();
+
+/**
+ * Variables and fields that carry a DMA mapping or allocation in a function: a map's handle, a
+ * coherent or pool allocation's CPU address and its `&dma` handle, a mapped scatterlist. Where
+ * one of these goes (stored, passed on, returned) is where ownership may leave the function.
+ */
+export function dmaValuesOf(fn: FunctionInfo): Set<string> {
+  let values = valueCache.get(fn);
+  if (values) return values;
+  const found = new Set<string>();
+  values = found;
+  if (fn.body.text.includes('dma_')) {
+    walkTypes(
+      fn.body,
+      (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'),
+      (node) => {
+        const api = dmaApi(calleeName(node) ?? '');
+        if (!api || (api.role !== 'map' && api.role !== 'alloc' && api.role !== 'pool-create')) return;
+        const args = callArguments(node);
+        if (
+          api.returns === 'handle' ||
+          api.returns === 'cpu-addr' ||
+          api.returns === 'pool' ||
+          api.returns === 'sgt' ||
+          api.returns === 'page'
+        ) {
+          const target = assignmentTarget(node);
+          if (target) found.add(canonical(target));
+          else {
+            let outer = node;
+            while (
+              outer.parent &&
+              (outer.parent.type === 'parenthesized_expression' || outer.parent.type === 'cast_expression')
+            )
+              outer = outer.parent;
+            const d = outer.parent?.type === 'init_declarator' ? outer.parent.childForFieldName('declarator') : null;
+            if (d) found.add(d.text);
+          }
+        }
+        if (api.role === 'alloc') {
+          const handle = dmaKey(dmaArg(api, args, 'handle'));
+          if (handle) found.add(handle);
+        }
+        if (api.type === 'sg' && api.role === 'map') {
+          const sg = dmaKey(dmaArg(api, args, api.returns === 'status' ? 'sgt' : 'sg'));
+          if (sg) found.add(sg);
+        }
+      },
+    );
+  }
+  valueCache.set(fn, found);
+  return found;
+}
+
+const rootCache = new WeakMap<FunctionInfo, readonly string[]>();
+
+/** The variables the function's DMA values start from (`req` for `req->dma`), once per function. */
+function dmaValueRoots(fn: FunctionInfo): readonly string[] {
+  let roots = rootCache.get(fn);
+  if (!roots) {
+    roots = [
+      ...new Set(
+        [...dmaValuesOf(fn)].map((v) => /[A-Za-z_]\w*/.exec(v)?.[0]).filter((r): r is string => r !== undefined),
+      ),
+    ];
+    rootCache.set(fn, roots);
+  }
+  return roots;
+}
+
+/** Calls that take a DMA value without keeping it: the DMA API itself, logging, sg accessors. */
+function handleIsInert(call: SyntaxNode): boolean {
+  const name = calleeName(call) ?? '';
+  // The DMA API's own calls: checks, unmaps, syncs and frees take the value without keeping it;
+  // a map or alloc names it as its output (`&dma`).
+  if (dmaApi(name)) return true;
+  return keepsNoDmaHandle(name);
+}
+
+/** Helpers that check a mapping for the caller: in-file ones that call dma_mapping_error(), and names that say so. */
+export function isMappingChecker(name: string, ctx: OpContext): boolean {
+  return ctx.mappingCheckers?.has(name) === true || looksLikeMappingChecker(name);
+}
+
+/** Expressions that can name a DMA value: `h`, `obj->h`, `*out`, `ring->h[i]`. */
+const VALUE_NODE_TYPES = new Set(['identifier', 'field_expression', 'pointer_expression', 'subscript_expression']);
+
+/**
+ * Where a region uses a DMA handle: written to the device, passed on, stored, returned. Checks,
+ * unmaps, syncs and comparisons with 0 (the null-check rule's business) are not uses.
+ */
+export function dmaUses(region: SyntaxNode, ctx: OpContext): DmaUseOp[] {
+  const values = dmaValuesOf(ctx.fn);
+  if (values.size === 0) return [];
+  // Most statements mention none of them: a text check is far cheaper than the walk below.
+  const text = region.text;
+  if (!dmaValueRoots(ctx.fn).some((root) => text.includes(root))) return [];
+  const uses: DmaUseOp[] = [];
+  const top = region.parent?.type === 'return_statement' ? 'return' : 'use';
+  // `how` is what happens to a value met below: passed to a call, stored (also through
+  // arithmetic: `desc->addr = dma + off`), returned, or only used. Inert calls see no use.
+  type How = Exclude<DmaUseOp['how'], 'check'> | 'inert';
+  const visit = (n: SyntaxNode, how: How, callee: string | null): void => {
+    if (n.type === 'call_expression') {
+      const inert = handleIsInert(n);
+      const fn = n.childForFieldName('function');
+      const name = calleeName(n) ?? (fn ? canonical(fn) : null);
+      const args = n.childForFieldName('arguments');
+      if (args) for (const c of args.namedChildren) visit(c, inert ? 'inert' : 'call', name);
+      return;
+    }
+    if (n.type === 'compound_statement' && region.type !== 'parenthesized_expression') return;
+    if (n.type === 'assignment_expression') {
+      const right = n.childForFieldName('right');
+      if (right) visit(right, how === 'call' || how === 'inert' ? how : 'store', callee);
+      return;
+    }
+    if (n.type === 'init_declarator') {
+      const value = n.childForFieldName('value');
+      if (value) visit(value, how === 'call' || how === 'inert' ? how : 'store', callee);
+      return;
+    }
+    if (VALUE_NODE_TYPES.has(n.type) && values.has(canonical(n))) {
+      const parent = n.parent;
+      // A test of the value (`!h`, `h == 0`) is the null-check rule's business, not a use.
+      if (
+        parent?.type === 'unary_expression' ||
+        (parent?.type === 'binary_expression' &&
+          ['==', '!='].includes(parent.childForFieldName('operator')?.type ?? ''))
+      )
+        return;
+      if (how === 'inert') return;
+      const checked = how === 'call' && callee !== null && isMappingChecker(callee, ctx);
+      uses.push({
+        kind: 'dma-use',
+        node: n,
+        key: canonical(n),
+        how: checked ? 'check' : how,
+        ...(how === 'call' && callee ? { callee } : {}),
+      });
+      return;
+    }
+    for (const c of n.namedChildren) visit(c, how, callee);
+  };
+  visit(region, top, null);
+  return uses;
+}
