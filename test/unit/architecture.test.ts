@@ -4,24 +4,10 @@
  * batch enter core through its front door, core/index.ts, so core's inside can move freely. The
  * CLI does not import the server (it loads the server bundle at run time).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = path.join(__dirname, '..', '..');
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d)) {
-      const full = path.join(d, e);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (/\.tsx?$/.test(e)) out.push(full);
-    }
-  };
-  walk(path.join(root, dir));
-  return out;
-}
+import { repositoryRoot as root, sources } from './sourceFiles';
 
 /** Every module a file imports: static imports and re-exports, `import()` and `require()`. */
 function imports(file: string): string[] {
