@@ -76,7 +76,8 @@ export {
 export { ACQUIRE_APIS, RELEASE_APIS } from './catalog/gup';
 
 // ─── Simulation and traces (the CLI's extract/simulate, the panel's data) ──────────────────────────
-export { analyzeFile, type FileAnalysis } from './analysis/file';
+export { analyzeFile } from './fileAnalysis/analyzeFile';
+export { type FileAnalysis } from './fileAnalysis/types';
 export {
   extractTraces,
   findFunction,

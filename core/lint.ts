@@ -3,13 +3,14 @@
  * configuration and `pinscope-ignore` comments. Plain data in, plain data out.
  */
 import { createCParser, type CParser, type ParsedSource } from './parse/parser';
-import { analyzeFile, type FileAnalysis } from './analysis/file';
-import { buildLinkage } from './analysis/linkage';
+import { analyzeFile } from './fileAnalysis/analyzeFile';
+import { type FileAnalysis } from './fileAnalysis/types';
+import { buildLinkage } from './fileAnalysis/linkage';
 import type { AnalysisNote, Finding, Severity } from './findings';
 import type { KernelVersion } from './catalog/version';
 import { isRuleId, RULES, type RuleId } from './rules/index';
 import { LineIndex } from './text/lineIndex';
-import { holdsResources, pathsOf } from './paths/cache';
+import { holdsResources, pathsOf } from './fileAnalysis/paths';
 import { keptBodies } from './analysis/relevance';
 
 export interface RuleSetting {

@@ -8,11 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
-import { analyzeFile } from '../core/analysis/file';
+import { analyzeFile } from '../core/fileAnalysis/analyzeFile';
 import { parseKernelVersion, type KernelVersion } from '../core/catalog/version';
 import { createCParser } from '../core/parse/parser';
 import { DEFAULT_BUDGET, enumeratePaths } from '../core/paths/engine';
-import { holdsResources } from '../core/paths/cache';
+import { holdsResources } from '../core/fileAnalysis/paths';
 import { Machine } from '../core/sim/machine';
 import type { Trace } from '../core/trace/types';
 import { listCFiles } from '../batch/files';

@@ -4,6 +4,7 @@
  * equal.
  */
 import type { SyntaxNode } from '../parse/syntax';
+import { walkTypes } from '../parse/syntax';
 
 /** Removes parentheses, casts and `__force`-style wrappers around an expression. */
 export function unwrap(node: SyntaxNode): SyntaxNode {
@@ -124,4 +125,24 @@ export function callsIn(node: SyntaxNode): SyntaxNode[] {
   };
   visit(node);
   return calls;
+}
+
+/**
+ * Every plain `left = right;` assignment under `body` (not `+=`), in order. Only assignment nodes
+ * are materialised: walking every node of a long function dominated the scans that need this.
+ */
+export function forEachAssignment(
+  body: SyntaxNode,
+  visit: (left: SyntaxNode, right: SyntaxNode, assignment: SyntaxNode) => void,
+): void {
+  walkTypes(
+    body,
+    (type) => (type === 'assignment_expression' ? 'visit-descend' : 'descend'),
+    (node) => {
+      if (node.childForFieldName('operator')?.type !== '=') return;
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (left && right) visit(left, right, node);
+    },
+  );
 }

@@ -9,10 +9,9 @@
  * function and released in another can be matched across the file.
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { walkTypes } from '../parse/syntax';
 import { isPageFieldName } from '../catalog/conventions';
 import { wrappersWithRole } from '../catalog/wrappers';
-import { canonical, unwrap } from './expr';
+import { canonical, forEachAssignment, unwrap } from './expr';
 import { lookupVariable, type FunctionInfo, type Variable } from './functions';
 
 export interface StorageRef {
@@ -311,17 +310,9 @@ export function buildAliases(fn: FunctionInfo, globals: ReadonlyMap<string, Vari
   const derivedAlias = new Map<string, string>();
   const pending: { name: string; value: SyntaxNode }[] = [];
   for (const v of fn.locals.values()) if (v.init) pending.push({ name: v.name, value: v.init });
-  // Only assignments are materialised: walking every node of a long function dominated this.
-  walkTypes(
-    fn.body,
-    (type) => (type === 'assignment_expression' ? 'visit-descend' : 'descend'),
-    (node) => {
-      if (node.childForFieldName('operator')?.type !== '=') return;
-      const left = node.childForFieldName('left');
-      const right = node.childForFieldName('right');
-      if (left && right && unwrap(left).type === 'identifier') pending.push({ name: unwrap(left).text, value: right });
-    },
-  );
+  forEachAssignment(fn.body, (left, right) => {
+    if (unwrap(left).type === 'identifier') pending.push({ name: unwrap(left).text, value: right });
+  });
   const table: AliasTable = { arrayAlias, elementAlias, derivedAlias };
   const ctx: StorageContext = { fn, globals, aliases: table };
   // Two passes so that chains (`a = b; c = a + 1;`) resolve regardless of order.

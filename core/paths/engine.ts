@@ -12,7 +12,7 @@
 import type { SyntaxNode } from '../parse/syntax';
 import { callArguments, canonical, identifierName, isNullPointer, unwrap } from '../analysis/expr';
 import type { Cfg, CfgEdge, CfgNode } from '../analysis/cfg';
-import type { FunctionAnalysis } from '../analysis/file';
+import type { FunctionAnalysis } from '../analysis/types';
 import type { Variable } from '../analysis/functions';
 import { isMappingChecker, sgTableKey, type AcquireOp, type DmaOp, type Op } from '../analysis/ops';
 import { baseKey } from '../analysis/storage';

@@ -3,7 +3,7 @@
  * nor handed off on some path (dma-debug: "device driver has pending DMA allocations while
  * released from device"). Found by the path engine.
  */
-import type { FileAnalysis } from '../analysis/file';
+import type { FileAnalysis } from '../fileAnalysis/types';
 import type { DmaOp } from '../analysis/ops';
 import type { Finding } from '../findings';
 import { fnName, lineOf } from './support/finding';

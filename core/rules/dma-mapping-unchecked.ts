@@ -7,7 +7,8 @@
 import type { SyntaxNode } from '../parse/syntax';
 import { walkTypes } from '../parse/syntax';
 import { ERROR_LABEL, STATUS_VARIABLES } from '../catalog/conventions';
-import type { FileAnalysis, FunctionAnalysis } from '../analysis/file';
+import type { FileAnalysis } from '../fileAnalysis/types';
+import type { FunctionAnalysis } from '../analysis/types';
 import type { DmaOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { sourceText } from './support/dmaOps';

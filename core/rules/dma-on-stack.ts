@@ -7,7 +7,7 @@ import type { SyntaxNode } from '../parse/syntax';
 import { walk } from '../parse/syntax';
 import { isVmallocAllocator } from '../catalog/memory';
 import { calleeName, identifierName, unwrap } from '../analysis/expr';
-import type { FunctionAnalysis } from '../analysis/file';
+import type { FunctionAnalysis } from '../analysis/types';
 import type { Finding } from '../findings';
 import { dmaFunctions } from './support/dmaOps';
 import { fnName, spanOf } from './support/finding';

@@ -7,7 +7,7 @@ import { walk } from '../parse/syntax';
 import type { SyntaxNode } from '../parse/syntax';
 import { cpuReadArgument } from '../catalog/cpuAccess';
 import { calleeName, canonical } from '../analysis/expr';
-import type { FunctionAnalysis } from '../analysis/file';
+import type { FunctionAnalysis } from '../analysis/types';
 import type { DmaOp } from '../analysis/ops';
 import type { Finding } from '../findings';
 import { disagreements } from './support/dmaPairs';

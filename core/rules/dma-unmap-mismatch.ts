@@ -4,7 +4,8 @@
  * frees DMA memory with wrong function / different direction / different size"; dma-api.rst,
  * "Debug drivers use of the DMA-API").
  */
-import type { FileAnalysis, FunctionAnalysis } from '../analysis/file';
+import type { FileAnalysis } from '../fileAnalysis/types';
+import type { FunctionAnalysis } from '../analysis/types';
 import type { DmaOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { disagreements } from './support/dmaPairs';

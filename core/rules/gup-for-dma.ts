@@ -4,9 +4,9 @@
  * invisible to folio_maybe_dma_pinned(). Silent in files that register an MMU notifier (case 3).
  */
 import { namesPagesHeldForAccess } from '../catalog/conventions';
-import type { FileAnalysis } from '../analysis/file';
+import type { FileAnalysis } from '../fileAnalysis/types';
 import { hasFlag } from '../analysis/flags';
-import type { AcquireSite, Linkage } from '../analysis/linkage';
+import type { AcquireSite, Linkage } from '../fileAnalysis/linkage';
 import type { AcquireOp, DirtyOp, UseOp } from '../analysis/ops';
 import type { Finding, Fix, Span } from '../findings';
 import { getToPinConversion } from '../fixes/conversion';

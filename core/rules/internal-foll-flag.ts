@@ -6,9 +6,9 @@
  */
 import { follFlag } from '../catalog/flags';
 import { isAtLeast } from '../catalog/version';
-import type { FileAnalysis } from '../analysis/file';
+import type { FileAnalysis } from '../fileAnalysis/types';
 import type { FlagOccurrence } from '../analysis/flags';
-import type { AcquireSite, Linkage } from '../analysis/linkage';
+import type { AcquireSite, Linkage } from '../fileAnalysis/linkage';
 import type { Finding, Fix } from '../findings';
 import { getToPinConversion } from '../fixes/conversion';
 import { flagRemovalEdits } from '../fixes/flagEdits';

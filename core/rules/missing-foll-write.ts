@@ -3,9 +3,9 @@
  * "If @gup_flags & FOLL_WRITE == 0, the page must not be written to" (mm/gup.c); GUP then does not
  * break COW and may return the shared zero page (pin_user_pages.rst case 5).
  */
-import type { FileAnalysis } from '../analysis/file';
+import type { FileAnalysis } from '../fileAnalysis/types';
 import { hasFlag } from '../analysis/flags';
-import type { AcquireSite, Linkage } from '../analysis/linkage';
+import type { AcquireSite, Linkage } from '../fileAnalysis/linkage';
 import type { Finding, Span } from '../findings';
 import { dmaWritesOf } from './support/dmaWrites';
 import { fnName, lineOf, spanOf } from './support/finding';

@@ -6,7 +6,7 @@
 import { LONG_TERM_HINT } from '../catalog/conventions';
 import { KERNEL_DOCS } from '../catalog/docs';
 import { hasFlag } from '../analysis/flags';
-import type { AcquireSite } from '../analysis/linkage';
+import type { AcquireSite } from '../fileAnalysis/linkage';
 import type { Finding } from '../findings';
 import { escapesOf } from './support/escapes';
 import { fnName, lineOf, spanOf } from './support/finding';

@@ -3,7 +3,7 @@
  * function (pin_user_pages.rst, "Tracking dma-pinned pages"). Found by the path engine; a leak of
  * only the pinned prefix of a short result is partial-pin's.
  */
-import type { FileAnalysis } from '../analysis/file';
+import type { FileAnalysis } from '../fileAnalysis/types';
 import type { Finding } from '../findings';
 import type { PathIssue } from '../paths/engine';
 import { lineOf } from './support/finding';

@@ -7,10 +7,10 @@
 import type { SyntaxNode } from '../parse/syntax';
 import { walk } from '../parse/syntax';
 import { canonical, identifierName, unwrap } from '../analysis/expr';
-import type { FunctionAnalysis } from '../analysis/file';
+import type { FunctionAnalysis } from '../analysis/types';
 import { underNegativeCheck } from '../analysis/summaries';
 import type { Finding, Span } from '../findings';
-import { holdsResources } from '../paths/cache';
+import { holdsResources } from '../fileAnalysis/paths';
 import type { PathIssue } from '../paths/engine';
 import { fnName, lineOf, spanOf } from './support/finding';
 import {

@@ -7,7 +7,7 @@
  * right; it becomes wrong only once the acquire is converted, and the conversion (gup-for-dma,
  * longterm-get, internal-foll-flag) rewrites it in the same edit.
  */
-import type { AcquireSite, Site } from '../analysis/linkage';
+import type { AcquireSite, Site } from '../fileAnalysis/linkage';
 import type { ReleaseOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { getToPinConversion } from '../fixes/conversion';

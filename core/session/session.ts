@@ -9,7 +9,7 @@
  * Plain data in and out, no threads and no files: the language server runs a session inside its
  * analysis worker (server/analysisWorker.ts is a message loop around one).
  */
-import { analyzeFile } from '../analysis/file';
+import { analyzeFile } from '../fileAnalysis/analyzeFile';
 import { formatVersion, parseKernelVersion, type KernelVersion } from '../catalog/version';
 import type { AnalysisNote, Finding } from '../findings';
 import { analyseAndLint, defaultParser, parseNotes, type LintOptions } from '../lint';

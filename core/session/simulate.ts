@@ -4,7 +4,7 @@
  * text and Markdown table. The server's panel and hovers only format what this returns; before the
  * session existed, the server reached past core's simulation entry into `analysis/functions`.
  */
-import type { FileAnalysis } from '../analysis/file';
+import type { FileAnalysis } from '../fileAnalysis/types';
 import { functionsIn } from '../analysis/functions';
 import { formatVersion } from '../catalog/version';
 import { extractTraces, findFunction, functionAt, simulateFunction, simulateTraceText, worstFirst } from '../sim/index';

@@ -4,7 +4,7 @@
  * each release passes — evaluated the way the path engine saw them.
  */
 import { canonical, identifierName } from '../analysis/expr';
-import type { FileAnalysis } from '../analysis/file';
+import type { FileAnalysis } from '../fileAnalysis/types';
 import type { AcquireOp, DmaOp, DmaUseOp, ReleaseOp } from '../analysis/ops';
 import { formatVersion } from '../catalog/version';
 import type { CompletePath, FunctionPaths, PathEvent, Resource } from '../paths/engine';

@@ -2,9 +2,10 @@
  * The simulation's entry points for editors and the CLI: which functions can be simulated, the
  * simulation of a function's paths (or of a `.pinsim` trace), and the step table as text.
  */
-import type { FileAnalysis, FunctionAnalysis } from '../analysis/file';
+import type { FileAnalysis } from '../fileAnalysis/types';
+import type { FunctionAnalysis } from '../analysis/types';
 import { formatVersion, parseKernelVersion, type KernelVersion } from '../catalog/version';
-import { holdsResources, pathsOf } from '../paths/cache';
+import { holdsResources, pathsOf } from '../fileAnalysis/paths';
 import { parseTrace } from '../trace/parse';
 import type { Trace, TraceError } from '../trace/types';
 import { pathToTrace } from './fromPath';

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeFile } from '../../core/analysis/file';
+import { analyzeFile } from '../../core/fileAnalysis/analyzeFile';
 import { parseKernelVersion, type KernelVersion } from '../../core/catalog/version';
 import { defaultParser, lintAnalysis } from '../../core/lint';
 import { lintShape, remapLint, shapeCovers, type MemoisedLint } from '../../core/session/memo';

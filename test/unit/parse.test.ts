@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeFile } from '../../core/analysis/file';
+import { analyzeFile } from '../../core/fileAnalysis/analyzeFile';
 import { parseKernelVersion, type KernelVersion } from '../../core/catalog/version';
 import { createCParser } from '../../core/parse/parser';
 import { blankConditionals, blankKernelAnnotations, blankTypeArguments } from '../../core/parse/prepare';

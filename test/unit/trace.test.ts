@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeFile } from '../../core/analysis/file';
+import { analyzeFile } from '../../core/fileAnalysis/analyzeFile';
 import { parseKernelVersion, type KernelVersion } from '../../core/catalog/version';
 import { defaultParser } from '../../core/lint';
 import { extractTraces, findFunction, simulateTraceText } from '../../core/sim/index';

@@ -3,7 +3,8 @@
  * ask for the same functions' DMA ops, so they are collected once per file analysis.
  */
 import type { SyntaxNode } from '../../parse/syntax';
-import type { FileAnalysis, FunctionAnalysis } from '../../analysis/file';
+import type { FileAnalysis } from '../../fileAnalysis/types';
+import type { FunctionAnalysis } from '../../analysis/types';
 import { sgTableKey, type DmaOp } from '../../analysis/ops';
 
 const opsCache = new WeakMap<FunctionAnalysis, readonly DmaOp[]>();

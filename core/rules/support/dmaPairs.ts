@@ -3,9 +3,10 @@
  * a map in a branch it cannot follow (`if (src == dst) map BIDI; else map TO_DEVICE`). The pairs
  * come from the path walk (core/paths/cache.ts), done once per function for all rules.
  */
-import type { FileAnalysis, FunctionAnalysis } from '../../analysis/file';
+import type { FileAnalysis } from '../../fileAnalysis/types';
+import type { FunctionAnalysis } from '../../analysis/types';
 import type { DmaOp } from '../../analysis/ops';
-import { holdsResources, pathsOf } from '../../paths/cache';
+import { holdsResources, pathsOf } from '../../fileAnalysis/paths';
 
 export interface Disagreement<V> {
   readonly op: DmaOp;

@@ -5,8 +5,9 @@
 import type { SyntaxNode } from '../../parse/syntax';
 import { deviceWrites } from '../../catalog/dma';
 import { canonical, unwrap } from '../../analysis/expr';
-import type { FileAnalysis, FunctionAnalysis } from '../../analysis/file';
-import type { AcquireSite } from '../../analysis/linkage';
+import type { FileAnalysis } from '../../fileAnalysis/types';
+import type { FunctionAnalysis } from '../../analysis/types';
+import type { AcquireSite } from '../../fileAnalysis/linkage';
 import type { DmaOp } from '../../analysis/ops';
 import { baseKey } from '../../analysis/storage';
 import type { Span } from '../../findings';

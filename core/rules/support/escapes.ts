@@ -3,7 +3,7 @@
  * out): gup-for-dma reads FOLL_WRITE pages kept for later as written, missing-longterm reads pins
  * kept in long-lived objects as long-term.
  */
-import type { AcquireSite, Site } from '../../analysis/linkage';
+import type { AcquireSite, Site } from '../../fileAnalysis/linkage';
 import type { EscapeOp } from '../../analysis/ops';
 import { baseKey } from '../../analysis/storage';
 

@@ -4,7 +4,7 @@
  * `ctx.finding(...)`, which fills in the rule.
  */
 import type { SyntaxNode } from '../../parse/syntax';
-import type { FileAnalysis } from '../../analysis/file';
+import type { FileAnalysis } from '../../fileAnalysis/types';
 import { KERNEL_DOCS } from '../../catalog/docs';
 import type { Finding, Fix, PathStep, RelatedLocation, Span } from '../../findings';
 import type { RuleId } from '../index';

@@ -6,7 +6,7 @@
 import type { SyntaxNode } from '../../parse/syntax';
 import { walk } from '../../parse/syntax';
 import { canonical, unwrap } from '../../analysis/expr';
-import type { FunctionAnalysis } from '../../analysis/file';
+import type { FunctionAnalysis } from '../../analysis/types';
 
 export interface NullCheck {
   readonly node: SyntaxNode;

@@ -7,10 +7,11 @@
  * ladder's decision is where the logic went wrong), otherwise at the release or return that shows
  * the problem; the other places are related locations.
  */
-import type { FileAnalysis, FunctionAnalysis } from '../../analysis/file';
+import type { FileAnalysis } from '../../fileAnalysis/types';
+import type { FunctionAnalysis } from '../../analysis/types';
 import type { AcquireOp, DmaOp } from '../../analysis/ops';
 import type { Finding, Span } from '../../findings';
-import { holdsResources, pathsOf } from '../../paths/cache';
+import { holdsResources, pathsOf } from '../../fileAnalysis/paths';
 import type { IssueKind, PathEvent, PathIssue } from '../../paths/engine';
 import { fnName, lineOf, spanOf } from './finding';
 

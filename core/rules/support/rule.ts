@@ -8,8 +8,8 @@
  * tool.driver.rules (built at run time) come from it.
  */
 import type { KernelDocKey } from '../../catalog/docs';
-import type { FileAnalysis } from '../../analysis/file';
-import type { Linkage } from '../../analysis/linkage';
+import type { FileAnalysis } from '../../fileAnalysis/types';
+import type { Linkage } from '../../fileAnalysis/linkage';
 import type { Finding, Severity } from '../../findings';
 import { buildFinding, type FindingInput } from './finding';
 

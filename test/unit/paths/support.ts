@@ -3,7 +3,7 @@
  * analyse it, enumerate one function's paths, and render issues and paths as short strings the
  * tests compare exactly.
  */
-import { analyzeFile } from '../../../core/analysis/file';
+import { analyzeFile } from '../../../core/fileAnalysis/analyzeFile';
 import { parseKernelVersion, type KernelVersion } from '../../../core/catalog/version';
 import { createCParser } from '../../../core/parse/parser';
 import {

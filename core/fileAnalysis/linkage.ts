@@ -12,10 +12,11 @@
  */
 import { PAIRED_NAME_WORDS } from '../catalog/helpers';
 import { allocatesFreshArray } from '../catalog/memory';
-import type { CfgNode } from './cfg';
-import type { FileAnalysis, FunctionAnalysis } from './file';
-import type { AcquireOp, DirtyOp, Op, ReleaseOp, UseOp } from './ops';
-import { baseKey } from './storage';
+import type { CfgNode } from '../analysis/cfg';
+import type { FileAnalysis } from './types';
+import type { FunctionAnalysis } from '../analysis/types';
+import type { AcquireOp, DirtyOp, Op, ReleaseOp, UseOp } from '../analysis/ops';
+import { baseKey } from '../analysis/storage';
 
 export interface Site<T extends Op> {
   readonly fn: FunctionAnalysis;

@@ -1,0 +1,103 @@
+/**
+ * Analysis of one translation unit: which functions matter, their control-flow graphs with page
+ * and DMA operations, the in-file helpers' summaries (helperSummaries.ts), and the file-wide
+ * lookups the rules ask for. One floor above the path engine: summarising a helper walks its paths.
+ */
+import type { ParsedSource } from '../parse/parser';
+import { MMU_NOTIFIER_TEXT } from '../catalog/pageUse';
+import type { KernelVersion } from '../catalog/version';
+import { LineIndex } from '../text/lineIndex';
+import { buildCfg } from '../analysis/cfg';
+import { macrosIn } from '../analysis/flags';
+import { functionsIn, globalsIn, type FunctionInfo } from '../analysis/functions';
+import type { HelperSummaries, OpContext } from '../analysis/ops';
+import { calledNamesIn, relevantFunctions } from '../analysis/relevance';
+import { buildAliases } from '../analysis/storage';
+import type { FunctionAnalysis } from '../analysis/types';
+import { fieldStoresOf } from './fieldStores';
+import { withHelperSummaries } from './helperSummaries';
+import type { FieldStore, FileAnalysis } from './types';
+
+/** The file registers an MMU notifier or follows KVM's invalidation-sequence protocol (case 3). */
+function mentionsMmuNotifier(text: string): boolean {
+  return MMU_NOTIFIER_TEXT.test(text);
+}
+
+const MAPPING_ERROR_CALL = /\bdma_mapping_error\s*\(([^;]*?),\s*([A-Za-z_]\w*)\s*\)/g;
+
+/** In-file functions that call dma_mapping_error() on one of their parameters (`enic_dma_map_check()`). */
+function mappingCheckersIn(all: readonly FunctionInfo[]): Map<string, number> {
+  const checkers = new Map<string, number>();
+  for (const f of all) {
+    const text = f.body.text;
+    if (!text.includes('dma_mapping_error')) continue;
+    MAPPING_ERROR_CALL.lastIndex = 0;
+    for (let m = MAPPING_ERROR_CALL.exec(text); m !== null; m = MAPPING_ERROR_CALL.exec(text)) {
+      const param = f.params.find((p) => p.name === m?.[2]);
+      if (param) checkers.set(f.name, param.index);
+    }
+  }
+  return checkers;
+}
+
+export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileAnalysis {
+  const root = parsed.root;
+  const globals = globalsIn(root);
+  const macros = macrosIn(root);
+  const all = functionsIn(root);
+  const defined = new Set(all.map((f) => f.name));
+  const calls = new Map<FunctionInfo, Set<string>>(all.map((f) => [f, calledNamesIn(f.body.text)]));
+  const relevantIndices = relevantFunctions(all.map((f) => ({ name: f.name, calls: calls.get(f) as Set<string> })));
+
+  const mappingCheckers = mappingCheckersIn(all);
+  const aliasCache = new Map<FunctionInfo, ReturnType<typeof buildAliases>>();
+  const analyse = (info: FunctionInfo, helpers: HelperSummaries): FunctionAnalysis => {
+    let aliases = aliasCache.get(info);
+    if (!aliases) {
+      aliases = buildAliases(info, globals);
+      aliasCache.set(info, aliases);
+    }
+    const ctx: OpContext = {
+      fn: info,
+      globals,
+      aliases,
+      version,
+      macros,
+      text: parsed.text,
+      helpers,
+      definedFunctions: defined,
+      mappingCheckers,
+    };
+    return { info, ctx, cfg: buildCfg(info.body, ctx) };
+  };
+  const { functions, helpers } = withHelperSummaries(
+    all.filter((_, i) => relevantIndices.has(i)),
+    calls,
+    analyse,
+  );
+
+  const storesByKey = new Map<string, readonly FieldStore[]>();
+  let storeFunctions: readonly FunctionInfo[] | null = null;
+  return {
+    parsed,
+    version,
+    lines: new LineIndex(parsed.text),
+    globals,
+    macros,
+    helpers,
+    functions,
+    mmuNotifier: mentionsMmuNotifier(parsed.text),
+    defined,
+    // Only cross-function field links need them; most files never ask.
+    fieldStores(fileKey: string): readonly FieldStore[] {
+      let stores = storesByKey.get(fileKey);
+      if (!stores) {
+        // A focused parse blanked bodies that may store into the field: ask the full parse.
+        storeFunctions ??= parsed.focus ? functionsIn(parsed.focus.full().root) : all;
+        stores = fieldStoresOf(storeFunctions, globals, fileKey);
+        storesByKey.set(fileKey, stores);
+      }
+      return stores;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Summaries of the file's own helpers, computed in rounds so that a helper that calls a helper
+ * is summarised too. A helper that releases what it takes on every path (it pins and unpins batch
+ * by batch) is not an acquirer for its callers: deciding that walks its paths, which is why this
+ * loop sits above the path engine.
+ */
+import type { FunctionInfo } from '../analysis/functions';
+import type { AcquireOp, HelperSummaries, HelperSummary } from '../analysis/ops';
+import { NO_HELPERS, summarize } from '../analysis/summaries';
+import type { FunctionAnalysis } from '../analysis/types';
+import { enumeratePaths, mayHold } from '../paths/engine';
+
+/** The function releases what `op` takes before every return: it keeps nothing for its callers. */
+function releasedOnEveryPath(fn: FunctionAnalysis, op: AcquireOp): boolean {
+  const paths = enumeratePaths(fn, { maxSteps: 5_000, maxPaths: 64 });
+  if (paths.partial || paths.paths.length === 0) return false;
+  return paths.paths.every((p) =>
+    p.resources.every((r) => r.res.op !== op || r.status === 'released' || !mayHold(r.res, r.outcomes)),
+  );
+}
+
+/**
+ * The functions analysed with their helpers' summaries known: the first round without any, then
+ * up to two more, rebuilding only the functions that call a summarised helper.
+ */
+export function withHelperSummaries(
+  relevant: readonly FunctionInfo[],
+  calls: ReadonlyMap<FunctionInfo, ReadonlySet<string>>,
+  analyse: (info: FunctionInfo, helpers: HelperSummaries) => FunctionAnalysis,
+): { functions: FunctionAnalysis[]; helpers: HelperSummaries } {
+  let helpers: HelperSummaries = NO_HELPERS;
+  let functions = relevant.map((info) => analyse(info, helpers));
+  for (let round = 0; round < 2; round++) {
+    const next = new Map<string, HelperSummary>();
+    for (const f of functions) {
+      const s = summarize(f.info, f.cfg, (op) => releasedOnEveryPath(f, op));
+      if (s) next.set(f.info.name, s);
+    }
+    if (next.size === 0) break;
+    const changed = [...next.keys()];
+    helpers = next;
+    functions = functions.map((f) =>
+      [...(calls.get(f.info) ?? [])].some((n) => changed.includes(n) && n !== f.info.name)
+        ? analyse(f.info, helpers)
+        : f,
+    );
+  }
+  return { functions, helpers };
+}

@@ -1,0 +1,34 @@
+/**
+ * What the analysis of one translation unit gives the rules, the fixes and the simulation: the
+ * parse, the analysed functions, the in-file helpers' summaries, and file-wide lookups.
+ */
+import type { ParsedSource } from '../parse/parser';
+import type { SyntaxNode } from '../parse/syntax';
+import type { KernelVersion } from '../catalog/version';
+import type { MacroDef } from '../analysis/flags';
+import type { FunctionInfo, Variable } from '../analysis/functions';
+import type { HelperSummaries } from '../analysis/ops';
+import type { FunctionAnalysis } from '../analysis/types';
+import type { LineIndex } from '../text/lineIndex';
+
+export interface FileAnalysis {
+  readonly parsed: ParsedSource;
+  readonly version: KernelVersion;
+  readonly lines: LineIndex;
+  readonly globals: ReadonlyMap<string, Variable>;
+  readonly macros: ReadonlyMap<string, MacroDef>;
+  readonly helpers: HelperSummaries;
+  readonly functions: readonly FunctionAnalysis[];
+  /** The file registers an MMU notifier (pin_user_pages.rst case 3). */
+  readonly mmuNotifier: boolean;
+  /** Functions defined in the file, by name. */
+  readonly defined: ReadonlySet<string>;
+  /** Every `field = value;` in the file, by the field's file-wide key (`st_buffer::mapped_pages`). */
+  fieldStores(fileKey: string): readonly FieldStore[];
+}
+
+export interface FieldStore {
+  readonly fn: FunctionInfo;
+  readonly left: SyntaxNode;
+  readonly right: SyntaxNode;
+}
