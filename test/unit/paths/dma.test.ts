@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cFile, issuesText, pathsOf, pathsText, resourcesText } from './support';
+import { LEAK_ON_ERROR } from './fixtures';
 
 describe('DMA operations on a path', () => {
   it('a handle stored before any dma_mapping_error() check is an unchecked use', () => {
@@ -26,18 +27,7 @@ static int unchecked_use(struct device *dev, void *buf, size_t len, struct demo_
   });
 
   it('an error return between map and unmap leaks the mapping; the unmap is paired with the map', () => {
-    const src = cFile(`
-static int leak_on_error(struct device *dev, void *buf, size_t len)
-{
-	dma_addr_t addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);
-
-	if (dma_mapping_error(dev, addr))
-		return -ENOMEM;
-	if (demo_start(dev))
-		return -EIO;
-	dma_unmap_single(dev, addr, len, DMA_TO_DEVICE);
-	return 0;
-}`);
+    const src = LEAK_ON_ERROR;
     const paths = pathsOf(src, 'leak_on_error');
     expect(issuesText(paths, src)).toEqual([
       'leak dma_map_single@6: return -EIO (error) decided by dma_mapping_error(dev, addr): false [full]',

@@ -5,7 +5,10 @@
  * step budget cuts the enumeration short — saying so.
  */
 import { describe, expect, it } from 'vitest';
-import { cFile, issuesText, pathsOf, pathsText } from './support';
+import { enumeratePaths } from '../../../core/paths/engine';
+import { STANDARD_TRANSFERS } from '../../../core/paths/transfer';
+import { cFile, functionOf, issuesText, pathsOf, pathsText } from './support';
+import { LEAK_ON_ERROR } from './fixtures';
 
 const fourChoices = (use: string): string =>
   cFile(`
@@ -75,5 +78,29 @@ static int skipped_consumer(struct device *dev, struct demo_ring *ring, void *bu
     expect(full.partial).toBe(false);
     const fewPaths = pathsOf(src, 'choices', { maxSteps: 40_000, maxPaths: 1 });
     expect({ partial: fewPaths.partial, paths: fewPaths.paths.length }).toEqual({ partial: true, paths: 1 });
+  });
+
+  it('runs the transfer modules it is given: without the DMA module, maps are not resources', () => {
+    const src = LEAK_ON_ERROR;
+    const fn = functionOf(src, 'leak_on_error');
+    const withoutDma = enumeratePaths(
+      fn,
+      undefined,
+      STANDARD_TRANSFERS.filter((m) => m.name !== 'dma'),
+    );
+    expect(withoutDma.resources).toEqual([]);
+    expect(withoutDma.issues).toEqual([]);
+    expect(pathsText(withoutDma)).toEqual(['dma_mapping_error(dev, addr): true | return -ENOMEM => error']);
+    expect(issuesText(enumeratePaths(fn), src)).toEqual([
+      'leak dma_map_single@6: return -EIO (error) decided by dma_mapping_error(dev, addr): false [full]',
+    ]);
+  });
+
+  it('refuses two modules that claim the same kind of operation', () => {
+    const fn = functionOf(fourChoices(''), 'choices');
+    const pages = STANDARD_TRANSFERS.find((m) => m.name === 'pages');
+    expect(() => enumeratePaths(fn, undefined, [...STANDARD_TRANSFERS, { ...pages, name: 'again' }])).toThrow(
+      "two transfer modules handle 'acquire' operations",
+    );
   });
 });

@@ -3,6 +3,7 @@
  * analyse it, enumerate one function's paths, and render issues and paths as short strings the
  * tests compare exactly.
  */
+import type { FunctionAnalysis } from '../../../core/analysis/types';
 import { analyzeFile } from '../../../core/fileAnalysis/analyzeFile';
 import { parseKernelVersion, type KernelVersion } from '../../../core/catalog/version';
 import { createCParser } from '../../../core/parse/parser';
@@ -17,11 +18,17 @@ import {
 const parser = createCParser();
 const version = parseKernelVersion('6.12') as KernelVersion;
 
-/** The paths of function `name` in `source` (the whole file is analysed, as lint does). */
-export function pathsOf(source: string, name: string, budget?: PathBudget): FunctionPaths {
+/** Function `name` of `source` as analysed (the whole file is analysed, as lint does). */
+export function functionOf(source: string, name: string): FunctionAnalysis {
   const file = analyzeFile(parser.parse(source), version);
   const fn = file.functions.find((f) => f.info.name === name);
   if (!fn) throw new Error(`${name}() was not analysed (functions: ${file.functions.map((f) => f.info.name)})`);
+  return fn;
+}
+
+/** The paths of function `name` in `source`. */
+export function pathsOf(source: string, name: string, budget?: PathBudget): FunctionPaths {
+  const fn = functionOf(source, name);
   return budget ? enumeratePaths(fn, budget) : enumeratePaths(fn);
 }
 

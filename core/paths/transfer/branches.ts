@@ -1,0 +1,220 @@
+/**
+ * The branch transfer: following a conditional edge. A condition the path already decided the
+ * other way makes the edge infeasible; one that tests a resource's result narrows its outcomes
+ * (`if (ret < 0)` keeps neg on the true edge); `if (x)`/`x == NULL` teaches the path whether x is
+ * NULL; and a release stepped around on a branch pinscope cannot decide makes a leak uncertain.
+ */
+import type { SyntaxNode } from '../../parse/syntax';
+import type { CfgEdge, CfgNode } from '../../analysis/cfg';
+import { canonical, unwrap } from '../../analysis/expr';
+import type { Expr } from '../exprs';
+import { FACT_WRAPPERS } from '../exprs';
+import { bind, oneLine, setRes, spanOf, type ResState, type State } from '../state';
+import { resourcesIn, truth, type Outcome } from '../values';
+import { memoKey, type FunctionWalk } from '../walk';
+import type { TransferModule } from './module';
+
+type Condition = { readonly expr: SyntaxNode; readonly value: boolean };
+
+/**
+ * Follows a conditional edge and remembers what it decided: the condition, and through `!`,
+ * `&&` taken true and `||` taken false, each of its parts. A part the path already decided the
+ * other way makes the edge infeasible. Facts are added after the edge is evaluated, so the
+ * outcome narrowing below still sees the condition as open.
+ */
+function branch(walk: FunctionWalk, edge: CfgEdge, input: State): State[] {
+  const cond = edge.cond as Condition;
+  const learned = new Map<string, boolean>();
+  if (!learnFacts(walk.exprs.of(cond.expr), cond.value, input.facts, learned)) return [];
+  const out = branchOn(walk, edge, input);
+  if (learned.size === 0) return out;
+  return out.map((s) => ({ ...s, facts: new Map([...s.facts, ...learned]) }));
+}
+
+function branchOn(walk: FunctionWalk, edge: CfgEdge, state: State): State[] {
+  const cond = edge.cond as Condition;
+  const ctx = walk.valueContext(state);
+  const involved = [...resourcesIn(cond.expr, ctx)].filter((id) => (state.res[id]?.outcomes.length ?? 0) > 0);
+  const label = `${oneLine(cond.expr.text, 60)}: ${cond.value}`;
+  const node = walk.cfg.nodes[nodeOfEdge(walk, edge)] as CfgNode;
+  if (involved.length !== 1) {
+    const t = truth(cond.expr, ctx, new Map());
+    if (t !== 'unknown' && t !== cond.value) return [];
+    let { state: s } = walk.event(state, 'branch', node, spanOf(cond.expr), label, {
+      branch: { text: oneLine(cond.expr.text, 60), value: cond.value },
+    });
+    s = refineNulls(s, cond.expr, cond.value);
+    if (t === 'unknown') s = skippedReleases(walk, s, edge);
+    if (!cond.value && /\biov_iter_extract_will_pin\s*\(/.test(cond.expr.text)) {
+      // Not a user-backed iterator: iov_iter_extract_pages() took no pins.
+      for (const r of walk.resources)
+        if (r.op.kind === 'acquire' && r.op.api.conditionalPin && s.res[r.id])
+          s = setRes(s, r.id, { outcomes: ['zero'] });
+    }
+    return [s];
+  }
+  const id = involved[0] as number;
+  const rs = state.res[id] as ResState;
+  let uncertain = false;
+  // `if (a && gup(...))` taken false: either `a` was false and the call never ran, or the call
+  // failed — in both cases no pages. Decide on the call's operand alone.
+  const decider = shortCircuitOperand(cond.expr, cond.value, (e) => resourcesIn(e, ctx).has(id));
+  let kept: Outcome[];
+  if (decider) {
+    // Outcomes under which the call's operand is true did not happen on this edge: `a` was
+    // false and the call never ran, which holds no pages either.
+    kept = rs.outcomes.filter((o) => truth(decider, ctx, new Map([[id, o]])) !== true);
+    if (kept.length === 0) kept = ['zero'];
+  } else {
+    kept = rs.outcomes.filter((o) => {
+      const t = truth(cond.expr, ctx, new Map([[id, o]]));
+      if (t === 'unknown') uncertain = true;
+      return t === 'unknown' || t === cond.value;
+    });
+  }
+  if (kept.length === 0) return [];
+  const { state: s, index } = walk.event(state, 'branch', node, spanOf(cond.expr), label, {
+    branch: { text: oneLine(cond.expr.text, 60), value: cond.value },
+    res: [id],
+  });
+  const narrowed = kept.length < rs.outcomes.length;
+  let out = setRes(s, id, { outcomes: kept, ...(narrowed ? { decisive: index } : {}) });
+  if (uncertain) out = skippedReleases(walk, out, edge);
+  return [out];
+}
+
+/** `if (x)`, `if (!x)`, `x == NULL`: what the branch says about the pointer x. */
+function refineNulls(state: State, expr: SyntaxNode, value: boolean): State {
+  let e = unwrap(expr);
+  let positive = value;
+  while (e.type === 'unary_expression' && e.child(0)?.type === '!') {
+    positive = !positive;
+    const arg = e.childForFieldName('argument');
+    if (!arg) return state;
+    e = unwrap(arg);
+  }
+  if (e.type === 'binary_expression') {
+    const op = e.childForFieldName('operator')?.type;
+    const right = e.childForFieldName('right');
+    const left = e.childForFieldName('left');
+    if ((op === '==' || op === '!=') && right && left && (right.text === 'NULL' || right.text === '0')) {
+      positive = op === '!=' ? positive : !positive;
+      e = unwrap(left);
+    } else return state;
+  }
+  if (e.type !== 'identifier' && e.type !== 'field_expression') return state;
+  const name = e.type === 'identifier' ? e.text : canonical(e);
+  const current = state.env.get(name);
+  if (current && current.kind !== 'opaque' && current.kind !== 'var' && current.kind !== 'nonnull') return state;
+  return bind(state, name, positive ? { kind: 'nonnull' } : { kind: 'const', value: 0 });
+}
+
+const ARM_RELEASES = memoKey<Map<CfgEdge, Set<string>>>('keys released in the arm each edge steps around');
+
+/** Keys released inside the arm of an `if` the path did not take. */
+function skippedReleases(walk: FunctionWalk, state: State, edge: CfgEdge): State {
+  const cache = walk.memo(ARM_RELEASES, () => new Map<CfgEdge, Set<string>>());
+  let keys = cache.get(edge);
+  if (!keys) {
+    keys = armReleases(walk, edge);
+    cache.set(edge, keys);
+  }
+  let out = state;
+  for (const key of keys) {
+    for (const r of walk.resourcesCovered(out, key)) {
+      if ((out.res[r.id] as ResState).status === 'held') out = setRes(out, r.id, { maybeReleased: true });
+    }
+  }
+  return out;
+}
+
+/**
+ * The part of the code an edge steps around — the other arm of an `if`, or the body of a loop
+ * it leaves (a loop releasing `pages[i]` for i < n, left when n is 0) — and the keys released,
+ * handed off or stored there.
+ */
+function armReleases(walk: FunctionWalk, edge: CfgEdge): Set<string> {
+  const keys = new Set<string>();
+  const cond = edge.cond as Condition;
+  let stmt: SyntaxNode | null = cond.expr;
+  while (
+    stmt &&
+    stmt.type !== 'if_statement' &&
+    stmt.type !== 'while_statement' &&
+    stmt.type !== 'for_statement' &&
+    stmt.type !== 'do_statement'
+  )
+    stmt = stmt.parent;
+  const arm =
+    stmt?.type === 'if_statement'
+      ? cond.value
+        ? stmt.childForFieldName('alternative')
+        : stmt.childForFieldName('consequence')
+      : stmt && !cond.value
+        ? stmt.childForFieldName('body')
+        : null;
+  if (!arm) return keys;
+  for (const n of walk.cfg.nodes) {
+    if (!n.syntax || n.syntax.startIndex < arm.startIndex || n.syntax.endIndex > arm.endIndex) continue;
+    for (const op of n.ops) {
+      if (op.kind === 'release' && op.pages) keys.add(op.pages.key);
+      if (op.kind === 'escape' && op.how !== 'call') keys.add(op.pages.key);
+      if (op.kind === 'use' && op.use.kind !== 'data') keys.add(op.pages.key);
+    }
+  }
+  return keys;
+}
+
+const EDGE_SOURCES = memoKey<Map<CfgEdge, number>>('the node each edge leaves');
+
+function nodeOfEdge(walk: FunctionWalk, edge: CfgEdge): number {
+  const sources = walk.memo(EDGE_SOURCES, () => {
+    const map = new Map<CfgEdge, number>();
+    for (const n of walk.cfg.nodes) for (const e of n.succs) map.set(e, n.id);
+    return map;
+  });
+  return sources.get(edge) ?? walk.cfg.entry;
+}
+
+/** Adds what taking `e` as `value` decides to `into`; false when it contradicts `known`. */
+function learnFacts(e: Expr, value: boolean, known: ReadonlyMap<string, boolean>, into: Map<string, boolean>): boolean {
+  if (e.k === 'not') return learnFacts(e.arg, !value, known, into) && record();
+  if (e.k === 'call' && FACT_WRAPPERS.has(e.fn) && e.args[0])
+    return learnFacts(e.args[0], value, known, into) && record();
+  if (e.k === 'binary' && ((e.op === '&&' && value) || (e.op === '||' && !value))) {
+    if (!learnFacts(e.left, value, known, into) || !learnFacts(e.right, value, known, into)) return false;
+  }
+  return record();
+
+  function record(): boolean {
+    if (e.fact === null) return true;
+    const before = known.get(e.fact) ?? into.get(e.fact);
+    if (before !== undefined) return before === value;
+    into.set(e.fact, value);
+    return true;
+  }
+}
+
+/**
+ * For `A && C` on its false edge (and `A || C` on its true edge) where only C mentions the
+ * resource: the operand that decides whether the resource's call ran and succeeded.
+ */
+function shortCircuitOperand(
+  expr: SyntaxNode,
+  value: boolean,
+  mentions: (e: SyntaxNode) => boolean,
+): SyntaxNode | null {
+  const e = unwrap(expr);
+  if (e.type !== 'binary_expression') return null;
+  const op = e.childForFieldName('operator')?.type;
+  const left = e.childForFieldName('left');
+  const right = e.childForFieldName('right');
+  if (!left || !right || mentions(left) || !mentions(right)) return null;
+  if (op === '&&' && value === false) return right;
+  return null;
+}
+
+export const branchTransfer: TransferModule = {
+  name: 'branches',
+  alongCondition: branch,
+};

@@ -1,0 +1,283 @@
+/**
+ * The DMA transfer (dma-api.rst; dma-debug's error classes, kernel-semantics.md §4.2): maps,
+ * coherent allocations, pool blocks and pools create resources; dma_mapping_error() checks them;
+ * unmaps, frees and pool destroys release them (a second time is a double unmap; a pool destroyed
+ * with a block still out is a pool leak); a handle used before any check is unchecked; coherent
+ * memory reaching kfree() is a wrong free. Each unmap, free or sync remembers the maps it met.
+ */
+import type { CfgNode } from '../../analysis/cfg';
+import { isNullPointer } from '../../analysis/expr';
+import type { Variable } from '../../analysis/functions';
+import { sgTableKey, type DmaOp } from '../../analysis/ops';
+import { isWrongFreeForCoherent, startsWithOwnedAllocation } from '../../catalog/memory';
+import { skippedConsumer } from '../liveness';
+import { initialOutcomes, mayHold } from '../outcomes';
+import { bind, FRESH, oneLine, setRes, spanOf, type ResState, type State } from '../state';
+import type { Resource } from '../types';
+import { memoKey, type FunctionWalk } from '../walk';
+import type { OpTransfer, TransferModule } from './module';
+
+/** The DMA resources `key` names on this path: by key, `&dma` handle, or the same sg table. */
+function dmaResources(walk: FunctionWalk, state: State, key: string | null): Resource[] {
+  if (!key) return [];
+  // A coherent or pool allocation is known by its CPU address and by its `&dma` handle; a
+  // table by `sgt` and by `sgt->sgl`.
+  const sg = sgTableKey(key);
+  return walk.resources.filter(
+    (r) =>
+      r.op.kind === 'dma' &&
+      (r.key === key || r.op.handleOut === key || (r.key !== null && sgTableKey(r.key) === sg)) &&
+      state.res[r.id] !== undefined &&
+      state.res[r.id]?.detached !== true,
+  );
+}
+
+/** Remembers that `op` (an unmap, free or sync) met these maps (maybe none) on a path. */
+function pair(walk: FunctionWalk, op: DmaOp, targets: readonly Resource[]): void {
+  // Reached with nothing to pair is recorded too: the rules then know no map reaches it.
+  let set = walk.dmaPairs.get(op);
+  if (!set) walk.dmaPairs.set(op, (set = new Set()));
+  for (const t of targets) if (t.op.kind === 'dma') set.add(t.op);
+}
+
+/** A DMA API call: maps and allocations create resources, unmaps and frees release them. */
+const dmaCall: OpTransfer<'dma'> = (walk, node, op, state) => {
+  const api = op.api;
+  const label = `${op.name}(${oneLine(op.args.map((a) => a.text).join(', '), 60)})`;
+  if ((api.role === 'map' || api.role === 'alloc' || api.role === 'pool-create') && !api.managed)
+    return createResource(walk, node, op, state, label);
+  if (api.role === 'sync') {
+    const targets = dmaResources(walk, state, op.key);
+    pair(
+      walk,
+      op,
+      targets.filter((r) => state.res[r.id]?.status !== 'released'),
+    );
+    return walk.event(state, 'use', node, spanOf(op.node), label, { op, res: targets.map((t) => t.id) }).state;
+  }
+  if (api.role === 'unmap' || api.role === 'free' || api.role === 'pool-destroy')
+    return releaseResource(walk, node, op, state, label);
+  if (api.role === 'check') {
+    const targets = dmaResources(walk, state, op.key);
+    let s = state;
+    for (const r of targets) s = setRes(s, r.id, { checked: true });
+    return walk.event(s, 'use', node, spanOf(op.node), label, { op, res: targets.map((t) => t.id) }).state;
+  }
+  return state;
+};
+
+/** A map, allocation or pool: a new resource, held, failed or not. */
+function createResource(walk: FunctionWalk, node: CfgNode, op: DmaOp, input: State, label: string): State {
+  const span = spanOf(op.node);
+  if (op.key === null) return walk.event(input, 'acquire', node, span, `${label} — result not kept`, { op }).state;
+  const key = op.key;
+  let state = input;
+  const r = walk.resourceFor(op, node.id, () => ({
+    key,
+    nonLocal: dmaKeyIsNonLocal(key, walk.fn.info.locals, walk.fn.info.body.text),
+    nrSym: null,
+  }));
+  // `mapping = dma_map_single(...)` again (another call site): the old mapping is no longer `mapping`.
+  for (const other of dmaResources(walk, state, op.key))
+    if (other !== r) state = setRes(state, other.id, { detached: true });
+  state = setRes(state, r.id, { outcomes: initialOutcomes(op), ...FRESH, detached: false });
+  state = walk.event(state, 'acquire', node, span, label, { op, res: [r.id] }).state;
+  // `n = dma_map_sg(...)`, `obj->dma = dma_map_single(...)`, `*out = ...`: later tests of
+  // that place decide the outcome.
+  if (op.resultKey) state = bind(state, op.resultKey, { kind: 'result', res: r.id });
+  return state;
+}
+
+/** An unmap, free or pool destroy: releases what it names; a destroy also catches busy blocks. */
+function releaseResource(walk: FunctionWalk, node: CfgNode, op: DmaOp, input: State, label: string): State {
+  const targets = dmaResources(walk, input, op.key);
+  pair(
+    walk,
+    op,
+    targets.filter((r) => input.res[r.id]?.status !== 'released'),
+  );
+  const { state: s1, index } = walk.event(input, 'release', node, spanOf(op.node), label, {
+    op,
+    res: targets.map((t) => t.id),
+  });
+  let state = s1;
+  for (const r of targets) {
+    const rs = state.res[r.id] as ResState;
+    if (rs.status === 'released') {
+      const earlier = rs.changedAt !== null ? (state.events[rs.changedAt] ?? null) : null;
+      state = walk.issue(state, 'double-release', r, index, { earlier });
+    } else if (
+      op.api.role === 'unmap' &&
+      r.op.kind === 'dma' &&
+      r.op.api.returns === 'handle' &&
+      !rs.checked &&
+      !rs.uncheckedReported &&
+      rs.outcomes.includes('zero')
+    ) {
+      // dma-debug: "device driver failed to check map error" at unmap time.
+      state = walk.issue(state, 'dma-unchecked', r, index);
+      state = setRes(state, r.id, { uncheckedReported: true });
+    }
+    state = setRes(state, r.id, { status: 'released', changedAt: index });
+  }
+  return op.api.role === 'pool-destroy' ? busyPoolBlocks(walk, op, state, index) : state;
+}
+
+/** dma_pool_destroy() with a block from the pool still allocated on this path: a pool leak. */
+function busyPoolBlocks(walk: FunctionWalk, op: DmaOp, input: State, index: number): State {
+  let state = input;
+  for (const r of walk.resources) {
+    const rs = state.res[r.id];
+    if (!rs || r.op.kind !== 'dma' || r.op.pool !== op.key || !mayHold(r, rs.outcomes)) continue;
+    // Still allocated: held, or only lent to a function while this one frees it itself later.
+    const lent =
+      rs.status === 'escaped' &&
+      rs.escapeHow === 'call' &&
+      rs.changedAt !== null &&
+      dmaReleasedAfter(walk, r, state.events[rs.changedAt]?.span.start ?? Infinity);
+    if (rs.status !== 'held' && !lent) continue;
+    // Kept in a struct or a list (freed through it), or freed by a loop this path skipped.
+    if (r.nonLocal || skippedConsumer(walk, r, state)) continue;
+    state = walk.issue(state, 'pool-leak', r, index);
+    // Reported once, here: the busy pool page goes with the destroyed pool.
+    state = setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: 'pool-destroyed' });
+  }
+  return state;
+}
+
+/** A DMA handle used: checked by a helper, passed on, stored, returned, or only read. */
+const dmaUse: OpTransfer<'dma-use'> = (walk, node, op, input) => {
+  let state = input;
+  const targets = dmaResources(walk, state, op.key);
+  if (targets.length === 0) return state;
+  // A helper that checks the mapping is also a function it is passed to: it may keep it
+  // (iwlwifi's set_tb_with_wa() checks and stores into the TFD).
+  if (op.how === 'check') for (const r of targets) state = setRes(state, r.id, { checked: true });
+  const how = op.how === 'check' ? 'call' : op.how;
+  const label =
+    op.how === 'check'
+      ? `DMA handle checked by ${op.callee ?? 'a helper'}()`
+      : how === 'call'
+        ? `DMA handle passed to ${op.callee ?? 'a function'}()`
+        : how === 'store'
+          ? 'DMA handle stored'
+          : how === 'return'
+            ? 'DMA handle returned'
+            : 'DMA handle used';
+  // Stored, returned or passed on: ownership may have left (a call's is settled at the return —
+  // see the leak check in returns.ts). An `escape` event then (the simulation hands the mapping
+  // over), a `use` otherwise.
+  const leaves = how !== 'use';
+  const kind = leaves && targets.some((r) => state.res[r.id]?.status === 'held') ? 'escape' : 'use';
+  const { state: s1, index } = walk.event(state, kind, node, spanOf(op.node), label, {
+    op,
+    res: targets.map((t) => t.id),
+  });
+  state = s1;
+  for (const r of targets) {
+    const rs = state.res[r.id] as ResState;
+    if (rs.status !== 'held' && rs.status !== 'escaped') continue;
+    // kfree() of coherent memory, on a path where it is coherent memory (`if (hl) buf =
+    // kmalloc(...); else buf = dma_alloc_coherent(...);` frees each its own way).
+    if (
+      op.how === 'call' &&
+      isWrongFreeForCoherent(op.callee ?? '') &&
+      r.op.kind === 'dma' &&
+      r.op.api.role === 'alloc' &&
+      r.op.api.type !== 'pool' &&
+      r.key === op.key &&
+      mayHold(r, rs.outcomes)
+    ) {
+      state = walk.issue(state, 'wrong-free', r, index);
+      state = setRes(state, r.id, { status: 'released', changedAt: index });
+      continue;
+    }
+    // Returned: the caller checks it (or not — its own finding).
+    if (
+      how !== 'return' &&
+      !rs.checked &&
+      !rs.uncheckedReported &&
+      r.op.kind === 'dma' &&
+      r.op.api.returns === 'handle' &&
+      rs.outcomes.includes('zero')
+    ) {
+      state = walk.issue(state, 'dma-unchecked', r, index);
+      state = setRes(state, r.id, { uncheckedReported: true });
+    }
+    if (leaves && (state.res[r.id] as ResState).status === 'held')
+      state = setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: how });
+  }
+  return state;
+};
+
+/**
+ * A mapping passed to a function (not stored, not returned) on a path that ends in an error:
+ * still this function's to undo when it unmaps it itself further on — the callee only used it
+ * (`if (start(dev, addr)) return -EIO; … dma_unmap_single(dev, addr, …)`). On a success return
+ * the callee is taken to own it (a descriptor, a request).
+ */
+export function dmaCallKept(walk: FunctionWalk, r: Resource, rs: ResState, state: State, failing: boolean): boolean {
+  if (!failing || r.nonLocal || rs.status !== 'escaped' || rs.escapeHow !== 'call' || rs.changedAt === null)
+    return false;
+  const at = state.events[rs.changedAt];
+  return at !== undefined && dmaReleasedAfter(walk, r, at.span.start);
+}
+
+const LAST_DMA_RELEASE = memoKey<Map<number, number>>('offset of the last unmap or free of each DMA resource');
+
+/** Whether the function unmaps or frees `r` (by its key or `&dma` handle) somewhere after `offset`. */
+function dmaReleasedAfter(walk: FunctionWalk, r: Resource, offset: number): boolean {
+  if (r.op.kind !== 'dma') return false;
+  const lastByResource = walk.memo(LAST_DMA_RELEASE, () => new Map<number, number>());
+  let last = lastByResource.get(r.id);
+  if (last === undefined) {
+    // The last unmap or free of this resource's key or handle in the function (once per resource).
+    const keys = [r.key, r.op.handleOut].filter((k): k is string => k !== null);
+    last = -1;
+    for (const n of walk.cfg.nodes) {
+      for (const op of n.ops) {
+        if (
+          op.kind === 'dma' &&
+          (op.api.role === 'unmap' || op.api.role === 'free') &&
+          op.key !== null &&
+          keys.includes(op.key)
+        )
+          last = Math.max(last, op.node.startIndex);
+      }
+    }
+    lastByResource.set(r.id, last);
+  }
+  return last > offset;
+}
+
+/**
+ * Whether a DMA resource's key names something the function does not own: a field, a global, a
+ * parameter, or a local pointer that starts out pointing at someone else's object
+ * (`struct sg_table *sgt = obj->sgt;`). Such a mapping or allocation belongs to that object.
+ */
+function dmaKeyIsNonLocal(key: string, locals: ReadonlyMap<string, Variable>, body: string): boolean {
+  if (!/^[A-Za-z_]\w*$/.test(key)) return true;
+  const local = locals.get(key);
+  if (!local || local.isStatic) return true;
+  if (local.pointerDepth === 0) return false;
+  if (local.init !== null && !isNullPointer(local.init) && !startsWithOwnedAllocation(local.init.text)) return true;
+  // `st = &obj->table;` later in the body: the same, assigned after the declaration.
+  const assigned = new RegExp(`(?:^|[^\\w.>])${key}\\s*=(?!=)\\s*([^;]+);`, 'g');
+  for (const m of body.matchAll(assigned)) {
+    const right = (m[1] ?? '').trim();
+    // Not NULL, not an allocation, not the DMA call that makes the resource itself.
+    if (
+      right !== 'NULL' &&
+      right !== '0' &&
+      !startsWithOwnedAllocation(right) &&
+      !/^(?:\([^()]*\)\s*)?dma\w*\s*\(/.test(right)
+    )
+      return true;
+  }
+  return false;
+}
+
+export const dmaTransfer: TransferModule = {
+  name: 'dma',
+  ops: { dma: dmaCall, 'dma-use': dmaUse },
+};
