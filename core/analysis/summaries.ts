@@ -195,84 +195,94 @@ export function summarize(
   const name = fn.name;
   return {
     name,
-    opsAt(call, args, ctx) {
-      const ops: Op[] = [];
-      for (const a of acquires) {
-        const arg = args[a.paramIndex];
-        const pages = a.inner.pages ? placeAt(a, a.inner.pages, arg, ctx, call) : null;
-        const countArg = a.countOut?.kind === 'param' ? args[a.countOut.index] : undefined;
-        const countVar = countArg
-          ? identifierName(
-              unwrap(countArg).type === 'pointer_expression'
-                ? unwrap(countArg).childForFieldName('argument')
-                : countArg,
-            )
-          : null;
-        let result: AcquireOp['result'] = { variable: null, declared: null };
-        // The call's own value: the count (countOut 'return') or a status next to an
-        // out-parameter count; either way branches on it decide success and failure.
-        {
-          const parent = call.parent;
-          if (parent?.type === 'assignment_expression') {
-            const v = identifierName(parent.childForFieldName('left'));
-            if (v) result = { variable: v, declared: lookupVariable(ctx.fn, ctx.globals, v) ?? null };
-          } else if (parent?.type === 'init_declarator') {
-            const v = identifierName(parent.childForFieldName('declarator'));
-            if (v) result = { variable: v, declared: ctx.fn.locals.get(v) ?? null };
-          }
-        }
-        const nr = a.nrParam !== null ? (args[a.nrParam] ?? null) : null;
-        const single =
-          a.inner.single || (nr !== null && unwrap(nr).type === 'number_literal' && Number(unwrap(nr).text) === 1);
-        ops.push({
-          ...a.inner,
-          node: call,
-          name,
-          args,
-          pages,
-          nr,
-          single,
-          flagsArg: null,
-          result,
-          helper: {
-            name,
-            countOutParam: a.countOut?.kind === 'param' ? a.countOut.index : null,
-            returnsCount: a.countOut?.kind === 'return',
-            inner: a.inner.node,
-          },
-          ...(countVar ? { heldCount: countVar } : {}),
-        });
-      }
-      for (const r of releases) {
-        const arg = args[r.paramIndex];
-        const pages = r.inner.pages ? placeAt(r, r.inner.pages, arg, ctx, call) : null;
-        const countArg = r.countParam !== null ? args[r.countParam] : undefined;
-        const count: CountSpec = r.single
-          ? { kind: 'one' }
-          : countArg
-            ? { kind: 'expr', node: countArg }
-            : { kind: 'unknown' };
-        const dirtyArg = r.dirtyParam !== null ? (args[r.dirtyParam] ?? null) : r.inner.dirtyArg;
-        const op: ReleaseOp = {
-          kind: 'release',
-          node: call,
-          name,
-          api: null,
-          family: r.family,
-          pages,
-          count,
-          dirty: r.dirty,
-          dirtyArg,
-          via: 'in-file',
-        };
-        ops.push(op);
-      }
-      for (const u of uses) {
-        const arg = args[u.paramIndex];
-        const pages = placeAt(u, u.inner.pages, arg, ctx, call);
-        if (pages) ops.push({ kind: 'use', node: call, use: u.inner.use, pages, viaHelper: name });
-      }
-      return ops;
+    opsAt: (call, args, ctx) => [
+      ...acquires.map((a) => acquireAt(name, a, call, args, ctx)),
+      ...releases.map((r) => releaseAt(name, r, call, args, ctx)),
+      ...uses.flatMap((u): Op[] => {
+        const pages = placeAt(u, u.inner.pages, args[u.paramIndex], ctx, call);
+        return pages ? [{ kind: 'use', node: call, use: u.inner.use, pages, viaHelper: name }] : [];
+      }),
+    ],
+  };
+}
+
+/** A call of helper `name` that acquires into a parameter: the acquire in the caller's terms. */
+function acquireAt(
+  name: string,
+  a: AcquireSummary,
+  call: SyntaxNode,
+  args: readonly SyntaxNode[],
+  ctx: OpContext,
+): AcquireOp {
+  const arg = args[a.paramIndex];
+  const pages = a.inner.pages ? placeAt(a, a.inner.pages, arg, ctx, call) : null;
+  const countArg = a.countOut?.kind === 'param' ? args[a.countOut.index] : undefined;
+  const countVar = countArg
+    ? identifierName(
+        unwrap(countArg).type === 'pointer_expression' ? unwrap(countArg).childForFieldName('argument') : countArg,
+      )
+    : null;
+  let result: AcquireOp['result'] = { variable: null, declared: null };
+  // The call's own value: the count (countOut 'return') or a status next to an
+  // out-parameter count; either way branches on it decide success and failure.
+  const parent = call.parent;
+  if (parent?.type === 'assignment_expression') {
+    const v = identifierName(parent.childForFieldName('left'));
+    if (v) result = { variable: v, declared: lookupVariable(ctx.fn, ctx.globals, v) ?? null };
+  } else if (parent?.type === 'init_declarator') {
+    const v = identifierName(parent.childForFieldName('declarator'));
+    if (v) result = { variable: v, declared: ctx.fn.locals.get(v) ?? null };
+  }
+  const nr = a.nrParam !== null ? (args[a.nrParam] ?? null) : null;
+  const single =
+    a.inner.single || (nr !== null && unwrap(nr).type === 'number_literal' && Number(unwrap(nr).text) === 1);
+  return {
+    ...a.inner,
+    node: call,
+    name,
+    args,
+    pages,
+    nr,
+    single,
+    flagsArg: null,
+    result,
+    helper: {
+      name,
+      countOutParam: a.countOut?.kind === 'param' ? a.countOut.index : null,
+      returnsCount: a.countOut?.kind === 'return',
+      inner: a.inner.node,
     },
+    ...(countVar ? { heldCount: countVar } : {}),
+  };
+}
+
+/** A call of helper `name` that releases a parameter: the release in the caller's terms. */
+function releaseAt(
+  name: string,
+  r: ReleaseSummary,
+  call: SyntaxNode,
+  args: readonly SyntaxNode[],
+  ctx: OpContext,
+): ReleaseOp {
+  const arg = args[r.paramIndex];
+  const pages = r.inner.pages ? placeAt(r, r.inner.pages, arg, ctx, call) : null;
+  const countArg = r.countParam !== null ? args[r.countParam] : undefined;
+  const count: CountSpec = r.single
+    ? { kind: 'one' }
+    : countArg
+      ? { kind: 'expr', node: countArg }
+      : { kind: 'unknown' };
+  const dirtyArg = r.dirtyParam !== null ? (args[r.dirtyParam] ?? null) : r.inner.dirtyArg;
+  return {
+    kind: 'release',
+    node: call,
+    name,
+    api: null,
+    family: r.family,
+    pages,
+    count,
+    dirty: r.dirty,
+    dirtyArg,
+    via: 'in-file',
   };
 }

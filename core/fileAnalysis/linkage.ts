@@ -60,12 +60,8 @@ function paramType(fn: FunctionAnalysis, index: number): string | null {
 
 type AnySite = Site<Op>;
 
-export function buildLinkage(file: FileAnalysis): Linkage {
-  const sites: AnySite[] = [];
-  for (const fn of file.functions)
-    for (const node of fn.cfg.nodes) for (const op of node.ops) sites.push({ fn, node, op });
-  const byName = new Map(file.functions.map((f) => [f.info.name, f]));
-
+/** Every acquire with pages in the file, with the file-wide keys of where its pages are kept. */
+function acquireSites(sites: readonly AnySite[]): AcquireSite[] {
   const acquires: AcquireSite[] = [];
   for (const s of sites) {
     if (s.op.kind !== 'acquire' || !s.op.pages) continue;
@@ -84,14 +80,21 @@ export function buildLinkage(file: FileAnalysis): Linkage {
     }
     acquires.push({ fn: s.fn, node: s.node, op: s.op, fileKeys });
   }
+  return acquires;
+}
 
-  /**
-   * A field links functions only when everything stored in it is GUP pages (or NULL, or a fresh
-   * array GUP then fills). etnaviv keeps shmem pages from drm_gem_get_pages() and userptr pins in
-   * the same `etnaviv_obj->pages`: their releases are not each other's.
-   */
+/**
+ * A field links functions only when everything stored in it is GUP pages (or NULL, or a fresh
+ * array GUP then fills). etnaviv keeps shmem pages from drm_gem_get_pages() and userptr pins in
+ * the same `etnaviv_obj->pages`: their releases are not each other's.
+ */
+function gupOnlyFields(
+  file: FileAnalysis,
+  sites: readonly AnySite[],
+  byName: ReadonlyMap<string, FunctionAnalysis>,
+): (fileKey: string) => boolean {
   const gupOnly = new Map<string, boolean>();
-  const isGupOnly = (fileKey: string): boolean => {
+  return (fileKey: string): boolean => {
     const cached = gupOnly.get(fileKey);
     if (cached !== undefined) return cached;
     let ok = true;
@@ -128,6 +131,16 @@ export function buildLinkage(file: FileAnalysis): Linkage {
     gupOnly.set(fileKey, ok);
     return ok;
   };
+}
+
+export function buildLinkage(file: FileAnalysis): Linkage {
+  const sites: AnySite[] = [];
+  for (const fn of file.functions)
+    for (const node of fn.cfg.nodes) for (const op of node.ops) sites.push({ fn, node, op });
+  const byName = new Map(file.functions.map((f) => [f.info.name, f]));
+
+  const acquires = acquireSites(sites);
+  const isGupOnly = gupOnlyFields(file, sites, byName);
 
   /** Sites of kind `kinds` that touch the acquire's pages, following the three links. */
   const linked = <K extends Op['kind']>(a: AcquireSite, kinds: readonly K[]): AnySite[] => {
