@@ -4,8 +4,10 @@
  * the JSON output all render this.
  */
 import type { Span } from '../findings';
+import type { PageKind } from '../trace/types';
 
-export type PageKind = 'base' | 'thp' | 'hugetlb' | 'zero';
+// The trace language defines the kinds of memory; the simulation's results name them.
+export type { PageKind } from '../trace/types';
 
 export interface PageState {
   /** Index in the user buffer (page k of the range). */

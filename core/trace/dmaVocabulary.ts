@@ -8,7 +8,7 @@
  *     dma_unmap_sg id=sg nents=4 dir=DMA_FROM_DEVICE
  */
 import { DMA_APIS, type DmaApi } from '../catalog/dma';
-import type { ArgKind, StepSpec } from './vocabulary';
+import type { ArgKind, StepSpec } from './stepSpec';
 
 function argsFor(api: DmaApi): Record<string, ArgKind> {
   const args: Record<string, ArgKind> = { id: 'word', dev: 'word' };

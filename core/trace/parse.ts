@@ -1,329 +1,332 @@
 /**
  * Parser for `.pinsim` traces. Every malformed line gets its own `line:col: message`; a trace with
- * any error yields no trace at all, so nothing is ever simulated from half a file.
+ * any error yields no trace at all, so nothing is ever simulated from half a file. Bounded: the text,
+ * the steps, the pages and the errors reported all have limits (limits.ts), and the work is linear
+ * in the length of the text.
  */
-import { DMA_DIRECTIONS } from '../catalog/dma';
-import { isFollFlagName } from '../catalog/flags';
 import { parseKernelVersion } from '../catalog/version';
-import type { PageKind } from '../sim/types';
-import type { ArgValue, MemoryRegion, ParseResult, Trace, TraceError, TraceStep } from './types';
-import { PAGE_KINDS, PAGES_PER_FOLIO, STEP_SPECS, type ArgKind } from './vocabulary';
+import { MAX_ERRORS, MAX_PAGES, MAX_RECORDED_STATES, MAX_STEPS, MAX_TRACE_CHARS } from './limits';
+import type { StepSpec } from './stepSpec';
+import { shown, splitLines, tokenize, type Token } from './tokenize';
+import {
+  PAGE_KINDS,
+  type ArgValue,
+  type MemoryRegion,
+  type ParseResult,
+  type PageKind,
+  type TraceError,
+  type TraceStep,
+} from './types';
+import { boundedInt, ERRNO, INT, parseValue, POSITION_RANGE, REFCOUNT_RANGE, RESULT_RANGE } from './values';
+import { DEFAULT_MEMORY, PAGES_PER_FOLIO, STEP_SPECS } from './vocabulary';
 
-interface Token {
-  readonly text: string;
-  /** 0-based column of the token's first character. */
-  readonly col: number;
-  readonly quoted: boolean;
+/** What the lines read so far have set up, and what went wrong. */
+interface ParseState {
+  readonly errors: TraceError[];
+  readonly memory: MemoryRegion[];
+  readonly steps: TraceStep[];
+  readonly comments: string[];
+  kernel?: string;
+  fn?: string;
+  source?: string;
+  /** Pages in `memory`. */
+  pages: number;
+  /** A limit was reached: the rest of the text is not read. */
+  stopped: boolean;
 }
 
-/** Splits a line into tokens: words, `key=value`, quoted strings, `->`, `@L:C`. Stops at `#`. */
-function tokenize(line: string): { tokens: Token[]; comment?: string; error?: { col: number; message: string } } {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < line.length) {
-    const c = line[i] as string;
-    if (c === ' ' || c === '\t' || c === '\r') {
-      i++;
-      continue;
-    }
-    if (c === '#') return { tokens, comment: line.slice(i + 1).trim() };
-    if (c === '"') {
-      let j = i + 1;
-      let text = '';
-      while (j < line.length && line[j] !== '"') {
-        if (line[j] === '\\' && j + 1 < line.length) {
-          text += line[j + 1];
-          j += 2;
-        } else {
-          text += line[j];
-          j++;
-        }
-      }
-      if (j >= line.length) return { tokens, error: { col: i, message: 'unterminated string: expected a closing "' } };
-      tokens.push({ text, col: i, quoted: true });
-      i = j + 1;
-      continue;
-    }
-    let j = i;
-    while (j < line.length && !/[\s#]/.test(line[j] as string)) j++;
-    tokens.push({ text: line.slice(i, j), col: i, quoted: false });
-    i = j;
+/** One line's tokens after its head, with the `@L[:C]` location (if any) taken off the end. */
+interface Line {
+  readonly number: number;
+  readonly head: Token;
+  readonly rest: readonly Token[];
+  readonly location?: { readonly line: number; readonly column?: number };
+  readonly comment?: string;
+}
+
+function fail(state: ParseState, line: number, col: number, message: string): void {
+  state.errors.push({ line, column: col + 1, message });
+  if (state.errors.length >= MAX_ERRORS) {
+    state.errors.push({
+      line,
+      column: 1,
+      message: `stopped after ${MAX_ERRORS} errors: the rest of the trace is not read`,
+    });
+    state.stopped = true;
   }
-  return { tokens };
-}
-
-const INT = /^-?\d+$/;
-const ERRNO = /^-E[A-Z0-9]+$/;
-
-function parseValue(kind: ArgKind, raw: string): ArgValue | string {
-  switch (kind) {
-    case 'int':
-      return INT.test(raw) && Number(raw) >= 0 ? Number(raw) : `expected a non-negative integer, not "${raw}"`;
-    case 'count':
-      return INT.test(raw) ? Number(raw) : `expected an integer, not "${raw}"`;
-    case 'bool':
-      return raw === 'true' ? true : raw === 'false' ? false : `expected true or false, not "${raw}"`;
-    case 'flags': {
-      if (raw === '0') return '0';
-      const bad = raw.split('|').find((f) => !isFollFlagName(f));
-      return bad === undefined ? raw : `unknown FOLL_* flag "${bad}"`;
-    }
-    case 'direction':
-      return (DMA_DIRECTIONS as readonly string[]).includes(raw)
-        ? raw
-        : `expected a DMA direction (DMA_TO_DEVICE, DMA_FROM_DEVICE, DMA_BIDIRECTIONAL), not "${raw}"`;
-    case 'word':
-      return raw.length > 0 ? raw : 'expected a value';
-  }
-}
-
-/** An argument value is an error message when it is a string starting with "expected"/"unknown". */
-function isError(v: ArgValue | string, kind: ArgKind): v is string {
-  return (
-    typeof v === 'string' &&
-    (kind === 'int' || kind === 'count' || kind === 'bool' || /^(expected|unknown)\b/.test(v)) &&
-    (kind !== 'word' || v === 'expected a value')
-  );
 }
 
 export function parseTrace(text: string): ParseResult {
-  const errors: TraceError[] = [];
-  const memory: MemoryRegion[] = [];
-  const steps: TraceStep[] = [];
-  const comments: string[] = [];
-  let kernel: string | undefined;
-  let fn: string | undefined;
-  let source: string | undefined;
-  const lines = text.split('\n');
-  const err = (line: number, col: number, message: string): void => {
-    errors.push({ line, column: col + 1, message });
-  };
-
-  lines.forEach((raw, index) => {
-    const lineNo = index + 1;
-    const { tokens, comment, error } = tokenize(raw);
-    if (error) {
-      err(lineNo, error.col, error.message);
-      return;
-    }
-    if (tokens.length === 0) {
-      if (comment !== undefined && steps.length === 0 && memory.length === 0) comments.push(comment);
-      return;
-    }
-    const [head, ...rest] = tokens as [Token, ...Token[]];
-    // Location suffix `@L[:C]`, wherever it is, must be last.
-    let location: { line: number; column?: number } | undefined;
-    const last = rest[rest.length - 1];
-    if (last && !last.quoted && last.text.startsWith('@')) {
-      const m = /^@(\d+)(?::(\d+))?$/.exec(last.text);
-      if (!m) {
-        err(lineNo, last.col, `malformed source location "${last.text}": expected @LINE or @LINE:COLUMN`);
-        return;
-      }
-      location = { line: Number(m[1]), ...(m[2] ? { column: Number(m[2]) } : {}) };
-      rest.pop();
-    }
-    switch (head.text) {
-      case 'kernel': {
-        const v = rest[0];
-        if (!v || rest.length !== 1 || !parseKernelVersion(v.text)) {
-          err(lineNo, v?.col ?? head.col + head.text.length, 'expected a kernel version like 6.12');
-          return;
-        }
-        if (steps.length > 0) {
-          err(lineNo, head.col, '"kernel" must come before the first step');
-          return;
-        }
-        kernel = v.text;
-        return;
-      }
-      case 'function':
-      case 'source': {
-        const v = rest[0];
-        if (!v || rest.length !== 1) {
-          err(
-            lineNo,
-            v?.col ?? head.col + head.text.length,
-            `expected one ${head.text === 'function' ? 'function name' : 'file name'}`,
-          );
-          return;
-        }
-        if (head.text === 'function') fn = v.text;
-        else source = v.text;
-        return;
-      }
-      case 'pages': {
-        if (steps.length > 0) {
-          err(lineNo, head.col, 'memory setup ("pages") must come before the first step');
-          return;
-        }
-        const countTok = rest[0];
-        const kindTok = rest[1];
-        if (!countTok || !INT.test(countTok.text) || Number(countTok.text) < 1) {
-          err(lineNo, countTok?.col ?? head.col + 5, 'expected a page count (a positive integer)');
-          return;
-        }
-        if (!kindTok || !(PAGE_KINDS as readonly string[]).includes(kindTok.text)) {
-          err(
-            lineNo,
-            kindTok?.col ?? countTok.col + countTok.text.length,
-            `expected a page kind: ${PAGE_KINDS.join(', ')}`,
-          );
-          return;
-        }
-        const kind = kindTok.text as PageKind;
-        const count = Number(countTok.text);
-        const per = PAGES_PER_FOLIO[kind];
-        if (count % per !== 0) {
-          err(lineNo, countTok.col, `${kind} folios hold ${per} pages: the count must be a multiple of ${per}`);
-          return;
-        }
-        let movable = false;
-        let refcount: number | undefined;
-        for (const t of rest.slice(2)) {
-          if (t.text === 'movable') movable = true;
-          else if (/^refcount=\d+$/.test(t.text)) refcount = Number(t.text.slice(9));
-          else {
-            err(lineNo, t.col, `unexpected "${t.text}": a pages line takes "movable" and "refcount=N"`);
-            return;
-          }
-        }
-        memory.push({ count, kind, movable, ...(refcount !== undefined ? { refcount } : {}) });
-        return;
-      }
-      default:
-        break;
-    }
-    const spec = STEP_SPECS.get(head.text);
-    if (!spec) {
-      err(lineNo, head.col, `unknown call "${head.text}"`);
-      return;
-    }
-    const args: Record<string, ArgValue> = {};
-    let result: number | string | undefined;
-    let stepText: string | undefined;
-    let value: boolean | undefined;
-    if (spec.kind === 'branch') {
-      const cond = rest[0];
-      const v = rest[1];
-      if (!cond || !cond.quoted) {
-        err(lineNo, cond?.col ?? head.col + head.text.length + 1, 'expected the condition in double quotes');
-        return;
-      }
-      if (!v || (v.text !== 'true' && v.text !== 'false') || rest.length !== 2) {
-        err(lineNo, v?.col ?? cond.col + cond.text.length + 2, 'expected true or false after the condition');
-        return;
-      }
-      steps.push({
-        call: 'branch',
-        args,
-        text: cond.text,
-        value: v.text === 'true',
-        ...(location ? { line: location.line } : {}),
-        ...(location?.column ? { column: location.column } : {}),
-        ...(comment ? { comment } : {}),
-        traceLine: lineNo,
-      });
-      return;
-    }
-    if (spec.kind === 'return') {
-      // `return -EFAULT`, `return 0`, or any expression with `status=error|success` at the end
-      // (what the path engine concluded the expression is on this path).
-      const statusTok = rest[rest.length - 1];
-      if (statusTok && !statusTok.quoted && statusTok.text.startsWith('status=')) {
-        const status = statusTok.text.slice(7);
-        if (status !== 'error' && status !== 'success') {
-          err(lineNo, statusTok.col + 7, `status: expected error or success, not "${status}"`);
-          return;
-        }
-        args.status = status;
-        rest.pop();
-      }
-      stepText = rest.map((t) => (t.quoted ? `"${t.text}"` : t.text)).join(' ');
-      steps.push({
-        call: 'return',
-        args,
-        text: stepText,
-        ...(location ? { line: location.line } : {}),
-        ...(location?.column ? { column: location.column } : {}),
-        ...(comment ? { comment } : {}),
-        traceLine: lineNo,
-      });
-      return;
-    }
-    for (let i = 0; i < rest.length; i++) {
-      const t = rest[i] as Token;
-      if (t.text === '->') {
-        const r = rest[i + 1];
-        if (!spec.result) {
-          err(lineNo, t.col, `${head.text} has no result`);
-          return;
-        }
-        const words = spec.resultWords ?? [];
-        if (!r || !(INT.test(r.text) || ERRNO.test(r.text) || words.includes(r.text))) {
-          err(
-            lineNo,
-            r?.col ?? t.col + 2,
-            `expected a result after "->": ${words.length > 0 ? `${words.join(' or ')}, a count` : 'a page count'} or an errno like -EFAULT`,
-          );
-          return;
-        }
-        if (rest.length > i + 2) {
-          err(lineNo, (rest[i + 2] as Token).col, 'nothing may follow the result but a source location');
-          return;
-        }
-        result = INT.test(r.text) ? Number(r.text) : r.text;
-        break;
-      }
-      const eq = t.text.indexOf('=');
-      if (eq <= 0) {
-        err(lineNo, t.col, `expected key=value, not "${t.text}"`);
-        return;
-      }
-      const key = t.text.slice(0, eq);
-      const kind = spec.args[key];
-      if (!kind) {
-        err(
-          lineNo,
-          t.col,
-          `${head.text} takes no "${key}" (it takes ${Object.keys(spec.args).join(', ') || 'no arguments'})`,
-        );
-        return;
-      }
-      if (key in args) {
-        err(lineNo, t.col, `"${key}" given twice`);
-        return;
-      }
-      const parsed = parseValue(kind, t.text.slice(eq + 1));
-      if (isError(parsed, kind)) {
-        err(lineNo, t.col + eq + 1, `${key}: ${parsed}`);
-        return;
-      }
-      args[key] = parsed;
-    }
-    void value;
-    steps.push({
-      call: head.text,
-      args,
-      ...(result !== undefined ? { result } : {}),
-      ...(location ? { line: location.line } : {}),
-      ...(location?.column ? { column: location.column } : {}),
-      ...(comment ? { comment } : {}),
-      traceLine: lineNo,
-    });
-  });
-
-  if (errors.length > 0) return { ok: false, errors };
-  if (memory.length === 0 && steps.length > 0) {
-    // A default memory region keeps small hand-written traces short.
+  if (text.length > MAX_TRACE_CHARS) {
+    const message = `the trace is ${text.length} characters long; pinscope reads traces of up to ${MAX_TRACE_CHARS}`;
+    return { ok: false, errors: [{ line: 1, column: 1, message }] };
   }
-  const trace: Trace = {
-    ...(kernel ? { kernel } : {}),
-    ...(fn ? { function: fn } : {}),
-    ...(source ? { source } : {}),
-    comments,
-    memory,
-    steps,
+  const state: ParseState = { errors: [], memory: [], steps: [], comments: [], pages: 0, stopped: false };
+  const lines = splitLines(text);
+  for (let index = 0; index < lines.length && !state.stopped; index++)
+    parseLine(state, lines[index] as string, index + 1);
+  if (state.errors.length > 0) return { ok: false, errors: state.errors };
+  return {
+    ok: true,
+    trace: {
+      ...(state.kernel ? { kernel: state.kernel } : {}),
+      ...(state.fn ? { function: state.fn } : {}),
+      ...(state.source ? { source: state.source } : {}),
+      comments: state.comments,
+      memory: state.memory,
+      steps: state.steps,
+    },
   };
-  return { ok: true, trace };
+}
+
+function parseLine(state: ParseState, raw: string, number: number): void {
+  const { tokens, comment, error } = tokenize(raw);
+  if (error) return fail(state, number, error.col, error.message);
+  const [head, ...rest] = tokens;
+  if (!head) {
+    // Comment lines before the first setup or step line are the trace's description.
+    if (comment !== undefined && state.steps.length === 0 && state.memory.length === 0) state.comments.push(comment);
+    return;
+  }
+  // The source location `@L[:C]`, wherever it is, must be last.
+  const last = rest[rest.length - 1];
+  let location: Line['location'];
+  if (last && !last.quoted && last.text.startsWith('@')) {
+    const m = /^@(\d+)(?::(\d+))?$/.exec(last.text);
+    if (!m) {
+      const message = `malformed source location "${shown(last.text)}": expected @LINE or @LINE:COLUMN`;
+      return fail(state, number, last.col, message);
+    }
+    const lineNo = boundedInt(m[1] as string, POSITION_RANGE);
+    const column = m[2] !== undefined ? boundedInt(m[2], POSITION_RANGE) : undefined;
+    if (typeof lineNo !== 'number') return fail(state, number, last.col + 1, `source line: ${lineNo.error}`);
+    if (column !== undefined && typeof column !== 'number')
+      return fail(state, number, last.col + 2 + (m[1] as string).length, `source column: ${column.error}`);
+    location = { line: lineNo, ...(column !== undefined ? { column } : {}) };
+    rest.pop();
+  }
+  const line: Line = { number, head, rest, ...(location ? { location } : {}), ...(comment ? { comment } : {}) };
+  if (parseHeader(state, line)) return;
+  const spec = STEP_SPECS.get(head.text);
+  if (!spec) return fail(state, number, head.col, `unknown call "${shown(head.text)}"`);
+  const step =
+    spec.kind === 'branch'
+      ? parseBranch(state, line)
+      : spec.kind === 'return'
+        ? parseReturn(state, line)
+        : parseStep(state, line, spec);
+  if (step) addStep(state, line, step);
+}
+
+/** Takes the step unless the trace already has as many as a trace may. */
+function addStep(state: ParseState, line: Line, step: TraceStep): void {
+  const count = state.steps.length + 1;
+  if (count > MAX_STEPS) {
+    fail(state, line.number, line.head.col, `too many steps: a trace has at most ${MAX_STEPS}`);
+    state.stopped = true;
+    return;
+  }
+  // The simulation records every page after every step (and the step before the first).
+  const pages = state.memory.length > 0 ? state.pages : DEFAULT_MEMORY.count;
+  if ((count + 1) * pages > MAX_RECORDED_STATES) {
+    const most = Math.floor(MAX_RECORDED_STATES / pages) - 1;
+    const message = `too many steps for ${pages} pages: the simulation records the state of every page after every step, at most ${MAX_RECORDED_STATES} page states, so ${most} steps`;
+    fail(state, line.number, line.head.col, message);
+    state.stopped = true;
+    return;
+  }
+  state.steps.push(step);
+}
+
+/** The setup lines (`kernel`, `function`, `source`, `pages`); false when the line is not one. */
+function parseHeader(state: ParseState, line: Line): boolean {
+  const { head, rest, number } = line;
+  switch (head.text) {
+    case 'kernel': {
+      const v = rest[0];
+      if (!v || rest.length !== 1 || !parseKernelVersion(v.text))
+        fail(state, number, v?.col ?? head.col + head.text.length, 'expected a kernel version like 6.12');
+      else if (state.steps.length > 0) fail(state, number, head.col, '"kernel" must come before the first step');
+      else state.kernel = v.text;
+      return true;
+    }
+    case 'function':
+    case 'source': {
+      const v = rest[0];
+      const what = head.text === 'function' ? 'function name' : 'file name';
+      if (!v || rest.length !== 1) fail(state, number, v?.col ?? head.col + head.text.length, `expected one ${what}`);
+      else if (head.text === 'function') state.fn = v.text;
+      else state.source = v.text;
+      return true;
+    }
+    case 'pages':
+      parsePages(state, line);
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** `pages N KIND [movable] [refcount=N]`. */
+function parsePages(state: ParseState, { head, rest, number }: Line): void {
+  if (state.steps.length > 0)
+    return fail(state, number, head.col, 'memory setup ("pages") must come before the first step');
+  const countTok = rest[0];
+  const kindTok = rest[1];
+  if (!countTok || !INT.test(countTok.text) || Number(countTok.text) < 1)
+    return fail(state, number, countTok?.col ?? head.col + 5, 'expected a page count (a positive integer)');
+  const count = Number(countTok.text);
+  if (state.pages + count > MAX_PAGES) {
+    const total = state.pages > 0 ? ` (${state.pages} already set up)` : '';
+    return fail(
+      state,
+      number,
+      countTok.col,
+      `${shown(countTok.text)} pages${total}: a trace simulates at most ${MAX_PAGES} pages`,
+    );
+  }
+  if (!kindTok || !(PAGE_KINDS as readonly string[]).includes(kindTok.text)) {
+    const col = kindTok?.col ?? countTok.col + countTok.text.length;
+    return fail(state, number, col, `expected a page kind: ${PAGE_KINDS.join(', ')}`);
+  }
+  const kind = kindTok.text as PageKind;
+  const per = PAGES_PER_FOLIO[kind];
+  if (count % per !== 0)
+    return fail(
+      state,
+      number,
+      countTok.col,
+      `${kind} folios hold ${per} pages: the count must be a multiple of ${per}`,
+    );
+  let movable = false;
+  let refcount: number | undefined;
+  for (const t of rest.slice(2)) {
+    if (t.text === 'movable') movable = true;
+    else if (t.text.startsWith('refcount=')) {
+      const n = boundedInt(t.text.slice(9), REFCOUNT_RANGE);
+      if (typeof n !== 'number') return fail(state, number, t.col + 9, `refcount: ${n.error}`);
+      refcount = n;
+    } else
+      return fail(state, number, t.col, `unexpected "${shown(t.text)}": a pages line takes "movable" and "refcount=N"`);
+  }
+  state.memory.push({ count, kind, movable, ...(refcount !== undefined ? { refcount } : {}) });
+  state.pages += count;
+}
+
+/** The fields every step has: where it came from in C and in the trace. */
+function placed(line: Line): Pick<TraceStep, 'line' | 'column' | 'comment' | 'traceLine'> {
+  return {
+    ...(line.location ? { line: line.location.line } : {}),
+    ...(line.location?.column !== undefined ? { column: line.location.column } : {}),
+    ...(line.comment ? { comment: line.comment } : {}),
+    traceLine: line.number,
+  };
+}
+
+/** `branch "CONDITION" true|false`. */
+function parseBranch(state: ParseState, line: Line): TraceStep | null {
+  const { head, rest, number } = line;
+  const cond = rest[0];
+  const v = rest[1];
+  if (!cond || !cond.quoted) {
+    fail(state, number, cond?.col ?? head.col + head.text.length + 1, 'expected the condition in double quotes');
+    return null;
+  }
+  if (!v || (v.text !== 'true' && v.text !== 'false') || rest.length !== 2) {
+    fail(state, number, v?.col ?? cond.col + cond.text.length + 2, 'expected true or false after the condition');
+    return null;
+  }
+  return { call: 'branch', args: {}, text: cond.text, value: v.text === 'true', ...placed(line) };
+}
+
+function quote(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * `return -EFAULT`, `return 0`, or any expression with `status=error|success` at the end (what the
+ * path engine concluded the expression is on this path).
+ */
+function parseReturn(state: ParseState, line: Line): TraceStep | null {
+  const rest = [...line.rest];
+  const args: Record<string, ArgValue> = {};
+  const statusTok = rest[rest.length - 1];
+  if (statusTok && !statusTok.quoted && statusTok.text.startsWith('status=')) {
+    const status = statusTok.text.slice(7);
+    if (status !== 'error' && status !== 'success') {
+      fail(state, line.number, statusTok.col + 7, `status: expected error or success, not "${shown(status)}"`);
+      return null;
+    }
+    args.status = status;
+    rest.pop();
+  }
+  const text = rest.map((t) => (t.quoted ? quote(t.text) : t.text)).join(' ');
+  return { call: 'return', args, text, ...placed(line) };
+}
+
+/** `CALL key=value … [-> RESULT]`, checked against the call's spec. */
+function parseStep(state: ParseState, line: Line, spec: StepSpec): TraceStep | null {
+  const { head, rest, number } = line;
+  const args: Record<string, ArgValue> = {};
+  let result: number | string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const t = rest[i] as Token;
+    if (t.text === '->') {
+      const r = parseResult(state, line, spec, i);
+      if (r === null) return null;
+      result = r;
+      break;
+    }
+    const eq = t.text.indexOf('=');
+    if (eq <= 0) {
+      fail(state, number, t.col, `expected key=value, not "${shown(t.text)}"`);
+      return null;
+    }
+    const key = t.text.slice(0, eq);
+    const kind = spec.args[key];
+    if (!kind) {
+      const takes = Object.keys(spec.args).join(', ') || 'no arguments';
+      fail(state, number, t.col, `${head.text} takes no "${shown(key)}" (it takes ${takes})`);
+      return null;
+    }
+    if (key in args) {
+      fail(state, number, t.col, `"${key}" given twice`);
+      return null;
+    }
+    const parsed = parseValue(key, kind, t.text.slice(eq + 1));
+    if (typeof parsed === 'object') {
+      fail(state, number, t.col + eq + 1, `${key}: ${parsed.error}`);
+      return null;
+    }
+    args[key] = parsed;
+  }
+  return { call: head.text, args, ...(result !== undefined ? { result } : {}), ...placed(line) };
+}
+
+/** The `-> RESULT` at `rest[arrow]`: a count, an errno, or one of the call's result words. */
+function parseResult(state: ParseState, line: Line, spec: StepSpec, arrow: number): number | string | null {
+  const { head, rest, number } = line;
+  const t = rest[arrow] as Token;
+  const r = rest[arrow + 1];
+  if (!spec.result) {
+    fail(state, number, t.col, `${head.text} has no result`);
+    return null;
+  }
+  const words = spec.resultWords ?? [];
+  if (!r || !(INT.test(r.text) || ERRNO.test(r.text) || words.includes(r.text))) {
+    const expected = words.length > 0 ? `${words.join(' or ')}, a count` : 'a page count';
+    fail(state, number, r?.col ?? t.col + 2, `expected a result after "->": ${expected} or an errno like -EFAULT`);
+    return null;
+  }
+  if (rest.length > arrow + 2) {
+    fail(state, number, (rest[arrow + 2] as Token).col, 'nothing may follow the result but a source location');
+    return null;
+  }
+  if (!INT.test(r.text)) return r.text;
+  const n = boundedInt(r.text, RESULT_RANGE);
+  if (typeof n !== 'number') {
+    fail(state, number, r.col, `result: ${n.error}`);
+    return null;
+  }
+  return n;
 }

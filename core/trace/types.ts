@@ -12,7 +12,15 @@
  *
  * See docs/pinsim.md for the full language.
  */
-import type { PageKind } from '../sim/types';
+
+/** The kinds of user memory a trace can set up (`pages N KIND`). */
+export const PAGE_KINDS = ['base', 'thp', 'hugetlb', 'zero'] as const;
+
+/**
+ * base: 4 KiB pages, one folio each; thp and hugetlb: 2 MB folios of 512 pages; zero: every page
+ * maps the one shared zero page.
+ */
+export type PageKind = (typeof PAGE_KINDS)[number];
 
 export interface MemoryRegion {
   readonly count: number;

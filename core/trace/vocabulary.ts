@@ -5,19 +5,11 @@
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
 import { DIRTY_CALLS } from '../catalog/pageUse';
 import { DMA_TRACE_CALLS } from './dmaVocabulary';
+import type { ArgKind, StepSpec } from './stepSpec';
+import type { MemoryRegion, PageKind } from './types';
 
-export type ArgKind = 'int' | 'count' | 'bool' | 'flags' | 'word' | 'direction';
-
-export interface StepSpec {
-  readonly kind:
-    'acquire' | 'release' | 'ref' | 'dirty' | 'access' | 'handoff' | 'escape' | 'branch' | 'return' | 'dma';
-  readonly args: Readonly<Record<string, ArgKind>>;
-  /** Takes `-> RESULT`: a count or an errno, or one of `resultWords`. */
-  readonly result?: boolean;
-  /** Words a result may be besides numbers and errnos (`DMA_MAPPING_ERROR`, `NULL`). */
-  readonly resultWords?: readonly string[];
-  readonly summary: string;
-}
+export type { ArgKind, StepSpec } from './stepSpec';
+export { PAGE_KINDS } from './types';
 
 const RANGE = { first: 'int', nr: 'int' } as const;
 
@@ -77,12 +69,13 @@ function build(): Map<string, StepSpec> {
 
 export const STEP_SPECS: ReadonlyMap<string, StepSpec> = build();
 
-export const PAGE_KINDS = ['base', 'thp', 'hugetlb', 'zero'] as const;
-
 /** Pages per folio for each kind (2 MB THP/hugetlb of 4 KiB pages). */
-export const PAGES_PER_FOLIO: Record<(typeof PAGE_KINDS)[number], number> = {
+export const PAGES_PER_FOLIO: Readonly<Record<PageKind, number>> = {
   base: 1,
   thp: 512,
   hugetlb: 512,
   zero: 1,
 };
+
+/** The memory of a trace without a `pages` line: four base pages keep small hand-written traces short. */
+export const DEFAULT_MEMORY: MemoryRegion = { count: 4, kind: 'base', movable: false };
