@@ -4,17 +4,28 @@
  */
 import type { FileAnalysis } from '../fileAnalysis/types';
 import type { FunctionAnalysis } from '../analysis/types';
-import { formatVersion, parseKernelVersion, type KernelVersion } from '../catalog/version';
+import { formatVersion, NEWEST_KNOWN, parseKernelVersion, type KernelVersion } from '../catalog/version';
 import { holdsResources, pathsOf } from '../fileAnalysis/paths';
 import { parseTrace } from '../trace/parse';
 import type { Trace, TraceError } from '../trace/types';
 import { pathToTrace } from './fromPath';
-import { outcomeRank, simulateTrace } from './machine';
-import type { PageState, SimOptions, SimPath, SimTarget, SimulationReport } from './types';
+import { checkSimOptions, TraceLimitError } from './limits';
+import { simulateTrace } from './machine';
+import type { SimOptions, SimPath, SimTarget, SimulationReport } from './types';
+import { outcomeRank } from './violations';
 
 export type { SimOptions, SimTarget, SimulationReport } from './types';
 export { formatStepTable } from './table';
 export { formatPathMarkdown } from './markdown';
+export {
+  checkSimOptions,
+  checkTrace,
+  MAX_PAGES,
+  MAX_RECORDED_STATES,
+  MAX_STEPS,
+  TRACE_LIMITS,
+  TraceLimitError,
+} from './limits';
 
 /** Functions that take pages (or DMA mappings) and so have something to simulate. */
 export function simulationTargets(file: FileAnalysis): SimTarget[] {
@@ -52,6 +63,8 @@ export function extractTraces(
   fn: FunctionAnalysis,
   options: SimOptions = {},
 ): { paths: ExtractedPath[]; partial: boolean } {
+  const invalid = checkSimOptions(options);
+  if (invalid !== null) throw new TraceLimitError(invalid);
   const paths = pathsOf(file, fn);
   return {
     paths: paths.paths.map((p, i) => ({ index: i + 1, trace: pathToTrace(file, paths, p, i + 1, options) })),
@@ -74,6 +87,8 @@ function reportFor(
  * picks one (1-based). worstFirst() sorts them for pickers.
  */
 export function simulateFunction(file: FileAnalysis, functionName: string, options: SimOptions = {}): SimulationReport {
+  const invalid = checkSimOptions(options);
+  if (invalid !== null) return reportFor(functionName, file.version, [], false, [invalid]);
   const fn = findFunction(file, functionName);
   if (!fn || !holdsResources(fn)) {
     // Defined but not analysed (it calls nothing catalogued) is not the same as absent.
@@ -91,17 +106,20 @@ export function simulateFunction(file: FileAnalysis, functionName: string, optio
       `${functionName}() has ${paths.length} path${paths.length === 1 ? '' : 's'}; there is no path ${options.path}`,
     ]);
   }
-  const simulated = chosen.map((p) => ({
-    ...simulateTrace(
-      p.trace,
-      { kernelVersion: file.version },
-      `path ${p.index}: ${(p.trace.comments[0] ?? '').replace(/^.*?: /, '')}`,
-    ),
-    index: p.index,
-  }));
   const notes = partial
     ? [`${functionName}() has more paths than the budget allows; the first ${paths.length} are shown`]
     : [];
+  const simulated: SimPath[] = [];
+  for (const p of chosen) {
+    const label = `path ${p.index}: ${(p.trace.comments[0] ?? '').replace(/^.*?: /, '')}`;
+    try {
+      simulated.push({ ...simulateTrace(p.trace, { kernelVersion: file.version }, label), index: p.index });
+    } catch (e) {
+      // A path too big to record is left out with a note, not the whole report.
+      if (!(e instanceof TraceLimitError)) throw e;
+      notes.push(`path ${p.index} is not simulated: ${e.message}`);
+    }
+  }
   return reportFor(functionName, file.version, simulated, partial, notes);
 }
 
@@ -123,12 +141,15 @@ export function simulateTraceText(text: string, kernelVersion?: string): TraceSi
     (kernelVersion ? parseKernelVersion(kernelVersion) : null) ??
     (trace.kernel ? parseKernelVersion(trace.kernel) : null) ??
     undefined;
-  const path = simulateTrace(trace, version ? { kernelVersion: version } : {}, trace.comments[0] ?? 'trace');
-  const v = version ?? (parseKernelVersion('6.18') as KernelVersion);
+  let path: SimPath;
+  try {
+    path = simulateTrace(trace, version ? { kernelVersion: version } : {}, trace.comments[0] ?? 'trace');
+  } catch (e) {
+    if (!(e instanceof TraceLimitError)) throw e;
+    return { ok: false, errors: [{ line: e.traceLine ?? 1, column: 1, message: e.message }] };
+  }
+  const v = version ?? (parseKernelVersion(NEWEST_KNOWN) as KernelVersion);
   return { ok: true, trace, report: reportFor(trace.function ?? '(trace)', v, [path], false, []) };
 }
 
-/** A page's state in one short cell: refcount, pin count, P when maybe_dma_pinned. */
-export function pageCell(p: PageState): string {
-  return `${p.refcount}${p.pincount !== null ? `/${p.pincount}` : ''}${p.maybeDmaPinned ? ' P' : ''}`;
-}
+export { pageCell } from './table';

@@ -4,8 +4,16 @@
  */
 import type { DmaState, PageState, SimPath, SimulationReport, SimStep, VmStat } from './types';
 
-function cell(p: PageState): string {
+/** A page's state in one short cell: refcount, pin count, P when maybe_dma_pinned. */
+export function pageCell(p: PageState): string {
   return `${p.refcount}${p.pincount !== null ? `/${p.pincount}` : ''}${p.maybeDmaPinned ? ' P' : ''}`;
+}
+
+/** The longest of `texts`, at least `min` (a loop: a spread of a long trace's rows overflows the stack). */
+function widest(texts: Iterable<string>, min: number): number {
+  let w = min;
+  for (const t of texts) if (t.length > w) w = t.length;
+  return w;
 }
 
 /** Page indices as ranges: `[0, 1, 2, 5]` → `p0–2, p5`. */
@@ -27,11 +35,11 @@ export function pagesSummary(pages: readonly PageState[]): string {
   let i = 0;
   while (i < pages.length) {
     const first = pages[i] as PageState;
-    const text = cell(first);
+    const text = pageCell(first);
     let j = i;
     while (
       j + 1 < pages.length &&
-      cell(pages[j + 1] as PageState) === text &&
+      pageCell(pages[j + 1] as PageState) === text &&
       (pages[j + 1] as PageState).kind === first.kind
     )
       j++;
@@ -104,13 +112,18 @@ function pathTable(path: SimPath, number: number): string[] {
     previous = pages;
     previousVm = vm;
   }
+  const width = (key: 'step' | 'line' | 'call' | 'result' | 'vm' | 'dma', min: number): number =>
+    widest(
+      rows.map((r) => r[key]),
+      min,
+    );
   const w = {
-    step: Math.max(4, ...rows.map((r) => r.step.length)),
-    line: Math.max(4, ...rows.map((r) => r.line.length)),
-    call: Math.min(60, Math.max(4, ...rows.map((r) => r.call.length))),
-    result: Math.max(6, ...rows.map((r) => r.result.length)),
-    vm: Math.max(7, ...rows.map((r) => r.vm.length)),
-    dma: Math.max(9, ...rows.map((r) => r.dma.length)),
+    step: width('step', 4),
+    line: width('line', 4),
+    call: Math.min(60, width('call', 4)),
+    result: width('result', 6),
+    vm: width('vm', 7),
+    dma: width('dma', 9),
   };
   const dmaHead = hasDma ? `${pad('dma-debug', w.dma)}  ` : '';
   const out: string[] = [];
@@ -127,7 +140,7 @@ function pathTable(path: SimPath, number: number): string[] {
     out.push(
       `${padStart(r.step, w.step)}  ${padStart(r.line, w.line)}  ${pad(call, w.call)}  ${pad(r.result, w.result)}  ${pad(r.vm, w.vm)}  ${dma}${r.pages}`.trimEnd(),
     );
-    out.push(...r.notes);
+    for (const note of r.notes) out.push(note);
   }
   return out;
 }
@@ -140,7 +153,8 @@ export function formatStepTable(report: SimulationReport): string {
   for (const n of report.notes) out.push(`note: ${n}`);
   report.paths.forEach((p, i) => {
     out.push('');
-    out.push(...pathTable(p, i + 1));
+    // One line per step: a loop, not a spread (200,000 arguments overflow the stack).
+    for (const line of pathTable(p, i + 1)) out.push(line);
   });
   return `${out.join('\n')}\n`;
 }
