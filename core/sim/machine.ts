@@ -123,6 +123,8 @@ export class Machine {
     if (!page) return { violations: [outOfRange(step)] };
     this.memory.folioOf(page).refcount += times;
     page.heldRefs += times;
+    // The path has the page in hand (it just took a reference on it): releasing it is no NULL entry.
+    page.filled = true;
     return { violations: [] };
   }
 

@@ -264,3 +264,33 @@ unpin_user_page page=0
     expect(m.pageCount).toBe(4);
   });
 });
+
+describe('plain references', () => {
+  it('get_page() then put_page() is balanced: back to refcount 1, no violation (gen-pinsim-big.py steps)', () => {
+    const p = run(`kernel 6.12
+pages 2 base
+get_page page=1
+put_page page=1
+get_page page=1 times=3
+put_page page=1
+put_page page=1
+put_page page=1
+put_page page=1
+return 0
+`);
+    expect(p.steps.map((s) => s.pages[1]?.refcount)).toEqual([2, 1, 4, 3, 2, 1, 0, 0]);
+    expect(p.steps.map((s) => s.violations.map((v) => v.kind))).toEqual([
+      [],
+      [],
+      [],
+      [],
+      [],
+      [],
+      ['double-release'],
+      [],
+    ]);
+    expect(p.steps[6]?.violations[0]?.message).toBe(
+      'page 1 is put again: this path holds no reference on it any more (refcount now 0, below its mapping count: freed while still mapped)',
+    );
+  });
+});
