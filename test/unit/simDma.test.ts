@@ -308,3 +308,76 @@ describe('from C source to a dma-debug simulation', () => {
     expect(last?.dma?.mappings.map((m) => [m.id, m.type, m.mapErr])).toEqual([['addr', 'single', 'checked']]);
   });
 });
+
+describe('overlapping mappings: the active-cacheline tree (kernel/dma/debug.c active_cacheline_insert())', () => {
+  const EEXIST = "DMA-API: drv 0000:01:00.0: cacheline tracking EEXIST, overlapping mappings aren't supported";
+  const mapTwice = (first: string, second: string): SimPath =>
+    run(`kernel 6.12\npages 4 base\npin_user_pages_fast nr=4 flags=FOLL_WRITE\n${first}\n${second}\n`);
+
+  it('an sg list mapped twice FROM_DEVICE: one error per segment whose first cacheline is taken', () => {
+    const p = mapTwice(
+      'dma_map_sg id=a first=0 nents=4 dir=DMA_FROM_DEVICE -> 4',
+      'dma_map_sg id=b first=0 nents=4 dir=DMA_FROM_DEVICE -> 4',
+    );
+    expect(step(p, 3).violations.map((v) => [v.kernelMessage, v.message])).toEqual([
+      [EEXIST, 'b maps pages that a has mapped already (4 of its segments overlap: one error each)'],
+    ]);
+    expect(step(p, 3).dma?.counters).toMatchObject({ error_count: 4, num_errors: 0, num_free_entries: 65528 });
+  });
+
+  it('DMA_TO_DEVICE mappings are not in the tree: neither side of an overlap with one is an error', () => {
+    const toFirst = mapTwice(
+      'dma_map_single id=a first=0 nr=1 size=4096 dir=DMA_TO_DEVICE',
+      'dma_map_single id=b first=0 nr=1 size=4096 dir=DMA_FROM_DEVICE',
+    );
+    const toSecond = mapTwice(
+      'dma_map_single id=a first=0 nr=1 size=4096 dir=DMA_FROM_DEVICE',
+      'dma_map_single id=b first=0 nr=1 size=4096 dir=DMA_TO_DEVICE',
+    );
+    expect(violations(toFirst)).toEqual([]);
+    expect(violations(toSecond)).toEqual([]);
+  });
+
+  it('only the first cacheline of a mapping is tracked: a mapping of pages 0–1 and one of page 1 do not collide', () => {
+    const p = mapTwice(
+      'dma_map_page id=a first=0 nr=2 size=8192 dir=DMA_FROM_DEVICE',
+      'dma_map_page id=b first=1 nr=1 size=4096 dir=DMA_FROM_DEVICE',
+    );
+    expect(violations(p)).toEqual([]);
+    expect(step(p, 3).dma?.mappings.map((m) => [m.id, m.pages])).toEqual([
+      ['a', [0, 1]],
+      ['b', [1]],
+    ]);
+  });
+
+  it('nine live mappings of one cacheline: 8 errors, then the overlap counter saturates with one WARN', () => {
+    const map = (i: number): string =>
+      `dma_map_page id=m${i} first=0 nr=1 size=4096 dir=DMA_BIDIRECTIONAL\ndma_mapping_error id=m${i}`;
+    const unmap = (i: number): string => `dma_unmap_page id=m${i} size=4096 dir=DMA_BIDIRECTIONAL`;
+    const nine = Array.from({ length: 9 }, (_, i) => i);
+    const p = run(
+      `kernel 6.12\npages 1 base\nget_user_pages_fast nr=1\n${[...nine.map(map), ...nine.map(unmap)].join('\n')}\n`,
+    );
+    const after = (call: string): (number | undefined)[] =>
+      p.steps.filter((s) => s.call.startsWith(call)).map((s) => s.dma?.counters.error_count);
+    expect(after('dma_map_page')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(after('dma_unmap_page')).toEqual(Array(9).fill(8));
+    expect(step(p, 18).violations.map((v) => v.kernelMessage)).toEqual([
+      EEXIST,
+      'WARNING: DMA-API: exceeded 7 overlapping mappings of cacheline 0x0000000004000000',
+    ]);
+    // After an unmap the cacheline is free again: a new mapping of it is not an overlap.
+    const again = run(`kernel 6.12\npages 1 base\nget_user_pages_fast nr=1\n${map(0)}\n${unmap(0)}\n${map(1)}\n`);
+    expect(violations(again)).toEqual([]);
+  });
+
+  it('the same buffer mapped again while live (no pages: a kmalloc buffer): EEXIST, named as a re-map', () => {
+    const p = run(
+      'dma_map_single id=buf size=64 dir=DMA_FROM_DEVICE\ndma_map_single id=buf size=64 dir=DMA_FROM_DEVICE\n',
+    );
+    expect(step(p, 2).violations.map((v) => v.message)).toEqual([
+      'buf is mapped again while its earlier mapping is live: dma-debug sees overlapping mappings of the same cachelines',
+    ]);
+    expect(step(p, 2).dma?.mappings.map((m) => m.address)).toEqual(['0x00000000f0010000']);
+  });
+});
