@@ -9,6 +9,7 @@ import {
   formatVersion,
   markdownCell,
   markdownCode,
+  MAX_PAGES,
   pageRangeLabel,
   parseKernelVersion,
   type PageState,
@@ -46,7 +47,8 @@ export function kernelVersionsWith(current: string | undefined): string[] {
   );
 }
 
-export const MAX_PAGES = 4096;
+// The one page limit of every front end (core/trace/limits.ts).
+export { MAX_PAGES };
 
 /** The panel's parameters as core's options (out-of-range values are clamped, not rejected). */
 export function simOptions(parameters: SimulationParameters | undefined): SimOptions {

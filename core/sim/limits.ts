@@ -32,8 +32,9 @@ export function checkSimOptions(options: SimOptions): string | null {
   if (options.pageKind !== undefined && !(PAGE_KINDS as readonly string[]).includes(options.pageKind))
     return `page kind: expected one of ${PAGE_KINDS.join(', ')}, not ${String(options.pageKind)}`;
   const outcome = options.acquireOutcome;
-  if (typeof outcome === 'object' && !isCount(outcome.partial, 1, MAX_PAGES))
-    return `partial: expected a whole number of pages from 1 to ${MAX_PAGES}, not ${String(outcome.partial)}`;
+  // A partial count beyond the pages asked for is cut to them; it allocates nothing.
+  if (typeof outcome === 'object' && !isCount(outcome.partial, 1, Number.MAX_SAFE_INTEGER))
+    return `partial: expected a whole number of pages from 1, not ${String(outcome.partial)}`;
   if (options.path !== undefined && !isCount(options.path, 1, Number.MAX_SAFE_INTEGER))
     return `path: expected a path number from 1, not ${String(options.path)}`;
   return null;
