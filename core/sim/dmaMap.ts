@@ -101,26 +101,39 @@ function bufferChecks(table: DebugTable, step: TraceStep, id: string, sg: boolea
   return null;
 }
 
+/** The earlier mapping of `id` is still live when it is mapped again: its handle is lost (dma-debug says nothing). */
+function lostHandle(id: string): Violation {
+  return {
+    kind: 'dma',
+    message: `${id} is mapped again while its earlier mapping is live ("the sg cannot be mapped again if it has been mapped once"): the first mapping's handle is lost`,
+    docsUrl: KERNEL_DOCS.dmaStreaming.url,
+  };
+}
+
 export function map(table: DebugTable, api: DmaApi, step: TraceStep, pages: PageView): DmaStepResult {
   const id = idOf(step);
   const device = deviceOf(step);
   const dir = typeof step.args.dir === 'string' ? step.args.dir : 'DMA_BIDIRECTIONAL';
   const sg = api.type === 'sg';
+  const previous = table.get(id);
   const { covered, violations } = coveredPages(step, sg, pages);
   const checked = bufferChecks(table, step, id, sg);
   if (checked && 'kind' in checked) violations.push(checked);
-  else if (checked) return { ...checked, violations: [...violations, ...checked.violations] };
+  else if (checked)
+    return { ...checked, violations: [...violations, ...(previous ? [lostHandle(id)] : []), ...checked.violations] };
   if (mapFailed(api, step)) {
     // dma_map_sgtable() returns 0 or -errno; dma_map_sg() the mapped count (0: failed);
-    // dma_map_single/page/resource() a handle (DMA_MAPPING_ERROR: failed).
+    // dma_map_single/page/resource() a handle (DMA_MAPPING_ERROR: failed). dma-debug records nothing.
     table.failed.set(
       id,
       sg
         ? `the mapping of ${id} failed (${step.call}() returned ${api.returns === 'status' ? String(step.result) : '0'})`
         : `${id} is DMA_MAPPING_ERROR (the mapping failed)`,
     );
-    const old = table.get(id);
-    if (old) table.forget(old);
+    if (previous) {
+      violations.push(lostHandle(id));
+      table.forget(previous);
+    }
     return {
       violations,
       result: sg ? '0' : api.returns === 'status' ? String(step.result) : 'DMA_MAPPING_ERROR',
@@ -135,7 +148,6 @@ export function map(table: DebugTable, api: DmaApi, step: TraceStep, pages: Page
       : nents
     : 1;
   const size = sg ? mappedEnts * PAGE_SIZE : (num(step, 'size') ?? Math.max(1, covered.length) * PAGE_SIZE);
-  const previous = table.get(id);
   const { entry, overlaps, exceeded } = table.add({
     id,
     type: entryTypeOf(api),
@@ -149,13 +161,8 @@ export function map(table: DebugTable, api: DmaApi, step: TraceStep, pages: Page
     pages: covered,
     cpu: 'cpu0',
   });
-  violations.push(...overlapViolations(table, entry, overlaps, exceeded));
-  if (previous && !overlaps.includes(previous))
-    violations.push({
-      kind: 'dma',
-      message: `${id} is mapped again while its earlier mapping is live ("the sg cannot be mapped again if it has been mapped once"): the first mapping's handle is lost`,
-      docsUrl: KERNEL_DOCS.dmaStreaming.url,
-    });
+  for (const v of overlapViolations(table, entry, overlaps, exceeded)) violations.push(v);
+  if (previous && !overlaps.includes(previous)) violations.push(lostHandle(id));
   const result = sg ? (api.returns === 'status' ? '0' : String(mappedEnts)) : hex(entry.address);
   return { violations, result };
 }

@@ -371,6 +371,20 @@ describe('overlapping mappings: the active-cacheline tree (kernel/dma/debug.c ac
     expect(violations(again)).toEqual([]);
   });
 
+  it('a failed map of a handle that is live: dma-debug records nothing, the earlier handle is lost', () => {
+    const p = run(
+      'dma_map_single id=h size=64 dir=DMA_FROM_DEVICE\ndma_map_single id=h size=64 dir=DMA_FROM_DEVICE -> DMA_MAPPING_ERROR\n',
+    );
+    expect(step(p, 2).violations.map((v) => [v.kernelMessage, v.message])).toEqual([
+      [
+        undefined,
+        'h is mapped again while its earlier mapping is live ("the sg cannot be mapped again if it has been mapped once"): the first mapping\'s handle is lost',
+      ],
+    ]);
+    expect(step(p, 2).dma?.counters).toMatchObject({ error_count: 0, num_free_entries: 65535 });
+    expect(step(p, 2).result).toBe('DMA_MAPPING_ERROR');
+  });
+
   it('the same buffer mapped again while live (no pages: a kmalloc buffer): EEXIST, named as a re-map', () => {
     const p = run(
       'dma_map_single id=buf size=64 dir=DMA_FROM_DEVICE\ndma_map_single id=buf size=64 dir=DMA_FROM_DEVICE\n',
