@@ -33,6 +33,8 @@ interface ParseState {
   pages: number;
   /** A limit was reached: the rest of the text is not read. */
   stopped: boolean;
+  /** The length of the line being read: an error "after" its last word is placed at its end, not past it. */
+  width: number;
 }
 
 /** One line's tokens after its head, with the `@L[:C]` location (if any) taken off the end. */
@@ -45,7 +47,7 @@ interface Line {
 }
 
 function fail(state: ParseState, line: number, col: number, message: string): void {
-  state.errors.push({ line, column: col + 1, message });
+  state.errors.push({ line, column: Math.min(col, state.width) + 1, message });
   if (state.errors.length >= MAX_ERRORS) {
     state.errors.push({
       line,
@@ -61,7 +63,7 @@ export function parseTrace(text: string): ParseResult {
     const message = `the trace is ${text.length} characters long; pinscope reads traces of up to ${MAX_TRACE_CHARS}`;
     return { ok: false, errors: [{ line: 1, column: 1, message }] };
   }
-  const state: ParseState = { errors: [], memory: [], steps: [], comments: [], pages: 0, stopped: false };
+  const state: ParseState = { errors: [], memory: [], steps: [], comments: [], pages: 0, stopped: false, width: 0 };
   const lines = splitLines(text);
   for (let index = 0; index < lines.length && !state.stopped; index++)
     parseLine(state, lines[index] as string, index + 1);
@@ -80,6 +82,7 @@ export function parseTrace(text: string): ParseResult {
 }
 
 function parseLine(state: ParseState, raw: string, number: number): void {
+  state.width = raw.length;
   const { tokens, comment, error } = tokenize(raw);
   if (error) return fail(state, number, error.col, error.message);
   const [head, ...rest] = tokens;
