@@ -80,3 +80,18 @@ describe('pinsim grammar', () => {
     ]);
   });
 });
+
+describe('pinsim grammar: characters the parser rejects', () => {
+  it('marks a no-break space, a form feed and an ideographic space between words as invalid', async () => {
+    const g = await grammar();
+    const invalid = (line: string): string[] =>
+      g
+        .tokenizeLine(line, vsctm.INITIAL)
+        .tokens.filter((t) => t.scopes.includes('invalid.illegal.character.pinsim'))
+        .map((t) => line.slice(t.startIndex, t.endIndex));
+    expect(invalid('return\u00a00')).toEqual(['\u00a0']);
+    expect(invalid('kernel 6.12\f')).toEqual(['\f']);
+    expect(invalid('pin_user_pages_fast\u3000nr=4')).toEqual(['\u3000']);
+    expect(invalid('pin_user_pages_fast nr=4 # a\u00a0comment')).toEqual([]);
+  });
+});
