@@ -28,22 +28,14 @@ import {
 import { MAX_ERRORS } from '../../core/trace/limits';
 import { parseTrace } from '../../core/trace/parse';
 import { printTrace } from '../../core/trace/print';
+// The seeded generator the triage draw uses (mulberry32): a failure replays from its seed.
+import { mulberry32 as generator } from '../../scripts/triage-lib.mjs';
 
 const ROOT = path.join(__dirname, '..', '..');
 const ITERATIONS = Number(process.env.PINSCOPE_FUZZ_ITERATIONS ?? 300);
 const SEED = Number(process.env.PINSCOPE_FUZZ_SEED ?? 0x51a7);
-
-/** mulberry32: a small seeded generator, so a failure can be replayed from the seed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A hang fails the short round at vitest's timeout; a long round gets time in proportion. */
+const TIMEOUT = Math.max(60_000, ITERATIONS * 40);
 
 /** Every code point with Unicode's White_Space property, and the invisible ones that look like it. */
 const WHITESPACE = [
@@ -260,7 +252,7 @@ describe('pinsim fuzz', () => {
     }
   });
 
-  it('random code points anywhere', () => {
+  it('random code points anywhere', { timeout: TIMEOUT }, () => {
     const rng = generator(SEED ^ 0xc0de);
     for (let i = 0; i < ITERATIONS; i++) {
       const text = pick(rng, CORPUS);
@@ -269,7 +261,7 @@ describe('pinsim fuzz', () => {
     }
   });
 
-  it('mutated traces', () => {
+  it('mutated traces', { timeout: TIMEOUT }, () => {
     const rng = generator(SEED);
     for (let i = 0; i < ITERATIONS; i++) check(mutate(pick(rng, CORPUS), rng));
   });
