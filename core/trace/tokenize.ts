@@ -168,6 +168,9 @@ function forbiddenAt(line: string, i: number): boolean {
 
 /** A character that may be part of a word: visible, not space or tab (`#` is checked by the caller). */
 function isWordChar(line: string, i: number): boolean {
+  const code = line.charCodeAt(i);
+  // Printable ASCII, nearly every character of a trace, without a regex.
+  if (code > 0x20 && code < 0x7f) return true;
   const c = line[i] as string;
   if (c === ' ' || c === '\t' || forbiddenAt(line, i)) return false;
   // A character outside the BMP (a surrogate pair) is tested whole.
