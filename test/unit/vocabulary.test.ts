@@ -39,12 +39,12 @@ const ALLOWED: readonly { readonly file: string; readonly words: string; readonl
     why: 'steps of the .pinsim trace language that are not kernel calls',
   },
   {
-    file: 'core/trace/vocabulary.ts',
+    file: 'core/trace/types.ts',
     words: 'base,thp,hugetlb,zero',
     why: 'the page kinds of the simulation (small page, THP, hugetlb, the zero page)',
   },
   {
-    file: 'core/sim/fromPath.ts',
+    file: 'core/sim/fromPathLayout.ts',
     words: 'full,partial,neg,zero',
     why: 'the outcomes of an acquire, in the order a trace prefers them',
   },
