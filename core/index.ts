@@ -87,15 +87,7 @@ export {
   simulateTraceText,
 } from './sim/index';
 // The limits of a simulation, and the checks to run before asking for one (--pages, the panel).
-export {
-  checkSimOptions,
-  checkTrace,
-  MAX_PAGES,
-  MAX_RECORDED_STATES,
-  MAX_STEPS,
-  TRACE_LIMITS,
-  TraceLimitError,
-} from './sim/limits';
+export { checkSimOptions, checkTrace, MAX_PAGES, MAX_RECORDED_STATES, MAX_STEPS, TraceLimitError } from './sim/limits';
 export { branchLabel, markdownCell, markdownCode } from './sim/markdown';
 export { pageRangeLabel } from './sim/table';
 export type {

@@ -95,7 +95,7 @@ function bufferChecks(table: DebugTable, step: TraceStep, id: string, sg: boolea
   if (step.args.buf === 'stack')
     return table.report(
       device,
-      `device driver maps memory from stack [probable addr=${hex(0xffffc90000a3bd00)}]\n`,
+      'device driver maps memory from stack [probable addr=0xffffc90000a3bd00]\n',
       `${step.call} maps a stack buffer: with CONFIG_VMAP_STACK it is not in the linear map and not DMA-able`,
     );
   return null;

@@ -12,7 +12,6 @@ import type { DmaDebugCounters, DmaMappingState, DmaState as DmaSnapshot, Violat
 export const DMA_DEBUG_ENTRIES = 65536;
 /** What the simulation calls the driver and the device in dma-debug's messages. */
 export const DRIVER = 'drv';
-export const DEFAULT_DEVICE = '0000:01:00.0';
 export const PAGE_SIZE = 4096;
 /** ACTIVE_CACHELINE_MAX_OVERLAP: the overlap count lives in the radix tree's 3 tags. */
 const MAX_OVERLAP = 7;

@@ -28,7 +28,7 @@ export function word(text: string): string {
  * A size in bytes the code writes as a number: `4096`, `PAGE_SIZE`, `SZ_4K`, and products and
  * shifts of those (`2 * PAGE_SIZE`, `PAGE_SIZE << 2`); else null.
  */
-export function literalSize(node: SyntaxNode | null): number | null {
+function literalSize(node: SyntaxNode | null): number | null {
   return sizeOf(node?.text ?? '');
 }
 

@@ -93,7 +93,7 @@ function identifiersIn(node: SyntaxNode): string[] {
  * it is the same wherever the function calls it: none of its variables is ever assigned. Null
  * otherwise (an iov_iter, an address that moves).
  */
-export function addressKey(op: AcquireOp, fn: FunctionInfo): string | null {
+function addressKey(op: AcquireOp, fn: FunctionInfo): string | null {
   const signature = op.signature;
   if (!signature) return null;
   const start = [paramIndex(signature, 'start'), paramIndex(signature, 'addr')].find((i) => i >= 0);

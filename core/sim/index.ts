@@ -17,15 +17,7 @@ import { outcomeRank } from './violations';
 export type { SimOptions, SimTarget, SimulationReport } from './types';
 export { formatStepTable } from './table';
 export { formatPathMarkdown } from './markdown';
-export {
-  checkSimOptions,
-  checkTrace,
-  MAX_PAGES,
-  MAX_RECORDED_STATES,
-  MAX_STEPS,
-  TRACE_LIMITS,
-  TraceLimitError,
-} from './limits';
+export { checkSimOptions, MAX_RECORDED_STATES, MAX_STEPS, TraceLimitError } from './limits';
 
 /** Functions that take pages (or DMA mappings) and so have something to simulate. */
 export function simulationTargets(file: FileAnalysis): SimTarget[] {
@@ -151,5 +143,3 @@ export function simulateTraceText(text: string, kernelVersion?: string): TraceSi
   const v = version ?? (parseKernelVersion(NEWEST_KNOWN) as KernelVersion);
   return { ok: true, trace, report: reportFor(trace.function ?? '(trace)', v, [path], false, []) };
 }
-
-export { pageCell } from './table';

@@ -7,7 +7,7 @@ import { MAX_PAGES, MAX_STEPS } from '../trace/limits';
 import { PAGE_KINDS, type Trace } from '../trace/types';
 import type { SimOptions } from './types';
 
-export { MAX_PAGES, MAX_RECORDED_STATES, MAX_STEPS, TRACE_LIMITS } from '../trace/limits';
+export { MAX_PAGES, MAX_RECORDED_STATES, MAX_STEPS } from '../trace/limits';
 
 /** A trace, or options, beyond what the simulation takes. The message says which limit and why. */
 export class TraceLimitError extends RangeError {
@@ -46,25 +46,24 @@ export function checkSimOptions(options: SimOptions): string | null {
  * of each step are checked.
  */
 export function checkTrace(trace: Trace): string | null {
-  if (!Array.isArray(trace.memory) || !Array.isArray(trace.steps)) return 'a trace needs a memory list and a step list';
+  // Read as plain data: the types say what a trace should be, not what a JSON file holds.
+  const memory: unknown = trace.memory;
+  const steps: unknown = trace.steps;
+  if (!Array.isArray(memory) || !Array.isArray(steps)) return 'a trace needs a memory list and a step list';
   let pages = 0;
-  for (const region of trace.memory) {
-    if (!(PAGE_KINDS as readonly string[]).includes(region.kind))
-      return `memory: expected a page kind (${PAGE_KINDS.join(', ')}), not ${String(region.kind)}`;
-    if (!isCount(region.count, 1, MAX_PAGES))
-      return `memory: expected a page count from 1 to ${MAX_PAGES}, not ${String(region.count)}`;
-    pages += region.count;
+  for (const region of memory as unknown[]) {
+    const { kind, count } = (typeof region === 'object' && region !== null ? region : {}) as Record<string, unknown>;
+    if (typeof kind !== 'string' || !(PAGE_KINDS as readonly string[]).includes(kind))
+      return `memory: expected a page kind (${PAGE_KINDS.join(', ')}), not ${String(kind)}`;
+    if (!isCount(count, 1, MAX_PAGES))
+      return `memory: expected a page count from 1 to ${MAX_PAGES}, not ${String(count)}`;
+    pages += count;
   }
   if (pages > MAX_PAGES) return `memory: ${pages} pages; a trace simulates at most ${MAX_PAGES}`;
-  if (trace.steps.length > MAX_STEPS) return `${trace.steps.length} steps; a trace has at most ${MAX_STEPS}`;
-  for (const [i, step] of trace.steps.entries()) {
-    if (
-      typeof step !== 'object' ||
-      step === null ||
-      typeof step.call !== 'string' ||
-      typeof step.args !== 'object' ||
-      step.args === null
-    )
+  if (steps.length > MAX_STEPS) return `${steps.length} steps; a trace has at most ${MAX_STEPS}`;
+  for (const [i, step] of (steps as unknown[]).entries()) {
+    const { call, args } = (typeof step === 'object' && step !== null ? step : {}) as Record<string, unknown>;
+    if (typeof call !== 'string' || typeof args !== 'object' || args === null)
       return `step ${i + 1}: expected a call and its arguments`;
   }
   return null;

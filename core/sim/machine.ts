@@ -34,8 +34,6 @@ import { withDocs } from './violationDocs';
 import { dedupeViolations, outcomeOf, outOfRange, overflow, pageList, violation, zeroWrite } from './violations';
 
 export { GUP_PIN_COUNTING_BIAS } from './memory';
-export { outcomeOf, outcomeRank } from './violations';
-export { TraceLimitError } from './limits';
 
 export interface MachineOptions {
   readonly kernelVersion?: KernelVersion;

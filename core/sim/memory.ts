@@ -20,7 +20,7 @@ import type { PageState, VmStat } from './types';
 
 export const GUP_PIN_COUNTING_BIAS = 1024;
 /** A folio's `_refcount` is a signed 32-bit atomic_t. */
-export const REFCOUNT_MAX = 2 ** 31 - 1;
+const REFCOUNT_MAX = 2 ** 31 - 1;
 
 export interface Folio {
   readonly id: number;

@@ -5,7 +5,7 @@
 import type { DmaState, PageState, SimPath, SimulationReport, SimStep, VmStat } from './types';
 
 /** A page's state in one short cell: refcount, pin count, P when maybe_dma_pinned. */
-export function pageCell(p: PageState): string {
+function pageCell(p: PageState): string {
   return `${p.refcount}${p.pincount !== null ? `/${p.pincount}` : ''}${p.maybeDmaPinned ? ' P' : ''}`;
 }
 

@@ -39,15 +39,3 @@ export const MAX_SOURCE_POSITION = 2 ** 31 - 1;
 
 /** Counts in a trace (`nr=` of a release, a result) that are not page indices: an errno down to -MAX_ERRNO. */
 export const MAX_ERRNO = 4095;
-
-/** Everything above as one object, for callers that show the limits (help texts, the panel). */
-export const TRACE_LIMITS = {
-  pages: MAX_PAGES,
-  steps: MAX_STEPS,
-  traceChars: MAX_TRACE_CHARS,
-  errors: MAX_ERRORS,
-  recordedStates: MAX_RECORDED_STATES,
-  refcount: MAX_REFCOUNT,
-  dmaSize: MAX_DMA_SIZE,
-  nents: MAX_NENTS,
-} as const;

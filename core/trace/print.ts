@@ -14,7 +14,7 @@ function formatArg(key: string, value: ArgValue): string {
 
 const LOCATION_COLUMN = 56;
 
-export function printStep(step: TraceStep): string {
+function printStep(step: TraceStep): string {
   let body: string;
   if (step.call === 'branch') body = `branch ${quote(step.text ?? '')} ${step.value ? 'true' : 'false'}`;
   else if (step.call === 'return')

@@ -40,8 +40,7 @@ export function splitLines(text: string): string[] {
  * Never allowed, not even in comments: control characters (C0 except tab, DEL, C1) and halves of a
  * surrogate pair standing alone (no character; they cannot even be written out as UTF-8).
  */
-const FORBIDDEN =
-  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const FORBIDDEN = /[^\P{Cc}\t]|\p{Cs}/u;
 /** Whitespace and invisible characters other than space and tab: allowed only in strings and comments. */
 const INVISIBLE = /[\p{Z}\p{Cf}\u0085]/u;
 
@@ -67,7 +66,7 @@ const NAMES: Readonly<Record<number, string>> = {
 };
 
 /** `form feed (U+000C)`: how an error names a character. */
-export function describeChar(code: number): string {
+function describeChar(code: number): string {
   const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   const name =
     NAMES[code] ??
@@ -81,7 +80,7 @@ export function describeChar(code: number): string {
  */
 export function shown(text: string, max = 60): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f\p{Z}\p{Cf}\p{Cs}]/gu, (c) =>
+  return cut.replace(/[\p{Cc}\p{Z}\p{Cf}\p{Cs}]/gu, (c) =>
     c === ' ' ? c : `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`,
   );
 }

@@ -8,9 +8,6 @@ import { DMA_TRACE_CALLS } from './dmaVocabulary';
 import type { ArgKind, StepSpec } from './stepSpec';
 import type { MemoryRegion, PageKind } from './types';
 
-export type { ArgKind, StepSpec } from './stepSpec';
-export { PAGE_KINDS } from './types';
-
 const RANGE = { first: 'int', nr: 'int' } as const;
 
 function build(): Map<string, StepSpec> {

@@ -125,7 +125,7 @@ const MUTATIONS: readonly ((text: string, rng: Rng) => string)[] = [
   },
   (t, rng) => {
     // Swap one space for another kind of whitespace: what the tokenizer looped on.
-    const spaces = [...t.matchAll(/ /g)].map((m) => m.index as number);
+    const spaces = [...t.matchAll(/ /g)].map((m) => m.index);
     if (spaces.length === 0) return t;
     const at = pick(rng, spaces);
     return t.slice(0, at) + String.fromCodePoint(pick(rng, WHITESPACE)) + t.slice(at + 1);
