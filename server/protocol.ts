@@ -10,23 +10,13 @@ import {
   type ProgressToken,
   type TextDocumentIdentifier,
 } from 'vscode-languageserver-protocol';
-import type { ChosenPath, PageKind, PathSummary, SimulationReport, TraceDocumentSimulation } from '../core/index';
+import type { ChosenPath, PathSummary, SimulationReport, TraceDocumentSimulation } from '../core/index';
+import type { SimulationParameters } from '../shared/simulation';
 
-// The simulation's data types, for the client and its webview (which import them from here: client →
-// server → core). Type-only: nothing of core is bundled into the client for them.
-export type {
-  DmaMappingState,
-  DmaState,
-  PageKind,
-  PageState,
-  PathOutcome,
-  SimPath,
-  SimStep,
-  SimulationReport,
-  Violation,
-  VmStat,
-} from '../core/index';
 export type { ChosenPath, PathSummary, TraceError } from '../core/index';
+// What the panel sends back: its schema is in shared/simulation.ts (the extension and the panel
+// validate it), and the type is inferred from it.
+export type { SimulationParameters } from '../shared/simulation';
 
 /** Command ids the server puts into code lenses and code actions; the VS Code client implements them. */
 export const Commands = {
@@ -72,20 +62,6 @@ export const LintWorkspaceRequest = new RequestType<LintWorkspaceParams, LintWor
 );
 
 // ─── pinscope/simulate ──────────────────────────────────────────────────────────────────────────────
-
-/** The outcome of the acquire on the simulated path: all pinned, `taken` of the pages asked for, or an error. */
-export type AcquireChoice =
-  { readonly kind: 'full' } | { readonly kind: 'partial'; readonly taken: number } | { readonly kind: 'error' };
-
-/** What the user can change in the simulation panel and run again with. */
-export interface SimulationParameters {
-  /** Pages each acquire asks for (default: the call's literal count, else 4). */
-  readonly pages?: number;
-  readonly pageKind?: PageKind;
-  /** A kernel version like "6.1", instead of the document's. */
-  readonly kernelVersion?: string;
-  readonly acquire?: AcquireChoice;
-}
 
 export interface SimulateParams {
   readonly textDocument: TextDocumentIdentifier;

@@ -1,29 +1,31 @@
 /**
  * Run Simulation in VS Code: the commands (Run Simulation, Export Trace, Copy as Markdown), the one
- * simulation panel (created, reused, restored after a reload), and the decoration that follows the
- * current step in the source editor. The server computes everything (pinscope/simulate,
- * pinscope/simulateTrace); this file asks, picks, and shows.
+ * simulation panel (created, reused, restored after a reload), and the panel's messages. The server
+ * computes everything (pinscope/simulate, pinscope/simulateTrace); this file asks, picks and shows.
+ * The run's model is built in models.ts, the editor's line in highlight.ts, the exports in
+ * exporting.ts.
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { SimulateRequest, SimulateTraceRequest, type SimulateResult } from '../../server/protocol';
 import {
-  SimulateRequest,
-  SimulateTraceRequest,
-  type PathOutcome,
-  type PathSummary,
-  type SimulateResult,
-  type SimulationParameters,
-} from '../../server/protocol';
-import {
+  OUTCOME_ICON,
   PANEL_VIEW_TYPE,
   parseFromPanel,
   parsePanelState,
   positions,
   type FromPanel,
   type PanelModel,
-} from '../webview/protocol';
+} from '../../shared/panel';
+import type { PathOutcome, PathSummary, SimulationParameters } from '../../shared/simulation';
+import { copyAsMarkdown, exportTrace, type Exportable } from './exporting';
+import { lineOf, StepHighlight, type HighlightedLine } from './highlight';
+import { functionModel, parseRunOptions, traceModel, type RunOptions } from './models';
 import { SimulationPanel, type PanelHandlers } from './panel';
+import { asUri } from './uri';
+
+export type { RunOptions } from './models';
 
 export interface SimulationHost {
   readonly extensionUri: vscode.Uri;
@@ -44,14 +46,6 @@ export type RunResult =
   | { readonly kind: 'message'; readonly message: string }
   | { readonly kind: 'cancelled' };
 
-/** Optional third argument of pinscope.runSimulation: skip the quick pick. */
-export interface RunOptions {
-  readonly path?: number;
-  /** The first path (worst first) with this outcome. */
-  readonly outcome?: PathOutcome;
-  readonly parameters?: SimulationParameters;
-}
-
 /** What the tests can see of the simulation (PinscopeApi.simulation()). */
 export interface SimulationSnapshot {
   readonly open: boolean;
@@ -64,16 +58,9 @@ export interface SimulationSnapshot {
   /** The step the panel reported last. */
   readonly step: number | null;
   /** The line (1-based) the source editor highlights, and in which document. */
-  readonly highlighted: { readonly uri: string; readonly line: number } | null;
+  readonly highlighted: HighlightedLine | null;
   readonly dropped: number;
   readonly lastDropReason: string;
-}
-
-interface Current {
-  readonly model: PanelModel;
-  /** The `.pinsim` text of the path (Export Trace) and its Markdown table; null after a restore until refreshed. */
-  readonly trace: string | null;
-  readonly markdown: string | null;
 }
 
 export const SimulationCommands = {
@@ -82,18 +69,13 @@ export const SimulationCommands = {
   copyAsMarkdown: 'pinscope.copyAsMarkdown',
 } as const;
 
-const CONTEXT_KEY = 'pinscope.simulationOpen';
+/**
+ * Where the panel shows a run: the start (a new run, another path), or the step it shows now (the
+ * same path run again with other parameters, or refreshed after a reload).
+ */
+type StartAt = 'start' | 'keep';
 
-const OUTCOME_ICON: Record<PathOutcome, string> = {
-  clean: 'pass',
-  leak: 'warning',
-  mismatch: 'error',
-  'double-release': 'error',
-  'count-mismatch': 'error',
-  'use-after-release': 'error',
-  invalid: 'circle-slash',
-  'dma-error': 'error',
-};
+const CONTEXT_KEY = 'pinscope.simulationOpen';
 
 function isTrace(doc: vscode.TextDocument): boolean {
   return doc.languageId === 'pinsim' || /\.pinsim$/i.test(doc.uri.path);
@@ -103,69 +85,41 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function asUri(value: unknown): vscode.Uri | undefined {
-  if (value instanceof vscode.Uri) return value;
-  if (typeof value === 'string' && value !== '') {
-    try {
-      return vscode.Uri.parse(value, true);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-function runOptions(value: unknown): RunOptions {
-  if (typeof value !== 'object' || value === null) return {};
-  const o = value as Record<string, unknown>;
-  return {
-    ...(typeof o.path === 'number' && Number.isInteger(o.path) && o.path >= 1 ? { path: o.path } : {}),
-    ...(typeof o.outcome === 'string' ? { outcome: o.outcome as PathOutcome } : {}),
-    ...(typeof o.parameters === 'object' && o.parameters !== null
-      ? { parameters: o.parameters as SimulationParameters }
-      : {}),
-  };
+function documentOf(uri: vscode.Uri): { uri: string; fileName: string } {
+  return { uri: uri.toString(), fileName: path.posix.basename(uri.path) };
 }
 
 export class SimulationController implements vscode.Disposable {
   private panel: SimulationPanel | undefined;
-  private current: Current | undefined;
+  private current: Exportable | undefined;
   private nextRunId = 1;
   private lastStep: number | null = null;
-  private highlighted: { uri: string; line: number; step: number } | null = null;
   private dropped = 0;
   private lastDropReason = '';
+  private readonly highlight = new StepHighlight();
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly decoration: vscode.TextEditorDecorationType;
 
   constructor(private readonly host: SimulationHost) {
-    this.decoration = vscode.window.createTextEditorDecorationType({
-      isWholeLine: true,
-      backgroundColor: new vscode.ThemeColor('editor.stackFrameHighlightBackground'),
-      borderColor: new vscode.ThemeColor('contrastActiveBorder'),
-      borderStyle: 'dotted',
-      borderWidth: '0 0 1px 0',
-      overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.infoForeground'),
-      overviewRulerLane: vscode.OverviewRulerLane.Full,
-      after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), margin: '0 0 0 2em', fontStyle: 'italic' },
-    });
     this.disposables.push(
-      this.decoration,
+      this.highlight,
       vscode.commands.registerCommand(SimulationCommands.run, (uri?: unknown, fn?: unknown, options?: unknown) =>
-        this.run(uri, fn, runOptions(options)),
+        this.run(uri, fn, options),
       ),
-      vscode.commands.registerCommand(SimulationCommands.exportTrace, (target?: unknown) => this.exportTrace(target)),
-      vscode.commands.registerCommand(SimulationCommands.copyAsMarkdown, () => this.copyAsMarkdown()),
+      vscode.commands.registerCommand(SimulationCommands.exportTrace, (target?: unknown) =>
+        exportTrace(this.current, target, this.host.log),
+      ),
+      vscode.commands.registerCommand(SimulationCommands.copyAsMarkdown, () => copyAsMarkdown(this.current)),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: (panel, state) => this.restore(panel, state),
       }),
-      vscode.window.onDidChangeVisibleTextEditors(() => this.applyHighlight(false)),
     );
   }
 
   // ─── Run Simulation ───────────────────────────────────────────────────────────────────────────────
 
-  async run(uriArg: unknown, fnArg: unknown, options: RunOptions): Promise<RunResult> {
+  async run(uriArg: unknown, fnArg: unknown, optionsArg: unknown): Promise<RunResult> {
+    const options = parseRunOptions(optionsArg);
+    if (!options.ok) return this.say(`Run Simulation: the options do not fit (${options.reason})`, 'error');
     const editor = vscode.window.activeTextEditor;
     const uri = asUri(uriArg) ?? editor?.document.uri;
     if (!uri) return this.say('Open a C file (or a .pinsim trace) and put the cursor in a function to simulate it.');
@@ -175,14 +129,14 @@ export class SimulationController implements vscode.Disposable {
     } catch (e) {
       return this.say(`cannot open ${uri.toString(true)}: ${message(e)}`, 'error');
     }
-    if (isTrace(doc)) return this.runTrace(doc, options.parameters ?? {}, 0);
+    const parameters = options.value.parameters ?? {};
+    if (isTrace(doc)) return this.runTrace(doc, parameters, 'start');
     const fn = typeof fnArg === 'string' && fnArg !== '' ? fnArg : undefined;
     const cursorEditor = [editor, ...vscode.window.visibleTextEditors].find(
       (e) => e?.document.uri.toString() === uri.toString(),
     );
     const position = fn === undefined ? cursorEditor?.selection.active : undefined;
     if (fn === undefined && !position) return this.say('Put the cursor in a function to simulate it.');
-    const parameters = options.parameters ?? {};
     let first: SimulateResult;
     try {
       const client = await this.host.client();
@@ -201,15 +155,20 @@ export class SimulationController implements vscode.Disposable {
       return this.say(first.nothingToSimulate ?? `${first.function ?? 'this function'}() has nothing to simulate`);
     }
     const name = first.function;
-    const chosen =
-      options.path ??
-      (options.outcome ? first.paths.find((p) => p.outcome === options.outcome)?.index : undefined) ??
-      (await this.pickPath(name, first.paths));
+    const chosen = await this.choosePath(name, first.paths, options.value);
     if (chosen === undefined) return { kind: 'cancelled' };
-    return this.runFunction(doc.uri, name, chosen, parameters, 0);
+    return this.runFunction(doc.uri, name, chosen, parameters, 'start');
   }
 
-  private async pickPath(fn: string, paths: readonly PathSummary[]): Promise<number | undefined> {
+  /** The path asked for, else the first with the outcome asked for, else the user's pick. */
+  private async choosePath(
+    fn: string,
+    paths: readonly PathSummary[],
+    options: RunOptions,
+  ): Promise<number | undefined> {
+    if (options.path !== undefined) return options.path;
+    const withOutcome = options.outcome ? paths.find((p) => p.outcome === options.outcome)?.index : undefined;
+    if (withOutcome !== undefined) return withOutcome;
     if (paths.length === 1) return paths[0]?.index;
     const items = paths.map((p) => ({
       label: `$(${OUTCOME_ICON[p.outcome]}) path ${p.index} — ${p.outcome}`,
@@ -226,13 +185,13 @@ export class SimulationController implements vscode.Disposable {
     return picked?.index;
   }
 
-  /** Simulates one path of a function and shows it. `step`: where the panel starts (undefined: keep). */
+  /** Simulates one path of a function and shows it. */
   private async runFunction(
     uri: vscode.Uri,
     fn: string,
     pathIndex: number,
     parameters: SimulationParameters,
-    step: number | undefined,
+    start: StartAt,
   ): Promise<RunResult> {
     const client = await this.host.client();
     const r = await this.progress('simulating', () =>
@@ -244,22 +203,15 @@ export class SimulationController implements vscode.Disposable {
       }),
     );
     if (!r.chosen) throw new Error(r.nothingToSimulate ?? `${fn}() has no path ${pathIndex}`);
-    const model: PanelModel = {
-      runId: this.nextRunId++,
-      source: { kind: 'function', uri: uri.toString(), function: fn, fileName: path.posix.basename(uri.path) },
-      function: fn,
-      kernelVersion: r.report.kernelVersion,
-      kernelVersions: r.kernelVersions,
+    const model = functionModel(
+      this.nextRunId++,
+      documentOf(uri),
+      fn,
+      { ...r, chosen: r.chosen },
       parameters,
-      paths: r.paths,
       pathIndex,
-      path: r.chosen.path,
-      traceLines: null,
-      notes: r.report.notes,
-      errors: [],
-      partial: r.report.partial,
-    };
-    this.show(model, r.chosen.trace, r.chosen.markdown, step);
+    );
+    this.show({ model, trace: r.chosen.trace, markdown: r.chosen.markdown }, start);
     return {
       kind: 'panel',
       runId: model.runId,
@@ -273,7 +225,7 @@ export class SimulationController implements vscode.Disposable {
   private async runTrace(
     doc: vscode.TextDocument,
     parameters: SimulationParameters,
-    step: number | undefined,
+    start: StartAt,
   ): Promise<RunResult> {
     let r;
     try {
@@ -284,49 +236,31 @@ export class SimulationController implements vscode.Disposable {
     } catch (e) {
       return this.say(`the simulation failed: ${message(e)}`, 'error');
     }
-    const fileName = path.posix.basename(doc.uri.path);
-    const traceParameters: SimulationParameters = parameters.kernelVersion
-      ? { kernelVersion: parameters.kernelVersion }
-      : {};
-    const fn = r.ok && r.report.function !== '(trace)' ? r.report.function : '';
-    const model: PanelModel = {
-      runId: this.nextRunId++,
-      source: { kind: 'trace', uri: doc.uri.toString(), fileName },
-      function: fn,
-      kernelVersion: r.ok ? r.report.kernelVersion : r.kernelVersion,
-      kernelVersions: r.kernelVersions,
-      parameters: traceParameters,
-      paths: [],
-      pathIndex: null,
-      path: r.ok ? (r.report.paths[0] ?? null) : null,
-      traceLines: r.ok ? r.traceLines : null,
-      notes: r.ok ? r.report.notes : [],
-      errors: r.ok ? [] : r.errors,
-      partial: false,
-    };
-    this.show(model, r.ok ? r.trace : null, r.ok ? r.markdown : null, step);
+    const model = traceModel(this.nextRunId++, documentOf(doc.uri), r, parameters);
+    this.show({ model, trace: r.ok ? r.trace : null, markdown: r.ok ? r.markdown : null }, start);
     return {
       kind: 'panel',
       runId: model.runId,
-      function: fn || fileName,
+      function: model.function || model.source.fileName,
       path: null,
       outcome: model.path?.outcome ?? null,
       errors: model.errors.length,
     };
   }
 
-  private show(model: PanelModel, trace: string | null, markdown: string | null, step: number | undefined): void {
+  private show(current: Exportable, start: StartAt): void {
+    const model = current.model;
     const title = `Simulation: ${model.source.kind === 'function' ? `${model.function}()` : model.source.fileName}`;
     if (!this.panel || this.panel.isDisposed)
       this.attach(SimulationPanel.create(this.host.extensionUri, title, this.host.log, this.handlers()));
     const panel = this.panel as SimulationPanel;
     panel.title = title;
     panel.reveal();
-    this.current = { model, trace, markdown };
-    const start = step === undefined ? (this.lastStep ?? 0) : step;
-    this.lastStep = Math.min(start, Math.max(0, positions(model) - 1));
-    panel.post({ type: 'render', model, ...(step !== undefined ? { step } : {}) });
-    this.highlight(this.lastStep, false);
+    this.current = current;
+    const step = start === 'start' ? 0 : (this.lastStep ?? 0);
+    this.lastStep = Math.min(step, Math.max(0, positions(model) - 1));
+    panel.post({ type: 'render', model, ...(start === 'start' ? { step: this.lastStep } : {}) });
+    this.highlight.show(model, this.lastStep, false);
     this.host.log.info(
       `simulation: ${model.source.kind === 'function' ? `${model.function}() path ${model.pathIndex}` : model.source.fileName} on Linux ${model.kernelVersion}: ${model.path ? `${model.path.steps.length} steps, ${model.path.outcome}` : `${model.errors.length} errors, nothing simulated`}`,
     );
@@ -345,8 +279,7 @@ export class SimulationController implements vscode.Disposable {
         this.panel = undefined;
         this.current = undefined;
         this.lastStep = null;
-        this.highlighted = null;
-        this.applyHighlight(false);
+        this.highlight.show(null, 0, false);
         void vscode.commands.executeCommand('setContext', CONTEXT_KEY, false);
       },
     };
@@ -356,6 +289,7 @@ export class SimulationController implements vscode.Disposable {
 
   private async onMessage(m: FromPanel): Promise<void> {
     const current = this.current;
+    const isCurrent = (runId: number): boolean => current !== undefined && runId === current.model.runId;
     switch (m.type) {
       case 'ready':
         // A fresh webview (first load, or shown again after being hidden) gets the current run,
@@ -368,22 +302,21 @@ export class SimulationController implements vscode.Disposable {
           });
         return;
       case 'step':
-        if (!current || m.runId !== current.model.runId) return;
+        if (!current || !isCurrent(m.runId)) return;
         this.lastStep = Math.min(m.step, Math.max(0, positions(current.model) - 1));
-        this.highlight(this.lastStep, true);
+        this.highlight.show(current.model, this.lastStep, true);
         return;
       case 'reveal':
-        if (!current || m.runId !== current.model.runId) return;
-        await this.reveal(m.step);
+        if (isCurrent(m.runId)) await this.reveal(m.step);
         return;
       case 'rerun':
         await this.rerun(m.parameters, m.path);
         return;
       case 'export':
-        await this.exportTrace(undefined);
+        await exportTrace(this.current, undefined, this.host.log);
         return;
       case 'copyMarkdown':
-        await this.copyAsMarkdown();
+        await copyAsMarkdown(this.current);
         return;
       case 'openLink':
         await vscode.env.openExternal(vscode.Uri.parse(m.url, true));
@@ -391,6 +324,7 @@ export class SimulationController implements vscode.Disposable {
     }
   }
 
+  /** Runs the panel's source again: another path starts at 0, the same one keeps its step. */
   private async rerun(parameters: SimulationParameters, pathIndex: number | null): Promise<void> {
     const current = this.current;
     if (!current) return;
@@ -398,80 +332,36 @@ export class SimulationController implements vscode.Disposable {
     this.panel?.post({ type: 'busy', message: 'Running the simulation…' });
     try {
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(source.uri, true));
-      if (source.kind === 'trace') await this.runTrace(doc, parameters, undefined);
-      else
-        await this.runFunction(
-          doc.uri,
-          source.function,
-          pathIndex ?? current.model.pathIndex ?? 1,
-          parameters,
-          undefined,
-        );
+      if (source.kind === 'trace') {
+        await this.runTrace(doc, parameters, 'keep');
+        return;
+      }
+      const path = pathIndex ?? current.model.pathIndex ?? 1;
+      const start = path === current.model.pathIndex ? 'keep' : 'start';
+      await this.runFunction(doc.uri, source.function, path, parameters, start);
     } catch (e) {
       this.host.log.warn(`simulation: run again failed: ${message(e)}`);
       this.panel?.post({ type: 'error', message: `Could not run the simulation again: ${message(e)}` });
     }
   }
 
-  // ─── The source line of the current step ──────────────────────────────────────────────────────────
-
-  /** 1-based line of a step in its document: the C line for a function, the trace line for a trace. */
-  private lineOf(step: number): { uri: string; line: number } | null {
-    const model = this.current?.model;
-    if (!model?.path || step < 1) return null;
-    const s = model.path.steps[step - 1];
-    if (!s) return null;
-    const line = model.source.kind === 'trace' ? (model.traceLines?.[step - 1] ?? null) : s.line;
-    return line !== null && line >= 1 ? { uri: model.source.uri, line } : null;
-  }
-
-  private highlight(step: number, reveal: boolean): void {
-    const at = this.lineOf(step);
-    this.highlighted = at ? { ...at, step } : null;
-    this.applyHighlight(reveal);
-  }
-
-  private applyHighlight(reveal: boolean): void {
-    const h = this.highlighted;
-    const model = this.current?.model;
-    for (const editor of vscode.window.visibleTextEditors) {
-      if (!h || !model?.path || editor.document.uri.toString() !== h.uri || h.line > editor.document.lineCount) {
-        editor.setDecorations(this.decoration, []);
-        continue;
-      }
-      const range = new vscode.Range(h.line - 1, 0, h.line - 1, 0);
-      const s = model.path.steps[h.step - 1];
-      const violations = s?.violations.length ?? 0;
-      editor.setDecorations(this.decoration, [
-        {
-          range,
-          hoverMessage: new vscode.MarkdownString(`pinscope simulation: step ${h.step} of ${model.path.steps.length}`),
-          renderOptions: {
-            after: {
-              contentText: `◂ pinscope step ${h.step}/${model.path.steps.length}${violations > 0 ? ` · ${s?.violations[0]?.kind ?? ''}` : ''}`,
-            },
-          },
-        },
-      ]);
-      if (reveal) editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    }
-  }
-
+  /** Shows a step's line in its editor (opened beside the panel when it is not visible). */
   private async reveal(step: number): Promise<void> {
-    const at = this.lineOf(step);
-    if (!at) return;
-    const uri = vscode.Uri.parse(at.uri, true);
+    const model = this.current?.model;
+    const at = model ? lineOf(model, step) : null;
+    if (!model || !at) return;
     const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === at.uri);
-    const doc = await vscode.workspace.openTextDocument(uri);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(at.uri, true));
     const line = Math.min(at.line - 1, doc.lineCount - 1);
+    const range = new vscode.Range(line, 0, line, 0);
     const editor = await vscode.window.showTextDocument(doc, {
       viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
       preserveFocus: false,
-      selection: new vscode.Range(line, 0, line, 0),
+      selection: range,
     });
-    editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     this.lastStep = step;
-    this.highlight(step, false);
+    this.highlight.show(model, step, false);
   }
 
   // ─── Restore after a reload ───────────────────────────────────────────────────────────────────────
@@ -492,65 +382,9 @@ export class SimulationController implements vscode.Disposable {
     this.current = { model, trace: null, markdown: null };
     this.nextRunId = Math.max(this.nextRunId, model.runId + 1);
     this.lastStep = parsed.value.step;
-    this.highlight(parsed.value.step, false);
+    this.highlight.show(model, parsed.value.step, false);
     // The source may have changed while the window was closed: run again, keeping the step.
     void this.rerun(model.parameters, model.pathIndex);
-  }
-
-  // ─── Export Trace, Copy as Markdown ───────────────────────────────────────────────────────────────
-
-  async exportTrace(target: unknown): Promise<string | undefined> {
-    const current = this.current;
-    if (!current?.model.path) {
-      void vscode.window.showInformationMessage(
-        'pinscope: run a simulation first (pinscope: Run Simulation); Export Trace saves the path it shows.',
-      );
-      return undefined;
-    }
-    if (current.trace === null) {
-      void vscode.window.showInformationMessage(
-        'pinscope: the simulation is still being refreshed; try again in a moment.',
-      );
-      return undefined;
-    }
-    let uri = asUri(target);
-    if (!uri) {
-      const source = vscode.Uri.parse(current.model.source.uri, true);
-      const name =
-        current.model.source.kind === 'function'
-          ? `${current.model.function}.path${current.model.pathIndex ?? 1}.pinsim`
-          : `${path.posix.basename(source.path).replace(/\.pinsim$/i, '')}.canonical.pinsim`;
-      uri = await vscode.window.showSaveDialog({
-        defaultUri: vscode.Uri.joinPath(source, '..', name),
-        filters: { 'pinscope traces': ['pinsim'] },
-        saveLabel: 'Export Trace',
-        title: 'pinscope: Export Trace',
-      });
-      if (!uri) return undefined;
-    }
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(current.trace));
-    this.host.log.info(`Export Trace: wrote ${uri.toString(true)}`);
-    if (target === undefined) {
-      void vscode.window
-        .showInformationMessage(`pinscope: the path is saved as ${path.posix.basename(uri.path)}`, 'Open')
-        .then(async (choice) => {
-          if (choice === 'Open') await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-        });
-    }
-    return uri.toString();
-  }
-
-  async copyAsMarkdown(): Promise<string | undefined> {
-    const current = this.current;
-    if (!current?.markdown) {
-      void vscode.window.showInformationMessage(
-        'pinscope: run a simulation first (pinscope: Run Simulation); Copy as Markdown copies the step table it shows.',
-      );
-      return undefined;
-    }
-    await vscode.env.clipboard.writeText(current.markdown);
-    vscode.window.setStatusBarMessage('$(check) pinscope: step table copied as Markdown', 4000);
-    return current.markdown;
   }
 
   // ─── helpers ──────────────────────────────────────────────────────────────────────────────────────
@@ -584,7 +418,7 @@ export class SimulationController implements vscode.Disposable {
   }
 
   snapshot(): SimulationSnapshot {
-    const model = this.current?.model ?? null;
+    const model: PanelModel | null = this.current?.model ?? null;
     return {
       open: this.panel !== undefined && !this.panel.isDisposed,
       runId: model?.runId ?? null,
@@ -594,7 +428,7 @@ export class SimulationController implements vscode.Disposable {
       outcome: model?.path?.outcome ?? null,
       errors: model?.errors.length ?? 0,
       step: this.lastStep,
-      highlighted: this.highlighted ? { uri: this.highlighted.uri, line: this.highlighted.line } : null,
+      highlighted: this.highlight.line,
       dropped: this.dropped,
       lastDropReason: this.lastDropReason,
     };

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { PANEL_VIEW_TYPE, parseFromPanel, type FromPanel, type ToPanel } from '../webview/protocol';
+import { PANEL_VIEW_TYPE, parseFromPanel, type FromPanel, type ToPanel } from '../../shared/panel';
 import { panelHtml } from './html';
 
 export interface PanelHandlers {

@@ -3,8 +3,7 @@
  * not 512; the shared zero page is one row for every page mapping it), and long runs of identical
  * base pages folded into one row. Each row knows what changed since the previous step.
  */
-import { pageRangeLabel } from '../../core/sim/table';
-import type { PageKind, PageState } from './protocol';
+import { pageRangeLabel, type PageKind, type PageState } from './protocol';
 
 export interface PageRow {
   readonly key: string;
@@ -153,9 +152,4 @@ export function pageRows(pages: readonly PageState[], previous: readonly PageSta
   }
   flush();
   return rows;
-}
-
-/** A signed difference: `+1024`, `−1`. */
-export function signed(n: number): string {
-  return n > 0 ? `+${n}` : `−${Math.abs(n)}`;
 }

@@ -2,9 +2,10 @@
  * Imports flow one way: client → server → core, cli → batch → core (the server's Lint Workspace
  * uses batch too). core is pure: no editor or LSP library, no file or thread I/O. server, cli and
  * batch enter core through its front door, core/index.ts, so core's inside can move freely. The
- * CLI does not import the server (it loads the server bundle at run time).
+ * CLI does not import the server (it loads the server bundle at run time). client and server share
+ * shared/ (the message and settings schemas), which takes nothing of ours but core's types.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { imports, repositoryRoot as root, resolved, sources } from './sourceFiles';
@@ -38,6 +39,20 @@ describe('import boundaries', () => {
     const bad = [...edges('server'), ...edges('cli'), ...edges('batch')].filter(
       ({ to }) => to.startsWith('core/') && to !== 'core/index',
     );
+    expect(bad).toEqual([]);
+  });
+
+  it('shared imports only valibot, its own files and (type-only) core/index.ts', () => {
+    const bad = sources('shared').flatMap((f) => {
+      const typeOnly = new Set(
+        [...readFileSync(f, 'utf8').matchAll(/^\s*import\s+type\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]),
+      );
+      return imports(f)
+        .filter(
+          (s) => !(s === 'valibot' || /^\.\/[^/]+$/.test(s) || (typeOnly.has(s) && resolved(f, s) === 'core/index')),
+        )
+        .map((s) => ({ from: path.relative(root, f), to: s }));
+    });
     expect(bad).toEqual([]);
   });
 

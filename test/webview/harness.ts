@@ -11,10 +11,12 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { panelHtml } from '../../client/simulation/html';
-import type { PanelModel, PanelState, ToPanel } from '../../client/webview/protocol';
+import { traceModel as buildTraceModel } from '../../client/simulation/models';
 import { simulateTraceDocument } from '../../core/index';
 import { kernelVersionsWith } from '../../server/simulation';
+import type { PanelModel, PanelState, ToPanel } from '../../shared/panel';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -103,11 +105,16 @@ declare global {
  * Opens the panel in a fresh page: `acquireVsCodeApi` returns a stand-in whose getState() is
  * `initialState`; every securitypolicyviolation event is recorded.
  */
+export interface Viewport {
+  readonly width: number;
+  readonly height: number;
+}
+
 export async function openPanel(
   browser: Browser,
   url: string,
   initialState?: PanelState,
-  viewport = { width: 1280, height: 900 },
+  viewport: Viewport = { width: 1280, height: 900 },
 ): Promise<{ page: Page; warnings: string[] }> {
   const page = await browser.newPage({ viewport });
   const warnings: string[] = [];
@@ -161,34 +168,58 @@ let runIds = 100;
 /** The model the extension sends for a `.pinsim` text (what runTrace builds from pinscope/simulateTrace). */
 export function traceModel(text: string, fileName = 'test.pinsim'): PanelModel {
   const sim = simulateTraceDocument(text, undefined, '6.12');
-  const base = {
-    runId: runIds++,
-    source: { kind: 'trace' as const, uri: `file:///tmp/${fileName}`, fileName },
-    kernelVersions: kernelVersionsWith('6.12'),
-    parameters: {},
-    paths: [],
-    pathIndex: null,
-    partial: false,
-  };
-  if (!sim.ok)
-    return {
-      ...base,
-      function: '',
-      kernelVersion: '6.12',
-      path: null,
-      traceLines: null,
-      notes: [],
-      errors: sim.errors,
-    };
+  const kernelVersions = kernelVersionsWith(sim.ok ? sim.report.kernelVersion : '6.12');
+  return buildTraceModel(
+    runIds++,
+    { uri: `file:///tmp/${encodeURIComponent(fileName)}`, fileName },
+    sim.ok ? { ...sim, kernelVersions } : { ...sim, kernelVersion: '6.12', kernelVersions },
+    {},
+  );
+}
+
+/**
+ * One headless Chromium and one panel server for a test file (started before its tests, closed after
+ * them). `open` opens a fresh panel page; after each test its pages are closed, and none may have
+ * seen a CSP violation (test/webview/panel.test.ts proves the listener reports one).
+ */
+export function panelBrowser(): {
+  open: (state?: PanelState, viewport?: Viewport) => Promise<{ page: Page; warnings: string[] }>;
+} {
+  let browser: Browser | undefined;
+  let server: PanelServer | undefined;
+  const pages: Page[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+    server = await startPanelServer();
+  }, 60_000);
+  afterEach(async () => {
+    for (const page of pages.splice(0)) {
+      const r = await recorded(page);
+      expect(r.cspViolations).toEqual([]);
+      await page.close();
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
   return {
-    ...base,
-    function: sim.report.function === '(trace)' ? '' : sim.report.function,
-    kernelVersion: sim.report.kernelVersion,
-    path: sim.report.paths[0] ?? null,
-    traceLines: sim.traceLines,
-    notes: sim.report.notes,
-    errors: [],
+    open: async (state, viewport) => {
+      if (!browser || !server) throw new Error('panelBrowser: the browser is not started yet');
+      const opened = await openPanel(browser, server.url, state, viewport);
+      pages.push(opened.page);
+      return opened;
+    },
   };
+}
+
+/** Renders `model` at `step` (the start unless told; `null`: no step in the message, the panel decides). */
+export async function render(page: Page, model: PanelModel, step: number | null = 0): Promise<void> {
+  await post(page, { type: 'render', model, ...(step !== null ? { step } : {}) });
+  await page
+    .locator('#position')
+    .filter({ hasText: /step \d+ \//u })
+    .waitFor();
 }
 
 /** Text of the first element matching `selector`. */

@@ -4,19 +4,10 @@
  * keyboard, the state restored from setState, hostile text rendered as text, messages that do not
  * fit dropped, folios shown compactly, a malformed trace listed, and no CSP violation anywhere.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { PanelModel, PanelState } from '../../client/webview/protocol';
-import {
-  launchChromium,
-  openPanel,
-  post,
-  recorded,
-  startPanelServer,
-  text,
-  traceModel,
-  type PanelServer,
-} from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import type { PanelModel, PanelState } from '../../shared/panel';
+import { panelBrowser, post, recorded, render, text, traceModel } from './harness';
 
 /** Two pins, then put_page() on the pinned page: 1 → 1025 → 2049 → 2048, 1023 references stranded. */
 const PUT_ON_PINNED = `# put_page() on a pinned page
@@ -27,45 +18,7 @@ pin_user_pages nr=1
 put_page page=0
 `;
 
-let browser: Browser;
-let server: PanelServer;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startPanelServer();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  // Whatever a test did, the CSP was never violated (the check below proves the listener works).
-  for (const page of pages.splice(0)) {
-    const r = await recorded(page);
-    expect(r.cspViolations).toEqual([]);
-    await page.close();
-  }
-});
-
-async function open(
-  initialState?: PanelState,
-  viewport?: { width: number; height: number },
-): Promise<{ page: Page; warnings: string[] }> {
-  const opened = await openPanel(browser, server.url, initialState, viewport);
-  pages.push(opened.page);
-  return opened;
-}
-
-async function render(page: Page, model: PanelModel, step?: number): Promise<void> {
-  await post(page, { type: 'render', model, ...(step !== undefined ? { step } : {}) });
-  await page
-    .locator('#position')
-    .filter({ hasText: /step \d+ \//u })
-    .waitFor();
-}
+const { open } = panelBrowser();
 
 const refcountCell = (page: Page): Promise<string> => text(page, '#page-rows td.refcount');
 
@@ -290,7 +243,12 @@ return -EFAULT
     expect(await refcountCell(page)).toBe('1025 +1024');
     const dropped = warnings.filter((w) => w.includes('dropped a message that does not fit the panel protocol'));
     expect(dropped).toHaveLength(4);
-    expect(dropped[0]).toContain('message.model.path.steps[0].pages[0].index: expected an integer');
+    expect(dropped.map((w) => w.replace(/^.*the panel protocol: /, ''))).toEqual([
+      'message.model.path.steps[0].pages[0].index: Invalid key: Expected "index" but received undefined',
+      'message.step: Invalid value: Expected >=0 but received -3',
+      'message.type: Invalid type: Expected ("render" | "busy" | "error" | "goto") but received "explode"',
+      'message: Invalid type: Expected Object but received "not even an object"',
+    ]);
   });
 });
 
