@@ -1,29 +1,33 @@
 /**
  * Every `pinscope.*` setting, in one place: its default, who reads it, and how a raw value from the
- * client becomes a typed one. package.json's `contributes.configuration` is tested against this
- * table (test/server/settings.test.ts), so adding a setting here without declaring it there, or
- * the other way round, fails the build.
+ * client becomes a typed one. The shape of each setting is its schema in shared/settings.ts; this
+ * file adds what only core knows (rule ids, kernel versions) and the defaults. package.json's
+ * `contributes.configuration` is tested against both (test/server/settings.test.ts), so adding a
+ * setting here without declaring it there, or the other way round, fails the build.
  */
-import { parseKernelVersion, type RuleId, type RuleSetting, ruleSettingsFrom } from '../core/index';
+import * as v from 'valibot';
 import { DEFAULT_MAX_BYTES } from '../batch/source';
+import { isRuleId, parseKernelVersion, type RuleId, type RuleSetting } from '../core/index';
+import {
+  RuleSettingSchema,
+  SETTING_SCHEMAS,
+  SETTINGS_SECTION,
+  type SettingKey,
+  type SettingValues,
+} from '../shared/settings';
 
-export const SETTINGS_SECTION = 'pinscope';
+export { SETTINGS_SECTION };
 
-export type TraceSetting = 'off' | 'messages' | 'verbose';
+export type TraceSetting = SettingValues['trace.server'];
 
 export interface PinscopeSettings {
   /** `auto` (the workspace's top Makefile) or a version like `6.12`. */
   readonly kernelVersion: string;
   readonly rules: Readonly<Partial<Record<RuleId, RuleSetting>>>;
-  /** Globs of files pinscope leaves alone (as-you-type and Lint Workspace). */
-  readonly exclude: readonly string[];
-  /** Milliseconds between the last keystroke and the analysis. */
+  readonly exclude: SettingValues['exclude'];
   readonly debounce: number;
-  /** Files larger than this (UTF-16 code units ≈ bytes) are not analysed. */
   readonly maxFileSize: number;
-  /** Milliseconds one analysis may take before it is stopped and reported as partial. */
   readonly analysisTimeout: number;
-  /** Read by the client (vscode-languageclient traces the protocol); the server ignores it. */
   readonly trace: { readonly server: TraceSetting };
 }
 
@@ -32,7 +36,7 @@ export type SettingReader = 'server' | 'client';
 
 export interface SettingSpec {
   /** The key under `pinscope.` as package.json declares it. */
-  readonly key: string;
+  readonly key: SettingKey;
   readonly default: unknown;
   readonly readBy: SettingReader;
 }
@@ -64,6 +68,20 @@ export interface ParsedSettings {
   readonly problems: readonly string[];
 }
 
+const KERNEL_VERSION = v.pipe(
+  SETTING_SCHEMAS.kernelVersion,
+  // An empty value is the setting cleared in the settings editor: auto.
+  v.transform((text) => text || 'auto'),
+  v.check((text) => text === 'auto' || parseKernelVersion(text) !== null, 'expected "auto" or a version like 6.12'),
+);
+
+const RULES_OBJECT = v.record(v.string(), v.unknown(), 'expected an object of rule ids');
+
+/** A value as the log shows it: JSON, except numbers JSON cannot write (Infinity, NaN). */
+function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -77,11 +95,33 @@ function lookup(raw: Record<string, unknown>, key: string): unknown {
   return isRecord(head) ? lookup(head, key.slice(dot + 1)) : undefined;
 }
 
-function nonNegativeInteger(value: unknown, key: string, fallback: number, problems: string[], min = 0): number {
+/** Reads one setting; unset (absent or null) is the default, a value that does not fit is the default and a problem. */
+function read<T>(
+  raw: Record<string, unknown>,
+  key: SettingKey,
+  schema: v.GenericSchema<unknown, T>,
+  fallback: T,
+  problems: string[],
+): T {
+  const value = lookup(raw, key);
   if (value === undefined || value === null) return fallback;
-  if (typeof value === 'number' && Number.isFinite(value) && value >= min) return Math.floor(value);
-  problems.push(`pinscope.${key}: expected a number ≥ ${min}, got ${JSON.stringify(value)}; using ${fallback}`);
+  const r = v.safeParse(schema, value, { abortEarly: true });
+  if (r.success) return r.output;
+  problems.push(`pinscope.${key}: ${r.issues[0].message}, got ${shown(value)}; using ${shown(fallback)}`);
   return fallback;
+}
+
+/** Each rule's entry on its own: an unknown id or an entry that does not fit is left out (and said so). */
+function readRules(raw: Record<string, unknown>, problems: string[]): Partial<Record<RuleId, RuleSetting>> {
+  const entries = read(raw, 'rules', RULES_OBJECT, {}, problems);
+  const rules: Partial<Record<RuleId, RuleSetting>> = {};
+  for (const [id, value] of Object.entries(entries)) {
+    const r = v.safeParse(RuleSettingSchema, value);
+    if (!isRuleId(id)) problems.push(`pinscope.rules: unknown rule "${id}"; ignored`);
+    else if (!r.success) problems.push(`pinscope.rules.${id}: ${r.issues[0].message}, got ${shown(value)}; ignored`);
+    else rules[id] = r.output;
+  }
+  return rules;
 }
 
 /**
@@ -93,53 +133,15 @@ export function parseSettings(raw: unknown): ParsedSettings {
   if (raw === undefined || raw === null) return { settings: DEFAULT_SETTINGS, problems };
   if (!isRecord(raw))
     return { settings: DEFAULT_SETTINGS, problems: [`pinscope: expected an object, got ${JSON.stringify(raw)}`] };
-
-  let kernelVersion = DEFAULT_SETTINGS.kernelVersion;
-  const kv = lookup(raw, 'kernelVersion');
-  if (typeof kv === 'string' && (kv.trim() === 'auto' || parseKernelVersion(kv) !== null)) kernelVersion = kv.trim();
-  else if (kv !== undefined && kv !== null && kv !== '')
-    problems.push(`pinscope.kernelVersion: "${String(kv)}" is neither "auto" nor a version like 6.12; using auto`);
-
-  let rules: Partial<Record<RuleId, RuleSetting>> = {};
-  const rawRules = lookup(raw, 'rules');
-  if (isRecord(rawRules)) {
-    rules = ruleSettingsFrom(rawRules);
-    for (const id of Object.keys(rawRules))
-      if (!(id in rules))
-        problems.push(`pinscope.rules: unknown rule "${id}" or a value that is not {enabled, severity}; ignored`);
-  } else if (rawRules !== undefined && rawRules !== null) {
-    problems.push('pinscope.rules: expected an object of rule ids; ignored');
-  }
-
-  let exclude: string[] = [];
-  const rawExclude = lookup(raw, 'exclude');
-  if (Array.isArray(rawExclude)) exclude = rawExclude.filter((g): g is string => typeof g === 'string' && g.length > 0);
-  else if (rawExclude !== undefined && rawExclude !== null)
-    problems.push('pinscope.exclude: expected an array of globs; ignored');
-
-  const trace = lookup(raw, 'trace.server');
-  return {
-    settings: {
-      kernelVersion,
-      rules,
-      exclude,
-      debounce: nonNegativeInteger(lookup(raw, 'debounce'), 'debounce', DEFAULT_SETTINGS.debounce, problems),
-      maxFileSize: nonNegativeInteger(
-        lookup(raw, 'maxFileSize'),
-        'maxFileSize',
-        DEFAULT_SETTINGS.maxFileSize,
-        problems,
-        1,
-      ),
-      analysisTimeout: nonNegativeInteger(
-        lookup(raw, 'analysisTimeout'),
-        'analysisTimeout',
-        DEFAULT_SETTINGS.analysisTimeout,
-        problems,
-        100,
-      ),
-      trace: { server: trace === 'messages' || trace === 'verbose' ? trace : 'off' },
-    },
-    problems,
+  const d = DEFAULT_SETTINGS;
+  const settings: PinscopeSettings = {
+    kernelVersion: read(raw, 'kernelVersion', KERNEL_VERSION, d.kernelVersion, problems),
+    rules: readRules(raw, problems),
+    exclude: read(raw, 'exclude', SETTING_SCHEMAS.exclude, d.exclude, problems),
+    debounce: read(raw, 'debounce', SETTING_SCHEMAS.debounce, d.debounce, problems),
+    maxFileSize: read(raw, 'maxFileSize', SETTING_SCHEMAS.maxFileSize, d.maxFileSize, problems),
+    analysisTimeout: read(raw, 'analysisTimeout', SETTING_SCHEMAS.analysisTimeout, d.analysisTimeout, problems),
+    trace: { server: read(raw, 'trace.server', SETTING_SCHEMAS['trace.server'], d.trace.server, problems) },
   };
+  return { settings, problems };
 }
