@@ -16,6 +16,7 @@ import {
   SimulationParametersSchema,
   TraceErrorSchema,
   type PathOutcome,
+  type SimPath,
 } from './simulation';
 
 /** The webview panel's view type (package.json activation event `onWebviewPanel:…`). */
@@ -137,4 +138,13 @@ export function parsePanelState(value: unknown): Parsed<PanelState> {
 /** The number of positions of a path: the start (0) and one per step. */
 export function positions(model: PanelModel): number {
   return model.path ? model.path.steps.length + 1 : 0;
+}
+
+/**
+ * Where a new run opens: at the first step with a violation, so that what went wrong is on screen
+ * without stepping (the start, 0, when the path has none).
+ */
+export function startStep(path: SimPath | null): number {
+  const first = path?.steps.findIndex((s) => s.violations.length > 0) ?? -1;
+  return first < 0 ? 0 : first + 1;
 }

@@ -15,6 +15,7 @@ import {
   parseFromPanel,
   parsePanelState,
   positions,
+  startStep,
   type FromPanel,
   type PanelModel,
 } from '../../shared/panel';
@@ -70,10 +71,10 @@ export const SimulationCommands = {
 } as const;
 
 /**
- * Where the panel shows a run: the start (a new run, another path), or the step it shows now (the
- * same path run again with other parameters, or refreshed after a reload).
+ * Where the panel shows a run: the first violation (a new run, another path), or the step it shows
+ * now (the same path run again with other parameters, or refreshed after a reload).
  */
-type StartAt = 'start' | 'keep';
+type StartAt = 'first-violation' | 'keep';
 
 const CONTEXT_KEY = 'pinscope.simulationOpen';
 
@@ -130,7 +131,7 @@ export class SimulationController implements vscode.Disposable {
       return this.say(`cannot open ${uri.toString(true)}: ${message(e)}`, 'error');
     }
     const parameters = options.value.parameters ?? {};
-    if (isTrace(doc)) return this.runTrace(doc, parameters, 'start');
+    if (isTrace(doc)) return this.runTrace(doc, parameters, 'first-violation');
     const fn = typeof fnArg === 'string' && fnArg !== '' ? fnArg : undefined;
     const cursorEditor = [editor, ...vscode.window.visibleTextEditors].find(
       (e) => e?.document.uri.toString() === uri.toString(),
@@ -157,7 +158,7 @@ export class SimulationController implements vscode.Disposable {
     const name = first.function;
     const chosen = await this.choosePath(name, first.paths, options.value);
     if (chosen === undefined) return { kind: 'cancelled' };
-    return this.runFunction(doc.uri, name, chosen, parameters, 'start');
+    return this.runFunction(doc.uri, name, chosen, parameters, 'first-violation');
   }
 
   /** The path asked for, else the first with the outcome asked for, else the user's pick. */
@@ -257,9 +258,9 @@ export class SimulationController implements vscode.Disposable {
     panel.title = title;
     panel.reveal();
     this.current = current;
-    const step = start === 'start' ? 0 : (this.lastStep ?? 0);
+    const step = start === 'first-violation' ? startStep(model.path) : (this.lastStep ?? 0);
     this.lastStep = Math.min(step, Math.max(0, positions(model) - 1));
-    panel.post({ type: 'render', model, ...(start === 'start' ? { step: this.lastStep } : {}) });
+    panel.post({ type: 'render', model, ...(start === 'first-violation' ? { step: this.lastStep } : {}) });
     this.highlight.show(model, this.lastStep, false);
     this.host.log.info(
       `simulation: ${model.source.kind === 'function' ? `${model.function}() path ${model.pathIndex}` : model.source.fileName} on Linux ${model.kernelVersion}: ${model.path ? `${model.path.steps.length} steps, ${model.path.outcome}` : `${model.errors.length} errors, nothing simulated`}`,
@@ -324,7 +325,7 @@ export class SimulationController implements vscode.Disposable {
     }
   }
 
-  /** Runs the panel's source again: another path starts at 0, the same one keeps its step. */
+  /** Runs the panel's source again: another path opens at its first violation, the same one keeps its step. */
   private async rerun(parameters: SimulationParameters, pathIndex: number | null): Promise<void> {
     const current = this.current;
     if (!current) return;
@@ -337,7 +338,7 @@ export class SimulationController implements vscode.Disposable {
         return;
       }
       const path = pathIndex ?? current.model.pathIndex ?? 1;
-      const start = path === current.model.pathIndex ? 'keep' : 'start';
+      const start = path === current.model.pathIndex ? 'keep' : 'first-violation';
       await this.runFunction(doc.uri, source.function, path, parameters, start);
     } catch (e) {
       this.host.log.warn(`simulation: run again failed: ${message(e)}`);

@@ -10,6 +10,7 @@ export {
   parsePanelState,
   parseToPanel,
   positions,
+  startStep,
   type FromPanel,
   type PanelModel,
   type PanelState,

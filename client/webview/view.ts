@@ -3,7 +3,11 @@
  * page the chart draws, and lays out the parts — the header, the parameters, the stepping toolbar,
  * the notices, the step's state (stepDetail.ts), the timeline and the chart. It talks to the
  * extension only through ViewHost (typed FromPanel messages and the persisted state).
-
+ *
+ * Layout (media/simulation.css): wide, the timeline runs down the left beside the step's state and
+ * the chart; narrow (a panel in a split editor), the step's state comes first, then the timeline and
+ * the chart, the parameters fold into one line and the toolbar stays on top, so that a violation and
+ * the page table are in view without scrolling.
  */
 import { Chart, defaultChartPage, seriesOf } from './chart';
 import { h, replace, setText, toggleClass } from './dom';
@@ -11,7 +15,7 @@ import { Header } from './header';
 import { keyCommand, type KeyCommand } from './keys';
 import { noticeElements } from './notices';
 import { ParameterForm } from './parameters';
-import { positions, type FromPanel, type PanelModel, type PanelState } from './protocol';
+import { positions, startStep, type FromPanel, type PanelModel, type PanelState } from './protocol';
 import { StepDetail } from './stepDetail';
 import { timelineRows, violationSteps } from './steps';
 import { Timeline } from './timeline';
@@ -120,12 +124,15 @@ export class PanelView {
 
   // ─── rendering a run ──────────────────────────────────────────────────────────────────────────────
 
-  /** Shows a run at `step`; without one, the same path keeps its step and another path starts at 0. */
+  /**
+   * Shows a run at `step`; without one, the same path keeps its step and another path opens at its
+   * first violation.
+   */
   render(model: PanelModel, step: number | undefined, chartPage: number | null = null): void {
     const same = samePath(this.model, model);
     this.stopPlay();
     this.model = model;
-    const wanted = step ?? (same ? this.step : 0);
+    const wanted = step ?? (same ? this.step : startStep(model.path));
     this.step = Math.max(0, Math.min(wanted, this.lastStep()));
     if (!same) this.chartPage = null;
     if (chartPage !== null) this.chartPage = chartPage;

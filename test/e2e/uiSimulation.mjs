@@ -1,6 +1,6 @@
 // Phase 2 (continued): the simulation in the real workbench. Run Simulation from the palette on
-// the fixture's sim_map_user(), pick the leaking path in the quick pick (worst first), assert the
-// leak's step and numbers inside the webview's frame, step with the keyboard and watch the C
+// the fixture's sim_map_user(), pick the leaking path in the quick pick (worst first), see the panel
+// open at the leak's step and assert its numbers inside the webview's frame, step with the keyboard and watch the C
 // editor's highlighted line move, re-run with THP pages from the panel, and save the panel's
 // screenshots in the light and the dark theme (docs/screenshot-simulation-{light,dark}.png).
 import path from 'node:path';
@@ -102,7 +102,11 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
     await panel.locator('#title', { hasText: 'sim_map_user()' }).waitFor();
     await panel.locator('#outcome', { hasText: 'leak' }).waitFor();
     await panel.locator('#meta', { hasText: 'Linux 6.12 · path 3 of 5 · pinscope_sim.c' }).waitFor();
-    // The leak is reported where the function returns: step 5, line 50.
+    // The leak is reported where the function returns: step 5, line 50, and the panel opens there.
+    await panel.locator('#position', { hasText: 'step 5 / 5' }).waitFor();
+    await waitForLine(50, 'the editor highlights line 50 (return ret) as the panel opens');
+    await panel.locator('.tl-row[data-index="1"]').click();
+    await panel.locator('#position', { hasText: 'step 1 / 5' }).waitFor();
     await panel.locator('#path-violations button', { hasText: 'step 5: leak' }).click();
     await panel.locator('#position', { hasText: 'step 5 / 5' }).waitFor();
     await panel.locator('#step-title', { hasText: 'Step 5 of 5: return ret (an error)' }).waitFor();
@@ -205,6 +209,8 @@ export function addSimulationSteps({ page, step, shots, docsDir }) {
   });
 
   step("the panel's parameters: re-run with THP pages shows one row per 2 MB folio", async () => {
+    // A narrow panel folds the parameters into their summary line: open it.
+    if (!(await panel.locator('#param-kind').isVisible())) await panel.locator('.params-head').click();
     await panel.locator('#param-kind').selectOption('thp');
     await panel.locator('#rerun').click();
     await panel.locator('#page-rows th .page-range', { hasText: 'p0–511' }).first().waitFor();

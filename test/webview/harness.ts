@@ -165,6 +165,21 @@ export async function recorded(page: Page): Promise<Recorded> {
 
 let runIds = 100;
 
+/**
+ * A real dma-debug run: 4 pages pinned, mapped as a 4-entry scatterlist that dma_map_sg() merges into
+ * 3 segments, written by the device, then unmapped with the 3 it returned (dma-debug's "unmap with a
+ * different nents" error, at step 4) and unpinned dirty.
+ */
+export const DMA_SG_TRACE = `kernel 6.12
+pages 4 base
+pin_user_pages_fast nr=4 flags=FOLL_WRITE|FOLL_LONGTERM -> 4
+dma_map_sg id=sg first=0 nents=4 dir=DMA_FROM_DEVICE -> 3
+device_write id=sg
+dma_unmap_sg id=sg nents=3 dir=DMA_FROM_DEVICE
+unpin_user_pages_dirty_lock first=0 nr=4 dirty=true
+return 0
+`;
+
 /** The model the extension sends for a `.pinsim` text (what runTrace builds from pinscope/simulateTrace). */
 export function traceModel(text: string, fileName = 'test.pinsim'): PanelModel {
   const sim = simulateTraceDocument(text, undefined, '6.12');

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import type { PanelModel, PanelState } from '../../shared/panel';
-import { panelBrowser, post, recorded, render, text, traceModel } from './harness';
+import { DMA_SG_TRACE, panelBrowser, post, recorded, render, text, traceModel } from './harness';
 
 /** Two pins, then put_page() on the pinned page: 1 → 1025 → 2049 → 2048, 1023 references stranded. */
 const PUT_ON_PINNED = `# put_page() on a pinned page
@@ -338,18 +338,7 @@ describe('layouts', () => {
 
   test("a real dma-debug run: the mapping, the kernel's words, the mapping gone after the unmap", async () => {
     const { page } = await open();
-    await render(
-      page,
-      traceModel(`kernel 6.12
-pages 4 base
-pin_user_pages_fast nr=4 flags=FOLL_WRITE|FOLL_LONGTERM -> 4
-dma_map_sg id=sg first=0 nents=4 dir=DMA_FROM_DEVICE -> 3
-device_write id=sg
-dma_unmap_sg id=sg nents=3 dir=DMA_FROM_DEVICE
-unpin_user_pages_dirty_lock first=0 nr=4 dirty=true
-return 0
-`),
-    );
+    await render(page, traceModel(DMA_SG_TRACE));
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     expect(await page.locator('#dma-table tbody tr').count()).toBe(1);

@@ -1,7 +1,7 @@
 /**
  * The panel's protocol without a browser: core's simulation data fits the schemas of
  * shared/simulation.ts (checked by the compiler, type by type, and at run time on a real
- * simulation), and the webview's one door (client/webview/protocol.ts is
+ * simulation), the start step of a run, and the webview's one door (client/webview/protocol.ts is
  * the only file of the bundle that imports from outside client/webview/).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import type * as v from 'valibot';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import type * as core from '../../core/sim/types';
 import type { TraceError as CoreTraceError } from '../../core/trace/types';
-import { parseToPanel } from '../../shared/panel';
+import { parseToPanel, startStep, type PanelModel } from '../../shared/panel';
 import type { DeepReadonly } from '../../shared/schema';
 import type {
   PageStateSchema,
@@ -20,7 +20,7 @@ import type {
   TraceErrorSchema,
   ViolationSchema,
 } from '../../shared/simulation';
-import { ROOT, traceModel } from './harness';
+import { DMA_SG_TRACE, ROOT, traceModel } from './harness';
 
 /** Whether every value of core's type is accepted by the schema (extra fields are fine: the schema drops them). */
 type Fits<Core, S extends v.GenericSchema> = [Core] extends [DeepReadonly<v.InferInput<S>>] ? true : false;
@@ -40,19 +40,27 @@ describe("core's data fits the schemas", () => {
   });
 
   test('a simulated trace with DMA state passes as the server made it, field for field', () => {
-    const model = traceModel(`kernel 6.12
-pages 4 base
-pin_user_pages_fast nr=4 flags=FOLL_WRITE|FOLL_LONGTERM -> 4
-dma_map_sg id=sg first=0 nents=4 dir=DMA_FROM_DEVICE -> 3
-device_write id=sg
-put_page page=0
-return 0
-`);
+    const model = traceModel(DMA_SG_TRACE);
     const parsed = parseToPanel({ type: 'render', model: JSON.parse(JSON.stringify(model)) as unknown });
     // The schemas keep what the panel shows; a step's source span is the one field they leave out.
     const withoutSpans = JSON.parse(JSON.stringify(model, (k, value: unknown) => (k === 'span' ? undefined : value)));
     expect(parsed).toEqual({ ok: true, value: { type: 'render', model: withoutSpans } });
     expect(model.path?.steps[1]?.dma?.mappings[0]?.mappedEnts).toBe(3);
+  });
+});
+
+describe('where a run opens', () => {
+  const model = (text: string): PanelModel => traceModel(`kernel 6.12\npages 1 base\n${text}`);
+
+  test('at the first step with a violation', () => {
+    const m = model('pin_user_pages nr=1\npin_user_pages nr=1\nput_page page=0\nput_page page=0\n');
+    expect(m.path?.steps.map((s) => s.violations.length)).toEqual([0, 0, 1, 1]);
+    expect(startStep(m.path)).toBe(3);
+  });
+
+  test('at the start when the path has no violation, or there is no path', () => {
+    expect(startStep(model('pin_user_pages nr=1\nunpin_user_page page=0\n').path)).toBe(0);
+    expect(startStep(null)).toBe(0);
   });
 });
 

@@ -57,7 +57,7 @@ describe('Run Simulation', () => {
     await api.ready();
   });
 
-  it('on the function at the cursor: the leaking path opens in the panel', async () => {
+  it('on the function at the cursor: the leaking path opens in the panel, at its violation', async () => {
     await cursorAt('goto out');
     const result = await run(undefined, undefined, { outcome: 'leak' });
     assert.deepEqual(result.kind === 'panel' ? [result.function, result.path, result.outcome] : result, [
@@ -69,6 +69,9 @@ describe('Run Simulation', () => {
     assert.equal(s.open, true);
     assert.equal(s.function, 'sim_map_user');
     assert.equal(s.pathIndex, 3);
+    // It opens at the leak (step 5, `return ret;` on line 50), not before the first step.
+    assert.equal(s.step, 5);
+    assert.deepEqual(s.highlighted, { uri: simFile().toString(), line: 50 });
   });
 
   it('the step the panel reports moves the highlighted line of the C editor', async () => {
