@@ -73,7 +73,7 @@ export class CDocuments implements DocumentKind {
 
   async hover(doc: OpenDocument, position: Position): Promise<Hover | null> {
     const resolved = await this.deps.configuration.for(doc.uri);
-    return hoverAt(doc.text, position, resolved.kernelVersion);
+    return hoverAt(doc.text, position, resolved.kernelVersion, doc.result?.findings ?? []);
   }
 
   async codeActions(doc: OpenDocument, params: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> {

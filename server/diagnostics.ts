@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import type { Finding, LineColumnRange, Severity } from '../core/index';
 import type { AnalysisResult, ServerNote } from './documents';
+import { relatedPlaces } from './hover';
 
 export const SOURCE = 'pinscope';
 /** `code` of the diagnostic that says the analysis is partial. */
@@ -53,13 +54,11 @@ export function findingDiagnostic(uri: string, f: Finding, options: DiagnosticOp
     data: { rule: f.rule, start: f.span.start, end: f.span.end } satisfies DiagnosticData,
   };
   if (options.relatedInformation) {
-    const related: DiagnosticRelatedInformation[] = f.related.map((r) => ({
+    // Each place once: the path's steps join the related places they repeat (server/hover.ts).
+    const related: DiagnosticRelatedInformation[] = relatedPlaces(f).map((r) => ({
       location: { uri, range: toRange(r.range) },
       message: r.message,
     }));
-    (f.path ?? []).forEach((step, i) =>
-      related.push({ location: { uri, range: toRange(step.range) }, message: `path step ${i + 1}: ${step.label}` }),
-    );
     if (related.length > 0) diagnostic.relatedInformation = related;
   }
   return diagnostic;

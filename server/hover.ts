@@ -1,10 +1,20 @@
 /**
  * Hovers: the identifier under the cursor, looked up in the catalog for the document's kernel
- * version (core/hover.ts writes the text); names in comments and strings do not hover. Inside a
- * `pinscope-ignore` comment, a rule id hovers with the rule's title and description.
+ * version (core/hover.ts writes the text); names in comments and strings do not hover. A name inside
+ * one of the document's findings gets the brief text: the editor shows the finding above the hover.
+ * Inside a `pinscope-ignore` comment, a rule id hovers with the rule's title and description.
  */
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-protocol';
-import { hoverFor, isRuleId, type KernelVersion, LineIndex, ruleDocsUrl, ruleMeta, rulePagePath } from '../core/index';
+import {
+  hoverFor,
+  isRuleId,
+  type KernelVersion,
+  type LineColumnRange,
+  LineIndex,
+  ruleDocsUrl,
+  ruleMeta,
+  rulePagePath,
+} from '../core/index';
 
 export interface WordAt {
   readonly word: string;
@@ -54,7 +64,26 @@ export function inCommentOrString(text: string, offset: number): boolean {
   return false;
 }
 
-export function hoverAt(text: string, position: Position, version: KernelVersion): Hover | null {
+/** Whether `range` contains `p`, its ends included (where the editor shows that range's diagnostic). */
+function contains(range: LineColumnRange, p: Position): boolean {
+  // LineColumnRange is 1-based, an LSP position 0-based.
+  const line = p.line + 1;
+  const column = p.character + 1;
+  const afterStart = line > range.line || (line === range.line && column >= range.column);
+  const beforeEnd = line < range.endLine || (line === range.endLine && column <= range.endColumn);
+  return afterStart && beforeEnd;
+}
+
+/**
+ * The hover at `position`. `findings`: the ranges of the document's findings; at a position inside
+ * one the editor shows that finding first, and the name gets the brief text.
+ */
+export function hoverAt(
+  text: string,
+  position: Position,
+  version: KernelVersion,
+  findings: readonly { readonly range: LineColumnRange }[] = [],
+): Hover | null {
   const lines = new LineIndex(text);
   const lineText = lines.lineText(position.line + 1);
   // A rule id in a suppression comment.
@@ -80,10 +109,70 @@ export function hoverAt(text: string, position: Position, version: KernelVersion
   }
   const word = wordAt(lineText, position.character);
   if (!word) return null;
-  const content = hoverFor(word.word, version);
+  const brief = findings.some((f) => contains(f.range, position));
+  const content = hoverFor(word.word, version, { brief });
   if (!content || inCommentOrString(text, lines.lineStart(position.line + 1) + word.start)) return null;
   return {
     contents: { kind: MarkupKind.Markdown, value: content.markdown },
     range: { start: { line: position.line, character: word.start }, end: { line: position.line, character: word.end } },
   };
+}
+
+// ─── The places listed under a finding ─────────────────────────────────────────────────────────────
+
+/** One place the editor lists under a finding (its diagnostic's relatedInformation). */
+export interface RelatedPlace {
+  readonly range: LineColumnRange;
+  readonly message: string;
+}
+
+function sameRange(a: LineColumnRange, b: LineColumnRange): boolean {
+  return a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
+}
+
+/** `2`, `2–3`, `2, 5`: path step numbers as ranges. */
+function stepList(steps: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < steps.length;) {
+    let j = i;
+    while (j + 1 < steps.length && (steps[j + 1] as number) === (steps[j] as number) + 1) j++;
+    parts.push(j > i ? `${steps[i]}–${steps[j]}` : `${steps[i]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/**
+ * A finding's related places, then the steps of its path, each place once: a step at a place the
+ * finding already lists adds its number there (`pages pinned here (path step 2)`), and steps at one
+ * place (a call, then the branch on its result) are one entry with the last step's words, which
+ * repeat the earlier ones (`path steps 2–3: dma_mapping_error(dev, addr): false`).
+ */
+export function relatedPlaces(finding: {
+  readonly related: readonly { readonly range: LineColumnRange; readonly message: string }[];
+  readonly path?: readonly { readonly range: LineColumnRange; readonly label: string }[];
+}): RelatedPlace[] {
+  const places: { range: LineColumnRange; message: string; steps: number[]; isStep: boolean }[] = [];
+  const at = (range: LineColumnRange): (typeof places)[number] | undefined =>
+    places.find((p) => sameRange(p.range, range));
+  for (const r of finding.related) {
+    const place = at(r.range);
+    if (!place) places.push({ range: r.range, message: r.message, steps: [], isStep: false });
+    else if (place.message !== r.message) place.message += `; ${r.message}`;
+  }
+  (finding.path ?? []).forEach((step, i) => {
+    const place = at(step.range);
+    if (!place) {
+      places.push({ range: step.range, message: step.label, steps: [i + 1], isStep: true });
+      return;
+    }
+    place.steps.push(i + 1);
+    if (place.isStep && step.label !== place.message)
+      place.message = step.label.startsWith(place.message) ? step.label : `${place.message}; ${step.label}`;
+  });
+  return places.map((p) => {
+    const steps = `path step${p.steps.length > 1 ? 's' : ''} ${stepList(p.steps)}`;
+    const message = p.isStep ? `${steps}: ${p.message}` : p.steps.length > 0 ? `${p.message} (${steps})` : p.message;
+    return { range: p.range, message };
+  });
 }
