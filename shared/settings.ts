@@ -14,7 +14,7 @@ import type { Data } from './schema';
 export const SETTINGS_SECTION = 'pinscope';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
-export const TRACE_LEVELS = ['off', 'messages', 'verbose'] as const;
+const TRACE_LEVELS = ['off', 'messages', 'verbose'] as const;
 
 const EXPECTED_RULE = 'expected {enabled: true | false, severity: "error" | "warning" | "info"}';
 

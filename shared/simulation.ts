@@ -17,7 +17,7 @@ import { Int, type Data } from './schema';
 const NullableInt = v.nullable(Int);
 
 export const PAGE_KINDS = ['base', 'thp', 'hugetlb', 'zero'] as const;
-export const PageKindSchema = v.picklist(PAGE_KINDS);
+const PageKindSchema = v.picklist(PAGE_KINDS);
 export type PageKind = v.InferOutput<typeof PageKindSchema>;
 
 export const PageStateSchema = v.object({
@@ -33,16 +33,16 @@ export const PageStateSchema = v.object({
 });
 export type PageState = Data<typeof PageStateSchema>;
 
-export const VmStatSchema = v.object({ nr_foll_pin_acquired: Int, nr_foll_pin_released: Int });
+const VmStatSchema = v.object({ nr_foll_pin_acquired: Int, nr_foll_pin_released: Int });
 export type VmStat = Data<typeof VmStatSchema>;
 
 /** Only https links leave the panel (documentation): no other scheme, no quote, space or bracket. */
-export function isDocLink(url: string): boolean {
+function isDocLink(url: string): boolean {
   return /^https:\/\/[a-z0-9.-]+(?::\d+)?\//i.test(url) && !/[\s"'<>\\]/.test(url);
 }
 export const DocLinkSchema = v.pipe(v.string(), v.check(isDocLink, 'expected an https documentation link'));
 
-export const VIOLATION_KINDS = [
+const VIOLATION_KINDS = [
   'release-mismatch',
   'double-release',
   'count-mismatch',
@@ -64,7 +64,7 @@ export const ViolationSchema = v.object({
 });
 export type Violation = Data<typeof ViolationSchema>;
 
-export const DmaMappingStateSchema = v.object({
+const DmaMappingStateSchema = v.object({
   id: v.string(),
   type: v.string(),
   device: v.string(),
@@ -78,7 +78,7 @@ export const DmaMappingStateSchema = v.object({
 });
 export type DmaMappingState = Data<typeof DmaMappingStateSchema>;
 
-export const DmaStateSchema = v.object({
+const DmaStateSchema = v.object({
   mappings: v.array(DmaMappingStateSchema),
   counters: v.object({
     error_count: Int,
@@ -105,7 +105,7 @@ export const SimStepSchema = v.object({
 });
 export type SimStep = Data<typeof SimStepSchema>;
 
-export const PATH_OUTCOMES = [
+const PATH_OUTCOMES = [
   'clean',
   'leak',
   'mismatch',
@@ -140,7 +140,7 @@ export const PathSummarySchema = v.object({
 export type PathSummary = Data<typeof PathSummarySchema>;
 
 /** The outcome of the acquire on the simulated path: all pinned, `taken` of the pages asked for, or an error. */
-export const AcquireChoiceSchema = v.variant('kind', [
+const AcquireChoiceSchema = v.variant('kind', [
   v.object({ kind: v.literal('full') }),
   v.object({ kind: v.literal('partial'), taken: v.pipe(Int, v.minValue(1)) }),
   v.object({ kind: v.literal('error') }),

@@ -11,7 +11,7 @@ import { OUTCOME_TEXT, plural } from './words';
 /** Chips shown before "and N more steps". */
 const MAX_CHIPS = 8;
 
-export interface HeaderHandlers {
+interface HeaderHandlers {
   /** A path was picked (1-based). */
   pickPath(path: number): void;
   /** A violation chip was clicked. */

@@ -15,7 +15,7 @@ import {
 import { kindText, plural } from './words';
 
 /** Below this width the panel is "narrow" (media/simulation.css uses the same breakpoint). */
-export const NARROW_QUERY = '(max-width: 760px)';
+const NARROW_QUERY = '(max-width: 760px)';
 
 const ACQUIRE_TEXT = {
   '': 'as the path has it',

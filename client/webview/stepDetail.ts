@@ -10,7 +10,7 @@ import type { PanelModel, Violation } from './protocol';
 import { stateAt, stepLineText } from './steps';
 import { docTitle, plural } from './words';
 
-export interface StepDetailHandlers {
+interface StepDetailHandlers {
   /** The step's line button: show it in the source editor. */
   reveal(): void;
   /** A page table row was clicked. */

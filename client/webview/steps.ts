@@ -6,7 +6,7 @@
 import type { DmaState, PageState, PanelModel, SimPath, SimStep, VmStat } from './protocol';
 import type { TimelineRow } from './timeline';
 
-export interface StateAt {
+interface StateAt {
   readonly pages: readonly PageState[];
   readonly vmstat: VmStat;
   readonly dma: DmaState | undefined;

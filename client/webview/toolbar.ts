@@ -5,7 +5,7 @@
  */
 import { h, icon, replace, setText, toggleClass } from './dom';
 
-export interface ToolbarHandlers {
+interface ToolbarHandlers {
   first(): void;
   back(): void;
   togglePlay(): void;
@@ -17,7 +17,7 @@ export interface ToolbarHandlers {
 }
 
 /** What the buttons can do at the current position. */
-export interface ToolbarState {
+interface ToolbarState {
   /** A path is shown. */
   readonly hasPath: boolean;
   readonly atStart: boolean;
