@@ -245,7 +245,7 @@ export async function run(ctx) {
           const want = `step 0 / ${total}`;
           const position = document.getElementById('position');
           const t0 = performance.now();
-          window.postMessage({ type: 'render', model: window.__model }, '*');
+          window.postMessage({ type: 'render', model: window.__model, step: 0 }, '*');
           await new Promise((resolve) => {
             const check = () => (position?.textContent === want ? resolve() : setTimeout(check, 0));
             check();
