@@ -36,9 +36,17 @@ export class CrashHandler implements ErrorHandler {
     this.warned = false;
   }
 
+  /**
+   * Errors on the connection are logged and nothing more: when the server dies, every message sent
+   * before the connection's close is seen fails to write, and shutting the client down on the
+   * fourth such error (vscode-languageclient's default) made closed() below see a client that is
+   * stopping, which is never restarted — a crash under load left pinscope off. closed() alone
+   * decides, and bounds the restarts.
+   */
   error(error: Error, _message: Message | undefined, count: number | undefined): ErrorHandlerResult {
-    this.options.log.error(`connection to the pinscope server: ${error.message}`);
-    return { action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
+    if (count === undefined || count <= 3)
+      this.options.log.error(`connection to the pinscope server: ${error.message}`);
+    return { action: ErrorAction.Continue, handled: true };
   }
 
   closed(): CloseHandlerResult {
