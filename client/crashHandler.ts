@@ -2,7 +2,7 @@
  * What happens when the server dies: restart it, tell the user once, and stop restarting (with one
  * error message) if it keeps dying — never a notification per crash, never a restart loop.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import {
   CloseAction,
   ErrorAction,

@@ -38,7 +38,7 @@ export function wordAt(line: string, character: number, pattern = /[A-Za-z_][A-Z
  * Whether `offset` is inside a comment (or a string or character literal): a small C lexer over
  * the text before it, so that names in comments and strings do not hover.
  */
-export function inCommentOrString(text: string, offset: number): boolean {
+function inCommentOrString(text: string, offset: number): boolean {
   let i = 0;
   while (i < offset) {
     const c = text.charCodeAt(i);

@@ -13,7 +13,7 @@ import {
 import type { ChosenPath, PathSummary, SimulationReport, TraceDocumentSimulation } from '../core/index';
 import type { SimulationParameters } from '../shared/simulation';
 
-export type { ChosenPath, PathSummary, TraceError } from '../core/index';
+export type { ChosenPath, PathSummary } from '../core/index';
 // What the panel sends back: its schema is in shared/simulation.ts (the extension and the panel
 // validate it), and the type is inferred from it.
 export type { SimulationParameters } from '../shared/simulation';

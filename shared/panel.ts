@@ -39,7 +39,6 @@ const SimSourceSchema = v.variant('kind', [
   v.object({ kind: v.literal('function'), uri: v.string(), function: v.string(), fileName: v.string() }),
   v.object({ kind: v.literal('trace'), uri: v.string(), fileName: v.string() }),
 ]);
-export type SimSource = Data<typeof SimSourceSchema>;
 
 /** Everything the panel shows for one run. Plain JSON (it is also the panel's persisted state). */
 const PanelModelSchema = v.object({

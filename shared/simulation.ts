@@ -76,7 +76,6 @@ const DmaMappingStateSchema = v.object({
   mapErr: v.picklist(['not-checked', 'checked', 'n/a']),
   pages: v.array(Int),
 });
-export type DmaMappingState = Data<typeof DmaMappingStateSchema>;
 
 const DmaStateSchema = v.object({
   mappings: v.array(DmaMappingStateSchema),
@@ -149,7 +148,7 @@ export type AcquireChoice = Data<typeof AcquireChoiceSchema>;
 
 /** Most pages one run may simulate (the panel's input allows no more). */
 export const MAX_PAGES = 4096;
-export const KERNEL_VERSION = /^\d+\.\d+$/;
+const KERNEL_VERSION = /^\d+\.\d+$/;
 
 /** What the user can change in the simulation panel and run again with. */
 export const SimulationParametersSchema = v.object({
@@ -163,4 +162,3 @@ export const SimulationParametersSchema = v.object({
 export type SimulationParameters = Data<typeof SimulationParametersSchema>;
 
 export const TraceErrorSchema = v.object({ line: Int, column: Int, message: v.string() });
-export type TraceError = Data<typeof TraceErrorSchema>;

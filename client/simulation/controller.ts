@@ -64,7 +64,7 @@ export interface SimulationSnapshot {
   readonly lastDropReason: string;
 }
 
-export const SimulationCommands = {
+const SimulationCommands = {
   run: 'pinscope.runSimulation',
   exportTrace: 'pinscope.exportTrace',
   copyAsMarkdown: 'pinscope.copyAsMarkdown',
@@ -111,7 +111,10 @@ export class SimulationController implements vscode.Disposable {
       ),
       vscode.commands.registerCommand(SimulationCommands.copyAsMarkdown, () => copyAsMarkdown(this.current)),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-        deserializeWebviewPanel: (panel, state) => this.restore(panel, state),
+        deserializeWebviewPanel: (panel, state) => {
+          this.restore(panel, state);
+          return Promise.resolve();
+        },
       }),
     );
   }
@@ -367,7 +370,7 @@ export class SimulationController implements vscode.Disposable {
 
   // ─── Restore after a reload ───────────────────────────────────────────────────────────────────────
 
-  private async restore(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+  private restore(webviewPanel: vscode.WebviewPanel, state: unknown): void {
     if (this.panel && !this.panel.isDisposed) {
       webviewPanel.dispose();
       return;

@@ -16,7 +16,7 @@ export interface PanelHandlers {
 }
 
 /** Webview options: scripts, and only dist/webview (bundle, codicons) and media/ (CSS) readable. */
-export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
     enableScripts: true,
     enableCommandUris: false,

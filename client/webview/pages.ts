@@ -33,7 +33,7 @@ export interface PageRow {
 }
 
 /** Above this many rows, runs of identical base pages are folded. */
-export const MAX_ROWS = 64;
+const MAX_ROWS = 64;
 
 interface Group {
   readonly folio: number;

@@ -14,7 +14,6 @@ export {
   type FromPanel,
   type PanelModel,
   type PanelState,
-  type ToPanel,
 } from '../../shared/panel';
 export {
   PAGE_KINDS,

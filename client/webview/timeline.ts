@@ -5,7 +5,7 @@
  */
 import { h, icon, replace } from './dom';
 
-export const ROW_HEIGHT = 22;
+const ROW_HEIGHT = 22;
 const OVERSCAN = 6;
 
 export interface TimelineRow {

@@ -21,7 +21,7 @@ import type { PanelModel, PanelState, ToPanel } from '../../shared/panel';
 export const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Chromium as the e2e tests launch it (test/e2e/lib.mjs): Debian's binary, headless, no sandbox. */
-export function launchChromium(): Promise<Browser> {
+function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -54,7 +54,7 @@ export interface PanelServer {
 }
 
 /** Serves the panel page and exactly the files the webview may load (like localResourceRoots). */
-export async function startPanelServer(): Promise<PanelServer> {
+async function startPanelServer(): Promise<PanelServer> {
   let origin = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -110,7 +110,7 @@ export interface Viewport {
   readonly height: number;
 }
 
-export async function openPanel(
+async function openPanel(
   browser: Browser,
   url: string,
   initialState?: PanelState,

@@ -233,7 +233,9 @@ return -EFAULT
     const model = traceModel(PUT_ON_PINNED);
     await render(page, model, 1);
     const broken = JSON.parse(JSON.stringify(model)) as { path: { steps: { pages: { refcount: unknown }[] }[] } };
-    (broken.path.steps[0] as { pages: { refcount: unknown }[] }).pages[0] = { refcount: '9999' } as never;
+    const first = broken.path.steps[0];
+    if (!first) throw new Error('the trace has no step');
+    first.pages[0] = { refcount: '9999' };
     await post(page, { type: 'render', model: broken as unknown as PanelModel });
     await post(page, { type: 'goto', step: -3 });
     await post(page, { type: 'explode' });

@@ -43,7 +43,9 @@ describe("core's data fits the schemas", () => {
     const model = traceModel(DMA_SG_TRACE);
     const parsed = parseToPanel({ type: 'render', model: JSON.parse(JSON.stringify(model)) as unknown });
     // The schemas keep what the panel shows; a step's source span is the one field they leave out.
-    const withoutSpans = JSON.parse(JSON.stringify(model, (k, value: unknown) => (k === 'span' ? undefined : value)));
+    const withoutSpans = JSON.parse(
+      JSON.stringify(model, (k, value: unknown) => (k === 'span' ? undefined : value)),
+    ) as unknown;
     expect(parsed).toEqual({ ok: true, value: { type: 'render', model: withoutSpans } });
     expect(model.path?.steps[1]?.dma?.mappings[0]?.mappedEnts).toBe(3);
   });
