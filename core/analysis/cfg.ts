@@ -436,10 +436,3 @@ export function buildCfg(body: SyntaxNode, ctx: OpContext): Cfg {
   const out = builder.statement(body, [{ from: builder.entry }]);
   return builder.finish(out);
 }
-
-/** Every page operation in the graph with the node it belongs to, in node order. */
-export function allOps(cfg: Cfg): { node: CfgNode; op: Op }[] {
-  const list: { node: CfgNode; op: Op }[] = [];
-  for (const node of cfg.nodes) for (const op of node.ops) list.push({ node, op });
-  return list;
-}

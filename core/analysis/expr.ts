@@ -56,36 +56,6 @@ export function identifierName(node: SyntaxNode | null | undefined): string | nu
   return n.type === 'identifier' ? n.text : null;
 }
 
-/** The statement-level ancestor of `node` (stops at compound statements and function bodies). */
-export function enclosingStatement(node: SyntaxNode): SyntaxNode {
-  let current = node;
-  while (current.parent && !isStatement(current) && current.parent.type !== 'translation_unit') {
-    current = current.parent;
-  }
-  return current;
-}
-
-const STATEMENT_TYPES = new Set([
-  'expression_statement',
-  'declaration',
-  'return_statement',
-  'if_statement',
-  'for_statement',
-  'while_statement',
-  'do_statement',
-  'switch_statement',
-  'goto_statement',
-  'labeled_statement',
-  'compound_statement',
-  'break_statement',
-  'continue_statement',
-  'case_statement',
-]);
-
-export function isStatement(node: SyntaxNode): boolean {
-  return STATEMENT_TYPES.has(node.type);
-}
-
 /** Number literal value, when `node` is a (possibly negated) decimal/hex literal. */
 export function numberValue(node: SyntaxNode | null | undefined): number | null {
   if (!node) return null;

@@ -37,14 +37,6 @@ export interface FlagSet {
   readonly unknown: boolean;
 }
 
-export function flagNames(set: FlagSet): Set<string> {
-  return new Set(set.occurrences.map((o) => o.name));
-}
-
-export function mayHaveFlag(set: FlagSet, name: string): boolean {
-  return set.unknown || set.occurrences.some((o) => o.name === name);
-}
-
 export function hasFlag(set: FlagSet, name: string): boolean {
   return set.occurrences.some((o) => o.name === name);
 }

@@ -40,7 +40,7 @@ export interface FunctionInfo {
   readonly returnType: string;
 }
 
-export function isUnsignedType(typeText: string): boolean {
+function isUnsignedType(typeText: string): boolean {
   const t = typeText
     .replace(/\b(const|volatile|register|static|extern|inline)\b/g, '')
     .replace(/\s+/g, ' ')
@@ -57,7 +57,7 @@ interface DeclaratorShape {
 }
 
 /** Peels pointer/array/init declarators down to the identifier. */
-export function declaratorShape(declarator: SyntaxNode): DeclaratorShape {
+function declaratorShape(declarator: SyntaxNode): DeclaratorShape {
   let node: SyntaxNode | null = declarator;
   let pointerDepth = 0;
   let isArray = false;
@@ -110,7 +110,7 @@ function hasStorage(declaration: SyntaxNode, keyword: string): boolean {
 }
 
 /** The variables one declaration (or parameter declaration) introduces. */
-export function variablesOf(declaration: SyntaxNode, scope: VariableScope, index = -1): Variable[] {
+function variablesOf(declaration: SyntaxNode, scope: VariableScope, index = -1): Variable[] {
   const typeNode = declaration.childForFieldName('type');
   const typeText = typeNode?.text ?? '';
   const qualifiers = declaration.children
@@ -149,7 +149,7 @@ function functionDeclarator(definition: SyntaxNode): SyntaxNode | null {
   return node;
 }
 
-export function functionInfo(definition: SyntaxNode): FunctionInfo | null {
+function functionInfo(definition: SyntaxNode): FunctionInfo | null {
   const body = definition.childForFieldName('body');
   const declarator = functionDeclarator(definition);
   if (!body || !declarator) return null;

@@ -479,7 +479,6 @@ export const DMA_APIS: readonly DmaApi[] = [
 ];
 
 export const DMA_DIRECTIONS = ['DMA_BIDIRECTIONAL', 'DMA_TO_DEVICE', 'DMA_FROM_DEVICE', 'DMA_NONE'] as const;
-export type DmaDirection = (typeof DMA_DIRECTIONS)[number];
 
 const byName = new Map(DMA_APIS.map((a) => [a.name, a]));
 
@@ -490,9 +489,6 @@ export function dmaApi(name: string): DmaApi | undefined {
 export function dmaParam(api: DmaApi, role: DmaParam): number {
   return api.params.indexOf(role);
 }
-
-/** Every DMA API name: prefilter needles and relevance. */
-export const DMA_CALL_NAMES: readonly string[] = DMA_APIS.map((a) => a.name);
 
 /** DMA calls that create something to release (mappings, coherent memory, pool blocks, pools). */
 export const DMA_ACQUIRE_NAMES: readonly string[] = DMA_APIS.filter(

@@ -116,7 +116,7 @@ interface FreeCall {
  * `free_pages` is; `kfree_sensitive`, `free_pages` and `free_page` are not taken as keeping no
  * pages, so pages passed to them count as escaping.
  */
-export const FREE_CALLS: readonly FreeCall[] = [
+const FREE_CALLS: readonly FreeCall[] = [
   { name: 'kfree', roles: ['wrong-for-coherent', 'keeps-no-pages'] },
   { name: 'kvfree', roles: ['wrong-for-coherent', 'keeps-no-pages'] },
   { name: 'vfree', roles: ['wrong-for-coherent', 'keeps-no-pages'] },

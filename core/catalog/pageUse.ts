@@ -105,7 +105,7 @@ export const EXTRA_REFERENCE_CALLS: readonly string[] = ['get_page', 'folio_get'
  * invalidate callback (pin_user_pages.rst case 3), so FOLL_GET is fine and FOLL_LONGTERM is not
  * needed.
  */
-export const MMU_NOTIFIER_CALLS: readonly string[] = [
+const MMU_NOTIFIER_CALLS: readonly string[] = [
   'mmu_interval_notifier_insert',
   'mmu_interval_notifier_insert_locked',
   'mmu_notifier_register',

@@ -61,7 +61,5 @@ function previousMinorLabel(until: string): string {
   return `${v.major - 1}.${lastMinor[v.major - 1] ?? 'x'}`;
 }
 
-/** The oldest kernel whose GUP signatures the catalog models; older trees are linted as this one. */
-export const OLDEST_MODELLED = '4.9';
 /** The newest kernel the catalog knows; the default when no Makefile says otherwise. */
 export const NEWEST_KNOWN = '6.18';

@@ -42,7 +42,7 @@ interface Wrapper {
  * - the DMA rules' "is it tested" knows BUG_ON and IS_ERR_VALUE (the path engine reads
  *   IS_ERR_VALUE as a comparison with 0 instead) but not READ_ONCE or WARN_ON_SMP.
  */
-export const WRAPPERS: readonly Wrapper[] = [
+const WRAPPERS: readonly Wrapper[] = [
   { name: 'likely', roles: ['condition', 'fact', 'test'] },
   { name: 'unlikely', roles: ['condition', 'fact', 'test'] },
   { name: 'WARN_ON', roles: ['condition', 'fact', 'test'] },

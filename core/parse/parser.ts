@@ -136,7 +136,7 @@ const BUFFER_SIZE = 1 << 16;
 
 export function createCParser(): CParser {
   const parser = new Parser();
-  parser.setLanguage(C as unknown as Parser.Language);
+  parser.setLanguage(C);
 
   // tree-sitter's node binding keeps every progress callback it is given alive for good (a
   // persistent reference per parse that is never released), so the parser has one small callback
@@ -155,7 +155,7 @@ export function createCParser(): CParser {
 
   const result = (text: string, parsedText: string, tree: Parser.Tree, mode: PrepareMode): ParsedSource => {
     const root = tree.rootNode as unknown as SyntaxNode;
-    return { text, parsedText, tree: tree as unknown as SyntaxTree, root, problems: parseProblems(root), mode };
+    return { text, parsedText, tree: tree, root, problems: parseProblems(root), mode };
   };
 
   const parseFresh = (text: string, mode: PrepareMode, focus?: Focus): { parsed: ParsedSource; blanked: number } => {

@@ -32,28 +32,6 @@ export type Sym =
   /** `dma_mapping_error(dev, h)` for mapping `res`: -ENOMEM when it failed, 0 when it did not. */
   | { readonly kind: 'mapfail'; readonly res: number };
 
-export function symEquals(a: Sym, b: Sym): boolean {
-  switch (a.kind) {
-    case 'const':
-      return b.kind === 'const' && a.value === b.value;
-    case 'neg':
-      return false;
-    case 'result':
-    case 'nr':
-    case 'held':
-      return b.kind === a.kind && b.res === a.res;
-    case 'var':
-      return b.kind === 'var' && b.name === a.name;
-    case 'opaque':
-      return b.kind === 'opaque' && b.id === a.id;
-    case 'nonnull':
-      return false;
-    case 'pageof':
-    case 'mapfail':
-      return b.kind === a.kind && b.res === a.res;
-  }
-}
-
 export function symKey(s: Sym): string {
   switch (s.kind) {
     case 'const':

@@ -41,7 +41,7 @@ export function classifyDma(call: SyntaxNode, name: string, api: DmaApi, ctx: Op
   const dirNode = dmaArg(api, args, 'dir');
   const dirText = dirNode ? unwrap(dirNode).text : null;
   const dir = dirText && (DMA_DIRECTIONS as readonly string[]).includes(dirText) ? dirText : null;
-  let key: string | null = null;
+  let key: string | null;
   let buffer: SyntaxNode | null = null;
   switch (api.role) {
     case 'map':
@@ -120,11 +120,10 @@ const valueCache = new WeakMap<FunctionInfo, Set<string>>();
  * coherent or pool allocation's CPU address and its `&dma` handle, a mapped scatterlist. Where
  * one of these goes (stored, passed on, returned) is where ownership may leave the function.
  */
-export function dmaValuesOf(fn: FunctionInfo): Set<string> {
-  let values = valueCache.get(fn);
-  if (values) return values;
+function dmaValuesOf(fn: FunctionInfo): Set<string> {
+  const cached = valueCache.get(fn);
+  if (cached) return cached;
   const found = new Set<string>();
-  values = found;
   if (fn.body.text.includes('dma_')) {
     walkTypes(
       fn.body,

@@ -16,7 +16,7 @@ import { classifyAcquire, classifyRelease, classifyReleaseByName } from './gup';
 import type { Op, OpContext } from './types';
 
 export type * from './types';
-export { dmaValuesOf, isMappingChecker, sgTableKey } from './dma';
+export { isMappingChecker, sgTableKey } from './dma';
 
 /** Operations for one call expression; empty when the call is not about pages. */
 function classifyCall(call: SyntaxNode, ctx: OpContext): Op[] {

@@ -158,7 +158,7 @@ function movePointer(walk: FunctionWalk, state: State, name: string, right: Synt
     walk.resources.some((r) => r.key === sourceKey && state.res[r.id] !== undefined);
   if (!holds && !state.moved.has(name)) return state;
   const moved = new Map(state.moved);
-  if (holds) moved.set(name, sourceKey as string);
+  if (holds) moved.set(name, sourceKey);
   else moved.delete(name);
   return { ...state, moved };
 }

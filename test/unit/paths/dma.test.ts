@@ -37,7 +37,7 @@ static int unchecked_use(struct device *dev, void *buf, size_t len, struct demo_
       'dma_map_single(dev, buf, len, DMA_TO_DEVICE) | dma_mapping_error(dev, addr) | dma_mapping_error(dev, addr): false | demo_start(dev): true | return -EIO => error',
       'dma_map_single(dev, buf, len, DMA_TO_DEVICE) | dma_mapping_error(dev, addr) | dma_mapping_error(dev, addr): false | demo_start(dev): false | dma_unmap_single(dev, addr, len, DMA_TO_DEVICE) | return 0 => success',
     ]);
-    expect([...paths.dmaPairs].map(([op, maps]) => `${op.name} <- ${[...maps].map((m) => m.name)}`)).toEqual([
+    expect([...paths.dmaPairs].map(([op, maps]) => `${op.name} <- ${[...maps].map((m) => m.name).join(',')}`)).toEqual([
       'dma_unmap_single <- dma_map_single',
     ]);
   });

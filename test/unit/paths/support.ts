@@ -22,7 +22,8 @@ const version = parseKernelVersion('6.12') as KernelVersion;
 export function functionOf(source: string, name: string): FunctionAnalysis {
   const file = analyzeFile(parser.parse(source), version);
   const fn = file.functions.find((f) => f.info.name === name);
-  if (!fn) throw new Error(`${name}() was not analysed (functions: ${file.functions.map((f) => f.info.name)})`);
+  if (!fn)
+    throw new Error(`${name}() was not analysed (functions: ${file.functions.map((f) => f.info.name).join(', ')})`);
   return fn;
 }
 
@@ -40,7 +41,7 @@ function lineOf(text: string, offset: number): number {
  * `kind name@line: at-label` plus what the issue carries besides: the return status of a leak,
  * the count text of a count mismatch, the earlier release of a double one, the deciding branch.
  */
-export function issueText(issue: PathIssue, source: string): string {
+function issueText(issue: PathIssue, source: string): string {
   const res = issue.res;
   const parts = [`${issue.kind} ${res.op.name}@${lineOf(source, res.op.node.startIndex)}: ${issue.at.label}`];
   if (issue.returnStatus) parts.push(`(${issue.returnStatus})`);
@@ -56,7 +57,7 @@ export function issuesText(paths: FunctionPaths, source: string): string[] {
 }
 
 /** The labels of a path's events, then `=> status` (`=> unknown, an error by convention` when so). */
-export function pathText(path: CompletePath): string {
+function pathText(path: CompletePath): string {
   const last = path.events[path.events.length - 1];
   const convention = last?.errorByConvention ? ', an error by convention' : '';
   return `${path.events.map((e) => e.label).join(' | ')} => ${path.returnStatus}${convention}`;
