@@ -4,20 +4,31 @@
  * idioms handled: goto unwind ladders, iterator macros (`list_for_each_entry(...) { }`,
  * `for_each_sg(...) stmt;`) as loops, `scoped_guard(...) { }` as a block, `do { } while (0)`,
  * `#ifdef` blocks inside functions, and loops that release a whole page array
- * (`for (i = 0; i < n; i++) put_page(pages[i]);`), which become one bulk node.
+ * (`for (i = 0; i < n; i++) put_page(pages[i]);`), which become one bulk node. The builder
+ * (cfgBuilder.ts) walks statements with an explicit stack: nesting depth is the input's to choose.
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { controlMacroKind } from '../catalog/controlMacros';
-import { calleeName, numberValue, unwrap } from './expr';
-import { bulkLoop } from './bulkLoop';
-import { opsIn, type OpContext, type Op } from './ops';
+import { BudgetExceeded, BudgetMeter } from './budget';
+import { Builder, type Visit } from './cfgBuilder';
+import type { Op, OpContext } from './ops';
 
 export type CfgNodeKind = 'entry' | 'exit' | 'stmt' | 'cond' | 'return' | 'label' | 'bulk' | 'loop-head';
+
+/** A branch condition and the value it has on an edge. */
+export interface EdgeCondition {
+  readonly expr: SyntaxNode;
+  readonly value: boolean;
+  /**
+   * The code the edge steps around: the other arm of an `if` (the `else` on the true edge, the
+   * consequence on the false one), or the body of a loop the false edge leaves; null when none.
+   */
+  readonly skips: SyntaxNode | null;
+}
 
 export interface CfgEdge {
   readonly to: number;
   /** The condition and the value it has on this edge. */
-  readonly cond?: { readonly expr: SyntaxNode; readonly value: boolean };
+  readonly cond?: EdgeCondition;
   /** `case` values for an edge out of a switch: the case expression, or null for default. */
   readonly switchCase?: { readonly value: SyntaxNode | null; readonly subject: SyntaxNode };
   /** A loop's back edge: taken at most once per path (loops summarised as 0 or 1 iterations). */
@@ -45,394 +56,26 @@ export interface Cfg {
   readonly exit: number;
 }
 
-interface Pending {
-  readonly from: number;
-  readonly cond?: { expr: SyntaxNode; value: boolean };
-  readonly switchCase?: { value: SyntaxNode | null; subject: SyntaxNode };
-  readonly enter?: boolean;
-}
-
-interface LoopTargets {
-  readonly breakTo: Pending[];
-  readonly continueTo: number;
-}
-
-class Builder {
-  readonly nodes: CfgNode[] = [];
-  private readonly labels = new Map<string, number>();
-  private readonly gotos: { from: number; label: string }[] = [];
-  private readonly loops: LoopTargets[] = [];
-  private readonly switches: Pending[][] = [];
-  readonly entry: number;
-  readonly exit: number;
-
-  constructor(private readonly ctx: OpContext) {
-    this.entry = this.add('entry', null).id;
-    this.exit = this.add('exit', null).id;
-  }
-
-  add(
-    kind: CfgNodeKind,
-    syntax: SyntaxNode | null,
-    ops: Op[] = [],
-    extra: Partial<Pick<CfgNode, 'returnValue' | 'label'>> = {},
-  ): CfgNode {
-    const node: CfgNode = { id: this.nodes.length, kind, syntax, ops, succs: [], ...extra };
-    this.nodes.push(node);
-    return node;
-  }
-
-  connect(pending: readonly Pending[], to: number, back = false): void {
-    for (const p of pending) {
-      const node = this.nodes[p.from] as CfgNode;
-      const edge: CfgEdge = {
-        to,
-        ...(p.cond ? { cond: p.cond } : {}),
-        ...(p.switchCase ? { switchCase: p.switchCase } : {}),
-        ...(back ? { back: true } : {}),
-        ...(p.enter ? { enter: true } : {}),
-      };
-      node.succs.push(edge);
-    }
-  }
-
-  /** A node with ops from `region`, connected from `pending`; returns the fall-through frontier. */
-  simple(kind: CfgNodeKind, syntax: SyntaxNode, region: SyntaxNode | null, pending: readonly Pending[]): Pending[] {
-    const node = this.add(kind, syntax, region ? opsIn(region, this.ctx) : []);
-    this.connect(pending, node.id);
-    return [{ from: node.id }];
-  }
-
-  labelNode(name: string, syntax: SyntaxNode | null): number {
-    const existing = this.labels.get(name);
-    if (existing !== undefined) return existing;
-    const node = this.add('label', syntax, [], { label: name });
-    this.labels.set(name, node.id);
-    return node.id;
-  }
-
-  finish(pending: readonly Pending[]): Cfg {
-    this.connect(pending, this.exit);
-    for (const g of this.gotos) {
-      const target = this.labels.get(g.label);
-      // A goto to a label that is not in this function (macro-generated, or a parse error):
-      // treat as leaving the function, the least surprising reading.
-      (this.nodes[g.from] as CfgNode).succs.push({ to: target ?? this.exit });
-    }
-    return { nodes: this.nodes, entry: this.entry, exit: this.exit };
-  }
-
-  /** Statements of a compound (or the children of an #ifdef), in order. */
-  sequence(children: readonly SyntaxNode[], pending: Pending[]): Pending[] {
-    let frontier = pending;
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i] as SyntaxNode;
-      const next = children[i + 1];
-      const macro = iteratorMacro(child, next);
-      if (macro && next) {
-        frontier =
-          macro === 'loop'
-            ? this.macroLoop(child, next, frontier)
-            : this.statement(next, this.simple('stmt', child, child, frontier));
-        i++;
-        continue;
-      }
-      frontier = this.statement(child, frontier);
-    }
-    return frontier;
-  }
-
-  statement(node: SyntaxNode, pending: Pending[]): Pending[] {
-    switch (node.type) {
-      case 'compound_statement':
-        return this.sequence(node.namedChildren, pending);
-      case 'expression_statement':
-      case 'declaration':
-        return this.simple('stmt', node, node, pending);
-      case 'return_statement': {
-        const value = node.namedChildren.find((c) => c.type !== 'comment') ?? null;
-        const ret = this.add('return', node, value ? opsIn(value, this.ctx) : [], { returnValue: value });
-        this.connect(pending, ret.id);
-        ret.succs.push({ to: this.exit });
-        return [];
-      }
-      case 'if_statement':
-        return this.ifStatement(node, pending);
-      case 'while_statement':
-        return this.whileStatement(node, pending);
-      case 'do_statement':
-        return this.doStatement(node, pending);
-      case 'for_statement':
-        return this.forStatement(node, pending);
-      case 'switch_statement':
-        return this.switchStatement(node, pending);
-      case 'goto_statement': {
-        const label = node.childForFieldName('label')?.text;
-        const g = this.add('stmt', node);
-        this.connect(pending, g.id);
-        if (label) this.gotos.push({ from: g.id, label });
-        return [];
-      }
-      case 'labeled_statement': {
-        const label = node.childForFieldName('label')?.text ?? '';
-        const id = this.labelNode(label, node);
-        this.connect(pending, id);
-        const inner = node.namedChildren.filter((c) => c.type !== 'statement_identifier' && c.type !== 'comment');
-        return this.sequence(inner, [{ from: id }]);
-      }
-      case 'break_statement': {
-        const loop = this.loops[this.loops.length - 1];
-        const sw = this.switches[this.switches.length - 1];
-        const target = this.innermostBreak();
-        if (target === 'switch' && sw) sw.push(...pending);
-        else if (loop) loop.breakTo.push(...pending);
-        return [];
-      }
-      case 'continue_statement': {
-        const loop = this.loops[this.loops.length - 1];
-        // In `do { } while (0)` a continue goes to the (false) condition: it leaves the block.
-        if (loop && loop.continueTo < 0) loop.breakTo.push(...pending);
-        else if (loop) this.connect(pending, loop.continueTo, true);
-        return [];
-      }
-      case 'preproc_ifdef':
-      case 'preproc_if':
-        return this.preprocConditional(node, pending);
-      case 'case_statement':
-        // Reached only for malformed switches; treat the body as a sequence.
-        return this.sequence(node.namedChildren.slice(1), pending);
-      case 'ERROR':
-        // Whatever parsed inside an ERROR node is kept, in order.
-        return this.sequence(node.namedChildren, pending);
-      case 'attributed_statement':
-        return this.sequence(
-          node.namedChildren.filter((c) => c.type !== 'attribute_declaration'),
-          pending,
-        );
-      case 'comment':
-      case 'preproc_include':
-      case 'preproc_def':
-      case 'preproc_function_def':
-      case 'preproc_call':
-      case ';':
-        return pending;
-      default:
-        // ERROR nodes and statements we do not model: keep their page operations in order.
-        return this.simple('stmt', node, node, pending);
-    }
-  }
-
-  private breakKinds: ('loop' | 'switch')[] = [];
-
-  private innermostBreak(): 'loop' | 'switch' | null {
-    return this.breakKinds[this.breakKinds.length - 1] ?? null;
-  }
-
-  private ifStatement(node: SyntaxNode, pending: Pending[]): Pending[] {
-    const condition = node.childForFieldName('condition');
-    const consequence = node.childForFieldName('consequence');
-    const alternative = node.childForFieldName('alternative');
-    const condExpr = condition ? conditionExpression(condition) : null;
-    const cond = this.add('cond', condition ?? node, condition ? opsIn(condition, this.ctx) : []);
-    this.connect(pending, cond.id);
-    const trueEdge: Pending = condExpr ? { from: cond.id, cond: { expr: condExpr, value: true } } : { from: cond.id };
-    const falseEdge: Pending = condExpr ? { from: cond.id, cond: { expr: condExpr, value: false } } : { from: cond.id };
-    const out = consequence ? this.statement(consequence, [trueEdge]) : [trueEdge];
-    const elseBody = alternative
-      ? alternative.type === 'else_clause'
-        ? (alternative.namedChildren.find((c) => c.type !== 'comment') ?? null)
-        : alternative
-      : null;
-    const elseOut = elseBody ? this.statement(elseBody, [falseEdge]) : [falseEdge];
-    return [...out, ...elseOut];
-  }
-
-  private loopBody(body: SyntaxNode | null, head: number, pending: Pending[]): { exits: Pending[] } {
-    const targets: LoopTargets = { breakTo: [], continueTo: head };
-    this.loops.push(targets);
-    this.breakKinds.push('loop');
-    const out = body ? this.statement(body, pending) : pending;
-    this.breakKinds.pop();
-    this.loops.pop();
-    this.connect(out, head, true);
-    return { exits: targets.breakTo };
-  }
-
-  private whileStatement(node: SyntaxNode, pending: Pending[]): Pending[] {
-    const bulk = bulkLoop(node, this.ctx);
-    if (bulk) return this.bulkNode(node, bulk, pending);
-    const condition = node.childForFieldName('condition');
-    const condExpr = condition ? conditionExpression(condition) : null;
-    const head = this.add('loop-head', condition ?? node, condition ? opsIn(condition, this.ctx) : []);
-    this.connect(pending, head.id);
-    const always = condExpr !== null && numberValue(condExpr) !== null && numberValue(condExpr) !== 0;
-    const enter: Pending =
-      condExpr && !always
-        ? { from: head.id, cond: { expr: condExpr, value: true }, enter: true }
-        : { from: head.id, enter: true };
-    const { exits } = this.loopBody(node.childForFieldName('body'), head.id, [enter]);
-    const leave: Pending[] = always
-      ? []
-      : [condExpr ? { from: head.id, cond: { expr: condExpr, value: false } } : { from: head.id }];
-    return [...leave, ...exits];
-  }
-
-  private doStatement(node: SyntaxNode, pending: Pending[]): Pending[] {
-    const body = node.childForFieldName('body');
-    const condition = node.childForFieldName('condition');
-    const condExpr = condition ? conditionExpression(condition) : null;
-    if (condExpr && numberValue(condExpr) === 0) {
-      // do { ... } while (0): a block; `break` leaves it.
-      const targets: LoopTargets = { breakTo: [], continueTo: -1 };
-      this.loops.push(targets);
-      this.breakKinds.push('loop');
-      const out = body ? this.statement(body, pending) : pending;
-      this.breakKinds.pop();
-      this.loops.pop();
-      return [...out, ...targets.breakTo];
-    }
-    const start = this.add('loop-head', node, []);
-    this.connect(pending, start.id);
-    const cond = this.add('cond', condition ?? node, condition ? opsIn(condition, this.ctx) : []);
-    const targets: LoopTargets = { breakTo: [], continueTo: cond.id };
-    this.loops.push(targets);
-    this.breakKinds.push('loop');
-    const out = body ? this.statement(body, [{ from: start.id }]) : [{ from: start.id }];
-    this.breakKinds.pop();
-    this.loops.pop();
-    this.connect(out, cond.id);
-    if (condExpr) {
-      cond.succs.push({ to: start.id, cond: { expr: condExpr, value: true }, back: true });
-      return [{ from: cond.id, cond: { expr: condExpr, value: false } }, ...targets.breakTo];
-    }
-    return [{ from: cond.id }, ...targets.breakTo];
-  }
-
-  private forStatement(node: SyntaxNode, pending: Pending[]): Pending[] {
-    const bulk = bulkLoop(node, this.ctx);
-    if (bulk) return this.bulkNode(node, bulk, pending);
-    const init = node.childForFieldName('initializer');
-    const condition = node.childForFieldName('condition');
-    const update = node.childForFieldName('update');
-    let frontier = pending;
-    if (init) frontier = this.simple('stmt', init, init, frontier);
-    const head = this.add('loop-head', condition ?? node, condition ? opsIn(condition, this.ctx) : []);
-    this.connect(frontier, head.id);
-    const condExpr = condition ? unwrap(condition) : null;
-    const enter: Pending = condExpr
-      ? { from: head.id, cond: { expr: condExpr, value: true }, enter: true }
-      : { from: head.id, enter: true };
-    const step = this.add('stmt', update ?? node, update ? opsIn(update, this.ctx) : []);
-    const targets: LoopTargets = { breakTo: [], continueTo: step.id };
-    this.loops.push(targets);
-    this.breakKinds.push('loop');
-    const out = this.statementOrEmpty(node.childForFieldName('body'), [enter]);
-    this.breakKinds.pop();
-    this.loops.pop();
-    this.connect(out, step.id);
-    step.succs.push({ to: head.id, back: true });
-    const leave: Pending[] = condExpr ? [{ from: head.id, cond: { expr: condExpr, value: false } }] : [];
-    return [...leave, ...targets.breakTo];
-  }
-
-  private statementOrEmpty(node: SyntaxNode | null, pending: Pending[]): Pending[] {
-    return node ? this.statement(node, pending) : pending;
-  }
-
-  private macroLoop(header: SyntaxNode, body: SyntaxNode, pending: Pending[]): Pending[] {
-    const head = this.add('loop-head', header, opsIn(header, this.ctx));
-    this.connect(pending, head.id);
-    const { exits } = this.loopBody(body, head.id, [{ from: head.id, enter: true }]);
-    return [{ from: head.id }, ...exits];
-  }
-
-  private bulkNode(node: SyntaxNode, ops: Op[], pending: Pending[]): Pending[] {
-    const bulk = this.add('bulk', node, ops);
-    this.connect(pending, bulk.id);
-    return [{ from: bulk.id }];
-  }
-
-  private switchStatement(node: SyntaxNode, pending: Pending[]): Pending[] {
-    const condition = node.childForFieldName('condition');
-    const subject = condition ? (conditionExpression(condition) ?? condition) : node;
-    const head = this.add('cond', condition ?? node, condition ? opsIn(condition, this.ctx) : []);
-    this.connect(pending, head.id);
-    const body = node.childForFieldName('body');
-    const breaks: Pending[] = [];
-    this.switches.push(breaks);
-    this.breakKinds.push('switch');
-    let fallthrough: Pending[] = [];
-    let hasDefault = false;
-    for (const child of body?.namedChildren ?? []) {
-      if (child.type !== 'case_statement') {
-        fallthrough = this.statement(child, fallthrough);
-        continue;
-      }
-      const value = child.childForFieldName('value');
-      if (!value) hasDefault = true;
-      const entry: Pending = { from: head.id, switchCase: { value, subject } };
-      const statements = child.namedChildren.filter((c) => c.id !== value?.id);
-      fallthrough = this.sequence(statements, [entry, ...fallthrough]);
-    }
-    this.breakKinds.pop();
-    this.switches.pop();
-    const leave: Pending[] = hasDefault ? [] : [{ from: head.id, switchCase: { value: null, subject } }];
-    return [...fallthrough, ...breaks, ...leave];
-  }
-
-  private preprocConditional(node: SyntaxNode, pending: Pending[]): Pending[] {
-    const alternative = node.childForFieldName('alternative');
-    const body = node.namedChildren.filter(
-      (c) =>
-        c.id !== alternative?.id &&
-        c.type !== 'identifier' &&
-        c.type !== 'preproc_defined' &&
-        !isPreprocCondition(c, node),
-    );
-    const first = this.sequence(body, pending);
-    if (!alternative) return first;
-    const altBody = alternative.namedChildren.filter((c) => !isPreprocCondition(c, alternative));
-    const second =
-      alternative.type === 'preproc_elif' || alternative.type === 'preproc_elifdef'
-        ? this.preprocConditional(alternative, pending)
-        : this.sequence(altBody, pending);
-    return [...first, ...second];
-  }
-}
-
-function isPreprocCondition(child: SyntaxNode, parent: SyntaxNode): boolean {
-  const condition = parent.childForFieldName('condition') ?? parent.childForFieldName('name');
-  return condition !== null && condition.id === child.id;
-}
-
-/** `(x)` of an if/while/switch: the expression inside the parentheses. */
-function conditionExpression(condition: SyntaxNode): SyntaxNode | null {
-  if (condition.type === 'parenthesized_expression') {
-    const inner = condition.namedChildren.filter((c) => c.type !== 'comment');
-    if (inner.length === 1) return inner[0] as SyntaxNode;
-    return null;
-  }
-  return condition;
-}
-
-/**
- * `list_for_each_entry(pos, head, member) { ... }` parses as a call statement whose `;` is
- * missing, followed by the body. Returns 'loop' or 'block' when `node` is such a header.
- */
-function iteratorMacro(node: SyntaxNode, next: SyntaxNode | undefined): 'loop' | 'block' | null {
-  if (!next || node.type !== 'expression_statement') return null;
-  const call = node.namedChildren[0];
-  if (!call || call.type !== 'call_expression') return null;
-  const missingSemicolon = node.children.some((c) => c.isMissing && c.type === ';') || node.lastChild?.type !== ';';
-  if (!missingSemicolon) return null;
-  const known = controlMacroKind(calleeName(call) ?? '');
-  if (known) return known;
-  // An unknown macro followed directly by a block: most are iterators.
-  return next.type === 'compound_statement' ? 'loop' : null;
-}
-
-export function buildCfg(body: SyntaxNode, ctx: OpContext): Cfg {
+/** The function's CFG; throws BudgetExceeded when `meter` trips while it is built. */
+export function buildCfg(body: SyntaxNode, ctx: OpContext, meter: BudgetMeter = new BudgetMeter()): Cfg {
   const builder = new Builder(ctx);
-  const out = builder.statement(body, [{ from: builder.entry }]);
-  return builder.finish(out);
+  // Each statement is a generator that yields the statements it contains and resumes with their
+  // frontier: the nesting lives on this stack, not on the JavaScript call stack.
+  type Step = ReturnType<Builder['statement']>;
+  const stack: Step[] = [builder.statement(body, [{ from: builder.entry }])];
+  let input: Visit['pending'] | undefined;
+  for (;;) {
+    const top = stack[stack.length - 1] as Step;
+    const r = top.next(input as Visit['pending']);
+    if (r.done) {
+      stack.pop();
+      if (stack.length === 0) return builder.finish(r.value);
+      input = r.value;
+    } else {
+      const limit = meter.spendNodes();
+      if (limit) throw new BudgetExceeded(limit);
+      stack.push(builder.statement(r.value.node, r.value.pending));
+      input = undefined;
+    }
+  }
 }

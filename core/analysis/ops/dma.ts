@@ -204,14 +204,14 @@ const VALUE_NODE_TYPES = new Set(['identifier', 'field_expression', 'pointer_exp
  * Where a region uses a DMA handle: written to the device, passed on, stored, returned. Checks,
  * unmaps, syncs and comparisons with 0 (the null-check rule's business) are not uses.
  */
-export function dmaUses(region: SyntaxNode, ctx: OpContext): DmaUseOp[] {
+export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): DmaUseOp[] {
   const values = dmaValuesOf(ctx.fn);
   if (values.size === 0) return [];
   // Most statements mention none of them: a text check is far cheaper than the walk below.
   const text = region.text;
   if (!dmaValueRoots(ctx.fn).some((root) => text.includes(root))) return [];
   const uses: DmaUseOp[] = [];
-  const top = region.parent?.type === 'return_statement' ? 'return' : 'use';
+  const top = returned ? 'return' : 'use';
   // `how` is what happens to a value met below: passed to a call, stored (also through
   // arithmetic: `desc->addr = dma + off`), returned, or only used. Inert calls see no use.
   type How = Exclude<DmaUseOp['how'], 'check'> | 'inert';

@@ -55,8 +55,8 @@ export function classifyStore(assign: SyntaxNode, ctx: OpContext): EscapeOp | nu
 }
 
 /** `return pages;`: the pages (or an identity of them) leave to the caller. */
-export function returnEscapes(region: SyntaxNode, ctx: OpContext): EscapeOp[] {
-  if (region.parent?.type !== 'return_statement') return [];
+export function returnEscapes(region: SyntaxNode, ctx: OpContext, returned: boolean): EscapeOp[] {
+  if (!returned) return [];
   const ref = storageOf(region, ctx);
   if (ref && holdsPages(ref, ctx)) return [{ kind: 'escape', node: region, pages: ref, how: 'return', target: null }];
   const derived = derivedPageOf(region, ctx);

@@ -61,9 +61,10 @@ function classifyCall(call: SyntaxNode, ctx: OpContext): Op[] {
 
 /**
  * Operations in an expression region (a condition, an expression statement, a declaration, a
- * return value), in evaluation order. Nested statements are not entered: the CFG visits them.
+ * return value — `returned`), in evaluation order. Nested statements are not entered: the CFG
+ * visits them. (Asking the tree for `region.parent` instead costs a walk from the root each time.)
  */
-export function opsIn(region: SyntaxNode, ctx: OpContext): Op[] {
+export function opsIn(region: SyntaxNode, ctx: OpContext, returned = false): Op[] {
   const ops: Op[] = [];
   for (const call of callsIn(region)) ops.push(...classifyCall(call, ctx));
   const assignments: SyntaxNode[] = [];
@@ -79,7 +80,7 @@ export function opsIn(region: SyntaxNode, ctx: OpContext): Op[] {
     const store = classifyStore(a, ctx);
     if (store) ops.push(store);
   }
-  ops.push(...dmaUses(region, ctx));
-  ops.push(...returnEscapes(region, ctx));
+  ops.push(...dmaUses(region, ctx, returned));
+  ops.push(...returnEscapes(region, ctx, returned));
   return ops;
 }

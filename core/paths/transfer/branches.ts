@@ -5,7 +5,7 @@
  * NULL; and a release stepped around on a branch pinscope cannot decide makes a leak uncertain.
  */
 import type { SyntaxNode } from '../../parse/syntax';
-import type { CfgEdge, CfgNode } from '../../analysis/cfg';
+import type { CfgEdge, CfgNode, EdgeCondition } from '../../analysis/cfg';
 import { canonical, unwrap } from '../../analysis/expr';
 import type { Expr } from '../exprs';
 import { FACT_WRAPPERS } from '../exprs';
@@ -14,7 +14,7 @@ import { resourcesIn, truth, type Outcome } from '../values';
 import { memoKey, type FunctionWalk } from '../walk';
 import type { TransferModule } from './module';
 
-type Condition = { readonly expr: SyntaxNode; readonly value: boolean };
+type Condition = EdgeCondition;
 
 /**
  * Follows a conditional edge and remembers what it decided: the condition, and through `!`,
@@ -135,34 +135,53 @@ function skippedReleases(walk: FunctionWalk, state: State, edge: CfgEdge): State
  */
 function armReleases(walk: FunctionWalk, edge: CfgEdge): Set<string> {
   const keys = new Set<string>();
-  const cond = edge.cond as Condition;
-  let stmt: SyntaxNode | null = cond.expr;
-  while (
-    stmt &&
-    stmt.type !== 'if_statement' &&
-    stmt.type !== 'while_statement' &&
-    stmt.type !== 'for_statement' &&
-    stmt.type !== 'do_statement'
-  )
-    stmt = stmt.parent;
-  const arm =
-    stmt?.type === 'if_statement'
-      ? cond.value
-        ? stmt.childForFieldName('alternative')
-        : stmt.childForFieldName('consequence')
-      : stmt && !cond.value
-        ? stmt.childForFieldName('body')
-        : null;
+  const arm = (edge.cond as Condition).skips;
   if (!arm) return keys;
-  for (const n of walk.cfg.nodes) {
-    if (!n.syntax || n.syntax.startIndex < arm.startIndex || n.syntax.endIndex > arm.endIndex) continue;
-    for (const op of n.ops) {
-      if (op.kind === 'release' && op.pages) keys.add(op.pages.key);
-      if (op.kind === 'escape' && op.how !== 'call') keys.add(op.pages.key);
-      if (op.kind === 'use' && op.use.kind !== 'data') keys.add(op.pages.key);
-    }
+  const sites = walk.memo(HAND_OFF_SITES, () => handOffSites(walk));
+  // The sites whose statement lies inside the arm: those starting in it (found by bisection) and
+  // ending in it. Scanning every node per edge made else-if chains and goto ladders quadratic.
+  const armStart = arm.startIndex;
+  const armEnd = arm.endIndex;
+  let lo = 0;
+  let hi = sites.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sites[mid] as HandOffSite).start < armStart) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < sites.length && (sites[i] as HandOffSite).start <= armEnd; i++) {
+    const site = sites[i] as HandOffSite;
+    if (site.end <= armEnd) keys.add(site.key);
   }
   return keys;
+}
+
+interface HandOffSite {
+  /** The statement's span. */
+  readonly start: number;
+  readonly end: number;
+  readonly key: string;
+}
+
+const HAND_OFF_SITES = memoKey<readonly HandOffSite[]>('releases, stores and hand-offs of pages, by position');
+
+/** Every release, store (not a call) and I/O hand-off of pages in the function, by statement start. */
+function handOffSites(walk: FunctionWalk): HandOffSite[] {
+  const sites: HandOffSite[] = [];
+  for (const n of walk.cfg.nodes) {
+    if (!n.syntax) continue;
+    const keys: string[] = [];
+    for (const op of n.ops) {
+      if (op.kind === 'release' && op.pages) keys.push(op.pages.key);
+      if (op.kind === 'escape' && op.how !== 'call') keys.push(op.pages.key);
+      if (op.kind === 'use' && op.use.kind !== 'data') keys.push(op.pages.key);
+    }
+    if (keys.length === 0) continue;
+    const start = n.syntax.startIndex;
+    const end = n.syntax.endIndex;
+    for (const key of keys) sites.push({ start, end, key });
+  }
+  return sites.sort((a, b) => a.start - b.start);
 }
 
 const EDGE_SOURCES = memoKey<Map<CfgEdge, number>>('the node each edge leaves');
