@@ -8,8 +8,10 @@ import { type FileAnalysis } from './fileAnalysis/types';
 import { buildLinkage } from './fileAnalysis/linkage';
 import type { AnalysisNote, Finding, Severity } from './findings';
 import type { KernelVersion } from './catalog/version';
+import { describeLimit, type AnalysisBudget } from './analysis/budget';
+import type { SyntaxNode } from './parse/syntax';
 import { isRuleId, RULES, type RuleId } from './rules/index';
-import { LineIndex } from './text/lineIndex';
+import { type LineIndex } from './text/lineIndex';
 import { holdsResources, pathsOf } from './fileAnalysis/paths';
 import { keptBodies } from './analysis/relevance';
 
@@ -26,6 +28,12 @@ export interface LintOptions {
    * a full parse; parse-error notes then cover only the code that was parsed.
    */
   readonly focus?: boolean;
+  /**
+   * A time and work budget for the file (core/analysis/budget.ts: a deadline on a clock the caller
+   * passes, and deterministic step/state/statement caps). When it is spent, the analysis stops,
+   * keeps the findings made so far, and adds a `budget` note for each function it did not finish.
+   */
+  readonly budget?: AnalysisBudget;
 }
 
 export interface LintResult {
@@ -124,21 +132,26 @@ export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResu
   };
 }
 
-/** Functions whose paths did not all fit in the budget: said, never silently dropped. */
+/** Functions whose paths did not all fit in the budget, or that were not analysed: said, never silently dropped. */
 function budgetNotes(file: FileAnalysis): AnalysisNote[] {
   const notes: AnalysisNote[] = [];
+  const note = (name: SyntaxNode, message: string): void => {
+    const span = { start: name.startIndex, end: name.endIndex };
+    notes.push({ kind: 'budget', message, span, range: file.lines.range(span) });
+  };
   for (const fn of file.functions) {
     if (!holdsResources(fn)) continue;
     const paths = pathsOf(file, fn);
     if (!paths.partial) continue;
-    const span = { start: fn.info.nameNode.startIndex, end: fn.info.nameNode.endIndex };
-    notes.push({
-      kind: 'budget',
-      message: `${fn.info.name}(): too many paths; analysed the first ${paths.paths.length} (${paths.steps} steps), the rest was not checked`,
-      span,
-      range: file.lines.range(span),
-    });
+    note(
+      fn.info.nameNode,
+      paths.budgetLimit
+        ? `${fn.info.name}(): analysis budget exhausted (${describeLimit(paths.budgetLimit)}); analysed ${paths.paths.length} paths (${paths.steps} steps), the rest was not checked`
+        : `${fn.info.name}(): too many paths; analysed the first ${paths.paths.length} (${paths.steps} steps), the rest was not checked`,
+    );
   }
+  for (const s of file.skipped)
+    note(s.info.nameNode, `${s.info.name}(): analysis budget exhausted (${describeLimit(s.limit)}); not analysed`);
   return notes;
 }
 
@@ -161,7 +174,7 @@ export function analyseAndLint(
   parsed: ParsedSource,
   options: LintOptions,
 ): { readonly file: FileAnalysis; readonly result: LintResult } {
-  const file = analyzeFile(parsed, options.kernelVersion);
+  const file = analyzeFile(parsed, options.kernelVersion, options.budget);
   return { file, result: lintAnalysis(file, options) };
 }
 

@@ -7,6 +7,7 @@ import type { ParsedSource } from '../parse/parser';
 import { MMU_NOTIFIER_TEXT } from '../catalog/pageUse';
 import type { KernelVersion } from '../catalog/version';
 import { LineIndex } from '../text/lineIndex';
+import { BudgetExceeded, BudgetMeter, type AnalysisBudget, type BudgetLimit } from '../analysis/budget';
 import { buildCfg } from '../analysis/cfg';
 import { macrosIn } from '../analysis/flags';
 import { functionsIn, globalsIn, type FunctionInfo } from '../analysis/functions';
@@ -40,7 +41,13 @@ function mappingCheckersIn(all: readonly FunctionInfo[]): Map<string, number> {
   return checkers;
 }
 
-export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileAnalysis {
+/**
+ * The analysis of one parsed file. With a `budget`, work stops when it is spent: functions not yet
+ * built are listed in `skipped`, and the path walks that read `meter` stop where they are.
+ */
+export function analyzeFile(parsed: ParsedSource, version: KernelVersion, budget?: AnalysisBudget): FileAnalysis {
+  const meter = new BudgetMeter(budget);
+  const stoppedBy = new Map<FunctionInfo, BudgetLimit>();
   const root = parsed.root;
   const globals = globalsIn(root);
   const macros = macrosIn(root);
@@ -51,7 +58,7 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
 
   const mappingCheckers = mappingCheckersIn(all);
   const aliasCache = new Map<FunctionInfo, ReturnType<typeof buildAliases>>();
-  const analyse = (info: FunctionInfo, helpers: HelperSummaries): FunctionAnalysis => {
+  const analyse = (info: FunctionInfo, helpers: HelperSummaries): FunctionAnalysis | null => {
     let aliases = aliasCache.get(info);
     if (!aliases) {
       aliases = buildAliases(info, globals);
@@ -68,12 +75,19 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
       definedFunctions: defined,
       mappingCheckers,
     };
-    return { info, ctx, cfg: buildCfg(info.body, ctx) };
+    try {
+      return { info, ctx, cfg: buildCfg(info.body, ctx, meter) };
+    } catch (e) {
+      if (!(e instanceof BudgetExceeded)) throw e;
+      stoppedBy.set(info, e.limit);
+      return null;
+    }
   };
-  const { functions, helpers } = withHelperSummaries(
+  const { functions, helpers, skipped } = withHelperSummaries(
     all.filter((_, i) => relevantIndices.has(i)),
     calls,
     analyse,
+    meter,
   );
 
   const storesByKey = new Map<string, readonly FieldStore[]>();
@@ -88,6 +102,8 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion): FileA
     functions,
     mmuNotifier: mentionsMmuNotifier(parsed.text),
     defined,
+    meter,
+    skipped: skipped.map((info) => ({ info, limit: stoppedBy.get(info) ?? 'nodes' })),
     // Only cross-function field links need them; most files never ask.
     fieldStores(fileKey: string): readonly FieldStore[] {
       let stores = storesByKey.get(fileKey);

@@ -4,6 +4,7 @@
  * by batch) is not an acquirer for its callers: deciding that walks its paths, which is why this
  * loop sits above the path engine.
  */
+import type { BudgetMeter } from '../analysis/budget';
 import type { FunctionInfo } from '../analysis/functions';
 import type { AcquireOp, HelperSummaries, HelperSummary } from '../analysis/ops';
 import { NO_HELPERS, summarize } from '../analysis/summaries';
@@ -11,8 +12,8 @@ import type { FunctionAnalysis } from '../analysis/types';
 import { enumeratePaths, mayHold } from '../paths/engine';
 
 /** The function releases what `op` takes before every return: it keeps nothing for its callers. */
-function releasedOnEveryPath(fn: FunctionAnalysis, op: AcquireOp): boolean {
-  const paths = enumeratePaths(fn, { maxSteps: 5_000, maxPaths: 64 });
+function releasedOnEveryPath(fn: FunctionAnalysis, op: AcquireOp, meter: BudgetMeter): boolean {
+  const paths = enumeratePaths(fn, { maxSteps: 5_000, maxPaths: 64 }, undefined, meter);
   if (paths.partial || paths.paths.length === 0) return false;
   return paths.paths.every((p) =>
     p.resources.every((r) => r.res.op !== op || r.status === 'released' || !mayHold(r.res, r.outcomes)),
@@ -21,19 +22,28 @@ function releasedOnEveryPath(fn: FunctionAnalysis, op: AcquireOp): boolean {
 
 /**
  * The functions analysed with their helpers' summaries known: the first round without any, then
- * up to two more, rebuilding only the functions that call a summarised helper.
+ * up to two more, rebuilding only the functions that call a summarised helper. `analyse` gives
+ * null when the budget ran out building the function: it is skipped in the first round, and keeps
+ * its earlier analysis in later ones.
  */
 export function withHelperSummaries(
   relevant: readonly FunctionInfo[],
   calls: ReadonlyMap<FunctionInfo, ReadonlySet<string>>,
-  analyse: (info: FunctionInfo, helpers: HelperSummaries) => FunctionAnalysis,
-): { functions: FunctionAnalysis[]; helpers: HelperSummaries } {
+  analyse: (info: FunctionInfo, helpers: HelperSummaries) => FunctionAnalysis | null,
+  meter: BudgetMeter,
+): { functions: FunctionAnalysis[]; helpers: HelperSummaries; skipped: FunctionInfo[] } {
   let helpers: HelperSummaries = NO_HELPERS;
-  let functions = relevant.map((info) => analyse(info, helpers));
-  for (let round = 0; round < 2; round++) {
+  const skipped: FunctionInfo[] = [];
+  let functions: FunctionAnalysis[] = [];
+  for (const info of relevant) {
+    const f = analyse(info, helpers);
+    if (f) functions.push(f);
+    else skipped.push(info);
+  }
+  for (let round = 0; round < 2 && !meter.exhausted; round++) {
     const next = new Map<string, HelperSummary>();
     for (const f of functions) {
-      const s = summarize(f.info, f.cfg, (op) => releasedOnEveryPath(f, op));
+      const s = summarize(f.info, f.cfg, (op) => releasedOnEveryPath(f, op, meter));
       if (s) next.set(f.info.name, s);
     }
     if (next.size === 0) break;
@@ -41,9 +51,9 @@ export function withHelperSummaries(
     helpers = next;
     functions = functions.map((f) =>
       [...(calls.get(f.info) ?? [])].some((n) => changed.includes(n) && n !== f.info.name)
-        ? analyse(f.info, helpers)
+        ? (analyse(f.info, helpers) ?? f)
         : f,
     );
   }
-  return { functions, helpers };
+  return { functions, helpers, skipped };
 }

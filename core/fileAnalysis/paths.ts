@@ -19,7 +19,7 @@ export function pathsOf(file: FileAnalysis, fn: FunctionAnalysis): FunctionPaths
   }
   let paths = perFile.get(fn);
   if (!paths) {
-    paths = enumeratePaths(fn);
+    paths = enumeratePaths(fn, undefined, undefined, file.meter);
     perFile.set(fn, paths);
   }
   return paths;

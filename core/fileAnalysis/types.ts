@@ -5,6 +5,7 @@
 import type { ParsedSource } from '../parse/parser';
 import type { SyntaxNode } from '../parse/syntax';
 import type { KernelVersion } from '../catalog/version';
+import type { BudgetLimit, BudgetMeter } from '../analysis/budget';
 import type { MacroDef } from '../analysis/flags';
 import type { FunctionInfo, Variable } from '../analysis/functions';
 import type { HelperSummaries } from '../analysis/ops';
@@ -25,6 +26,15 @@ export interface FileAnalysis {
   readonly defined: ReadonlySet<string>;
   /** Every `field = value;` in the file, by the field's file-wide key (`st_buffer::mapped_pages`). */
   fieldStores(fileKey: string): readonly FieldStore[];
+  /** The file's analysis budget: the path walks of its functions spend from it too. */
+  readonly meter: BudgetMeter;
+  /** Functions the budget left unanalysed (their CFG was not finished): no findings there. */
+  readonly skipped: readonly SkippedFunction[];
+}
+
+export interface SkippedFunction {
+  readonly info: FunctionInfo;
+  readonly limit: BudgetLimit;
 }
 
 export interface FieldStore {

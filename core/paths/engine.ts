@@ -9,6 +9,7 @@
  * must leave); and the whole enumeration runs under an explicit budget, after which the function
  * is reported as partially analysed — never silently.
  */
+import type { BudgetLimit, BudgetMeter } from '../analysis/budget';
 import type { CfgNode } from '../analysis/cfg';
 import type { Op } from '../analysis/ops';
 import type { FunctionAnalysis } from '../analysis/types';
@@ -66,11 +67,13 @@ class Enumeration {
   private readonly paths: CompletePath[] = [];
   private steps = 0;
   private partial = false;
+  private budgetLimit: BudgetLimit | null = null;
 
   constructor(
     fn: FunctionAnalysis,
     private readonly budget: PathBudget,
     private readonly transfers: Transfers,
+    private readonly meter: BudgetMeter | undefined,
   ) {
     this.walk = new FunctionWalk(fn);
     this.merger = new StateMerger(this.walk);
@@ -82,6 +85,12 @@ class Enumeration {
     while (stack.length > 0) {
       if (this.steps >= this.budget.maxSteps) {
         this.partial = true;
+        break;
+      }
+      const limit = this.meter?.spendSteps(1, stack.length) ?? null;
+      if (limit) {
+        this.partial = true;
+        this.budgetLimit = limit;
         break;
       }
       const state = stack.pop() as State;
@@ -105,6 +114,7 @@ class Enumeration {
       paths: this.paths,
       issues: this.walk.issues,
       partial: this.partial,
+      budgetLimit: this.budgetLimit,
       steps: this.steps,
       dmaPairs: this.walk.dmaPairs,
     };
@@ -172,13 +182,18 @@ class Enumeration {
 
 const standard = new Transfers(STANDARD_TRANSFERS);
 
-/** Every path through `fn` within the budget, with the issues found on them. */
+/**
+ * Every path through `fn` within the budget, with the issues found on them. `meter` is the file's
+ * analysis budget (core/analysis/budget.ts), shared with the CFG builder and the other functions.
+ */
 export function enumeratePaths(
   fn: FunctionAnalysis,
   budget: PathBudget = DEFAULT_BUDGET,
   modules: readonly TransferModule[] = STANDARD_TRANSFERS,
+  meter?: BudgetMeter,
 ): FunctionPaths {
-  return new Enumeration(fn, budget, modules === STANDARD_TRANSFERS ? standard : new Transfers(modules)).run();
+  const transfers = modules === STANDARD_TRANSFERS ? standard : new Transfers(modules);
+  return new Enumeration(fn, budget, transfers, meter).run();
 }
 
 export { mayHold } from './outcomes';

@@ -3,6 +3,7 @@
  * allocations, pools), the events of each complete path, and the issues found on them. Rules,
  * the simulation and the code lenses read these; the engine's own state is in state.ts.
  */
+import type { BudgetLimit } from '../analysis/budget';
 import type { AcquireOp, DmaOp, Op } from '../analysis/ops';
 import type { FunctionAnalysis } from '../analysis/types';
 import type { Span } from '../findings';
@@ -95,6 +96,8 @@ export interface FunctionPaths {
   readonly issues: readonly PathIssue[];
   /** The budget cut the enumeration short. */
   readonly partial: boolean;
+  /** The file's analysis budget (not the function's own step and path caps) stopped it. */
+  readonly budgetLimit: BudgetLimit | null;
   readonly steps: number;
   /**
    * For each DMA unmap, free or sync, the maps and allocations it met on some path: what the
