@@ -85,16 +85,36 @@ export function isNullPointer(node: SyntaxNode | null | undefined): boolean {
  * them), not descending into nested statements other than GNU statement expressions.
  */
 export function callsIn(node: SyntaxNode): SyntaxNode[] {
-  const calls: SyntaxNode[] = [];
-  const visit = (n: SyntaxNode): void => {
+  // Post-order (children left to right, then the node) is the reverse of pre-order taken right
+  // to left: collected with a stack, so the depth of the expression is not the call stack's.
+  const reversed: SyntaxNode[] = [];
+  const stack = [node];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === 'call_expression') reversed.push(n);
     for (const child of n.namedChildren) {
       if (child.type === 'compound_statement' && n.type !== 'parenthesized_expression') continue;
-      visit(child);
+      stack.push(child);
     }
-    if (n.type === 'call_expression') calls.push(n);
-  };
-  visit(node);
-  return calls;
+  }
+  return reversed.reverse();
+}
+
+/**
+ * Visits `node` and its named descendants in pre-order (document order) without recursion, not
+ * entering nested statement blocks (other than GNU statement expressions): the expression walks
+ * of a statement. `visit` returns false to skip a node's children.
+ */
+export function forEachInExpression(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void): void {
+  const stack = [node];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (visit(n) === false) continue;
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i] as SyntaxNode;
+      if (child.type === 'compound_statement' && n.type !== 'parenthesized_expression') continue;
+      stack.push(child);
+    }
+  }
 }
 
 /**

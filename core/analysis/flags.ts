@@ -209,13 +209,23 @@ function assignmentsTo(fn: FunctionInfo, name: string): { value: SyntaxNode; con
   return found;
 }
 
+/** How deep a flags expression is followed. */
+const MAX_FLAG_DEPTH = 200;
+
 function resolveExpression(
   r: Resolver,
   expr: SyntaxNode,
   conditional: boolean,
   via: FlagVia,
   viaName: string | undefined,
+  depth = 0,
 ): void {
+  // Flags are a short `|` chain; a generated chain of thousands overflowed the stack. Past the
+  // limit the rest is unknown, which the rules treat as "may hold any flag".
+  if (depth > MAX_FLAG_DEPTH) {
+    r.unknown = true;
+    return;
+  }
   const node = unwrap(expr);
   switch (node.type) {
     case 'identifier': {
@@ -236,7 +246,7 @@ function resolveExpression(
         if (r.seenVariables.has(name)) return;
         r.seenVariables.add(name);
         for (const a of assignmentsTo(r.ctx.fn, name))
-          resolveExpression(r, a.value, conditional || a.conditional, 'variable', name);
+          resolveExpression(r, a.value, conditional || a.conditional, 'variable', name, depth + 1);
         return;
       }
       r.unknown = true;
@@ -247,13 +257,13 @@ function resolveExpression(
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
       if ((op === '|' || op === '+') && left && right) {
-        resolveExpression(r, left, conditional, via, viaName);
-        resolveExpression(r, right, conditional, via, viaName);
+        resolveExpression(r, left, conditional, via, viaName, depth + 1);
+        resolveExpression(r, right, conditional, via, viaName, depth + 1);
         return;
       }
       if (op === '&' && left) {
         // `flags & ~FOLL_WRITE` keeps at most what `flags` has.
-        resolveExpression(r, left, true, via, viaName);
+        resolveExpression(r, left, true, via, viaName, depth + 1);
         return;
       }
       r.unknown = true;
@@ -262,8 +272,8 @@ function resolveExpression(
     case 'conditional_expression': {
       const consequence = node.childForFieldName('consequence');
       const alternative = node.childForFieldName('alternative');
-      if (consequence) resolveExpression(r, consequence, true, via, viaName);
-      if (alternative) resolveExpression(r, alternative, true, via, viaName);
+      if (consequence) resolveExpression(r, consequence, true, via, viaName, depth + 1);
+      if (alternative) resolveExpression(r, alternative, true, via, viaName, depth + 1);
       return;
     }
     case 'number_literal':

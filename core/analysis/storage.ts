@@ -151,11 +151,17 @@ function fileKeyForKey(fullKey: string, ctx: StorageContext): string | null {
   return null;
 }
 
+/** How deep storageOf follows an expression before it gives up (null: not a storage it knows). */
+const MAX_STORAGE_DEPTH = 100;
+
 /**
  * The storage an expression designates, or null when it is not something pages can live in
  * (a call result, a literal).
  */
-export function storageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | null {
+export function storageOf(expr: SyntaxNode, ctx: StorageContext, depth = 0): StorageRef | null {
+  // Storage is a few levels deep (`obj->pages + n`); a generated `p + a + a + …` of thousands
+  // overflowed the stack here.
+  if (depth > MAX_STORAGE_DEPTH) return null;
   const node = unwrap(expr);
   switch (node.type) {
     case 'identifier':
@@ -167,14 +173,14 @@ export function storageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | n
     case 'subscript_expression': {
       const array = node.childForFieldName('argument');
       if (!array) return null;
-      const inner = storageOf(array, ctx);
+      const inner = storageOf(array, ctx, depth + 1);
       return inner ? { ...inner, node, element: true } : null;
     }
     case 'pointer_expression': {
       const op = node.child(0)?.type;
       const arg = node.childForFieldName('argument');
       if (!arg) return null;
-      const inner = storageOf(arg, ctx);
+      const inner = storageOf(arg, ctx, depth + 1);
       if (!inner) return null;
       if (op === '&') {
         // `&page` is the address of a single-page variable: storage is the variable itself.
@@ -196,9 +202,9 @@ export function storageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | n
       if (op !== '+' && op !== '-') return null;
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
-      const l = left ? storageOf(left, ctx) : null;
+      const l = left ? storageOf(left, ctx, depth + 1) : null;
       if (l && isPointerLike(l, ctx)) return right ? withOffset({ ...l, node }, right, op) : { ...l, node };
-      const r = right && op === '+' ? storageOf(right, ctx) : null;
+      const r = right && op === '+' ? storageOf(right, ctx, depth + 1) : null;
       if (r && isPointerLike(r, ctx)) return left ? withOffset({ ...r, node }, left, '+') : { ...r, node };
       return l ?? null;
     }
@@ -206,12 +212,12 @@ export function storageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | n
       // page_folio(page), compound_head(page): the same page (or its folio) under another type.
       const name = node.childForFieldName('function')?.text;
       const arg = node.childForFieldName('arguments')?.namedChildren[0];
-      if (name && arg && IDENTITY_CALLS.has(name)) return storageOf(arg, ctx);
+      if (name && arg && IDENTITY_CALLS.has(name)) return storageOf(arg, ctx, depth + 1);
       return null;
     }
     case 'update_expression': {
       const arg = node.childForFieldName('argument');
-      return arg ? storageOf(arg, ctx) : null;
+      return arg ? storageOf(arg, ctx, depth + 1) : null;
     }
     default:
       return null;
@@ -244,20 +250,20 @@ const PAGE_IDENTITY_CALLS = wrappersWithRole('page-identity');
 
 /** The storage of the page an expression is an identity of (`page_to_pfn(p) << PAGE_SHIFT`, `__pa(page_address(p))`). */
 export function derivedPageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef | null {
-  let found: StorageRef | null = null;
-  const visit = (n: SyntaxNode): void => {
-    if (found) return;
+  // Pre-order, first match wins; a stack instead of recursion, as expressions may nest deep.
+  const stack = [expr];
+  for (let n = stack.pop(); n; n = stack.pop()) {
     if (n.type === 'call_expression') {
       const name = n.childForFieldName('function')?.text ?? '';
       const arg = n.childForFieldName('arguments')?.namedChildren[0];
       if (PAGE_IDENTITY_CALLS.has(name) && arg) {
-        found = storageOf(arg, ctx);
-        if (found) return;
+        const found = storageOf(arg, ctx);
+        if (found) return found;
       }
     }
     if (n.type === 'identifier' && ctx.aliases.derivedAlias.has(n.text)) {
       const key = ctx.aliases.derivedAlias.get(n.text) as string;
-      found = {
+      return {
         key,
         fileKey: null,
         node: n,
@@ -266,12 +272,11 @@ export function derivedPageOf(expr: SyntaxNode, ctx: StorageContext): StorageRef
         paramIndex: paramIndexForKey(key, ctx),
         structName: null,
       };
-      return;
     }
-    for (const c of n.namedChildren) visit(c);
-  };
-  visit(expr);
-  return found;
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as SyntaxNode);
+  }
+  return null;
 }
 
 function isPointerLike(ref: StorageRef, ctx: StorageContext): boolean {

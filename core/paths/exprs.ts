@@ -49,13 +49,21 @@ export class ExprCache {
 /** Calls that only pass their argument's truth through (and may sit inside a fact). */
 export const FACT_WRAPPERS: ReadonlySet<string> = wrappersWithRole('fact');
 
-function compile(syntax: SyntaxNode): Expr {
+/**
+ * How deep an expression is compiled: below this, a sub-expression is an unknown value. Kernel
+ * conditions nest a few levels; a generated `a && a && …` of thousands overflowed the stack here
+ * and in every evaluator that walks the compiled tree.
+ */
+const MAX_DEPTH = 200;
+
+function compile(syntax: SyntaxNode, depth = 0): Expr {
+  if (depth > MAX_DEPTH) return { k: 'other', parts: [], fact: null };
   const node = unwrap(syntax);
-  const { body, pure } = compileBody(node);
+  const { body, pure } = compileBody(node, depth + 1);
   return { ...body, fact: pure ? canonical(node) : null };
 }
 
-function compileBody(node: SyntaxNode): { body: ExprBody; pure: boolean } {
+function compileBody(node: SyntaxNode, depth: number): { body: ExprBody; pure: boolean } {
   const n = numberValue(node);
   if (n !== null) return { body: { k: 'num', value: n }, pure: true };
   switch (node.type) {
@@ -73,14 +81,14 @@ function compileBody(node: SyntaxNode): { body: ExprBody; pure: boolean } {
       if (op === '-' && arg && unwrap(arg).type === 'identifier' && ERRNO.test(unwrap(arg).text))
         return { body: { k: 'errno' }, pure: true };
       if (op === '!' && arg) {
-        const inner = compile(arg);
+        const inner = compile(arg, depth);
         return { body: { k: 'not', arg: inner }, pure: inner.fact !== null };
       }
-      return other(node);
+      return other(node, depth);
     }
     case 'call_expression': {
       const fn = node.childForFieldName('function')?.text ?? '';
-      const args = (node.childForFieldName('arguments')?.namedChildren ?? []).map(compile);
+      const args = (node.childForFieldName('arguments')?.namedChildren ?? []).map((c) => compile(c, depth));
       return {
         body: { k: 'call', id: node.id, fn, args },
         pure: FACT_WRAPPERS.has(fn) && args.every((a) => a.fact !== null),
@@ -89,16 +97,20 @@ function compileBody(node: SyntaxNode): { body: ExprBody; pure: boolean } {
     case 'assignment_expression': {
       const right = node.childForFieldName('right');
       return {
-        body: { k: 'assign', right: right ? compile(right) : null, parts: node.namedChildren.map(compile) },
+        body: {
+          k: 'assign',
+          right: right ? compile(right, depth) : null,
+          parts: node.namedChildren.map((c) => compile(c, depth)),
+        },
         pure: false,
       };
     }
     case 'binary_expression': {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
-      if (!left || !right) return other(node);
-      const l = compile(left);
-      const r = compile(right);
+      if (!left || !right) return other(node, depth);
+      const l = compile(left, depth);
+      const r = compile(right, depth);
       return {
         body: { k: 'binary', op: node.childForFieldName('operator')?.type ?? '', left: l, right: r },
         pure: l.fact !== null && r.fact !== null,
@@ -107,25 +119,25 @@ function compileBody(node: SyntaxNode): { body: ExprBody; pure: boolean } {
     case 'pointer_expression':
     case 'subscript_expression': {
       // `*out` and `ring->dma[i]` are looked up by their text, like fields (`&x` is not a place).
-      if (node.type === 'pointer_expression' && node.child(0)?.type !== '*') return other(node);
-      const base = other(node);
+      if (node.type === 'pointer_expression' && node.child(0)?.type !== '*') return other(node, depth);
+      const base = other(node, depth);
       return { body: { k: 'field', name: canonical(node), base: { ...base.body, fact: null } }, pure: base.pure };
     }
     case 'field_expression': {
       const base = node.childForFieldName('argument');
-      const compiled = base ? compile(base) : null;
+      const compiled = base ? compile(base, depth) : null;
       return {
         body: { k: 'field', name: canonical(node), base: compiled },
         pure: compiled === null || compiled.fact !== null,
       };
     }
     default:
-      return other(node);
+      return other(node, depth);
   }
 }
 
-function other(node: SyntaxNode): { body: ExprBody; pure: boolean } {
-  const parts = node.namedChildren.map(compile);
+function other(node: SyntaxNode, depth: number): { body: ExprBody; pure: boolean } {
+  const parts = node.namedChildren.map((c) => compile(c, depth));
   return {
     body: { k: 'other', parts },
     pure: node.type !== 'update_expression' && parts.every((p) => p.fact !== null),

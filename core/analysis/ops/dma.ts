@@ -215,25 +215,31 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
   // `how` is what happens to a value met below: passed to a call, stored (also through
   // arithmetic: `desc->addr = dma + off`), returned, or only used. Inert calls see no use.
   type How = Exclude<DmaUseOp['how'], 'check'> | 'inert';
-  const visit = (n: SyntaxNode, how: How, callee: string | null): void => {
+  // Depth first, in document order, with a stack: expressions may nest deeper than the call stack.
+  interface Frame {
+    readonly n: SyntaxNode;
+    readonly how: How;
+    readonly callee: string | null;
+  }
+  const stack: Frame[] = [{ n: region, how: top, callee: null }];
+  const push = (nodes: readonly SyntaxNode[], how: How, callee: string | null): void => {
+    for (let i = nodes.length - 1; i >= 0; i--) stack.push({ n: nodes[i] as SyntaxNode, how, callee });
+  };
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
+    const { n, how, callee } = frame;
     if (n.type === 'call_expression') {
       const inert = handleIsInert(n);
       const fn = n.childForFieldName('function');
       const name = calleeName(n) ?? (fn ? canonical(fn) : null);
       const args = n.childForFieldName('arguments');
-      if (args) for (const c of args.namedChildren) visit(c, inert ? 'inert' : 'call', name);
-      return;
+      if (args) push(args.namedChildren, inert ? 'inert' : 'call', name);
+      continue;
     }
-    if (n.type === 'compound_statement' && region.type !== 'parenthesized_expression') return;
-    if (n.type === 'assignment_expression') {
-      const right = n.childForFieldName('right');
-      if (right) visit(right, how === 'call' || how === 'inert' ? how : 'store', callee);
-      return;
-    }
-    if (n.type === 'init_declarator') {
-      const value = n.childForFieldName('value');
-      if (value) visit(value, how === 'call' || how === 'inert' ? how : 'store', callee);
-      return;
+    if (n.type === 'compound_statement' && region.type !== 'parenthesized_expression') continue;
+    if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
+      const right = n.childForFieldName(n.type === 'assignment_expression' ? 'right' : 'value');
+      if (right) push([right], how === 'call' || how === 'inert' ? how : 'store', callee);
+      continue;
     }
     if (VALUE_NODE_TYPES.has(n.type) && values.has(canonical(n))) {
       const parent = n.parent;
@@ -243,8 +249,8 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
         (parent?.type === 'binary_expression' &&
           ['==', '!='].includes(parent.childForFieldName('operator')?.type ?? ''))
       )
-        return;
-      if (how === 'inert') return;
+        continue;
+      if (how === 'inert') continue;
       const checked = how === 'call' && callee !== null && isMappingChecker(callee, ctx);
       uses.push({
         kind: 'dma-use',
@@ -253,10 +259,9 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
         how: checked ? 'check' : how,
         ...(how === 'call' && callee ? { callee } : {}),
       });
-      return;
+      continue;
     }
-    for (const c of n.namedChildren) visit(c, how, callee);
-  };
-  visit(region, top, null);
+    push(n.namedChildren, how, callee);
+  }
   return uses;
 }

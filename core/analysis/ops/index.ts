@@ -8,7 +8,7 @@ import type { SyntaxNode } from '../../parse/syntax';
 import { acquireApi, releaseApi } from '../../catalog/gup';
 import { dirtyCall, EXTRA_REFERENCE_CALLS, pageUse } from '../../catalog/pageUse';
 import { dmaApi } from '../../catalog/dma';
-import { callArguments, calleeName, callsIn } from '../expr';
+import { callArguments, calleeName, callsIn, forEachInExpression } from '../expr';
 import { storageOf } from '../storage';
 import { classifyDma, dmaUses } from './dma';
 import { callEscapes, classifyStore, returnEscapes } from './escape';
@@ -68,14 +68,9 @@ export function opsIn(region: SyntaxNode, ctx: OpContext, returned = false): Op[
   const ops: Op[] = [];
   for (const call of callsIn(region)) ops.push(...classifyCall(call, ctx));
   const assignments: SyntaxNode[] = [];
-  const visit = (n: SyntaxNode): void => {
+  forEachInExpression(region, (n) => {
     if (n.type === 'assignment_expression') assignments.push(n);
-    for (const child of n.namedChildren) {
-      if (child.type === 'compound_statement' && n.type !== 'parenthesized_expression') continue;
-      visit(child);
-    }
-  };
-  visit(region);
+  });
   for (const a of assignments) {
     const store = classifyStore(a, ctx);
     if (store) ops.push(store);

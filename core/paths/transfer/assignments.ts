@@ -7,7 +7,7 @@
  */
 import type { SyntaxNode } from '../../parse/syntax';
 import type { CfgNode } from '../../analysis/cfg';
-import { canonical, identifierName, unwrap } from '../../analysis/expr';
+import { canonical, forEachInExpression, identifierName, unwrap } from '../../analysis/expr';
 import { bind, setRes, type State } from '../state';
 import type { Resource } from '../types';
 import { evaluate } from '../values';
@@ -42,7 +42,7 @@ function effectsOf(walk: FunctionWalk, node: CfgNode): StatementEffects {
   if (cached) return cached;
   const assignments: AssignmentEffect[] = [];
   const updates: string[] = [];
-  const visit = (n: SyntaxNode): void => {
+  forEachInExpression(node.syntax as SyntaxNode, (n) => {
     if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
       const effect = assignmentEffect(n, walk.resources);
       if (effect) assignments.push(effect);
@@ -50,12 +50,7 @@ function effectsOf(walk: FunctionWalk, node: CfgNode): StatementEffects {
       const name = identifierName(n.childForFieldName('argument'));
       if (name) updates.push(name);
     }
-    for (const c of n.namedChildren) {
-      if (c.type === 'compound_statement' && n.type !== 'parenthesized_expression') continue;
-      visit(c);
-    }
-  };
-  visit(node.syntax as SyntaxNode);
+  });
   const effects = { assignments, updates };
   cache.set(node, effects);
   return effects;

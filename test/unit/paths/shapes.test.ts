@@ -78,3 +78,29 @@ describe('pathological shapes finish, in linear work', () => {
     expect(large - 2 * small).toBeLessThanOrEqual(8);
   });
 });
+
+describe('deep expressions do not overflow the stack', () => {
+  const n = 5000;
+  const sum = Array.from({ length: n }, () => 'a').join(' + ');
+  // [what, body, the rules reported]: the pages handed to foo() escape, so no leak there.
+  const cases: [string, string, string[]][] = [
+    [
+      'a 5,000-operand && condition',
+      `\tif (${Array.from({ length: n }, () => 'a').join(' && ')})\n\t\treturn -1;\n`,
+      ['missing-release'],
+    ],
+    ['a 5,000-operand sum stored and passed on', `\tint x;\n\tx = ${sum};\n\tfoo(p, ${sum});\n`, []],
+    [
+      '5,000 FOLL_WRITE flags or-ed',
+      `\tr = pin_user_pages_fast(0, 1, ${Array.from({ length: n }, () => 'FOLL_WRITE').join(' | ')}, p);\n`,
+      ['missing-release'],
+    ],
+    ['5,000 nested parentheses', `\tif (${'('.repeat(n)}a${')'.repeat(n)})\n\t\treturn -1;\n`, ['missing-release']],
+  ];
+  for (const [what, body, rules] of cases) {
+    it(what, () => {
+      const src = `int f(int a)\n${HEAD}${body}\treturn r;\n}\n`;
+      expect(lint(src).findings.map((f) => f.split(' ')[0])).toEqual(rules);
+    });
+  }
+});
