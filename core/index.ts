@@ -62,7 +62,9 @@ export {
 } from './rules/index';
 export { selectSafeFixes, type Selection } from './fixes/select';
 export { applyEdits } from './fixes/edits';
-export { toSarif } from './report/sarif';
+export { toSarif, type AbsentResult } from './report/sarif';
+export { FINGERPRINT_KEY, fingerprintFindings } from './report/fingerprint';
+export { compareWithBaseline, type BaselineState, type Fingerprinted } from './report/baseline';
 export { unifiedDiff } from './text/diff';
 export { LineIndex } from './text/lineIndex';
 

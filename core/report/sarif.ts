@@ -2,20 +2,34 @@
  * SARIF 2.1.0 output. Rule metadata (tool.driver.rules) comes from the rule list at run time, so
  * the SARIF a CI system shows cannot drift from README and docs/rules/.
  *
- * partialFingerprints: a hash of rule id, function name and the finding's line text with
- * whitespace removed — stable when unrelated lines move, as code-scanning services expect.
+ * partialFingerprints: ./fingerprint.ts — stable when unrelated lines move, as code-scanning
+ * services expect. With a baseline, each result carries its `baselineState`, and the baseline's
+ * findings that are gone are listed as `absent` results.
  */
-import { createHash } from 'node:crypto';
-import type { Fix as SarifFix, Location, Log, Region, ReportingDescriptor, Result } from 'sarif';
+import type { Fix as SarifFix, Location, Log, PropertyBag, Region, ReportingDescriptor, Result } from 'sarif';
 import { RULES, ruleDocsUrl, rulePagePath } from '../rules/index';
 import type { Finding, Fix, LineColumnRange, Severity } from '../findings';
 import { LineIndex } from '../text/lineIndex';
+import { FINGERPRINT_KEY, fingerprintFindings } from './fingerprint';
 
 export interface SarifInput {
   readonly file: string;
   /** The file's text (for fingerprints and fix regions). */
   readonly text: string;
   readonly findings: readonly Finding[];
+  /** Each finding's SARIF baselineState, when the run was compared with a baseline. */
+  readonly states?: readonly ('new' | 'unchanged')[];
+}
+
+/** A baseline finding the run no longer has: a result with baselineState `absent`. */
+export interface AbsentResult {
+  readonly uri: string;
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly range: LineColumnRange;
+  readonly fingerprint: string;
+  readonly function?: string;
 }
 
 export interface SarifOptions {
@@ -24,6 +38,10 @@ export interface SarifOptions {
   /** Turns a file path into the artifact URI (relative to the run's root). */
   readonly uri: (file: string) => string;
   readonly kernelVersion: string;
+  /** Baseline findings that are gone (with `--baseline`). */
+  readonly absent?: readonly AbsentResult[];
+  /** More of the run's properties (the paths linted, the shard), beside kernelVersion. */
+  readonly properties?: PropertyBag;
 }
 
 function level(severity: Severity): 'error' | 'warning' | 'note' {
@@ -32,14 +50,6 @@ function level(severity: Severity): 'error' | 'warning' | 'note' {
 
 function region(r: LineColumnRange): Region {
   return { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn };
-}
-
-function fingerprint(finding: Finding, text: string, lines = new LineIndex(text)): string {
-  const lineText = lines.lineText(finding.range.line).replace(/\s+/g, '');
-  return createHash('sha256')
-    .update(`${finding.rule}\0${finding.function ?? ''}\0${lineText}`)
-    .digest('hex')
-    .slice(0, 32);
 }
 
 /** The rule metadata, from the rule table: what code-scanning services show next to a result. */
@@ -78,7 +88,8 @@ function fileResults(input: SarifInput, uri: string, ruleIndex: ReadonlyMap<stri
       },
     ],
   });
-  return input.findings.map((f): Result => ({
+  const fingerprints = fingerprintFindings(input.findings, input.text, lines);
+  return input.findings.map((f, i): Result => ({
     ruleId: f.rule,
     ruleIndex: ruleIndex.get(f.rule),
     level: level(f.severity),
@@ -89,12 +100,30 @@ function fileResults(input: SarifInput, uri: string, ruleIndex: ReadonlyMap<stri
     ...(f.related.length > 0
       ? { relatedLocations: f.related.map((r, id) => ({ id, ...location(r.range, r.message) })) }
       : {}),
-    partialFingerprints: { 'pinscope/v1': fingerprint(f, input.text, lines) },
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprints[i] as string },
+    ...(input.states ? { baselineState: input.states[i] } : {}),
     ...(f.path && f.path.length > 0
       ? { codeFlows: [{ threadFlows: [{ locations: f.path.map((p) => ({ location: location(p.range, p.label) })) }] }] }
       : {}),
     ...(f.fixes.length > 0 ? { fixes: f.fixes.map(fix) } : {}),
   }));
+}
+
+function absentResult(a: AbsentResult, ruleIndex: ReadonlyMap<string, number>): Result {
+  return {
+    ruleId: a.rule,
+    ruleIndex: ruleIndex.get(a.rule),
+    level: level(a.severity),
+    message: { text: a.message },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: a.uri }, region: region(a.range) },
+        ...(a.function ? { logicalLocations: [{ name: a.function, kind: 'function' }] } : {}),
+      },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: a.fingerprint },
+    baselineState: 'absent',
+  };
 }
 
 export function toSarif(inputs: readonly SarifInput[], options: SarifOptions): Log {
@@ -108,9 +137,12 @@ export function toSarif(inputs: readonly SarifInput[], options: SarifOptions): L
         tool: {
           driver: { name: 'pinscope', version: options.toolVersion, informationUri: options.informationUri, rules },
         },
-        properties: { kernelVersion: options.kernelVersion },
+        properties: { kernelVersion: options.kernelVersion, ...options.properties },
         columnKind: 'utf16CodeUnits',
-        results: inputs.flatMap((input) => fileResults(input, options.uri(input.file), ruleIndex)),
+        results: [
+          ...inputs.flatMap((input) => fileResults(input, options.uri(input.file), ruleIndex)),
+          ...(options.absent ?? []).map((a) => absentResult(a, ruleIndex)),
+        ],
       },
     ],
   };
