@@ -3,7 +3,7 @@
  * over *.c and *.h. Problems are collected per path, never thrown, so one unreadable folder does not
  * stop a tree.
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 
@@ -18,7 +18,7 @@ const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '.e2e', '.benc
 
 function describe(error: unknown): string {
   if (error && typeof error === 'object' && 'code' in error) {
-    const code = String((error as { code: unknown }).code);
+    const code = String(error.code);
     if (code === 'ENOENT') return 'no such file or directory';
     if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
     if (code === 'ENOTDIR') return 'not a directory';
@@ -49,14 +49,14 @@ export function listCFiles(paths: readonly string[], options: ListOptions = {}):
     }
     if (seenDirs.has(real)) return; // symlink cycle
     seenDirs.add(real);
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       problems.push({ path: dir, message: describe(e) });
       return;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries.sort((a, b) => compareNames(a.name, b.name));
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (excluded(full)) continue;
@@ -72,7 +72,7 @@ export function listCFiles(paths: readonly string[], options: ListOptions = {}):
   };
 
   for (const p of paths) {
-    let stat: import('node:fs').Stats;
+    let stat: Stats;
     try {
       stat = statSync(p);
     } catch (e) {
@@ -90,6 +90,26 @@ export function listCFiles(paths: readonly string[], options: ListOptions = {}):
     }
   }
   return { files, problems };
+}
+
+/** The order a folder's entries are walked in: by UTF-16 code units, as `<` compares strings. */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The order `listCFiles` lists two files of one walk in: folder by folder, each folder's entries by
+ * name. (A folder's files come where its name sorts among its siblings, so comparing the first
+ * segment that differs is the same order.) `pinscope merge` puts shards' findings back in it.
+ */
+export function compareWalkOrder(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const c = compareNames(x[i] as string, y[i] as string);
+    if (c !== 0) return c;
+  }
+  return x.length - y.length;
 }
 
 /**

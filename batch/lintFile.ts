@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { lintText, type AnalysisNote, type Finding, type LintOptions } from '../core/index';
-import { mayContainCatalogued } from './prefilter';
+import { fileMayContainCatalogued, mayContainCatalogued } from './prefilter';
 import { decodeSource, DEFAULT_MAX_BYTES, tooLargeMessage, type Encoding } from './source';
 
 export interface FileLintRequest {
@@ -60,6 +60,15 @@ function readInto(file: string, max: number): number {
   }
 }
 
+/** The prefilter on a file too large to read whole; a file that cannot be read is reported as too large. */
+function mayContainCataloguedOnDisk(file: string): boolean {
+  try {
+    return fileMayContainCatalogued(file);
+  } catch {
+    return true;
+  }
+}
+
 export function lintFileFromDisk(file: string, request: FileLintRequest): FileLintResult {
   const maxBytes = request.maxBytes ?? DEFAULT_MAX_BYTES;
   let length: number;
@@ -68,8 +77,11 @@ export function lintFileFromDisk(file: string, request: FileLintRequest): FileLi
   } catch (e) {
     return { file, status: 'error', findings: [], notes: [], problem: `cannot read: ${describe(e)}` };
   }
-  if (length > maxBytes)
+  if (length > maxBytes) {
+    // The prefilter goes first: a file that cannot contain a catalogued call is not worth a note.
+    if (!mayContainCataloguedOnDisk(file)) return { file, status: 'skipped-prefilter', findings: [], notes: [] };
     return { file, status: 'skipped', findings: [], notes: [], problem: tooLargeMessage(length, maxBytes) };
+  }
   // Binary data is reported even when it holds no catalogued name: a `.c` file that is not text
   // is worth a line on stderr.
   const nul = scratch.subarray(0, Math.min(length, 8192)).indexOf(0);

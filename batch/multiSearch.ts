@@ -9,7 +9,7 @@ export class MultiSearch {
 
   constructor(needles: readonly string[]) {
     // Build the trie.
-    const goto: Map<number, number>[] = [new Map()];
+    const goto: Map<number, number>[] = [new Map<number, number>()];
     const out: boolean[] = [false];
     for (const needle of needles) {
       let state = 0;
