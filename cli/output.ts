@@ -2,15 +2,39 @@
  * Finding formats for the terminal and for machines: gcc-style lines (what editors' problem
  * matchers and `make` users expect) and pinscope's JSON.
  */
-import { type AnalysisNote, type Finding, LineIndex, type Severity } from '../core/index';
+import type { AnalysisNote, Finding, LineIndex, Severity } from '../core/index';
 import { displayPath, terminalPath } from './filePaths';
+import { splitMessage } from './headline';
 
 function gccSeverity(s: Severity): string {
   return s === 'info' ? 'note' : s;
 }
 
-export function gccLine(file: string, f: Finding): string {
-  return `${terminalPath(file)}:${f.range.line}:${f.range.column}: ${gccSeverity(f.severity)}: ${f.message} [${f.rule}]`;
+/** Where a patch adds the line a finding is on (`lint --patch`): its line in the patch file. */
+export interface PatchPlace {
+  /** 1-based line of the patch file (of the whole input, for a series). */
+  readonly line: number;
+  /** The patch's subject, for a series of several (`[PATCH 2/3] …`). */
+  readonly subject?: string;
+}
+
+export interface GccOptions {
+  /** Print the message's explanation beneath the headline (`--explain`). */
+  readonly explain: boolean;
+  readonly patch?: PatchPlace;
+}
+
+function patchNote(place: PatchPlace): string {
+  return ` (patch line ${place.line}${place.subject ? ` in ${place.subject}` : ''})`;
+}
+
+/** `file:line:col: severity: headline [rule]`, and with `explain` the rest of the message indented below. */
+export function gccLines(file: string, f: Finding, options: GccOptions): string[] {
+  const { headline, explanation } = splitMessage(f.message);
+  const where = `${terminalPath(file)}:${f.range.line}:${f.range.column}`;
+  const place = options.patch ? patchNote(options.patch) : '';
+  const line = `${where}: ${gccSeverity(f.severity)}: ${headline}${place} [${f.rule}]`;
+  return options.explain && explanation ? [line, `    ${explanation}`] : [line];
 }
 
 export interface JsonFinding {
@@ -24,6 +48,9 @@ export interface JsonFinding {
   readonly message: string;
   readonly function?: string;
   readonly docs: string;
+  /** Same finding, same fingerprint, when lines move (core/report/fingerprint.ts); `--baseline` matches on it. */
+  readonly fingerprint: string;
+  readonly patch?: PatchPlace;
   readonly related: { line: number; column: number; endLine: number; endColumn: number; message: string }[];
   readonly path?: { line: number; column: number; label: string }[];
   readonly fixes: {
@@ -33,7 +60,12 @@ export interface JsonFinding {
   }[];
 }
 
-export function jsonFinding(file: string, text: string, f: Finding, lines = new LineIndex(text)): JsonFinding {
+export interface JsonExtras {
+  readonly fingerprint: string;
+  readonly patch?: PatchPlace;
+}
+
+export function jsonFinding(file: string, f: Finding, lines: LineIndex, extras: JsonExtras): JsonFinding {
   return {
     file: displayPath(file),
     line: f.range.line,
@@ -45,6 +77,8 @@ export function jsonFinding(file: string, text: string, f: Finding, lines = new 
     message: f.message,
     ...(f.function ? { function: f.function } : {}),
     docs: f.docsUrl,
+    fingerprint: extras.fingerprint,
+    ...(extras.patch ? { patch: extras.patch } : {}),
     related: f.related.map((r) => ({ ...r.range, message: r.message })),
     ...(f.path ? { path: f.path.map((p) => ({ line: p.range.line, column: p.range.column, label: p.label })) } : {}),
     fixes: f.fixes.map((x) => ({

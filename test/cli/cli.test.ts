@@ -67,7 +67,7 @@ describe('pinscope lint', () => {
     expect(sarif.version).toBe('2.1.0');
     const result = sarif.runs[0]?.results?.[0];
     expect(result?.ruleId).toBe('gup-for-dma');
-    expect(result?.partialFingerprints?.['pinscope/v1']).toMatch(/^[0-9a-f]{32}$/);
+    expect(result?.partialFingerprints?.['pinscope/v2']).toMatch(/^[0-9a-f]{32}:0$/);
     expect(result?.locations?.[0]?.physicalLocation?.region).toEqual({
       startLine: 14,
       startColumn: 8,
@@ -110,7 +110,12 @@ describe('bad input: one line on stderr per path, the run goes on', () => {
     const dir = scratch();
     copyFileSync(path.join(root, 'examples', 'release-mismatch.c'), path.join(dir, 'good.c'));
     writeFileSync(path.join(dir, 'binary.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0x70, 0x69, 0x6e]));
-    writeFileSync(path.join(dir, 'huge.c'), Buffer.alloc(50 * 1024 * 1024, 0x20));
+    // Over the size limit: one that may hold a catalogued call is reported, one that cannot is not
+    // (the prefilter reads it in windows before the size check would name it).
+    const huge = Buffer.alloc(50 * 1024 * 1024, 0x20);
+    writeFileSync(path.join(dir, 'huge-blank.h'), huge);
+    huge.write('pin_user_pages_fast', 30 * 1024 * 1024 - 7, 'latin1'); // across a 1 MiB window boundary
+    writeFileSync(path.join(dir, 'huge.c'), huge);
     writeFileSync(
       path.join(dir, 'latin1.c'),
       Buffer.concat([
@@ -128,13 +133,14 @@ describe('bad input: one line on stderr per path, the run goes on', () => {
     );
     writeFileSync(path.join(dir, 'secret.c'), 'int x;');
     chmodSync(path.join(dir, 'secret.c'), 0);
-    const r = run(['lint', '--kernel-version', '6.12', dir, path.join(dir, 'missing.c')]);
+    const r = run(['lint', '--kernel-version', '6.12', '--verbose', dir, path.join(dir, 'missing.c')]);
     expect(r.code).toBe(2); // a path named on the command line is missing; everything else still ran
     expect(r.stderr).toMatch(/missing\.c: no such file or directory/);
     expect(r.stderr).toContain('pinscope: exit 2: 1 path named on the command line could not be read');
     expect(r.stderr).toMatch(/binary\.c: skipped: binary data \(NUL byte at offset 4\)/);
     expect(r.stderr).toMatch(/huge\.c: skipped: 50\.0 MB is over the 8\.0 MB analysis limit/);
-    expect(r.stderr).toMatch(/latin1\.c: not valid UTF-8; read as Latin-1/);
+    expect(r.stderr).not.toContain('huge-blank.h');
+    expect(r.stderr).toMatch(/latin1\.c: note: not valid UTF-8; read as Latin-1/);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack traces
     const lines = r.stdout.trim().split('\n');
     expect(lines.some((l) => l.includes('good.c:19:3') && l.endsWith('[release-mismatch]'))).toBe(true);
@@ -142,6 +148,22 @@ describe('bad input: one line on stderr per path, the run goes on', () => {
     expect(lines.some((l) => l.includes('broken.c:3:36:') && l.endsWith('[internal-foll-flag]'))).toBe(true);
     expect(r.stderr).toMatch(/broken\.c:\d+:\d+: note: \d+ parts? of the file did not parse as C/);
     if (process.getuid?.() !== 0) expect(r.stderr).toMatch(/secret\.c: cannot read: permission denied/);
+    // huge-blank.h is skipped by the prefilter (and secret.c too, when root can read it).
+    expect(r.stderr).toContain(`(3 parsed, ${process.getuid?.() === 0 ? 2 : 1} skipped by the prefilter,`);
+
+    // Without --verbose the notes are one line; the files that were not linted are still named.
+    const normal = run(['lint', '--kernel-version', '6.12', dir]);
+    expect(normal.stderr).not.toMatch(/broken\.c:\d+:\d+: note:/);
+    expect(normal.stderr).not.toContain('latin1.c');
+    expect(normal.stderr).toContain(
+      'pinscope: notes: 1 file with code that did not parse as C (findings there may be missing), 1 file read as Latin-1 (not valid UTF-8); --verbose lists them',
+    );
+    expect(normal.stderr).toMatch(/huge\.c: skipped: 50\.0 MB/);
+    expect(normal.stdout).toBe(r.stdout);
+    // --quiet: the findings and nothing else.
+    const quiet = run(['lint', '--kernel-version', '6.12', '--quiet', dir]);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toBe(r.stdout);
   });
 
   it('exit 2 when nothing can be read, or on a usage error', () => {
