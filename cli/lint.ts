@@ -1,168 +1,61 @@
 /**
- * `pinscope lint`: files or folders (recursive over *.c and *.h), findings as gcc lines, JSON or
- * SARIF, `--fix` to apply the safe fixes in place, `--diff` to print them as a unified diff.
- * Exit status: 0 clean, 1 findings, 2 a usage error, a path named on the command line that cannot
- * be read, nothing to lint, or a fix that could not be written. A CI job with a misspelled path
- * must not pass green.
+ * `pinscope lint`: files or folders (recursive over *.c and *.h), the changes since a git revision
+ * (`--since`), or a patch series (`--patch`); findings as gcc lines, JSON or SARIF; `--fix` to apply
+ * the safe fixes in place, `--diff` to print them as a unified diff; `--baseline` to hide findings
+ * an earlier report already had; `--shard I/N` for one part of a CI matrix (`pinscope merge`).
+ * Exit status: 0 clean, 1 findings (new findings with --since, --patch and --baseline), 2 a usage
+ * error, a path named on the command line that cannot be read, nothing to lint, a patch that does
+ * not apply, or a fix that could not be written. A CI job with a misspelled path must not pass green.
  */
-import { closeSync, constants, opendirSync, openSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { formatVersion, isRuleId, type RuleId, type RuleSetting } from '../core/index';
-import { listCFiles, globMatcher } from '../batch/files';
-import { lintFiles, type PoolResult } from '../batch/pool';
-import { terminalPath } from './filePaths';
-import { diffFile, fixFile, type FixHooks, type FixOutcome, type FixRequest } from './fix';
+import { formatVersion } from '../core/index';
+import { applyBaseline } from './baseline';
+import type { FixHooks } from './fix';
 import type { Io } from './io';
-import {
-  COMMON_OPTIONS,
-  formatOption,
-  integerOption,
-  kernelVersionOption,
-  maxFileSizeOption,
-  parseCommandLine,
-  UsageError,
-} from './options';
-import { printReport, type FileReport } from './report';
-import { ReadError, readSource } from './readFile';
+import { LINT_USAGE, parseLintCommand, type LintCommand } from './lintCommand';
+import { lintOnDisk, type DiskRun } from './lintOnDisk';
+import { lintPatch } from './patchLint';
+import { printReport, type FileReport, type ReportContext } from './report';
+import { plural, printRunNotes } from './runNotes';
 
-export const LINT_USAGE = `usage: pinscope lint [--format gcc|json|sarif] [--kernel-version X.Y] [--fix | --diff]
-                     [--rule ID=off|error|warning|info]... [--exclude GLOB]... [--jobs N]
-                     [--max-file-size BYTES] [--exit-zero] [--quiet] PATH...`;
+export { LINT_USAGE };
 
-const LINT_OPTIONS = {
-  ...COMMON_OPTIONS,
-  fix: { type: 'boolean' },
-  diff: { type: 'boolean' },
-  rule: { type: 'string', multiple: true },
-  exclude: { type: 'string', multiple: true },
-  jobs: { type: 'string', short: 'j' },
-  'exit-zero': { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-} as const;
+type Run = Omit<DiskRun, 'listed'> & { readonly listed?: number };
 
-export interface LintCommand {
-  readonly paths: readonly string[];
-  readonly format: 'gcc' | 'json' | 'sarif';
-  readonly mode: 'report' | 'fix' | 'diff';
-  readonly request: FixRequest;
-  readonly exclude: readonly ((file: string) => boolean)[];
-  readonly jobs: number | undefined;
-  readonly exitZero: boolean;
-  readonly quiet: boolean;
+function lintPatchRun(command: LintCommand): Run {
+  if (command.source.kind !== 'patch') throw new Error('not a --patch command');
+  const { reports, run } = lintPatch({
+    patch: command.source.patch,
+    tree: command.source.tree,
+    request: command.request,
+    excluded: (f) => command.exclude.some((x) => x(f)),
+  });
+  return { reports, run, unreadableNamed: 0, fixedFiles: 0, fixedFindings: 0, notFixed: 0 };
 }
 
-function ruleSettings(specs: readonly string[]): Partial<Record<RuleId, RuleSetting>> {
-  const out: Partial<Record<RuleId, RuleSetting>> = {};
-  for (const spec of specs) {
-    const [id, value] = spec.split('=');
-    if (!id || !value || !isRuleId(id))
-      throw new UsageError(`--rule ${spec}: expected RULE-ID=off|error|warning|info with a known rule id`);
-    if (value === 'off') out[id] = { enabled: false };
-    else if (value === 'error' || value === 'warning' || value === 'info') out[id] = { severity: value };
-    else throw new UsageError(`--rule ${spec}: the level must be off, error, warning or info`);
-  }
-  return out;
+interface Counts {
+  readonly total: number;
+  readonly files: number;
+  readonly seconds: string;
+  readonly baseline: ReportContext['baseline'];
 }
 
-/** The command line as a `LintCommand`, or null after printing the usage for --help. */
-function parseLintCommand(argv: readonly string[], io: Io): LintCommand | null {
-  const { values, positionals } = parseCommandLine(argv, LINT_OPTIONS);
-  if (values.help) {
-    io.out(LINT_USAGE);
-    return null;
-  }
-  const format = formatOption(values.format, ['gcc', 'json', 'sarif']);
-  if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
-  if (positionals.length === 0) throw new UsageError(`no paths given\n${LINT_USAGE}`);
-  const maxBytes = maxFileSizeOption(values['max-file-size']);
-  const jobs = integerOption(values.jobs, 'jobs', 1, 1024);
-  const rules = ruleSettings(values.rule ?? []);
-  const exclude = (values.exclude ?? []).map(globMatcher);
-  // Every option is checked before the first line is printed.
-  const kernel = kernelVersionOption(values['kernel-version'], positionals[0] as string);
-  if (kernel.detected && !values.quiet) {
-    io.err(
-      kernel.source
-        ? `pinscope: checking against Linux ${formatVersion(kernel.version)} (from ${terminalPath(kernel.source)})`
-        : `pinscope: no kernel Makefile above ${terminalPath(positionals[0] as string)}; checking against Linux ${formatVersion(kernel.version)} (--kernel-version to choose)`,
-    );
-  }
-  return {
-    paths: positionals,
-    format,
-    mode: values.fix ? 'fix' : values.diff ? 'diff' : 'report',
-    request: { lint: { kernelVersion: kernel.version, rules }, maxBytes },
-    exclude,
-    jobs,
-    exitZero: values['exit-zero'] ?? false,
-    quiet: values.quiet ?? false,
-  };
-}
-
-/** Whether a path from the command line can be read (opened, as a file or a folder). */
-function readable(p: string): boolean {
-  try {
-    const stat = statSync(p);
-    if (stat.isDirectory()) opendirSync(p).closeSync();
-    else if (stat.isFile()) closeSync(openSync(p, constants.O_RDONLY | constants.O_NONBLOCK));
-    else return false;
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface FixTally {
-  readonly reports: FileReport[];
-  fixedFiles: number;
-  fixedFindings: number;
-  /** Files whose fix or diff could not be made or written (unreadable now, changed on disk, a write error): exit 2. */
-  notFixed: number;
-}
-
-function tally(outcome: FixOutcome, file: string, io: Io, sums: FixTally): void {
-  if (outcome.kind === 'unreadable') {
-    io.err(`pinscope: ${terminalPath(file)}: ${outcome.message}`);
-    sums.notFixed++;
-    return;
-  }
-  if (outcome.kind === 'diff' && outcome.diff) io.out(outcome.diff.trimEnd());
-  if (outcome.kind === 'not-fixed') {
-    io.err(`pinscope: ${terminalPath(file)}: ${outcome.message}`);
-    sums.notFixed++;
-  }
-  if (outcome.kind === 'fixed') {
-    sums.fixedFiles++;
-    sums.fixedFindings += outcome.applied;
-  }
-  sums.reports.push({ file, text: outcome.text, findings: outcome.findings });
-}
-
-/**
- * The files with findings, with their text: re-read here (JSON and SARIF need the text), or fixed
- * or diffed in this thread on the bytes about to be edited.
- */
-function finishFiles(pool: PoolResult, command: LintCommand, io: Io, hooks: FixHooks): FixTally {
-  const sums: FixTally = { reports: [], fixedFiles: 0, fixedFindings: 0, notFixed: 0 };
-  for (const r of pool.results) {
-    if (r.findings.length === 0) continue;
-    if (command.mode === 'fix') tally(fixFile(r.file, command.request, hooks), r.file, io, sums);
-    else if (command.mode === 'diff') tally(diffFile(r.file, command.request), r.file, io, sums);
-    else {
-      try {
-        const { decoded } = readSource(r.file, command.request.maxBytes);
-        sums.reports.push({ file: r.file, text: decoded.text, findings: r.findings });
-      } catch (e) {
-        if (!(e instanceof ReadError)) throw e;
-        io.err(`pinscope: ${terminalPath(r.file)}: ${e.message}`);
-      }
-    }
-  }
-  return sums;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** The run in one line on stderr: what was found, and what was looked at. */
+function closingLine(command: LintCommand, run: Run, counts: Counts): string {
+  const s = run.run;
+  const shard = command.shard
+    ? `shard ${command.shard.index}/${command.shard.count}: ${s.files} of ${run.listed} files, `
+    : '';
+  const baseline = counts.baseline
+    ? `${counts.baseline.unchanged} already in the baseline, ${counts.baseline.absent} of its findings gone; `
+    : '';
+  const looked = `${baseline}${shard}${s.parsed} parsed, ${s.prefiltered} skipped by the prefilter, ${counts.seconds} s`;
+  const kind = command.source.kind === 'paths' && !command.baseline ? 'finding' : 'new finding';
+  const found = `${plural(counts.total, kind)} in ${plural(counts.files, 'file')}`;
+  if (command.source.kind === 'since')
+    return `pinscope: ${found} since ${command.source.rev} (${plural(s.files, 'changed C file')}; ${looked})`;
+  if (command.source.kind === 'patch')
+    return `pinscope: ${found} from the patch (${plural(s.files, 'changed C file')}; ${looked})`;
+  return `pinscope: ${found} (${looked})`;
 }
 
 /** `hooks` lets tests act between a file's analysis and its write (see test/cli/fixSafety.test.ts). */
@@ -170,52 +63,47 @@ export async function runLint(argv: readonly string[], io: Io, hooks: FixHooks =
   const command = parseLintCommand(argv, io);
   if (!command) return 0;
   const started = Date.now();
-  const listing = listCFiles(command.paths, { exclude: command.exclude });
-  for (const p of listing.problems) io.err(`pinscope: ${terminalPath(p.path)}: ${p.message}`);
-  const unreadableNamed = command.paths.filter((p) => !readable(p));
-  if (listing.files.length === 0) {
-    io.err('pinscope: nothing to lint');
-    return 2;
-  }
-  const pool = await lintFiles(listing.files, {
-    request: { lint: command.request.lint, maxBytes: command.request.maxBytes },
-    workerScript: path.join(__dirname, '..', 'worker', 'lint-worker.js'),
-    ...(command.jobs !== undefined ? { threads: command.jobs } : {}),
-  });
-  let unreadable = 0;
-  for (const r of pool.results) {
-    if (r.problem) io.err(`pinscope: ${terminalPath(r.file)}: ${r.problem}`);
-    if (r.status === 'error' || r.status === 'skipped') unreadable++;
-  }
-  if (unreadable === listing.files.length) {
-    io.err('pinscope: none of the files could be read');
-    return 2;
-  }
+  const run: Run | number =
+    command.source.kind === 'patch' ? lintPatchRun(command) : await lintOnDisk(command, io, hooks);
+  if (typeof run === 'number') return run;
 
-  const sums = finishFiles(pool, command, io, hooks);
-  const reports = sums.reports.filter((r) => r.findings.length > 0);
-  const total = reports.reduce((n, r) => n + r.findings.length, 0);
-  if (command.mode !== 'diff')
-    printReport(command.format, reports, pool, io, {
-      quiet: command.quiet,
-      started,
-      kernelVersion: command.request.lint.kernelVersion,
-    });
-  if (command.mode === 'fix' && !command.quiet)
-    io.err(
-      `pinscope: fixed ${plural(sums.fixedFindings, 'finding')} in ${plural(sums.fixedFiles, 'file')}; ${total} remain`,
-    );
-  if (command.format === 'gcc' && command.mode !== 'diff' && !command.quiet) {
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    io.err(
-      `pinscope: ${plural(total, 'finding')} in ${plural(reports.length, 'file')} (${pool.linted} parsed, ${pool.prefiltered} skipped by the prefilter, ${seconds} s)`,
-    );
+  let reports: readonly FileReport[] = run.reports;
+  let context: ReportContext = {
+    started,
+    kernelVersion: formatVersion(command.request.lint.kernelVersion),
+    explain: command.explain,
+    paths: command.source.kind === 'patch' ? [] : command.source.paths,
+    ...(command.shard ? { shard: `${command.shard.index}/${command.shard.count}` } : {}),
+  };
+  if (command.baseline) {
+    const outcome = applyBaseline(reports, command.baseline);
+    // SARIF lists every finding with its baselineState; gcc and JSON show only the new ones.
+    reports = command.format === 'sarif' ? outcome.marked : outcome.fresh;
+    context = {
+      ...context,
+      absent: outcome.absent,
+      baseline: { unchanged: outcome.unchanged, absent: outcome.absent.length },
+    };
   }
-  if (unreadableNamed.length > 0) {
-    io.err(`pinscope: exit 2: ${plural(unreadableNamed.length, 'path')} named on the command line could not be read`);
+  const fresh = (r: FileReport): number => (r.states ? r.states.filter((s) => s === 'new').length : r.findings.length);
+  const total = reports.reduce((n, r) => n + fresh(r), 0);
+  const files = reports.filter((r) => fresh(r) > 0).length;
+  if (command.mode !== 'diff') printReport(command.format, reports, run.run, io, context);
+  printRunNotes(io, command.verbosity, run.run);
+  const quiet = command.verbosity === 'quiet';
+  if (command.mode === 'fix' && !quiet)
+    io.err(
+      `pinscope: fixed ${plural(run.fixedFindings, 'finding')} in ${plural(run.fixedFiles, 'file')}; ${total} remain`,
+    );
+  if (command.format === 'gcc' && command.mode !== 'diff' && !quiet) {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    io.err(closingLine(command, run, { total, files, seconds, baseline: context.baseline }));
+  }
+  if (run.unreadableNamed > 0) {
+    io.err(`pinscope: exit 2: ${plural(run.unreadableNamed, 'path')} named on the command line could not be read`);
     return 2;
   }
-  if (sums.notFixed > 0) return 2;
+  if (run.notFixed > 0) return 2;
   if (command.exitZero) return 0;
   return total > 0 ? 1 : 0;
 }

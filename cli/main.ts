@@ -5,6 +5,7 @@
 import { ACQUIRE_APIS, PREFILTER_NEEDLES, RELEASE_APIS } from '../core/index';
 import { stdio, type Io } from './io';
 import { LINT_USAGE, runLint } from './lint';
+import { MERGE_USAGE, runMerge } from './merge';
 import { parseCommandLine, UsageError } from './options';
 import { EXTRACT_USAGE, runExtract, runSimulate, SIMULATE_USAGE } from './simulate';
 import { VERSION } from './version';
@@ -16,6 +17,9 @@ usage: pinscope <command> [options]
 
 commands:
   lint PATH...                    lint C files or folders (see pinscope lint --help)
+  lint --since REV [PATH...]      only the findings new since a git revision
+  lint --patch FILE.patch         only the findings a patch (or a format-patch series) introduces
+  merge SHARD.json...             the reports of lint --shard I/N as the report of one run
   extract FILE:FUNCTION           print a function's paths as .pinsim traces
   simulate FILE:FUNCTION | T.pinsim   run the refcount simulation and print the step table
   catalog [--names | --needles]   print the API catalog's function names
@@ -23,6 +27,7 @@ commands:
   version                         print the version
 
 ${LINT_USAGE}
+${MERGE_USAGE}
 ${EXTRACT_USAGE}
 ${SIMULATE_USAGE}
 ${LSP_USAGE}`;
@@ -34,6 +39,8 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
   switch (command) {
     case 'lint':
       return runLint(rest, io);
+    case 'merge':
+      return runMerge(rest, io);
     case 'extract':
       return runExtract(rest, io);
     case 'simulate':
