@@ -14,7 +14,7 @@ export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
 const KIND_WORDS: Readonly<Record<AnalysisNote['kind'], string>> = {
   'parse-errors': 'with code that did not parse as C (findings there may be missing)',
-  budget: 'stopped at their time or memory budget (no findings shown for them)',
+  budget: 'stopped by the time or memory budget (findings there not shown)',
   encoding: 'read as Latin-1 (not valid UTF-8)',
   'too-large': 'over the size limit',
   binary: 'with binary data',

@@ -1,5 +1,5 @@
 /**
- * `npm run eval -- ../shared/corpus`: lints every case's before.c and after.c and every negative,
+ * `npm run eval [-- CORPUS]`: lints every case's before.c and after.c and every negative,
  * and reports per case which expected findings were found (within ±2 lines), and any finding on an
  * after.c or a negative. Closing line: `N passed, N failed`.
  *
@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lintText, parseKernelVersion, RULE_IDS, type Finding, type KernelVersion, type RuleId } from '../core/index';
+import { corpusMissing, findCorpus } from './corpus';
 
 /** Corpus kinds → the rule that reports them. */
 const KIND_TO_RULES: Record<string, readonly RuleId[]> = {
@@ -177,14 +178,15 @@ interface CaseReport {
 const NEAR = 2;
 
 function main(): void {
-  const root = process.argv[2];
-  if (!root || !existsSync(path.join(root, 'cases'))) {
-    process.stderr.write(
-      `usage: npm run eval -- <corpus folder with cases/ and negatives/> (got ${root ?? 'nothing'})\n`,
-    );
+  // The bundle is dist/tools/eval.js: the repository is two folders up.
+  const lookup = findCorpus(path.resolve(__dirname, '..', '..'), process.argv[2]);
+  const root = lookup.dir;
+  if (!root) {
+    process.stderr.write(`eval: ${corpusMissing('the evaluation was', lookup)}\n`);
     process.exitCode = 2;
     return;
   }
+  process.stderr.write(`eval: corpus ${root}\n`);
   const cases = loadCases(root);
   const negatives = loadNegatives(root);
   const implemented = new Set<RuleId>(RULE_IDS);

@@ -13,6 +13,7 @@ import { defaultParser, lintAnalysis } from '../../core/lint';
 import { lintShape, remapLint, shapeCovers, type MemoisedLint } from '../../core/session/memo';
 import { topLevelFunctions } from '../../core/parse/focus';
 import { simulationTargets } from '../../core/sim/index';
+import { findCorpus } from '../../scripts/corpus';
 
 const v612 = parseKernelVersion('6.12') as KernelVersion;
 const root = path.join(__dirname, '..', '..');
@@ -52,7 +53,7 @@ describe('the lint memo on real files', () => {
   const files = [
     ...cFiles(path.join(root, 'examples')),
     ...cFiles(path.join(root, 'test', 'fixtures')),
-    ...cFiles(path.join(root, '..', 'shared', 'corpus')),
+    ...cFiles(findCorpus(root).dir ?? ''),
   ];
 
   it('cuts bodies out of the fixture driver (so the equality below is tested even without the corpus)', () => {

@@ -9,6 +9,7 @@ import { parseKernelVersion, type KernelVersion } from '../../core/catalog/versi
 import { defaultParser } from '../../core/lint';
 import { extractTraces, findFunction, simulateTraceText } from '../../core/sim/index';
 import { parseTrace } from '../../core/trace/parse';
+import { findCorpus } from '../../scripts/corpus';
 import { printTrace, traceFromJson, traceToJson } from '../../core/trace/print';
 
 describe('parse errors', () => {
@@ -57,7 +58,7 @@ describe('parse errors', () => {
 
 describe('round trips', () => {
   const version = parseKernelVersion('5.10') as KernelVersion;
-  const corpus = '../shared/corpus/cases/10-fpga-dfl-afu-partial-pin-leak/before.c';
+  const corpus = `${findCorpus(process.cwd()).dir ?? '/nonexistent'}/cases/10-fpga-dfl-afu-partial-pin-leak/before.c`;
   const source = (() => {
     try {
       return readFileSync(corpus, 'utf8');
