@@ -41,7 +41,7 @@ describe('findCorpus', () => {
       '/x/c',
       '/nowhere/shared/corpus',
     ]);
-    expect(findCorpus('/nowhere/repo', '../corpus', { INIT_CWD: '/elsewhere' }).tried).toEqual([
+    expect(findCorpus('/nowhere/repo', '../corpus', { INIT_CWD: '/elsewhere/sub' }).tried).toEqual([
       '/nowhere/corpus',
       '/elsewhere/corpus',
     ]);
