@@ -72,7 +72,9 @@ export interface BaselineOutcome {
 }
 
 export function applyBaseline(reports: readonly FileReport[], baseline: readonly BaselineFinding[]): BaselineOutcome {
-  const current = reports.flatMap((r) => r.fingerprints.map((fingerprint) => ({ file: displayPath(r.file), fingerprint })));
+  const current = reports.flatMap((r) =>
+    r.fingerprints.map((fingerprint) => ({ file: displayPath(r.file), fingerprint })),
+  );
   const { states, absent } = compareWithBaseline(current, baseline);
   let at = 0;
   const marked = reports.map((r) => {
