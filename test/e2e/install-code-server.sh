@@ -8,8 +8,8 @@
 #  2. kerberos (in lib/vscode) builds from source and needs gssapi headers: apt libkrb5-dev;
 #  3. @vscode/ripgrep downloads rg from api.github.com: its cache is pre-seeded with Debian's rg 13.0.0;
 #  4. node-pty's postinstall runs `npx node-gyp`, which ~/.npmrc `yes=false` cancels: --yes.
-# When run as root, missing apt packages (chromium for the UI test, libkrb5-dev, ripgrep, neovim,
-# a compiler) are installed first.
+# It installs no system package: a missing one (libkrb5-dev, ripgrep, a compiler) is named, with the
+# apt-get command, and the script exits 2.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -25,19 +25,11 @@ if [ -x "$DEST/node_modules/.bin/code-server" ] && "$DEST/node_modules/.bin/code
   exit 0
 fi
 
-need=()
-dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
-command -v rg >/dev/null 2>&1 || need+=(ripgrep)
-command -v g++ >/dev/null 2>&1 || need+=(g++ make python3)
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v nvim >/dev/null 2>&1 || need+=(neovim)
-if ((${#need[@]})); then
-  if [ "$(id -u)" != 0 ]; then
-    echo "install-code-server: missing ${need[*]}; run as root or install them with apt-get" >&2
-    exit 2
-  fi
-  [ -n "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ] || apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+# The Debian packages this needs are checked, never installed, here (test/e2e/systemPackages.mjs
+# installs them under CI=true only, and only those that are missing).
+if ! node "$here/systemPackages.mjs" code-server; then
+  echo "install-code-server: install the packages above first" >&2
+  exit 2
 fi
 
 tmp=${TMPDIR:-/tmp}

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `npm run test:e2e [-- --only suite,ui,nvim] [--keep] [--update-screenshots]`: pinscope in real editors.
-//   1. installs code-server 4.100.3 into .e2e/ if needed (test/e2e/install-code-server.sh);
+//   0. checks the Debian packages the wanted phases need (test/e2e/systemPackages.mjs): it installs
+//      none of them — it names what is missing and the apt-get command — unless CI=true as root
+//      (.ci/run), and then only the missing ones, without upgrading anything;
+//   1. installs code-server 4.100.3 into .e2e/ if needed (test/e2e/install-code-server.sh; npm only);
 //   2. builds the bundles and packages the .vsix (npm run package);
 //   3. starts code-server with the .vsix installed and runs
 //      suite  the mocha suite (test/e2e/vscode/) in code-server's extension host,
@@ -16,6 +19,7 @@ import { freshWorkspace, log, removeDir, ROOT, startCodeServer, tempDir, CODE_SE
 import { runExtensionSuite } from './vscode-suite.mjs';
 import { runUiTest } from './ui.mjs';
 import { runNeovim } from './nvim.mjs';
+import { ensurePackages } from './systemPackages.mjs';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const onlyAt = args.indexOf('--only');
@@ -30,6 +34,13 @@ let codeServer;
 
 async function main() {
   const needsCodeServer = wanted('suite') || wanted('ui');
+  const phases = [
+    ...(needsCodeServer ? ['code-server'] : []),
+    ...(wanted('ui') ? ['ui'] : []),
+    ...(wanted('nvim') ? ['nvim'] : []),
+  ];
+  const packages = ensurePackages(phases, { log });
+  if (!packages.ok) throw new Error(packages.message);
   if (needsCodeServer && !process.env.CODE_SERVER && !existsSync(CODE_SERVER)) {
     log('installing code-server (about a minute)…');
     execFileSync('bash', [path.join(ROOT, 'test', 'e2e', 'install-code-server.sh')], {
