@@ -25,7 +25,7 @@ export function plural(n: number, word: string): string {
 }
 
 /** `158 files with code that did not parse as C (…), 2 files read as Latin-1 (…)`, or '' without notes. */
-export function notesSummary(files: readonly { readonly notes: readonly AnalysisNote[] }[]): string {
+function notesSummary(files: readonly { readonly notes: readonly AnalysisNote[] }[]): string {
   const counts = new Map<AnalysisNote['kind'], number>();
   for (const f of files)
     for (const kind of new Set(f.notes.map((n) => n.kind))) counts.set(kind, (counts.get(kind) ?? 0) + 1);

@@ -64,7 +64,7 @@ export { selectSafeFixes, type Selection } from './fixes/select';
 export { applyEdits } from './fixes/edits';
 export { toSarif, type AbsentResult } from './report/sarif';
 export { FINGERPRINT_KEY, fingerprintFindings } from './report/fingerprint';
-export { compareWithBaseline, type BaselineState, type Fingerprinted } from './report/baseline';
+export { compareWithBaseline } from './report/baseline';
 export { unifiedDiff } from './text/diff';
 export { LineIndex } from './text/lineIndex';
 

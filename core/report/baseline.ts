@@ -15,7 +15,7 @@ export interface Fingerprinted {
 
 export interface BaselineComparison<B> {
   /** One state per current finding, in the order given: `new` or `unchanged`. */
-  readonly states: readonly ('new' | 'unchanged')[];
+  readonly states: readonly Exclude<BaselineState, 'absent'>[];
   /** The baseline's findings that the current run no longer has, in the baseline's order. */
   readonly absent: readonly B[];
 }
