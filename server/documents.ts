@@ -2,7 +2,7 @@
  * Open documents: their text (kept up to date from incremental didChange events) and the last
  * analysis result of each. The parse trees live in the analysis worker, not here.
  */
-import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { TextDocument, type Position, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { type AnalysisNote, type Finding, LineIndex, type SimTarget } from '../core/index';
 import { documentKindOf, type DocumentKindName } from './documentKind';
 import type { DocumentState } from './protocol';
@@ -72,7 +72,9 @@ export class DocumentStore {
     const doc = this.docs.get(uri);
     if (!doc) return undefined;
     const monotonic = version > doc.version;
-    doc.document = TextDocument.update(doc.document, [...changes], version);
+    // One change at a time: each range is clamped against the text the change applies to.
+    for (const change of changes)
+      doc.document = TextDocument.update(doc.document, [clamped(doc.document, change)], version);
     return { doc, monotonic };
   }
 
@@ -93,6 +95,27 @@ export class DocumentStore {
   get size(): number {
     return this.docs.size;
   }
+}
+
+/**
+ * A change whose range lies inside the text, start before end: a range past the end or before the
+ * start (or with fractional numbers) would otherwise corrupt vscode-languageserver-textdocument's
+ * line table — a line number past the end grows it into a sparse array of that length, which the
+ * next edit walks element by element.
+ */
+function clamped(document: TextDocument, change: TextDocumentContentChangeEvent): TextDocumentContentChangeEvent {
+  if (!('range' in change)) return change;
+  const place = (p: Position): Position => {
+    const line = Math.trunc(p.line);
+    const character = Math.trunc(p.character);
+    if (line < 0) return { line: 0, character: 0 };
+    return document.positionAt(document.offsetAt({ line, character: Math.max(0, character) }));
+  };
+  let start = place(change.range.start);
+  let end = place(change.range.end);
+  if (start.line > end.line || (start.line === end.line && start.character > end.character))
+    [start, end] = [end, start];
+  return { range: { start, end }, text: change.text };
 }
 
 /** A result for a document that was not sent to the analysis (excluded, too large, binary, …). */

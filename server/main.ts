@@ -8,12 +8,17 @@ import { isMainThread } from 'node:worker_threads';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { runAnalysisWorker } from './analysisWorker';
 import { startServer } from './server';
+import { createStdioConnection } from './transport/stdio';
 
 if (isMainThread) {
-  const transports = ['--stdio', '--node-ipc', '--socket', '--pipe'];
-  // No transport on the command line: stdio, which is what every editor but VS Code uses.
-  if (!process.argv.some((a) => transports.some((t) => a === t || a.startsWith(`${t}=`)))) process.argv.push('--stdio');
-  startServer(createConnection(ProposedFeatures.all), { bundle: __filename });
+  const others = ['--node-ipc', '--socket', '--pipe'];
+  // No transport on the command line: stdio, which is what every editor but VS Code uses. stdio
+  // gets pinscope's own framing and lifecycle checks (transport/stdio.ts); node-ipc carries whole
+  // messages, and socket and pipe are the library's.
+  const other = process.argv.some((a) => others.some((t) => a === t || a.startsWith(`${t}=`)));
+  startServer(other ? createConnection(ProposedFeatures.all) : createStdioConnection().connection, {
+    bundle: __filename,
+  });
 } else {
   runAnalysisWorker();
 }

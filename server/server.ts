@@ -7,9 +7,11 @@
  * per document.
  */
 import path from 'node:path';
+import type * as v from 'valibot';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  ErrorCodes,
   LSPErrorCodes,
   ResponseError,
   TextDocumentSyncKind,
@@ -57,6 +59,8 @@ import { SETTINGS_SECTION } from './settings';
 import { kernelVersionsWith } from './simulation';
 import { TraceDocuments } from './traceDocuments';
 import { lintWorkspace } from './workspaceLint';
+import * as V from './validate';
+import { checked, problemsOf } from './validate';
 
 export const SERVER_VERSION: string = pkg.version;
 
@@ -108,20 +112,33 @@ export class PinscopeServer {
     };
   }
 
-  /** Wires every handler to the connection (then the caller starts listening). */
+  /**
+   * Wires every handler to the connection (then the caller starts listening). Parameters are
+   * checked against the protocol's shapes first (validate.ts): a request that does not fit is
+   * answered InvalidParams, a notification that does not fit is logged and ignored.
+   */
   register(): void {
     const c = this.connection;
+    const notification =
+      <P>(method: string, schema: v.GenericSchema, handler: (params: P) => void) =>
+      (params: P): void => {
+        const problems = problemsOf(schema, params);
+        if (problems === null) handler(params);
+        else this.log(`${method}: invalid parameters (${problems}); ignored`);
+      };
     c.onInitialize((params) => this.onInitialize(params));
     c.onInitialized(() => this.onInitialized());
     c.onDidChangeConfiguration((params) => this.onDidChangeConfiguration(params));
-    c.onDidOpenTextDocument((params) => this.onDidOpen(params));
-    c.onDidChangeTextDocument((params) => this.onDidChange(params));
-    c.onDidCloseTextDocument((params) => this.onDidClose(params));
-    c.onCodeAction((params, token) => this.onCodeAction(params, token));
-    c.onHover((params) => this.onHover(params));
-    c.onCodeLens((params, token) => this.onCodeLens(params, token));
-    c.onRequest(SimulateRequest, (params) => this.onSimulate(params));
-    c.onRequest(SimulateTraceRequest, (params) => this.onSimulateTrace(params));
+    c.onDidOpenTextDocument(notification('didOpen', V.DidOpenParams, (p) => this.onDidOpen(p)));
+    c.onDidChangeTextDocument(notification('didChange', V.DidChangeParams, (p) => this.onDidChange(p)));
+    c.onDidCloseTextDocument(notification('didClose', V.DidCloseParams, (p) => this.onDidClose(p)));
+    c.onCodeAction((p, token) => this.onCodeAction(checked('codeAction', V.CodeActionParams, p), token));
+    c.onHover((p) => this.onHover(checked('hover', V.HoverParams, p)));
+    c.onCodeLens((p, token) => this.onCodeLens(checked('codeLens', V.CodeLensParams, p), token));
+    c.onRequest(SimulateRequest, (p) => this.onSimulate(checked(SimulateRequest.method, V.SimulateParams, p)));
+    c.onRequest(SimulateTraceRequest, (p) =>
+      this.onSimulateTrace(checked(SimulateTraceRequest.method, V.SimulateTraceParams, p)),
+    );
     c.onRequest(LintWorkspaceRequest, (params, token) => this.onLintWorkspace(params, token));
     c.onRequest(ServerInfoRequest, () => this.onServerInfo());
     c.onShutdown(() => this.onShutdown());
@@ -233,7 +250,7 @@ export class PinscopeServer {
     const resolved = await this.configuration.for(doc.uri);
     const kernelVersion = params.parameters?.kernelVersion ?? resolved.kernelVersionText;
     if (!parseKernelVersion(kernelVersion))
-      throw new ResponseError(LSPErrorCodes.RequestFailed, `"${kernelVersion}" is not a kernel version like 6.12`);
+      throw new ResponseError(ErrorCodes.InvalidParams, `"${kernelVersion}" is not a kernel version like 6.12`);
     const offset =
       params.function === undefined && params.position ? new LineIndex(doc.text).offset(params.position) : undefined;
     const outcome = await this.host.simulate(
@@ -269,7 +286,7 @@ export class PinscopeServer {
     const doc = this.openDocument(params.textDocument.uri);
     const override = params.parameters?.kernelVersion;
     if (override !== undefined && !parseKernelVersion(override))
-      throw new ResponseError(LSPErrorCodes.RequestFailed, `"${override}" is not a kernel version like 6.12`);
+      throw new ResponseError(ErrorCodes.InvalidParams, `"${override}" is not a kernel version like 6.12`);
     const resolved = await this.configuration.for(doc.uri);
     const sim = await this.traces.simulate(doc, override);
     if (!sim)

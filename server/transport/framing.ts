@@ -1,0 +1,163 @@
+/**
+ * Reading LSP messages from a byte stream (the base protocol: `Content-Length` header, blank line,
+ * UTF-8 JSON body), saying what was wrong instead of going quiet. vscode-jsonrpc's own stream reader
+ * drops a body that is not JSON without a word, and after one bad header it never reads another
+ * message (`lsp-repro.py` case 2): the server looks alive and answers nothing.
+ *
+ * Here every problem is reported (`onProblem`) and reading goes on:
+ *  - a header block without a numeric Content-Length (or a runaway header without a blank line):
+ *    the bytes up to the next `Content-Length:` are skipped, and framing resumes there;
+ *  - a body that is not JSON: a parse error (the caller answers -32700, as JSON-RPC says);
+ *  - JSON that is not one message object (a number, a JSON-RPC batch array): an invalid request
+ *    (the caller answers -32600).
+ * https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#baseProtocol
+ */
+import { AbstractMessageReader, type DataCallback, type Disposable, type Message } from 'vscode-languageserver/node';
+
+export type FramingProblem =
+  /** The header block was malformed; `skipped` bytes were dropped to find the next message. */
+  | { readonly kind: 'header'; readonly message: string; readonly skipped: number }
+  /** A framed body that is not JSON. */
+  | { readonly kind: 'parse'; readonly message: string }
+  /** JSON that is not a message object. */
+  | { readonly kind: 'invalid'; readonly message: string };
+
+/** A header block is a few dozen bytes; past this without a blank line, it is not a header. */
+const MAX_HEADER_BYTES = 8192;
+/** V8 cannot make a string much longer than this; a larger Content-Length is a framing error. */
+const MAX_BODY_BYTES = 512 * 1024 * 1024;
+const HEADER_END = Buffer.from('\r\n\r\n', 'ascii');
+const CONTENT_LENGTH = /content-length:/i;
+
+interface Input {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+export class FramedMessageReader extends AbstractMessageReader {
+  /** Bytes received and not yet consumed, in arrival order (concatenated only when complete). */
+  private chunks: Buffer[] = [];
+  private length = 0;
+  /** The body length of the message being read, once its header was read. */
+  private expected: number | null = null;
+  private callback: DataCallback | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly input: Input,
+    private readonly onProblem: (problem: FramingProblem) => void,
+  ) {
+    super();
+  }
+
+  listen(callback: DataCallback): Disposable {
+    this.callback = callback;
+    this.input.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.input.on('error', (error: Error) => this.fireError(error));
+    const close = (): void => {
+      if (this.closed) return;
+      this.closed = true;
+      this.fireClose();
+    };
+    this.input.on('end', close);
+    this.input.on('close', close);
+    return { dispose: () => (this.callback = null) };
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    for (;;) {
+      if (this.expected === null) {
+        const header = this.readHeader();
+        if (header === 'more') return;
+        if (header === 'skipped') continue;
+      }
+      const expected = this.expected as number;
+      if (this.length < expected) return;
+      const all = this.take();
+      this.expected = null;
+      this.keep(all.subarray(expected));
+      this.deliver(all.subarray(0, expected));
+    }
+  }
+
+  /** Everything pending, as one buffer (pending is emptied). */
+  private take(): Buffer {
+    const all = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.length);
+    this.chunks = [];
+    this.length = 0;
+    return all;
+  }
+
+  private keep(rest: Buffer): void {
+    if (rest.length === 0) return;
+    this.chunks = [rest];
+    this.length = rest.length;
+  }
+
+  /**
+   * Reads one header block: 'header' (the body length is known), 'more' (wait for bytes), or
+   * 'skipped' (a broken header was skipped up to the next `Content-Length:`; read again).
+   */
+  private readHeader(): 'header' | 'more' | 'skipped' {
+    const all = this.take();
+    const end = all.indexOf(HEADER_END);
+    if (end < 0) {
+      if (all.length > MAX_HEADER_BYTES)
+        return this.resync(all, `no blank line after ${MAX_HEADER_BYTES} bytes of header`);
+      this.keep(all);
+      return 'more';
+    }
+    const length = contentLength(all.subarray(0, end).toString('latin1'));
+    if (typeof length === 'string') return this.resync(all, length);
+    this.expected = length;
+    this.keep(all.subarray(end + HEADER_END.length));
+    return 'header';
+  }
+
+  /** Drops bytes up to the next `Content-Length:` after the broken header (or all but a tail). */
+  private resync(all: Buffer, why: string): 'more' | 'skipped' {
+    const next = all.toString('latin1').slice(1).search(CONTENT_LENGTH);
+    // Without a next header, keep a tail that may be the start of one ("Content-Len").
+    const skipped = next < 0 ? Math.max(0, all.length - 15) : next + 1;
+    this.onProblem({ kind: 'header', message: why, skipped });
+    this.keep(all.subarray(skipped));
+    return next < 0 ? 'more' : 'skipped';
+  }
+
+  private deliver(body: Buffer): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      this.onProblem({ kind: 'parse', message: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.onProblem({
+        kind: 'invalid',
+        message: Array.isArray(value) ? 'a JSON array (batches are not part of LSP)' : `a JSON ${typeof value}`,
+      });
+      return;
+    }
+    this.callback?.(value as Message);
+  }
+}
+
+/** The Content-Length of a header block, or what is wrong with it. */
+export function contentLength(header: string): number | string {
+  let length: number | string = 'no Content-Length header';
+  for (const line of header.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) return `a header line without a name: ${JSON.stringify(line.slice(0, 80))}`;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name !== 'content-length') continue;
+    if (!/^\d+$/.test(value)) return `Content-Length is not a number: ${JSON.stringify(value.slice(0, 40))}`;
+    length = Number(value);
+    if (length > MAX_BODY_BYTES) return `Content-Length ${value} is over the ${MAX_BODY_BYTES} byte limit`;
+  }
+  return length;
+}
