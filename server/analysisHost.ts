@@ -1,19 +1,29 @@
 /**
  * The main thread's side of the analysis worker: a queue that keeps only the newest job per
- * document (an older pending job is cancelled, not run), one job at a time, a time budget per job
- * (over budget → the worker is terminated and restarted), and a restart after a crash. Documents
- * that went over budget wait behind the others, so one pathological file cannot starve the rest.
+ * document (an older pending job is cancelled, not run), one job at a time, a time budget per job,
+ * and a restart after a crash. Documents that went over budget wait behind the others, so one
+ * pathological file cannot starve the rest.
+ *
+ * Over budget, the job is stopped and the worker replaced. A worker running pure JavaScript is
+ * terminated at once; a worker inside tree-sitter's native parse is asked to stop instead (the
+ * control word, workerMessages.ts) and terminated only once it is out of the parse: terminating
+ * it there aborts the whole server (`terminate called after throwing an instance of
+ * 'Napi::Error'`, lsp-timeout-abort.py).
  */
 import { Worker } from 'node:worker_threads';
-import type {
-  AnalyzeJob,
-  AnalyzedReply,
-  FromWorker,
-  SimulateJob,
-  SimulatedReply,
-  SimulateTraceJob,
-  ToWorker,
-  TraceSimulatedReply,
+import {
+  Control,
+  type AnalyzeJob,
+  type AnalyzedReply,
+  type CheckTraceJob,
+  type FromWorker,
+  type SimulateJob,
+  type SimulatedReply,
+  type SimulateTraceJob,
+  type ToWorker,
+  type TraceCheckedReply,
+  type TraceSimulatedReply,
+  type WorkerData,
 } from './workerMessages';
 
 export type AnalysisOutcome =
@@ -33,6 +43,10 @@ export type SimulateOutcome<R = SimulatedReply> =
 type AnalyzeInput = Omit<AnalyzeJob, 'type' | 'id'>;
 type SimulateInput = Omit<SimulateJob, 'type' | 'id'>;
 type SimulateTraceInput = Omit<SimulateTraceJob, 'type' | 'id'>;
+type CheckTraceInput = Omit<CheckTraceJob, 'type' | 'id'>;
+/** A job other than an analysis: one request, one reply of its own type. */
+type OtherJob = SimulateJob | SimulateTraceJob | CheckTraceJob;
+type OtherReply = SimulatedReply | TraceSimulatedReply | TraceCheckedReply;
 
 interface QueuedAnalysis {
   readonly kind: 'analyze';
@@ -41,12 +55,12 @@ interface QueuedAnalysis {
   readonly resolve: (outcome: AnalysisOutcome) => void;
 }
 
-/** A simulation of a function or of a trace: one job, one reply (of the job's own type). */
+/** A simulation (of a function or a trace) or a trace check: one job, one reply of the job's own type. */
 interface QueuedSimulation {
   readonly kind: 'simulate';
-  readonly job: SimulateJob | SimulateTraceJob;
+  readonly job: OtherJob;
   readonly budgetMs: number;
-  readonly resolve: (outcome: SimulateOutcome<SimulatedReply | TraceSimulatedReply>) => void;
+  readonly resolve: (outcome: SimulateOutcome<OtherReply>) => void;
 }
 
 type Queued = QueuedAnalysis | QueuedSimulation;
@@ -65,8 +79,17 @@ export interface AnalysisHostOptions {
   readonly maxHeapMb?: number;
 }
 
+/** A worker with its control word (workerMessages.ts Control). */
+interface RunningWorker {
+  readonly worker: Worker;
+  readonly control: Int32Array;
+}
+
+/** How often a replaced worker that is still inside a native parse is looked at again. */
+const RETIRE_POLL_MS = 20;
+
 export class AnalysisHost {
-  private worker: Worker | null = null;
+  private worker: RunningWorker | null = null;
   private generation = 0;
   private nextId = 1;
   private readonly analyses = new Map<string, QueuedAnalysis>();
@@ -102,12 +125,20 @@ export class AnalysisHost {
     return this.enqueueSimulation({ type: 'simulateTrace', id: this.nextId++, ...input }, budgetMs, 'traceSimulated');
   }
 
-  private enqueueSimulation<T extends 'simulated' | 'traceSimulated'>(
-    job: SimulateJob | SimulateTraceJob,
+  /**
+   * Parses a `.pinsim` text in the worker (its errors and step lines): never on the main thread,
+   * where a tokenizer that loops would stop the whole server (lsp-repro.py case 3).
+   */
+  checkTrace(input: CheckTraceInput, budgetMs: number): Promise<SimulateOutcome<TraceCheckedReply>> {
+    return this.enqueueSimulation({ type: 'checkTrace', id: this.nextId++, ...input }, budgetMs, 'traceChecked');
+  }
+
+  private enqueueSimulation<T extends OtherReply['type']>(
+    job: OtherJob,
     budgetMs: number,
     replyType: T,
-  ): Promise<SimulateOutcome<Extract<SimulatedReply | TraceSimulatedReply, { type: T }>>> {
-    type R = Extract<SimulatedReply | TraceSimulatedReply, { type: T }>;
+  ): Promise<SimulateOutcome<Extract<OtherReply, { type: T }>>> {
+    type R = Extract<OtherReply, { type: T }>;
     if (this.disposed) return Promise.resolve({ kind: 'failed', message: 'the server is shutting down' });
     return new Promise((resolve) => {
       this.simulations.push({
@@ -151,11 +182,12 @@ export class AnalysisHost {
     this.analyses.clear();
     for (const sim of this.simulations.splice(0))
       sim.resolve({ kind: 'failed', message: 'the server is shutting down' });
-    this.stopWorker();
+    // A parse in progress is asked to stop, so that the exit that follows finds the worker out of it.
+    this.stopWorker(this.running?.entry.job.id);
   }
 
   private post(message: ToWorker): void {
-    this.worker?.postMessage(message);
+    this.worker?.worker.postMessage(message);
   }
 
   private take(): Queued | undefined {
@@ -177,16 +209,19 @@ export class AnalysisHost {
     if (this.running || this.disposed) return;
     const entry = this.take();
     if (!entry) return;
-    const worker = this.ensureWorker();
+    const { worker } = this.ensureWorker();
     const timer = setTimeout(() => this.onTimeout(), entry.budgetMs);
     this.running = { entry, started: Date.now(), timer };
     worker.postMessage(entry.job);
   }
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): RunningWorker {
     if (this.worker) return this.worker;
     const generation = ++this.generation;
+    const control = new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT);
+    const workerData: WorkerData = { control };
     const worker = new Worker(this.options.script, {
+      workerData,
       // The worker must never write to our stdout: in --stdio mode that is the LSP stream.
       stdout: true,
       stderr: true,
@@ -206,15 +241,36 @@ export class AnalysisHost {
       if (generation === this.generation) this.onWorkerGone(`analysis worker exited with code ${code}`);
     });
     worker.unref();
-    this.worker = worker;
-    return worker;
+    this.worker = { worker, control: new Int32Array(control) };
+    return this.worker;
   }
 
-  private stopWorker(): void {
-    const worker = this.worker;
+  /**
+   * Stops the current worker (its messages are ignored from now on; the next job starts a new
+   * one). `stopJob`: the id of the job it is running, which it is asked to stop first.
+   */
+  private stopWorker(stopJob?: number): void {
+    const current = this.worker;
     this.worker = null;
     this.generation++;
-    if (worker) void worker.terminate();
+    if (!current) return;
+    if (stopJob !== undefined) Atomics.store(current.control, Control.CANCEL, stopJob);
+    this.terminateOutsideParse(current);
+  }
+
+  /** Terminates `w` now, or as soon as it has left tree-sitter's native parse. */
+  private terminateOutsideParse(w: RunningWorker): void {
+    if (Atomics.load(w.control, Control.IN_PARSE) === 0) {
+      void w.worker.terminate();
+      return;
+    }
+    this.options.log('the analysis worker is inside a parse; it was asked to stop and will end when the parse does');
+    const poll = setInterval(() => {
+      if (Atomics.load(w.control, Control.IN_PARSE) !== 0) return;
+      clearInterval(poll);
+      void w.worker.terminate();
+    }, RETIRE_POLL_MS);
+    poll.unref();
   }
 
   private finish(): Running | null {
@@ -235,7 +291,7 @@ export class AnalysisHost {
       } else if (reply.type === 'failed') {
         entry.resolve({ kind: 'failed', message: reply.message, stack: reply.stack });
       }
-    } else if (reply.type === 'simulated' || reply.type === 'traceSimulated') {
+    } else if (reply.type === 'simulated' || reply.type === 'traceSimulated' || reply.type === 'traceChecked') {
       entry.resolve({ kind: 'done', reply });
     } else if (reply.type === 'failed') {
       entry.resolve({ kind: 'failed', message: reply.message });
@@ -247,7 +303,7 @@ export class AnalysisHost {
     const running = this.finish();
     if (!running) return;
     this.restarts++;
-    this.stopWorker();
+    this.stopWorker(running.entry.job.id);
     const { entry } = running;
     if (entry.kind === 'analyze') {
       this.slow.add(entry.job.uri);
@@ -256,7 +312,8 @@ export class AnalysisHost {
       );
       entry.resolve({ kind: 'timeout', budgetMs: entry.budgetMs });
     } else {
-      entry.resolve({ kind: 'failed', message: `the simulation went over its ${entry.budgetMs} ms budget` });
+      const what = entry.job.type === 'checkTrace' ? 'reading the trace' : 'the simulation';
+      entry.resolve({ kind: 'failed', message: `${what} went over its ${entry.budgetMs} ms budget` });
     }
     this.pump();
   }

@@ -6,16 +6,28 @@
  *
  * The same bundle (dist/server/server.js) is the worker script: main.ts decides by isMainThread.
  */
-import { parentPort } from 'node:worker_threads';
-import { createSession, formatStepTable, NEWEST_KNOWN, simulateTraceDocument } from '../core/index';
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  createSession,
+  defaultParser,
+  formatStepTable,
+  NEWEST_KNOWN,
+  parseTrace,
+  ParseStopped,
+  simulateTraceDocument,
+  type CParser,
+} from '../core/index';
 import { simOptions } from './simulation';
 import {
+  Control,
   TEST_HOOK,
   type AnalyzeJob,
+  type CheckTraceJob,
   type FromWorker,
   type SimulateJob,
   type SimulateTraceJob,
   type ToWorker,
+  type WorkerData,
 } from './workerMessages';
 
 function runTestHook(text: string): void {
@@ -35,11 +47,42 @@ function runTestHook(text: string): void {
   }
 }
 
+/**
+ * The parser the session uses, marked in the control word while tree-sitter parses (the main
+ * thread must not terminate the thread then) and stopped when the main thread cancels `job()`.
+ */
+function guardedParser(control: Int32Array, job: () => number): CParser {
+  const inner = defaultParser();
+  const stopped = (): boolean => Atomics.load(control, Control.CANCEL) === job();
+  return {
+    parse: (text, previous, options = {}) => {
+      Atomics.store(control, Control.IN_PARSE, 1);
+      try {
+        // Checked after the mark: a cancel the main thread wrote before it read the mark is seen here.
+        if (stopped()) throw new ParseStopped();
+        return inner.parse(text, previous, { ...options, shouldStop: stopped });
+      } finally {
+        Atomics.store(control, Control.IN_PARSE, 0);
+      }
+    },
+  };
+}
+
+const checkTrace = (job: CheckTraceJob): FromWorker => {
+  runTestHook(job.text);
+  const parsed = parseTrace(job.text);
+  return parsed.ok
+    ? { type: 'traceChecked', id: job.id, errors: [], stepLines: parsed.trace.steps.map((s) => s.traceLine ?? 0) }
+    : { type: 'traceChecked', id: job.id, errors: parsed.errors, stepLines: [] };
+};
+
 export function runAnalysisWorker(): void {
   const port = parentPort;
   if (!port) return;
+  const control = new Int32Array((workerData as WorkerData).control);
+  let current = 0;
   // Every job names its kernel version; the session's default is never used.
-  const session = createSession({ kernelVersion: NEWEST_KNOWN });
+  const session = createSession({ kernelVersion: NEWEST_KNOWN, parser: guardedParser(control, () => current) });
 
   const analyze = (job: AnalyzeJob): FromWorker => {
     const r = session.update(job.uri, job.text, {
@@ -82,6 +125,7 @@ export function runAnalysisWorker(): void {
       session.forget(message.uri);
       return;
     }
+    current = message.id;
     let reply: FromWorker;
     try {
       reply =
@@ -89,7 +133,9 @@ export function runAnalysisWorker(): void {
           ? analyze(message)
           : message.type === 'simulate'
             ? simulate(message)
-            : simulateTrace(message);
+            : message.type === 'checkTrace'
+              ? checkTrace(message)
+              : simulateTrace(message);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       reply = { type: 'failed', id: message.id, message: error.message, stack: error.stack ?? '' };

@@ -1,8 +1,10 @@
 /**
  * `.pinsim` documents in the server: diagnostics for malformed lines (one per parse error, at its
- * line:column), a `Run` code lens, and a hover on a step line with the state after that step. The
- * parse is cheap and runs here; simulations run in the analysis worker and are kept per document
- * version for the hovers.
+ * line:column), a `Run` code lens, and a hover on a step line with the state after that step.
+ * Traces are parsed and simulated in the analysis worker, within the document's time budget and
+ * under its size limit, never on the main thread: a tokenizer that loops on one odd character
+ * once took the whole server down (lsp-repro.py case 3). Both results are kept per document
+ * version.
  */
 import {
   DiagnosticSeverity,
@@ -14,7 +16,7 @@ import {
   type Position,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
-import { LineIndex, parseTrace, type TraceDocumentSimulation, type TraceError } from '../core/index';
+import { LineIndex, type TraceDocumentSimulation, type TraceError } from '../core/index';
 import type { AnalysisHost } from './analysisHost';
 import type { Configuration } from './configuration';
 import type { DocumentKind } from './documentKind';
@@ -38,11 +40,10 @@ export function errorRange(lines: LineIndex, e: TraceError): Diagnostic['range']
   return { start: { line, character: start }, end: { line, character: end } };
 }
 
-export function traceDiagnostics(text: string): Diagnostic[] {
-  const parsed = parseTrace(text);
-  if (parsed.ok) return [];
+export function traceDiagnostics(text: string, errors: readonly TraceError[]): Diagnostic[] {
+  if (errors.length === 0) return [];
   const lines = new LineIndex(text);
-  return parsed.errors.map((e) => ({
+  return errors.map((e) => ({
     range: errorRange(lines, e),
     severity: DiagnosticSeverity.Error,
     source: 'pinscope',
@@ -69,8 +70,18 @@ export interface TraceDocumentsDeps {
   readonly versionedDiagnostics: () => boolean;
 }
 
+/** A trace's parse, from the worker: its errors and the line of each step, or why there is none. */
+type TraceCheck =
+  | { readonly ok: true; readonly errors: readonly TraceError[]; readonly stepLines: readonly number[] }
+  | { readonly ok: false; readonly message: string };
+
+function formatSize(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} KB`;
+}
+
 export class TraceDocuments implements DocumentKind {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly checks = new Map<string, { readonly version: number; readonly result: Promise<TraceCheck> }>();
   private readonly simulations = new Map<
     string,
     { readonly version: number; readonly key: string; readonly result: Promise<TraceDocumentSimulation | undefined> }
@@ -90,7 +101,7 @@ export class TraceDocuments implements DocumentKind {
           uri,
           setTimeout(() => {
             this.timers.delete(uri);
-            this.publish(uri);
+            void this.publish(uri);
           }, delay),
         );
       },
@@ -98,14 +109,50 @@ export class TraceDocuments implements DocumentKind {
     );
   }
 
-  private publish(uri: string): void {
+  private async publish(uri: string): Promise<void> {
     const doc = this.deps.documents.get(uri);
     if (!doc) return;
-    this.deps.publish({
-      uri,
-      ...(this.deps.versionedDiagnostics() ? { version: doc.version } : {}),
-      diagnostics: traceDiagnostics(doc.text),
-    });
+    const version = doc.version;
+    const text = doc.text;
+    const check = await this.check(doc);
+    // Closed or edited meanwhile: the newer version publishes its own.
+    if (this.deps.documents.get(uri)?.version !== version) return;
+    const diagnostics: Diagnostic[] = check.ok
+      ? traceDiagnostics(text, check.errors)
+      : [
+          {
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+            severity: DiagnosticSeverity.Information,
+            source: 'pinscope',
+            code: 'partial-analysis',
+            message: check.message,
+          },
+        ];
+    this.deps.publish({ uri, ...(this.deps.versionedDiagnostics() ? { version } : {}), diagnostics });
+  }
+
+  /** The parse of the document's current version, in the worker within the document's budget. */
+  private check(doc: OpenDocument): Promise<TraceCheck> {
+    const kept = this.checks.get(doc.uri);
+    if (kept && kept.version === doc.version) return kept.result;
+    const text = doc.text;
+    const result = (async (): Promise<TraceCheck> => {
+      const resolved = await this.deps.configuration.for(doc.uri);
+      const { maxFileSize, analysisTimeout } = resolved.settings;
+      if (text.length > maxFileSize)
+        return {
+          ok: false,
+          message: `pinscope did not check this trace: ${formatSize(text.length)} is over the ${formatSize(maxFileSize)} limit (pinscope.maxFileSize)`,
+        };
+      const outcome = await this.deps.host.checkTrace({ uri: doc.uri, text }, analysisTimeout);
+      if (outcome.kind === 'failed') {
+        this.deps.log(`checking ${doc.uri} failed: ${outcome.message}`);
+        return { ok: false, message: `pinscope could not check this trace: ${outcome.message}` };
+      }
+      return { ok: true, errors: outcome.reply.errors, stepLines: outcome.reply.stepLines };
+    })();
+    this.checks.set(doc.uri, { version: doc.version, result });
+    return result;
   }
 
   /** Settings changed: the kernel version a trace without a `kernel` line uses may have too. */
@@ -127,6 +174,7 @@ export class TraceDocuments implements DocumentKind {
     if (t) clearTimeout(t);
     this.timers.delete(uri);
     this.simulations.delete(uri);
+    this.checks.delete(uri);
     this.deps.publish({ uri, diagnostics: [] });
   }
 
@@ -138,6 +186,10 @@ export class TraceDocuments implements DocumentKind {
     const text = doc.text;
     const result = (async (): Promise<TraceDocumentSimulation | undefined> => {
       const resolved = await this.deps.configuration.for(doc.uri);
+      if (text.length > resolved.settings.maxFileSize) {
+        this.deps.log(`${doc.uri} was not simulated: it is over pinscope.maxFileSize`);
+        return undefined;
+      }
       const outcome = await this.deps.host.simulateTrace(
         {
           uri: doc.uri,
@@ -162,13 +214,12 @@ export class TraceDocuments implements DocumentKind {
 
   /** On a step line: the state after that step. */
   async hover(doc: OpenDocument, position: Position): Promise<Hover | null> {
-    const text = doc.text;
     const lineNo = position.line + 1;
-    const lineText = new LineIndex(text).lineText(lineNo);
-    const parsed = parseTrace(text);
-    if (!parsed.ok) return null;
-    const index = parsed.trace.steps.findIndex((step) => step.traceLine === lineNo);
+    const check = await this.check(doc);
+    if (!check.ok || check.errors.length > 0) return null;
+    const index = check.stepLines.indexOf(lineNo);
     if (index < 0) return null;
+    const lineText = new LineIndex(doc.text).lineText(lineNo);
     const sim = await this.simulate(doc, undefined);
     if (!sim?.ok) return null;
     const path = sim.report.paths[0];

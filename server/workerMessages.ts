@@ -2,7 +2,14 @@
  * Messages between the server's main thread and its analysis worker (server/analysisWorker.ts).
  * Plain data only: findings, notes and simulation targets are structured-cloned across.
  */
-import type { FunctionSimulation, RuleId, RuleSetting, SessionUpdate, TraceDocumentSimulation } from '../core/index';
+import type {
+  FunctionSimulation,
+  RuleId,
+  RuleSetting,
+  SessionUpdate,
+  TraceDocumentSimulation,
+  TraceError,
+} from '../core/index';
 import type { SimulationParameters } from './protocol';
 
 export interface AnalyzeJob {
@@ -39,12 +46,23 @@ export interface SimulateTraceJob {
   readonly fallbackVersion: string;
 }
 
+/** Parse a `.pinsim` text: its errors, and the line of each step (for hovers). */
+export interface CheckTraceJob {
+  readonly type: 'checkTrace';
+  readonly id: number;
+  readonly uri: string;
+  readonly text: string;
+}
+
 export interface ForgetMessage {
   readonly type: 'forget';
   readonly uri: string;
 }
 
-export type ToWorker = AnalyzeJob | SimulateJob | SimulateTraceJob | ForgetMessage;
+export type ToWorker = AnalyzeJob | SimulateJob | SimulateTraceJob | CheckTraceJob | ForgetMessage;
+
+/** The jobs that get an answer (all but forget). */
+export type WorkerJob = Exclude<ToWorker, ForgetMessage>;
 
 /** The session's answer to an edit (whether it came from the memo is the worker's business). */
 export interface AnalyzedReply extends Omit<SessionUpdate, 'memoised'> {
@@ -66,6 +84,14 @@ export interface TraceSimulatedReply {
   readonly result: TraceDocumentSimulation;
 }
 
+export interface TraceCheckedReply {
+  readonly type: 'traceChecked';
+  readonly id: number;
+  readonly errors: readonly TraceError[];
+  /** 1-based trace line of each step (empty when the trace has errors). */
+  readonly stepLines: readonly number[];
+}
+
 export interface FailedReply {
   readonly type: 'failed';
   readonly id: number;
@@ -73,7 +99,20 @@ export interface FailedReply {
   readonly stack: string;
 }
 
-export type FromWorker = AnalyzedReply | SimulatedReply | TraceSimulatedReply | FailedReply;
+export type FromWorker = AnalyzedReply | SimulatedReply | TraceSimulatedReply | TraceCheckedReply | FailedReply;
 
 /** Test hooks (only with PINSCOPE_TEST_HOOKS=1): a line `pinscope-test-hook: sleep=300|throw|hang|exit`. */
 export const TEST_HOOK = /pinscope-test-hook:\s*(sleep=(\d+)|throw|hang|exit)/;
+
+/**
+ * The worker's control word, shared between the threads (a SharedArrayBuffer passed as workerData):
+ * the main thread writes the id of a job to stop into CANCEL; the worker writes 1 into IN_PARSE while
+ * tree-sitter's native parse runs. A worker in the native parse is never terminated — that aborts
+ * the whole process (`terminate called after throwing an instance of 'Napi::Error'`,
+ * lsp-timeout-abort.py); it is asked to stop instead, and the parse stops at its next progress check.
+ */
+export const Control = { CANCEL: 0, IN_PARSE: 1, SIZE: 2 } as const;
+
+export interface WorkerData {
+  readonly control: SharedArrayBuffer;
+}

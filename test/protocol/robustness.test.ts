@@ -217,6 +217,63 @@ describe('failures inside the analysis', () => {
     expect((await c.waitForDiagnostics(slow, 2)).diagnostics).toHaveLength(4);
   });
 
+  test("the budget running out inside tree-sitter's native parse stops the parse, not the process (lsp-timeout-abort.py)", async () => {
+    const c = await start({ analysisTimeout: 500 });
+    // lsp-timeout-abort.py's document: 2 MB of declarations, whose parse takes well over 500 ms.
+    let dense = 'void f(void){pin_user_pages_fast(0,1,0,0);}\n';
+    for (let i = 0; dense.length < 2 * 1024 * 1024; i++) dense += `int a${i};\n`;
+    const big = file('dense.c');
+    c.open(big, dense, 1);
+    const published = await c.waitForDiagnostics(big, 1);
+    expect(published.diagnostics.map((d) => d.message)).toEqual([
+      'pinscope stopped analysing this file after 500 ms (pinscope.analysisTimeout); no findings are shown for it',
+    ]);
+    await c.waitFor('the stop request in the log', () =>
+      c.logs.find((l) => l.includes('inside a parse; it was asked to stop')),
+    );
+    // Before, the process aborted ~2 s later (terminate called after throwing an instance of 'Napi::Error').
+    await settled(2500);
+    expect(c.process.exitCode).toBeNull();
+    expect(c.stderr).not.toContain('terminate called');
+    const good = file('after-parse-stop.c');
+    c.open(good, text, 1);
+    expect((await c.waitForDiagnostics(good, 1)).diagnostics).toHaveLength(4);
+    expect((await c.connection.sendRequest(ServerInfoRequest, {})).workerRestarts).toBe(1);
+  });
+
+  test('a .pinsim trace is read in the worker, within the budget: a parse that never ends is stopped, the server answers meanwhile', async () => {
+    const c = await start({ analysisTimeout: 500 });
+    const trace = uriOf('/tmp/pinscope-protocol-tests/hangs.pinsim');
+    c.open(trace, '# pinscope-test-hook: hang\nkernel 6.12\npages 4 base\n', 1, 'pinsim');
+    await settled(100);
+    const info = await c.connection.sendRequest(ServerInfoRequest, {});
+    expect(info.openDocuments).toBe(1);
+    const published = await c.waitForDiagnostics(trace, 1);
+    expect(published.diagnostics.map((d) => [d.message, d.range.start.line])).toEqual([
+      ['pinscope could not check this trace: reading the trace went over its 500 ms budget', 0],
+    ]);
+    expect((await c.connection.sendRequest(ServerInfoRequest, {})).workerRestarts).toBe(1);
+  });
+
+  test('a .pinsim trace with a no-break space (lsp-repro.py case 3): hover and serverInfo are answered, the server lives', async () => {
+    const c = await start({ analysisTimeout: 2000 });
+    const trace = uriOf('/tmp/pinscope-protocol-tests/nbsp.pinsim');
+    c.open(trace, 'kernel 6.12\npages 4 base\nreturn\u00a00\n', 1, 'pinsim');
+    const hover = c.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: trace },
+      position: { line: 2, character: 1 },
+    });
+    const started = Date.now();
+    expect((await c.connection.sendRequest(ServerInfoRequest, {})).openDocuments).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(await hover).toBeNull();
+    const published = await c.waitForDiagnostics(trace, 1);
+    // A parse error, or the budget note while the tokenizer looped (branch sim fixes the tokenizer).
+    expect(published.uri).toBe(trace);
+    for (const d of published.diagnostics) expect(d.range.start.line).toBeLessThanOrEqual(3);
+    expect(c.process.exitCode).toBeNull();
+  });
+
   test('the analysis worker dying is reported on the file, and the next analysis gets a new worker', async () => {
     const c = await start();
     const dies = file('exits.c');
