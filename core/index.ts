@@ -35,7 +35,7 @@ export { PREFILTER_NEEDLES, textMayContainCatalogued } from './session/needles';
 // ─── Linting ───────────────────────────────────────────────────────────────────────────────────────
 export { defaultParser, lintText, ruleSettingsFrom, type LintOptions, type LintResult, type RuleSetting } from './lint';
 export type { AnalysisBudget, BudgetLimit } from './analysis/budget';
-export { ParseStopped, type CParser } from './parse/parser';
+export { createCParser, ParseStopped, type CParser, type CParserOptions } from './parse/parser';
 export type {
   AnalysisNote,
   Finding,

@@ -9,11 +9,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   createSession,
-  defaultParser,
+  createCParser,
   formatStepTable,
   NEWEST_KNOWN,
   parseTrace,
-  ParseStopped,
   simulateTraceDocument,
   type CParser,
 } from '../core/index';
@@ -48,24 +47,11 @@ function runTestHook(text: string): void {
 }
 
 /**
- * The parser the session uses, marked in the control word while tree-sitter parses (the main
- * thread must not terminate the thread then) and stopped when the main thread cancels `job()`.
+ * The parser the session uses: it marks the control word while tree-sitter's native parse runs,
+ * so that the main thread never terminates this thread there (see analysisHost.ts).
  */
-function guardedParser(control: Int32Array, job: () => number): CParser {
-  const inner = defaultParser();
-  const stopped = (): boolean => Atomics.load(control, Control.CANCEL) === job();
-  return {
-    parse: (text, previous, options = {}) => {
-      Atomics.store(control, Control.IN_PARSE, 1);
-      try {
-        // Checked after the mark: a cancel the main thread wrote before it read the mark is seen here.
-        if (stopped()) throw new ParseStopped();
-        return inner.parse(text, previous, { ...options, shouldStop: stopped });
-      } finally {
-        Atomics.store(control, Control.IN_PARSE, 0);
-      }
-    },
-  };
+function markedParser(control: Int32Array): CParser {
+  return createCParser({ onNativeParse: (inside) => Atomics.store(control, Control.IN_PARSE, inside ? 1 : 0) });
 }
 
 const checkTrace = (job: CheckTraceJob): FromWorker => {
@@ -81,13 +67,16 @@ export function runAnalysisWorker(): void {
   if (!port) return;
   const control = new Int32Array((workerData as WorkerData).control);
   let current = 0;
+  /** The main thread asked to stop the job being run (its budget ran out). */
+  const shouldStop = (): boolean => Atomics.load(control, Control.CANCEL) === current;
   // Every job names its kernel version; the session's default is never used.
-  const session = createSession({ kernelVersion: NEWEST_KNOWN, parser: guardedParser(control, () => current) });
+  const session = createSession({ kernelVersion: NEWEST_KNOWN, parser: markedParser(control) });
 
   const analyze = (job: AnalyzeJob): FromWorker => {
     const r = session.update(job.uri, job.text, {
       kernelVersion: job.kernelVersion,
       rules: job.rules,
+      shouldStop,
       afterParse: runTestHook,
     });
     return {
@@ -105,6 +94,7 @@ export function runAnalysisWorker(): void {
   const simulate = (job: SimulateJob): FromWorker => {
     const result = session.simulate(job.uri, {
       text: job.text,
+      shouldStop,
       kernelVersion: job.kernelVersion,
       options: simOptions(job.parameters),
       ...(job.function !== undefined ? { function: job.function } : {}),

@@ -134,16 +134,28 @@ function diffEdit(before: string, after: string): Parser.Edit | null {
 /** tree-sitter reads a JS string through a callback; a larger buffer means fewer calls on big files. */
 const BUFFER_SIZE = 1 << 16;
 
-export function createCParser(): CParser {
+export interface CParserOptions {
+  /**
+   * Called with true just before tree-sitter's native parse starts and with false when it has
+   * returned (each of the one or two parses a document takes). A worker thread must not be
+   * terminated in between: the native parse calls back into JavaScript, and a termination there
+   * aborts the whole process. Thread owners record it where the terminating thread can read it
+   * (a SharedArrayBuffer) and ask the parse to stop (`shouldStop`) instead.
+   */
+  readonly onNativeParse?: (inside: boolean) => void;
+}
+
+export function createCParser(options: CParserOptions = {}): CParser {
   const parser = new Parser();
   parser.setLanguage(C);
+  const mark = options.onNativeParse;
 
   // tree-sitter's node binding keeps every progress callback it is given alive for good (a
   // persistent reference per parse that is never released), so the parser has one small callback
   // that reads the current parse's `shouldStop`, and passes it only when there is one.
   let stop: (() => boolean) | undefined;
   const progressCallback = (): boolean => stop?.() === true;
-  const run = (parsedText: string, old?: Parser.Tree): Parser.Tree => {
+  const native = (parsedText: string, old?: Parser.Tree): Parser.Tree => {
     if (!stop) return parser.parse(parsedText, old ?? null, { bufferSize: BUFFER_SIZE });
     const tree = parser.parse(parsedText, old ?? null, { bufferSize: BUFFER_SIZE, progressCallback }) as
       Parser.Tree | undefined;
@@ -151,6 +163,17 @@ export function createCParser(): CParser {
     // A halted parse resumes where it stopped on the next call unless the parser is reset.
     parser.reset();
     throw new ParseStopped();
+  };
+  const run = (parsedText: string, old?: Parser.Tree): Parser.Tree => {
+    mark?.(true);
+    try {
+      // Asked once more after the mark: a stop requested by a thread that read "not inside" just
+      // before the mark is seen here, before the native code starts.
+      if (stop?.() === true) throw new ParseStopped();
+      return native(parsedText, old);
+    } finally {
+      mark?.(false);
+    }
   };
 
   const result = (text: string, parsedText: string, tree: Parser.Tree, mode: PrepareMode): ParsedSource => {
