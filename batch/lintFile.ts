@@ -3,19 +3,44 @@
  * by the worker threads and the in-process path; never throws for a bad file, it says why instead.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { lintText, type AnalysisNote, type Finding, type LintOptions } from '../core/index';
+import {
+  defaultParser,
+  lintText,
+  ParseStopped,
+  type AnalysisNote,
+  type CParser,
+  type Finding,
+  type LintOptions,
+} from '../core/index';
 import { fileMayContainCatalogued, mayContainCatalogued } from './prefilter';
 import { decodeSource, DEFAULT_MAX_BYTES, tooLargeMessage, type Encoding } from './source';
+
+/**
+ * What one file may cost. Time: the parse stops at the deadline (core's shouldStop hook), and in a
+ * worker pool a file that overruns it in the analysis gets its worker replaced (pool.ts). Memory:
+ * the JavaScript heap of the worker a file that exhausted a pool worker is retried in; the
+ * in-process path (small runs) shares the caller's heap.
+ */
+export interface FileBudget {
+  readonly timeMs: number;
+  readonly heapMb: number;
+}
+
+export const DEFAULT_FILE_BUDGET: FileBudget = { timeMs: 60_000, heapMb: 1536 };
 
 export interface FileLintRequest {
   readonly lint: LintOptions;
   readonly maxBytes?: number;
+  readonly budget?: FileBudget;
 }
 
 export interface FileLintResult {
   readonly file: string;
-  /** 'linted': parsed and checked; 'skipped-prefilter': no catalogued name; 'skipped': see problem. */
-  readonly status: 'linted' | 'skipped-prefilter' | 'skipped' | 'error';
+  /**
+   * 'linted': parsed and checked; 'skipped-prefilter': no catalogued name; 'skipped': see problem;
+   * 'stopped': read, but its time or memory budget ran out (a 'budget' note says which).
+   */
+  readonly status: 'linted' | 'skipped-prefilter' | 'skipped' | 'error' | 'stopped';
   readonly findings: readonly Finding[];
   readonly notes: readonly AnalysisNote[];
   /** One line for stderr when the file could not be (fully) read. */
@@ -69,7 +94,40 @@ function mayContainCataloguedOnDisk(file: string): boolean {
   }
 }
 
-export function lintFileFromDisk(file: string, request: FileLintRequest): FileLintResult {
+/** A file whose budget ran out: no findings, one note that says which budget. */
+export function stoppedResult(file: string, message: string): FileLintResult {
+  return { file, status: 'stopped', findings: [], notes: [{ kind: 'budget', message }] };
+}
+
+export function timeBudgetMessage(timeMs: number): string {
+  return `pinscope stopped analysing this file after ${formatSeconds(timeMs)} (its time budget); no findings are shown for it`;
+}
+
+export function memoryBudgetMessage(heapMb: number): string {
+  return `pinscope stopped analysing this file: it needed more than its ${heapMb} MB memory budget; no findings are shown for it`;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/**
+ * `deferAbove`: a file over this many bytes that would be parsed is not, and null comes back (a
+ * pool worker hands such files to a worker of their own; see pool.ts).
+ */
+export function lintFileFromDisk(file: string, request: FileLintRequest, parser?: CParser): FileLintResult;
+export function lintFileFromDisk(
+  file: string,
+  request: FileLintRequest,
+  parser: CParser | undefined,
+  deferAbove: number,
+): FileLintResult | null;
+export function lintFileFromDisk(
+  file: string,
+  request: FileLintRequest,
+  parser: CParser = defaultParser(),
+  deferAbove?: number,
+): FileLintResult | null {
   const maxBytes = request.maxBytes ?? DEFAULT_MAX_BYTES;
   let length: number;
   try {
@@ -96,12 +154,19 @@ export function lintFileFromDisk(file: string, request: FileLintRequest): FileLi
   if (!mayContainCatalogued(scratch, length)) {
     return { file, status: 'skipped-prefilter', findings: [], notes: [] };
   }
+  if (deferAbove !== undefined && length > deferAbove) return null;
   const bytes = Buffer.from(scratch.subarray(0, length));
   const decoded = decodeSource(bytes, maxBytes);
   if (!decoded.ok) return { file, status: 'skipped', findings: [], notes: [], problem: decoded.message };
+  const budget = request.budget ?? DEFAULT_FILE_BUDGET;
+  const deadline = performance.now() + budget.timeMs;
   try {
     // A file from disk is linted once and its tree thrown away: parse only what the rules read.
-    const result = lintText(decoded.text, { focus: true, ...request.lint });
+    const result = lintText(
+      decoded.text,
+      { focus: true, ...request.lint, shouldStop: () => performance.now() > deadline },
+      parser,
+    );
     const notes = decoded.warning
       ? [{ kind: 'encoding' as const, message: decoded.warning }, ...result.notes]
       : result.notes;
@@ -114,6 +179,7 @@ export function lintFileFromDisk(file: string, request: FileLintRequest): FileLi
       ...(decoded.warning ? { problem: decoded.warning } : {}),
     };
   } catch (e) {
+    if (e instanceof ParseStopped) return stoppedResult(file, timeBudgetMessage(budget.timeMs));
     // An analysis bug must not stop a tree-wide run: report it against the file and go on.
     const where = e instanceof Error && e.stack ? (e.stack.split('\n')[1]?.trim() ?? '') : '';
     return {

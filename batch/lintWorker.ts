@@ -1,24 +1,67 @@
 /**
  * Worker-thread entry: lints batches of files and posts results back. Each worker has its own
- * tree-sitter parser (native parsers are not shared between threads).
+ * tree-sitter parser (native parsers are not shared between threads), and tells the pool through
+ * a shared control word which file it is on and whether tree-sitter's native parse is running —
+ * what the pool needs to blame the right file when the worker dies, and to stop a file that
+ * overruns its time budget without terminating the thread inside native code (pool.ts).
  */
-import { parentPort } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createCParser } from '../core/index';
 import { lintFileFromDisk, type FileLintRequest, type FileLintResult } from './lintFile';
 
 export interface WorkerBatch {
   readonly type: 'batch';
   readonly id: number;
   readonly files: readonly string[];
+  /** The index of each file in the whole run (what the worker writes into the control word). */
+  readonly indices: readonly number[];
   readonly request: FileLintRequest;
 }
 
 export interface WorkerReply {
   readonly type: 'results';
   readonly id: number;
-  /** Results worth sending back (findings, notes or problems); the rest are only counted. */
-  readonly results: readonly FileLintResult[];
+  /** Results worth sending back (findings, notes or problems), with their index in the run. */
+  readonly results: readonly { readonly index: number; readonly result: FileLintResult }[];
   readonly linted: number;
   readonly prefiltered: number;
+  /** Files a pool worker did not lint because they are large: the pool runs each alone (pool.ts). */
+  readonly deferred: readonly number[];
+}
+
+/** The control word: CURRENT is the run index of the file being linted (-1 between files). */
+export const PoolControl = { CURRENT: 0, IN_PARSE: 1, SIZE: 2 } as const;
+
+export interface LintWorkerData {
+  readonly control: SharedArrayBuffer;
+  /** Files over this many bytes that would be parsed are deferred, not linted (pool workers have a small heap). */
+  readonly deferAbove: number | null;
+}
+
+/**
+ * Test hooks (only with PINSCOPE_TEST_HOOKS=1), on a file whose first line says
+ * `pinscope-test-hook: exit|hang|oom`: the worker dies, loops, or allocates until its heap is gone.
+ */
+function runTestHook(file: string): void {
+  if (process.env.PINSCOPE_TEST_HOOKS !== '1') return;
+  let head = '';
+  try {
+    head = readFileSync(file, 'latin1').slice(0, 200);
+  } catch {
+    return;
+  }
+  const hook = /pinscope-test-hook:\s*(exit|hang|oom)/.exec(head)?.[1];
+  if (hook === 'exit') process.exit(3);
+  if (hook === 'hang') {
+    for (;;) {
+      // a runaway analysis, to test the time budget
+    }
+  }
+  if (hook === 'oom') {
+    const hoard: number[][] = [];
+    for (;;) hoard.push(new Array<number>(1 << 16).fill(hoard.length));
+  }
 }
 
 function isBatch(message: unknown): message is WorkerBatch {
@@ -27,18 +70,35 @@ function isBatch(message: unknown): message is WorkerBatch {
 
 if (parentPort) {
   const port = parentPort;
+  const data = workerData as LintWorkerData;
+  const control = new Int32Array(data.control);
+  const parser = createCParser({
+    onNativeParse: (inside) => Atomics.store(control, PoolControl.IN_PARSE, inside ? 1 : 0),
+  });
   port.on('message', (message: unknown) => {
     if (!isBatch(message)) return;
-    const results: FileLintResult[] = [];
+    const results: WorkerReply['results'][number][] = [];
+    const deferred: number[] = [];
     let linted = 0;
     let prefiltered = 0;
-    for (const file of message.files) {
-      const r = lintFileFromDisk(file, message.request);
+    message.files.forEach((file, i) => {
+      const index = message.indices[i] as number;
+      Atomics.store(control, PoolControl.CURRENT, index);
+      runTestHook(file);
+      const r =
+        data.deferAbove === null
+          ? lintFileFromDisk(file, message.request, parser)
+          : lintFileFromDisk(file, message.request, parser, data.deferAbove);
+      if (r === null) {
+        deferred.push(index);
+        return;
+      }
       if (r.status === 'linted') linted++;
       if (r.status === 'skipped-prefilter') prefiltered++;
-      if (r.findings.length > 0 || r.notes.length > 0 || r.problem) results.push(r);
-    }
-    const reply: WorkerReply = { type: 'results', id: message.id, results, linted, prefiltered };
+      if (r.findings.length > 0 || r.notes.length > 0 || r.problem) results.push({ index, result: r });
+    });
+    Atomics.store(control, PoolControl.CURRENT, -1);
+    const reply: WorkerReply = { type: 'results', id: message.id, results, linted, prefiltered, deferred };
     port.postMessage(reply);
   });
 }

@@ -34,6 +34,12 @@ export interface LintOptions {
    * keeps the findings made so far, and adds a `budget` note for each function it did not finish.
    */
   readonly budget?: AnalysisBudget;
+  /**
+   * Asked while the text is parsed (tree-sitter's progress callback), and true stops the parse
+   * (ParseStopped is thrown): the part of a file's time budget `budget` cannot see, since the
+   * analysis starts only after the parse (batch/lintFile.ts passes both).
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface LintResult {
@@ -183,7 +189,11 @@ export function lintParsed(parsed: ParsedSource, options: LintOptions): LintResu
 }
 
 export function lintText(text: string, options: LintOptions, parser: CParser = defaultParser()): LintResult {
-  return lintParsed(parser.parse(text, undefined, options.focus ? { focus: keptBodies } : {}), options);
+  const parse = {
+    ...(options.focus ? { focus: keptBodies } : {}),
+    ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+  };
+  return lintParsed(parser.parse(text, undefined, parse), options);
 }
 
 export function ruleSettingsFrom(record: Readonly<Record<string, unknown>>): Partial<Record<RuleId, RuleSetting>> {

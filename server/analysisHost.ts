@@ -102,6 +102,11 @@ export class AnalysisHost {
 
   constructor(private readonly options: AnalysisHostOptions) {}
 
+  /** The worker's V8 heap limit: what one document's analysis may use. */
+  private get heapMb(): number {
+    return this.options.maxHeapMb ?? 1536;
+  }
+
   analyze(input: AnalyzeInput, budgetMs: number): Promise<AnalysisOutcome> {
     if (this.disposed) return Promise.resolve({ kind: 'superseded' });
     const older = this.analyses.get(input.uri);
@@ -227,7 +232,7 @@ export class AnalysisHost {
       stderr: true,
       // A small young generation: analyses allocate a lot of short-lived objects, and V8's default
       // semi-spaces keep ~40 MB more resident for no measurable gain in latency (bench/sections/lsp.mjs).
-      resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? 1536, maxYoungGenerationSizeMb: 8 },
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 8 },
     });
     worker.stdout.on('data', (chunk: Buffer) => this.options.log(`[analysis worker] ${chunk.toString().trimEnd()}`));
     worker.stderr.on('data', (chunk: Buffer) => this.options.log(`[analysis worker] ${chunk.toString().trimEnd()}`));
@@ -235,7 +240,14 @@ export class AnalysisHost {
       if (generation === this.generation) this.onReply(reply);
     });
     worker.on('error', (error) => {
-      if (generation === this.generation) this.onWorkerGone(`analysis worker failed: ${error.message}`);
+      if (generation !== this.generation) return;
+      // The heap limit is each document's memory budget: say so rather than quote V8.
+      const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.onWorkerGone(
+        outOfMemory
+          ? `the analysis needed more than its ${this.heapMb} MB memory budget`
+          : `analysis worker failed: ${error.message}`,
+      );
     });
     worker.on('exit', (code) => {
       if (generation === this.generation) this.onWorkerGone(`analysis worker exited with code ${code}`);

@@ -10,7 +10,7 @@ import { formatVersion } from '../core/index';
 import { globMatcher, listCFiles } from '../batch/files';
 import { detectKernelVersion } from '../batch/kernelTree';
 import { lintFiles } from '../batch/pool';
-import type { FileLintResult } from '../batch/lintFile';
+import { DEFAULT_FILE_BUDGET, type FileLintResult } from '../batch/lintFile';
 import type { ResolvedSettings } from './configuration';
 import { findingDiagnostic, noteDiagnostic, type DiagnosticOptions } from './diagnostics';
 import type { LintWorkspaceResult } from './protocol';
@@ -77,6 +77,8 @@ export async function lintWorkspace(options: WorkspaceLintOptions): Promise<Lint
       request: {
         lint: { kernelVersion: version, rules: job.resolved.settings.rules },
         maxBytes: job.resolved.settings.maxFileSize,
+        // The editor's per-file time budget; the memory budget is batch's default.
+        budget: { timeMs: job.resolved.settings.analysisTimeout, heapMb: DEFAULT_FILE_BUDGET.heapMb },
       },
       workerScript: options.workerScript,
       signal: options.signal,

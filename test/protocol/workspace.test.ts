@@ -149,4 +149,26 @@ describe('pinscope lsp --stdio', () => {
       'internal-foll-flag',
     ]);
   });
+
+  test('a file that kills a lint worker, and a 2 MB file, in a folder of 30: the run goes on, each gets its result', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'pinscope-ws-bad-'));
+    try {
+      for (let f = 0; f < 30; f++) copyFileSync(DEMO, path.join(folder, `f${f}.c`));
+      const pinned = 'void f(void){pin_user_pages_fast(0,1,0,0);}\n';
+      writeFileSync(path.join(folder, 'dies.c'), `/* pinscope-test-hook: exit */\n${pinned}`);
+      let dense = pinned;
+      for (let i = 0; dense.length < 2 * 1024 * 1024; i++) dense += `int a${i};\n`;
+      writeFileSync(path.join(folder, 'dense.c'), dense);
+      client = await startClient({ settings: { rules: onlyRules(RULES_UNDER_TEST) } });
+      const result = await client.connection.sendRequest(LintWorkspaceRequest, { paths: [folder] });
+      expect(result).toMatchObject({ files: 32, parsed: 31, findings: 120, filesWithFindings: 30, partial: 1 });
+      expect(client.lastDiagnostics(uriOf(path.join(folder, 'dies.c')))?.diagnostics.map((d) => d.message)).toEqual([
+        'pinscope did not analyse this file: internal error: the lint worker died while analysing this file (it exited); please report it',
+      ]);
+      // Parsed (31 = 30 + dense.c), and clean: nothing to publish for it.
+      expect(client.lastDiagnostics(uriOf(path.join(folder, 'dense.c')))).toBeUndefined();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });
