@@ -1,29 +1,23 @@
 /**
- * The main thread's side of the analysis worker: a queue that keeps only the newest job per
- * document (an older pending job is cancelled, not run), one job at a time, a time budget per job,
- * and a restart after a crash. Documents that went over budget wait behind the others, so one
- * pathological file cannot starve the rest.
- *
- * Over budget, the job is stopped and the worker replaced. A worker running pure JavaScript is
- * terminated at once; a worker inside tree-sitter's native parse is asked to stop instead (the
- * control word, workerMessages.ts) and terminated only once it is out of the parse: terminating
- * it there aborts the whole server (`terminate called after throwing an instance of
- * 'Napi::Error'`, lsp-timeout-abort.py).
+ * The main thread's side of the analysis: a queue that keeps only the newest job per document (an
+ * older pending job is cancelled, not run), one job at a time, a time budget per job (over budget
+ * → the analysis process is killed and a new one takes the next job), and a restart after a
+ * crash. Documents that went over budget wait behind the others, so one pathological file cannot
+ * starve the rest. When no document is left in the analysis process, it is stopped, which gives
+ * its memory back to the system (analysisProcess.ts says why that needs a process).
  */
-import { Worker } from 'node:worker_threads';
-import {
-  Control,
-  type AnalyzeJob,
-  type AnalyzedReply,
-  type CheckTraceJob,
-  type FromWorker,
-  type SimulateJob,
-  type SimulatedReply,
-  type SimulateTraceJob,
-  type ToWorker,
-  type TraceCheckedReply,
-  type TraceSimulatedReply,
-  type WorkerData,
+import { AnalysisProcess } from './analysisProcess';
+import type {
+  AnalyzeJob,
+  AnalyzedReply,
+  CheckTraceJob,
+  FromWorker,
+  SimulateJob,
+  SimulatedReply,
+  SimulateTraceJob,
+  ToWorker,
+  TraceCheckedReply,
+  TraceSimulatedReply,
 } from './workerMessages';
 
 export type AnalysisOutcome =
@@ -79,17 +73,19 @@ export interface AnalysisHostOptions {
   readonly maxHeapMb?: number;
 }
 
-/** A worker with its control word (workerMessages.ts Control). */
-interface RunningWorker {
-  readonly worker: Worker;
-  readonly control: Int32Array;
-}
-
-/** How often a replaced worker that is still inside a native parse is looked at again. */
-const RETIRE_POLL_MS = 20;
+/** After the last document leaves the analysis process, how long it stays up for the next one. */
+const IDLE_RELEASE_MS = 2000;
+const MAX_START_FAILURES = 3;
 
 export class AnalysisHost {
-  private worker: RunningWorker | null = null;
+  private worker: AnalysisProcess | null = null;
+  /** Documents whose tree and memo the analysis process holds (analysed and not forgotten). */
+  private readonly holding = new Set<string>();
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Processes stopped because no document was left in them (not counted as restarts). */
+  releases = 0;
+  /** Analysis processes in a row that ended before they were ready. */
+  private startFailures = 0;
   private generation = 0;
   private nextId = 1;
   private readonly analyses = new Map<string, QueuedAnalysis>();
@@ -100,7 +96,10 @@ export class AnalysisHost {
   private disposed = false;
   restarts = 0;
 
-  constructor(private readonly options: AnalysisHostOptions) {}
+  constructor(private readonly options: AnalysisHostOptions) {
+    // However the server ends, its analysis process ends with it (it also watches for that itself).
+    process.on('exit', () => this.worker?.kill());
+  }
 
   /** The worker's V8 heap limit: what one document's analysis may use. */
   private get heapMb(): number {
@@ -173,7 +172,32 @@ export class AnalysisHost {
   forget(uri: string): void {
     this.cancel(uri);
     this.slow.delete(uri);
+    if (!this.holding.delete(uri)) return;
     this.post({ type: 'forget', uri });
+    this.releaseWhenIdle();
+  }
+
+  /** The analysis process's pid, while there is one. */
+  get pid(): number | undefined {
+    return this.worker?.pid;
+  }
+
+  /**
+   * With no document left in it and nothing to do, the analysis process is stopped (after a short
+   * wait, for a document opened right after another closed): its memory goes back to the system.
+   */
+  private releaseWhenIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    if (this.holding.size > 0 || !this.worker) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.holding.size > 0 || this.running || this.hasWork()) return;
+      this.releases++;
+      this.options.log('no document is left in the analysis process; it was stopped to give its memory back');
+      this.stopWorker();
+    }, IDLE_RELEASE_MS);
+    this.idleTimer.unref();
   }
 
   /** The uri of the job being analysed right now, if any (for tests and logs). */
@@ -187,12 +211,12 @@ export class AnalysisHost {
     this.analyses.clear();
     for (const sim of this.simulations.splice(0))
       sim.resolve({ kind: 'failed', message: 'the server is shutting down' });
-    // A parse in progress is asked to stop, so that the exit that follows finds the worker out of it.
-    this.stopWorker(this.running?.entry.job.id);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.stopWorker();
   }
 
   private post(message: ToWorker): void {
-    this.worker?.worker.postMessage(message);
+    this.worker?.send(message);
   }
 
   private take(): Queued | undefined {
@@ -211,78 +235,46 @@ export class AnalysisHost {
   }
 
   private pump(): void {
-    if (this.running || this.disposed) return;
+    if (this.running || this.disposed || !this.hasWork()) return;
+    const worker = this.ensureWorker();
+    if (!worker.ready) return; // pumped again when it is
     const entry = this.take();
     if (!entry) return;
-    const { worker } = this.ensureWorker();
     const timer = setTimeout(() => this.onTimeout(), entry.budgetMs);
     this.running = { entry, started: Date.now(), timer };
-    worker.postMessage(entry.job);
+    if (entry.kind === 'analyze') this.holding.add(entry.job.uri);
+    worker.send(entry.job);
   }
 
-  private ensureWorker(): RunningWorker {
+  private hasWork(): boolean {
+    return this.simulations.length > 0 || this.analyses.size > 0;
+  }
+
+  private ensureWorker(): AnalysisProcess {
     if (this.worker) return this.worker;
     const generation = ++this.generation;
-    const control = new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT);
-    const workerData: WorkerData = { control };
-    const worker = new Worker(this.options.script, {
-      workerData,
-      // The worker must never write to our stdout: in --stdio mode that is the LSP stream.
-      stdout: true,
-      stderr: true,
-      // A small young generation: analyses allocate a lot of short-lived objects, and V8's default
-      // semi-spaces keep ~40 MB more resident for no measurable gain in latency (bench/sections/lsp.mjs).
-      resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 8 },
+    this.worker = new AnalysisProcess(this.options.script, this.heapMb, {
+      onReady: () => {
+        if (generation === this.generation) this.pump();
+      },
+      onReply: (reply) => {
+        if (generation === this.generation) this.onReply(reply);
+      },
+      onGone: (message) => {
+        if (generation === this.generation) this.onWorkerGone(message);
+      },
+      log: this.options.log,
     });
-    worker.stdout.on('data', (chunk: Buffer) => this.options.log(`[analysis worker] ${chunk.toString().trimEnd()}`));
-    worker.stderr.on('data', (chunk: Buffer) => this.options.log(`[analysis worker] ${chunk.toString().trimEnd()}`));
-    worker.on('message', (reply: FromWorker) => {
-      if (generation === this.generation) this.onReply(reply);
-    });
-    worker.on('error', (error) => {
-      if (generation !== this.generation) return;
-      // The heap limit is each document's memory budget: say so rather than quote V8.
-      const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-      this.onWorkerGone(
-        outOfMemory
-          ? `the analysis needed more than its ${this.heapMb} MB memory budget`
-          : `analysis worker failed: ${error.message}`,
-      );
-    });
-    worker.on('exit', (code) => {
-      if (generation === this.generation) this.onWorkerGone(`analysis worker exited with code ${code}`);
-    });
-    worker.unref();
-    this.worker = { worker, control: new Int32Array(control) };
     return this.worker;
   }
 
-  /**
-   * Stops the current worker (its messages are ignored from now on; the next job starts a new
-   * one). `stopJob`: the id of the job it is running, which it is asked to stop first.
-   */
-  private stopWorker(stopJob?: number): void {
+  /** Stops the analysis process (what it holds is gone; the next job starts a new one). */
+  private stopWorker(): void {
     const current = this.worker;
     this.worker = null;
     this.generation++;
-    if (!current) return;
-    if (stopJob !== undefined) Atomics.store(current.control, Control.CANCEL, stopJob);
-    this.terminateOutsideParse(current);
-  }
-
-  /** Terminates `w` now, or as soon as it has left tree-sitter's native parse. */
-  private terminateOutsideParse(w: RunningWorker): void {
-    if (Atomics.load(w.control, Control.IN_PARSE) === 0) {
-      void w.worker.terminate();
-      return;
-    }
-    this.options.log('the analysis worker is inside a parse; it was asked to stop and will end when the parse does');
-    const poll = setInterval(() => {
-      if (Atomics.load(w.control, Control.IN_PARSE) !== 0) return;
-      clearInterval(poll);
-      void w.worker.terminate();
-    }, RETIRE_POLL_MS);
-    poll.unref();
+    this.holding.clear();
+    current?.kill();
   }
 
   private finish(): Running | null {
@@ -315,7 +307,7 @@ export class AnalysisHost {
     const running = this.finish();
     if (!running) return;
     this.restarts++;
-    this.stopWorker(running.entry.job.id);
+    this.stopWorker();
     const { entry } = running;
     if (entry.kind === 'analyze') {
       this.slow.add(entry.job.uri);
@@ -331,8 +323,10 @@ export class AnalysisHost {
   }
 
   private onWorkerGone(message: string): void {
+    const started = this.worker?.ready ?? false;
     this.worker = null;
     this.generation++;
+    this.holding.clear();
     this.restarts++;
     const running = this.finish();
     this.options.log(message);
@@ -345,6 +339,20 @@ export class AnalysisHost {
         entry.resolve({ kind: 'failed', message });
       }
     }
+    // A process that dies before it is ready would die again: after a few, the waiting jobs fail
+    // instead of starting processes in a loop (the next job tries again).
+    this.startFailures = started ? 0 : this.startFailures + 1;
+    if (this.startFailures >= MAX_START_FAILURES) {
+      this.startFailures = 0;
+      this.failAll(`the analysis process does not start (${message})`);
+      return;
+    }
     this.pump();
+  }
+
+  private failAll(message: string): void {
+    for (const pending of this.analyses.values()) pending.resolve({ kind: 'crashed', message });
+    this.analyses.clear();
+    for (const sim of this.simulations.splice(0)) sim.resolve({ kind: 'failed', message });
   }
 }

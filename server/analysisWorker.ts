@@ -1,24 +1,16 @@
 /**
- * The analysis thread: a message loop around one core session (core/session/), which owns the
- * documents' parse trees and lint memo. It runs in a worker thread of the server so that a slow
- * or crashing analysis can be stopped without stopping the server, and so that the main thread
- * keeps answering hovers and cancellations while a big file is being parsed.
+ * The analysis process: a message loop around one core session (core/session/), which owns the
+ * documents' parse trees and lint memo. It runs in a child process of the server so that a slow
+ * or crashing analysis can be stopped without stopping the server, so that the server keeps
+ * answering hovers and cancellations while a big file is being parsed, and so that its memory goes
+ * back to the system when it ends (analysisProcess.ts).
  *
- * The same bundle (dist/server/server.js) is the worker script: main.ts decides by isMainThread.
+ * The same bundle (dist/server/server.js) is the process's script: main.ts decides by its flag.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import {
-  createSession,
-  createCParser,
-  formatStepTable,
-  NEWEST_KNOWN,
-  parseTrace,
-  simulateTraceDocument,
-  type CParser,
-} from '../core/index';
+import { Worker } from 'node:worker_threads';
+import { createSession, formatStepTable, NEWEST_KNOWN, parseTrace, simulateTraceDocument } from '../core/index';
 import { simOptions } from './simulation';
 import {
-  Control,
   TEST_HOOK,
   type AnalyzeJob,
   type CheckTraceJob,
@@ -26,7 +18,6 @@ import {
   type SimulateJob,
   type SimulateTraceJob,
   type ToWorker,
-  type WorkerData,
 } from './workerMessages';
 
 function runTestHook(text: string): void {
@@ -46,14 +37,6 @@ function runTestHook(text: string): void {
   }
 }
 
-/**
- * The parser the session uses: it marks the control word while tree-sitter's native parse runs,
- * so that the main thread never terminates this thread there (see analysisHost.ts).
- */
-function markedParser(control: Int32Array): CParser {
-  return createCParser({ onNativeParse: (inside) => Atomics.store(control, Control.IN_PARSE, inside ? 1 : 0) });
-}
-
 const checkTrace = (job: CheckTraceJob): FromWorker => {
   runTestHook(job.text);
   const parsed = parseTrace(job.text);
@@ -62,21 +45,33 @@ const checkTrace = (job: CheckTraceJob): FromWorker => {
     : { type: 'traceChecked', id: job.id, errors: parsed.errors, stepLines: [] };
 };
 
+/**
+ * 'disconnect' is an event: an analysis that loops (or parses for a minute) never sees it, and
+ * would outlive a server killed with SIGKILL. A small thread of its own checks once a second that
+ * the parent is still there, and ends the process when it is not.
+ */
+function watchParent(): void {
+  const parent = process.ppid;
+  const watchdog = new Worker(
+    `const parent = ${parent}; setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 1000);`,
+    { eval: true, resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 } },
+  );
+  watchdog.unref();
+}
+
 export function runAnalysisWorker(): void {
-  const port = parentPort;
-  if (!port) return;
-  const control = new Int32Array((workerData as WorkerData).control);
-  let current = 0;
-  /** The main thread asked to stop the job being run (its budget ran out). */
-  const shouldStop = (): boolean => Atomics.load(control, Control.CANCEL) === current;
+  const send = process.send?.bind(process);
+  if (!send) return;
+  // The server went away (it exited, or was killed): so does its analysis.
+  process.on('disconnect', () => process.exit(0));
+  watchParent();
   // Every job names its kernel version; the session's default is never used.
-  const session = createSession({ kernelVersion: NEWEST_KNOWN, parser: markedParser(control) });
+  const session = createSession({ kernelVersion: NEWEST_KNOWN });
 
   const analyze = (job: AnalyzeJob): FromWorker => {
     const r = session.update(job.uri, job.text, {
       kernelVersion: job.kernelVersion,
       rules: job.rules,
-      shouldStop,
       afterParse: runTestHook,
     });
     return {
@@ -94,7 +89,6 @@ export function runAnalysisWorker(): void {
   const simulate = (job: SimulateJob): FromWorker => {
     const result = session.simulate(job.uri, {
       text: job.text,
-      shouldStop,
       kernelVersion: job.kernelVersion,
       options: simOptions(job.parameters),
       ...(job.function !== undefined ? { function: job.function } : {}),
@@ -110,12 +104,11 @@ export function runAnalysisWorker(): void {
     result: simulateTraceDocument(job.text, job.kernelVersion, job.fallbackVersion),
   });
 
-  port.on('message', (message: ToWorker) => {
+  process.on('message', (message: ToWorker) => {
     if (message.type === 'forget') {
       session.forget(message.uri);
       return;
     }
-    current = message.id;
     let reply: FromWorker;
     try {
       reply =
@@ -130,6 +123,7 @@ export function runAnalysisWorker(): void {
       const error = e instanceof Error ? e : new Error(String(e));
       reply = { type: 'failed', id: message.id, message: error.message, stack: error.stack ?? '' };
     }
-    port.postMessage(reply);
+    send(reply);
   });
+  send({ type: 'ready' });
 }

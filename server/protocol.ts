@@ -141,6 +141,11 @@ export interface ServerInfoResult {
   readonly openDocuments: number;
   /** Restarts of the analysis worker (after a timeout or a crash). */
   readonly workerRestarts: number;
+  /**
+   * The analysis process's pid, or null while there is none: it starts with the first analysis
+   * and stops when no open document is left in it (its memory goes back to the system).
+   */
+  readonly analysisPid: number | null;
 }
 
 export const ServerInfoRequest = new RequestType<Record<string, never>, ServerInfoResult, void>('pinscope/serverInfo');

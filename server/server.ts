@@ -366,6 +366,7 @@ export class PinscopeServer {
       rssBytes: process.memoryUsage().rss,
       openDocuments: this.documents.size,
       workerRestarts: this.host.restarts,
+      analysisPid: this.host.pid ?? null,
     };
   }
 

@@ -1,6 +1,6 @@
 /**
- * Messages between the server's main thread and its analysis worker (server/analysisWorker.ts).
- * Plain data only: findings, notes and simulation targets are structured-cloned across.
+ * Messages between the server and its analysis process (server/analysisWorker.ts). Plain data
+ * only: findings, notes and simulation targets are structured-cloned across the IPC channel.
  */
 import type {
   FunctionSimulation,
@@ -92,6 +92,11 @@ export interface TraceCheckedReply {
   readonly stepLines: readonly number[];
 }
 
+/** The analysis process's first message: it has loaded and listens. */
+export interface ReadyMessage {
+  readonly type: 'ready';
+}
+
 export interface FailedReply {
   readonly type: 'failed';
   readonly id: number;
@@ -103,16 +108,3 @@ export type FromWorker = AnalyzedReply | SimulatedReply | TraceSimulatedReply | 
 
 /** Test hooks (only with PINSCOPE_TEST_HOOKS=1): a line `pinscope-test-hook: sleep=300|throw|hang|exit`. */
 export const TEST_HOOK = /pinscope-test-hook:\s*(sleep=(\d+)|throw|hang|exit)/;
-
-/**
- * The worker's control word, shared between the threads (a SharedArrayBuffer passed as workerData):
- * the main thread writes the id of a job to stop into CANCEL; the worker writes 1 into IN_PARSE while
- * tree-sitter's native parse runs. A worker in the native parse is never terminated — that aborts
- * the whole process (`terminate called after throwing an instance of 'Napi::Error'`,
- * lsp-timeout-abort.py); it is asked to stop instead, and the parse stops at its next progress check.
- */
-export const Control = { CANCEL: 0, IN_PARSE: 1, SIZE: 2 } as const;
-
-export interface WorkerData {
-  readonly control: SharedArrayBuffer;
-}

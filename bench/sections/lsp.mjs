@@ -4,8 +4,8 @@
 //    one at a time; each is timed from sending didChange to receiving the publishDiagnostics of
 //    that version. The edits alternate between inserting a space at the start of a line and
 //    deleting it again, at lines spread over the file, so the text stays the same size.
-//  - memory: RSS of the server process (its analysis worker thread included) after opening M
-//    kernel files that use the GUP API, each analysed.
+//  - memory: RSS of the server process and its analysis process after opening M
+//    kernel files that use the GUP API, each analysed, and again 5 s after closing them all.
 //
 // Options (`npm run bench -- --opt lsp.<key>=<value>`):
 //   files=drivers/scsi/st.c,mm/gup.c   the files edited (relative to the tree)
@@ -13,7 +13,7 @@
 //   open=50                            files opened for the memory measurement
 import { spawnSync } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -109,6 +109,7 @@ async function startServer(ctx, root) {
     diagnosticsOf,
     open: (uri, text, version = 1) =>
       connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version, text } }),
+    close: (uri) => connection.sendNotification('textDocument/didClose', { textDocument: { uri } }),
     change: (uri, version, contentChanges) =>
       connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges }),
     info: () => connection.sendRequest('pinscope/serverInfo', {}),
@@ -126,15 +127,41 @@ async function startServer(ctx, root) {
   };
 }
 
-/** VmRSS and VmHWM of a process, in MB (Linux). */
-function procMemory(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssMB: kb('VmRSS') / 1024, peakMB: kb('VmHWM') / 1024 };
-  } catch {
-    return { rssMB: null, peakMB: null };
+/** The process and its descendants (the server's analysis process), by /proc (Linux). */
+function processTree(pid) {
+  const out = [];
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop();
+    out.push(p);
+    try {
+      for (const task of readdirSync(`/proc/${p}/task`))
+        todo.push(...readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number));
+    } catch {
+      /* gone */
+    }
   }
+  return out;
+}
+
+/**
+ * VmRSS and VmHWM in MB (Linux) of a process with its descendants: the server, and its analysis
+ * process when it runs one (a worker thread before). The peak is the sum of each one's peak.
+ */
+function procMemory(pid) {
+  let rss = 0;
+  let peak = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+      rss += kb('VmRSS') / 1024;
+      peak += kb('VmHWM') / 1024;
+    } catch {
+      if (p === pid) return { rssMB: null, peakMB: null };
+    }
+  }
+  return { rssMB: rss, peakMB: peak };
 }
 
 /** Lines inside the file where an edit goes: spread evenly, skipping empty lines. */
@@ -218,12 +245,17 @@ async function memory(ctx, count) {
     await new Promise((r) => setTimeout(r, 500));
     const after = procMemory(server.child.pid);
     const info = await server.info();
+    // Then every document is closed: what stays is what the server keeps when nothing is open.
+    for (const f of files) server.close(pathToFileURL(f).toString());
+    await new Promise((r) => setTimeout(r, 5000));
+    const closed = procMemory(server.child.pid);
     return {
       files: files.length,
       candidates: all.length,
       bytes,
       before,
       after,
+      closed,
       info,
       openAllS,
       sample: files.slice(0, 3).map((f) => path.relative(ctx.tree, f)),
@@ -281,7 +313,7 @@ export async function run(ctx) {
       ['server', `${ctx.pinscope.slice(1).join(' ')} lsp --stdio (debounce 0, kernelVersion auto)`],
       [
         'memory',
-        `${m.files} files (${(m.bytes / 2 ** 20).toFixed(1)} MB of C, picked evenly from the ${m.candidates} *.c files matching pin_user_pages|get_user_pages): RSS ${m.before.rssMB?.toFixed(0)} MB idle → ${rss?.toFixed(0)} MB, peak ${m.after.peakMB?.toFixed(0)} MB; opening all took ${m.openAllS.toFixed(1)} s`,
+        `${m.files} files (${(m.bytes / 2 ** 20).toFixed(1)} MB of C, picked evenly from the ${m.candidates} *.c files matching pin_user_pages|get_user_pages): RSS ${m.before.rssMB?.toFixed(0)} MB idle → ${rss?.toFixed(0)} MB, peak ${m.after.peakMB?.toFixed(0)} MB; opening all took ${m.openAllS.toFixed(1)} s; 5 s after closing them all: ${m.closed.rssMB?.toFixed(0)} MB`,
       ],
     ],
     columns: [
@@ -298,8 +330,8 @@ export async function run(ctx) {
     rows,
     targets,
     notes: [
-      'Latency: from sending didChange to receiving the publishDiagnostics of that version, one edit at a time (incremental parse of the previous tree, analysis, lint, in the server\'s analysis worker thread). "analysis p50" is the server\'s own time for the worker job (pinscope/status elapsedMs): the rest is JSON-RPC, the worker message and the diagnostics.',
-      'RSS: /proc/<pid>/status VmRSS of the server process, which includes its analysis worker thread (V8 young generation capped at 8 MB); the 8 most recently analysed documents keep their parse trees for incremental re-parsing.',
+      'Latency: from sending didChange to receiving the publishDiagnostics of that version, one edit at a time (incremental parse of the previous tree, analysis, lint, in the server\'s analysis process). "analysis p50" is the server\'s own time for the worker job (pinscope/status elapsedMs): the rest is JSON-RPC, the worker message and the diagnostics.',
+      'RSS: /proc/<pid>/status VmRSS of the server process plus its analysis process (a worker thread inside the server before 2026-12; V8 young generation capped); the 8 most recently analysed documents keep their parse trees for incremental re-parsing. After the last document closes, the analysis process stops and its memory goes back to the system.',
     ],
     data,
   };

@@ -150,14 +150,14 @@ describe('pinscope lsp --stdio', () => {
     ]);
   });
 
-  test('a file that kills a lint worker, and a 2 MB file, in a folder of 30: the run goes on, each gets its result', async () => {
+  test('a file that kills a lint worker, and a file over 1 MB, in a folder of 30: the run goes on, each gets its result', async () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'pinscope-ws-bad-'));
     try {
       for (let f = 0; f < 30; f++) copyFileSync(DEMO, path.join(folder, `f${f}.c`));
       const pinned = 'void f(void){pin_user_pages_fast(0,1,0,0);}\n';
       writeFileSync(path.join(folder, 'dies.c'), `/* pinscope-test-hook: exit */\n${pinned}`);
       let dense = pinned;
-      for (let i = 0; dense.length < 2 * 1024 * 1024; i++) dense += `int a${i};\n`;
+      for (let i = 0; dense.length < 1.1 * 1024 * 1024; i++) dense += `int a${i};\n`;
       writeFileSync(path.join(folder, 'dense.c'), dense);
       client = await startClient({ settings: { rules: onlyRules(RULES_UNDER_TEST) } });
       const result = await client.connection.sendRequest(LintWorkspaceRequest, { paths: [folder] });
