@@ -28,6 +28,10 @@ const MAX_HEADER_BYTES = 8192;
 const MAX_BODY_BYTES = 512 * 1024 * 1024;
 const HEADER_END = Buffer.from('\r\n\r\n', 'ascii');
 const CONTENT_LENGTH = /content-length:/i;
+/** A header line as only a header can have it: with a raw line break, which JSON escapes. */
+const HEADER_IN_BODY = /content-length:[ \t]*\d+\r\n/i;
+/** Bytes of the previous chunk searched again, for a header split across chunks. */
+const HEADER_CARRY = 40;
 
 interface Input {
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
@@ -42,6 +46,8 @@ export class FramedMessageReader extends AbstractMessageReader {
   /** The body length of the message being read, once its header was read. */
   private expected: number | null = null;
   private callback: DataCallback | null = null;
+  /** How much of the body being read was searched for a header already (headerInBody). */
+  private scanned = 0;
   private closed = false;
 
   constructor(
@@ -75,12 +81,66 @@ export class FramedMessageReader extends AbstractMessageReader {
         if (header === 'skipped') continue;
       }
       const expected = this.expected as number;
-      if (this.length < expected) return;
+      if (this.length < expected) {
+        const cut = this.headerInBody(expected);
+        if (cut === null) return;
+        this.truncated(cut, expected);
+        continue;
+      }
       const all = this.take();
       this.expected = null;
+      const body = all.subarray(0, expected);
+      const value = this.decode(body);
+      // A body that is not JSON may be a short one that ran into the next message (whose header
+      // may straddle the body's end): read that message.
+      const cut = value === undefined ? nextHeader(all, expected) : -1;
+      if (cut > 0) {
+        this.keep(all.subarray(cut));
+        this.reportTruncated(cut, expected);
+        continue;
+      }
       this.keep(all.subarray(expected));
-      this.deliver(all.subarray(0, expected));
+      if (value === undefined) this.onProblem({ kind: 'parse', message: this.lastError });
+      else this.deliver(value);
     }
+  }
+
+  /** The body being read stops at `cut`, where a header starts: read on from there. */
+  private truncated(cut: number, expected: number): void {
+    const all = this.take();
+    this.expected = null;
+    this.keep(all.subarray(cut));
+    this.reportTruncated(cut, expected);
+  }
+
+  private reportTruncated(cut: number, expected: number): void {
+    this.onProblem({
+      kind: 'parse',
+      message: `the body ended after ${cut} of its ${expected} bytes (Content-Length), where the next message's header starts`,
+    });
+  }
+
+  /**
+   * Where a message header starts inside the body being read, or null. A client that sends fewer
+   * bytes than its Content-Length says would otherwise have its next messages eaten as the rest
+   * of that body (and the requests among them never answered). A header inside a body is
+   * unambiguous: `Content-Length: N` followed by a raw CR LF cannot occur in JSON, where a line
+   * break inside a string is always escaped. Each byte is scanned once, chunk by chunk.
+   */
+  private headerInBody(expected: number): number | null {
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      const end = offset + chunk.length;
+      if (end > this.scanned && offset < expected) {
+        const from = Math.max(0, this.scanned - offset - HEADER_CARRY);
+        const to = Math.min(chunk.length, expected - offset);
+        const at = chunk.subarray(from, to).toString('latin1').search(HEADER_IN_BODY);
+        if (at >= 0 && offset + from + at > 0) return offset + from + at;
+      }
+      offset = end;
+    }
+    this.scanned = Math.min(this.length, expected);
+    return null;
   }
 
   /** Everything pending, as one buffer (pending is emptied). */
@@ -92,6 +152,7 @@ export class FramedMessageReader extends AbstractMessageReader {
   }
 
   private keep(rest: Buffer): void {
+    this.scanned = 0;
     if (rest.length === 0) return;
     this.chunks = [rest];
     this.length = rest.length;
@@ -127,14 +188,19 @@ export class FramedMessageReader extends AbstractMessageReader {
     return next < 0 ? 'more' : 'skipped';
   }
 
-  private deliver(body: Buffer): void {
-    let value: unknown;
+  private lastError = '';
+
+  /** The body as JSON, or undefined (and `lastError` says why). */
+  private decode(body: Buffer): unknown {
     try {
-      value = JSON.parse(body.toString('utf8'));
+      return JSON.parse(body.toString('utf8')) as unknown;
     } catch (e) {
-      this.onProblem({ kind: 'parse', message: e instanceof Error ? e.message : String(e) });
-      return;
+      this.lastError = e instanceof Error ? e.message : String(e);
+      return undefined;
     }
+  }
+
+  private deliver(value: unknown): void {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       this.onProblem({
         kind: 'invalid',
@@ -144,6 +210,12 @@ export class FramedMessageReader extends AbstractMessageReader {
     }
     this.callback?.(value as Message);
   }
+}
+
+/** Where a `Content-Length:` starts after the first byte and before `before`, or -1. */
+function nextHeader(bytes: Buffer, before: number): number {
+  const at = bytes.toString('latin1', 1, Math.min(bytes.length, before + 16)).search(CONTENT_LENGTH);
+  return at >= 0 && at + 1 < before ? at + 1 : -1;
 }
 
 /** The Content-Length of a header block, or what is wrong with it. */

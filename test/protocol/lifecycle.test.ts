@@ -77,6 +77,21 @@ describe('the base protocol', () => {
     expect(c.stderr).toMatch(/^pinscope lsp: answered -32700: Parse error: /m);
   });
 
+  test.each([
+    ['a little', 60],
+    ['far', 1_000_000],
+  ])(
+    'a body shorter than its Content-Length (by %s): -32700, and the message after it is answered',
+    async (_, length) => {
+      const c = await initialized();
+      c.send(Buffer.from(`Content-Length: ${length}\r\n\r\n{"jsonrpc":`), request(6, SERVER_INFO));
+      expect((await c.response(6)).result).toMatchObject({ openDocuments: 0 });
+      expect((await c.response(null)).error?.message).toBe(
+        `Parse error: the body ended after 11 of its ${length} bytes (Content-Length), where the next message's header starts`,
+      );
+    },
+  );
+
   test('JSON that is not a message (a number, a batch array): -32600 with a null id', async () => {
     const c = await initialized();
     c.send(frame('42'), frame('[1, 2]'), request(6, SERVER_INFO));
