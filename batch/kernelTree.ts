@@ -12,7 +12,7 @@ export interface DetectedVersion {
   readonly source: string | null;
 }
 
-export function versionFromMakefile(text: string): KernelVersion | null {
+function versionFromMakefile(text: string): KernelVersion | null {
   const version = /^VERSION\s*=\s*(\d+)\s*$/m.exec(text);
   const patch = /^PATCHLEVEL\s*=\s*(\d+)\s*$/m.exec(text);
   if (!version || !patch) return null;
@@ -20,7 +20,7 @@ export function versionFromMakefile(text: string): KernelVersion | null {
 }
 
 /** Walks up from `start` (a file or directory) to the first directory whose Makefile is a kernel's. */
-export function findKernelMakefile(start: string): { makefile: string; version: KernelVersion } | null {
+function findKernelMakefile(start: string): { makefile: string; version: KernelVersion } | null {
   let dir = path.resolve(start);
   try {
     if (!statSync(dir).isDirectory()) dir = path.dirname(dir);

@@ -50,7 +50,7 @@ export interface FileLintResult {
 
 function describe(error: unknown): string {
   if (error && typeof error === 'object' && 'code' in error) {
-    const code = String((error as { code: unknown }).code);
+    const code = String(error.code);
     if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
     if (code === 'ENOENT') return 'no such file';
     if (code === 'EISDIR') return 'is a directory';

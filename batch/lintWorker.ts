@@ -45,13 +45,13 @@ export interface LintWorkerData {
  */
 function runTestHook(file: string): void {
   if (process.env.PINSCOPE_TEST_HOOKS !== '1') return;
-  let head = '';
+  let head: string;
   try {
     head = readFileSync(file, 'latin1').slice(0, 200);
   } catch {
     return;
   }
-  const hook = /pinscope-test-hook:\s*(exit|hang|oom)/.exec(head)?.[1];
+  const hook = /pinscope-test-hook:\s*(\w+)/.exec(head)?.[1];
   if (hook === 'exit') process.exit(3);
   if (hook === 'hang') {
     for (;;) {

@@ -12,20 +12,10 @@
  */
 
 // ─── Sessions (editors) ────────────────────────────────────────────────────────────────────────────
-export {
-  createSession,
-  DEFAULT_MAX_TREES,
-  type Session,
-  type SessionOptions,
-  type SessionStats,
-  type SessionUpdate,
-  type SimulationRequest,
-  type UpdateOptions,
-} from './session/session';
+export { createSession, type SessionUpdate } from './session/session';
 export {
   simulateTraceDocument,
   type ChosenPath,
-  type FunctionRequest,
   type FunctionSimulation,
   type PathSummary,
   type TraceDocumentSimulation,
@@ -33,34 +23,15 @@ export {
 export { PREFILTER_NEEDLES, textMayContainCatalogued } from './session/needles';
 
 // ─── Linting ───────────────────────────────────────────────────────────────────────────────────────
-export { defaultParser, lintText, ruleSettingsFrom, type LintOptions, type LintResult, type RuleSetting } from './lint';
-export type { AnalysisBudget, BudgetLimit } from './analysis/budget';
-export { createCParser, ParseStopped, type CParser, type CParserOptions } from './parse/parser';
-export type {
-  AnalysisNote,
-  Finding,
-  Fix,
-  LineColumnRange,
-  PathStep,
-  RelatedLocation,
-  Severity,
-  Span,
-  TextEdit,
-} from './findings';
-export { hoverFor, type HoverContent, type HoverKind } from './hover';
+export { defaultParser, lintText, ruleSettingsFrom, type LintOptions, type RuleSetting } from './lint';
+export type { AnalysisBudget } from './analysis/budget';
+export { createCParser, ParseStopped, type CParser } from './parse/parser';
+export type { AnalysisNote, Finding, Fix, LineColumnRange, Severity, TextEdit } from './findings';
+export { hoverFor } from './hover';
 
 // ─── Rules, fixes and reports ──────────────────────────────────────────────────────────────────────
-export {
-  isRuleId,
-  RULES,
-  RULE_IDS,
-  ruleDocsUrl,
-  ruleMeta,
-  rulePagePath,
-  type RuleId,
-  type RuleMeta,
-} from './rules/index';
-export { selectSafeFixes, type Selection } from './fixes/select';
+export { isRuleId, RULES, RULE_IDS, ruleDocsUrl, ruleMeta, rulePagePath, type RuleId } from './rules/index';
+export { selectSafeFixes } from './fixes/select';
 export { applyEdits } from './fixes/edits';
 export { toSarif, type AbsentResult } from './report/sarif';
 export { FINGERPRINT_KEY, fingerprintFindings } from './report/fingerprint';
@@ -91,7 +62,7 @@ export {
 } from './sim/index';
 // The limits of a simulation, and the checks to run before asking for one (--pages, the panel).
 export { checkSimOptions, checkTrace, MAX_PAGES, MAX_RECORDED_STATES, MAX_STEPS, TraceLimitError } from './sim/limits';
-export { branchLabel, markdownCell, markdownCode } from './sim/markdown';
+export { markdownCell, markdownCode } from './sim/markdown';
 export { pageRangeLabel } from './sim/table';
 export type {
   DmaMappingState,
@@ -109,4 +80,4 @@ export type {
 } from './sim/types';
 export { parseTrace } from './trace/parse';
 export { printTrace, traceToJson } from './trace/print';
-export { formatTraceError, type Trace, type TraceError } from './trace/types';
+export { formatTraceError, type TraceError } from './trace/types';

@@ -11,7 +11,7 @@ import type { KernelVersion } from './catalog/version';
 import { describeLimit, type AnalysisBudget } from './analysis/budget';
 import type { SyntaxNode } from './parse/syntax';
 import { isRuleId, RULES, type RuleId } from './rules/index';
-import { type LineIndex } from './text/lineIndex';
+import type { LineIndex } from './text/lineIndex';
 import { holdsResources, pathsOf } from './fileAnalysis/paths';
 import { keptBodies } from './analysis/relevance';
 
@@ -184,7 +184,7 @@ export function analyseAndLint(
   return { file, result: lintAnalysis(file, options) };
 }
 
-export function lintParsed(parsed: ParsedSource, options: LintOptions): LintResult {
+function lintParsed(parsed: ParsedSource, options: LintOptions): LintResult {
   return analyseAndLint(parsed, options).result;
 }
 

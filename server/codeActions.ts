@@ -58,7 +58,7 @@ function lspEdits(edits: readonly TextEdit[], lines: LineIndex): LspTextEdit[] {
     });
 }
 
-export function workspaceEdit(
+function workspaceEdit(
   input: Pick<CodeActionInput, 'uri' | 'version' | 'lines' | 'documentChanges'>,
   edits: readonly TextEdit[],
 ): WorkspaceEdit {

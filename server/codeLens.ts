@@ -6,7 +6,7 @@ import type { CodeLens } from 'vscode-languageserver-protocol';
 import type { LineIndex, SimTarget } from '../core/index';
 import { Commands } from './protocol';
 
-export function lensTitle(target: SimTarget): string {
+function lensTitle(target: SimTarget): string {
   const n = `${target.paths}${target.partial ? '+' : ''}`;
   return `Simulate (${n} path${target.paths === 1 && !target.partial ? '' : 's'})`;
 }

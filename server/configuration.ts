@@ -137,7 +137,7 @@ export class Configuration {
 }
 
 /** Whether `file` matches one of the globs, relative to its workspace folder or as an absolute path. */
-export function isExcluded(file: string, globs: readonly string[], folders: readonly string[]): boolean {
+function isExcluded(file: string, globs: readonly string[], folders: readonly string[]): boolean {
   if (globs.length === 0) return false;
   const candidates = [file];
   for (const folder of folders) {

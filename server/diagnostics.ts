@@ -12,9 +12,9 @@ import type { Finding, LineColumnRange, Severity } from '../core/index';
 import type { AnalysisResult, ServerNote } from './documents';
 import { relatedPlaces } from './hover';
 
-export const SOURCE = 'pinscope';
+const SOURCE = 'pinscope';
 /** `code` of the diagnostic that says the analysis is partial. */
-export const PARTIAL_CODE = 'partial-analysis';
+const PARTIAL_CODE = 'partial-analysis';
 
 export interface DiagnosticOptions {
   /** The client declared textDocument.publishDiagnostics.relatedInformation. */
@@ -35,7 +35,7 @@ export function toRange(r: LineColumnRange): Range {
   };
 }
 
-export function severityOf(s: Severity): DiagnosticSeverity {
+function severityOf(s: Severity): DiagnosticSeverity {
   return s === 'error'
     ? DiagnosticSeverity.Error
     : s === 'warning'
@@ -90,7 +90,7 @@ export function resultDiagnostics(result: AnalysisResult, options: DiagnosticOpt
   ];
 }
 
-export function sameRange(a: Range, b: Range): boolean {
+function sameRange(a: Range, b: Range): boolean {
   return (
     a.start.line === b.start.line &&
     a.start.character === b.start.character &&

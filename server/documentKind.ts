@@ -15,7 +15,7 @@ import type { OpenDocument } from './documents';
 
 export type DocumentKindName = 'c' | 'pinsim';
 
-export const PINSIM_LANGUAGE = 'pinsim';
+const PINSIM_LANGUAGE = 'pinsim';
 
 /** A document is a trace when the client says its language is pinsim, or by its extension. */
 export function documentKindOf(languageId: string, uri: string): DocumentKindName {

@@ -62,14 +62,14 @@ import { lintWorkspace } from './workspaceLint';
 import * as V from './validate';
 import { checked, problemsOf } from './validate';
 
-export const SERVER_VERSION: string = pkg.version;
+const SERVER_VERSION: string = pkg.version;
 
 export interface ServerOptions {
   /** The worker script: the server bundle itself. */
   readonly bundle: string;
 }
 
-export class PinscopeServer {
+class PinscopeServer {
   private readonly documents = new DocumentStore();
   private readonly host: AnalysisHost;
   private readonly configuration: Configuration;

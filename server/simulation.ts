@@ -79,7 +79,7 @@ interface PageGroup {
 }
 
 /** Pages of one folio together (a THP is one row, not 512), then runs of identical base pages. */
-export function groupPages(pages: readonly PageState[]): PageGroup[] {
+function groupPages(pages: readonly PageState[]): PageGroup[] {
   const byFolio = new Map<number, PageState[]>();
   for (const p of pages) {
     const list = byFolio.get(p.folio);

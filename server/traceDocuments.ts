@@ -25,7 +25,7 @@ import { Commands } from './protocol';
 import { stepHoverMarkdown } from './simulation';
 
 /** The range of a parse error: from its column to the end of the word there (at least one character). */
-export function errorRange(lines: LineIndex, e: TraceError): Diagnostic['range'] {
+function errorRange(lines: LineIndex, e: TraceError): Diagnostic['range'] {
   const line = Math.max(0, e.line - 1);
   const text = lines.lineText(e.line);
   const start = Math.min(Math.max(0, e.column - 1), text.length);
@@ -40,7 +40,7 @@ export function errorRange(lines: LineIndex, e: TraceError): Diagnostic['range']
   return { start: { line, character: start }, end: { line, character: end } };
 }
 
-export function traceDiagnostics(text: string, errors: readonly TraceError[]): Diagnostic[] {
+function traceDiagnostics(text: string, errors: readonly TraceError[]): Diagnostic[] {
   if (errors.length === 0) return [];
   const lines = new LineIndex(text);
   return errors.map((e) => ({
@@ -52,7 +52,7 @@ export function traceDiagnostics(text: string, errors: readonly TraceError[]): D
   }));
 }
 
-export function traceCodeLenses(uri: string): CodeLens[] {
+function traceCodeLenses(uri: string): CodeLens[] {
   return [
     {
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },

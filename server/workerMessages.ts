@@ -61,9 +61,6 @@ export interface ForgetMessage {
 
 export type ToWorker = AnalyzeJob | SimulateJob | SimulateTraceJob | CheckTraceJob | ForgetMessage;
 
-/** The jobs that get an answer (all but forget). */
-export type WorkerJob = Exclude<ToWorker, ForgetMessage>;
-
 /** The session's answer to an edit (whether it came from the memo is the worker's business). */
 export interface AnalyzedReply extends Omit<SessionUpdate, 'memoised'> {
   readonly type: 'analyzed';

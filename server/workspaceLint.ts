@@ -27,7 +27,7 @@ export interface WorkspaceLintOptions {
   readonly diagnosticOptions: DiagnosticOptions;
 }
 
-export function fileDiagnostics(uri: string, r: FileLintResult, options: DiagnosticOptions): Diagnostic[] {
+function fileDiagnostics(uri: string, r: FileLintResult, options: DiagnosticOptions): Diagnostic[] {
   const notes = r.notes.map((n) =>
     noteDiagnostic({ kind: n.kind, message: n.message, ...(n.range ? { range: n.range } : {}) }),
   );

@@ -178,7 +178,7 @@ export function createCParser(options: CParserOptions = {}): CParser {
 
   const result = (text: string, parsedText: string, tree: Parser.Tree, mode: PrepareMode): ParsedSource => {
     const root = tree.rootNode as unknown as SyntaxNode;
-    return { text, parsedText, tree: tree, root, problems: parseProblems(root), mode };
+    return { text, parsedText, tree, root, problems: parseProblems(root), mode };
   };
 
   const parseFresh = (text: string, mode: PrepareMode, focus?: Focus): { parsed: ParsedSource; blanked: number } => {

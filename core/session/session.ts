@@ -21,7 +21,7 @@ import { lintShape, remapLint, shapeCovers, type LintShape, type MemoisedLint } 
 import { simulateInFile, type FunctionRequest, type FunctionSimulation } from './simulate';
 
 /** How many documents keep their parse tree (and lint memo) between edits; see `TreeCache`. */
-export const DEFAULT_MAX_TREES = 8;
+const DEFAULT_MAX_TREES = 8;
 
 export interface SessionOptions {
   /** The kernel version a document is linted for, unless an update says otherwise. */

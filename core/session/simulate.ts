@@ -53,7 +53,7 @@ export interface FunctionRequest {
   readonly options?: SimOptions;
 }
 
-export function summarize(paths: readonly SimPath[]): PathSummary[] {
+function summarize(paths: readonly SimPath[]): PathSummary[] {
   return worstFirst(paths).map((p) => {
     const violations = p.steps.flatMap((s) => s.violations);
     return {

@@ -219,7 +219,7 @@ function nextHeader(bytes: Buffer, before: number): number {
 }
 
 /** The Content-Length of a header block, or what is wrong with it. */
-export function contentLength(header: string): number | string {
+function contentLength(header: string): number | string {
   let length: number | string = 'no Content-Length header';
   for (const line of header.split('\r\n')) {
     const colon = line.indexOf(':');

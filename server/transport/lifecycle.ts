@@ -13,7 +13,7 @@
 import type { Message } from 'vscode-languageserver/node';
 
 /** JSON-RPC and LSP error codes the gate answers with. */
-export const LifecycleErrors = {
+const LifecycleErrors = {
   InvalidRequest: -32600,
   ServerNotInitialized: -32002,
 } as const;
@@ -46,8 +46,8 @@ export class LifecycleGate {
     const { id, method } = message as Incoming;
     const isRequest = typeof method === 'string' && (typeof id === 'number' || typeof id === 'string');
     const isNotification = typeof method === 'string' && id === undefined;
-    if (isRequest) return this.request(id as number | string, method as string);
-    if (isNotification) return this.notification(method as string);
+    if (isRequest) return this.request(id, method);
+    if (isNotification) return this.notification(method);
     // A response to one of the server's requests, or something vscode-jsonrpc rejects itself.
     return PASS;
   }
