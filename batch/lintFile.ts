@@ -16,7 +16,8 @@ import { fileMayContainCatalogued, mayContainCatalogued } from './prefilter';
 import { decodeSource, DEFAULT_MAX_BYTES, tooLargeMessage, type Encoding } from './source';
 
 /**
- * What one file may cost. Time: the parse stops at the deadline (core's shouldStop hook), and in a
+ * What one file may cost. Time: the parse stops at the deadline (core's shouldStop hook), the
+ * analysis ends there with what it found and a budget note (core's AnalysisBudget), and in a
  * worker pool a file that overruns it in the analysis gets its worker replaced (pool.ts). Memory:
  * the JavaScript heap of the worker a file that exhausted a pool worker is retried in; the
  * in-process path (small runs) shares the caller's heap.
@@ -164,7 +165,13 @@ export function lintFileFromDisk(
     // A file from disk is linted once and its tree thrown away: parse only what the rules read.
     const result = lintText(
       decoded.text,
-      { focus: true, ...request.lint, shouldStop: () => performance.now() > deadline },
+      {
+        focus: true,
+        ...request.lint,
+        // The parse stops at the deadline; the analysis keeps what it found by then and says so.
+        shouldStop: () => performance.now() > deadline,
+        budget: { ...request.lint.budget, deadline, now: () => performance.now() },
+      },
       parser,
     );
     const notes = decoded.warning

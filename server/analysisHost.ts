@@ -34,7 +34,7 @@ export type AnalysisOutcome =
 export type SimulateOutcome<R = SimulatedReply> =
   { readonly kind: 'done'; readonly reply: R } | { readonly kind: 'failed'; readonly message: string };
 
-type AnalyzeInput = Omit<AnalyzeJob, 'type' | 'id'>;
+type AnalyzeInput = Omit<AnalyzeJob, 'type' | 'id' | 'budgetMs'>;
 type SimulateInput = Omit<SimulateJob, 'type' | 'id'>;
 type SimulateTraceInput = Omit<SimulateTraceJob, 'type' | 'id'>;
 type CheckTraceInput = Omit<CheckTraceJob, 'type' | 'id'>;
@@ -114,7 +114,7 @@ export class AnalysisHost {
       older.resolve({ kind: 'superseded' });
     }
     return new Promise((resolve) => {
-      const job: AnalyzeJob = { type: 'analyze', id: this.nextId++, ...input };
+      const job: AnalyzeJob = { type: 'analyze', id: this.nextId++, ...input, budgetMs };
       this.analyses.set(input.uri, { kind: 'analyze', job, budgetMs, resolve });
       this.pump();
     });

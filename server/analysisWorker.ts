@@ -59,6 +59,9 @@ function watchParent(): void {
   watchdog.unref();
 }
 
+/** The share of a document's time budget the analysis may use before it ends itself. */
+const ANALYSIS_SHARE = 0.8;
+
 export function runAnalysisWorker(): void {
   const send = process.send?.bind(process);
   if (!send) return;
@@ -72,6 +75,9 @@ export function runAnalysisWorker(): void {
     const r = session.update(job.uri, job.text, {
       kernelVersion: job.kernelVersion,
       rules: job.rules,
+      // The analysis ends on its own, with what it found and a budget note, before the server
+      // would stop the process (which leaves the file with nothing).
+      budget: { deadline: Date.now() + job.budgetMs * ANALYSIS_SHARE, now: Date.now },
       afterParse: runTestHook,
     });
     return {

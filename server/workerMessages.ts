@@ -21,6 +21,8 @@ export interface AnalyzeJob {
   /** "6.12": the version already resolved (auto is resolved on the main thread). */
   readonly kernelVersion: string;
   readonly rules: Readonly<Partial<Record<RuleId, RuleSetting>>>;
+  /** pinscope.analysisTimeout: past it the server stops the analysis process. */
+  readonly budgetMs: number;
 }
 
 export interface SimulateJob {

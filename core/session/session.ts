@@ -12,6 +12,7 @@
 import { analyzeFile } from '../fileAnalysis/analyzeFile';
 import { formatVersion, parseKernelVersion, type KernelVersion } from '../catalog/version';
 import type { AnalysisNote, Finding } from '../findings';
+import type { AnalysisBudget } from '../analysis/budget';
 import { analyseAndLint, defaultParser, parseNotes, type LintOptions } from '../lint';
 import type { CParser, ParsedSource } from '../parse/parser';
 import { simulationTargets } from '../sim/index';
@@ -44,6 +45,11 @@ export interface UpdateOptions {
    * a time budget that the native parser survives (see core/parse/parser.ts).
    */
   readonly shouldStop?: () => boolean;
+  /**
+   * The analysis's time and work budget (core/analysis/budget.ts). A result cut short by its
+   * deadline is not memoised: the next edit analyses again.
+   */
+  readonly budget?: AnalysisBudget;
   /** Called between the parse and the analysis (the server's test hooks slow the analysis here). */
   readonly afterParse?: (text: string) => void;
 }
@@ -185,10 +191,16 @@ export function createSession(options: SessionOptions): Session {
         memoised: true,
       };
     }
-    const { file, result } = analyseAndLint(parsed, { kernelVersion: version, ...(rules ? { rules } : {}) });
+    const budget = opts.budget;
+    const { file, result } = analyseAndLint(parsed, {
+      kernelVersion: version,
+      ...(rules ? { rules } : {}),
+      ...(budget ? { budget } : {}),
+    });
     const targets = simulationTargets(file);
     const analysed = file.functions.map((f) => ({ start: f.info.node.startIndex, end: f.info.node.endIndex }));
-    if (shape && shapeCovers(shape, analysed)) {
+    const cutShort = budget?.deadline !== undefined && budget.now !== undefined && budget.now() >= budget.deadline;
+    if (shape && !cutShort && shapeCovers(shape, analysed)) {
       const notes = result.notes.filter((n) => n.kind !== 'parse-errors');
       memos.put(uri, { shape, result: { findings: result.findings, notes, targets } });
     }
