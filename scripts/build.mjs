@@ -26,6 +26,7 @@ const targets = [
   ['cli/main.ts', 'dist/cli/pinscope.js', nodeBase],
   ['batch/lintWorker.ts', 'dist/worker/lint-worker.js', nodeBase],
   ['server/main.ts', 'dist/server/server.js', nodeBase],
+  ['server/analysisMain.ts', 'dist/server/analysis.js', nodeBase],
   ['client/extension.ts', 'dist/client/extension.js', nodeBase],
   [
     'client/webview/main.ts',

@@ -46,6 +46,7 @@ const node = {
 const bundles = [
   ['client/extension.ts', 'dist/client/extension.js', node],
   ['server/main.ts', 'dist/server/server.js', node],
+  ['server/analysisMain.ts', 'dist/server/analysis.js', node],
   ['batch/lintWorker.ts', 'dist/worker/lint-worker.js', node],
   [
     'client/webview/main.ts',

@@ -66,7 +66,7 @@ interface Running {
 }
 
 export interface AnalysisHostOptions {
-  /** The worker script: the server bundle itself. */
+  /** The analysis process's script (dist/server/analysis.js). */
   readonly script: string;
   readonly log: (message: string) => void;
   /** V8 heap limit of the worker, MB. */

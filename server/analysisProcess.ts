@@ -1,6 +1,6 @@
 /**
- * The analysis runs in a child process of the server (the server bundle again, with
- * ANALYSIS_PROCESS_FLAG), not in a worker thread, for two reasons measured on real input:
+ * The analysis runs in a child process of the server (dist/server/analysis.js: core and the
+ * message loop, no LSP library), not in a worker thread, for two reasons measured on real input:
  *  - stopping it is always safe: a worker thread terminated inside tree-sitter's native parse
  *    aborts the whole server (`terminate called after throwing an instance of 'Napi::Error'`,
  *    lsp-timeout-abort.py); a process is killed and that is all;
@@ -12,9 +12,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { FromWorker, ReadyMessage, ToWorker } from './workerMessages';
-
-/** The argument that makes the server bundle run as the analysis process (server/main.ts). */
-export const ANALYSIS_PROCESS_FLAG = '--pinscope-analysis-process';
 
 export interface AnalysisProcessEvents {
   /** The process has loaded and listens: jobs sent from now on are timed from their send. */
@@ -40,7 +37,7 @@ export class AnalysisProcess {
     private readonly heapMb: number,
     private readonly events: AnalysisProcessEvents,
   ) {
-    this.child = fork(script, [ANALYSIS_PROCESS_FLAG], {
+    this.child = fork(script, [], {
       serialization: 'advanced',
       // Never our stdout: in --stdio mode that is the LSP stream.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -5,7 +5,7 @@
  * answering hovers and cancellations while a big file is being parsed, and so that its memory goes
  * back to the system when it ends (analysisProcess.ts).
  *
- * The same bundle (dist/server/server.js) is the process's script: main.ts decides by its flag.
+ * Its entry is analysisMain.ts (dist/server/analysis.js).
  */
 import { Worker } from 'node:worker_threads';
 import { createSession, formatStepTable, NEWEST_KNOWN, parseTrace, simulateTraceDocument } from '../core/index';

@@ -65,8 +65,10 @@ import { checked, problemsOf } from './validate';
 const SERVER_VERSION: string = pkg.version;
 
 export interface ServerOptions {
-  /** The worker script: the server bundle itself. */
+  /** The server bundle (Lint Workspace's worker bundle is found next to it). */
   readonly bundle: string;
+  /** The analysis process's bundle (dist/server/analysis.js). */
+  readonly analysisScript: string;
 }
 
 class PinscopeServer {
@@ -83,7 +85,7 @@ class PinscopeServer {
     private readonly options: ServerOptions,
   ) {
     const log = (message: string): void => this.log(message);
-    this.host = new AnalysisHost({ script: options.bundle, log });
+    this.host = new AnalysisHost({ script: options.analysisScript, log });
     this.configuration = new Configuration({
       fetch: (scopeUri) =>
         connection.workspace.getConfiguration(
