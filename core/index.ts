@@ -23,14 +23,14 @@ export {
 export { PREFILTER_NEEDLES, textMayContainCatalogued } from './session/needles';
 
 // ─── Linting ───────────────────────────────────────────────────────────────────────────────────────
-export { defaultParser, lintText, ruleSettingsFrom, type LintOptions, type RuleSetting } from './lint';
+export { defaultParser, lintText, type LintOptions, type RuleSetting } from './lint';
 export type { AnalysisBudget } from './analysis/budget';
 export { createCParser, ParseStopped, type CParser } from './parse/parser';
 export type { AnalysisNote, Finding, Fix, LineColumnRange, Severity, TextEdit } from './findings';
 export { hoverFor } from './hover';
 
 // ─── Rules, fixes and reports ──────────────────────────────────────────────────────────────────────
-export { isRuleId, RULES, RULE_IDS, ruleDocsUrl, ruleMeta, rulePagePath, type RuleId } from './rules/index';
+export { isRuleId, RULE_IDS, ruleDocsUrl, ruleMeta, rulePagePath, type RuleId } from './rules/index';
 export { selectSafeFixes } from './fixes/select';
 export { applyEdits } from './fixes/edits';
 export { toSarif, type AbsentResult } from './report/sarif';
@@ -60,24 +60,11 @@ export {
   simulateFunction,
   simulateTraceText,
 } from './sim/index';
-// The limits of a simulation, and the checks to run before asking for one (--pages, the panel).
-export { checkSimOptions, checkTrace, MAX_PAGES, MAX_RECORDED_STATES, MAX_STEPS, TraceLimitError } from './sim/limits';
+// The limits of a simulation (--pages, the panel).
+export { MAX_PAGES } from './sim/limits';
 export { markdownCell, markdownCode } from './sim/markdown';
 export { pageRangeLabel } from './sim/table';
-export type {
-  DmaMappingState,
-  DmaState,
-  PageKind,
-  PageState,
-  PathOutcome,
-  SimOptions,
-  SimPath,
-  SimStep,
-  SimTarget,
-  SimulationReport,
-  Violation,
-  VmStat,
-} from './sim/types';
+export type { PageState, SimOptions, SimPath, SimStep, SimTarget, SimulationReport } from './sim/types';
 export { parseTrace } from './trace/parse';
 export { printTrace, traceToJson } from './trace/print';
 export { formatTraceError, type TraceError } from './trace/types';

@@ -10,7 +10,7 @@ import type { AnalysisNote, Finding, Severity } from './findings';
 import type { KernelVersion } from './catalog/version';
 import { describeLimit, type AnalysisBudget } from './analysis/budget';
 import type { SyntaxNode } from './parse/syntax';
-import { isRuleId, RULES, type RuleId } from './rules/index';
+import { RULES, type RuleId } from './rules/index';
 import type { LineIndex } from './text/lineIndex';
 import { holdsResources, pathsOf } from './fileAnalysis/paths';
 import { keptBodies } from './analysis/relevance';
@@ -194,17 +194,4 @@ export function lintText(text: string, options: LintOptions, parser: CParser = d
     ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
   };
   return lintParsed(parser.parse(text, undefined, parse), options);
-}
-
-export function ruleSettingsFrom(record: Readonly<Record<string, unknown>>): Partial<Record<RuleId, RuleSetting>> {
-  const out: Partial<Record<RuleId, RuleSetting>> = {};
-  for (const [id, value] of Object.entries(record)) {
-    if (!isRuleId(id) || typeof value !== 'object' || value === null) continue;
-    const v = value as { enabled?: unknown; severity?: unknown };
-    const setting: { enabled?: boolean; severity?: Severity } = {};
-    if (typeof v.enabled === 'boolean') setting.enabled = v.enabled;
-    if (v.severity === 'error' || v.severity === 'warning' || v.severity === 'info') setting.severity = v.severity;
-    out[id] = setting;
-  }
-  return out;
 }

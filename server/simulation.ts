@@ -47,10 +47,10 @@ export function kernelVersionsWith(current: string | undefined): string[] {
   );
 }
 
-// The one page limit of every front end (core/trace/limits.ts).
-export { MAX_PAGES };
-
-/** The panel's parameters as core's options (out-of-range values are clamped, not rejected). */
+/**
+ * The panel's parameters as core's options. Requests with values out of range are refused before
+ * this (server/validate.ts, the panel's schema); what gets here is clamped to core's MAX_PAGES.
+ */
 export function simOptions(parameters: SimulationParameters | undefined): SimOptions {
   const p = parameters ?? {};
   const pages =

@@ -10,7 +10,7 @@
  */
 import * as v from 'valibot';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
-import { MAX_PAGES } from './simulation';
+import { SimulationParametersSchema } from '../shared/simulation';
 
 const finite = v.pipe(v.number(), v.finite());
 const uint = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -46,21 +46,8 @@ export const CodeActionParams = v.looseObject({
 
 export const CodeLensParams = v.looseObject({ textDocument });
 
-const KERNEL_VERSION = /^\d+\.\d+$/;
-
-/** What the simulation panel may change: the same bounds the panel itself enforces. */
-const SimulationParameters = v.looseObject({
-  pages: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_PAGES))),
-  pageKind: v.optional(v.picklist(['base', 'thp', 'hugetlb', 'zero'])),
-  kernelVersion: v.optional(v.pipe(v.string(), v.regex(KERNEL_VERSION, 'a kernel version like 6.12'))),
-  acquire: v.optional(
-    v.variant('kind', [
-      v.looseObject({ kind: v.literal('full') }),
-      v.looseObject({ kind: v.literal('error') }),
-      v.looseObject({ kind: v.literal('partial'), taken: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
-    ]),
-  ),
-});
+/** What the simulation panel may change: the panel's own schema, with its bounds (shared/). */
+const SimulationParameters = SimulationParametersSchema;
 
 export const SimulateParams = v.looseObject({
   textDocument,

@@ -135,7 +135,7 @@ describe('parameters', () => {
   test.each([
     [{ pages: -5 }, 'parameters.pages: Invalid value: Expected >=1 but received -5'],
     [{ pages: 'x' }, 'parameters.pages: Invalid type: Expected number but received "x"'],
-    [{ pages: 2.5 }, 'parameters.pages: Invalid integer: Received 2.5'],
+    [{ pages: 2.5 }, 'parameters.pages: Invalid safe integer: Received 2.5'],
     [{ pages: 5000 }, 'parameters.pages: Invalid value: Expected <=4096 but received 5000'],
     [
       { pageKind: 'huge' },
