@@ -4,8 +4,8 @@
  * checks, the prefilter, the decoding and a focused lint. Findings of the two versions are then
  * comparable finding for finding (`lint --since`, `lint --patch`).
  */
-import { lintText, textMayContainCatalogued, type AnalysisNote, type Finding } from '../core/index';
-import type { FileLintRequest } from './lintFile';
+import { textMayContainCatalogued, type AnalysisNote, type Finding } from '../core/index';
+import { DEFAULT_FILE_BUDGET, lintWithinBudget, timeBudgetMessage, type FileLintRequest } from './lintFile';
 import { mayContainCatalogued } from './prefilter';
 import { decodeSource, DEFAULT_MAX_BYTES, tooLargeMessage } from './source';
 
@@ -25,7 +25,7 @@ export function lintBytes(bytes: Uint8Array, request: FileLintRequest): BytesLin
   if (!mayContainCatalogued(bytes)) return { status: 'skipped-prefilter', text: '', findings: [], notes: [] };
   const decoded = decodeSource(bytes, maxBytes);
   if (!decoded.ok) return { status: 'skipped', text: '', findings: [], notes: [], problem: decoded.message };
-  const result = lintText(decoded.text, { focus: true, ...request.lint });
+  const result = linted(decoded.text, request);
   const notes = decoded.warning
     ? [{ kind: 'encoding' as const, message: decoded.warning }, ...result.notes]
     : result.notes;
@@ -44,6 +44,19 @@ export function lintSourceText(text: string, request: FileLintRequest): BytesLin
   if (!textMayContainCatalogued(text)) return { status: 'skipped-prefilter', text: '', findings: [], notes: [] };
   if (text.length > maxBytes)
     return { status: 'skipped', text: '', findings: [], notes: [], problem: tooLargeMessage(text.length, maxBytes) };
-  const result = lintText(text, { focus: true, ...request.lint });
+  const result = linted(text, request);
   return { status: 'linted', text, findings: result.findings, notes: result.notes };
+}
+
+/** Within the file's time budget; past it, no findings and the budget note (as lintFileFromDisk says it). */
+function linted(
+  text: string,
+  request: FileLintRequest,
+): { findings: readonly Finding[]; notes: readonly AnalysisNote[] } {
+  const result = lintWithinBudget(text, request);
+  if (result) return result;
+  return {
+    findings: [],
+    notes: [{ kind: 'budget', message: timeBudgetMessage((request.budget ?? DEFAULT_FILE_BUDGET).timeMs) }],
+  };
 }

@@ -95,6 +95,36 @@ function mayContainCataloguedOnDisk(file: string): boolean {
   }
 }
 
+const budgetOf = (request: FileLintRequest): FileBudget => request.budget ?? DEFAULT_FILE_BUDGET;
+
+/**
+ * A file's text linted within its time budget, as batch lints it (focused: a file is linted once
+ * and its tree thrown away, so only what the rules read is parsed). The parse stops at the
+ * deadline (null comes back); the analysis keeps what it found by then and says so in a note.
+ */
+export function lintWithinBudget(
+  text: string,
+  request: FileLintRequest,
+  parser: CParser = defaultParser(),
+): ReturnType<typeof lintText> | null {
+  const deadline = performance.now() + budgetOf(request).timeMs;
+  try {
+    return lintText(
+      text,
+      {
+        focus: true,
+        ...request.lint,
+        shouldStop: () => performance.now() > deadline,
+        budget: { ...request.lint.budget, deadline, now: () => performance.now() },
+      },
+      parser,
+    );
+  } catch (e) {
+    if (e instanceof ParseStopped) return null;
+    throw e;
+  }
+}
+
 /** A file whose budget ran out: no findings, one note that says which budget. */
 export function stoppedResult(file: string, message: string): FileLintResult {
   return { file, status: 'stopped', findings: [], notes: [{ kind: 'budget', message }] };
@@ -159,21 +189,9 @@ export function lintFileFromDisk(
   const bytes = Buffer.from(scratch.subarray(0, length));
   const decoded = decodeSource(bytes, maxBytes);
   if (!decoded.ok) return { file, status: 'skipped', findings: [], notes: [], problem: decoded.message };
-  const budget = request.budget ?? DEFAULT_FILE_BUDGET;
-  const deadline = performance.now() + budget.timeMs;
   try {
-    // A file from disk is linted once and its tree thrown away: parse only what the rules read.
-    const result = lintText(
-      decoded.text,
-      {
-        focus: true,
-        ...request.lint,
-        // The parse stops at the deadline; the analysis keeps what it found by then and says so.
-        shouldStop: () => performance.now() > deadline,
-        budget: { ...request.lint.budget, deadline, now: () => performance.now() },
-      },
-      parser,
-    );
+    const result = lintWithinBudget(decoded.text, request, parser);
+    if (result === null) return stoppedResult(file, timeBudgetMessage(budgetOf(request).timeMs));
     const notes = decoded.warning
       ? [{ kind: 'encoding' as const, message: decoded.warning }, ...result.notes]
       : result.notes;
@@ -186,7 +204,6 @@ export function lintFileFromDisk(
       ...(decoded.warning ? { problem: decoded.warning } : {}),
     };
   } catch (e) {
-    if (e instanceof ParseStopped) return stoppedResult(file, timeBudgetMessage(budget.timeMs));
     // An analysis bug must not stop a tree-wide run: report it against the file and go on.
     const where = e instanceof Error && e.stack ? (e.stack.split('\n')[1]?.trim() ?? '') : '';
     return {
