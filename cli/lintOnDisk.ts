@@ -78,7 +78,9 @@ function tally(outcome: FixOutcome, file: string, io: Io, sums: Finished): void 
     sums.notFixed++;
     return;
   }
-  if (outcome.kind === 'diff' && outcome.diff) io.out(outcome.diff.trimEnd());
+  // Only the final line break goes (io.out adds one): trimEnd() would also eat a last context line
+  // for an empty source line (" "), and git apply then rejects the hunk as corrupt.
+  if (outcome.kind === 'diff' && outcome.diff) io.out(outcome.diff.replace(/\n$/, ''));
   if (outcome.kind === 'not-fixed') {
     io.err(`pinscope: ${terminalPath(file)}: ${outcome.message}`);
     sums.notFixed++;

@@ -28,7 +28,13 @@ export type WrapperRole =
    * Storage (storage.ts): `w(page)` is an identity of the page — its pfn, physical or linear
    * address: handing it on hands on the page (`memory_failure(pfn, MF_COUNT_INCREASED)`).
    */
-  | 'page-identity';
+  | 'page-identity'
+  /**
+   * Fixes (rules/support/stableExpr.ts): `w(x)` computes a number from x without side effects,
+   * so evaluating it again later, with x unchanged, gives the same number (sg_nents() walks the
+   * list to its end marker, which dma_map_sg() does not move).
+   */
+  | 'pure';
 
 interface Wrapper {
   readonly name: string;
@@ -62,6 +68,13 @@ const WRAPPERS: readonly Wrapper[] = [
   { name: 'folio_pfn', roles: ['page-identity'] },
   { name: 'folio_address', roles: ['page-identity'] },
   { name: 'lowmem_page_address', roles: ['page-identity'] },
+  { name: 'sg_nents', roles: ['pure'] },
+  { name: 'ARRAY_SIZE', roles: ['pure'] },
+  { name: 'sizeof', roles: ['pure'] },
+  { name: 'min', roles: ['pure'] },
+  { name: 'min_t', roles: ['pure'] },
+  { name: 'max', roles: ['pure'] },
+  { name: 'max_t', roles: ['pure'] },
 ];
 
 /** The names that play `role`, as a set for lookups. */

@@ -4,8 +4,14 @@
  * release of those pages in the file to the matching unpin — the shape of the tree-wide
  * "convert get_user_pages() --> pin_user_pages()" series of 2020.
  *
- * It is complete when every release was rewritten; an incomplete conversion is still offered but
- * never applied automatically, because half-converted code releases pins with put_page().
+ * It is complete when every release was rewritten; an incomplete conversion says so in its title.
+ *
+ * It is never a safe fix (issue 11, "Safe means safe"): turning references into pins changes what
+ * the code does by design — pins count 1024 per page, make folio_maybe_dma_pinned() true (fork
+ * then copies the page, writeback waits), and pin_user_pages*() refuse what get_user_pages*() took
+ * (the zero page, FOLL_LONGTERM on file-backed memory). Code the finding misjudged (a read-only
+ * access, pages linked to the wrong releases) would change behaviour, so the conversion is only
+ * offered, never applied by --fix or fix-all.
  */
 import { FOLL_FLAGS } from '../catalog/flags';
 import { acquireApi, type AcquireApi } from '../catalog/gup';
@@ -41,14 +47,8 @@ export function pinCounterpart(api: AcquireApi, file: FileAnalysis): AcquireApi 
 /**
  * Builds the conversion for the get_* acquire at `site`; null when the call has no pin
  * counterpart in the configured kernel version (get_user_pages_fast_only() on ≥6.3, get_dump_page()).
- * `allowUnsafe` is false for conversions justified only by a heuristic.
  */
-export function getToPinConversion(
-  file: FileAnalysis,
-  linkage: Linkage,
-  site: AcquireSite,
-  justified: boolean,
-): Conversion | null {
+export function getToPinConversion(file: FileAnalysis, linkage: Linkage, site: AcquireSite): Conversion | null {
   const { op } = site;
   if (op.family !== 'get' || op.helper) return null;
   const pin = pinCounterpart(op.api, file);
@@ -99,7 +99,7 @@ export function getToPinConversion(
     fix: {
       title: complete ? title : `${title} (some releases need a manual change)`,
       edits,
-      safe: justified && complete,
+      safe: false,
     },
     complete,
     pinName: pin.name,

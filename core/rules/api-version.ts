@@ -59,7 +59,7 @@ export const apiVersion = defineRule({
     severity: 'error',
     group: 'gup',
     doc: 'gupKernelDoc',
-    fixable: 'offered',
+    fixable: 'safe',
     description:
       'The function does not exist in the configured kernel version, or is called with an argument count its signature there does not have.',
     catches:
@@ -67,7 +67,7 @@ export const apiVersion = defineRule({
     why: 'GUP signatures changed several times (tsk removed in v5.9, vmas removed in v6.5, pages-before-flags in *_unlocked). A driver carried across versions with a stale call either does not build or, worse, has its arguments shifted by one.',
     wrong: '/* Linux 6.5+ */\nret = pin_user_pages(start, n, FOLL_WRITE, pages, NULL);',
     right: '/* Linux 6.5+ */\nret = pin_user_pages(start, n, FOLL_WRITE, pages);',
-    fix: 'Drops a NULL `vmas` argument (≥6.5) or a `current`/NULL `tsk` argument (≥5.9); renames put_user_page*() to unpin_user_page*() (≥5.6). Other cases need a human.',
+    fix: 'Drops a NULL `vmas` argument (≥6.5) or a `current`/NULL `tsk` argument (≥5.9); renames put_user_page*() to unpin_user_page*() (≥5.6). These are safe (applied by --fix): the call as written does not build in that kernel, and the dropped argument carried nothing (a NULL vmas; tsk only fed fault accounting) or the new name is the same function renamed. Other cases need a human.',
   },
   check,
 });

@@ -19,7 +19,7 @@ export const dmaMappingNullCheck = defineRule({
     severity: 'error',
     group: 'dma',
     doc: 'dmaHowtoErrors',
-    fixable: 'safe',
+    fixable: 'offered',
     description:
       'The mapping handle is checked with `!addr` or `== 0`, which never detects DMA_MAPPING_ERROR (and 0 can be a valid address).',
     catches: '`if (!addr)`, `if (addr == 0)`, `if (addr == NULL)` on the result of dma_map_single/page/resource().',
@@ -27,7 +27,7 @@ export const dmaMappingNullCheck = defineRule({
     wrong: 'paddr = dma_map_single(dev, skb->data, skb->len, DMA_TO_DEVICE);\nif (!paddr)\n\tcontinue;',
     right:
       'paddr = dma_map_single(dev, skb->data, skb->len, DMA_TO_DEVICE);\nif (dma_mapping_error(dev, paddr))\n\tcontinue;',
-    fix: 'Replaces the test with dma_mapping_error(dev, addr).',
+    fix: "Offers dma_mapping_error(dev, addr) in place of the test. Never applied by --fix, fix-all or fix-on-save: the replacement changes what the code does whenever the handle is 0 (a mapping at bus address 0 that the old test refused now goes through), and where the test was the driver's own meaning of 0 that the analysis misread (a sentinel for a bounce buffer, a deliberate remap because the hardware cannot use address 0) it would break a working driver. No analysis of one file can prove neither is the case.",
   },
   check,
 });
@@ -46,7 +46,7 @@ function check({ file, finding }: RuleContext): Finding[] {
         fixes.push({
           title: 'Use dma_mapping_error()',
           edits: [{ span: spanOf(check.node), newText: check.negated ? `!${call}` : call }],
-          safe: true,
+          safe: false,
         });
       }
       findings.push(

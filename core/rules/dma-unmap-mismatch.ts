@@ -22,7 +22,7 @@ export const dmaUnmapMismatch = defineRule({
     severity: 'error',
     group: 'dma',
     doc: 'dmaDebug',
-    fixable: 'offered',
+    fixable: 'safe',
     description:
       'A mapping is unmapped with another direction, size or function family than it was mapped with, or coherent memory is freed with the wrong function or size.',
     catches:
@@ -32,7 +32,7 @@ export const dmaUnmapMismatch = defineRule({
       'addr = dma_map_page(dev, page, 0, len, DMA_TO_DEVICE);\n...\ndma_unmap_single(dev, addr, len, DMA_FROM_DEVICE);',
     right:
       'addr = dma_map_page(dev, page, 0, len, DMA_TO_DEVICE);\n...\ndma_unmap_page(dev, addr, len, DMA_TO_DEVICE);',
-    fix: "Offers the matching unmap/free with the mapping's direction and size.",
+    fix: "Offers the matching unmap/free with the mapping's direction and size. Only one of these is safe (applied by --fix): dma_unmap_page() for dma_unmap_single() and back, because one is a wrapper of the other with the same arguments, so the rename cannot change what the code does. A direction, a size or kfree() → dma_free_coherent() changes what the kernel does (which bounce buffer is copied, how much is unmapped) and is only offered.",
   },
   check,
 });
@@ -96,7 +96,10 @@ function compare(file: FileAnalysis, fn: FunctionAnalysis, op: DmaOp, map: DmaOp
       fixes.push({
         title: `Use ${map.api.release}()`,
         edits: [{ span: spanOf(callee), newText: map.api.release }],
-        safe: false,
+        // dma_unmap_single() is dma_unmap_single_attrs(), which calls dma_unmap_page_attrs() with
+        // the same arguments (include/linux/dma-mapping.h): between those two the rename cannot
+        // change what the code does, only what a reader (and dma-api.rst's pairing) sees.
+        safe: op.api.type === 'single' && map.api.type === 'single',
       });
   }
   if (op.dir && map.dir && op.dir !== map.dir) {

@@ -8,6 +8,7 @@ import { canonical } from '../analysis/expr';
 import type { Finding } from '../findings';
 import { dmaFunctions, mapsFor, sourceText } from './support/dmaOps';
 import { fnName, spanOf } from './support/finding';
+import { staysTheSame } from './support/stableExpr';
 import { defineRule, type RuleContext } from './support/rule';
 
 export const dmaUnmapSgNents = defineRule({
@@ -25,7 +26,7 @@ export const dmaUnmapSgNents = defineRule({
       'count = dma_map_sg(dev, sgl, nents, DMA_FROM_DEVICE);\n...\ndma_unmap_sg(dev, sgl, count, DMA_FROM_DEVICE);',
     right:
       'count = dma_map_sg(dev, sgl, nents, DMA_FROM_DEVICE);\n...\ndma_unmap_sg(dev, sgl, nents, DMA_FROM_DEVICE);',
-    fix: 'Uses the original nents in dma_unmap_sg().',
+    fix: 'Uses the original nents in dma_unmap_sg(). Safe (applied by --fix) when the original expression has no side effect and nothing it reads is written after the map: it then has at the unmap the value it had at the map, which is what working code passes, so only broken code changes. Otherwise (`nents = dma_map_sg(dev, sg, nents, dir)` reuses the variable) it is offered.',
   },
   check,
 });
@@ -40,18 +41,23 @@ function check({ file, finding }: RuleContext): Finding[] {
       const map = mapsFor(ops, op.key, 'sg').find((m) => m.result.variable && m.nents);
       if (!map?.nents || canonical(count) !== map.result.variable) continue;
       const original = sourceText(file, map.nents);
+      // `nents = dma_map_sg(dev, sg, nents, dir)`: the original count is gone; repeating the text
+      // would change nothing.
+      const repeatable = original.trim() !== count.text.trim();
       findings.push(
         finding({
           span: spanOf(count),
           function: fn.info.name,
           related: [{ span: spanOf(map.node), message: `mapped here with nents \`${original}\`` }],
-          fixes: [
-            {
-              title: `Pass the original nents (${original})`,
-              edits: [{ span: spanOf(count), newText: original }],
-              safe: true,
-            },
-          ],
+          fixes: !repeatable
+            ? []
+            : [
+                {
+                  title: `Pass the original nents (${original})`,
+                  edits: [{ span: spanOf(count), newText: original }],
+                  safe: staysTheSame(map.nents, fn.info.body, map.node.startIndex, map.result.variable),
+                },
+              ],
           message: `${fnName(op.name)} is given \`${count.text}\`, the count ${fnName(map.name)} returned, instead of the nents it was given (\`${original}\`): "The nents argument to dma_unmap_sg must be the same one you passed into dma_map_sg". dma-debug: "device driver ${op.api.role === 'sync' ? 'syncs' : 'frees'} DMA sg list with different entry count".`,
         }),
       );

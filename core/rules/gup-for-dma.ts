@@ -32,7 +32,7 @@ export const gupForDma = defineRule({
       'ret = get_user_pages_fast(uaddr, n, FOLL_WRITE, pages);\n...\nsg_set_page(sg, pages[i], PAGE_SIZE, 0);\n...\nput_page(pages[i]);',
     right:
       'ret = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages);\n...\nsg_set_page(sg, pages[i], PAGE_SIZE, 0);\n...\nunpin_user_pages_dirty_lock(pages, ret, true);',
-    fix: 'The get→pin conversion, in one edit: the call becomes its pin_* counterpart, FOLL_GET is dropped, and every release of those pages in the file becomes the matching unpin (a put_page() loop becomes unpin_user_pages(); dirty-then-put becomes unpin_user_pages_dirty_lock()).',
+    fix: 'Offers the get→pin conversion, in one edit: the call becomes its pin_* counterpart, FOLL_GET is dropped, and every release of those pages in the file becomes the matching unpin (a put_page() loop becomes unpin_user_pages(); dirty-then-put becomes unpin_user_pages_dirty_lock()). Never applied by --fix or fix-all: pins behave differently from references by design (folio_maybe_dma_pinned(), fork copies, the zero page is refused), so on code the finding misjudged the conversion would change what it does.',
   },
   check,
 });
@@ -65,12 +65,7 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
       .sort()
       .map((c) => CASE_TITLES[c])
       .join(', ');
-    const conversion = getToPinConversion(
-      file,
-      linkage,
-      site,
-      evidence.some((e) => e.direct),
-    );
+    const conversion = getToPinConversion(file, linkage, site);
     const related = evidence.map((e) => ({ span: e.span, message: e.what }));
     if (conversion)
       for (const r of conversion.rewrittenReleases)

@@ -51,7 +51,7 @@ export const internalFollFlag = defineRule({
     why: '"FOLL_PIN is internal to gup, meaning that it should not appear at the gup call sites." Since v6.3 is_valid_gup_args() rejects every internal flag with a WARN_ON_ONCE() and returns -EINVAL (get_*) or 0 (pin_*), and the names live in mm/internal.h so a module using them does not build. Before v6.3, FOLL_PIN on a get_* call silently produced pinned pages that the code then released with put_page().',
     wrong: 'ret = get_user_pages_fast(uaddr, nr, FOLL_WRITE | FOLL_PIN, pages);\n...\nput_page(pages[i]);',
     right: 'ret = pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages);\n...\nunpin_user_pages(pages, ret);',
-    fix: 'Removes the flag where it is written (`A | FOLL_PIN | B` → `A | B`, `FOLL_PIN` alone → `0`). Where FOLL_PIN was used to get pin semantics out of a get_* call, the fix is the get→pin conversion: the call becomes pin_*, FOLL_PIN and FOLL_GET go, and the releases become unpin_user_page*().',
+    fix: 'Removes the flag where it is written (`A | FOLL_PIN | B` → `A | B`, `FOLL_PIN` alone → `0`). The removal is safe (applied by --fix) only where every call passing the flag fails in the configured kernel — any internal flag since v6.3, FOLL_GET on pin_user_pages*() always — so no working code changes; on older kernels it is offered. Where FOLL_PIN was used to get pin semantics out of a get_* call, the offered fix is the get→pin conversion: the call becomes pin_*, FOLL_PIN and FOLL_GET go, and the releases become unpin_user_page*().',
   },
   check,
 });
@@ -110,12 +110,24 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
   return findings;
 }
 
+/**
+ * Whether every call passing `flag` fails in this kernel version, so that no working code passes
+ * it and removing it cannot change what working code does (issue 11, "Safe means safe"): since
+ * v6.3 is_valid_gup_args() rejects every internal flag (and a module cannot even name them);
+ * pin_user_pages*() have rejected FOLL_GET since they were added in v5.6. Before v6.3 an internal
+ * flag such as FOLL_TRIED or FOLL_TOUCH still did something, so its removal is only offered.
+ */
+function rejectedOutright(file: FileAnalysis, family: 'get' | 'pin', flag: string): boolean {
+  if (flag === 'FOLL_GET' && family === 'pin') return true;
+  return isAtLeast(file.version, '6.3');
+}
+
 function fixesFor(file: FileAnalysis, linkage: Linkage, site: AcquireSite, flags: readonly FlagOccurrence[]): Fix[] {
   const { op } = site;
   const fixes: Fix[] = [];
   // FOLL_PIN on a get_* call means the code wanted pins: convert the call and its releases.
   if (op.family === 'get' && flags.some((f) => f.name === 'FOLL_PIN')) {
-    const conversion = getToPinConversion(file, linkage, site, true);
+    const conversion = getToPinConversion(file, linkage, site);
     if (conversion) fixes.push(conversion.fix);
   }
   const removal = flagRemovalEdits(flags, file.parsed.root, file.parsed.text, file.macros);
@@ -123,7 +135,8 @@ function fixesFor(file: FileAnalysis, linkage: Linkage, site: AcquireSite, flags
     const names = [...new Set(flags.map((f) => f.name))].join(' and ');
     // Removing FOLL_PIN from a get_* call silently turns pins into references: offered, not safe,
     // when the conversion exists.
-    const safe = !(op.family === 'get' && flags.some((f) => f.name === 'FOLL_PIN') && fixes.length > 0);
+    const wantedPins = op.family === 'get' && flags.some((f) => f.name === 'FOLL_PIN') && fixes.length > 0;
+    const safe = !wantedPins && flags.every((f) => rejectedOutright(file, op.family, f.name));
     fixes.push({
       title: `Remove ${names}${flags.some((f) => f.via !== 'direct') ? ` (line ${lineOf(file, flags[0]?.span ?? spanOf(op.node))})` : ''}`,
       edits: removal,

@@ -24,7 +24,7 @@ export const longtermGet = defineRule({
     why: '"FOLL_PIN is a prerequisite to FOLL_LONGTERM" (mm/gup.c). v6.1 is_valid_gup_flags() and v6.3+ is_valid_gup_args() ("LONGTERM can only be specified when pinning") both reject it: the call fails every time. A long-term user (RDMA, VFIO, userptr) holds the pages while the device accesses their data, which is pin_user_pages.rst case 2.',
     wrong: 'ret = get_user_pages_fast(addr, n, FOLL_WRITE | FOLL_LONGTERM, pages);',
     right: 'ret = pin_user_pages_fast(addr, n, FOLL_WRITE | FOLL_LONGTERM, pages);',
-    fix: 'The get→pin conversion: the call becomes its pin_* counterpart and every release of those pages in the function becomes the matching unpin_user_page*() in the same edit.',
+    fix: 'Offers the get→pin conversion: the call becomes its pin_* counterpart and every release of those pages in the function becomes the matching unpin_user_page*() in the same edit. Offered, not applied by --fix: the conversion rewrites releases the analysis linked to these pages, and a wrong link would change correct code.',
   },
   check,
 });
@@ -41,7 +41,7 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
     const consequence = isAtLeast(file.version, '6.1')
       ? `the call is rejected every time (WARN_ON_ONCE, -EINVAL) since v6.1`
       : `kernels since v6.1 reject it (WARN_ON_ONCE, -EINVAL), and before that the pages were plain references invisible to folio_maybe_dma_pinned()`;
-    const conversion = getToPinConversion(file, linkage, site, true);
+    const conversion = getToPinConversion(file, linkage, site);
     findings.push(
       finding({
         span: longterm.span,

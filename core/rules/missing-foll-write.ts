@@ -19,7 +19,7 @@ export const missingFollWrite = defineRule({
     severity: 'warning',
     group: 'path',
     doc: 'case5',
-    fixable: 'safe',
+    fixable: 'offered',
     description:
       'Pages that the device or the kernel will write (DMA_FROM_DEVICE/BIDIRECTIONAL, set_page_dirty, a copy into the page) are acquired without FOLL_WRITE.',
     catches:
@@ -27,7 +27,7 @@ export const missingFollWrite = defineRule({
     why: 'Without FOLL_WRITE, GUP does not break COW and may return the shared zero page for untouched anonymous memory: "If @gup_flags & FOLL_WRITE == 0, the page must not be written to." A device writing into it corrupts every process\'s zero page; writing into a COW-shared page corrupts the other process\'s copy.',
     wrong: 'ret = pin_user_pages_fast(uaddr, n, 0, pages);\n...\ndma_map_sg(dev, sgl, n, DMA_FROM_DEVICE);',
     right: 'ret = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages);\n...\ndma_map_sg(dev, sgl, n, DMA_FROM_DEVICE);',
-    fix: 'Adds FOLL_WRITE to the flags (`0` → `FOLL_WRITE`, `X` → `X | FOLL_WRITE`).',
+    fix: 'Offers FOLL_WRITE in the flags (`0` → `FOLL_WRITE`, `X` → `X | FOLL_WRITE`). Never applied by --fix or fix-all: with FOLL_WRITE, GUP breaks COW and fails on read-only mappings, so where the pages are in fact only read (a DMA_BIDIRECTIONAL mapping the device never writes) the fix would turn working calls into -EFAULT.',
   },
   check,
 });
@@ -39,7 +39,7 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
     if (op.helper || !op.flagsArg || op.flags.unknown || hasFlag(op.flags, 'FOLL_WRITE')) continue;
     const writes = writesOf(file, linkage, site);
     if (writes.length === 0) continue;
-    const fix = addFlagFix(op, 'FOLL_WRITE', file.parsed.text, true);
+    const fix = addFlagFix(op, 'FOLL_WRITE', file.parsed.text, false);
     findings.push(
       finding({
         span: spanOf(op.flagsArg),

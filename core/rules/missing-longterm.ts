@@ -20,7 +20,7 @@ export const missingLongterm = defineRule({
     severity: 'warning',
     group: 'path',
     doc: 'case2',
-    fixable: 'safe',
+    fixable: 'offered',
     description:
       'Pinned pages are kept past the call (stored in an object on a success path) without FOLL_LONGTERM, and no MMU notifier is registered in the file (pin_user_pages.rst case 2 versus case 3).',
     catches:
@@ -29,7 +29,7 @@ export const missingLongterm = defineRule({
     wrong:
       'ret = pin_user_pages_fast(ptr, n, FOLL_WRITE, pvec);\n...\nobj->pages = pvec;\t/* released when userspace frees obj */',
     right: 'ret = pin_user_pages_fast(ptr, n, FOLL_WRITE | FOLL_LONGTERM, pvec);\n...\nobj->pages = pvec;',
-    fix: 'Adds FOLL_LONGTERM to the flags.',
+    fix: 'Offers FOLL_LONGTERM in the flags. Never applied by --fix or fix-all: FOLL_LONGTERM makes GUP migrate pages out of ZONE_MOVABLE and CMA first and refuses FS-DAX and file-backed writable mappings, so it changes what the call does — right for a long-term pin, wrong where the lifetime hint misjudged a short one.',
   },
   check,
 });

@@ -7,13 +7,57 @@
  * right; it becomes wrong only once the acquire is converted, and the conversion (gup-for-dma,
  * longterm-get, internal-foll-flag) rewrites it in the same edit.
  */
-import type { AcquireSite, Site } from '../fileAnalysis/linkage';
+import type { AcquireSite, Linkage, Site } from '../fileAnalysis/linkage';
+import { allocatesFreshArray } from '../catalog/memory';
+import { calleeName, forEachAssignment, isNullPointer, unwrap } from '../analysis/expr';
 import type { ReleaseOp } from '../analysis/ops';
+import { baseKey, storageOf } from '../analysis/storage';
 import type { Finding, Fix } from '../findings';
 import { getToPinConversion } from '../fixes/conversion';
 import { toGetRelease, toPinRelease, unusedIndexEdits } from '../fixes/releaseEdits';
 import { fnName, lineOf, spanOf } from './support/finding';
 import { defineRule, type RuleContext } from './support/rule';
+
+/**
+ * Whether rewriting `release` into an unpin cannot change working code: a put_page() of pages a
+ * pin_user_pages*() call filled is wrong unless it balances an extra get_page() (then the pins are
+ * dropped elsewhere), or the place was refilled with other pages. Both are ruled out here.
+ */
+function rewriteIsSafe(linkage: Linkage, acquire: AcquireSite, release: Site<ReleaseOp>): boolean {
+  const pages = acquire.op.pages;
+  const released = release.op.pages;
+  if (!pages || !released || acquire.fn !== release.fn || pages.baseKind === 'field' || pages.baseKind === 'global')
+    return false;
+  const base = baseKey(pages.key);
+  if (baseKey(released.key) !== base) return false;
+  const fn = acquire.fn;
+  for (const node of fn.cfg.nodes)
+    for (const op of node.ops) {
+      if (op.kind === 'extra-ref' && baseKey(op.pages.key) === base) return false;
+      if (op.kind === 'acquire' && op !== acquire.op && op.pages && baseKey(op.pages.key) === base) return false;
+      if (
+        op.kind === 'release' &&
+        op !== release.op &&
+        op.family === 'pin' &&
+        op.pages &&
+        baseKey(op.pages.key) === base
+      )
+        return false;
+    }
+  // Another linked acquire (a helper filling the same array) makes the pairing a guess.
+  if (linkage.acquiresOf(release).length !== 1) return false;
+  // The array itself may be allocated (or cleared) here; its elements must come from the pin alone.
+  let written = false;
+  forEachAssignment(fn.info.body, (left, right) => {
+    const ref = storageOf(left, fn.ctx);
+    if (!ref || baseKey(ref.key) !== base) return;
+    const r = unwrap(right);
+    const fresh =
+      !ref.element && (isNullPointer(r) || (r.type === 'call_expression' && allocatesFreshArray(calleeName(r) ?? '')));
+    if (!fresh) written = true;
+  });
+  return !written;
+}
 
 function describeRelease(op: ReleaseOp): string {
   if (op.bulk) return `a ${fnName(op.name)} loop`;
@@ -37,7 +81,7 @@ export const releaseMismatch = defineRule({
     wrong:
       'npinned = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages);\n...\nfor (i = 0; i < npinned; i++)\n\tput_page(pages[i]);',
     right: 'npinned = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages);\n...\nunpin_user_pages(pages, npinned);',
-    fix: 'The matching release: a put_page(pages[i]) loop becomes unpin_user_pages(pages, n); `set_page_dirty_lock(p); put_page(p)` becomes unpin_user_pages_dirty_lock(pages, n, true); a single put_page(page) becomes unpin_user_page(page); unpin on FOLL_GET pages becomes put_page()/release_pages().',
+    fix: 'The matching release: a put_page(pages[i]) loop becomes unpin_user_pages(pages, n); `set_page_dirty_lock(p); put_page(p)` becomes unpin_user_pages_dirty_lock(pages, n, true); a single put_page(page) becomes unpin_user_page(page); unpin on FOLL_GET pages becomes put_page()/release_pages(). Rewriting the release of pinned pages is safe (applied by --fix) only when the pin and the put are in one function, the pages are kept in one place nothing else writes, nothing takes an extra reference on them (a get_page() the put_page() would balance), and nothing else unpins them: then no working code releases them with put_page(), and the rewrite changes only broken code. Otherwise, and for the other direction, it is offered.',
   },
   check,
 });
@@ -82,12 +126,12 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
         fixes.push({
           title: `Release with ${rewrite.edits[0]?.newText.match(/^\w+/)?.[0] ?? 'unpin_user_pages'}()`,
           edits,
-          safe: true,
+          safe: rewriteIsSafe(linkage, acquire, release),
         });
       }
     } else {
       message = `Pages referenced by ${fnName(acquire.op.name)} (${where}) are released with ${describeRelease(release.op)}: unpin subtracts 1024 from a page that got +1, underflowing its refcount and freeing it while mapped. Either pin them (${acquire.op.api.pinCounterpart ? fnName(acquire.op.api.pinCounterpart) : 'pin_user_pages*()'}) or release with put_page().`;
-      const conversion = getToPinConversion(file, linkage, acquire, false);
+      const conversion = getToPinConversion(file, linkage, acquire);
       if (conversion) fixes.push({ ...conversion.fix, title: `${conversion.fix.title} (the acquire becomes a pin)` });
       const back = toGetRelease(release.op, file.parsed.text);
       if (back) fixes.push({ title: `Release with ${back[0]?.newText ?? 'put_page'}()`, edits: back, safe: false });

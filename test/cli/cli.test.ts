@@ -33,7 +33,7 @@ describe('pinscope lint', () => {
   });
 
   it('JSON: 1-based ranges, rule, severity, fixes, stats', () => {
-    const r = run(['lint', '--format', 'json', '--kernel-version', '6.12', 'examples/missing-foll-write.c']);
+    const r = run(['lint', '--format', 'json', '--kernel-version', '6.12', 'examples/dma-unmap-sg-nents.c']);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as {
       version: number;
@@ -43,18 +43,18 @@ describe('pinscope lint', () => {
     expect(out.version).toBe(1);
     expect(out.findings).toHaveLength(1);
     expect(out.findings[0]).toMatchObject({
-      file: 'examples/missing-foll-write.c',
-      line: 14,
-      column: 38,
-      endLine: 14,
-      endColumn: 39,
-      rule: 'missing-foll-write',
-      severity: 'warning',
+      file: 'examples/dma-unmap-sg-nents.c',
+      line: 17,
+      column: 25,
+      endLine: 17,
+      endColumn: 31,
+      rule: 'dma-unmap-sg-nents',
+      severity: 'error',
       fixes: [
         {
-          title: 'Add FOLL_WRITE',
+          title: 'Pass the original nents (nents)',
           safe: true,
-          edits: [{ line: 14, column: 38, endLine: 14, endColumn: 39, newText: 'FOLL_WRITE' }],
+          edits: [{ line: 17, column: 25, endLine: 17, endColumn: 31, newText: 'nents' }],
         },
       ],
     });

@@ -14,7 +14,7 @@ import { bin, root, scratch } from './harness';
 const strace = spawnSync('strace', ['-V']).status === 0;
 if (!strace) console.log('test/cli/fixKill.test.ts: skipped: strace is not installed (apt-get install strace)');
 
-const FILES = ['missing-foll-write.c', 'release-mismatch.c', 'gup-for-dma.c'] as const;
+const FILES = ['dma-unmap-sg-nents.c', 'release-mismatch.c', 'api-version.c'] as const;
 const original = (name: string): Buffer => readFileSync(path.join(root, 'examples', name));
 const fixed = (name: string): Buffer => readFileSync(path.join(root, 'test', 'fixtures', 'fixed', name));
 

@@ -48,15 +48,15 @@ describe('--fix keeps every byte outside the edits', () => {
   for (const [what, shape] of cases) {
     it(what, () => {
       const dir = scratch();
-      for (const name of ['missing-foll-write.c', 'release-mismatch.c'])
+      for (const name of ['dma-unmap-sg-nents.c', 'release-mismatch.c'])
         writeFileSync(path.join(dir, name), shape(example(name)));
-      const r = fixIn(dir, 'missing-foll-write.c', 'release-mismatch.c');
+      const r = fixIn(dir, 'dma-unmap-sg-nents.c', 'release-mismatch.c');
       // Only the Latin-1 case says anything: that the file is not UTF-8 (one line per file).
       expect(r.stderr.split('\n').filter((l) => l && !l.endsWith(': not valid UTF-8; read as Latin-1'))).toEqual([]);
       expect(r.code).toBe(0);
-      for (const name of ['missing-foll-write.c', 'release-mismatch.c'])
+      for (const name of ['dma-unmap-sg-nents.c', 'release-mismatch.c'])
         expect(readFileSync(path.join(dir, name)).equals(shape(fixedFixture(name)))).toBe(true);
-      expect(names(dir)).toEqual(['missing-foll-write.c', 'release-mismatch.c']);
+      expect(names(dir)).toEqual(['dma-unmap-sg-nents.c', 'release-mismatch.c']);
     });
   }
 });
@@ -65,14 +65,14 @@ describe('--fix keeps what the file is', () => {
   it('mode bits (setgid and a read-only file included) and the owner', () => {
     const dir = scratch();
     const file = path.join(dir, 'x.c');
-    writeFileSync(file, example('missing-foll-write.c'));
+    writeFileSync(file, example('dma-unmap-sg-nents.c'));
     chmodSync(file, 0o2444);
     const asRoot = process.getuid?.() === 0;
     if (asRoot) chownSync(file, 4321, 8765);
     else console.log('not root: the owner part of this test needs chown and is skipped');
     const r = fixIn(dir, 'x.c');
     expect(r.code).toBe(0);
-    expect(readFileSync(file).equals(fixedFixture('missing-foll-write.c'))).toBe(true);
+    expect(readFileSync(file).equals(fixedFixture('dma-unmap-sg-nents.c'))).toBe(true);
     const stat = statSync(file);
     expect(stat.mode & 0o7777).toBe(0o2444);
     if (asRoot) expect([stat.uid, stat.gid]).toEqual([4321, 8765]);
@@ -80,13 +80,13 @@ describe('--fix keeps what the file is', () => {
 
   it('a symbolic link stays a link and its target is fixed', () => {
     const dir = scratch();
-    writeFileSync(path.join(dir, 'real.c'), example('missing-foll-write.c'));
+    writeFileSync(path.join(dir, 'real.c'), example('dma-unmap-sg-nents.c'));
     symlinkSync('real.c', path.join(dir, 'link.c'));
     const r = fixIn(dir, 'link.c');
     expect(r.code).toBe(0);
     expect(lstatSync(path.join(dir, 'link.c')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(path.join(dir, 'link.c'))).toBe('real.c');
-    expect(readFileSync(path.join(dir, 'real.c')).equals(fixedFixture('missing-foll-write.c'))).toBe(true);
+    expect(readFileSync(path.join(dir, 'real.c')).equals(fixedFixture('dma-unmap-sg-nents.c'))).toBe(true);
     expect(names(dir)).toEqual(['link.c', 'real.c']);
   });
 });
@@ -101,7 +101,7 @@ describe('an edit saved while --fix works on the file is never overwritten', () 
     const dir = scratch();
     const edited = path.join(dir, 'edited.c');
     const other = path.join(dir, 'other.c');
-    writeFileSync(edited, example('missing-foll-write.c'));
+    writeFileSync(edited, example('dma-unmap-sg-nents.c'));
     writeFileSync(other, example('release-mismatch.c'));
     const io = capture();
     const seen: string[] = [];
@@ -114,7 +114,7 @@ describe('an edit saved while --fix works on the file is never overwritten', () 
     });
     expect(seen).toEqual(['edited.c', 'other.c']);
     expect(code).toBe(2);
-    expect(readFileSync(edited, 'utf8')).toBe(`${example('missing-foll-write.c').toString()}/* USER EDIT */\n`);
+    expect(readFileSync(edited, 'utf8')).toBe(`${example('dma-unmap-sg-nents.c').toString()}/* USER EDIT */\n`);
     expect(readFileSync(other).equals(fixedFixture('release-mismatch.c'))).toBe(true);
     expect(io.lines).toContain(
       `err: pinscope: ${edited}: not fixed: it changed on disk while pinscope worked on it; the file is unchanged`,
@@ -126,8 +126,8 @@ describe('an edit saved while --fix works on the file is never overwritten', () 
   it('a file replaced by a new one (an editor that saves by rename) counts as changed too', async () => {
     const dir = scratch();
     const file = path.join(dir, 'x.c');
-    writeFileSync(file, example('missing-foll-write.c'));
-    const replacement = Buffer.concat([example('missing-foll-write.c'), Buffer.from('// saved\n')]);
+    writeFileSync(file, example('dma-unmap-sg-nents.c'));
+    const replacement = Buffer.concat([example('dma-unmap-sg-nents.c'), Buffer.from('// saved\n')]);
     const io = capture();
     const code = await runLint(['-q', '--kernel-version', '6.12', '--fix', file], io, {
       beforeWrite: () => {

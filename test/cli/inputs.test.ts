@@ -61,13 +61,13 @@ describe('file names with control characters', () => {
   const name = 'bad\nname\x1b.c';
   function tree(): string {
     const dir = scratch();
-    copyFileSync(example('missing-foll-write.c'), path.join(dir, name));
+    copyFileSync(example('dma-unmap-sg-nents.c'), path.join(dir, name));
     return dir;
   }
 
   it('gcc output: one line per finding, the newline and escape written as \\n and \\x1b', () => {
     const r = run(['lint', '--kernel-version', '6.12', '.'], tree());
-    expect(r.stdout.split('\n')).toEqual([expect.stringMatching(/^bad\\nname\\x1b\.c:14:38: warning: .*\]$/), '']);
+    expect(r.stdout.split('\n')).toEqual([expect.stringMatching(/^bad\\nname\\x1b\.c:17:25: error: .*\]$/), '']);
   });
 
   it('JSON keeps the name exactly (JSON escapes it)', () => {
@@ -89,25 +89,25 @@ describe('file names with control characters', () => {
     const apply = spawnSync('git', ['apply', path.join(dir, '..', `${path.basename(dir)}.patch`)], { cwd: dir });
     expect(apply.status).toBe(0);
     expect(readFileSync(path.join(dir, name))).toEqual(
-      readFileSync(path.join(root, 'test', 'fixtures', 'fixed', 'missing-foll-write.c')),
+      readFileSync(path.join(root, 'test', 'fixtures', 'fixed', 'dma-unmap-sg-nents.c')),
     );
   });
 });
 
 describe('--diff headers', () => {
   it('inside the working directory: a/ and b/ and the relative path', () => {
-    const r = run(['lint', '--diff', '--kernel-version', '6.12', 'examples/missing-foll-write.c']);
+    const r = run(['lint', '--diff', '--kernel-version', '6.12', 'examples/dma-unmap-sg-nents.c']);
     expect(r.stdout.split('\n').slice(0, 3)).toEqual([
-      '--- a/examples/missing-foll-write.c',
-      '+++ b/examples/missing-foll-write.c',
-      '@@ -11,7 +11,7 @@',
+      '--- a/examples/dma-unmap-sg-nents.c',
+      '+++ b/examples/dma-unmap-sg-nents.c',
+      '@@ -14,7 +14,7 @@',
     ]);
   });
 
   it('an absolute path outside it: a/tmp/…, never a//tmp/…, and patch -p1 applies it from /', () => {
     const dir = scratch();
     const file = path.join(dir, 'x.c');
-    copyFileSync(example('missing-foll-write.c'), file);
+    copyFileSync(example('dma-unmap-sg-nents.c'), file);
     const elsewhere = scratch();
     const r = run(['lint', '--diff', '--kernel-version', '6.12', file], elsewhere);
     const rel = file.slice(1);

@@ -96,7 +96,7 @@ export async function runNeovim({ dir }) {
     [
       'after source.fixAll.pinscope the buffer equals expected/pinscope_demo.fix-all.c',
       () =>
-        result.fixAllTitle === 'Fix 4 pinscope findings (safe fixes only)' &&
+        result.fixAllTitle === 'Fix 3 pinscope findings (safe fixes only)' &&
         result.textAfterFixAll === readFileSync(path.join(EXPECTED, 'pinscope_demo.fix-all.c'), 'utf8'),
       () => `${result.fixAllTitle}\n${result.textAfterFixAll}`,
     ],

@@ -146,7 +146,7 @@ describe('pinscope in VS Code', () => {
       assert.ok(all.includes(c), c);
   });
 
-  it('the get→pin quick fix is one edit, preferred, and gives the expected file', async () => {
+  it('the get→pin quick fix is one edit, offered but not preferred (not safe), and gives the expected file', async () => {
     const doc = await vscode.workspace.openTextDocument(demo());
     const diagnostic = pinscopeDiagnostics(demo()).find((d) => codeOf(d) === 'longterm-get') as vscode.Diagnostic;
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
@@ -159,7 +159,7 @@ describe('pinscope in VS Code', () => {
       a.title.startsWith('Convert get_user_pages_fast() to pin_user_pages_fast()'),
     );
     assert.ok(conversion?.edit, `conversion offered: ${actions.map((a) => a.title).join(' | ')}`);
-    assert.equal(conversion.isPreferred, true);
+    assert.equal(conversion.isPreferred ?? false, false);
     assert.ok(await vscode.workspace.applyEdit(conversion.edit));
     assert.equal(doc.getText(), expected('pinscope_demo.get-to-pin.c'));
     await doc.save();
@@ -185,7 +185,8 @@ describe('pinscope in VS Code', () => {
       await vscode.commands.executeCommand('workbench.action.files.save');
       await until(
         'the saved file is fixed',
-        () => readFileSync(demo().fsPath, 'utf8') === `${expected('pinscope_demo.fix-all.c')}\n`,
+        // The test before saved the (offered, not safe) get→pin conversion; fix-on-save adds the rest.
+        () => readFileSync(demo().fsPath, 'utf8') === `${expected('pinscope_demo.get-to-pin.fix-all.c')}\n`,
         20_000,
       );
       await until('no diagnostics', () => pinscopeDiagnostics(demo()).length === 0);
