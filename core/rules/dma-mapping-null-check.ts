@@ -9,7 +9,7 @@ import type { DmaOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { dmaFunctions, handleMaps, sourceText } from './support/dmaOps';
 import { fnName, spanOf } from './support/finding';
-import { nullChecksIn, type NullCheck } from './support/nullChecks';
+import { failureNullChecks, type NullCheck } from './support/nullChecks';
 import { defineRule, type RuleContext } from './support/rule';
 
 export const dmaMappingNullCheck = defineRule({
@@ -35,11 +35,10 @@ export const dmaMappingNullCheck = defineRule({
 function check({ file, finding }: RuleContext): Finding[] {
   const findings: Finding[] = [];
   for (const { fn, ops } of dmaFunctions(file)) {
-    const maps = handleMaps(fn);
-    const handles = new Set(maps.map((m) => m.key as string));
-    for (const check of nullChecksIn(fn, handles)) {
-      const map = maps.find((m) => m.key === check.handle && m.node.startIndex < check.node.startIndex);
-      if (!map || guardsRelease(check, ops)) continue;
+    const handles = new Set(handleMaps(fn).map((m) => m.key as string));
+    for (const check of failureNullChecks(fn)) {
+      const { map } = check;
+      if (guardsRelease(check, ops)) continue;
       const fixes: Fix[] = [];
       if (map.dev) {
         const call = `dma_mapping_error(${sourceText(file, map.dev)}, ${sourceText(file, handleNode(check, handles))})`;

@@ -13,7 +13,7 @@ import type { DmaOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { sourceText } from './support/dmaOps';
 import { fnName } from './support/finding';
-import { nullChecksIn } from './support/nullChecks';
+import { failureNullChecks } from './support/nullChecks';
 import { dmaIssueFindings } from './support/pathIssues';
 import { defineRule, type RuleContext } from './support/rule';
 
@@ -39,7 +39,8 @@ export const dmaMappingUnchecked = defineRule({
 
 function check({ file, finding }: RuleContext): Finding[] {
   return dmaIssueFindings(file, 'dma-unchecked', (issue, { op, related, base }, fn) => {
-    if (nullChecksIn(fn, new Set([op.key ?? ''])).length > 0) return null; // dma-mapping-null-check says it better
+    // dma-mapping-null-check says it better where it reports this mapping's `!handle` test.
+    if (failureNullChecks(fn).some((c) => c.map === op)) return null;
     const fix = insertCheckFix(file, fn, op);
     return finding({
       span: issue.at.span,

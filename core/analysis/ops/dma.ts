@@ -216,17 +216,20 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
   // arithmetic: `desc->addr = dma + off`), returned, or only used. Inert calls see no use.
   type How = Exclude<DmaUseOp['how'], 'check'> | 'inert';
   // Depth first, in document order, with a stack: expressions may nest deeper than the call stack.
+  // `truth`: the node's value is only tested for being non-zero (no .parent walks: each one is a
+  // descent from the root).
   interface Frame {
     readonly n: SyntaxNode;
     readonly how: How;
     readonly callee: string | null;
+    readonly truth: boolean;
   }
-  const stack: Frame[] = [{ n: region, how: top, callee: null }];
-  const push = (nodes: readonly SyntaxNode[], how: How, callee: string | null): void => {
-    for (let i = nodes.length - 1; i >= 0; i--) stack.push({ n: nodes[i] as SyntaxNode, how, callee });
+  const stack: Frame[] = [{ n: region, how: top, callee: null, truth: false }];
+  const push = (nodes: readonly SyntaxNode[], how: How, callee: string | null, truth = false): void => {
+    for (let i = nodes.length - 1; i >= 0; i--) stack.push({ n: nodes[i] as SyntaxNode, how, callee, truth });
   };
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
-    const { n, how, callee } = frame;
+    const { n, how, callee, truth } = frame;
     if (n.type === 'call_expression') {
       const inert = handleIsInert(n);
       const fn = n.childForFieldName('function');
@@ -242,15 +245,9 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
       continue;
     }
     if (VALUE_NODE_TYPES.has(n.type) && values.has(canonical(n))) {
-      const parent = n.parent;
-      // A test of the value (`!h`, `h == 0`) is the null-check rule's business, not a use.
-      if (
-        parent?.type === 'unary_expression' ||
-        (parent?.type === 'binary_expression' &&
-          ['==', '!='].includes(parent.childForFieldName('operator')?.type ?? ''))
-      )
-        continue;
-      if (how === 'inert') continue;
+      // A test of the value (`!h`, `h == 0`, `if (h)`, `h && …`) is the null-check rule's
+      // business, not a use: nothing reaches the device through a truth test.
+      if (truth || how === 'inert') continue;
       const checked = how === 'call' && callee !== null && isMappingChecker(callee, ctx);
       uses.push({
         kind: 'dma-use',
@@ -261,7 +258,32 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
       });
       continue;
     }
-    push(n.namedChildren, how, callee);
+    if (n.type === 'conditional_expression') {
+      // `h ? a : b` tests h and uses a or b.
+      const condition = n.childForFieldName('condition');
+      for (const c of [...n.namedChildren].reverse())
+        stack.push({ n: c, how, callee, truth: c.id === condition?.id });
+      continue;
+    }
+    push(n.namedChildren, how, callee, testsItsOperands(n, n.id === region.id, truth));
   }
   return uses;
+}
+
+/**
+ * Whether `n`'s operands are only tested for being non-zero: `!x`, `x == y`, `x && y`, `x ? :`,
+ * the parentheses of an if/while/do condition (a region that is a parenthesized expression), and
+ * parentheses inside a test.
+ */
+function testsItsOperands(n: SyntaxNode, isRegion: boolean, truth: boolean): boolean {
+  switch (n.type) {
+    case 'unary_expression':
+      return n.child(0)?.type === '!';
+    case 'binary_expression':
+      return ['==', '!=', '&&', '||'].includes(n.childForFieldName('operator')?.type ?? '');
+    case 'parenthesized_expression':
+      return truth || isRegion;
+    default:
+      return false;
+  }
 }

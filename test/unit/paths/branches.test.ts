@@ -90,7 +90,7 @@ static int null_checked(struct device *dev)
     const paths = pathsOf(src, 'null_checked');
     expect(pathsText(paths)).toEqual([
       'dma_alloc_coherent(dev, 4096, &dma, GFP_KERNEL) | !buf: true | return -ENOMEM => error',
-      'dma_alloc_coherent(dev, 4096, &dma, GFP_KERNEL) | !buf: false | DMA handle used | buf: true | dma_free_coherent(dev, 4096, buf, dma) | return 0 => success',
+      'dma_alloc_coherent(dev, 4096, &dma, GFP_KERNEL) | !buf: false | buf: true | dma_free_coherent(dev, 4096, buf, dma) | return 0 => success',
     ]);
     expect(issuesText(paths, src)).toEqual([]);
   });
