@@ -9,6 +9,7 @@ import { controlMacroKind } from '../catalog/controlMacros';
 import { bulkLoop } from './bulkLoop';
 import type { Cfg, CfgEdge, CfgNode, CfgNodeKind, EdgeCondition } from './cfg';
 import { calleeName, numberValue, unwrap } from './expr';
+import { liveArms } from './preproc';
 import { opsIn, type Op, type OpContext } from './ops';
 
 /** An edge not yet connected: where it starts and what it carries. */
@@ -361,29 +362,37 @@ export class Builder {
     return [...fallthrough, ...breaks, ...leave];
   }
 
-  /** `#if`/`#ifdef` with its `#elif`/`#else` chain: each branch entered from `pending`, in order. */
+  /**
+   * `#if`/`#ifdef` with its `#elif`/`#else` chain: each arm the file can compile entered from
+   * `pending`, in order (analysis/preproc.ts: an arm under a switch the file #undefs, or a debug
+   * switch it never defines, is dead code, not a branch).
+   */
   private *preprocConditional(first: SyntaxNode, pending: Pending[]): Build {
     const out: Pending[] = [];
-    for (let node: SyntaxNode | null = first; node;) {
-      const alternative: SyntaxNode | null = node.childForFieldName('alternative');
-      const current: SyntaxNode = node;
-      const body = current.namedChildren.filter(
+    const arms = this.ctx.preproc ? liveArms(first, this.ctx.preproc) : allArms(first);
+    for (const arm of arms) {
+      const alternative = arm.type === 'preproc_else' ? null : arm.childForFieldName('alternative');
+      const body = arm.namedChildren.filter(
         (c) =>
           c.id !== alternative?.id &&
           c.type !== 'identifier' &&
           c.type !== 'preproc_defined' &&
-          !isPreprocCondition(c, current),
+          !isPreprocCondition(c, arm),
       );
       out.push(...(yield* this.sequence(body, pending)));
-      node = null;
-      if (alternative?.type === 'preproc_elif' || alternative?.type === 'preproc_elifdef') node = alternative;
-      else if (alternative) {
-        const altBody = alternative.namedChildren.filter((c) => !isPreprocCondition(c, alternative));
-        out.push(...(yield* this.sequence(altBody, pending)));
-      }
     }
     return out;
   }
+}
+
+/** Every arm of a chain: the `#if`, each `#elif`, the `#else`. */
+function allArms(first: SyntaxNode): SyntaxNode[] {
+  const arms: SyntaxNode[] = [];
+  for (let node: SyntaxNode | null = first; node; ) {
+    arms.push(node);
+    node = node.type === 'preproc_else' ? null : node.childForFieldName('alternative');
+  }
+  return arms;
 }
 
 function isPreprocCondition(child: SyntaxNode, parent: SyntaxNode): boolean {

@@ -8,7 +8,7 @@
 import type { SyntaxNode } from '../parse/syntax';
 import { iteratorCursors } from '../catalog/controlMacros';
 import type { CfgNode } from './cfg';
-import { callArguments, calleeName, canonical, unwrap } from './expr';
+import { callArguments, calleeName, canonical, forEachInExpression, unwrap } from './expr';
 import type { FunctionInfo } from './functions';
 
 export interface Write {
@@ -36,7 +36,7 @@ export function writesOf(node: CfgNode, fn: FunctionInfo): readonly Write[] {
   const syntax = node.syntax;
   if (!syntax || !OWN_SYNTAX.has(node.kind)) return writes;
   if (node.kind === 'loop-head') found.push(...cursorWrites(syntax, fn));
-  const visit = (n: SyntaxNode): void => {
+  forEachInExpression(syntax, (n) => {
     switch (n.type) {
       case 'assignment_expression': {
         const left = n.childForFieldName('left');
@@ -55,22 +55,19 @@ export function writesOf(node: CfgNode, fn: FunctionInfo): readonly Write[] {
         if (arg) found.push({ place: canonical(arg), node: n, value: null, whole: false });
         break;
       }
-      case 'pointer_expression': {
-        const arg = n.childForFieldName('argument');
-        // `&h` handed to a call may be written through; `&h` elsewhere (a comparison) is not a write.
-        if (n.child(0)?.type === '&' && arg && n.parent?.type === 'argument_list')
-          found.push({ place: canonical(arg), node: n, value: null, whole: false });
+      case 'argument_list':
+        // `&h` handed to a call may be written through (`&h` in a comparison is not a write).
+        for (const a of n.namedChildren) {
+          const u = unwrap(a);
+          const target =
+            u.type === 'pointer_expression' && u.child(0)?.type === '&' ? u.childForFieldName('argument') : null;
+          if (target) found.push({ place: canonical(target), node: u, value: null, whole: false });
+        }
         break;
-      }
       default:
         break;
     }
-    for (const c of n.namedChildren) {
-      if (c.type === 'compound_statement' && n.type !== 'parenthesized_expression') continue;
-      visit(c);
-    }
-  };
-  visit(syntax);
+  });
   return writes;
 }
 

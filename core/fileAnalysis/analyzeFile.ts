@@ -8,6 +8,7 @@ import { MMU_NOTIFIER_TEXT } from '../catalog/pageUse';
 import type { KernelVersion } from '../catalog/version';
 import { LineIndex } from '../text/lineIndex';
 import { BudgetExceeded, BudgetMeter, type AnalysisBudget, type BudgetLimit } from '../analysis/budget';
+import { deadRanges, preprocSwitches } from '../analysis/preproc';
 import { buildCfg } from '../analysis/cfg';
 import { macrosIn } from '../analysis/flags';
 import { functionsIn, globalsIn, type FunctionInfo } from '../analysis/functions';
@@ -51,7 +52,12 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion, budget
   const root = parsed.root;
   const globals = globalsIn(root);
   const macros = macrosIn(root);
-  const all = functionsIn(root);
+  const preproc = preprocSwitches(parsed.text);
+  // A function under `#ifdef DEBUG_PCI` in a file that never defines it is not compiled.
+  const dead = deadRanges(root, preproc);
+  const all = functionsIn(root).filter(
+    (f) => !dead.some(([start, end]) => f.node.startIndex >= start && f.node.endIndex <= end),
+  );
   const defined = new Set(all.map((f) => f.name));
   const calls = new Map<FunctionInfo, Set<string>>(all.map((f) => [f, calledNamesIn(f.body.text)]));
   const relevantIndices = relevantFunctions(all.map((f) => ({ name: f.name, calls: calls.get(f) as Set<string> })));
@@ -74,6 +80,7 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion, budget
       helpers,
       definedFunctions: defined,
       mappingCheckers,
+      preproc,
     };
     try {
       return { info, ctx, cfg: buildCfg(info.body, ctx, meter) };

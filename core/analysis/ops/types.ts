@@ -11,6 +11,7 @@ import type { DirtyCall, PageUse } from '../../catalog/pageUse';
 import type { DmaApi } from '../../catalog/dma';
 import type { KernelVersion } from '../../catalog/version';
 import type { FlagSet, MacroDef } from '../flags';
+import type { PreprocSwitches } from '../preproc';
 import type { Variable } from '../functions';
 import type { StorageContext, StorageRef } from '../storage';
 
@@ -168,6 +169,8 @@ export interface OpContext extends StorageContext {
   readonly definedFunctions: ReadonlySet<string>;
   /** In-file functions that call dma_mapping_error() on a parameter: name → that parameter's index. */
   readonly mappingCheckers?: ReadonlyMap<string, number>;
+  /** What the file's own #define/#undef lines say, for the arms of #if chains (analysis/preproc.ts). */
+  readonly preproc?: PreprocSwitches;
 }
 
 /** A helper defined in the file, summarised: what a call to it does to pages, in the caller's terms. */

@@ -1,0 +1,144 @@
+/**
+ * Which arms of a `#if`/`#ifdef` chain a file can compile (issue 11, class 6). pinscope runs no
+ * preprocessor, so it knows only what the file itself says: a name it `#undef`s and never
+ * `#define`s is not defined; a debug switch it never defines (catalog/debugSwitches.ts) is not
+ * either; a name it `#define`s (and never `#undef`s) is; `#if 0` and `#if 1` are what they say.
+ * Everything else is unknown, and every arm is walked as before.
+ */
+import type { SyntaxNode } from '../parse/syntax';
+import { walkTypes } from '../parse/syntax';
+import { isDebugSwitch } from '../catalog/debugSwitches';
+
+export type SwitchState = 'defined' | 'undefined' | 'unknown';
+
+export interface PreprocSwitches {
+  state(name: string): SwitchState;
+  /** The number a `#define NAME <n>` gives the name, when it is one. */
+  value(name: string): number | null;
+}
+
+const DIRECTIVE = /^[ \t]*#[ \t]*(define|undef)[ \t]+([A-Za-z_]\w*)(\([^)]*\))?[ \t]*([^\n]*)$/gm;
+
+/** The `#define`s and `#undef`s of a file, read from its text. */
+export function preprocSwitches(text: string): PreprocSwitches {
+  const defined = new Map<string, number | null>();
+  const undefs = new Set<string>();
+  if (text.includes('#')) {
+    DIRECTIVE.lastIndex = 0;
+    for (let m = DIRECTIVE.exec(text); m !== null; m = DIRECTIVE.exec(text)) {
+      const name = m[2] as string;
+      if (m[1] === 'undef') undefs.add(name);
+      else {
+        const body = (m[4] ?? '').replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim();
+        defined.set(name, m[3] === undefined && /^\d+$/.test(body) ? Number(body) : null);
+      }
+    }
+  }
+  return {
+    state(name) {
+      if (defined.has(name)) return undefs.has(name) ? 'unknown' : 'defined';
+      if (undefs.has(name) || isDebugSwitch(name)) return 'undefined';
+      return 'unknown';
+    },
+    value: (name) => (defined.has(name) && !undefs.has(name) ? (defined.get(name) ?? null) : null),
+  };
+}
+
+/**
+ * Whether the condition of one link of a chain (`#if`, `#ifdef`, `#ifndef`, `#elif`, `#elifdef`)
+ * holds: true or false when the file decides it, null when it does not.
+ */
+export function preprocCondition(node: SyntaxNode, switches: PreprocSwitches): boolean | null {
+  if (node.type === 'preproc_ifdef' || node.type === 'preproc_elifdef') {
+    const name = node.childForFieldName('name')?.text;
+    if (!name) return null;
+    const state = switches.state(name);
+    if (state === 'unknown') return null;
+    const negated = /^#\s*(?:ifndef|elifndef)/.test(node.text);
+    return (state === 'defined') !== negated;
+  }
+  const condition = node.childForFieldName('condition');
+  return condition ? evaluate(condition, switches) : null;
+}
+
+/** A preprocessor expression's truth under what the file says; null when unknown. */
+function evaluate(e: SyntaxNode, switches: PreprocSwitches): boolean | null {
+  switch (e.type) {
+    case 'number_literal':
+      return /^0+[uUlL]*$/.test(e.text) ? false : /^\d+[uUlL]*$/.test(e.text) ? true : null;
+    case 'identifier': {
+      const state = switches.state(e.text);
+      if (state === 'undefined') return false; // an undefined name is 0 in #if
+      const v = switches.value(e.text);
+      return state === 'defined' && v !== null ? v !== 0 : null;
+    }
+    case 'preproc_defined': {
+      const name = e.namedChildren.find((c) => c.type === 'identifier')?.text;
+      const state = name ? switches.state(name) : 'unknown';
+      return state === 'unknown' ? null : state === 'defined';
+    }
+    case 'parenthesized_expression': {
+      const inner = e.namedChildren[0];
+      return inner ? evaluate(inner, switches) : null;
+    }
+    case 'unary_expression': {
+      const arg = e.childForFieldName('argument');
+      if (e.child(0)?.type !== '!' || !arg) return null;
+      const v = evaluate(arg, switches);
+      return v === null ? null : !v;
+    }
+    case 'binary_expression': {
+      const op = e.childForFieldName('operator')?.type;
+      const l = e.childForFieldName('left');
+      const r = e.childForFieldName('right');
+      if (!l || !r || (op !== '&&' && op !== '||')) return null;
+      const a = evaluate(l, switches);
+      const b = evaluate(r, switches);
+      if (op === '&&') return a === false || b === false ? false : a === true && b === true ? true : null;
+      return a === true || b === true ? true : a === false && b === false ? false : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The arms of a chain that can be compiled, in order: `#if A … #elif B … #else …` gives each arm's
+ * node (the chain link, or the `#else`) unless an earlier arm is known to be taken or its own
+ * condition is known false.
+ */
+export function liveArms(first: SyntaxNode, switches: PreprocSwitches): SyntaxNode[] {
+  const arms: SyntaxNode[] = [];
+  for (let node: SyntaxNode | null = first; node;) {
+    const truth = preprocCondition(node, switches);
+    if (truth !== false) arms.push(node);
+    if (truth === true) return arms;
+    const alternative: SyntaxNode | null = node.childForFieldName('alternative');
+    if (alternative?.type === 'preproc_elif' || alternative?.type === 'preproc_elifdef') node = alternative;
+    else {
+      if (alternative) arms.push(alternative);
+      node = null;
+    }
+  }
+  return arms;
+}
+
+/** The text ranges of a file that no configuration the file decides can compile. */
+export function deadRanges(root: SyntaxNode, switches: PreprocSwitches): [number, number][] {
+  const ranges: [number, number][] = [];
+  if (!/#\s*if/.test(root.text)) return ranges;
+  walkTypes(
+    root,
+    (type) => (type === 'preproc_if' || type === 'preproc_ifdef' ? 'visit-descend' : 'descend'),
+    (node) => {
+      const live = new Set(liveArms(node, switches).map((n) => n.id));
+      for (let arm: SyntaxNode | null = node; arm;) {
+        const alternative: SyntaxNode | null =
+          arm.type === 'preproc_else' ? null : arm.childForFieldName('alternative');
+        if (!live.has(arm.id)) ranges.push([arm.startIndex, alternative ? alternative.startIndex : arm.endIndex]);
+        arm = alternative;
+      }
+    },
+  );
+  return ranges;
+}
