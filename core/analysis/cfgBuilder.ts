@@ -109,6 +109,19 @@ export class Builder {
     for (let i = 0; i < children.length; i++) {
       const child = children[i] as SyntaxNode;
       const next = children[i + 1];
+      // `err_alloc: list_for_each_entry_safe(...) { ... }`: the label holds the macro's header and
+      // its body is the next statement; the loop starts at the label.
+      if (child.type === 'labeled_statement' && next) {
+        const inner = labelInner(child);
+        const last = inner[inner.length - 1];
+        if (last && iteratorMacro(last, next)) {
+          const id = this.labelNode(child.childForFieldName('label')?.text ?? '', child);
+          this.connect(frontier, id);
+          frontier = yield* this.sequence([...inner, next], [{ from: id }]);
+          i++;
+          continue;
+        }
+      }
       const macro = iteratorMacro(child, next);
       if (macro && next) {
         frontier =
@@ -158,8 +171,7 @@ export class Builder {
         const label = node.childForFieldName('label')?.text ?? '';
         const id = this.labelNode(label, node);
         this.connect(pending, id);
-        const inner = node.namedChildren.filter((c) => c.type !== 'statement_identifier' && c.type !== 'comment');
-        return yield* this.sequence(inner, [{ from: id }]);
+        return yield* this.sequence(labelInner(node), [{ from: id }]);
       }
       case 'break_statement':
         this.breakFrom(pending);
@@ -388,11 +400,16 @@ export class Builder {
 /** Every arm of a chain: the `#if`, each `#elif`, the `#else`. */
 function allArms(first: SyntaxNode): SyntaxNode[] {
   const arms: SyntaxNode[] = [];
-  for (let node: SyntaxNode | null = first; node; ) {
+  for (let node: SyntaxNode | null = first; node;) {
     arms.push(node);
     node = node.type === 'preproc_else' ? null : node.childForFieldName('alternative');
   }
   return arms;
+}
+
+/** The statements a label holds (its name and comments left out). */
+function labelInner(node: SyntaxNode): SyntaxNode[] {
+  return node.namedChildren.filter((c) => c.type !== 'statement_identifier' && c.type !== 'comment');
 }
 
 function isPreprocCondition(child: SyntaxNode, parent: SyntaxNode): boolean {

@@ -110,3 +110,9 @@ export function writeChanges(place: string, key: string): boolean {
   }
   return false;
 }
+
+/** The cursors an iterator macro at a loop head assigns each round (`pos`, `n`); none elsewhere. */
+export function iteratorCursorsAt(node: CfgNode, fn: FunctionInfo): string[] {
+  if (node.kind !== 'loop-head' || !node.syntax) return [];
+  return cursorWrites(node.syntax, fn).map((w) => w.place);
+}

@@ -165,9 +165,30 @@ const DMA_INERT: ReadonlySet<string> = new Set([
 
 const LOGS_FOR_DMA = loggingPattern('dma');
 
+/**
+ * A driver's own debug print macro, by its name: `dprintk`, `dprintkdbg` (dc395x), `ATH5K_DBG`,
+ * `wil_dbg_txrx`, `IWL_DEBUG_TX`, `ql_dbg`. Printing a handle hands it to no one (issue 11, class 5).
+ */
+const DEBUG_PRINT = /^d?printk|printk$|(?:^|_)(?:dbg|debug|dprintk)(?:_|$)/i;
+
+export function looksLikeDebugPrint(name: string): boolean {
+  return DEBUG_PRINT.test(name);
+}
+
 /** Whether passing a DMA handle to `name` (not a DMA API call) keeps it where it was. */
 export function keepsNoDmaHandle(name: string): boolean {
-  return DMA_INERT.has(name) || LOGS_FOR_DMA.test(name);
+  return DMA_INERT.has(name) || LOGS_FOR_DMA.test(name) || looksLikeDebugPrint(name);
+}
+
+/**
+ * Register writes: a handle passed to one reaches the device at once (`writel(addr, reg)`), so it
+ * is a device use even when a dma_mapping_error() check follows on the next line.
+ */
+const MMIO_WRITE =
+  /^(?:__raw_)?write[bwlq](?:_relaxed|_be)?$|^iowrite(?:8|16|32|64)(?:be)?(?:_rep)?$|^(?:lo_hi|hi_lo)_writeq/;
+
+export function writesDeviceRegister(name: string): boolean {
+  return MMIO_WRITE.test(name);
 }
 
 /**

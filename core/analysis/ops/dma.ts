@@ -223,25 +223,35 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
     readonly how: How;
     readonly callee: string | null;
     readonly truth: boolean;
+    /** Under the right side of an assignment: what a call computes from the value is stored. */
+    readonly stored: boolean;
   }
-  const stack: Frame[] = [{ n: region, how: top, callee: null, truth: false }];
+  const stack: Frame[] = [{ n: region, how: top, callee: null, truth: false, stored: false }];
+  let stored = false;
   const push = (nodes: readonly SyntaxNode[], how: How, callee: string | null, truth = false): void => {
-    for (let i = nodes.length - 1; i >= 0; i--) stack.push({ n: nodes[i] as SyntaxNode, how, callee, truth });
+    for (let i = nodes.length - 1; i >= 0; i--) stack.push({ n: nodes[i] as SyntaxNode, how, callee, truth, stored });
   };
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
     const { n, how, callee, truth } = frame;
+    stored = frame.stored;
     if (n.type === 'call_expression') {
       const inert = handleIsInert(n);
       const fn = n.childForFieldName('function');
       const name = calleeName(n) ?? (fn ? canonical(fn) : null);
       const args = n.childForFieldName('arguments');
-      if (args) push(args.namedChildren, inert ? 'inert' : 'call', name);
+      // Inside a DMA API call or a logging call, nested calls take nothing either: in
+      // `addr = dma_map_page(dev, pfn_to_page(addr), …)` the `addr` read is the PFN the variable
+      // held before the map gives it a handle.
+      if (args) push(args.namedChildren, inert || how === 'inert' ? 'inert' : 'call', name);
       continue;
     }
     if (n.type === 'compound_statement' && region.type !== 'parenthesized_expression') continue;
     if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
       const right = n.childForFieldName(n.type === 'assignment_expression' ? 'right' : 'value');
-      if (right) push([right], how === 'call' || how === 'inert' ? how : 'store', callee);
+      if (right) {
+        stored = true;
+        push([right], how === 'call' || how === 'inert' ? how : 'store', callee);
+      }
       continue;
     }
     if (VALUE_NODE_TYPES.has(n.type) && values.has(canonical(n))) {
@@ -255,6 +265,7 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
         key: canonical(n),
         how: checked ? 'check' : how,
         ...(how === 'call' && callee ? { callee } : {}),
+        ...(how === 'call' && stored ? { computed: true } : {}),
       });
       continue;
     }
@@ -262,7 +273,7 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
       // `h ? a : b` tests h and uses a or b.
       const condition = n.childForFieldName('condition');
       for (const c of [...n.namedChildren].reverse())
-        stack.push({ n: c, how, callee, truth: c.id === condition?.id });
+        stack.push({ n: c, how, callee, truth: c.id === condition?.id, stored });
       continue;
     }
     push(n.namedChildren, how, callee, testsItsOperands(n, n.id === region.id, truth));

@@ -143,6 +143,8 @@ export interface DmaUseOp extends OpBase {
   /** `check`: handed to a helper that calls dma_mapping_error() on it (`enic_dma_map_check()`). */
   readonly how: 'use' | 'store' | 'call' | 'return' | 'check';
   readonly callee?: string;
+  /** A call's use whose result is stored (`desc->addr = cpu_to_le32(h)`): an address computed from h. */
+  readonly computed?: boolean;
 }
 
 /** What GUP calls and the page-use catalog do to pages. */

@@ -8,6 +8,7 @@
 import type { SyntaxNode } from '../../parse/syntax';
 import type { CfgNode } from '../../analysis/cfg';
 import { canonical, forEachInExpression, identifierName, unwrap } from '../../analysis/expr';
+import { iteratorCursorsAt } from '../../analysis/writes';
 import { bind, setRes, type State } from '../state';
 import type { Resource } from '../types';
 import { evaluate } from '../values';
@@ -51,6 +52,9 @@ function effectsOf(walk: FunctionWalk, node: CfgNode): StatementEffects {
       if (name) updates.push(name);
     }
   });
+  // An iterator macro's cursors get a new object every round (`list_for_each_entry_safe(comp,
+  // _comp, …)`): what `comp->virt_addr` named before the loop is not what it names inside.
+  if (node.kind === 'loop-head') for (const place of iteratorCursorsAt(node, walk.fn.info)) updates.push(place);
   const effects = { assignments, updates };
   cache.set(node, effects);
   return effects;

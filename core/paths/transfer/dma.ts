@@ -10,6 +10,7 @@ import { isNullPointer } from '../../analysis/expr';
 import type { Variable } from '../../analysis/functions';
 import { sgTableKey, type DmaOp } from '../../analysis/ops';
 import { isWrongFreeForCoherent, startsWithOwnedAllocation } from '../../catalog/memory';
+import { checkedStraightAfter } from '../checkAhead';
 import { skippedConsumer } from '../liveness';
 import { initialOutcomes, mayHold } from '../outcomes';
 import { bind, FRESH, oneLine, setRes, spanOf, type ResState, type State } from '../state';
@@ -192,14 +193,16 @@ const dmaUse: OpTransfer<'dma-use'> = (walk, node, op, input) => {
       state = setRes(state, r.id, { status: 'released', changedAt: index });
       continue;
     }
-    // Returned: the caller checks it (or not — its own finding).
+    // Returned: the caller checks it (or not — its own finding). Stored a line before the check:
+    // bookkeeping, not a device use (checkAhead.ts).
     if (
       how !== 'return' &&
       !rs.checked &&
       !rs.uncheckedReported &&
       r.op.kind === 'dma' &&
       r.op.api.returns === 'handle' &&
-      rs.outcomes.includes('zero')
+      rs.outcomes.includes('zero') &&
+      !(r.key !== null && checkedStraightAfter(walk, node, op, r.key))
     ) {
       state = walk.issue(state, 'dma-unchecked', r, index);
       state = setRes(state, r.id, { uncheckedReported: true });
