@@ -6,7 +6,8 @@
 import { namesPagesHeldForAccess } from '../catalog/conventions';
 import type { FileAnalysis } from '../fileAnalysis/types';
 import { hasFlag } from '../analysis/flags';
-import type { AcquireSite, Linkage } from '../fileAnalysis/linkage';
+import type { CfgNode } from '../analysis/cfg';
+import type { AcquireSite, Linkage, Site } from '../fileAnalysis/linkage';
 import type { AcquireOp, DirtyOp, UseOp } from '../analysis/ops';
 import type { Finding, Fix, Span } from '../findings';
 import { getToPinConversion } from '../fixes/conversion';
@@ -46,10 +47,15 @@ interface Evidence {
   readonly direct: boolean;
 }
 
+/**
+ * Which part of pin_user_pages.rst applies, in its own words: its case headings for Direct IO and
+ * for writing to the data, and for a hand-off to a device its rule for DMA ("use pin_user_pages*()
+ * for DMA-pinned pages"; its CASE 2 is the long-term kind of the same).
+ */
 const CASE_TITLES: Record<1 | 2 | 5, string> = {
-  1: 'case 1 (Direct IO)',
-  2: 'case 2 (DMA)',
-  5: 'case 5 (writing to the data)',
+  1: '"CASE 1: Direct IO (DIO)"',
+  2: '"use pin_user_pages*() for DMA-pinned pages"',
+  5: '"CASE 5: Pinning in order to write to the data within the page"',
 };
 
 function check({ file, linkage, finding }: RuleContext): Finding[] {
@@ -77,7 +83,7 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
         function: site.fn.info.name,
         related,
         fixes,
-        message: `Pages from ${fnName(op.name)} (FOLL_GET) must be pinned: ${first.what}${evidence.length > 1 ? ` (and ${evidence.length - 1} more use${evidence.length > 2 ? 's' : ''})` : ''} — pin_user_pages.rst ${cases}. FOLL_GET references are invisible to folio_maybe_dma_pinned(), so writeback, migration and fork treat the pages as unused while they are in use. ${conversion ? `Use ${fnName(conversion.pinName)} and unpin_user_page*().` : op.api.pinCounterpart ? `Use ${fnName(op.api.pinCounterpart)}.` : 'Use a pin_user_pages*() call.'}`,
+        message: `Pages from ${fnName(op.name)} (FOLL_GET) must be pinned: ${first.what}${evidence.length > 1 ? ` (and ${evidence.length - 1} more use${evidence.length > 2 ? 's' : ''})` : ''} — pin_user_pages.rst: ${cases}. FOLL_GET references are invisible to folio_maybe_dma_pinned(), so writeback, migration and fork treat the pages as unused while they are in use. ${conversion ? `Use ${fnName(conversion.pinName)} and unpin_user_page*().` : op.api.pinCounterpart ? `Use ${fnName(op.api.pinCounterpart)}.` : 'Use a pin_user_pages*() call.'}`,
       }),
     );
   }
@@ -119,10 +125,17 @@ function useEvidence(file: FileAnalysis, linkage: Linkage, site: AcquireSite): E
         : `${fnName(u.fn.info.name)}, line ${lineOf(file, u.op.node)}`;
     if (u.op.kind === 'use') {
       const use = (u.op as UseOp).use;
+      // Case 5 is *writing* to the data: a read through a mapping of pages taken without
+      // FOLL_WRITE ("the page must not be written to") is not it (sgx EADD's source page, uprobes'
+      // is_trap_at_addr(), tomoyo's argv dump).
+      if (use.kind === 'data' && !use.writes && !mayWrite(site.op)) continue;
+      // A physical address taken and the reference dropped right after is not handed to a
+      // device with the page held (perf's sample address): pinning would protect nothing.
+      if (use.name === 'page_to_phys' && releasedRightAfter(linkage, site, u)) continue;
       const docCase = use.kind === 'dio' ? 1 : use.kind === 'dma' ? 2 : 5;
       const what =
         use.kind === 'data'
-          ? `the CPU accesses their data (${fnName(use.name)}, ${where})`
+          ? `the CPU ${use.writes ? 'writes' : 'accesses'} their data (${fnName(use.name)}, ${where})`
           : use.name === 'page_to_phys'
             ? `their physical address is taken for a device or hypervisor (${fnName(use.name)}, ${where})`
             : use.kind === 'dma'
@@ -140,6 +153,26 @@ function useEvidence(file: FileAnalysis, linkage: Linkage, site: AcquireSite): E
     }
   }
   return evidence;
+}
+
+/** The acquire may hand out writable pages: FOLL_WRITE, flags pinscope cannot see, or no flags argument at all (iov_iter_get_pages2(): the iterator's direction decides). */
+function mayWrite(op: AcquireOp): boolean {
+  return op.flagsArg === null || op.flags.unknown || hasFlag(op.flags, 'FOLL_WRITE');
+}
+
+/** Statements looked at after a use for the release that ends it: the next one. */
+const RIGHT_AFTER = 1;
+
+/** Whether the pages are released in the statement right after `use` (`phys = page_to_phys(p); put_page(p);`). */
+function releasedRightAfter(linkage: Linkage, site: AcquireSite, use: Site<UseOp | DirtyOp>): boolean {
+  const releases = new Set<unknown>(linkage.releasesOf(site).map((r) => r.op));
+  let node: CfgNode | undefined = use.node;
+  for (let step = 0; node && step <= RIGHT_AFTER; step++) {
+    if (node.ops.some((op) => releases.has(op))) return true;
+    if (node.kind === 'return' || node.succs.length !== 1) return false;
+    node = use.fn.cfg.nodes[(node.succs[0] as CfgNode['succs'][number]).to];
+  }
+  return false;
 }
 
 /**
