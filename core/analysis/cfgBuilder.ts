@@ -382,6 +382,8 @@ export class Builder {
   private *preprocConditional(first: SyntaxNode, pending: Pending[]): Build {
     const out: Pending[] = [];
     const arms = this.ctx.preproc ? liveArms(first, this.ctx.preproc) : allArms(first);
+    // `#if 0 … #endif`: no arm is compiled, the code goes straight on.
+    if (arms.length === 0) return pending;
     for (const arm of arms) {
       const alternative = arm.type === 'preproc_else' ? null : arm.childForFieldName('alternative');
       const body = arm.namedChildren.filter(

@@ -12,35 +12,67 @@ import { isDebugSwitch } from '../catalog/debugSwitches';
 export type SwitchState = 'defined' | 'undefined' | 'unknown';
 
 export interface PreprocSwitches {
-  state(name: string): SwitchState;
-  /** The number a `#define NAME <n>` gives the name, when it is one. */
-  value(name: string): number | null;
+  /** What the file says about `name` at offset `at` (the directives before it count, as in C). */
+  state(name: string, at: number): SwitchState;
+  /** The number a `#define NAME <n>` in force at `at` gives the name, when it is one. */
+  value(name: string, at: number): number | null;
 }
 
 const DIRECTIVE = /^[ \t]*#[ \t]*(define|undef)[ \t]+([A-Za-z_]\w*)(\([^)]*\))?[ \t]*([^\n]*)$/gm;
 
-/** The `#define`s and `#undef`s of a file, read from its text. */
-export function preprocSwitches(text: string): PreprocSwitches {
-  const defined = new Map<string, number | null>();
-  const undefs = new Set<string>();
+interface Directive {
+  readonly at: number;
+  readonly define: boolean;
+  readonly value: number | null;
+}
+
+/**
+ * The `#define`s and `#undef`s of a file, read from its text, and its `#if` blocks from its tree.
+ * A directive counts where it stands: `#ifndef GUARD` is not decided by the `#define GUARD` inside
+ * it, and a directive inside another `#if` block than the one being decided is a maybe.
+ */
+export function preprocSwitches(text: string, root?: SyntaxNode): PreprocSwitches {
+  const byName = new Map<string, Directive[]>();
   if (text.includes('#')) {
     DIRECTIVE.lastIndex = 0;
     for (let m = DIRECTIVE.exec(text); m !== null; m = DIRECTIVE.exec(text)) {
       const name = m[2] as string;
-      if (m[1] === 'undef') undefs.add(name);
-      else {
-        const body = (m[4] ?? '').replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim();
-        defined.set(name, m[3] === undefined && /^\d+$/.test(body) ? Number(body) : null);
-      }
+      const body = (m[4] ?? '').replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim();
+      const list = byName.get(name) ?? [];
+      list.push({
+        at: m.index,
+        define: m[1] === 'define',
+        value: m[1] === 'define' && m[3] === undefined && /^\d+$/.test(body) ? Number(body) : null,
+      });
+      byName.set(name, list);
     }
   }
+  const blocks: [number, number][] = [];
+  if (root && byName.size > 0 && /#\s*if/.test(text))
+    walkTypes(
+      root,
+      (type) => (type === 'preproc_if' || type === 'preproc_ifdef' ? 'visit-descend' : 'descend'),
+      (n) => blocks.push([n.startIndex, n.endIndex]),
+    );
+  /** The directive in force at `at`; 'maybe' when it sits in an #if block `at` is not in. */
+  const inForce = (name: string, at: number): Directive | 'maybe' | null => {
+    const before = (byName.get(name) ?? []).filter((d) => d.at < at);
+    const last = before[before.length - 1];
+    if (!last) return null;
+    const conditional = blocks.some(([s, e]) => s < last.at && last.at < e && !(s < at && at < e));
+    return conditional ? 'maybe' : last;
+  };
   return {
-    state(name) {
-      if (defined.has(name)) return undefs.has(name) ? 'unknown' : 'defined';
-      if (undefs.has(name) || isDebugSwitch(name)) return 'undefined';
-      return 'unknown';
+    state(name, at) {
+      const d = inForce(name, at);
+      if (d === 'maybe') return 'unknown';
+      if (d) return d.define ? 'defined' : 'undefined';
+      return isDebugSwitch(name) ? 'undefined' : 'unknown';
     },
-    value: (name) => (defined.has(name) && !undefs.has(name) ? (defined.get(name) ?? null) : null),
+    value(name, at) {
+      const d = inForce(name, at);
+      return d && d !== 'maybe' && d.define ? d.value : null;
+    },
   };
 }
 
@@ -52,39 +84,39 @@ export function preprocCondition(node: SyntaxNode, switches: PreprocSwitches): b
   if (node.type === 'preproc_ifdef' || node.type === 'preproc_elifdef') {
     const name = node.childForFieldName('name')?.text;
     if (!name) return null;
-    const state = switches.state(name);
+    const state = switches.state(name, node.startIndex);
     if (state === 'unknown') return null;
     const negated = /^#\s*(?:ifndef|elifndef)/.test(node.text);
     return (state === 'defined') !== negated;
   }
   const condition = node.childForFieldName('condition');
-  return condition ? evaluate(condition, switches) : null;
+  return condition ? evaluate(condition, switches, node.startIndex) : null;
 }
 
 /** A preprocessor expression's truth under what the file says; null when unknown. */
-function evaluate(e: SyntaxNode, switches: PreprocSwitches): boolean | null {
+function evaluate(e: SyntaxNode, switches: PreprocSwitches, at: number): boolean | null {
   switch (e.type) {
     case 'number_literal':
       return /^0+[uUlL]*$/.test(e.text) ? false : /^\d+[uUlL]*$/.test(e.text) ? true : null;
     case 'identifier': {
-      const state = switches.state(e.text);
+      const state = switches.state(e.text, at);
       if (state === 'undefined') return false; // an undefined name is 0 in #if
-      const v = switches.value(e.text);
+      const v = switches.value(e.text, at);
       return state === 'defined' && v !== null ? v !== 0 : null;
     }
     case 'preproc_defined': {
       const name = e.namedChildren.find((c) => c.type === 'identifier')?.text;
-      const state = name ? switches.state(name) : 'unknown';
+      const state = name ? switches.state(name, at) : 'unknown';
       return state === 'unknown' ? null : state === 'defined';
     }
     case 'parenthesized_expression': {
       const inner = e.namedChildren[0];
-      return inner ? evaluate(inner, switches) : null;
+      return inner ? evaluate(inner, switches, at) : null;
     }
     case 'unary_expression': {
       const arg = e.childForFieldName('argument');
       if (e.child(0)?.type !== '!' || !arg) return null;
-      const v = evaluate(arg, switches);
+      const v = evaluate(arg, switches, at);
       return v === null ? null : !v;
     }
     case 'binary_expression': {
@@ -92,8 +124,8 @@ function evaluate(e: SyntaxNode, switches: PreprocSwitches): boolean | null {
       const l = e.childForFieldName('left');
       const r = e.childForFieldName('right');
       if (!l || !r || (op !== '&&' && op !== '||')) return null;
-      const a = evaluate(l, switches);
-      const b = evaluate(r, switches);
+      const a = evaluate(l, switches, at);
+      const b = evaluate(r, switches, at);
       if (op === '&&') return a === false || b === false ? false : a === true && b === true ? true : null;
       return a === true || b === true ? true : a === false && b === false ? false : null;
     }

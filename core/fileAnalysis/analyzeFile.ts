@@ -52,7 +52,7 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion, budget
   const root = parsed.root;
   const globals = globalsIn(root);
   const macros = macrosIn(root);
-  const preproc = preprocSwitches(parsed.text);
+  const preproc = preprocSwitches(parsed.text, root);
   // A function under `#ifdef DEBUG_PCI` in a file that never defines it is not compiled.
   const dead = deadRanges(root, preproc);
   const all = functionsIn(root).filter(

@@ -94,12 +94,13 @@ describe('what the file decides, and what it does not', () => {
     const root = parser.parse(text).root;
     let first: SyntaxNode | null = null;
     const find = (n: SyntaxNode): void => {
-      if (!first && (n.type === 'preproc_if' || n.type === 'preproc_ifdef')) first = n;
+      // The last chain in the text (the one a test is about).
+      if (n.type === 'preproc_if' || n.type === 'preproc_ifdef') first = n;
       for (const c of n.namedChildren) find(c);
     };
     find(root);
     if (!first) throw new Error('no #if');
-    return liveArms(first, preprocSwitches(text)).map((a) => a.text.split('\n')[0] as string);
+    return liveArms(first, preprocSwitches(text, root)).map((a) => a.text.split('\n')[0] as string);
   };
   it('#if 0, #if 1, defined(), an unknown CONFIG_ option, #elif', () => {
     expect(arms('#if 0\nint a;\n#else\nint b;\n#endif\n')).toEqual(['#else']);
@@ -112,12 +113,40 @@ describe('what the file decides, and what it does not', () => {
       '#elif CONFIG_X',
       '#else',
     ]);
-    // #undef then #define again: position matters, which pinscope does not follow — unknown.
-    expect(arms('#undef X\n#define X\n#ifdef X\nint a;\n#endif\n')).toEqual(['#ifdef X']);
+    // Directives count where they stand: the last one before the test decides.
+    expect(arms('#undef X\n#define X\n#ifdef X\nint a;\n#else\nint b;\n#endif\n')).toEqual(['#ifdef X']);
+    expect(arms('#define X\n#undef X\n#ifdef X\nint a;\n#else\nint b;\n#endif\n')).toEqual(['#else']);
+    // An include guard is not decided by the #define inside it.
+    expect(arms('#ifndef _DEMO_H_\n#define _DEMO_H_\nint a;\n#endif\n')).toEqual(['#ifndef _DEMO_H_']);
+    // A switch defined only inside another #if block: maybe defined.
+    expect(arms('#ifdef CONFIG_X\n#define DEBUG\n#endif\n#ifdef DEBUG\nint a;\n#else\nint b;\n#endif\n')).toEqual([
+      '#ifdef DEBUG',
+      '#else',
+    ]);
   });
   it('dead ranges cover the dead arm up to the next arm', () => {
     const text = '#ifdef DEBUG\nint a;\n#else\nint b;\n#endif\n';
-    const [range] = deadRanges(parser.parse(text).root, preprocSwitches(text));
+    const root = parser.parse(text).root;
+    const [range] = deadRanges(root, preprocSwitches(text, root));
     expect(text.slice(range?.[0], range?.[1])).toBe('#ifdef DEBUG\nint a;\n');
+  });
+});
+
+describe('#if 0 in the middle of a function (typhoon_alloc_rx_skb)', () => {
+  const src = `#include <linux/dma-mapping.h>
+
+static void demo_refill(struct device *dev, void *data, u32 *reg)
+{
+	dma_addr_t dma_addr;
+
+#if 0
+	demo_align(data);
+#endif
+	dma_addr = dma_map_single(dev, data, 1536, DMA_FROM_DEVICE);
+	writel(dma_addr, reg);
+}
+`;
+  it('the code after a dead block is still reached: the unchecked write is reported', () => {
+    expect(findings(src)).toEqual([`dma-mapping-unchecked ${lineOf(src, 'writel(dma_addr')}`]);
   });
 });
