@@ -170,7 +170,8 @@ class Enumeration {
       ) {
         next = { ...next, skippedLoops: new Set([...next.skippedLoops, node.id]) };
       }
-      if (edge.cond) {
+      // Conditions and switch cases: the modules decide which states may take the edge.
+      if (edge.cond || edge.switchCase) {
         for (const s of this.transfers.condition(this.walk, edge, next)) out.push({ ...s, node: edge.to });
         continue;
       }

@@ -75,6 +75,10 @@ export interface ValueContext {
   isMappingChecker(fn: string): boolean;
   /** What this path already decided about a side-effect-free condition (by its canonical text). */
   fact(key: string): boolean | undefined;
+  /** The number a constant name stands for when the file says it (`#define DEMO_OP 3`); else null. */
+  constantValue?(name: string): number | null;
+  /** The alignment a value is known to have (coherent memory: a page); 1 when unknown. */
+  alignment?(e: Expr): number;
 }
 
 /** Calls whose truth is their argument's (`unlikely(x)`, `WARN_ON(x)`). */
@@ -106,6 +110,8 @@ function valueOf(e: Expr, ctx: ValueContext): Sym {
     }
     case 'assign':
       return e.right ? valueOf(e.right, ctx) : ctx.fresh();
+    case 'binary':
+      return lowBits(e, ctx) ?? ctx.fresh();
     default:
       return ctx.fresh();
   }
@@ -126,6 +132,8 @@ type Num =
   | { readonly kind: 'sym'; readonly key: string }
   /** Some value greater than zero (a non-NULL pointer). */
   | { readonly kind: 'pos' }
+  /** A named constant (`IOAT_OP_XOR`, `DMA_TO_DEVICE`) whose number the file does not give. */
+  | { readonly kind: 'named'; readonly name: string }
   | { readonly kind: 'unknown' };
 
 function toNum(s: Sym, outcomes: ReadonlyMap<number, Outcome>, ctx: ValueContext): Num {
@@ -161,15 +169,25 @@ function toNum(s: Sym, outcomes: ReadonlyMap<number, Outcome>, ctx: ValueContext
           ? { kind: 'exact', value: 0 }
           : { kind: 'sym', key: symKey(s) };
     }
-    default: {
-      const r = ctx.resourceWithNr(s);
-      if (r !== null) {
-        const nr = ctx.nrOf(r);
-        return nr?.kind === 'const' ? { kind: 'exact', value: nr.value } : { kind: 'nr', res: r, exact: null };
-      }
-      return { kind: 'sym', key: symKey(s) };
+    case 'var': {
+      const n = ctx.constantValue?.(s.name) ?? null;
+      if (n !== null) return { kind: 'exact', value: n };
+      if (isConstantName(s.name)) return { kind: 'named', name: s.name };
+      return symNum(s, ctx);
     }
+    default:
+      return symNum(s, ctx);
   }
+}
+
+/** A variable or opaque value: the count a resource was asked for, or a symbol. */
+function symNum(s: Sym, ctx: ValueContext): Num {
+  const r = ctx.resourceWithNr(s);
+  if (r !== null) {
+    const nr = ctx.nrOf(r);
+    return nr?.kind === 'const' ? { kind: 'exact', value: nr.value } : { kind: 'nr', res: r, exact: null };
+  }
+  return { kind: 'sym', key: symKey(s) };
 }
 
 /** Signed three-way comparison a ? b: -1, 0, 1, or null when unknown. */
@@ -201,10 +219,17 @@ function order(a: Num, b: Num): -1 | 0 | 1 | null {
   if (a.kind === 'nr' && b.kind === 'exact' && b.value <= 0) return 1; // nr_pages >= 1 when anything was asked for
   if (b.kind === 'nr' && a.kind === 'exact' && a.value <= 0) return -1;
   if (a.kind === 'sym' && b.kind === 'sym' && a.key === b.key) return 0;
+  if (a.kind === 'named' && b.kind === 'named' && a.name === b.name) return 0;
   return null;
 }
 
 function compare(op: string, a: Num, b: Num): Truth {
+  // Two different members of one family of constants (`op == IOAT_OP_XOR` after `op =
+  // IOAT_OP_XOR_VAL`) are different numbers; their order is not known.
+  if (a.kind === 'named' && b.kind === 'named' && (op === '==' || op === '!=')) {
+    if (a.name === b.name) return op === '==';
+    if (sameFamily(a.name, b.name)) return op === '!=';
+  }
   const o = order(a, b);
   if (o === null) {
     // Equality against a partial result can still be decided when the other side is nr.
@@ -264,12 +289,14 @@ function truthOf(e: Expr, ctx: ValueContext, outcomes: ReadonlyMap<number, Outco
         // `for (i = 0; i < MAX_NODES; i++)`: a bound spelled as a constant is positive, so the
         // loop runs at least once. Only for ordering, never for equality (enum values can be 0).
         if (e.op !== '==' && e.op !== '!=') {
-          if (l.kind === 'sym' && positiveConstant(e.left)) l = { kind: 'pos' };
-          if (r.kind === 'sym' && positiveConstant(e.right)) r = { kind: 'pos' };
+          if ((l.kind === 'sym' || l.kind === 'named') && positiveConstant(e.left)) l = { kind: 'pos' };
+          if ((r.kind === 'sym' || r.kind === 'named') && positiveConstant(e.right)) r = { kind: 'pos' };
         }
         return compare(e.op, l, r);
       }
-      return 'unknown';
+      // `ptr & 0xff` and other arithmetic: true when the value is non-zero (below).
+      if (e.op !== '&') return 'unknown';
+      break;
     }
     case 'call': {
       const first = e.args[0];
@@ -350,4 +377,46 @@ export function resourcesIn(expr: SyntaxNode, ctx: ValueContext): Set<number> {
   };
   visit(ctx.exprs.of(expr));
   return found;
+}
+
+/** `ALL_CAPS` names: enumerators and macro constants. */
+function isConstantName(name: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(name) && name !== 'NULL';
+}
+
+/**
+ * Whether two constant names are members of one family — a common prefix up to an underscore of
+ * at least three characters (`IOAT_OP_XOR`, `IOAT_OP_XOR_VAL`; `DMA_TO_DEVICE`, `DMA_FROM_DEVICE`),
+ * as enumerators of one enum are. `PAGE_SIZE` and `SZ_4K` are not: they may be the same number.
+ */
+function sameFamily(a: string, b: string): boolean {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const prefix = a.slice(0, i);
+  const cut = prefix.lastIndexOf('_');
+  return cut >= 2;
+}
+
+/**
+ * `ptr & 0xff` where ptr is known aligned past the mask (coherent memory is page aligned,
+ * dma-api-howto.rst: "the CPU virtual address and the DMA address are both guaranteed to be aligned
+ * to the smallest PAGE_SIZE order"): 0.
+ */
+function lowBits(e: Extract<Expr, { k: 'binary' }>, ctx: ValueContext): Sym | null {
+  if (e.op !== '&' || !ctx.alignment) return null;
+  for (const [value, mask] of [
+    [e.left, e.right],
+    [e.right, e.left],
+  ] as const) {
+    if (mask.k !== 'num' || mask.value <= 0) continue;
+    const align = ctx.alignment(value);
+    if (align > 1 && mask.value < align) return { kind: 'const', value: 0 };
+  }
+  return null;
+}
+
+/** Whether two values are equal on this path: true, false, or unknown. */
+export function symsEqual(a: Sym, b: Sym, ctx: ValueContext): Truth {
+  const none = new Map<number, Outcome>();
+  return compare('==', toNum(a, none, ctx), toNum(b, none, ctx));
 }

@@ -9,7 +9,7 @@ import { isMappingChecker, type AcquireOp, type DmaOp } from '../analysis/ops';
 import { baseKey } from '../analysis/storage';
 import type { FunctionAnalysis } from '../analysis/types';
 import type { Span } from '../findings';
-import { ExprCache } from './exprs';
+import { ExprCache, type Expr } from './exprs';
 import type { State } from './state';
 import type { IssueKind, PathEvent, PathEventKind, PathIssue, Resource } from './types';
 import { symKey, type Sym, type ValueContext } from './values';
@@ -27,6 +27,9 @@ export function memoKey<T>(name: string): MemoKey<T> {
 
 /** What a new resource is, besides the op and node that make it. */
 export type ResourceShape = Pick<Resource, 'key' | 'nonLocal' | 'nrSym'>;
+
+/** The smallest page size the kernel runs with (4 KiB). */
+const PAGE_ALIGNMENT = 4096;
 
 export class FunctionWalk {
   readonly cfg: Cfg;
@@ -102,7 +105,33 @@ export class FunctionWalk {
         return null;
       },
       fresh: () => this.fresh(),
+      constantValue: (name) => this.constantValue(name),
+      alignment: (e) => this.alignment(e, state),
     };
+  }
+
+  /** A numeric `#define NAME <n>` of the file. */
+  private constantValue(name: string): number | null {
+    const def = this.fn.ctx.macros.get(name);
+    if (!def) return null;
+    const text = def.value.trim();
+    return /^(?:0x[0-9a-f]+|\d+)[ul]*$/i.test(text) ? Number.parseInt(text, /^0x/i.test(text) ? 16 : 10) : null;
+  }
+
+  /**
+   * What a value is known to be aligned to: memory from dma_alloc_coherent() and its handle are
+   * page aligned (dma-api-howto.rst: "guaranteed to be aligned to the smallest PAGE_SIZE order
+   * which is greater than or equal to the requested size").
+   */
+  private alignment(e: Expr, state: State): number {
+    if (e.k !== 'ident' && e.k !== 'field') return 1;
+    const bound = state.env.get(e.name);
+    for (const r of this.resources) {
+      if (r.op.kind !== 'dma' || r.op.api.role !== 'alloc' || r.op.api.type !== 'coherent' || !state.res[r.id])
+        continue;
+      if ((bound?.kind === 'result' && bound.res === r.id) || r.op.handleOut === e.name) return PAGE_ALIGNMENT;
+    }
+    return 1;
   }
 
   /** The state with one more event; `index` is the event's position on the path. */

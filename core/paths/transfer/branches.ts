@@ -23,6 +23,7 @@ type Condition = EdgeCondition;
  * outcome narrowing below still sees the condition as open.
  */
 function branch(walk: FunctionWalk, edge: CfgEdge, input: State): State[] {
+  if (!edge.cond) return [input]; // a switch case: the constants transfer decides it
   const cond = edge.cond as Condition;
   const learned = new Map<string, boolean>();
   if (!learnFacts(walk.exprs.of(cond.expr), cond.value, input.facts, learned)) return [];
