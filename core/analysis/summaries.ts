@@ -6,41 +6,17 @@
  */
 import type { SyntaxNode } from '../parse/syntax';
 import { walk } from '../parse/syntax';
-import type { Family } from '../catalog/gup';
+import { acquireApi, signatureAt } from '../catalog/gup';
+import { dmaApi } from '../catalog/dma';
+import { pageUse } from '../catalog/pageUse';
 import { canonical, identifierName, unwrap } from './expr';
 import type { Cfg } from './cfg';
 import type { FunctionInfo } from './functions';
 import { lookupVariable } from './functions';
-import type { AcquireOp, CountSpec, HelperSummaries, HelperSummary, Op, OpContext, ReleaseOp, UseOp } from './ops';
+import type { AcquireOp, CountSpec, DmaOp, HelperSummaries, HelperSummary, Op, OpContext, ReleaseOp } from './ops';
+import { resultBinding } from './ops/results';
 import { storageOf, type StorageRef } from './storage';
-
-export type CountOut = { readonly kind: 'return' } | { readonly kind: 'param'; readonly index: number } | null;
-
-/** Where in a parameter the pages are: the parameter itself, or a field of it (`->pgs`). */
-interface ParamPlace {
-  readonly paramIndex: number;
-  /** `->pages` when the pages are a field of the parameter; null for the parameter itself. */
-  readonly fieldSuffix: string | null;
-}
-
-export interface AcquireSummary extends ParamPlace {
-  readonly countOut: CountOut;
-  readonly nrParam: number | null;
-  readonly inner: AcquireOp;
-}
-
-export interface ReleaseSummary extends ParamPlace {
-  readonly family: Family | null;
-  readonly countParam: number | null;
-  readonly single: boolean;
-  readonly dirty: 'no' | 'yes' | 'arg';
-  readonly dirtyParam: number | null;
-  readonly inner: ReleaseOp;
-}
-
-export interface UseSummary extends ParamPlace {
-  readonly inner: UseOp;
-}
+import type { CountOut, HelperAcquire, HelperDmaEffect, HelperRelease, HelperUse, ParamPlace } from './summaryTypes';
 
 export const NO_HELPERS: HelperSummaries = new Map();
 
@@ -111,111 +87,135 @@ function paramPlace(fn: FunctionInfo, ref: StorageRef | null): ParamPlace | null
 
 /** The caller's storage for a summarised place, given the argument it passes. */
 function placeAt(
-  place: ParamPlace,
-  inner: StorageRef,
+  place: ParamPlace & { readonly fileKey: string | null; readonly structName: string | null },
   arg: SyntaxNode | undefined,
   ctx: OpContext,
   call: SyntaxNode,
 ): StorageRef | null {
   if (!arg) return null;
   if (place.fieldSuffix === null) return storageOf(arg, ctx);
-  const a = unwrap(arg);
-  const key =
-    a.type === 'pointer_expression' && a.child(0)?.type === '&'
-      ? `${canonical(a.childForFieldName('argument') as SyntaxNode)}${place.fieldSuffix.replace(/^->/, '.')}`
-      : `${canonical(a)}${place.fieldSuffix}`;
   return {
-    key,
-    fileKey: inner.fileKey,
+    key: keyAt(place, arg),
+    fileKey: place.fileKey,
     node: call,
     element: false,
     baseKind: 'field',
     paramIndex: -1,
-    structName: inner.structName,
+    structName: place.structName,
   };
 }
 
+/** The caller's key for a place: `&obj` with `->pages` is `obj.pages`, `req` with `->dst` is `req->dst`. */
+function keyAt(place: ParamPlace, arg: SyntaxNode): string {
+  if (place.fieldSuffix === null) return canonical(arg);
+  const a = unwrap(arg);
+  return a.type === 'pointer_expression' && a.child(0)?.type === '&'
+    ? `${canonical(a.childForFieldName('argument') as SyntaxNode)}${place.fieldSuffix.replace(/^->/, '.')}`
+    : `${canonical(a)}${place.fieldSuffix}`;
+}
+
+/** A literal `true`/`false` (or 1/0) dirty argument inside the helper, as a fixed answer. */
+function fixedDirty(op: ReleaseOp): 'no' | 'yes' | 'arg' {
+  if (op.dirty !== 'arg') return op.dirty;
+  const text = op.dirtyArg ? unwrap(op.dirtyArg).text : '';
+  return text === 'true' || text === '1' ? 'yes' : text === 'false' || text === '0' ? 'no' : 'arg';
+}
+
 /**
- * Summarises one function from its graph; null when it does nothing to pages it is given.
- * `selfContained(acquire)` says whether the function releases those pages itself on every path
- * (process_vm_rw_single_vec() pins and unpins batch by batch): such a function is not an acquirer.
+ * Summarises the page side of one function from its graph; null when it does nothing to pages it
+ * is given. `selfContained(acquire)` says whether the function releases those pages itself on
+ * every path (process_vm_rw_single_vec() pins and unpins batch by batch): such a function is not
+ * an acquirer. The DMA side is added above the path engine (fileAnalysis/dmaSummary.ts).
  */
 export function summarize(
   fn: FunctionInfo,
   cfg: Cfg,
   selfContained: (op: AcquireOp) => boolean = () => false,
 ): HelperSummary | null {
-  const acquires: AcquireSummary[] = [];
-  const releases: ReleaseSummary[] = [];
-  const uses: UseSummary[] = [];
+  const acquires: HelperAcquire[] = [];
+  const releases: HelperRelease[] = [];
+  const uses: HelperUse[] = [];
   for (const node of cfg.nodes) {
     for (const op of node.ops) {
-      const place =
-        op.kind === 'acquire' || op.kind === 'release'
-          ? paramPlace(fn, op.pages)
-          : op.kind === 'use'
-            ? paramPlace(fn, op.pages)
-            : null;
-      if (!place) continue;
-      if (op.kind === 'acquire' && op.pages) {
+      if (op.kind !== 'acquire' && op.kind !== 'release' && op.kind !== 'use') continue;
+      const place = paramPlace(fn, op.pages);
+      if (!place || !op.pages) continue;
+      const where = { fileKey: op.pages.fileKey, structName: op.pages.structName };
+      if (op.kind === 'acquire') {
         if (selfContained(op)) continue;
         acquires.push({
           ...place,
+          ...where,
+          api: op.api.name,
+          family: op.family,
+          flags: op.flags,
+          prefault: op.prefault,
+          single: op.single,
           countOut: op.helper
             ? op.helper.countOutParam !== null
               ? countOutOf(fn, op.result.variable)
               : null
             : countOutOf(fn, op.result.variable),
           nrParam: op.nr ? paramIndexOf(fn, identifierName(op.nr)) : null,
-          inner: op,
+          at: { start: op.node.startIndex, end: op.node.endIndex },
         });
-      } else if (op.kind === 'release' && op.pages) {
+      } else if (op.kind === 'release') {
         releases.push({
           ...place,
+          ...where,
           family: op.family,
           countParam: countParamOf(fn, op.count),
           single: op.count.kind === 'one',
-          dirty: op.dirty,
+          dirty: fixedDirty(op),
           dirtyParam: op.dirtyArg ? paramIndexOf(fn, identifierName(op.dirtyArg)) : null,
-          inner: op,
         });
-      } else if (op.kind === 'use') {
-        uses.push({ ...place, inner: op });
+      } else {
+        uses.push({ ...place, ...where, use: op.use.name });
       }
     }
   }
   // A helper that takes pages and releases them on its own error paths is an acquirer: its
   // cleanup is not a release its callers perform.
   const acquired = new Set(acquires.map((a) => `${a.paramIndex}${a.fieldSuffix ?? ''}`));
-  for (let i = releases.length - 1; i >= 0; i--) {
-    const r = releases[i] as ReleaseSummary;
-    if (acquired.has(`${r.paramIndex}${r.fieldSuffix ?? ''}`)) releases.splice(i, 1);
+  const kept = releases.filter((r) => !acquired.has(`${r.paramIndex}${r.fieldSuffix ?? ''}`));
+  if (acquires.length === 0 && kept.length === 0 && uses.length === 0) return null;
+  return { name: fn.name, acquires, releases: kept, uses, dma: [] };
+}
+
+/** The operations a call to a summarised helper performs, in the caller's terms. */
+export function helperOpsAt(
+  summary: HelperSummary,
+  call: SyntaxNode,
+  args: readonly SyntaxNode[],
+  ctx: OpContext,
+): Op[] {
+  const name = summary.name;
+  const ops: Op[] = [];
+  for (const a of summary.acquires) {
+    const op = acquireAt(name, a, call, args, ctx);
+    if (op) ops.push(op);
   }
-  if (acquires.length === 0 && releases.length === 0 && uses.length === 0) return null;
-  const name = fn.name;
-  return {
-    name,
-    opsAt: (call, args, ctx) => [
-      ...acquires.map((a) => acquireAt(name, a, call, args, ctx)),
-      ...releases.map((r) => releaseAt(name, r, call, args, ctx)),
-      ...uses.flatMap((u): Op[] => {
-        const pages = placeAt(u, u.inner.pages, args[u.paramIndex], ctx, call);
-        return pages ? [{ kind: 'use', node: call, use: u.inner.use, pages, viaHelper: name }] : [];
-      }),
-    ],
-  };
+  for (const r of summary.releases) ops.push(releaseAt(name, r, call, args, ctx));
+  for (const u of summary.uses) {
+    const use = pageUse(u.use);
+    const pages = placeAt(u, args[u.paramIndex], ctx, call);
+    if (use && pages) ops.push({ kind: 'use', node: call, use, pages, viaHelper: name });
+  }
+  ops.push(...dmaOpsAt(name, summary.dma, call, args, ctx));
+  return ops;
 }
 
 /** A call of helper `name` that acquires into a parameter: the acquire in the caller's terms. */
 function acquireAt(
   name: string,
-  a: AcquireSummary,
+  a: HelperAcquire,
   call: SyntaxNode,
   args: readonly SyntaxNode[],
   ctx: OpContext,
-): AcquireOp {
-  const arg = args[a.paramIndex];
-  const pages = a.inner.pages ? placeAt(a, a.inner.pages, arg, ctx, call) : null;
+): AcquireOp | null {
+  const api = acquireApi(a.api);
+  if (!api) return null;
+  const pages = placeAt(a, args[a.paramIndex], ctx, call);
   const countArg = a.countOut?.kind === 'param' ? args[a.countOut.index] : undefined;
   const countVar = countArg
     ? identifierName(
@@ -234,23 +234,27 @@ function acquireAt(
     if (v) result = { variable: v, declared: ctx.fn.locals.get(v) ?? null };
   }
   const nr = a.nrParam !== null ? (args[a.nrParam] ?? null) : null;
-  const single =
-    a.inner.single || (nr !== null && unwrap(nr).type === 'number_literal' && Number(unwrap(nr).text) === 1);
+  const single = a.single || (nr !== null && unwrap(nr).type === 'number_literal' && Number(unwrap(nr).text) === 1);
   return {
-    ...a.inner,
+    kind: 'acquire',
     node: call,
     name,
+    api,
+    signature: signatureAt(api, ctx.version),
     args,
+    family: a.family,
     pages,
     nr,
     single,
+    prefault: a.prefault,
     flagsArg: null,
+    flags: a.flags,
     result,
     helper: {
       name,
       countOutParam: a.countOut?.kind === 'param' ? a.countOut.index : null,
       returnsCount: a.countOut?.kind === 'return',
-      inner: a.inner.node,
+      inner: a.at,
     },
     ...(countVar ? { heldCount: countVar } : {}),
   };
@@ -259,20 +263,19 @@ function acquireAt(
 /** A call of helper `name` that releases a parameter: the release in the caller's terms. */
 function releaseAt(
   name: string,
-  r: ReleaseSummary,
+  r: HelperRelease,
   call: SyntaxNode,
   args: readonly SyntaxNode[],
   ctx: OpContext,
 ): ReleaseOp {
-  const arg = args[r.paramIndex];
-  const pages = r.inner.pages ? placeAt(r, r.inner.pages, arg, ctx, call) : null;
+  const pages = placeAt(r, args[r.paramIndex], ctx, call);
   const countArg = r.countParam !== null ? args[r.countParam] : undefined;
   const count: CountSpec = r.single
     ? { kind: 'one' }
     : countArg
       ? { kind: 'expr', node: countArg }
       : { kind: 'unknown' };
-  const dirtyArg = r.dirtyParam !== null ? (args[r.dirtyParam] ?? null) : r.inner.dirtyArg;
+  const dirtyArg = r.dirtyParam !== null ? (args[r.dirtyParam] ?? null) : null;
   return {
     kind: 'release',
     node: call,
@@ -285,4 +288,45 @@ function releaseAt(
     dirtyArg,
     via: 'in-file',
   };
+}
+
+/**
+ * A call of helper `name` that maps or unmaps what a parameter names: DMA operations on the
+ * caller's key, in the helper's order. A map reports failure through the call's status: its
+ * result is the call's, and its outcomes are decided by tests of that status.
+ */
+function dmaOpsAt(
+  name: string,
+  effects: readonly HelperDmaEffect[],
+  call: SyntaxNode,
+  args: readonly SyntaxNode[],
+  ctx: OpContext,
+): DmaOp[] {
+  const ops: DmaOp[] = [];
+  const result = resultBinding(call, ctx);
+  for (const e of effects) {
+    const inner = dmaApi(e.api);
+    const arg = args[e.paramIndex];
+    if (!inner || !arg) continue;
+    const api = e.kind === 'map' ? { ...inner, returns: 'status' as const } : inner;
+    ops.push({
+      kind: 'dma',
+      node: call,
+      name: `${name}() → ${e.api}`,
+      api,
+      args,
+      key: keyAt(e, arg),
+      dev: null,
+      size: null,
+      dir: e.dir,
+      dirNode: null,
+      nents: null,
+      buffer: null,
+      handleOut: null,
+      pool: null,
+      result: e.kind === 'map' ? result : { variable: null, declared: null },
+      resultKey: e.kind === 'map' ? result.variable : null,
+    });
+  }
+  return ops;
 }

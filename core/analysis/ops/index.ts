@@ -10,6 +10,7 @@ import { dirtyCall, EXTRA_REFERENCE_CALLS, pageUse } from '../../catalog/pageUse
 import { dmaApi } from '../../catalog/dma';
 import { callArguments, calleeName, callsIn, forEachInExpression } from '../expr';
 import { storageOf } from '../storage';
+import { helperOpsAt } from '../summaries';
 import { classifyDma, dmaUses } from './dma';
 import { callEscapes, classifyStore, returnEscapes } from './escape';
 import { classifyAcquire, classifyRelease, classifyReleaseByName } from './gup';
@@ -53,7 +54,7 @@ function classifyCall(call: SyntaxNode, ctx: OpContext): Op[] {
     return pages ? [{ kind: 'extra-ref', node: call, name, pages }] : [];
   }
   const summary = ctx.helpers.get(name);
-  if (summary) return summary.opsAt(call, args, ctx);
+  if (summary) return helperOpsAt(summary, call, args, ctx);
   const byName = classifyReleaseByName(call, name, args, ctx);
   if (byName) return [byName];
   return callEscapes(call, name, args, ctx);

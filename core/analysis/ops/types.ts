@@ -14,6 +14,7 @@ import type { FlagSet, MacroDef } from '../flags';
 import type { PreprocSwitches } from '../preproc';
 import type { Variable } from '../functions';
 import type { StorageContext, StorageRef } from '../storage';
+import type { HelperSummaries } from '../summaryTypes';
 
 /** Where the acquire's result goes: a variable, or nowhere (used directly in a condition). */
 export interface ResultBinding {
@@ -51,7 +52,8 @@ export interface AcquireOp extends OpBase {
     readonly name: string;
     readonly countOutParam: number | null;
     readonly returnsCount: boolean;
-    readonly inner: SyntaxNode;
+    /** Where the GUP call inside the helper is (offsets in the file). */
+    readonly inner: { readonly start: number; readonly end: number };
   };
   /**
    * For helpers that report their count through an out-parameter (`lock_pages(..., &pinned)`):
@@ -175,11 +177,12 @@ export interface OpContext extends StorageContext {
   readonly preproc?: PreprocSwitches;
 }
 
-/** A helper defined in the file, summarised: what a call to it does to pages, in the caller's terms. */
-export interface HelperSummary {
-  readonly name: string;
-  /** The page operations a call to this helper performs, in the caller's terms. */
-  opsAt(call: SyntaxNode, args: readonly SyntaxNode[], ctx: OpContext): Op[];
-}
-
-export type HelperSummaries = ReadonlyMap<string, HelperSummary>;
+export type {
+  HelperSummary,
+  HelperSummaries,
+  HelperAcquire,
+  HelperRelease,
+  HelperUse,
+  HelperDmaEffect,
+  ParamPlace,
+} from '../summaryTypes';

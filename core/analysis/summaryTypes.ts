@@ -1,0 +1,83 @@
+/**
+ * What a call to a function defined in the file does, as plain data: which parameter (or field
+ * of one) it acquires pages into, releases or uses, and which it maps, unmaps or checks with the
+ * DMA API. Plain on purpose — numbers, strings and catalog names, no syntax nodes and no closures —
+ * so that a summary can be stored, compared and, for issue 12, carried from one file to another;
+ * summaries.ts turns one into operations at each call (`helperOpsAt`).
+ */
+import type { FlagSet } from './flags';
+
+/** Where in a parameter the pages or the mapping are: the parameter itself, or a field of it (`->pgs`). */
+export interface ParamPlace {
+  readonly paramIndex: number;
+  /** `->pages` when the pages are a field of the parameter; null for the parameter itself. */
+  readonly fieldSuffix: string | null;
+}
+
+/** How a helper reports the number of pages it took: its return value, or `*param += n`. */
+export type CountOut = { readonly kind: 'return' } | { readonly kind: 'param'; readonly index: number } | null;
+
+/** A helper's GUP acquire into one of its parameters. */
+export interface HelperAcquire extends ParamPlace {
+  /** The catalogued call inside the helper (`pin_user_pages_fast`). */
+  readonly api: string;
+  readonly family: 'get' | 'pin';
+  readonly flags: FlagSet;
+  readonly prefault: boolean;
+  readonly single: boolean;
+  readonly countOut: CountOut;
+  readonly nrParam: number | null;
+  /** The file-wide key and struct of the pages' storage inside the helper. */
+  readonly fileKey: string | null;
+  readonly structName: string | null;
+  /** Where the inner call is, in the file (offsets). */
+  readonly at: { readonly start: number; readonly end: number };
+}
+
+/** A helper's release of pages one of its parameters holds. */
+export interface HelperRelease extends ParamPlace {
+  readonly family: 'get' | 'pin' | null;
+  readonly countParam: number | null;
+  readonly single: boolean;
+  /** Dirtied on release: never, always, or as the parameter `dirtyParam` says. */
+  readonly dirty: 'no' | 'yes' | 'arg';
+  readonly dirtyParam: number | null;
+  readonly fileKey: string | null;
+  readonly structName: string | null;
+}
+
+/** A helper's use of the data of pages a parameter holds (pageUse.ts by name). */
+export interface HelperUse extends ParamPlace {
+  readonly use: string;
+  readonly fileKey: string | null;
+  readonly structName: string | null;
+}
+
+/**
+ * A helper's effect on a DMA mapping one of its parameters names, in the order they happen on
+ * its success paths: `iaa_remap_for_verify(dev, wq, req, …)` unmaps req->dst and req->src, then
+ * maps req->src DMA_FROM_DEVICE and req->dst DMA_TO_DEVICE.
+ */
+export interface HelperDmaEffect extends ParamPlace {
+  readonly kind: 'map' | 'unmap';
+  /** The DMA API call inside the helper (catalog/dma.ts by name). */
+  readonly api: string;
+  /** The DMA_* direction as written, or null. */
+  readonly dir: string | null;
+  /**
+   * For maps: how the caller learns that it failed — the helper returns 0 on success and -errno
+   * on failure, having undone its maps ('status'). Maps with any other convention are not
+   * summarised.
+   */
+  readonly failure: 'status' | null;
+}
+
+export interface HelperSummary {
+  readonly name: string;
+  readonly acquires: readonly HelperAcquire[];
+  readonly releases: readonly HelperRelease[];
+  readonly uses: readonly HelperUse[];
+  readonly dma: readonly HelperDmaEffect[];
+}
+
+export type HelperSummaries = ReadonlyMap<string, HelperSummary>;
