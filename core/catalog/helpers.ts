@@ -175,6 +175,11 @@ export function looksLikeDebugPrint(name: string): boolean {
   return DEBUG_PRINT.test(name);
 }
 
+/** Logging, tracing and debug prints: what they are given, however computed, goes nowhere. */
+export function printsOnly(name: string): boolean {
+  return LOGS_FOR_DMA.test(name) || looksLikeDebugPrint(name) || name.startsWith('print_hex_dump');
+}
+
 /** Whether passing a DMA handle to `name` (not a DMA API call) keeps it where it was. */
 export function keepsNoDmaHandle(name: string): boolean {
   return DMA_INERT.has(name) || LOGS_FOR_DMA.test(name) || looksLikeDebugPrint(name);

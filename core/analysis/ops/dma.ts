@@ -6,7 +6,7 @@
 import type { SyntaxNode } from '../../parse/syntax';
 import { walkTypes } from '../../parse/syntax';
 import { DMA_DIRECTIONS, dmaApi, dmaParam, type DmaApi, type DmaParam } from '../../catalog/dma';
-import { keepsNoDmaHandle, looksLikeMappingChecker } from '../../catalog/helpers';
+import { keepsNoDmaHandle, looksLikeMappingChecker, printsOnly } from '../../catalog/helpers';
 import { callArguments, calleeName, canonical, unwrap } from '../expr';
 import type { FunctionInfo } from '../functions';
 import { assignedField, assignmentTarget, resultBinding } from './results';
@@ -225,15 +225,20 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
     readonly truth: boolean;
     /** Under the right side of an assignment: what a call computes from the value is stored. */
     readonly stored: boolean;
+    /** Inside the arguments of a DMA API call or a print: nested calls take nothing either. */
+    readonly swallowed: boolean;
   }
-  const stack: Frame[] = [{ n: region, how: top, callee: null, truth: false, stored: false }];
+  const stack: Frame[] = [{ n: region, how: top, callee: null, truth: false, stored: false, swallowed: false }];
   let stored = false;
+  let swallowed = false;
   const push = (nodes: readonly SyntaxNode[], how: How, callee: string | null, truth = false): void => {
-    for (let i = nodes.length - 1; i >= 0; i--) stack.push({ n: nodes[i] as SyntaxNode, how, callee, truth, stored });
+    for (let i = nodes.length - 1; i >= 0; i--)
+      stack.push({ n: nodes[i] as SyntaxNode, how, callee, truth, stored, swallowed });
   };
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
     const { n, how, callee, truth } = frame;
     stored = frame.stored;
+    swallowed = frame.swallowed;
     if (n.type === 'call_expression') {
       const inert = handleIsInert(n);
       const fn = n.childForFieldName('function');
@@ -242,7 +247,11 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
       // Inside a DMA API call or a logging call, nested calls take nothing either: in
       // `addr = dma_map_page(dev, pfn_to_page(addr), …)` the `addr` read is the PFN the variable
       // held before the map gives it a handle.
-      if (args) push(args.namedChildren, inert || how === 'inert' ? 'inert' : 'call', name);
+      // (Not through likely()/unlikely() and other transparent wrappers: what they wrap happens.)
+      if (args) {
+        swallowed = frame.swallowed || (name !== null && (dmaApi(name) !== undefined || printsOnly(name)));
+        push(args.namedChildren, inert || frame.swallowed ? 'inert' : 'call', name);
+      }
       continue;
     }
     if (n.type === 'compound_statement' && region.type !== 'parenthesized_expression') continue;
@@ -273,7 +282,7 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
       // `h ? a : b` tests h and uses a or b.
       const condition = n.childForFieldName('condition');
       for (const c of [...n.namedChildren].reverse())
-        stack.push({ n: c, how, callee, truth: c.id === condition?.id, stored });
+        stack.push({ n: c, how, callee, truth: c.id === condition?.id, stored, swallowed });
       continue;
     }
     push(n.namedChildren, how, callee, testsItsOperands(n, n.id === region.id, truth));
