@@ -100,21 +100,23 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
       expect(sarif.runs[0]?.results.length).toBeGreaterThanOrEqual(22);
     },
   },
-  'pinscope lint --diff examples/missing-foll-write.c': {
+  'pinscope lint --diff examples/api-version.c': {
     exit: 1,
     stdout: [
-      '--- a/examples/missing-foll-write.c',
-      '+++ b/examples/missing-foll-write.c',
-      '-\tret = pin_user_pages_fast(uaddr, 1, 0, &page);',
-      '+\tret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE, &page);',
+      '--- a/examples/api-version.c',
+      '+++ b/examples/api-version.c',
+      '-\tret = pin_user_pages(start, n, FOLL_WRITE, pages, NULL);',
+      '+\tret = pin_user_pages(start, n, FOLL_WRITE, pages);',
+      '-\t\tput_user_pages(pages, ret);',
+      '+\t\tunpin_user_pages(pages, ret);',
     ],
   },
-  'pinscope lint --fix examples/missing-foll-write.c': {
+  'pinscope lint --fix examples/api-version.c': {
     exit: 0,
-    stderr: ['pinscope: fixed 1 finding in 1 file; 0 remain'],
+    stderr: ['pinscope: fixed 2 findings in 1 file; 0 remain'],
     check: ({ dir }) =>
-      expect(readFileSync(path.join(dir, 'examples', 'missing-foll-write.c'), 'utf8')).toContain(
-        'pin_user_pages_fast(uaddr, 1, FOLL_WRITE, &page);',
+      expect(readFileSync(path.join(dir, 'examples', 'api-version.c'), 'utf8')).toContain(
+        'ret = pin_user_pages(start, n, FOLL_WRITE, pages);',
       ),
   },
   'pinscope extract examples/partial-pin.c:region_pin_pages': {
@@ -157,7 +159,7 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
     exit: 1,
     check: ({ stdout, stderr }) => {
       expect(lines(stdout)).toEqual([`${DOORBELL_GUP} [gup-for-dma]`, `${DOORBELL_FLAG} [internal-foll-flag]`]);
-      // release-mismatch.c from the commit, missing-foll-write.c from --fix (fixed: nothing new).
+      // release-mismatch.c from the commit, api-version.c from --fix (fixed: nothing new).
       expect(stderr).toMatch(/^pinscope: 2 new findings in 1 file since HEAD~1 \(2 changed C files; /m);
     },
   },
