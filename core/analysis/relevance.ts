@@ -5,7 +5,7 @@
  */
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
 import { DIRTY_CALLS, PAGE_USES, EXTRA_REFERENCE_CALLS } from '../catalog/pageUse';
-import { DMA_RELEVANT_NAMES } from '../catalog/dma';
+import { DMA_RELEVANT_NAMES, DMA_UNMAP_NAMES } from '../catalog/dma';
 import { mayBeReleaseHelper } from '../catalog/helpers';
 import type { LexicalFunction } from '../parse/focus';
 
@@ -17,6 +17,7 @@ export interface FunctionCalls {
 
 const GUP_ACQUIRE_NAMES: ReadonlySet<string> = new Set(ACQUIRE_APIS.map((a) => a.name));
 const DMA_NAMES: ReadonlySet<string> = new Set(DMA_RELEVANT_NAMES);
+const DMA_UNMAPS: ReadonlySet<string> = new Set(DMA_UNMAP_NAMES);
 
 /** Names that make a function worth a graph, once the file takes pages somewhere. */
 const PAGE_INTERESTING_NAMES: ReadonlySet<string> = new Set<string>([
@@ -47,8 +48,8 @@ export function calledNamesIn(text: string): Set<string> {
  * the functions calling pin-family releases (api-version); otherwise every function touching
  * pages, or calling one that does, because releases and uses link to acquires across functions
  * through helper summaries. DMA: only functions that map or allocate themselves (or check a
- * mapping for a caller) — the DMA rules follow a mapping within a function, never through in-file
- * helpers, and pulling in every caller made whole drivers (probe, open, xmit) relevant.
+ * mapping for a caller), and the unmap helpers they call (their summaries say what a call
+ * unmaps) — pulling in every caller made whole drivers (probe, open, xmit) relevant.
  */
 export function relevantFunctions(all: readonly FunctionCalls[]): Set<number> {
   const defined = new Set<string>();
@@ -70,8 +71,16 @@ export function relevantFunctions(all: readonly FunctionCalls[]): Set<number> {
       if (callsAny(f, VERSIONED_RELEASES)) relevant.add(i);
     });
   }
+  const calledForDma = new Set<string>();
   all.forEach((f, i) => {
-    if (callsAny(f, DMA_NAMES)) relevant.add(i);
+    if (!callsAny(f, DMA_NAMES)) return;
+    relevant.add(i);
+    for (const n of f.calls) calledForDma.add(n);
+  });
+  // An unmap helper that a mapping function calls: its summary tells the caller what it unmaps
+  // (summaries.ts, dmaSummary.ts).
+  all.forEach((f, i) => {
+    if (f.name !== null && calledForDma.has(f.name) && callsAny(f, DMA_UNMAPS)) relevant.add(i);
   });
   return relevant;
 }

@@ -15,6 +15,7 @@ import type { FunctionInfo } from './functions';
 import { lookupVariable } from './functions';
 import type { AcquireOp, CountSpec, DmaOp, HelperSummaries, HelperSummary, Op, OpContext, ReleaseOp } from './ops';
 import { resultBinding } from './ops/results';
+import { dmaEffects } from './dmaSummary';
 import { storageOf, type StorageRef } from './storage';
 import type { CountOut, HelperAcquire, HelperDmaEffect, HelperRelease, HelperUse, ParamPlace } from './summaryTypes';
 
@@ -125,7 +126,7 @@ function fixedDirty(op: ReleaseOp): 'no' | 'yes' | 'arg' {
  * Summarises the page side of one function from its graph; null when it does nothing to pages it
  * is given. `selfContained(acquire)` says whether the function releases those pages itself on
  * every path (process_vm_rw_single_vec() pins and unpins batch by batch): such a function is not
- * an acquirer. The DMA side is added above the path engine (fileAnalysis/dmaSummary.ts).
+ * an acquirer. The DMA side is dmaSummary.ts's.
  */
 export function summarize(
   fn: FunctionInfo,
@@ -178,8 +179,9 @@ export function summarize(
   // cleanup is not a release its callers perform.
   const acquired = new Set(acquires.map((a) => `${a.paramIndex}${a.fieldSuffix ?? ''}`));
   const kept = releases.filter((r) => !acquired.has(`${r.paramIndex}${r.fieldSuffix ?? ''}`));
-  if (acquires.length === 0 && kept.length === 0 && uses.length === 0) return null;
-  return { name: fn.name, acquires, releases: kept, uses, dma: [] };
+  const dma = dmaEffects(fn, cfg);
+  if (acquires.length === 0 && kept.length === 0 && uses.length === 0 && dma.length === 0) return null;
+  return { name: fn.name, acquires, releases: kept, uses, dma };
 }
 
 /** The operations a call to a summarised helper performs, in the caller's terms. */
@@ -312,7 +314,8 @@ function dmaOpsAt(
     ops.push({
       kind: 'dma',
       node: call,
-      name: `${name}() → ${e.api}`,
+      name: e.api,
+      viaHelper: name,
       api,
       args,
       key: keyAt(e, arg),

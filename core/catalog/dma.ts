@@ -502,6 +502,9 @@ export const DMA_ACQUIRE_NAMES: readonly string[] = DMA_APIS.filter(
  */
 export const DMA_RELEVANT_NAMES: readonly string[] = [...DMA_ACQUIRE_NAMES, 'dma_mapping_error'];
 
+/** Streaming unmaps: a helper made of them (`foo_unmap_buf(dev, buf)`) is summarised for its callers. */
+export const DMA_UNMAP_NAMES: readonly string[] = DMA_APIS.filter((a) => a.role === 'unmap').map((a) => a.name);
+
 /** Whether a DMA direction lets the device write the memory. */
 export function deviceWrites(dir: string | null): boolean {
   return dir === 'DMA_FROM_DEVICE' || dir === 'DMA_BIDIRECTIONAL';

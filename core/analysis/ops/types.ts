@@ -136,6 +136,8 @@ export interface DmaOp extends OpBase {
   readonly result: ResultBinding;
   /** Where the call's value goes: the variable, or the field or `*out` it is assigned to. */
   readonly resultKey: string | null;
+  /** Made inside an in-file helper this call summarises (summaries.ts): the helper's name. */
+  readonly viaHelper?: string;
 }
 
 /** A DMA handle used (passed on, stored, written to the device) rather than checked or unmapped. */

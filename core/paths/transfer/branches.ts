@@ -80,8 +80,21 @@ function branchOn(walk: FunctionWalk, edge: CfgEdge, state: State): State[] {
   });
   const narrowed = kept.length < rs.outcomes.length;
   let out = setRes(s, id, { outcomes: kept, ...(narrowed ? { decisive: index } : {}) });
+  // The maps one helper call makes share its status (iaa_remap_for_verify() maps src, then dst).
+  for (const other of sameCallMaps(walk, id))
+    if (out.res[other]?.outcomes.length)
+      out = setRes(out, other, { outcomes: kept, ...(narrowed ? { decisive: index } : {}) });
   if (uncertain) out = skippedReleases(walk, out, edge);
   return [out];
+}
+
+/** The other maps a summarised helper's call makes, besides resource `id` (summaries.ts, dmaOpsAt). */
+function sameCallMaps(walk: FunctionWalk, id: number): number[] {
+  const r = walk.resources[id];
+  if (r?.op.kind !== 'dma' || r.op.api.returns !== 'status' || r.op.node.type !== 'call_expression') return [];
+  return walk.resources
+    .filter((o) => o.id !== id && o.op.kind === 'dma' && o.op.node.id === r.op.node.id && o.op !== r.op)
+    .map((o) => o.id);
 }
 
 /** `if (x)`, `if (!x)`, `x == NULL`: what the branch says about the pointer x. */
