@@ -4,7 +4,7 @@
  * `--format`, bounded integers. Every problem is a `UsageError` (exit 2, one line on stderr).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { type KernelVersion, parseKernelVersion } from '../core/index';
+import { type KernelVersion, parseKernelVersion, unsupportedVersion } from '../core/index';
 import { detectKernelVersion, type DetectedVersion } from '../batch/kernelTree';
 import { DEFAULT_MAX_BYTES } from '../batch/source';
 
@@ -64,8 +64,15 @@ export function kernelVersionOption(
   value: string | undefined,
   near: string,
 ): DetectedVersion & { readonly detected: boolean } {
-  if (value === undefined) return { ...detectKernelVersion(near), detected: true };
+  if (value === undefined) {
+    const detected = detectKernelVersion(near);
+    const unsupported = unsupportedVersion(detected.version);
+    if (unsupported) throw new UsageError(`${unsupported} (${detected.source ?? near}); --kernel-version to choose`);
+    return { ...detected, detected: true };
+  }
   const version: KernelVersion | null = parseKernelVersion(value);
   if (!version) throw new UsageError(`--kernel-version: "${value}" is not a version like 6.12`);
+  const unsupported = unsupportedVersion(version);
+  if (unsupported) throw new UsageError(`--kernel-version ${value}: ${unsupported}`);
   return { version, source: null, detected: false };
 }

@@ -44,7 +44,9 @@ export {
   compareVersions,
   formatVersion,
   NEWEST_KNOWN,
+  OLDEST_KNOWN,
   parseKernelVersion,
+  unsupportedVersion,
   type KernelVersion,
 } from './catalog/version';
 export { ACQUIRE_APIS, RELEASE_APIS } from './catalog/gup';

@@ -7,7 +7,14 @@
  */
 import * as v from 'valibot';
 import { DEFAULT_MAX_BYTES } from '../batch/source';
-import { isRuleId, parseKernelVersion, type RuleId, type RuleSetting } from '../core/index';
+import {
+  isRuleId,
+  OLDEST_KNOWN,
+  parseKernelVersion,
+  unsupportedVersion,
+  type RuleId,
+  type RuleSetting,
+} from '../core/index';
 import {
   RuleSettingSchema,
   SETTING_SCHEMAS,
@@ -73,6 +80,10 @@ const KERNEL_VERSION = v.pipe(
   // An empty value is the setting cleared in the settings editor: auto.
   v.transform((text) => text || 'auto'),
   v.check((text) => text === 'auto' || parseKernelVersion(text) !== null, 'expected "auto" or a version like 6.12'),
+  v.check((text) => {
+    const version = text === 'auto' ? null : parseKernelVersion(text);
+    return version === null || unsupportedVersion(version) === null;
+  }, `expected a version the catalog covers: ${OLDEST_KNOWN} or newer`),
 );
 
 const RULES_OBJECT = v.record(v.string(), v.unknown(), 'expected an object of rule ids');

@@ -61,5 +61,17 @@ function previousMinorLabel(until: string): string {
   return `${v.major - 1}.${lastMinor[v.major - 1] ?? 'x'}`;
 }
 
+/**
+ * The oldest kernel the catalog covers (its entries start at v4.9: the get_user_pages*() forms
+ * without `tsk, mm`, kernel-semantics.md §1). An older version is refused, not guessed at.
+ */
+export const OLDEST_KNOWN = '4.9';
+
+/** Why pinscope cannot check against `v` (older than the catalog covers), or null when it can. */
+export function unsupportedVersion(v: KernelVersion): string | null {
+  if (isAtLeast(v, OLDEST_KNOWN)) return null;
+  return `Linux ${formatVersion(v)} is older than pinscope's catalog covers: the oldest supported version is ${OLDEST_KNOWN}`;
+}
+
 /** The newest kernel the catalog knows; the default when no Makefile says otherwise. */
 export const NEWEST_KNOWN = '6.18';

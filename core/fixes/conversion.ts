@@ -14,8 +14,7 @@
  * offered, never applied by --fix or fix-all.
  */
 import { FOLL_FLAGS } from '../catalog/flags';
-import { acquireApi, type AcquireApi } from '../catalog/gup';
-import { inRange } from '../catalog/version';
+import { pinCounterpartAt, type AcquireApi } from '../catalog/gup';
 import { unwrap } from '../analysis/expr';
 import type { FileAnalysis } from '../fileAnalysis/types';
 import type { FunctionInfo } from '../analysis/functions';
@@ -39,9 +38,7 @@ export interface Conversion {
 }
 
 export function pinCounterpart(api: AcquireApi, file: FileAnalysis): AcquireApi | null {
-  if (!api.pinCounterpart) return null;
-  const pin = acquireApi(api.pinCounterpart);
-  return pin && inRange(file.version, pin.exists) ? pin : null;
+  return pinCounterpartAt(api, file.version) ?? null;
 }
 
 /**

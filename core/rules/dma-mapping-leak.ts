@@ -8,6 +8,7 @@ import type { DmaOp } from '../analysis/ops';
 import type { Finding } from '../findings';
 import { fnName, lineOf } from './support/finding';
 import { dmaIssueFindings } from './support/pathIssues';
+import { heldIn } from './support/dmaNames';
 import { defineRule, type RuleContext } from './support/rule';
 
 export const dmaMappingLeak = defineRule({
@@ -41,14 +42,15 @@ function leakMessage(file: FileAnalysis, op: DmaOp, at: string): string {
   const where = `${fnName(op.name)} (line ${lineOf(file, op.node)})`;
   const unbind =
     'dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device"';
+  const name = heldIn(op);
   switch (op.api.role) {
     case 'pool-create':
-      return `The pool from ${where} is neither destroyed nor handed off on this path before \`${at}\`: its pages stay allocated. Call dma_pool_destroy().`;
+      return `The pool${name} from ${where} is neither destroyed nor handed off on this path before \`${at}\`: its pages stay allocated. Call dma_pool_destroy().`;
     case 'alloc':
       if (op.api.type === 'pool')
-        return `The block from ${where} is neither returned with dma_pool_free() nor handed off on this path before \`${at}\`: the pool can no longer be destroyed cleanly ("dma_pool_destroy %s, %p busy").`;
-      return `The ${op.api.type === 'noncoherent' ? 'non-coherent' : 'coherent'} memory from ${where} is neither freed nor handed off on this path before \`${at}\`: it stays allocated; ${unbind}.`;
+        return `The block${name} from ${where} is neither returned with dma_pool_free() nor handed off on this path before \`${at}\`: the pool can no longer be destroyed cleanly ("dma_pool_destroy %s, %p busy").`;
+      return `The ${op.api.type === 'noncoherent' ? 'non-coherent' : 'coherent'} memory${name} from ${where} is neither freed nor handed off on this path before \`${at}\`: it stays allocated; ${unbind}.`;
     default:
-      return `The mapping from ${where} is neither unmapped nor handed off on this path before \`${at}\`: it keeps its IOVA space (and any swiotlb bounce buffer); ${unbind}.`;
+      return `The mapping${name} from ${where} is neither unmapped nor handed off on this path before \`${at}\`: it keeps its IOVA space (and any swiotlb bounce buffer); ${unbind}.`;
   }
 }

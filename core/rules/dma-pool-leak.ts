@@ -6,6 +6,7 @@
 import type { Finding } from '../findings';
 import { fnName, lineOf } from './support/finding';
 import { dmaIssueFindings } from './support/pathIssues';
+import { heldIn } from './support/dmaNames';
 import { defineRule, type RuleContext } from './support/rule';
 
 export const dmaPoolLeak = defineRule({
@@ -34,7 +35,7 @@ function check({ file, finding }: RuleContext): Finding[] {
       span: issue.at.span,
       related,
       ...base,
-      message: `dma_pool_destroy() runs while the block from ${fnName(op.name)} (line ${lineOf(file, op.node)}) is still allocated on this path: "dma_pool_destroy %s, %p busy", and the device may still DMA into it. dma_pool_free() it first.`,
+      message: `dma_pool_destroy() runs while the block${heldIn(op)} from ${fnName(op.name)} (line ${lineOf(file, op.node)}) is still allocated on this path: "dma_pool_destroy %s, %p busy", and the device may still DMA into it. dma_pool_free() it first.`,
     }),
   );
 }

@@ -3,6 +3,7 @@
  * and 5: Direct IO, DMA, writing to the data) must be pinned instead: FOLL_GET references are
  * invisible to folio_maybe_dma_pinned(). Silent in files that register an MMU notifier (case 3).
  */
+import { hasPinApi, pinCounterpartAt, type AcquireApi } from '../catalog/gup';
 import { namesPagesHeldForAccess } from '../catalog/conventions';
 import type { FileAnalysis } from '../fileAnalysis/types';
 import { hasFlag } from '../analysis/flags';
@@ -60,6 +61,8 @@ const CASE_TITLES: Record<1 | 2 | 5, string> = {
 
 function check({ file, linkage, finding }: RuleContext): Finding[] {
   if (file.mmuNotifier) return []; // case 3: plain references dropped from the invalidate callback
+  // Before v5.6 there is nothing to pin with: get_user_pages*() was the API for DMA too.
+  if (!hasPinApi(file.version)) return [];
   const findings: Finding[] = [];
   for (const site of linkage.acquires) {
     const { op } = site;
@@ -83,11 +86,17 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
         function: site.fn.info.name,
         related,
         fixes,
-        message: `Pages from ${fnName(op.name)} (FOLL_GET) must be pinned: ${first.what}${evidence.length > 1 ? ` (and ${evidence.length - 1} more use${evidence.length > 2 ? 's' : ''})` : ''} — pin_user_pages.rst: ${cases}. FOLL_GET references are invisible to folio_maybe_dma_pinned(), so writeback, migration and fork treat the pages as unused while they are in use. ${conversion ? `Use ${fnName(conversion.pinName)} and unpin_user_page*().` : op.api.pinCounterpart ? `Use ${fnName(op.api.pinCounterpart)}.` : 'Use a pin_user_pages*() call.'}`,
+        message: `Pages from ${fnName(op.name)} (FOLL_GET) must be pinned: ${first.what}${evidence.length > 1 ? ` (and ${evidence.length - 1} more use${evidence.length > 2 ? 's' : ''})` : ''} — pin_user_pages.rst: ${cases}. FOLL_GET references are invisible to folio_maybe_dma_pinned(), so writeback, migration and fork treat the pages as unused while they are in use. ${advice(conversion, pinCounterpartAt(op.api, file.version))}`,
       }),
     );
   }
   return findings;
+}
+
+/** What to call instead, in the chosen kernel version (never a function it does not have). */
+function advice(conversion: { readonly pinName: string } | null, counterpart: AcquireApi | undefined): string {
+  if (conversion) return `Use ${fnName(conversion.pinName)} and unpin_user_page*().`;
+  return counterpart ? `Use ${fnName(counterpart.name)}.` : 'Use a pin_user_pages*() call.';
 }
 
 function calleeSpan(op: AcquireOp): Span {

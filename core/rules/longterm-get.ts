@@ -3,6 +3,7 @@
  * v6.1) and "LONGTERM can only be specified when pinning" (is_valid_gup_args(), v6.3+).
  * Long-term users are pin_user_pages.rst case 2.
  */
+import { hasPinApi, pinCounterpartAt } from '../catalog/gup';
 import { isAtLeast } from '../catalog/version';
 import type { Finding } from '../findings';
 import { getToPinConversion } from '../fixes/conversion';
@@ -31,6 +32,8 @@ export const longtermGet = defineRule({
 
 function check({ file, linkage, finding }: RuleContext): Finding[] {
   const findings: Finding[] = [];
+  // Before v5.6, get_user_pages*(FOLL_LONGTERM) was how long-term access was done: nothing to pin with.
+  if (!hasPinApi(file.version)) return [];
   const reported = new Set<number>();
   for (const site of linkage.acquires) {
     const { op } = site;
@@ -46,7 +49,7 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
       finding({
         span: longterm.span,
         function: site.fn.info.name,
-        message: `FOLL_LONGTERM passed to ${fnName(op.name)}: long-term access needs a FOLL_PIN pin (pin_user_pages.rst case 2), and ${consequence}. Use ${op.api.pinCounterpart ? fnName(op.api.pinCounterpart) : 'pin_user_pages*()'} and unpin_user_page*().`,
+        message: `FOLL_LONGTERM passed to ${fnName(op.name)}: long-term access needs a FOLL_PIN pin (pin_user_pages.rst case 2), and ${consequence}. Use ${fnName(pinCounterpartAt(op.api, file.version)?.name ?? 'pin_user_pages*')} and unpin_user_page*().`,
         related: [{ span: spanOf(op.node), message: `${fnName(op.name)} call` }],
         fixes: conversion ? [conversion.fix] : [],
       }),

@@ -27,6 +27,22 @@ export function releaseApi(name: string): ReleaseApi | undefined {
   return releaseByName.get(name);
 }
 
+/**
+ * Whether kernel `v` has FOLL_PIN and pin_user_pages*() (v5.6, "mm/gup: introduce
+ * pin_user_pages*() and FOLL_PIN"). Before it, get_user_pages*() — with FOLL_LONGTERM where the
+ * access was long — was the only way, and pin_user_pages.rst did not exist.
+ */
+export function hasPinApi(v: KernelVersion): boolean {
+  const pin = acquireByName.get('pin_user_pages');
+  return pin !== undefined && inRange(v, pin.exists);
+}
+
+/** The pin_* counterpart of a get_* call that exists in kernel `v`, or undefined. */
+export function pinCounterpartAt(api: AcquireApi, v: KernelVersion): AcquireApi | undefined {
+  const pin = api.pinCounterpart ? acquireByName.get(api.pinCounterpart) : undefined;
+  return pin && inRange(v, pin.exists) ? pin : undefined;
+}
+
 /** The signature of `api` in kernel `v`, or undefined when the function does not exist there. */
 export function signatureAt(
   api: { readonly exists: VersionRange; readonly signatures: readonly Signature[] },
