@@ -118,11 +118,26 @@ export function parseNotes(parsed: ParsedSource, lines: LineIndex): AnalysisNote
   ];
 }
 
-export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResult {
+/** What the rules say about the analysed functions, before the user's settings and suppressions. */
+export function ruleFindings(file: FileAnalysis): Finding[] {
   const linkage = buildLinkage(file);
   const raw: Finding[] = [];
   for (const rule of RULES) raw.push(...rule.run(file, linkage));
-  const directives = ignoreDirectives(file.parsed.text, file.lines);
+  return raw;
+}
+
+/**
+ * The findings of a document as reported: the rule settings and `pinscope-ignore` comments
+ * applied, sorted by position, repeats dropped. `raw` may come from several analyses of the same
+ * text (the editor session lints a file unit by unit).
+ */
+export function finishFindings(
+  raw: readonly Finding[],
+  text: string,
+  lines: LineIndex,
+  options: Pick<LintOptions, 'rules'>,
+): Finding[] {
+  const directives = ignoreDirectives(text, lines);
   const findings: Finding[] = [];
   for (const f of raw) {
     const setting = options.rules?.[f.rule];
@@ -131,15 +146,19 @@ export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResu
     findings.push(setting?.severity ? { ...f, severity: setting.severity } : f);
   }
   findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule) || a.span.end - b.span.end);
+  return dedupe(findings);
+}
+
+export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResult {
   return {
-    findings: dedupe(findings),
+    findings: finishFindings(ruleFindings(file), file.parsed.text, file.lines, options),
     notes: [...parseNotes(file.parsed, file.lines), ...budgetNotes(file)],
     functionsAnalysed: file.functions.length,
   };
 }
 
 /** Functions whose paths did not all fit in the budget, or that were not analysed: said, never silently dropped. */
-function budgetNotes(file: FileAnalysis): AnalysisNote[] {
+export function budgetNotes(file: FileAnalysis): AnalysisNote[] {
   const notes: AnalysisNote[] = [];
   const note = (name: SyntaxNode, message: string): void => {
     const span = { start: name.startIndex, end: name.endIndex };

@@ -89,6 +89,7 @@ export function runAnalysisWorker(): void {
       parseMs: r.parseMs,
       lintMs: r.lintMs,
       incremental: r.incremental,
+      functionsAnalysed: r.functionsAnalysed,
     };
   };
 

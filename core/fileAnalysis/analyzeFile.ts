@@ -42,11 +42,26 @@ function mappingCheckersIn(all: readonly FunctionInfo[]): Map<string, number> {
   return checkers;
 }
 
+export interface AnalyzeOptions {
+  /**
+   * Of the relevant functions, build only those this accepts (the editor session re-analyses the
+   * functions an edit can change, core/session/units.ts). Which functions are relevant is still
+   * decided over the whole file, so a function built here is built exactly as in a full analysis
+   * as long as every in-file helper it depends on is accepted too.
+   */
+  readonly only?: (info: FunctionInfo) => boolean;
+}
+
 /**
  * The analysis of one parsed file. With a `budget`, work stops when it is spent: functions not yet
  * built are listed in `skipped`, and the path walks that read `meter` stop where they are.
  */
-export function analyzeFile(parsed: ParsedSource, version: KernelVersion, budget?: AnalysisBudget): FileAnalysis {
+export function analyzeFile(
+  parsed: ParsedSource,
+  version: KernelVersion,
+  budget?: AnalysisBudget,
+  options: AnalyzeOptions = {},
+): FileAnalysis {
   const meter = new BudgetMeter(budget);
   const stoppedBy = new Map<FunctionInfo, BudgetLimit>();
   const root = parsed.root;
@@ -91,7 +106,7 @@ export function analyzeFile(parsed: ParsedSource, version: KernelVersion, budget
     }
   };
   const { functions, helpers, skipped } = withHelperSummaries(
-    all.filter((_, i) => relevantIndices.has(i)),
+    all.filter((f, i) => relevantIndices.has(i) && (options.only?.(f) ?? true)),
     calls,
     analyse,
     meter,

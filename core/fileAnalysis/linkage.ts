@@ -40,7 +40,7 @@ export interface Linkage {
 }
 
 /** Names of the functions paired with `name` by the kernel's prefix convention. */
-function pairedNames(name: string): string[] {
+export function pairedNames(name: string): string[] {
   const tokens = name.split('_');
   const names: string[] = [];
   tokens.forEach((t, i) => {

@@ -12,6 +12,7 @@ import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
 import { blankConditionals, blankKernelAnnotations, blankTypeArguments } from './prepare';
 import { blankBodies, topLevelFunctions, type LexicalFunction } from './focus';
+import { changeBetween } from '../text/change';
 import { parseProblems, type ParseProblem, type Point, type SyntaxNode, type SyntaxTree } from './syntax';
 
 export type PrepareMode = 'all-branches' | 'first-branch';
@@ -27,6 +28,11 @@ export interface ParsedSource {
   readonly mode: PrepareMode;
   /** Set when the parse was focused: some function bodies were blanked before parsing. */
   readonly focus?: FocusedParse;
+  /**
+   * The parse in the other mode, when both were made and this one had fewer errors: kept so that
+   * the next incremental parse decides between the modes exactly as a fresh parse would.
+   */
+  readonly other?: ParsedSource;
 }
 
 export interface FocusedParse {
@@ -106,29 +112,39 @@ function pointAt(text: string, index: number): Point {
   return { row, column: index - lineStart };
 }
 
-/** The smallest single edit that turns `before` into `after`: common prefix and suffix removed. */
+/** The smallest single edit that turns `before` into `after`, as tree-sitter wants it. */
 function diffEdit(before: string, after: string): Parser.Edit | null {
-  if (before === after) return null;
-  const max = Math.min(before.length, after.length);
-  let start = 0;
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let tail = 0;
-  while (
-    tail < max - start &&
-    before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)
-  ) {
-    tail++;
-  }
-  const oldEnd = before.length - tail;
-  const newEnd = after.length - tail;
+  const change = changeBetween(before, after);
+  if (change === null) return null;
   return {
-    startIndex: start,
-    oldEndIndex: oldEnd,
-    newEndIndex: newEnd,
-    startPosition: pointAt(before, start),
-    oldEndPosition: pointAt(before, oldEnd),
-    newEndPosition: pointAt(after, newEnd),
+    startIndex: change.start,
+    oldEndIndex: change.oldEnd,
+    newEndIndex: change.newEnd,
+    startPosition: pointAt(before, change.start),
+    oldEndPosition: pointAt(before, change.oldEnd),
+    newEndPosition: pointAt(after, change.newEnd),
   };
+}
+
+/** Parse problems of the old text where they are after `edit` (those inside it are dropped). */
+function movedProblems(problems: readonly ParseProblem[], edit: Parser.Edit): ParseProblem[] {
+  const delta = edit.newEndIndex - edit.oldEndIndex;
+  return problems.flatMap((p) => {
+    if (p.endIndex <= edit.startIndex) return [p];
+    if (p.startIndex >= edit.oldEndIndex)
+      return [{ ...p, startIndex: p.startIndex + delta, endIndex: p.endIndex + delta }];
+    return [];
+  });
+}
+
+function sameProblems(a: readonly ParseProblem[], b: readonly ParseProblem[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((p, i) => {
+      const q = b[i] as ParseProblem;
+      return p.kind === q.kind && p.startIndex === q.startIndex && p.endIndex === q.endIndex && p.token === q.token;
+    })
+  );
 }
 
 /** tree-sitter reads a JS string through a callback; a larger buffer means fewer calls on big files. */
@@ -195,21 +211,50 @@ export function createCParser(options: CParserOptions = {}): CParser {
     }
   };
 
+  /**
+   * `text` parsed in `mode`, re-using `previous` (a parse of the old text in the same mode) when
+   * there is one. tree-sitter's error recovery can end differently when it re-uses a tree: when
+   * the parse problems are not the old ones (moved by the edit), the text is parsed afresh, so that
+   * an edit always gives the tree a fresh parse gives.
+   */
+  const parseMode = (text: string, mode: PrepareMode, previous: ParsedSource | undefined): ParsedSource => {
+    if (!previous) return parseFresh(text, mode).parsed;
+    const parsedText = prepare(text, mode).text;
+    const edit = diffEdit(previous.parsedText, parsedText);
+    if (edit === null) return { ...previous, text, other: undefined };
+    const old = previous.tree as unknown as Parser.Tree;
+    const problemsBefore = movedProblems(previous.problems, edit);
+    old.edit(edit);
+    const parsed = result(text, parsedText, run(parsedText, old), mode);
+    return sameProblems(problemsBefore, parsed.problems) ? parsed : parseFresh(text, mode).parsed;
+  };
+
+  /**
+   * An edited document, decided as a fresh parse decides (below): the all-branches parse, and
+   * when it has errors and the file has #else/#elif, the first-branch parse too, each re-using
+   * the old tree of its mode.
+   */
+  const reparse = (text: string, previous: ParsedSource): ParsedSource => {
+    const old = (mode: PrepareMode): ParsedSource | undefined =>
+      previous.mode === mode ? previous : previous.other?.mode === mode ? previous.other : undefined;
+    const all = parseMode(text, 'all-branches', old('all-branches'));
+    if (errorCount(all.problems) === 0 || !/^[ \t]*#[ \t]*(else|elif)\b/m.test(text)) return all;
+    const first = parseMode(text, 'first-branch', old('first-branch'));
+    return errorCount(first.problems) < errorCount(all.problems) ? { ...first, other: all } : { ...all, other: first };
+  };
+
   const parseWith = (text: string, previous: ParsedSource | undefined, options: ParseOptions): ParsedSource => {
-    if (previous && !previous.focus) {
-      const parsedText = prepare(text, previous.mode).text;
-      const edit = diffEdit(previous.parsedText, parsedText);
-      if (edit === null) return { ...previous, text };
-      const old = previous.tree as unknown as Parser.Tree;
-      old.edit(edit);
-      return result(text, parsedText, run(parsedText, old), previous.mode);
-    }
+    if (previous && !previous.focus) return reparse(text, previous);
     let best = parseFresh(text, 'all-branches', options.focus);
+    let other: ParsedSource | undefined;
     if (errorCount(best.parsed.problems) > 0 && /^[ \t]*#[ \t]*(else|elif)\b/m.test(text)) {
       const second = parseFresh(text, 'first-branch', options.focus);
-      if (errorCount(second.parsed.problems) < errorCount(best.parsed.problems)) best = second;
+      if (errorCount(second.parsed.problems) < errorCount(best.parsed.problems)) {
+        other = best.parsed;
+        best = second;
+      } else other = second.parsed;
     }
-    if (best.blanked === 0) return best.parsed;
+    if (best.blanked === 0) return other && !options.focus ? { ...best.parsed, other } : best.parsed;
     let full: ParsedSource | null = null;
     return { ...best.parsed, focus: { blanked: best.blanked, full: () => (full ??= parse(text)) } };
   };

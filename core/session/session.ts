@@ -4,8 +4,8 @@
  * makes edits cheap, so that no front end rebuilds it:
  *  - the parse tree of the most recently edited documents, which tree-sitter's incremental parse
  *    edits instead of parsing the whole text again;
- *  - the lint memo (memo.ts): an edit that leaves the analysis's input alone reuses the previous
- *    findings, moved.
+ *  - each document's results unit by unit (incremental.ts, units.ts): an edit inside a function
+ *    re-analyses only the functions it can change, and the rest of the findings are moved.
  * Plain data in and out, no threads and no files: the language server runs a session inside its
  * analysis worker (server/analysisWorker.ts is a message loop around one).
  */
@@ -13,15 +13,13 @@ import { analyzeFile } from '../fileAnalysis/analyzeFile';
 import { formatVersion, parseKernelVersion, type KernelVersion } from '../catalog/version';
 import type { AnalysisNote, Finding } from '../findings';
 import type { AnalysisBudget } from '../analysis/budget';
-import { analyseAndLint, defaultParser, parseNotes, type LintOptions } from '../lint';
+import { defaultParser, type LintOptions } from '../lint';
 import type { CParser, ParsedSource } from '../parse/parser';
-import { simulationTargets } from '../sim/index';
 import type { SimTarget } from '../sim/types';
-import { LineIndex } from '../text/lineIndex';
-import { lintShape, remapLint, shapeCovers, type LintShape, type MemoisedLint } from './memo';
+import { lintIncrementally, lintInFull, type DocumentState } from './incremental';
 import { simulateInFile, type FunctionRequest, type FunctionSimulation } from './simulate';
 
-/** How many documents keep their parse tree (and lint memo) between edits; see `TreeCache`. */
+/** How many documents keep their parse tree (and per-unit results) between edits; see `Recent`. */
 const DEFAULT_MAX_TREES = 8;
 
 export interface SessionOptions {
@@ -29,7 +27,7 @@ export interface SessionOptions {
   readonly kernelVersion: KernelVersion | string;
   /** Rule settings (enable, severity), unless an update says otherwise. */
   readonly rules?: LintOptions['rules'];
-  /** Documents whose tree and memo are kept; older ones are parsed in full on their next edit. */
+  /** Documents whose tree and results are kept; older ones are parsed and analysed in full on their next edit. */
   readonly maxTrees?: number;
   readonly parser?: CParser;
   /** Milliseconds, for the timings in each result (default: performance.now). */
@@ -46,8 +44,8 @@ export interface UpdateOptions {
    */
   readonly shouldStop?: () => boolean;
   /**
-   * The analysis's time and work budget (core/analysis/budget.ts). A result cut short by its
-   * deadline is not memoised: the next edit analyses again.
+   * The analysis's time and work budget (core/analysis/budget.ts). A result cut short by it is
+   * not kept: the next edit analyses the whole file again.
    */
   readonly budget?: AnalysisBudget;
   /** Called between the parse and the analysis (the server's test hooks slow the analysis here). */
@@ -63,8 +61,10 @@ export interface SessionUpdate {
   readonly lintMs: number;
   /** The parse re-used the previous tree of this document. */
   readonly incremental: boolean;
-  /** The findings are the previous ones, moved (the edit touched nothing the analysis reads). */
+  /** Only the functions the edit can change were analysed again; the other findings were moved. */
   readonly memoised: boolean;
+  /** Functions whose graphs were built for this update (all the file's relevant ones when not memoised). */
+  readonly functionsAnalysed: number;
 }
 
 export interface SimulationRequest extends FunctionRequest {
@@ -77,13 +77,14 @@ export interface SimulationRequest extends FunctionRequest {
 /** What the session holds right now (tests and the server's memory report read it). */
 export interface SessionStats {
   readonly trees: number;
+  /** Documents whose per-unit results are kept for their next edit. */
   readonly memos: number;
 }
 
 export interface Session {
   update(uri: string, text: string, options?: UpdateOptions): SessionUpdate;
   simulate(uri: string, request: SimulationRequest): FunctionSimulation;
-  /** The document closed: drop its tree and memo. */
+  /** The document closed: drop its tree and results. */
   forget(uri: string): void;
   stats(): SessionStats;
 }
@@ -130,11 +131,6 @@ class Recent<V> {
   }
 }
 
-interface Memo {
-  readonly shape: LintShape;
-  readonly result: MemoisedLint;
-}
-
 export function createSession(options: SessionOptions): Session {
   const parser = options.parser ?? defaultParser();
   const now = options.now ?? ((): number => performance.now());
@@ -142,8 +138,8 @@ export function createSession(options: SessionOptions): Session {
   const defaultVersion = versionOf(options.kernelVersion);
   /** The last parse of each document: the next parse edits its tree (then it is not used again). */
   const trees = new Recent<ParsedSource>(max);
-  /** The last full result of each document with the shape it was computed on. */
-  const memos = new Recent<Memo>(max);
+  /** The last result of each document, unit by unit, for its next edit. */
+  const memos = new Recent<DocumentState>(max);
 
   const parse = (
     uri: string,
@@ -176,42 +172,25 @@ export function createSession(options: SessionOptions): Session {
     const { parsed, incremental } = parse(uri, text, opts.shouldStop);
     const t1 = now();
     opts.afterParse?.(text);
-    const shape = lintShape(text, `${formatVersion(version)}\u0000${JSON.stringify(rules ?? {})}`, parsed.parsedText);
-    const memo = memos.take(uri);
-    if (shape && memo && memo.shape.key === shape.key) {
-      const moved = remapLint(memo.result, memo.shape, shape, text);
-      memos.put(uri, { shape, result: moved });
-      return {
-        findings: moved.findings,
-        notes: [...parseNotes(parsed, new LineIndex(text)), ...moved.notes],
-        targets: moved.targets,
-        parseMs: t1 - t0,
-        lintMs: now() - t1,
-        incremental,
-        memoised: true,
-      };
-    }
-    const budget = opts.budget;
-    const { file, result } = analyseAndLint(parsed, {
+    const request = {
       kernelVersion: version,
       ...(rules ? { rules } : {}),
-      ...(budget ? { budget } : {}),
-    });
-    const targets = simulationTargets(file);
-    const analysed = file.functions.map((f) => ({ start: f.info.node.startIndex, end: f.info.node.endIndex }));
-    const cutShort = budget?.deadline !== undefined && budget.now !== undefined && budget.now() >= budget.deadline;
-    if (shape && !cutShort && shapeCovers(shape, analysed)) {
-      const notes = result.notes.filter((n) => n.kind !== 'parse-errors');
-      memos.put(uri, { shape, result: { findings: result.findings, notes, targets } });
-    }
+      ...(opts.budget ? { budget: opts.budget } : {}),
+      context: `${formatVersion(version)}\u0000${JSON.stringify(rules ?? {})}`,
+    };
+    const previous = memos.take(uri);
+    const edited = previous ? lintIncrementally(previous, parsed, request) : null;
+    const result = edited ?? lintInFull(parsed, request);
+    if (result.state) memos.put(uri, result.state);
     return {
       findings: result.findings,
       notes: result.notes,
-      targets,
+      targets: result.targets,
       parseMs: t1 - t0,
       lintMs: now() - t1,
       incremental,
-      memoised: false,
+      memoised: edited !== null,
+      functionsAnalysed: result.analysed,
     };
   };
 

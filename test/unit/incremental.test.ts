@@ -1,0 +1,226 @@
+/**
+ * The editor session's per-function incremental analysis (core/session/incremental.ts, units.ts)
+ * must never change an answer: edit sequences are replayed on every example, fixture and corpus
+ * file and on a set of kernel files, and after each edit the session's findings, notes and
+ * simulation targets must equal a fresh lint of the same text exactly. The edits are the ones an
+ * editor sends while someone types: a space, a new line, a deleted or duplicated line, a renamed
+ * identifier, a half-typed word (a parse error), an edit outside any function. A seeded random
+ * choice of places, so a failure replays.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseKernelVersion, type KernelVersion } from '../../core/catalog/version';
+import type { AnalysisNote, Finding } from '../../core/findings';
+import { analyseAndLint, defaultParser } from '../../core/lint';
+import { topLevelFunctions } from '../../core/parse/focus';
+import { createSession } from '../../core/session/session';
+import { simulationTargets } from '../../core/sim/index';
+import type { SimTarget } from '../../core/sim/types';
+import { findCorpus } from '../../scripts/corpus';
+// The seeded generator the triage draw uses (mulberry32): a failing sequence replays from its seed.
+import { mulberry32 as random } from '../../scripts/triage-lib.mjs';
+
+const v612 = parseKernelVersion('6.12') as KernelVersion;
+const root = path.join(__dirname, '..', '..');
+
+function cFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = path.join(dir, name);
+      return statSync(p).isDirectory() ? cFiles(p) : /\.c$/.test(name) ? [p] : [];
+    });
+}
+
+/** Kernel files that pin, map or release through helpers, fields and paired functions. */
+const KERNEL_FILES = [
+  'mm/gup.c',
+  'drivers/scsi/st.c',
+  'drivers/infiniband/core/umem.c',
+  'drivers/vfio/vfio_iommu_type1.c',
+  'drivers/misc/vmw_vmci/vmci_queue_pair.c',
+  'drivers/net/ethernet/intel/e1000/e1000_main.c',
+];
+const KERNEL_TREES = [
+  process.env.PINSCOPE_KERNEL_TREE ?? '',
+  '/work/kernel/linux-source-6.12',
+  path.join(root, '.bench-cache', 'linux-source-6.12'),
+].filter((t) => t !== '' && existsSync(t));
+const kernelTree = KERNEL_TREES[0];
+
+type Edit = (text: string, at: number) => string;
+
+/** Line start at or before `at`, and the line's end. */
+function lineAround(text: string, at: number): [number, number] {
+  const start = text.lastIndexOf('\n', at - 1) + 1;
+  const end = text.indexOf('\n', at);
+  return [start, end < 0 ? text.length : end];
+}
+
+const EDITS: Record<string, Edit> = {
+  space: (t, at) => {
+    const [s] = lineAround(t, at);
+    return `${t.slice(0, s)} ${t.slice(s)}`;
+  },
+  newline: (t, at) => {
+    const [, e] = lineAround(t, at);
+    return `${t.slice(0, e)}\n${t.slice(e)}`;
+  },
+  deleteLine: (t, at) => {
+    const [s, e] = lineAround(t, at);
+    return `${t.slice(0, s)}${t.slice(Math.min(t.length, e + 1))}`;
+  },
+  duplicateLine: (t, at) => {
+    const [s, e] = lineAround(t, at);
+    return `${t.slice(0, e)}\n${t.slice(s, e)}${t.slice(e)}`;
+  },
+  rename: (t, at) => {
+    const m = /[A-Za-z_]\w*/.exec(t.slice(at));
+    if (!m) return t;
+    const s = at + m.index;
+    return `${t.slice(0, s)}${m[0]}x${t.slice(s + m[0].length)}`;
+  },
+  halfTyped: (t, at) => {
+    const [, e] = lineAround(t, at);
+    return `${t.slice(0, e)}\n\tpin_user_pa${t.slice(e)}`;
+  },
+  outside: (t) => `/* header */\n${t}`,
+};
+
+/** Offsets inside function bodies, picked at random; some edits undo the one before. */
+function editSequence(text: string, seed: number, count: number): { name: string; text: string }[] {
+  const next = random(seed);
+  const names = Object.keys(EDITS);
+  const out: { name: string; text: string }[] = [];
+  let current = text;
+  for (let k = 0; k < count; k++) {
+    const bodies = topLevelFunctions(current) ?? [];
+    const body = bodies[Math.floor(next() * bodies.length)];
+    const name = next() < 0.05 || !body ? 'outside' : (names[Math.floor(next() * (names.length - 1))] as string);
+    const at = body ? body.bodyStart + 1 + Math.floor(next() * Math.max(1, body.bodyEnd - body.bodyStart - 2)) : 0;
+    const edited = (EDITS[name] as Edit)(current, at);
+    // Half the time, undo it again (typing, then deleting what was typed).
+    out.push({ name, text: edited });
+    current = next() < 0.3 ? text : edited;
+    if (current === text) out.push({ name: `undo ${name}`, text });
+  }
+  return out;
+}
+
+/** A one-shot lint of `text` (lintText's parse, analysis and rules), with its simulation targets. */
+function fresh(text: string): { findings: readonly Finding[]; notes: readonly AnalysisNote[]; targets: SimTarget[] } {
+  const { file, result } = analyseAndLint(defaultParser().parse(text), { kernelVersion: v612 });
+  return { findings: result.findings, notes: result.notes, targets: simulationTargets(file) };
+}
+
+interface Replay {
+  edits: number;
+  memoised: number;
+  partial: number;
+}
+
+/** Replays edits on `text` in a session; after each, the session's answer must equal a fresh lint. */
+function replay(file: string, text: string, count: number): Replay {
+  const session = createSession({ kernelVersion: v612 });
+  session.update(file, text);
+  const seed = [...file].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+  const stats: Replay = { edits: 0, memoised: 0, partial: 0 };
+  for (const edit of editSequence(text, seed, count)) {
+    const r = session.update(file, edit.text);
+    const got = { findings: r.findings, notes: r.notes, targets: r.targets };
+    expect(got, `${file}: after ${edit.name} (edit ${stats.edits + 1})`).toEqual(fresh(edit.text));
+    stats.edits++;
+    if (r.memoised) stats.memoised++;
+    if (r.memoised && r.functionsAnalysed > 0) stats.partial++;
+  }
+  return stats;
+}
+
+const local = [...cFiles(path.join(root, 'examples')), ...cFiles(path.join(root, 'test', 'fixtures'))].map((f) =>
+  path.relative(root, f),
+);
+
+describe('incremental analysis equals a fresh lint after every edit', () => {
+  it.each(local)('%s', (rel) => {
+    const stats = replay(rel, readFileSync(path.join(root, rel), 'utf8'), 12);
+    expect(stats.edits).toBeGreaterThanOrEqual(12);
+  });
+
+  const corpus = findCorpus(root).dir;
+  const corpusFiles = corpus ? cFiles(corpus) : [];
+  it.skipIf(!corpus)(`every corpus file (${corpus ?? 'corpus not found: skipped'})`, () => {
+    let memoised = 0;
+    for (const f of corpusFiles)
+      memoised += replay(path.relative(corpus as string, f), readFileSync(f, 'utf8'), 8).memoised;
+    expect(corpusFiles.length).toBeGreaterThan(0);
+    expect(memoised).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!kernelTree)(
+    `kernel files (${kernelTree ?? 'no kernel tree at /work/kernel/linux-source-6.12, .bench-cache or $PINSCOPE_KERNEL_TREE: skipped'})`,
+    () => {
+      const totals: Replay = { edits: 0, memoised: 0, partial: 0 };
+      for (const rel of KERNEL_FILES) {
+        const file = path.join(kernelTree as string, rel);
+        if (!existsSync(file)) continue;
+        const s = replay(rel, readFileSync(file, 'latin1'), 10);
+        totals.edits += s.edits;
+        totals.memoised += s.memoised;
+        totals.partial += s.partial;
+      }
+      // Most edits inside a function are answered without analysing the whole file again, and
+      // some of them re-analyse a few functions (not none, not all).
+      expect(totals.memoised).toBeGreaterThan(totals.edits / 2);
+      expect(totals.partial).toBeGreaterThan(0);
+    },
+    120_000,
+  );
+});
+
+describe('what an edit re-analyses (test/fixtures/memo/driver.c)', () => {
+  const driver = readFileSync(path.join(root, 'test', 'fixtures', 'memo', 'driver.c'), 'utf8');
+  const URI = 'file:///memo/driver.c';
+  const edited = (from: string, to: string): ReturnType<ReturnType<typeof createSession>['update']> => {
+    const session = createSession({ kernelVersion: v612 });
+    const first = session.update(URI, driver);
+    expect(first.memoised).toBe(false);
+    expect(first.functionsAnalysed).toBe(3); // memo_pin, memo_send, memo_ring
+    const text = driver.replace(from, to);
+    expect(text).not.toBe(driver);
+    const r = session.update(URI, text);
+    expect({ findings: r.findings, notes: r.notes, targets: r.targets }).toEqual(fresh(text));
+    return r;
+  };
+
+  it('a function no rule reads: nothing is analysed, the findings are moved', () => {
+    const r = edited('return "many";', 'return "many or more";');
+    expect([r.memoised, r.functionsAnalysed]).toEqual([true, 0]);
+  });
+
+  it('a function that maps: only that function is analysed again, and its finding goes', () => {
+    const r = edited(
+      'dma_unmap_single(d->dev, addr, len, DMA_FROM_DEVICE);',
+      'dma_unmap_single(d->dev, addr, len, DMA_TO_DEVICE);',
+    );
+    expect([r.memoised, r.functionsAnalysed]).toEqual([true, 1]);
+    expect(fresh(driver).findings.map((f) => f.rule)).toContain('dma-unmap-mismatch');
+    expect(r.findings.map((f) => f.rule)).not.toContain('dma-unmap-mismatch');
+  });
+
+  it('a store into the field a pinning function keeps its pages in: that function is analysed again', () => {
+    const r = edited('\td->count = 0;\n\treturn 0;', '\td->count = 0; d->pages = NULL;\n\treturn 0;');
+    expect([r.memoised, r.functionsAnalysed]).toEqual([true, 1]);
+  });
+
+  it('a new line above functions whose messages quote line numbers: those are analysed again', () => {
+    const r = edited('\td->count = 0;\n\treturn 0;', '\td->count = 0;\n\n\treturn 0;');
+    expect([r.memoised, r.functionsAnalysed]).toEqual([true, 2]);
+  });
+
+  it('a change outside any function body: the whole file is analysed again', () => {
+    const r = edited('\tint count;\n', '\tint count;\n\tint spare;\n');
+    expect([r.memoised, r.functionsAnalysed]).toEqual([false, 3]);
+  });
+});
