@@ -105,7 +105,7 @@ export function analyzeFile(
       return null;
     }
   };
-  const { functions, helpers, skipped } = withHelperSummaries(
+  const { functions, helpers, skipped, summarised } = withHelperSummaries(
     all.filter((f, i) => relevantIndices.has(i) && (options.only?.(f) ?? true)),
     calls,
     analyse,
@@ -126,6 +126,8 @@ export function analyzeFile(
     defined,
     meter,
     skipped: skipped.map((info) => ({ info, limit: stoppedBy.get(info) ?? 'nodes' })),
+    definitions: all.map((info, i) => ({ info, relevant: relevantIndices.has(i) })),
+    summarised,
     // Only cross-function field links need them; most files never ask.
     fieldStores(fileKey: string): readonly FieldStore[] {
       let stores = storesByKey.get(fileKey);

@@ -31,8 +31,9 @@ export function withHelperSummaries(
   calls: ReadonlyMap<FunctionInfo, ReadonlySet<string>>,
   analyse: (info: FunctionInfo, helpers: HelperSummaries) => FunctionAnalysis | null,
   meter: BudgetMeter,
-): { functions: FunctionAnalysis[]; helpers: HelperSummaries; skipped: FunctionInfo[] } {
+): { functions: FunctionAnalysis[]; helpers: HelperSummaries; skipped: FunctionInfo[]; summarised: Set<string> } {
   let helpers: HelperSummaries = NO_HELPERS;
+  const summarised = new Set<string>();
   const skipped: FunctionInfo[] = [];
   let functions: FunctionAnalysis[] = [];
   for (const info of relevant) {
@@ -48,6 +49,7 @@ export function withHelperSummaries(
     }
     if (next.size === 0) break;
     const changed = [...next.keys()];
+    for (const name of changed) summarised.add(name);
     helpers = next;
     functions = functions.map((f) =>
       [...(calls.get(f.info) ?? [])].some((n) => changed.includes(n) && n !== f.info.name)
@@ -55,5 +57,5 @@ export function withHelperSummaries(
         : f,
     );
   }
-  return { functions, helpers, skipped };
+  return { functions, helpers, skipped, summarised };
 }

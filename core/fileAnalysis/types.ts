@@ -30,6 +30,14 @@ export interface FileAnalysis {
   readonly meter: BudgetMeter;
   /** Functions the budget left unanalysed (their CFG was not finished): no findings there. */
   readonly skipped: readonly SkippedFunction[];
+  /**
+   * Every function definition the analysis considered, in file order, and whether it is relevant
+   * (worth a graph; analysed unless AnalyzeOptions.only left it out). The editor session checks an
+   * edit against these (core/session/units.ts).
+   */
+  readonly definitions: readonly { readonly info: FunctionInfo; readonly relevant: boolean }[];
+  /** Names of the in-file helpers that had a summary in any round: their callers' operations depend on it. */
+  readonly summarised: ReadonlySet<string>;
 }
 
 export interface SkippedFunction {

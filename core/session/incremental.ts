@@ -12,8 +12,6 @@
  * replays edits on real files and asserts that the result equals a fresh lint exactly.
  */
 import type { AnalysisBudget } from '../analysis/budget';
-import { functionsIn, type FunctionInfo } from '../analysis/functions';
-import { relevantFunctions } from '../analysis/relevance';
 import type { KernelVersion } from '../catalog/version';
 import { analyzeFile } from '../fileAnalysis/analyzeFile';
 import type { FileAnalysis } from '../fileAnalysis/types';
@@ -26,7 +24,7 @@ import type { SimTarget } from '../sim/types';
 import { LineIndex } from '../text/lineIndex';
 import { changeBetween, type TextChange } from '../text/change';
 import { movedOffset, Mover, quotedLineFloor, spansOf, touches } from './move';
-import { factsOf, fieldOfKey, inertFacts, lexicalFacts, linksOf, unitsOf, type FunctionFacts } from './units';
+import { factsOf, fieldOfKey, lexicalFacts, linksOf, placesOf, unitsOf, type FunctionFacts } from './units';
 
 export interface LintRequest {
   readonly kernelVersion: KernelVersion;
@@ -52,7 +50,6 @@ export interface DocumentState {
   readonly text: string;
   readonly context: string;
   readonly facts: readonly FunctionFacts[];
-  readonly inert: readonly boolean[];
   readonly units: readonly UnitResult[];
   readonly problems: readonly ParseProblem[];
 }
@@ -109,17 +106,15 @@ function compose(
 /** Analyses the whole document and lints it unit by unit. */
 export function lintInFull(parsed: ParsedSource, request: LintRequest): FileLint {
   const file = analyzeFile(parsed, request.kernelVersion, request.budget);
-  const definitions = functionsIn(parsed.root);
-  const facts = factsOf(definitions, file);
+  const facts = [...factsOf(file).values()];
   if (cutShort(file, request.budget) || facts.filter((f) => f.analysed).length !== file.functions.length) {
     // Not a start for the next edit: lint as a one-shot would.
     const result = lintAnalysis(file, request);
     const targets = simulationTargets(file);
     return { ...result, targets, analysed: file.functions.length, state: null };
   }
-  const inert = inertFacts(facts);
-  const units = lintUnits(file, facts, unitsOf(facts, inert));
-  const state = { text: parsed.text, context: request.context, facts, inert, units, problems: parsed.problems };
+  const units = lintUnits(file, facts, unitsOf(facts));
+  const state = { text: parsed.text, context: request.context, facts, units, problems: parsed.problems };
   return compose(parsed, request, units, file.functions.length, state);
 }
 
@@ -134,47 +129,44 @@ function movedFacts(f: FunctionFacts, change: TextChange): FunctionFacts {
   return { ...f, start: at(f.start), end: at(f.end), bodyStart: at(f.bodyStart), bodyEnd: at(f.bodyEnd) };
 }
 
-/** The new tree has the same definitions where the old ones moved, and no new parse problem outside `changed`. */
+/**
+ * The new analysis considered the same definitions, where the old ones moved, with the same ones
+ * relevant, and the parse has no new problem outside the changed definition.
+ */
 function sameOutside(
   prev: DocumentState,
   parsed: ParsedSource,
-  definitions: readonly FunctionInfo[],
-  change: TextChange,
+  file: FileAnalysis,
+  moved: readonly FunctionFacts[],
   changed: number,
+  change: TextChange,
 ): boolean {
-  if (definitions.length !== prev.facts.length) return false;
-  const same = definitions.every((d, i) => {
-    const f = movedFacts(prev.facts[i] as FunctionFacts, change);
+  const places = placesOf(file);
+  if (places.length !== moved.length) return false;
+  const same = places.every((d, i) => {
+    const f = moved[i] as FunctionFacts;
     return (
       d.name === f.name &&
-      d.node.startIndex === f.start &&
-      d.node.endIndex === f.end &&
-      d.body.startIndex === f.bodyStart &&
-      d.body.endIndex === f.bodyEnd
+      d.start === f.start &&
+      d.end === f.end &&
+      d.bodyStart === f.bodyStart &&
+      d.bodyEnd === f.bodyEnd &&
+      d.relevant === f.analysed
     );
   });
   if (!same) return false;
-  const inside = definitions[changed] as FunctionInfo;
-  const outside = (p: ParseProblem, start: number, end: number): string | null =>
-    p.endIndex <= start || p.startIndex >= end ? `${p.kind}:${p.startIndex}:${p.endIndex}` : null;
+  if (changed < 0) return true;
+  const inside = moved[changed] as FunctionFacts;
+  const outside = (p: ParseProblem): string | null =>
+    p.endIndex <= inside.start || p.startIndex >= inside.end ? `${p.kind}:${p.startIndex}:${p.endIndex}` : null;
   const before = prev.problems
-    .map((p) => ({ ...p, startIndex: movedOffset(change, p.startIndex), endIndex: movedOffset(change, p.endIndex) }))
-    .map((p) => outside(p, inside.node.startIndex, inside.node.endIndex))
+    .map((p) =>
+      outside({ ...p, startIndex: movedOffset(change, p.startIndex), endIndex: movedOffset(change, p.endIndex) }),
+    )
     .filter((k) => k !== null);
-  const after = parsed.problems
-    .map((p) => outside(p, inside.node.startIndex, inside.node.endIndex))
-    .filter((k) => k !== null);
+  const after = parsed.problems.map(outside).filter((k) => k !== null);
   return before.join() === after.join();
 }
-
-/** The same functions are analysed with `facts` as before (relevance.ts reads names and calls only). */
-function sameRelevance(prev: readonly FunctionFacts[], facts: readonly FunctionFacts[]): boolean {
-  const relevant = relevantFunctions(facts.map((f) => ({ name: f.name, calls: f.calls })));
-  return prev.every((f, i) => f.analysed === relevant.has(i));
-}
-
-const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean =>
-  a.size === b.size && [...a].every((x) => b.has(x));
 
 /**
  * The units an edit of definition `changed` reaches (indices into prev.units): its own, those
@@ -208,12 +200,14 @@ function reachedUnits(
 }
 
 /** Whether any link joins a re-analysed function to one outside them (then the units changed). */
-function linksOutside(
-  facts: readonly FunctionFacts[],
-  inert: readonly boolean[],
-  members: ReadonlySet<number>,
-): boolean {
-  return linksOf(facts, inert).some(([a, b]) => members.has(a) !== members.has(b));
+function linksOutside(facts: readonly FunctionFacts[], members: ReadonlySet<number>): boolean {
+  return linksOf(facts).some(([a, b]) => members.has(a) !== members.has(b));
+}
+
+/** The changed definition's facts from the new text (its analysis facts stay until it is analysed again). */
+function editedFacts(before: FunctionFacts, change: TextChange, text: string): FunctionFacts {
+  const at = movedFacts(before, change);
+  return { ...at, ...lexicalFacts(before.name, at, text.slice(at.bodyStart, at.bodyEnd)) };
 }
 
 /**
@@ -224,48 +218,40 @@ export function lintIncrementally(prev: DocumentState, parsed: ParsedSource, req
   if (prev.context !== request.context) return null;
   const text = parsed.text;
   const edit = changeBetween(prev.text, text);
-  // The same text again (a settings-free re-lint): every unit is kept as it is.
+  // The same text again: every unit is kept as it is.
   const change = edit ?? { start: 0, oldEnd: 0, newEnd: 0 };
   const changed = edit ? changedFunction(prev.facts, edit) : -1;
   if (edit && changed < 0) return null;
-  const definitions = functionsIn(parsed.root);
-  if (changed >= 0 && !sameOutside(prev, parsed, definitions, change, changed)) return null;
 
   const moved = prev.facts.map((f) => movedFacts(f, change));
   let reached = new Set<number>();
   if (changed >= 0) {
     const before = prev.facts[changed] as FunctionFacts;
-    const after = { ...before, ...lexicalFacts(definitions[changed] as FunctionInfo) };
+    const after = editedFacts(before, change, text);
     if (after.fileWide !== before.fileWide) return null;
     moved[changed] = after;
-    if (!sameSet(before.calls, after.calls) && !sameRelevance(prev.facts, moved)) return null;
     reached = reachedUnits(prev, changed, after, change, text);
   }
   const members = new Set([...reached].flatMap((k) => (prev.units[k] as UnitResult).members));
   const kept = prev.units.filter((_, k) => !reached.has(k));
   if (kept.some((u) => u.findings.some((f) => spansOf(f).some((s) => touches(change, s))))) return null;
 
-  let facts: FunctionFacts[] = moved;
-  let inert = prev.inert;
-  let fresh: UnitResult[] = [];
-  if (members.size > 0) {
-    const starts = new Set([...members].map((i) => (moved[i] as FunctionFacts).start));
-    const file = analyzeFile(parsed, request.kernelVersion, request.budget, {
-      only: (info) => starts.has(info.node.startIndex),
-    });
-    if (cutShort(file, request.budget) || file.functions.length !== members.size) return null;
-    const built = factsOf(
-      [...members].map((i) => definitions[i] as FunctionInfo),
-      file,
-    );
-    facts = [...moved];
-    [...members].forEach((i, n) => (facts[i] = built[n] as FunctionFacts));
-    inert = inertFacts(facts);
-    if (prev.inert.some((was, i) => !members.has(i) && inert[i] !== was)) return null;
-    if (linksOutside(facts, inert, members)) return null;
-    const units = unitsOf(facts, inert).filter((u) => members.has(u[0] as number));
-    fresh = lintUnits(file, facts, units);
-  }
+  // Relevance, the definitions and the file's declarations are read again in any case (cheap);
+  // only the reached functions get graphs.
+  const starts = new Set([...members].map((i) => (moved[i] as FunctionFacts).start));
+  const file = analyzeFile(parsed, request.kernelVersion, request.budget, {
+    only: (info) => starts.has(info.node.startIndex),
+  });
+  if (cutShort(file, request.budget) || !sameOutside(prev, parsed, file, moved, changed, change)) return null;
+  if (file.functions.length !== members.size) return null;
+  const facts = [...moved];
+  for (const [i, f] of factsOf(file, (i) => members.has(i))) facts[i] = f;
+  if (linksOutside(facts, members)) return null;
+  const fresh = lintUnits(
+    file,
+    facts,
+    unitsOf(facts).filter((u) => members.has(u[0] as number)),
+  );
   const mover = new Mover(change, new LineIndex(text));
   const units = [
     ...kept.map((u) => ({
@@ -276,6 +262,6 @@ export function lintIncrementally(prev: DocumentState, parsed: ParsedSource, req
     })),
     ...fresh,
   ];
-  const state = { text, context: request.context, facts, inert, units, problems: parsed.problems };
+  const state = { text, context: request.context, facts, units, problems: parsed.problems };
   return compose(parsed, request, units, members.size, state);
 }

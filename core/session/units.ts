@@ -10,9 +10,9 @@
  *  - a paired name (`lock_pages`/`unlock_pages`, linkage.ts) and a repeated name (a function
  *    defined once per `#ifdef` branch).
  * The connected parts of that graph are *units*: the rules see one unit at a time, and a unit's
- * findings depend on its own functions and on the file's declarations alone. A function that
- * does nothing the analysis records (no operation, and calls only such functions) is *inert*: it
- * has no summary, so calling it links nothing. Most functions of a big file are inert or alone.
+ * findings depend on its own functions and on the file's declarations alone. A call links only
+ * when the callee had a summary in some round of the analysis (FileAnalysis.summarised): a call
+ * to a helper without one gives the caller the same operations whatever the helper's body says.
  *
  * The facts are plain data about the text and the analysis, so they outlive the syntax tree.
  */
@@ -36,13 +36,14 @@ export interface FunctionFacts {
   readonly stores: ReadonlySet<string>;
   /**
    * Text the analysis reads from every function, analysed or not: MMU notifier use (a file-wide
-   * flag) and `dma_mapping_error(…, param)` (in-file mapping checkers, analyzeFile.ts).
+   * flag), `dma_mapping_error(…, param)` (in-file mapping checkers, analyzeFile.ts) and
+   * preprocessor lines (which code is compiled).
    */
   readonly fileWide: string;
   /** The function was analysed (relevance.ts decided it is worth a graph). */
   readonly analysed: boolean;
-  /** No operation in its graph: only meaningful with `analysed` (see `inertFacts`). */
-  readonly noOps: boolean;
+  /** It had a helper summary in some round: its callers' operations depend on its body. */
+  readonly summarised: boolean;
   /** File-wide keys of the places its operations keep pages or mappings (`st_buffer::mapped_pages`). */
   readonly keys: ReadonlySet<string>;
 }
@@ -50,6 +51,7 @@ export interface FunctionFacts {
 const FIELD_STORE = /(?:->|\.)\s*([A-Za-z_]\w*)\s*=(?!=)/g;
 const MAPPING_CHECK = /\bdma_mapping_error\s*\([^;]*\)/g;
 const MMU_TEXT = new RegExp(MMU_NOTIFIER_TEXT.source, 'g');
+const DIRECTIVE = /^[ \t]*#.*$/gm;
 
 function storedFields(body: string): Set<string> {
   const out = new Set<string>();
@@ -81,39 +83,59 @@ function collectKeys(value: unknown, into: Set<string>, depth: number): void {
   }
 }
 
-/** The lexical facts of a definition (no analysis needed). */
-export function lexicalFacts(info: FunctionInfo): Omit<FunctionFacts, 'analysed' | 'noOps' | 'keys'> {
-  const body = info.body.text;
+export type LexicalFacts = Omit<FunctionFacts, 'analysed' | 'summarised' | 'keys'>;
+
+/** What a body's text says (no analysis needed): `at` is where the definition and its body are. */
+export function lexicalFacts(
+  name: string,
+  at: Pick<FunctionFacts, 'start' | 'end' | 'bodyStart' | 'bodyEnd'>,
+  body: string,
+): LexicalFacts {
+  const fileWide = [
+    ...(body.match(MMU_TEXT) ?? []),
+    ...(body.match(MAPPING_CHECK) ?? []),
+    ...(body.match(DIRECTIVE) ?? []),
+  ];
+  return { name, ...at, calls: calledNamesIn(body), stores: storedFields(body), fileWide: fileWide.join('\n') };
+}
+
+function placeOf(info: FunctionInfo): Pick<FunctionFacts, 'start' | 'end' | 'bodyStart' | 'bodyEnd'> {
   return {
-    name: info.name,
     start: info.node.startIndex,
     end: info.node.endIndex,
     bodyStart: info.body.startIndex,
     bodyEnd: info.body.endIndex,
-    calls: calledNamesIn(body),
-    stores: storedFields(body),
-    fileWide: [...(body.match(MMU_TEXT) ?? []), ...(body.match(MAPPING_CHECK) ?? [])].join('\n'),
   };
 }
 
+/** Where the analysis's definitions are: to check that an edit left the others where they were. */
+export function placesOf(
+  file: FileAnalysis,
+): (Pick<FunctionFacts, 'name' | 'start' | 'end' | 'bodyStart' | 'bodyEnd'> & { relevant: boolean })[] {
+  return file.definitions.map((d) => ({ name: d.info.name, ...placeOf(d.info), relevant: d.relevant }));
+}
+
 /**
- * The facts of every definition in `definitions` (functionsIn of the analysed tree), with what
- * `file` analysed of them. Definitions `file` did not analyse get `analysed: false`.
+ * The facts of the definitions `file` considered; `pick` chooses which (all by default). A
+ * definition `file` did not analyse gets `analysed: false` unless it is relevant and was left out
+ * by AnalyzeOptions.only (then the caller keeps its old facts).
  */
-export function factsOf(definitions: readonly FunctionInfo[], file: FileAnalysis): FunctionFacts[] {
+export function factsOf(file: FileAnalysis, pick: (index: number) => boolean = () => true): Map<number, FunctionFacts> {
   const analysed = new Map(file.functions.map((f) => [f.info.node.startIndex, f]));
-  return definitions.map((info) => {
+  const out = new Map<number, FunctionFacts>();
+  file.definitions.forEach(({ info }, i) => {
+    if (!pick(i)) return;
     const fa = analysed.get(info.node.startIndex);
     const keys = new Set<string>();
-    let noOps = true;
-    if (fa)
-      for (const node of fa.cfg.nodes)
-        for (const op of node.ops) {
-          noOps = false;
-          collectKeys(op, keys, 0);
-        }
-    return { ...lexicalFacts(info), analysed: fa !== undefined, noOps, keys };
+    if (fa) for (const node of fa.cfg.nodes) for (const op of node.ops) collectKeys(op, keys, 0);
+    out.set(i, {
+      ...lexicalFacts(info.name, placeOf(info), info.body.text),
+      analysed: fa !== undefined,
+      summarised: fa !== undefined && file.summarised.has(info.name),
+      keys,
+    });
   });
+  return out;
 }
 
 /** Indices of the definitions named `name`. */
@@ -123,34 +145,8 @@ function byName(facts: readonly FunctionFacts[]): Map<string, number[]> {
   return map;
 }
 
-/**
- * Which analysed definitions are inert: no operation of their own, and no call to an analysed
- * function that is not inert (whose summary could give the call operations). A fixed point.
- */
-export function inertFacts(facts: readonly FunctionFacts[]): boolean[] {
-  const named = byName(facts);
-  const inert = facts.map((f) => f.analysed && f.noOps);
-  for (let changed = true; changed;) {
-    changed = false;
-    facts.forEach((f, i) => {
-      if (!inert[i]) return;
-      for (const c of f.calls)
-        for (const j of named.get(c) ?? [])
-          if (j !== i && facts[j]?.analysed && !inert[j]) {
-            inert[i] = false;
-            changed = true;
-            return;
-          }
-    });
-  }
-  return inert;
-}
-
-/**
- * The edges between analysed definitions (indices into `facts`), each once per direction it was
- * found in. `inert` from `inertFacts`.
- */
-export function linksOf(facts: readonly FunctionFacts[], inert: readonly boolean[]): [number, number][] {
+/** The edges between analysed definitions (indices into `facts`), each once per direction it was found in. */
+export function linksOf(facts: readonly FunctionFacts[]): [number, number][] {
   const named = byName(facts);
   const edges: [number, number][] = [];
   const byField = new Map<string, number[]>();
@@ -167,7 +163,7 @@ export function linksOf(facts: readonly FunctionFacts[], inert: readonly boolean
     const link = (j: number): void => {
       if (j !== i && facts[j]?.analysed) edges.push([i, j]);
     };
-    for (const c of f.calls) for (const j of named.get(c) ?? []) if (!inert[j]) link(j);
+    for (const c of f.calls) for (const j of named.get(c) ?? []) if (facts[j]?.summarised) link(j);
     for (const j of named.get(f.name) ?? []) link(j);
     for (const p of pairedNames(f.name)) for (const j of named.get(p) ?? []) link(j);
     for (const k of f.keys) for (const j of byKey.get(k) ?? []) link(j);
@@ -177,7 +173,7 @@ export function linksOf(facts: readonly FunctionFacts[], inert: readonly boolean
 }
 
 /** The units: connected parts of the analysed definitions under `linksOf`, each in file order. */
-export function unitsOf(facts: readonly FunctionFacts[], inert: readonly boolean[]): number[][] {
+export function unitsOf(facts: readonly FunctionFacts[]): number[][] {
   const parent = facts.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) {
@@ -187,7 +183,7 @@ export function unitsOf(facts: readonly FunctionFacts[], inert: readonly boolean
     }
     return i;
   };
-  for (const [a, b] of linksOf(facts, inert)) parent[find(a)] = find(b);
+  for (const [a, b] of linksOf(facts)) parent[find(a)] = find(b);
   const units = new Map<number, number[]>();
   facts.forEach((f, i) => {
     if (!f.analysed) return;
