@@ -13,7 +13,14 @@ import C from 'tree-sitter-c';
 import { blankConditionals, blankKernelAnnotations, blankTypeArguments } from './prepare';
 import { blankBodies, topLevelFunctions, type LexicalFunction } from './focus';
 import { changeBetween } from '../text/change';
-import { parseProblems, type ParseProblem, type Point, type SyntaxNode, type SyntaxTree } from './syntax';
+import {
+  parseProblems,
+  parseProblemsWithin,
+  type ParseProblem,
+  type Point,
+  type SyntaxNode,
+  type SyntaxTree,
+} from './syntax';
 
 export type PrepareMode = 'all-branches' | 'first-branch';
 
@@ -137,14 +144,11 @@ function movedProblems(problems: readonly ParseProblem[], edit: Parser.Edit): Pa
   });
 }
 
+/** The same problems, in any order. */
 function sameProblems(a: readonly ParseProblem[], b: readonly ParseProblem[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every((p, i) => {
-      const q = b[i] as ParseProblem;
-      return p.kind === q.kind && p.startIndex === q.startIndex && p.endIndex === q.endIndex && p.token === q.token;
-    })
-  );
+  const key = (p: ParseProblem): string => `${p.kind}:${p.startIndex}:${p.endIndex}:${p.token ?? ''}`;
+  const keys = (ps: readonly ParseProblem[]): string => ps.map(key).sort().join();
+  return a.length === b.length && keys(a) === keys(b);
 }
 
 /** tree-sitter reads a JS string through a callback; a larger buffer means fewer calls on big files. */
@@ -223,10 +227,18 @@ export function createCParser(options: CParserOptions = {}): CParser {
     const edit = diffEdit(previous.parsedText, parsedText);
     if (edit === null) return { ...previous, text, other: undefined };
     const old = previous.tree as unknown as Parser.Tree;
-    const problemsBefore = movedProblems(previous.problems, edit);
+    const before = movedProblems(previous.problems, edit);
     old.edit(edit);
-    const parsed = result(text, parsedText, run(parsedText, old), mode);
-    return sameProblems(problemsBefore, parsed.problems) ? parsed : parseFresh(text, mode).parsed;
+    const tree = run(parsedText, old);
+    // Where the tree changed (and the edit itself): only there can the problems differ.
+    const ranges = [
+      ...tree.getChangedRanges(old).map((r) => ({ start: r.startIndex, end: r.endIndex })),
+      { start: edit.startIndex, end: edit.newEndIndex },
+    ];
+    const near = (p: ParseProblem): boolean => ranges.some((r) => p.endIndex >= r.start && p.startIndex <= r.end);
+    const root = tree.rootNode as unknown as SyntaxNode;
+    if (!sameProblems(before.filter(near), parseProblemsWithin(root, ranges))) return parseFresh(text, mode).parsed;
+    return { text, parsedText, tree, root, problems: before, mode };
   };
 
   /**

@@ -165,7 +165,7 @@ function sameOutside(
     )
     .filter((k) => k !== null);
   const after = parsed.problems.map(outside).filter((k) => k !== null);
-  return before.join() === after.join();
+  return before.sort().join() === after.sort().join();
 }
 
 /**
