@@ -130,34 +130,21 @@ export function walkTypes(
 
 /** ERROR nodes and MISSING tokens under `root`, in document order. */
 export function parseProblems(root: SyntaxNode): ParseProblem[] {
-  const problems: ParseProblem[] = [];
-  if (!root.hasError) return problems;
-  walk(root, (node) => {
-    if (node.isError) {
-      problems.push({ kind: 'error', startIndex: node.startIndex, endIndex: node.endIndex });
-      return true;
-    }
-    if (node.isMissing) {
-      problems.push({ kind: 'missing', startIndex: node.startIndex, endIndex: node.endIndex, token: node.type });
-      return false;
-    }
-    return node.hasError;
-  });
-  return problems;
+  return parseProblemsWithin(root, null);
 }
 
 /**
- * The parse problems that touch one of `ranges` (offsets, ends inclusive): after an incremental
- * parse, only where the tree changed is walked (the rest of the tree is the old one).
+ * The parse problems that touch one of `ranges` (offsets, ends inclusive; null: everywhere):
+ * after an incremental parse, only where the tree changed is walked (the rest is the old tree).
  */
 export function parseProblemsWithin(
   root: SyntaxNode,
-  ranges: readonly { start: number; end: number }[],
+  ranges: readonly { start: number; end: number }[] | null,
 ): ParseProblem[] {
   const problems: ParseProblem[] = [];
   if (!root.hasError) return problems;
   const touches = (node: SyntaxNode): boolean =>
-    ranges.some((r) => node.endIndex >= r.start && node.startIndex <= r.end);
+    ranges === null || ranges.some((r) => node.endIndex >= r.start && node.startIndex <= r.end);
   walk(root, (node) => {
     if (!touches(node)) return false;
     if (node.isError) {
