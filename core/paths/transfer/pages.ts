@@ -8,6 +8,7 @@
 import type { SyntaxNode } from '../../parse/syntax';
 import { callArguments, canonical, identifierName } from '../../analysis/expr';
 import type { CfgNode } from '../../analysis/cfg';
+import { publishedBefore } from '../../analysis/published';
 import type { DirtyOp, ExtraRefOp, ReleaseOp, UseOp } from '../../analysis/ops';
 import { initialOutcomes, mayHold } from '../outcomes';
 import { bind, FRESH, oneLine, setRes, spanOf, type ResState, type State } from '../state';
@@ -27,7 +28,8 @@ const acquire: OpTransfer<'acquire'> = (walk, node, op, input) => {
   const pages = op.pages;
   const r = walk.resourceFor(op, node.id, () => ({
     key: pages.key,
-    nonLocal: pages.baseKind !== 'local',
+    // A local array already published in a global or a struct belongs there (published.ts).
+    nonLocal: pages.baseKind !== 'local' || publishedBefore(walk.fn.ctx, pages.key, op.node.startIndex),
     nrSym: op.nr ? evaluate(op.nr, walk.valueContext(state)) : null,
   }));
   const previous = state.res[r.id];

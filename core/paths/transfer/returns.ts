@@ -127,6 +127,7 @@ function atExit(walk: FunctionWalk, input: State): State {
     if (!rs || rs.status === 'released' || rs.maybeReleased) continue;
     if (!rs.carried && !mayHold(r, rs.outcomes)) continue;
     if (!leaks(walk, r, rs, state, status, failing)) continue;
+    if (!failing && mappedBufferReturned(r, last?.kind === 'return' ? (last.returnText ?? '') : '')) continue;
     state = walk.issue(state, 'leak', r, exitIndex, { returnStatus: status });
   }
   return state;
@@ -158,6 +159,22 @@ function leaks(
   // helper) drops them. The convention binds objects the caller owns.
   if (status === 'error' && inLocalObject(walk, r, rs, state)) return false;
   return true;
+}
+
+/**
+ * A mapping of a buffer that the function returns, or that lives in the object it returns, goes
+ * with it: its owner unmaps it rebuilding the handle from the buffer. IOMMU page tables do this
+ * (dma == phys): exynos-iommu's domain_alloc maps `domain->pgtable`, returns `&domain->domain` and
+ * later unmaps `virt_to_phys(domain->pgtable)`; io-pgtable-arm and sun50i-iommu return the table.
+ */
+function mappedBufferReturned(r: Resource, returned: string): boolean {
+  if (r.op.kind !== 'dma' || r.op.api.role !== 'map' || !r.op.buffer || !returned) return false;
+  const buffer = unwrap(r.op.buffer);
+  if (buffer.type !== 'field_expression' && buffer.type !== 'identifier') return false;
+  const base = /^[A-Za-z_]\w*/.exec(buffer.text)?.[0];
+  // `return domain;`, `return &domain->domain;`, `return (void *)table;` — not `return f(domain->len)`.
+  const bare = returned.trim().replace(/^\((?:[\w\s]+\*?)\)\s*/, '');
+  return base !== undefined && new RegExp(`^&?\\s*${base}(?:\\s*(?:->|\\.)\\s*\\w+)*$`).test(bare);
 }
 
 function inLocalObject(walk: FunctionWalk, r: Resource, rs: ResState, state: State): boolean {

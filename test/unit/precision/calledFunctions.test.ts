@@ -190,3 +190,93 @@ describe('a release helper that unmaps a field of its parameter', () => {
     ]);
   });
 });
+
+/** Shaped like mm/gup_test.c pin_longterm_test_start() (6.12). */
+const PUBLISHED = `#include <linux/mm.h>
+
+static struct page **test_pages;
+static unsigned long test_nr_pages;
+
+static void test_stop(void)
+{
+	if (test_pages) {
+		unpin_user_pages(test_pages, test_nr_pages);
+		kvfree(test_pages);
+		test_pages = NULL;
+	}
+}
+
+static int test_start(unsigned long addr, unsigned long nr_pages)
+{
+	struct page **pages;
+	long cur;
+	int ret = 0;
+
+	pages = kvcalloc(nr_pages, sizeof(void *), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	test_pages = pages;
+	test_nr_pages = 0;
+	cur = pin_user_pages_fast(addr, nr_pages, FOLL_LONGTERM, pages);
+	if (cur < 0) {
+		test_stop();
+		return cur;
+	}
+	test_nr_pages = cur;
+	return ret;
+}
+`;
+
+describe('an array published in a global before the pin (gup_test pin_longterm_test_start)', () => {
+  it('near miss: the pins belong to the global, which test_stop() releases', () => {
+    expect(findings(PUBLISHED, 'missing-release')).toEqual([]);
+  });
+  it('one edit (the array published nowhere): the pins leak at the success return', () => {
+    const text = mutate(PUBLISHED, '\ttest_pages = pages;\n', '');
+    expect(findings(text, 'missing-release')).toEqual([`missing-release ${lineOf(text, '\treturn ret;')}`]);
+  });
+});
+
+/** Shaped like drivers/iommu/exynos-iommu.c exynos_iommu_domain_alloc_paging() (6.12). */
+const REBUILT = `#include <linux/dma-mapping.h>
+
+struct demo_domain {
+	u32 *pgtable;
+	struct iommu_domain domain;
+};
+
+static struct iommu_domain *demo_domain_alloc(struct device *dma_dev)
+{
+	struct demo_domain *domain;
+	dma_addr_t handle;
+
+	domain = kzalloc(sizeof(*domain), GFP_KERNEL);
+	if (!domain)
+		return NULL;
+	domain->pgtable = iommu_alloc_pages(GFP_KERNEL, 2);
+	if (!domain->pgtable)
+		goto err_pgtable;
+	handle = dma_map_single(dma_dev, domain->pgtable, SZ_16K, DMA_TO_DEVICE);
+	if (dma_mapping_error(dma_dev, handle))
+		goto err_map;
+	return &domain->domain;
+
+err_map:
+	iommu_free_pages(domain->pgtable, 2);
+err_pgtable:
+	kfree(domain);
+	return NULL;
+}
+`;
+
+describe('a handle rebuilt later from the buffer of the object returned (exynos-iommu)', () => {
+  it('near miss: the mapped table lives in the domain returned; its free rebuilds the handle', () => {
+    expect(findings(REBUILT, 'dma-mapping-leak')).toEqual([]);
+  });
+  it('one edit (an error returned instead of the domain): the mapping leaks there', () => {
+    const text = mutate(REBUILT, '\treturn &domain->domain;', '\treturn ERR_PTR(-EBUSY);');
+    expect(findings(text, 'dma-mapping-leak')).toEqual([
+      `dma-mapping-leak ${lineOf(text, '\treturn ERR_PTR(-EBUSY);')}`,
+    ]);
+  });
+});
