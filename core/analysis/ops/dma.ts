@@ -257,6 +257,21 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
     if (n.type === 'compound_statement' && region.type !== 'parenthesized_expression') continue;
     if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
       const right = n.childForFieldName(n.type === 'assignment_expression' ? 'right' : 'value');
+      // `desc->data_ptr = pd = dma_map_single(…)`: the inner assignment's new value is stored in
+      // the descriptor too (a second local, `dma_addr = dma_handle = …`, is not a store).
+      const inner = right && n.type === 'assignment_expression' ? unwrap(right) : null;
+      const innerLeft = inner?.type === 'assignment_expression' ? inner.childForFieldName('left') : null;
+      const outerLeft = n.childForFieldName('left');
+      if (
+        innerLeft &&
+        outerLeft &&
+        !(outerLeft.type === 'identifier' && ctx.fn.locals.has(outerLeft.text)) &&
+        VALUE_NODE_TYPES.has(innerLeft.type) &&
+        values.has(canonical(innerLeft)) &&
+        how !== 'call' &&
+        how !== 'inert'
+      )
+        uses.push({ kind: 'dma-use', node: innerLeft, key: canonical(innerLeft), how: 'store' });
       if (right) {
         stored = true;
         push([right], how === 'call' || how === 'inert' ? how : 'store', callee);

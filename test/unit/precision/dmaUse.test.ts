@@ -99,3 +99,31 @@ static void demo_tx(struct device *dev, void *buf, size_t len)
     expect(findings(text, RULE)).toEqual([`${RULE} ${lineOf(text, '\tdma_unmap_single')}`]);
   });
 });
+
+describe('a handle stored through a chained assignment (ibm/emac emac_start_xmit_sg)', () => {
+  const src = `#include <linux/dma-mapping.h>
+
+struct demo_desc {
+	u32 data_ptr;
+	u16 data_len;
+};
+
+static int demo_xmit(struct device *dev, struct demo_desc *desc, void *data, unsigned int len)
+{
+	dma_addr_t pd;
+
+	desc->data_ptr = pd = dma_map_single(dev, data, len, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, pd))
+		return -ENOMEM;
+	desc->data_len = len;
+	return demo_kick(desc->data_len);
+}
+`;
+  it('near miss: the descriptor holds the mapping, which its completion unmaps', () => {
+    expect(findings(src)).toEqual([]);
+  });
+  it('one edit (only the local keeps it): the mapping leaks at the return', () => {
+    const text = mutate(src, '\tdesc->data_ptr = pd = dma_map_single', '\tpd = dma_map_single');
+    expect(findings(text)).toEqual([`dma-mapping-leak ${lineOf(text, '\treturn demo_kick(')}`]);
+  });
+});
