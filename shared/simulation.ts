@@ -118,6 +118,12 @@ export const PathOutcomeSchema = v.picklist(PATH_OUTCOMES);
 export type PathOutcome = v.InferOutput<typeof PathOutcomeSchema>;
 
 export const SimPathSchema = v.object({
+  /**
+   * 1-based, in the engine's order, for a function's path (see PathSummarySchema). The panel reads
+   * PanelModel.pathIndex; named here so that the server's path passes as it is (shared/fastGuard.ts)
+   * instead of being copied to drop it.
+   */
+  index: v.optional(Int),
   outcome: PathOutcomeSchema,
   label: v.string(),
   initial: v.object({ pages: PageStates, vmstat: VmStatSchema, dma: v.optional(DmaStateSchema) }),

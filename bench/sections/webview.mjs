@@ -14,6 +14,8 @@
 //   steps=10000   steps of the big trace
 //   pages=4       base pages in it
 //   moves=300     single steps timed
+//   against=DIR   also measure the panel of another checkout (e.g. /work/main before a change), in
+//                 the same browser on the same traces: before/after numbers from one run
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -80,13 +82,14 @@ export function bigTrace(steps, pages) {
   return lines.join('\n') + '\n';
 }
 
-async function build(ctx) {
+/** The panel bundle and its page, built from the checkout at `root`. */
+async function buildPanel(ctx, root, name) {
   const { createRequire } = await import('node:module');
-  const require = createRequire(path.join(ctx.root, 'package.json'));
+  const require = createRequire(path.join(root, 'package.json'));
   const esbuild = require('esbuild');
-  const panel = path.join(ctx.tmp, 'panel.js');
+  const panel = path.join(ctx.tmp, `panel-${name}.js`);
   await esbuild.build({
-    entryPoints: [path.join(ctx.root, 'client', 'webview', 'main.ts')],
+    entryPoints: [path.join(root, 'client', 'webview', 'main.ts')],
     outfile: panel,
     bundle: true,
     platform: 'browser',
@@ -95,9 +98,9 @@ async function build(ctx) {
     minify: true,
     logLevel: 'warning',
   });
-  const html = path.join(ctx.tmp, 'html.mjs');
+  const html = path.join(ctx.tmp, `html-${name}.mjs`);
   await esbuild.build({
-    entryPoints: [path.join(ctx.root, 'client', 'simulation', 'html.ts')],
+    entryPoints: [path.join(root, 'client', 'simulation', 'html.ts')],
     outfile: html,
     bundle: true,
     platform: 'node',
@@ -108,12 +111,12 @@ async function build(ctx) {
   return { panel, panelHtml };
 }
 
-function serve(ctx, panel, panelHtml) {
+function serve(root, panel, panelHtml) {
   const files = {
     '/panel.js': [panel, 'text/javascript'],
-    '/simulation.css': [path.join(ctx.root, 'media', 'simulation.css'), 'text/css'],
-    '/codicon.css': [path.join(ctx.root, 'node_modules', '@vscode', 'codicons', 'dist', 'codicon.css'), 'text/css'],
-    '/codicon.ttf': [path.join(ctx.root, 'node_modules', '@vscode', 'codicons', 'dist', 'codicon.ttf'), 'font/ttf'],
+    '/simulation.css': [path.join(root, 'media', 'simulation.css'), 'text/css'],
+    '/codicon.css': [path.join(root, 'node_modules', '@vscode', 'codicons', 'dist', 'codicon.css'), 'text/css'],
+    '/codicon.ttf': [path.join(root, 'node_modules', '@vscode', 'codicons', 'dist', 'codicon.ttf'), 'font/ttf'],
   };
   let origin = '';
   const server = createServer((req, res) => {
@@ -182,18 +185,8 @@ function simulate(ctx, text, name) {
   return { report, traceLines };
 }
 
-export async function run(ctx) {
-  const steps = Number(ctx.options.steps ?? 10000);
-  const pages = Number(ctx.options.pages ?? 4);
-  const moves = Number(ctx.options.moves ?? 300);
-  const { chromium } = await import('playwright-core');
-  ctx.log('building the panel bundle (minified)…');
-  const { panel, panelHtml } = await build(ctx);
-  ctx.log(`simulating a ${steps}-step trace…`);
-  const big = simulate(ctx, bigTrace(steps, pages), 'long.pinsim');
-  const small = simulate(ctx, bigTrace(100, pages), 'short.pinsim');
-  const server = await serve(ctx, panel, panelHtml);
-  const browser = await chromium.launch({
+function launch(chromium) {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: [
@@ -208,114 +201,145 @@ export async function run(ctx) {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+/** A fresh panel page (the first render of a page, as when the panel opens), ready for messages. */
+async function openPanel(browser, origin) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.addInitScript(() => {
+    window.__sent = 0;
+    window.acquireVsCodeApi = () => ({
+      postMessage: () => {
+        window.__sent++;
+      },
+      getState: () => undefined,
+      setState: () => undefined,
+    });
+  });
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => window.__sent > 0);
+  return page;
+}
+
+/** From posting the render message until the panel shows "step 0 / N", and to the next painted frame. */
+async function timeRender(page, model, total) {
+  await page.evaluate((m) => {
+    window.__model = m;
+  }, model);
+  return page.evaluate(async (n) => {
+    const want = `step 0 / ${n}`;
+    const position = document.getElementById('position');
+    const t0 = performance.now();
+    window.postMessage({ type: 'render', model: window.__model, step: 0 }, '*');
+    await new Promise((resolve) => {
+      const check = () => (position?.textContent === want ? resolve() : setTimeout(check, 0));
+      check();
+    });
+    const t1 = performance.now();
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    return { rendered: t1 - t0, painted: performance.now() - t0 };
+  }, total);
+}
+
+/** `count` ArrowRight presses (synchronous work, and to the next frame), then End/Home jumps. */
+function timeSteps(page, count) {
+  return page.evaluate(async (n) => {
+    const key = (k) =>
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+    const sync = [];
+    const frame = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      key('ArrowRight');
+      sync.push(performance.now() - t0);
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      frame.push(performance.now() - t0);
+    }
+    const stepped = document.getElementById('position')?.textContent;
+    const jumps = [];
+    for (const k of ['End', 'Home', 'End', 'Home']) {
+      const t0 = performance.now();
+      key(k);
+      jumps.push(performance.now() - t0);
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    }
+    return { sync, frame, jumps, stepped };
+  }, count);
+}
+
+/** One build of the panel on one trace: 5 fresh pages rendered, the first one stepped. */
+async function measure(ctx, browser, origin, sim, moves) {
+  const total = sim.report.paths[0].steps.length;
+  const out = { renders: [], painted: [], stepSync: [], stepFrame: [], jumps: [] };
+  for (let run = 0; run < 5; run++) {
+    const page = await openPanel(browser, origin);
+    const t = await timeRender(page, modelOf(sim.report, sim.traceLines, 1000 + run), total);
+    out.renders.push(t.rendered);
+    out.painted.push(t.painted);
+    if (run === 0) {
+      const s = await timeSteps(page, Math.min(moves, total));
+      Object.assign(out, { stepSync: s.sync, stepFrame: s.frame, jumps: s.jumps });
+      ctx.log(`${total} steps: stepped to "${s.stepped}"`);
+    }
+    await page.close();
+  }
+  return out;
+}
+
+/** The builds compared: this checkout, and the one `against=DIR` names (a worktree of main, /work/base…). */
+function buildsToMeasure(ctx) {
+  const builds = [{ name: 'this', root: ctx.root }];
+  const against = ctx.options.against;
+  if (against) {
+    const commit = spawnSync('git', ['-C', against, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+    builds.push({ name: `${path.basename(against)}@${commit.stdout.trim() || '?'}`, root: path.resolve(against) });
+  }
+  return builds;
+}
+
+export async function run(ctx) {
+  const steps = Number(ctx.options.steps ?? 10000);
+  const pages = Number(ctx.options.pages ?? 4);
+  const moves = Number(ctx.options.moves ?? 300);
+  const { chromium } = await import('playwright-core');
+  const builds = buildsToMeasure(ctx);
+  ctx.log(`simulating a ${steps}-step trace…`);
+  const big = simulate(ctx, bigTrace(steps, pages), 'long.pinsim');
+  const small = simulate(ctx, bigTrace(100, pages), 'short.pinsim');
+  const browser = await launch(chromium);
   const rows = [];
   const targets = [];
   const data = {};
   try {
-    for (const [label, sim] of [
-      ['100 steps', small],
-      [`${steps} steps`, big],
-    ]) {
-      const n = sim.report.paths[0].steps.length;
-      const renders = [];
-      const painted = [];
-      let stepSync = [];
-      let stepFrame = [];
-      let jumps = [];
-      // A fresh page per run: the first render of a page, as when the panel opens.
-      for (let run = 0; run < 5; run++) {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        await page.addInitScript(() => {
-          window.__sent = 0;
-          window.acquireVsCodeApi = () => ({
-            postMessage: () => {
-              window.__sent++;
-            },
-            getState: () => undefined,
-            setState: () => undefined,
-          });
-        });
-        await page.goto(`${server.origin}/`);
-        await page.waitForFunction(() => window.__sent > 0);
-        const model = modelOf(sim.report, sim.traceLines, 1000 + run);
-        await page.evaluate((m) => {
-          window.__model = m;
-        }, model);
-        const t = await page.evaluate(async (total) => {
-          const want = `step 0 / ${total}`;
-          const position = document.getElementById('position');
-          const t0 = performance.now();
-          window.postMessage({ type: 'render', model: window.__model, step: 0 }, '*');
-          await new Promise((resolve) => {
-            const check = () => (position?.textContent === want ? resolve() : setTimeout(check, 0));
-            check();
-          });
-          const t1 = performance.now();
-          await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-          return { rendered: t1 - t0, painted: performance.now() - t0 };
-        }, n);
-        renders.push(t.rendered);
-        painted.push(t.painted);
-        if (run === 0) {
-          const s = await page.evaluate(
-            async (count) => {
-              const key = (k) =>
-                document.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
-              const sync = [];
-              const frame = [];
-              for (let i = 0; i < count; i++) {
-                const t0 = performance.now();
-                key('ArrowRight');
-                sync.push(performance.now() - t0);
-                await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-                frame.push(performance.now() - t0);
-              }
-              const jumps = [];
-              for (const k of ['End', 'Home', 'End', 'Home']) {
-                const t0 = performance.now();
-                key(k);
-                jumps.push(performance.now() - t0);
-                await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-              }
-              return { sync, frame, jumps, position: document.getElementById('position')?.textContent };
-            },
-            Math.min(moves, n),
-          );
-          stepSync = s.sync;
-          stepFrame = s.frame;
-          jumps = s.jumps;
-          ctx.log(`${label}: stepped to "${s.position}"`);
+    for (const build of builds) {
+      ctx.log(`building the panel bundle of ${build.name} (minified)…`);
+      const { panel, panelHtml } = await buildPanel(ctx, build.root, build.name);
+      const server = await serve(build.root, panel, panelHtml);
+      try {
+        for (const [label, sim] of [
+          ['100 steps', small],
+          [`${steps} steps`, big],
+        ]) {
+          const m = await measure(ctx, browser, server.origin, sim, moves);
+          const row = builds.length > 1 ? `${label} (${build.name})` : label;
+          rows.push([
+            row,
+            ms(quantile(m.renders, 0.5)),
+            ms(quantile(m.painted, 0.5)),
+            ms(quantile(m.stepSync, 0.5)),
+            ms(quantile(m.stepSync, 0.95)),
+            ms(quantile(m.stepFrame, 0.5)),
+            ms(Math.max(...m.jumps)),
+          ]);
+          data[row] = m;
+          if (label !== '100 steps' && build.name === 'this') targets.push(...targetsOf(m, steps));
         }
-        await page.close();
-      }
-      rows.push([
-        label,
-        ms(quantile(renders, 0.5)),
-        ms(quantile(painted, 0.5)),
-        ms(quantile(stepSync, 0.5)),
-        ms(quantile(stepSync, 0.95)),
-        ms(quantile(stepFrame, 0.5)),
-        ms(Math.max(...jumps)),
-      ]);
-      data[label] = { renders, painted, stepSync, stepFrame, jumps };
-      if (label !== '100 steps') {
-        const render = quantile(painted, 0.5);
-        const step = quantile(stepSync, 0.95);
-        targets.push({
-          name: `render a ${steps}-step trace < ${TARGET_RENDER_MS} ms (median, to the painted frame)`,
-          met: render !== null && render < TARGET_RENDER_MS,
-          detail: `${ms(render)} ms`,
-        });
-        targets.push({
-          name: `move one step < ${TARGET_STEP_MS} ms (p95 of the synchronous update)`,
-          met: step !== null && step < TARGET_STEP_MS,
-          detail: `${ms(step)} ms; median to the next frame ${ms(quantile(stepFrame, 0.5))} ms`,
-        });
+      } finally {
+        await server.close();
       }
     }
   } finally {
     await browser.close();
-    await server.close();
   }
   const size = JSON.stringify(modelOf(big.report, big.traceLines, 1)).length;
   return {
@@ -333,12 +357,31 @@ export async function run(ctx) {
       ['chromium', process.env.CHROMIUM ?? '/usr/bin/chromium'],
       ['pages per step', pages],
       ['model size', `${(size / 1e6).toFixed(1)} MB of JSON`],
+      ...(builds.length > 1 ? [['builds', builds.map((b) => `${b.name} = ${b.root}`).join('; ')]] : []),
     ],
     notes: [
       'render: postMessage of the model until the panel shows "step 0 / N" (validation of every step, timeline, page table, chart); 5 fresh pages each, median.',
       '"to next frame" includes waiting for the browser\'s next animation frame (up to one vsync interval), not only the panel\'s work.',
+      'With --opt webview.against=DIR, the panel of the checkout DIR is measured in the same browser, on the same traces, after this one.',
     ],
     targets,
     data,
   };
+}
+
+function targetsOf(m, steps) {
+  const render = quantile(m.painted, 0.5);
+  const step = quantile(m.stepSync, 0.95);
+  return [
+    {
+      name: `render a ${steps}-step trace < ${TARGET_RENDER_MS} ms (median, to the painted frame)`,
+      met: render !== null && render < TARGET_RENDER_MS,
+      detail: `${ms(render)} ms`,
+    },
+    {
+      name: `move one step < ${TARGET_STEP_MS} ms (p95 of the synchronous update)`,
+      met: step !== null && step < TARGET_STEP_MS,
+      detail: `${ms(step)} ms; median to the next frame ${ms(quantile(m.stepFrame, 0.5))} ms`,
+    },
+  ];
 }
