@@ -14,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allocate, mulberry32, shuffle } from './triage-lib.mjs';
@@ -189,6 +189,7 @@ function main() {
     );
   });
   const tmp = `${out}.tmp-${process.pid}`;
+  mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(tmp, `${lines.join('\n')}`);
   renameSync(tmp, out);
   process.stdout.write(`${out}: ${sample.length} of ${findings.length} findings (seed ${seed})\n`);
