@@ -80,7 +80,7 @@ export function preprocSwitches(text: string, root?: SyntaxNode): PreprocSwitche
  * Whether the condition of one link of a chain (`#if`, `#ifdef`, `#ifndef`, `#elif`, `#elifdef`)
  * holds: true or false when the file decides it, null when it does not.
  */
-export function preprocCondition(node: SyntaxNode, switches: PreprocSwitches): boolean | null {
+function preprocCondition(node: SyntaxNode, switches: PreprocSwitches): boolean | null {
   if (node.type === 'preproc_ifdef' || node.type === 'preproc_elifdef') {
     const name = node.childForFieldName('name')?.text;
     if (!name) return null;

@@ -171,7 +171,7 @@ const LOGS_FOR_DMA = loggingPattern('dma');
  */
 const DEBUG_PRINT = /^d?printk|printk$|(?:^|_)(?:dbg|debug|dprintk)(?:_|$)/i;
 
-export function looksLikeDebugPrint(name: string): boolean {
+function looksLikeDebugPrint(name: string): boolean {
   return DEBUG_PRINT.test(name);
 }
 

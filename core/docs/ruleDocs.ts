@@ -70,10 +70,10 @@ comment on the line (or the line above) silences one finding.
 `;
 }
 
-export const README_RULES_START = '<!-- rules:start (generated from core/rules/ by `npm run gen`) -->';
-export const README_RULES_END = '<!-- rules:end -->';
+const README_RULES_START = '<!-- rules:start (generated from core/rules/ by `npm run gen`) -->';
+const README_RULES_END = '<!-- rules:end -->';
 
-export function renderReadmeRules(): string {
+function renderReadmeRules(): string {
   const rows = RULES.map(
     ({ id, meta: r }) =>
       `| [\`${id}\`](${rulePagePath(id)}) | ${r.severity} | ${r.fixable === 'safe' ? 'safe' : r.fixable === 'offered' ? 'offered' : '—'} | ${r.title} |`,

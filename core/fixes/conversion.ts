@@ -37,7 +37,7 @@ export interface Conversion {
   readonly rewrittenReleases: readonly { readonly start: number; readonly end: number }[];
 }
 
-export function pinCounterpart(api: AcquireApi, file: FileAnalysis): AcquireApi | null {
+function pinCounterpart(api: AcquireApi, file: FileAnalysis): AcquireApi | null {
   return pinCounterpartAt(api, file.version) ?? null;
 }
 

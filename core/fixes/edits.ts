@@ -1,17 +1,9 @@
 /**
- * Text edits: building them from syntax, deleting whole statements cleanly, applying a set of
- * edits to a text.
+ * Text edits: the source of a node, deleting whole statements cleanly, applying a set of edits to
+ * a text.
  */
 import type { SyntaxNode } from '../parse/syntax';
 import type { Span, TextEdit } from '../findings';
-
-export function replace(span: Span, newText: string): TextEdit {
-  return { span, newText };
-}
-
-export function replaceNode(node: SyntaxNode, newText: string): TextEdit {
-  return { span: { start: node.startIndex, end: node.endIndex }, newText };
-}
 
 /** The document text of a node (never the annotation-blanked parser text). */
 export function sourceOf(text: string, node: SyntaxNode | Span): string {
@@ -37,7 +29,7 @@ export function statementDeletionSpan(text: string, node: SyntaxNode | Span): Sp
   return { start, end };
 }
 
-export class OverlappingEditsError extends Error {}
+class OverlappingEditsError extends Error {}
 
 /** Applies non-overlapping edits (in any order) to `text`. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
@@ -56,12 +48,4 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 export function editsOverlap(a: readonly TextEdit[], b: readonly TextEdit[]): boolean {
   for (const x of a) for (const y of b) if (x.span.start < y.span.end && y.span.start < x.span.end) return true;
   return false;
-}
-
-/** The indentation of the line `offset` is on. */
-export function indentationAt(text: string, offset: number): string {
-  let start = offset;
-  while (start > 0 && text[start - 1] !== '\n') start--;
-  const m = /^[ \t]*/.exec(text.slice(start, offset));
-  return m ? m[0] : '';
 }

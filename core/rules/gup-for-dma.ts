@@ -133,7 +133,7 @@ function useEvidence(file: FileAnalysis, linkage: Linkage, site: AcquireSite): E
         ? `line ${lineOf(file, u.op.node)}`
         : `${fnName(u.fn.info.name)}, line ${lineOf(file, u.op.node)}`;
     if (u.op.kind === 'use') {
-      const use = (u.op as UseOp).use;
+      const use = u.op.use;
       // Case 5 is *writing* to the data: a read through a mapping of pages taken without
       // FOLL_WRITE ("the page must not be written to") is not it (sgx EADD's source page, uprobes'
       // is_trap_at_addr(), tomoyo's argv dump).
@@ -152,7 +152,7 @@ function useEvidence(file: FileAnalysis, linkage: Linkage, site: AcquireSite): E
               : `they are handed to the block layer (${fnName(use.name)}, ${where})`;
       evidence.push({ span: spanOf(u.op.node), what, docCase, direct: true });
     } else {
-      const dirty = u.op as DirtyOp;
+      const dirty = u.op;
       evidence.push({
         span: spanOf(dirty.node),
         what: `they are marked dirty, so their data was written (${fnName(dirty.dirty.name)}, ${where})`,

@@ -61,7 +61,7 @@ export type RuleId = (typeof RULES)[number]['id'];
 
 export const RULE_IDS: readonly RuleId[] = RULES.map((r) => r.id);
 
-export type { RuleGroup, RuleMeta } from './support/rule';
+export type { RuleMeta } from './support/rule';
 
 const byId = new Map<string, RuleMeta>(RULES.map((r) => [r.id, r.meta]));
 

@@ -576,6 +576,7 @@ export function parseProbeOutput(stdout: string): ProbeResult {
   } catch (e: unknown) {
     throw new Error(
       `pinprobe printed invalid JSON (${e instanceof Error ? e.message : String(e)}): ${stdout.slice(0, 500)}`,
+      { cause: e },
     );
   }
   if (!isRecord(raw) || typeof raw.scenario !== 'string' || typeof raw.ok !== 'boolean') {

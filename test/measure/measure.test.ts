@@ -142,7 +142,9 @@ describe.skipIf(!existsSync(tree))(`recall set texts (rebuilt from ${tree})`, ()
       },
     );
     expect(out).toMatch(/ 0 failed/);
-    const manifest = JSON.parse(readFileSync(path.join(root, 'bench', 'recall', 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(path.join(root, 'bench', 'recall', 'manifest.json'), 'utf8')) as {
+      splits: Record<'dev' | 'held-out', unknown[]>;
+    };
     expect(manifest.splits.dev.length + manifest.splits['held-out'].length).toBeGreaterThan(0);
   });
 });

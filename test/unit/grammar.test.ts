@@ -18,13 +18,15 @@ async function grammar(): Promise<vsctm.IGrammar> {
       createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
       createOnigString: (s: string) => new oniguruma.OnigString(s),
     }),
-    loadGrammar: async (scopeName: string) =>
-      scopeName === 'source.pinsim'
-        ? vsctm.parseRawGrammar(
-            readFileSync(path.join(root, 'syntaxes', 'pinsim.tmLanguage.json'), 'utf8'),
-            'pinsim.tmLanguage.json',
-          )
-        : null,
+    loadGrammar: (scopeName: string) =>
+      Promise.resolve(
+        scopeName === 'source.pinsim'
+          ? vsctm.parseRawGrammar(
+              readFileSync(path.join(root, 'syntaxes', 'pinsim.tmLanguage.json'), 'utf8'),
+              'pinsim.tmLanguage.json',
+            )
+          : null,
+      ),
   });
   const g = await registry.loadGrammar('source.pinsim');
   if (!g) throw new Error('grammar did not load');

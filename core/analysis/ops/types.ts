@@ -179,12 +179,4 @@ export interface OpContext extends StorageContext {
   readonly preproc?: PreprocSwitches;
 }
 
-export type {
-  HelperSummary,
-  HelperSummaries,
-  HelperAcquire,
-  HelperRelease,
-  HelperUse,
-  HelperDmaEffect,
-  ParamPlace,
-} from '../summaryTypes';
+export type { HelperSummary, HelperSummaries } from '../summaryTypes';

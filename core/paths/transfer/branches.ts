@@ -24,7 +24,7 @@ type Condition = EdgeCondition;
  */
 function branch(walk: FunctionWalk, edge: CfgEdge, input: State): State[] {
   if (!edge.cond) return [input]; // a switch case: the constants transfer decides it
-  const cond = edge.cond as Condition;
+  const cond = edge.cond;
   const learned = new Map<string, boolean>();
   if (!learnFacts(walk.exprs.of(cond.expr), cond.value, input.facts, learned)) return [];
   const out = branchOn(walk, edge, input);

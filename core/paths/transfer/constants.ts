@@ -10,7 +10,7 @@
  * false: the path knows `x->type != A` too) and decides the edges out of a switch.
  */
 import type { SyntaxNode } from '../../parse/syntax';
-import type { CfgEdge, CfgNode } from '../../analysis/cfg';
+import type { CfgEdge } from '../../analysis/cfg';
 import { canonical, canonicalText, unwrap } from '../../analysis/expr';
 import { bind, type State } from '../state';
 import { evaluate, symsEqual, type Sym } from '../values';
@@ -75,7 +75,7 @@ const SIBLINGS = memoKey<Map<CfgEdge, readonly CfgEdge[]>>('the edges out of the
 function siblingsOf(walk: FunctionWalk, edge: CfgEdge): readonly CfgEdge[] {
   const map = walk.memo(SIBLINGS, () => {
     const m = new Map<CfgEdge, readonly CfgEdge[]>();
-    for (const n of walk.cfg.nodes as readonly CfgNode[]) for (const e of n.succs) if (e.switchCase) m.set(e, n.succs);
+    for (const n of walk.cfg.nodes) for (const e of n.succs) if (e.switchCase) m.set(e, n.succs);
     return m;
   });
   return map.get(edge) ?? [];

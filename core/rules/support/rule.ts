@@ -37,8 +37,11 @@ export interface RuleMeta {
 export interface RuleContext {
   readonly file: FileAnalysis;
   readonly linkage: Linkage;
-  /** A finding of this rule: severity, documentation link and line/column ranges filled in. */
-  finding(input: FindingInput): Finding;
+  /**
+   * A finding of this rule: severity, documentation link and line/column ranges filled in. A
+   * function property, not a method: it uses no `this`, so checks may destructure it.
+   */
+  readonly finding: (input: FindingInput) => Finding;
 }
 
 export interface RuleDefinition<Id extends string> {

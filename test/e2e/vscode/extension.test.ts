@@ -126,7 +126,7 @@ describe('pinscope in VS Code', () => {
     // The lens's command opens the simulation panel (path 2 given: no quick pick in a test).
     const result = await vscode.commands.executeCommand<{ kind: string; function?: string; outcome?: string }>(
       lenses[1]?.command?.command ?? '',
-      ...(lenses[1]?.command?.arguments ?? []),
+      ...((lenses[1]?.command?.arguments ?? []) as unknown[]),
       { path: 2 },
     );
     assert.deepEqual([result.kind, result.function, result.outcome], ['panel', 'demo_read', 'mismatch']);
