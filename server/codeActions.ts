@@ -1,9 +1,16 @@
 /**
  * Code actions from findings. Every fix core offers becomes a `quickfix` tied to its diagnostic
  * (one WorkspaceEdit per fix, so the get→pin conversion and its rewritten releases apply as one
- * undo step); `isPreferred` marks the single safe fix of a finding, the one VS Code applies with
- * "Auto Fix". `source.fixAll.pinscope` applies the safe fixes of the whole file, chosen by core's
+ * undo step). `source.fixAll.pinscope` applies the safe fixes of the whole file, chosen by core's
  * selectSafeFixes() exactly as `pinscope lint --fix` does.
+ *
+ * `isPreferred` marks the fix a developer wants for a finding (preferredFix): its one safe fix, or,
+ * when it has none, its only fix. The LSP spec: "A quick fix should be marked preferred if it
+ * properly addresses the underlying error"; clangd likewise prefers a diagnostic's only fix. A
+ * preferred fix is never applied unasked: VS Code's "Auto Fix" (and a client's apply-preferred
+ * key) applies it to the finding at the cursor when the developer asks; on save and with --fix
+ * only safe fixes apply. Two candidates (two safe fixes, or two offered and none safe) leave the
+ * choice to the developer: none is preferred.
  */
 import {
   CodeActionKind,
@@ -74,15 +81,21 @@ function intersects(a: Range, b: Range): boolean {
   return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
+/** The fix marked `isPreferred` for a finding, if one stands out (see the top of this file). */
+function preferredFix(finding: Finding): Fix | undefined {
+  const safe = finding.fixes.filter((f) => f.safe);
+  if (safe.length > 0) return safe.length === 1 ? safe[0] : undefined;
+  return finding.fixes.length === 1 ? finding.fixes[0] : undefined;
+}
+
 function quickFix(input: CodeActionInput, finding: Finding, fix: Fix, diagnostic: Diagnostic): CodeAction {
-  const safeFixes = finding.fixes.filter((f) => f.safe);
   const action: CodeAction = {
     title: fix.title,
     kind: CodeActionKind.QuickFix,
     diagnostics: [diagnostic],
     edit: workspaceEdit(input, fix.edits),
   };
-  if (fix.safe && safeFixes.length === 1) action.isPreferred = true;
+  if (fix === preferredFix(finding)) action.isPreferred = true;
   return action;
 }
 

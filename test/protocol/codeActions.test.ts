@@ -59,10 +59,10 @@ const byCode = (code: string): Diagnostic => {
 };
 
 describe('quick fixes', () => {
-  test('longterm-get: the get→pin conversion, offered but not preferred (not safe), one versioned edit', async () => {
+  test('longterm-get: the get→pin conversion, preferred (its only fix) though not safe, one versioned edit', async () => {
     const actions = await actionsFor(byCode('longterm-get'));
     expect(actions.map((a) => [a.title, a.kind, a.isPreferred ?? false])).toEqual([
-      ['Convert get_user_pages_fast() to pin_user_pages_fast() and unpin the pages at 1 release', 'quickfix', false],
+      ['Convert get_user_pages_fast() to pin_user_pages_fast() and unpin the pages at 1 release', 'quickfix', true],
       ['Show documentation for longterm-get', 'quickfix', false],
     ]);
     const conversion = actions[0] as CodeAction;

@@ -58,7 +58,7 @@ const summary = (actions: CodeAction[]): [string, string | undefined, boolean][]
   actions.map((a) => [a.title, a.kind, a.isPreferred ?? false]);
 
 describe('codeActions', () => {
-  test('isPreferred only on the single safe fix of a finding', () => {
+  test('isPreferred on the single safe fix of a finding, not on the unsafe one beside it, nor on one of two safe', () => {
     const diagnostics = [
       findingDiagnostic(uri, twoSafe, { relatedInformation: false }),
       findingDiagnostic(uri, oneSafe, { relatedInformation: false }),
@@ -69,6 +69,27 @@ describe('codeActions', () => {
       ['Convert (manual)', 'quickfix', false],
       ['Remove FOLL_GET', 'quickfix', true],
     ]);
+  });
+
+  test('a finding with no safe fix: its only fix is preferred (never applied unasked); of two, neither', () => {
+    const onlyOffered = finding('longterm-get', 8, 16, [fix('Convert to pin', false, 0, 3, 'long')]);
+    const twoOffered = finding('missing-foll-write', 26, 34, [
+      fix('Add FOLL_WRITE', false, 26, 34, 'FOLL_GET | FOLL_WRITE'),
+      fix('Convert to pin', false, 18, 21, 'long'),
+    ]);
+    const diagnostics = [onlyOffered, twoOffered].map((f) => findingDiagnostic(uri, f, { relatedInformation: false }));
+    const actions = codeActions(input({ findings: [onlyOffered, twoOffered], context: { diagnostics } }));
+    expect(summary(actions)).toEqual([
+      ['Convert to pin', 'quickfix', true],
+      ['Add FOLL_WRITE', 'quickfix', false],
+      ['Convert to pin', 'quickfix', false],
+    ]);
+    // Fix-all takes safe fixes only: none here.
+    expect(
+      codeActions(
+        input({ findings: [onlyOffered, twoOffered], context: { diagnostics: [], only: ['source.fixAll'] } }),
+      ),
+    ).toEqual([]);
   });
 
   test("each action is tied to the client's diagnostic; a diagnostic from another source gets nothing", () => {

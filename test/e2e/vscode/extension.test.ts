@@ -146,7 +146,7 @@ describe('pinscope in VS Code', () => {
       assert.ok(all.includes(c), c);
   });
 
-  it('the get→pin quick fix is one edit, offered but not preferred (not safe), and gives the expected file', async () => {
+  it('the get→pin quick fix is one edit, preferred (its only fix) though not safe, and gives the expected file', async () => {
     const doc = await vscode.workspace.openTextDocument(demo());
     const diagnostic = pinscopeDiagnostics(demo()).find((d) => codeOf(d) === 'longterm-get') as vscode.Diagnostic;
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
@@ -159,7 +159,7 @@ describe('pinscope in VS Code', () => {
       a.title.startsWith('Convert get_user_pages_fast() to pin_user_pages_fast()'),
     );
     assert.ok(conversion?.edit, `conversion offered: ${actions.map((a) => a.title).join(' | ')}`);
-    assert.equal(conversion.isPreferred ?? false, false);
+    assert.equal(conversion.isPreferred, true);
     assert.ok(await vscode.workspace.applyEdit(conversion.edit));
     assert.equal(doc.getText(), expected('pinscope_demo.get-to-pin.c'));
     await doc.save();
