@@ -180,6 +180,19 @@ export function printsOnly(name: string): boolean {
   return LOGS_FOR_DMA.test(name) || looksLikeDebugPrint(name) || name.startsWith('print_hex_dump');
 }
 
+/**
+ * Scatterlist setters that store a buffer in an entry: `sg_set_buf(sg, buf, len)` and
+ * `sg_set_page(sg, page, len, offset)` keep their second argument in `sg`, and whoever owns the
+ * list frees it from there (intel_th's msc windows: `sg_set_buf(sg_ptr, block, PAGE_SIZE)` of a
+ * coherent block, freed by the window's free routine from `sg_virt(sg_ptr)`).
+ */
+const SG_SETTERS: ReadonlySet<string> = new Set(['sg_set_buf', 'sg_set_page']);
+
+/** The argument a scatterlist setter stores into its entry (its first argument), or -1. */
+export function sgSetterStores(name: string): number {
+  return SG_SETTERS.has(name) ? 1 : -1;
+}
+
 /** Whether passing a DMA handle to `name` (not a DMA API call) keeps it where it was. */
 export function keepsNoDmaHandle(name: string): boolean {
   return DMA_INERT.has(name) || LOGS_FOR_DMA.test(name) || looksLikeDebugPrint(name);

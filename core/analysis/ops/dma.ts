@@ -6,7 +6,7 @@
 import type { SyntaxNode } from '../../parse/syntax';
 import { walkTypes } from '../../parse/syntax';
 import { DMA_DIRECTIONS, dmaApi, dmaParam, type DmaApi, type DmaParam } from '../../catalog/dma';
-import { keepsNoDmaHandle, looksLikeMappingChecker, printsOnly } from '../../catalog/helpers';
+import { keepsNoDmaHandle, looksLikeMappingChecker, printsOnly, sgSetterStores } from '../../catalog/helpers';
 import { callArguments, calleeName, canonical, unwrap } from '../expr';
 import type { FunctionInfo } from '../functions';
 import { assignedField, assignmentTarget, resultBinding } from './results';
@@ -250,7 +250,23 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
       // (Not through likely()/unlikely() and other transparent wrappers: what they wrap happens.)
       if (args) {
         swallowed = frame.swallowed || (name !== null && (dmaApi(name) !== undefined || printsOnly(name)));
-        push(args.namedChildren, inert || frame.swallowed ? 'inert' : 'call', name);
+        const argHow = inert || frame.swallowed ? 'inert' : 'call';
+        // `sg_set_buf(sg_ptr, block, len)` into an entry that is not this function's own (`&sg`
+        // of a local list is): the buffer is stored in that list, whose owner frees it.
+        const storedArg = name !== null && !frame.swallowed ? sgSetterStores(name) : -1;
+        const entry = storedArg >= 0 ? args.namedChildren[0] : undefined;
+        if (entry && !namesLocalObject(entry, ctx)) {
+          const list = args.namedChildren;
+          for (let i = list.length - 1; i >= 0; i--)
+            stack.push({
+              n: list[i] as SyntaxNode,
+              how: i === storedArg ? 'store' : argHow,
+              callee: name,
+              truth: false,
+              stored,
+              swallowed,
+            });
+        } else push(args.namedChildren, argHow, name);
       }
       continue;
     }
@@ -303,6 +319,15 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
     push(n.namedChildren, how, callee, testsItsOperands(n, n.id === region.id, truth));
   }
   return uses;
+}
+
+/** `&sg`, `sg` or `sgl[i]` of a variable declared in this function (not a pointer into another object). */
+function namesLocalObject(node: SyntaxNode, ctx: OpContext): boolean {
+  const n = unwrap(node);
+  const inner = n.type === 'pointer_expression' && n.child(0)?.type === '&' ? n.childForFieldName('argument') : null;
+  const base = inner ? unwrap(inner) : n.type === 'subscript_expression' ? n.childForFieldName('argument') : null;
+  const local = base?.type === 'identifier' ? ctx.fn.locals.get(base.text) : undefined;
+  return local !== undefined && !local.isStatic;
 }
 
 /**

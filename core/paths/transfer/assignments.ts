@@ -80,7 +80,7 @@ function applyAssignments(walk: FunctionWalk, node: CfgNode, input: State): Stat
   for (const a of assignments) {
     state = movePointer(walk, state, a.name, a.right, a.op);
     state = forget(state, a.name);
-    state = detachKeysOf(walk, state, a.name, node);
+    state = detachKeysOf(walk, state, a.name, node, a.op !== '=');
     if (a.boundByAcquire) continue;
     const ctx = walk.valueContext(state);
     if (a.op === '=') {
@@ -106,13 +106,15 @@ function applyAssignments(walk: FunctionWalk, node: CfgNode, input: State): Stat
 /**
  * `name` was assigned at `node`: a DMA key that goes through it (`slot->dma` after `slot = …`,
  * `ring[i].dma` after `i++`, `h` after `h = …`) names something else now. Keys made by this
- * statement's own map are kept; a field store (`p->next = 0`) leaves `p->dma` alone.
+ * statement's own map are kept; a field store (`p->next = 0`) leaves `p->dma` alone. A compound
+ * assignment of the handle itself (`mapping |= RX_LARGE_PG_BUF;`, `paddr |= MACB_BIT(RX_WRAP)`,
+ * `dma += off`) marks or offsets the same mapping: it is still the one to unmap or hand on.
  */
-function detachKeysOf(walk: FunctionWalk, state: State, name: string, node: CfgNode): State {
+function detachKeysOf(walk: FunctionWalk, state: State, name: string, node: CfgNode, compound = false): State {
   const throughIndex = /^[A-Za-z_]\w*$/.test(name) ? new RegExp(`\\[[^\\]]*\\b${name}\\b[^\\]]*\\]`) : null;
   const goesThrough = (key: string | null): boolean =>
     key !== null &&
-    (key === name ||
+    ((key === name && !compound) ||
       key.startsWith(`${name}->`) ||
       key.startsWith(`${name}.`) ||
       key.startsWith(`${name}[`) ||

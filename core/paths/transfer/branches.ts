@@ -217,7 +217,20 @@ function learnFacts(e: Expr, value: boolean, known: ReadonlyMap<string, boolean>
   if (e.k === 'binary' && ((e.op === '&&' && value) || (e.op === '||' && !value))) {
     if (!learnFacts(e.left, value, known, into) || !learnFacts(e.right, value, known, into)) return false;
   }
+  // `x > 0`, `x < 0`, `x != 0` taken true say that `x` is non-zero, `x == 0` that it is zero:
+  // `if (secondlen > 0) …; if (secondlen) …` takes the second branch the same way.
+  const zeroTest = e.k === 'binary' && e.right.k === 'num' && e.right.value === 0 ? e.left.fact : null;
+  if (zeroTest !== null && value && ['>', '<', '!='].includes((e as { op: string }).op))
+    if (!implied(zeroTest, true)) return false;
+  if (zeroTest !== null && value && (e as { op: string }).op === '==') if (!implied(zeroTest, false)) return false;
   return record();
+
+  function implied(fact: string, holds: boolean): boolean {
+    const before = known.get(fact) ?? into.get(fact);
+    if (before !== undefined) return before === holds;
+    into.set(fact, holds);
+    return true;
+  }
 
   function record(): boolean {
     if (e.fact === null) return true;

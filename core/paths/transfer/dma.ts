@@ -6,7 +6,8 @@
  * memory reaching kfree() is a wrong free. Each unmap, free or sync remembers the maps it met.
  */
 import type { CfgNode } from '../../analysis/cfg';
-import { isNullPointer } from '../../analysis/expr';
+import { calleeName, canonical, forEachAssignment, isNullPointer, unwrap } from '../../analysis/expr';
+import { dmaApi } from '../../catalog/dma';
 import type { Variable } from '../../analysis/functions';
 import { sgTableKey, type DmaOp } from '../../analysis/ops';
 import { isWrongFreeForCoherent, startsWithOwnedAllocation } from '../../catalog/memory';
@@ -218,39 +219,85 @@ const dmaUse: OpTransfer<'dma-use'> = (walk, node, op, input) => {
  * still this function's to undo when it unmaps it itself further on — the callee only used it
  * (`if (start(dev, addr)) return -EIO; … dma_unmap_single(dev, addr, …)`). On a success return
  * the callee is taken to own it (a descriptor, a request).
+ *
+ * An unmap counts only while the variable still holds this mapping: not after it was mapped
+ * again (netcp's `dma_addr = dma_map_page(…)` of the next fragment). And when the function
+ * unmaps handles it reads back from where it put them (`dma_addr = desc[frag].addr_lo;`, a
+ * lookup `pci_dma_addr = ipu6_mmu_iova_to_phys(…)`), what it passed on was handed off: its
+ * unwind finds the mapping there, not in the variable.
  */
 export function dmaCallKept(walk: FunctionWalk, r: Resource, rs: ResState, state: State, failing: boolean): boolean {
   if (!failing || r.nonLocal || rs.status !== 'escaped' || rs.escapeHow !== 'call' || rs.changedAt === null)
     return false;
   const at = state.events[rs.changedAt];
-  return at !== undefined && dmaReleasedAfter(walk, r, at.span.start);
+  if (at === undefined || r.op.kind !== 'dma') return false;
+  const unmaps = dmaReleasesOf(walk, r).filter((u) => u.offset > at.span.start);
+  const defs = r.key ? assignmentsOf(walk, r.key) : [];
+  // The last plain assignment of the key between the hand-over and the unmap, if any.
+  const lastDef = (offset: number): KeyAssignment | undefined =>
+    defs.filter((d) => d.offset > at.span.start && d.offset < offset).pop();
+  if (unmaps.some((u) => lastDef(u.offset)?.source === 'other')) return false;
+  return unmaps.some((u) => (u.viaHandle ? true : lastDef(u.offset) === undefined));
 }
 
-const LAST_DMA_RELEASE = memoKey<Map<number, number>>('offset of the last unmap or free of each DMA resource');
+interface DmaRelease {
+  readonly offset: number;
+  /** Released through the `&dma` handle of an allocation rather than its key. */
+  readonly viaHandle: boolean;
+}
+
+const DMA_RELEASES = memoKey<Map<number, readonly DmaRelease[]>>('unmaps and frees of each DMA resource');
+
+/** The unmaps and frees of `r`'s key or `&dma` handle in the function, in order (once per resource). */
+function dmaReleasesOf(walk: FunctionWalk, r: Resource): readonly DmaRelease[] {
+  if (r.op.kind !== 'dma') return [];
+  const byResource = walk.memo(DMA_RELEASES, () => new Map<number, readonly DmaRelease[]>());
+  let found = byResource.get(r.id);
+  if (!found) {
+    const out: DmaRelease[] = [];
+    for (const n of walk.cfg.nodes) {
+      for (const op of n.ops) {
+        if (op.kind !== 'dma' || (op.api.role !== 'unmap' && op.api.role !== 'free') || op.key === null) continue;
+        if (op.key === r.key) out.push({ offset: op.node.startIndex, viaHandle: false });
+        else if (op.key === r.op.handleOut) out.push({ offset: op.node.startIndex, viaHandle: true });
+      }
+    }
+    found = out.sort((a, b) => a.offset - b.offset);
+    byResource.set(r.id, found);
+  }
+  return found;
+}
 
 /** Whether the function unmaps or frees `r` (by its key or `&dma` handle) somewhere after `offset`. */
 function dmaReleasedAfter(walk: FunctionWalk, r: Resource, offset: number): boolean {
-  if (r.op.kind !== 'dma') return false;
-  const lastByResource = walk.memo(LAST_DMA_RELEASE, () => new Map<number, number>());
-  let last = lastByResource.get(r.id);
-  if (last === undefined) {
-    // The last unmap or free of this resource's key or handle in the function (once per resource).
-    const keys = [r.key, r.op.handleOut].filter((k): k is string => k !== null);
-    last = -1;
-    for (const n of walk.cfg.nodes) {
-      for (const op of n.ops) {
-        if (
-          op.kind === 'dma' &&
-          (op.api.role === 'unmap' || op.api.role === 'free') &&
-          op.key !== null &&
-          keys.includes(op.key)
-        )
-          last = Math.max(last, op.node.startIndex);
-      }
-    }
-    lastByResource.set(r.id, last);
+  return dmaReleasesOf(walk, r).some((u) => u.offset > offset);
+}
+
+interface KeyAssignment {
+  readonly offset: number;
+  /** `map`: a DMA map or allocation gives the variable a new mapping; `other`: read back or computed. */
+  readonly source: 'map' | 'other';
+}
+
+const KEY_ASSIGNMENTS = memoKey<Map<string, readonly KeyAssignment[]>>('plain assignments of each DMA key');
+
+/** The plain `key = …` assignments in the function, in order (`|=` and `+=` keep the mapping). */
+function assignmentsOf(walk: FunctionWalk, key: string): readonly KeyAssignment[] {
+  const byKey = walk.memo(KEY_ASSIGNMENTS, () => new Map<string, readonly KeyAssignment[]>());
+  let found = byKey.get(key);
+  if (!found) {
+    const out: KeyAssignment[] = [];
+    forEachAssignment(walk.fn.info.body, (left, right, assignment) => {
+      if (canonical(left) !== key) return;
+      const value = unwrap(right);
+      const api = value.type === 'call_expression' ? dmaApi(calleeName(value) ?? '') : undefined;
+      const source = api && (api.role === 'map' || api.role === 'alloc') ? 'map' : 'other';
+      out.push({ offset: assignment.startIndex, source });
+    });
+    found = out;
+    byKey.set(key, found);
   }
-  return last > offset;
+  return found;
 }
 
 /**

@@ -1,0 +1,202 @@
+/**
+ * Issue 11, dma-mapping-leak: mappings handed off on the flagged path. Each shape comes from a
+ * wrong finding of the whole-tree dev reading (docs/precision-dev-log.md, "dma-mapping-leak, dev
+ * reading"): a near miss that must stay silent, and a one-edit mutation that must still fire.
+ */
+import { describe, expect, it } from 'vitest';
+import { findings, lineOf, mutate } from './support';
+
+const LEAK = 'dma-mapping-leak';
+
+/** Shaped like drivers/net/ethernet/chelsio/cxgb4/sge.c refill_fl() (and macb's gem_rx_refill). */
+const MARKED = `#include <linux/dma-mapping.h>
+
+static int demo_refill(struct device *dev, struct demo_q *q, int n)
+{
+	struct page *pg;
+	dma_addr_t mapping;
+	int cred = q->avail;
+
+	while (n--) {
+		pg = alloc_page(GFP_ATOMIC);
+		if (!pg)
+			break;
+		mapping = dma_map_page(dev, pg, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+		if (dma_mapping_error(dev, mapping)) {
+			put_page(pg);
+			goto out;
+		}
+		mapping |= DEMO_LARGE_BUF;
+		demo_set_desc(q, pg, mapping);
+		q->avail++;
+	}
+out:
+	return q->avail - cred;
+}
+`;
+
+describe('a handle marked with flag bits is the same mapping (cxgb4 refill_fl, macb gem_rx_refill)', () => {
+  it('near miss: `mapping |= FLAG` then handed to the descriptor setter: silent', () => {
+    expect(findings(MARKED, LEAK)).toEqual([]);
+  });
+  it('one edit (the marked handle is not handed on): the mapping leaks at the return', () => {
+    const text = mutate(MARKED, '\t\tdemo_set_desc(q, pg, mapping);\n', '');
+    expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return q->avail - cred')}`]);
+  });
+});
+
+/**
+ * Shaped like drivers/net/ethernet/agere/et131x.c nic_send_packet() and ipu6_dma_alloc(): the
+ * handle goes into a descriptor (through lower_32_bits()), and the function's own unmap reads it
+ * back from there.
+ */
+const READ_BACK = `#include <linux/dma-mapping.h>
+
+static int demo_send(struct device *dev, struct demo_tx *desc, void *data, int len)
+{
+	dma_addr_t dma_addr;
+
+	dma_addr = dma_map_single(dev, data, len, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, dma_addr))
+		return -ENOMEM;
+	desc[0].addr_lo = lower_32_bits(dma_addr);
+	if (demo_kick(dev))
+		return -EIO;
+	demo_wait(dev);
+	dma_addr = desc[0].addr_lo;
+	dma_unmap_single(dev, dma_addr, len, DMA_TO_DEVICE);
+	return 0;
+}
+`;
+
+describe('an unmap of a handle read back from where it was stored (et131x, ipu6)', () => {
+  it('near miss: the descriptor holds the mapping, the function unmaps it from there: silent', () => {
+    expect(findings(READ_BACK, LEAK)).toEqual([]);
+  });
+  it('one edit (the unmap is of the variable itself): the error return leaks it', () => {
+    const text = mutate(READ_BACK, '\tdma_addr = desc[0].addr_lo;\n', '');
+    expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return -EIO;')}`]);
+  });
+});
+
+/** Shaped like drivers/net/ethernet/ti/netcp_core.c netcp_tx_map_skb(). */
+const REMAPPED = `#include <linux/dma-mapping.h>
+
+static struct demo_desc *demo_map_skb(struct device *dev, struct demo_pool *pool, void *data, int len, struct page *page)
+{
+	struct demo_desc *desc, *ndesc;
+	dma_addr_t dma_addr;
+
+	dma_addr = dma_map_single(dev, data, len, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, dma_addr))
+		return NULL;
+	desc = demo_desc_get(pool);
+	if (!desc) {
+		dma_unmap_single(dev, dma_addr, len, DMA_TO_DEVICE);
+		return NULL;
+	}
+	demo_set_pkt_info(dma_addr, len, desc);
+	dma_addr = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, dma_addr))
+		goto free_descs;
+	ndesc = demo_desc_get(pool);
+	if (!ndesc) {
+		dma_unmap_page(dev, dma_addr, PAGE_SIZE, DMA_TO_DEVICE);
+		goto free_descs;
+	}
+	demo_set_pkt_info(dma_addr, PAGE_SIZE, ndesc);
+	demo_link(desc, ndesc);
+	return desc;
+
+free_descs:
+	demo_free_desc_chain(pool, desc);
+	return NULL;
+}
+`;
+
+describe('a later unmap of the variable after it was mapped again is not an unmap of the first mapping (netcp)', () => {
+  it('near miss: the first mapping went into the descriptor the error path frees: silent', () => {
+    expect(findings(REMAPPED, LEAK)).toEqual([]);
+  });
+  it('one edit (the second map goes into another variable, so the later unmap is of the first): reported', () => {
+    let text = mutate(REMAPPED, '\tdma_addr = dma_map_page(', '\tdma_addr2 = dma_map_page(');
+    text = mutate(
+      text,
+      'if (dma_mapping_error(dev, dma_addr))\n\t\tgoto',
+      'if (dma_mapping_error(dev, dma_addr2))\n\t\tgoto',
+    );
+    expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return NULL;\n}')}`]);
+  });
+});
+
+/** Shaped like drivers/hwtracing/intel_th/msu.c __msc_buffer_win_alloc(). */
+const SG_SET_BUF = `#include <linux/dma-mapping.h>
+
+static int demo_win_alloc(struct device *dev, struct demo_win *win, unsigned int nr_segs)
+{
+	struct scatterlist *sg_ptr;
+	void *block;
+	int i, ret;
+
+	ret = sg_alloc_table(win->sgt, nr_segs, GFP_KERNEL);
+	if (ret)
+		return -ENOMEM;
+
+	for_each_sg(win->sgt->sgl, sg_ptr, nr_segs, i) {
+		block = dma_alloc_coherent(dev, PAGE_SIZE, &sg_dma_address(sg_ptr), GFP_KERNEL);
+		if (!block)
+			return -ENOMEM;
+		sg_set_buf(sg_ptr, block, PAGE_SIZE);
+	}
+	return nr_segs;
+}
+`;
+
+describe('sg_set_buf() keeps a coherent block in the caller-owned scatterlist (intel_th msc windows)', () => {
+  it('near miss: each block is set into the window table: silent', () => {
+    expect(findings(SG_SET_BUF, LEAK)).toEqual([]);
+  });
+  it('one edit (the block goes into a list of this function’s own): the block leaks at the return', () => {
+    let text = mutate(SG_SET_BUF, 'sg_set_buf(sg_ptr, block', 'sg_set_buf(&local_sg, block');
+    text = mutate(
+      text,
+      '\tstruct scatterlist *sg_ptr;\n',
+      '\tstruct scatterlist *sg_ptr;\n\tstruct scatterlist local_sg;\n',
+    );
+    expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return nr_segs;')}`]);
+  });
+});
+
+/** Shaped like drivers/net/wireless/intel/iwlegacy/4965-mac.c il4965_tx_skb(). */
+const POSITIVE_THEN_NONZERO = `#include <linux/dma-mapping.h>
+
+static int demo_tx(struct device *dev, struct demo_txq *txq, void *hdr, int hlen, void *data, int secondlen)
+{
+	dma_addr_t txcmd_phys, phys_addr;
+
+	txcmd_phys = dma_map_single(dev, hdr, hlen, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, txcmd_phys))
+		return -1;
+	if (secondlen > 0) {
+		phys_addr = dma_map_single(dev, data, secondlen, DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, phys_addr)) {
+			dma_unmap_single(dev, txcmd_phys, hlen, DMA_BIDIRECTIONAL);
+			return -1;
+		}
+	}
+	demo_attach(txq, txcmd_phys, hlen);
+	if (secondlen)
+		demo_attach(txq, phys_addr, secondlen);
+	return 0;
+}
+`;
+
+describe('`x > 0` taken true decides a later `if (x)` (class 4: il4965_tx_skb)', () => {
+  it('near miss: the second mapping exists only when secondlen > 0, and then it is attached: silent', () => {
+    expect(findings(POSITIVE_THEN_NONZERO, LEAK)).toEqual([]);
+  });
+  it('one edit (the attach tests another variable): the second mapping leaks at the return', () => {
+    const text = mutate(POSITIVE_THEN_NONZERO, 'if (secondlen)\n', 'if (hlen > 64)\n');
+    expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return 0;')}`]);
+  });
+});
