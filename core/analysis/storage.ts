@@ -297,6 +297,26 @@ function isPageType(variable: Variable | undefined): boolean {
   return !!variable && /\b(page|folio)\b/.test(variable.typeText);
 }
 
+/**
+ * Whether an argument is written as pages: its variable is a `struct page *`/`**` or an array of
+ * them (`pages[i++]` when `pages` aliases `bio->bi_io_vec`, whose field name says nothing).
+ */
+export function writtenAsPages(arg: SyntaxNode, ctx: StorageContext): boolean {
+  let e = unwrap(arg);
+  for (let depth = 0; depth < 8; depth++) {
+    if (e.type === 'subscript_expression' || e.type === 'pointer_expression' || e.type === 'update_expression') {
+      const inner = e.childForFieldName('argument');
+      if (!inner) return false;
+      e = unwrap(inner);
+      continue;
+    }
+    break;
+  }
+  if (e.type !== 'identifier') return false;
+  const v = lookupVariable(ctx.fn, ctx.globals, e.text);
+  return isPageType(v) && !!v && (v.pointerDepth > 0 || v.isArray);
+}
+
 /** Whether `ref` plausibly holds pages (so passing it to an unknown function is an escape). */
 export function holdsPages(ref: StorageRef, ctx: StorageContext): boolean {
   if (ref.baseKind === 'field') return isPageFieldName(ref.key.split(/->|\./).pop() ?? '');

@@ -73,9 +73,20 @@ function countParamOf(fn: FunctionInfo, count: CountSpec): number | null {
   return count.kind === 'expr' ? paramIndexOf(fn, identifierName(count.node)) : null;
 }
 
+/** The parameter a local page was made from by its frame number: `struct page *page = pfn_to_page(pfn);`. */
+function pfnParamOf(fn: FunctionInfo, ref: StorageRef): number | null {
+  if (ref.baseKind !== 'local') return null;
+  const init = fn.locals.get(ref.key)?.init;
+  const value = init ? unwrap(init) : null;
+  if (value?.type !== 'call_expression' || value.childForFieldName('function')?.text !== 'pfn_to_page') return null;
+  return paramIndexOf(fn, identifierName(value.childForFieldName('arguments')?.namedChildren[0]));
+}
+
 /** The parameter (and field of it) a storage belongs to, or null for locals and globals. */
 function paramPlace(fn: FunctionInfo, ref: StorageRef | null): ParamPlace | null {
   if (!ref) return null;
+  const byPfn = pfnParamOf(fn, ref);
+  if (byPfn !== null) return { paramIndex: byPfn, fieldSuffix: null };
   if (ref.paramIndex >= 0 && ref.baseKind !== 'field') return { paramIndex: ref.paramIndex, fieldSuffix: null };
   if (ref.baseKind === 'field') {
     const m = /^([A-Za-z_]\w*)((?:->|\.).*)$/.exec(ref.key);
@@ -159,6 +170,7 @@ export function summarize(
             : countOutOf(fn, op.result.variable),
           nrParam: op.nr ? paramIndexOf(fn, identifierName(op.nr)) : null,
           at: { start: op.node.startIndex, end: op.node.endIndex },
+          ...identityOutOf(cfg, op),
         });
       } else if (op.kind === 'release') {
         releases.push({
@@ -178,10 +190,36 @@ export function summarize(
   // A helper that takes pages and releases them on its own error paths is an acquirer: its
   // cleanup is not a release its callers perform.
   const acquired = new Set(acquires.map((a) => `${a.paramIndex}${a.fieldSuffix ?? ''}`));
+  // So is one that releases by the pfn it took and wrote out (`put_pfn(*pfn_base)` after
+  // `vaddr_get_pfns(…, pfn_base, pages)` in vfio_pin_page_external()).
+  for (const node of cfg.nodes)
+    for (const op of node.ops)
+      if (op.kind === 'acquire' && op.identityKey?.startsWith('*')) {
+        const index = paramIndexOf(fn, op.identityKey.slice(1));
+        if (index !== null) acquired.add(`${index}`);
+      }
   const kept = releases.filter((r) => !acquired.has(`${r.paramIndex}${r.fieldSuffix ?? ''}`));
   const dma = dmaEffects(fn, cfg);
   if (acquires.length === 0 && kept.length === 0 && uses.length === 0 && dma.length === 0) return null;
   return { name: fn.name, acquires, releases: kept, uses, dma };
+}
+
+/** `*pfn = page_to_pfn(pages[0]);` after the acquire: the out-parameter that names the pages. */
+function identityOutOf(cfg: Cfg, acquire: AcquireOp): { identityOut?: number } {
+  const key = acquire.pages?.key;
+  for (const node of cfg.nodes)
+    for (const op of node.ops)
+      if (
+        op.kind === 'escape' &&
+        op.how === 'out-param' &&
+        op.pages.key === key &&
+        op.target?.baseKind === 'deref' &&
+        op.target.paramIndex >= 0 &&
+        unwrap(op.node).type === 'assignment_expression' &&
+        !/^\s*\*?\s*[A-Za-z_]\w*\s*$/.test(unwrap(op.node).childForFieldName('right')?.text ?? '')
+      )
+        return { identityOut: op.target.paramIndex };
+  return {};
 }
 
 /** The operations a call to a summarised helper performs, in the caller's terms. */
@@ -235,6 +273,8 @@ function acquireAt(
     const v = identifierName(parent.childForFieldName('declarator'));
     if (v) result = { variable: v, declared: ctx.fn.locals.get(v) ?? null };
   }
+  const identityArg = a.identityOut !== undefined ? args[a.identityOut] : undefined;
+  const identity = identityArg ? outKey(identityArg) : null;
   const nr = a.nrParam !== null ? (args[a.nrParam] ?? null) : null;
   const single = a.single || (nr !== null && unwrap(nr).type === 'number_literal' && Number(unwrap(nr).text) === 1);
   return {
@@ -259,7 +299,16 @@ function acquireAt(
       inner: a.at,
     },
     ...(countVar ? { heldCount: countVar } : {}),
+    ...(identity ? { identityKey: identity } : {}),
   };
+}
+
+/** The caller's key for what a helper writes through an out-parameter: `&pfn` → `pfn`, `pfn_base` → `*pfn_base`. */
+function outKey(arg: SyntaxNode): string {
+  const a = unwrap(arg);
+  if (a.type === 'pointer_expression' && a.child(0)?.type === '&')
+    return canonical(a.childForFieldName('argument') as SyntaxNode);
+  return `*${canonical(a)}`;
 }
 
 /** A call of helper `name` that releases a parameter: the release in the caller's terms. */

@@ -32,9 +32,17 @@ export interface HelperAcquire extends ParamPlace {
   readonly structName: string | null;
   /** Where the inner call is, in the file (offsets). */
   readonly at: { readonly start: number; readonly end: number };
+  /**
+   * A parameter the helper writes an identity of the pages through (`*pfn = page_to_pfn(pages[0])`
+   * in vfio's vaddr_get_pfns()): the caller can release them by that pfn (`put_pfn(*pfn, …)`).
+   */
+  readonly identityOut?: number;
 }
 
-/** A helper's release of pages one of its parameters holds. */
+/**
+ * A helper's release of pages one of its parameters holds — or names by page frame number
+ * (`put_pfn(pfn)`: `unpin_user_pages_dirty_lock(&pfn_to_page(pfn), 1, …)`).
+ */
 export interface HelperRelease extends ParamPlace {
   readonly family: 'get' | 'pin' | null;
   readonly countParam: number | null;

@@ -8,7 +8,7 @@ import { paramIndex, signatureAt, type AcquireApi, type ReleaseApi, type Signatu
 import { isReleaseHelperName, releaseHelperFamily } from '../../catalog/helpers';
 import { callArguments, isNullPointer, unwrap } from '../expr';
 import { resolveFlags } from '../flags';
-import { holdsPages, storageOf } from '../storage';
+import { holdsPages, storageOf, writtenAsPages } from '../storage';
 import { resultBinding } from './results';
 import type { AcquireOp, CountSpec, OpContext, ReleaseOp } from './types';
 
@@ -143,11 +143,13 @@ export function classifyReleaseByName(
   if (ctx.definedFunctions.has(name) || !isReleaseHelperName(name)) return null;
   const pagesIndex = args.findIndex((a) => {
     const ref = storageOf(a, ctx);
-    return ref !== null && holdsPages(ref, ctx);
+    return ref !== null && (holdsPages(ref, ctx) || writtenAsPages(a, ctx));
   });
   const pagesArg = pagesIndex >= 0 ? args[pagesIndex] : undefined;
   if (!pagesArg) return null;
-  const countArg = args[pagesIndex + 1];
+  // `bio_release_page(bio, pages[i])`: one element, one page.
+  const element = unwrap(pagesArg).type === 'subscript_expression';
+  const countArg = element ? undefined : args[pagesIndex + 1];
   return {
     kind: 'release',
     node: call,
@@ -155,7 +157,7 @@ export function classifyReleaseByName(
     api: null,
     family: releaseHelperFamily(name),
     pages: storageOf(pagesArg, ctx),
-    count: countArg ? { kind: 'expr', node: countArg } : { kind: 'unknown' },
+    count: element ? { kind: 'one' } : countArg ? { kind: 'expr', node: countArg } : { kind: 'unknown' },
     dirty: 'no',
     dirtyArg: null,
     via: 'by-name',

@@ -60,6 +60,11 @@ export interface AcquireOp extends OpBase {
    * the variable that holds the number of pages taken, on success and on failure alike.
    */
   readonly heldCount?: string;
+  /**
+   * The caller's key of an identity of the pages the helper wrote out (`*pfn_base`, set by
+   * `*pfn = page_to_pfn(pages[0])` inside it): a release of that key releases these pages.
+   */
+  readonly identityKey?: string;
 }
 
 export interface ReleaseOp extends OpBase {

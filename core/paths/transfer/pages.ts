@@ -29,7 +29,11 @@ const acquire: OpTransfer<'acquire'> = (walk, node, op, input) => {
   const r = walk.resourceFor(op, node.id, () => ({
     key: pages.key,
     // A local array already published in a global or a struct belongs there (published.ts).
-    nonLocal: pages.baseKind !== 'local' || publishedBefore(walk.fn.ctx, pages.key, op.node.startIndex),
+    // So do pages a helper named through an out-parameter (`*pfn_base`): the caller has them.
+    nonLocal:
+      pages.baseKind !== 'local' ||
+      publishedBefore(walk.fn.ctx, pages.key, op.node.startIndex) ||
+      (op.identityKey?.startsWith('*') ?? false),
     nrSym: op.nr ? evaluate(op.nr, walk.valueContext(state)) : null,
   }));
   const previous = state.res[r.id];
@@ -59,6 +63,8 @@ const acquire: OpTransfer<'acquire'> = (walk, node, op, input) => {
     `${op.name}(${op.nr ? oneLine(op.nr.text, 30) : ''}${op.flagsArg ? `, ${oneLine(op.flagsArg.text, 40)}` : ''})`,
     { op, res: [r.id] },
   ).state;
+  // `vaddr_get_pfns(…, pfn_base, pages)` wrote the pages' pfn to *pfn_base: `put_pfn(*pfn_base)` releases them.
+  if (op.identityKey) state = { ...state, moved: new Map(state.moved).set(op.identityKey, pages.key) };
   if (op.result.variable) state = bind(state, op.result.variable, { kind: 'result', res: r.id });
   if (op.heldCount) state = bind(state, op.heldCount, { kind: 'held', res: r.id });
   // `&page`: the page variable is non-NULL exactly when the acquire succeeded.

@@ -158,7 +158,35 @@ function leaks(
   // created itself go with that object: its own release path (kref_put(), a destroy
   // helper) drops them. The convention binds objects the caller owns.
   if (status === 'error' && inLocalObject(walk, r, rs, state)) return false;
+  if (status === 'error' && heldByObjectWithRelease(walk, r)) return false;
   return true;
+}
+
+/**
+ * Pins a same-file helper put into a field of the caller's object (`pfn_reader_fill_span(pfns)`
+ * pins into `pfns->user.upages`) when another function of the file releases that field — the
+ * object's release or destroy (`pfn_reader_release_pins()`): the helper succeeded and the object
+ * holds the pins from then on, so an error this function returns later leaves them to the object's
+ * owner, whose error path destroys it. Pins taken by this function itself stay its own to undo.
+ */
+function heldByObjectWithRelease(walk: FunctionWalk, r: Resource): boolean {
+  const op = r.op;
+  if (op.kind !== 'acquire' || !op.helper || op.pages?.baseKind !== 'field') return false;
+  const base = /^([A-Za-z_]\w*)/.exec(op.pages.key)?.[1];
+  if (base === undefined || !walk.fn.info.params.some((p) => p.name === base)) return false;
+  const field = lastField(op.pages.fileKey ?? op.pages.key);
+  if (field === null) return false;
+  for (const summary of walk.fn.ctx.helpers.values()) {
+    if (summary.name === op.helper.name || summary.name === walk.fn.info.name) continue;
+    if (summary.releases.some((rel) => rel.fieldSuffix !== null && lastField(rel.fileKey ?? rel.fieldSuffix) === field))
+      return true;
+  }
+  return false;
+}
+
+/** The last field name of a key: `pfn_reader_user::upages` and `->user.upages+n` are `upages`. */
+function lastField(key: string): string | null {
+  return /(?:::|->|\.)([A-Za-z_]\w*)$/.exec(baseKey(key).trim())?.[1] ?? null;
 }
 
 /**
