@@ -12,6 +12,7 @@ import {
   type Finding,
   type LintOptions,
 } from '../core/index';
+import { lookup, store, type CacheSpec, type CachedResult } from './cache/store';
 import { fileMayContainCatalogued, mayContainCatalogued } from './prefilter';
 import { decodeSource, DEFAULT_MAX_BYTES, tooLargeMessage, type Encoding } from './source';
 
@@ -33,6 +34,15 @@ export interface FileLintRequest {
   readonly lint: LintOptions;
   readonly maxBytes?: number;
   readonly budget?: FileBudget;
+  /** The result cache (batch/cache/): results are taken from it and written to it. */
+  readonly cache?: CacheSpec;
+}
+
+/** What the cache did for one file: taken from it, linted and written, or linted over a corrupt entry. */
+export interface CacheUse {
+  readonly outcome: 'hit' | 'miss' | 'corrupt';
+  /** Why the fresh result could not be written, when it could not. */
+  readonly writeError?: string;
 }
 
 export interface FileLintResult {
@@ -47,6 +57,8 @@ export interface FileLintResult {
   /** One line for stderr when the file could not be (fully) read. */
   readonly problem?: string;
   readonly encoding?: Encoding;
+  /** Set when the file was looked up in the result cache. */
+  readonly cache?: CacheUse;
 }
 
 function describe(error: unknown): string {
@@ -185,8 +197,49 @@ export function lintFileFromDisk(
   if (!mayContainCatalogued(scratch, length)) {
     return { file, status: 'skipped-prefilter', findings: [], notes: [] };
   }
+  const bytes = scratch.subarray(0, length);
+  if (!request.cache) {
+    if (deferAbove !== undefined && length > deferAbove) return null;
+    return lintBytesRead(file, Buffer.from(bytes), request, parser);
+  }
+  // A hit costs a hash and one small read: a large file that is cached is not worth a worker of its own.
+  const found = lookup(request.cache, file, bytes);
+  if (found.kind === 'hit') return { file, status: 'linted', ...found.result, cache: { outcome: 'hit' } };
   if (deferAbove !== undefined && length > deferAbove) return null;
-  const bytes = Buffer.from(scratch.subarray(0, length));
+  const result = lintBytesRead(file, Buffer.from(bytes), request, parser);
+  return { ...result, cache: cacheFresh(request.cache, file, found.content, result, found.kind) };
+}
+
+/** A result worth keeping: linted to the end (a budget note depends on the clock and the machine). */
+function cacheable(result: FileLintResult): boolean {
+  return result.status === 'linted' && !result.notes.some((n) => n.kind === 'budget');
+}
+
+function cacheFresh(
+  spec: CacheSpec,
+  file: string,
+  content: string,
+  result: FileLintResult,
+  outcome: 'miss' | 'corrupt',
+): CacheUse {
+  if (!cacheable(result)) return { outcome };
+  const kept: CachedResult = {
+    findings: result.findings,
+    notes: result.notes,
+    ...(result.encoding ? { encoding: result.encoding } : {}),
+    ...(result.problem !== undefined ? { problem: result.problem } : {}),
+  };
+  try {
+    store(spec, file, content, kept);
+    return { outcome };
+  } catch (e) {
+    return { outcome, writeError: describe(e) };
+  }
+}
+
+/** Decoding and linting bytes read from `file` (which passed the prefilter). */
+function lintBytesRead(file: string, bytes: Buffer, request: FileLintRequest, parser: CParser): FileLintResult {
+  const maxBytes = request.maxBytes ?? DEFAULT_MAX_BYTES;
   const decoded = decodeSource(bytes, maxBytes);
   if (!decoded.ok) return { file, status: 'skipped', findings: [], notes: [], problem: decoded.message };
   try {

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createCParser } from '../core/index';
+import { countUse, emptyTally, type CacheTally } from './cache/tally';
 import { lintFileFromDisk, type FileLintRequest, type FileLintResult } from './lintFile';
 
 export interface WorkerBatch {
@@ -28,6 +29,7 @@ export interface WorkerReply {
   readonly prefiltered: number;
   /** Files a pool worker did not lint because they are large: the pool runs each alone (pool.ts). */
   readonly deferred: readonly number[];
+  readonly cache: CacheTally;
 }
 
 /** The control word: CURRENT is the run index of the file being linted (-1 between files). */
@@ -81,6 +83,7 @@ if (parentPort) {
     const deferred: number[] = [];
     let linted = 0;
     let prefiltered = 0;
+    const cache = emptyTally();
     message.files.forEach((file, i) => {
       const index = message.indices[i] as number;
       Atomics.store(control, PoolControl.CURRENT, index);
@@ -95,10 +98,11 @@ if (parentPort) {
       }
       if (r.status === 'linted') linted++;
       if (r.status === 'skipped-prefilter') prefiltered++;
+      countUse(cache, r.cache);
       if (r.findings.length > 0 || r.notes.length > 0 || r.problem) results.push({ index, result: r });
     });
     Atomics.store(control, PoolControl.CURRENT, -1);
-    const reply: WorkerReply = { type: 'results', id: message.id, results, linted, prefiltered, deferred };
+    const reply: WorkerReply = { type: 'results', id: message.id, results, linted, prefiltered, deferred, cache };
     port.postMessage(reply);
   });
 }

@@ -25,6 +25,7 @@ import {
   type FileLintRequest,
   type FileLintResult,
 } from './lintFile';
+import { addTally, countUse, emptyTally, type CacheTally } from './cache/tally';
 import { PoolControl, type LintWorkerData, type WorkerBatch, type WorkerReply } from './lintWorker';
 
 export interface PoolOptions {
@@ -45,6 +46,8 @@ export interface PoolResult {
   readonly total: number;
   readonly cancelled: boolean;
   readonly threads: number;
+  /** What the result cache did (all zero without one). */
+  readonly cache: CacheTally;
 }
 
 const IN_PROCESS_BELOW = 24;
@@ -70,16 +73,18 @@ function inProcess(files: readonly string[], options: PoolOptions): PoolResult {
   let linted = 0;
   let prefiltered = 0;
   let done = 0;
+  const cache = emptyTally();
   for (const file of files) {
     if (options.signal?.aborted)
-      return { results, linted, prefiltered, total: files.length, cancelled: true, threads: 0 };
+      return { results, linted, prefiltered, total: files.length, cancelled: true, threads: 0, cache };
     const r = lintFileFromDisk(file, options.request);
+    countUse(cache, r.cache);
     if (r.status === 'linted') linted++;
     if (r.status === 'skipped-prefilter') prefiltered++;
     if (r.findings.length > 0 || r.notes.length > 0 || r.problem) results.push(r);
     options.onProgress?.(++done, files.length);
   }
-  return { results, linted, prefiltered, total: files.length, cancelled: false, threads: 0 };
+  return { results, linted, prefiltered, total: files.length, cancelled: false, threads: 0, cache };
 }
 
 function hasLargeFile(files: readonly string[]): boolean {
@@ -128,6 +133,7 @@ class PoolRun {
   private nextBatch = 0;
   private linted = 0;
   private prefiltered = 0;
+  private readonly cache = emptyTally();
   private done = 0;
   private cancelled = false;
   private finish: (() => void) | null = null;
@@ -165,6 +171,7 @@ class PoolRun {
       total: this.files.length,
       cancelled: this.cancelled,
       threads: workers,
+      cache: this.cache,
     };
   }
 
@@ -225,6 +232,7 @@ class PoolRun {
     for (const { index, result } of reply.results) this.results.set(index, result);
     this.linted += reply.linted;
     this.prefiltered += reply.prefiltered;
+    addTally(this.cache, reply.cache);
     this.solos.push(...reply.deferred.map((i) => this.batch([i], true)));
     this.progress(batch.indices.length - reply.deferred.length);
     slot.batch = null;

@@ -9,6 +9,7 @@
  */
 import { formatVersion } from '../core/index';
 import { applyBaseline } from './baseline';
+import { printCacheNotes } from './cacheNotes';
 import type { FixHooks } from './fix';
 import type { Io } from './io';
 import { LINT_USAGE, parseLintCommand, type LintCommand } from './lintCommand';
@@ -48,7 +49,8 @@ function closingLine(command: LintCommand, run: Run, counts: Counts): string {
   const baseline = counts.baseline
     ? `${counts.baseline.unchanged} already in the baseline, ${counts.baseline.absent} of its findings gone; `
     : '';
-  const looked = `${baseline}${shard}${s.parsed} parsed, ${s.prefiltered} skipped by the prefilter, ${counts.seconds} s`;
+  const cached = run.cache && run.cache.hits > 0 ? `; ${run.cache.hits} results from the cache` : '';
+  const looked = `${baseline}${shard}${s.parsed} parsed, ${s.prefiltered} skipped by the prefilter, ${counts.seconds} s${cached}`;
   const kind = command.source.kind === 'paths' && !command.baseline ? 'finding' : 'new finding';
   const found = `${plural(counts.total, kind)} in ${plural(counts.files, 'file')}`;
   if (command.source.kind === 'since')
@@ -91,6 +93,7 @@ export async function runLint(argv: readonly string[], io: Io, hooks: FixHooks =
   if (command.mode !== 'diff') printReport(command.format, reports, run.run, io, context);
   printRunNotes(io, command.verbosity, run.run);
   const quiet = command.verbosity === 'quiet';
+  if (!quiet) printCacheNotes(io, run.cache);
   if (command.mode === 'fix' && !quiet)
     io.err(
       `pinscope: fixed ${plural(run.fixedFindings, 'finding')} in ${plural(run.fixedFiles, 'file')}; ${total} remain`,

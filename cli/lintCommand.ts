@@ -3,7 +3,9 @@
  * changes since a git revision, or a patch), how to report it, and what to leave out (a baseline,
  * other shards). A mistake is a `UsageError` (exit 2) before the first line of output.
  */
+import path from 'node:path';
 import { formatVersion, isRuleId, type RuleId, type RuleSetting } from '../core/index';
+import { defaultCacheDir } from '../batch/cache/location';
 import { globMatcher } from '../batch/files';
 import { parseShard, type Shard } from '../batch/shard';
 import { loadBaseline, type BaselineFinding } from './baseline';
@@ -26,7 +28,8 @@ export const LINT_USAGE = `usage: pinscope lint [options] PATH...
        pinscope lint --patch FILE.patch|- [--tree DIR] [options]
 options: [--format gcc|json|sarif] [--kernel-version X.Y] [--fix | --diff] [--baseline OLD.json]
          [--shard I/N] [--rule ID=off|error|warning|info]... [--exclude GLOB]... [--jobs N]
-         [--max-file-size BYTES] [--exit-zero] [--quiet | --verbose] [--explain]`;
+         [--max-file-size BYTES] [--exit-zero] [--quiet | --verbose] [--explain]
+         [--no-cache | --cache-location DIR]`;
 
 const LINT_OPTIONS = {
   ...COMMON_OPTIONS,
@@ -44,6 +47,8 @@ const LINT_OPTIONS = {
   tree: { type: 'string' },
   baseline: { type: 'string' },
   shard: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  'cache-location': { type: 'string' },
 } as const;
 
 type LintValues = ReturnType<typeof parseCommandLine<typeof LINT_OPTIONS>>['values'];
@@ -66,6 +71,8 @@ export interface LintCommand {
   readonly explain: boolean;
   readonly baseline?: readonly BaselineFinding[];
   readonly shard?: Shard;
+  /** The result cache's folder; null with --no-cache. */
+  readonly cacheDir: string | null;
 }
 
 function ruleSettings(specs: readonly string[]): Partial<Record<RuleId, RuleSetting>> {
@@ -104,6 +111,17 @@ function lintSource(values: LintValues, positionals: readonly string[]): LintSou
   return { kind: 'paths', paths: positionals };
 }
 
+function cacheDirOf(values: LintValues): string | null {
+  const location = values['cache-location'];
+  if (values['no-cache']) {
+    if (location !== undefined) throw new UsageError('--no-cache and --cache-location cannot be used together');
+    return null;
+  }
+  if (location === undefined) return defaultCacheDir();
+  if (location === '') throw new UsageError('--cache-location needs a folder');
+  return path.resolve(location);
+}
+
 function verbosityOf(values: LintValues): Verbosity {
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose cannot be used together');
   return values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal';
@@ -138,6 +156,7 @@ export function parseLintCommand(argv: readonly string[], io: Io): LintCommand |
   const rules = ruleSettings(values.rule ?? []);
   const exclude = (values.exclude ?? []).map(globMatcher);
   const shard = shardOption(values.shard);
+  const cacheDir = cacheDirOf(values);
   if (values.baseline !== undefined && (values.fix || values.diff))
     throw new UsageError('--baseline cannot be used with --fix or --diff');
   const baseline = values.baseline !== undefined ? loadBaseline(values.baseline) : undefined;
@@ -161,6 +180,7 @@ export function parseLintCommand(argv: readonly string[], io: Io): LintCommand |
     exitZero: values['exit-zero'] ?? false,
     verbosity,
     explain: values.explain ?? false,
+    cacheDir,
     ...(baseline ? { baseline } : {}),
     ...(shard ? { shard } : {}),
   };

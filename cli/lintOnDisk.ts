@@ -6,6 +6,9 @@
  */
 import { closeSync, constants, opendirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { configKey } from '../batch/cache/key';
+import type { CacheSpec } from '../batch/cache/store';
+import type { CacheTally } from '../batch/cache/tally';
 import { listCFiles } from '../batch/files';
 import { lintBytes } from '../batch/lintBytes';
 import { lintFiles, type PoolResult } from '../batch/pool';
@@ -18,6 +21,7 @@ import { newFindings } from './newFindings';
 import { ReadError, readSource } from './readFile';
 import { fileReport, type FileReport, type RunSummary } from './report';
 import type { RunNotes } from './runNotes';
+import { currentBuild } from './buildId';
 import { bytesAt, changedSince, type SinceChanges } from './since';
 
 export interface DiskRun {
@@ -32,6 +36,8 @@ export interface DiskRun {
   /** Files whose fix or diff could not be made or written: exit 2. */
   readonly notFixed: number;
   readonly since?: SinceChanges;
+  /** What the result cache did, when there was one. */
+  readonly cache?: CacheTally & { readonly dir: string };
 }
 
 /** Whether a path from the command line can be read (opened, as a file or a folder). */
@@ -150,9 +156,14 @@ export async function lintOnDisk(command: LintCommand, io: Io, hooks: FixHooks):
     return 2;
   }
   const files = command.shard ? selectShard(listing.files, command.shard, displayPath) : listing.files;
+  const workerScript = path.join(__dirname, '..', 'worker', 'lint-worker.js');
+  const request = { lint: command.request.lint, maxBytes: command.request.maxBytes };
+  const cache: CacheSpec | null = command.cacheDir
+    ? { dir: command.cacheDir, key: configKey(request, currentBuild(workerScript)) }
+    : null;
   const pool = await lintFiles(files, {
-    request: { lint: command.request.lint, maxBytes: command.request.maxBytes },
-    workerScript: path.join(__dirname, '..', 'worker', 'lint-worker.js'),
+    request: cache ? { ...request, cache } : request,
+    workerScript,
     ...(command.jobs !== undefined ? { threads: command.jobs } : {}),
   });
   const unreadable = pool.results.filter((r) => r.status === 'error' || r.status === 'skipped').length;
@@ -171,5 +182,6 @@ export async function lintOnDisk(command: LintCommand, io: Io, hooks: FixHooks):
     listed: listing.files.length,
     unreadableNamed: listing.unreadableNamed,
     ...(since ? { since } : {}),
+    ...(cache ? { cache: { ...pool.cache, dir: cache.dir } } : {}),
   };
 }
