@@ -1,37 +1,48 @@
 /**
  * The byte-level prefilter: a file that contains none of core's needles (PREFILTER_NEEDLES, the
  * catalogued names every finding starts from) cannot contain a call any rule reports on, so it is
- * not parsed. Checked with Buffer.indexOf on the raw bytes (native memchr-style search), which
- * keeps whole-tree runs close to the cost of reading every byte once.
+ * not parsed. It is what most of a whole-tree run costs besides reading (58,000 of 60,000 kernel
+ * files stop here), so it is two regular expressions over the bytes as a Latin-1 string (one
+ * character per byte, copied natively): V8 compiles them to machine code that skips ahead on the
+ * first characters, which measured 2–3× faster on the 6.12 tree than a Buffer.indexOf per anchor
+ * followed by an Aho–Corasick automaton in JavaScript (the same files pass).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { PREFILTER_NEEDLES } from '../core/index';
-import { MultiSearch } from './multiSearch';
 
-const search = new MultiSearch(PREFILTER_NEEDLES);
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Short substrings at least one of which every needle contains. Buffer.indexOf (native, SIMD
- * memmem) rules most files out at memory speed; the automaton then reads only the rest.
+ * Short substrings at least one of which every needle contains: most files have none, and this
+ * short alternation rules them out fastest.
  */
 const ANCHORS = ['_page', '_folio', 'dma_'];
 for (const needle of PREFILTER_NEEDLES) {
   if (!ANCHORS.some((a) => needle.includes(a))) ANCHORS.push(needle);
 }
-const anchorBuffers = ANCHORS.map((a) => Buffer.from(a, 'latin1'));
+const anchor = new RegExp(ANCHORS.map(escape).join('|'));
+
+/**
+ * The needles as one expression factored by common prefixes (`dma(?:_(?:map_(?:s(?:g|ingle)|…`),
+ * so that it reads each position once instead of trying every needle there.
+ */
+function factored(words: readonly string[]): string {
+  if (words.includes('')) return ''; // a needle ends here: what follows does not matter
+  const byFirst = new Map<string, string[]>();
+  for (const w of words) {
+    const first = w.charAt(0);
+    byFirst.set(first, [...(byFirst.get(first) ?? []), w.slice(1)]);
+  }
+  const alternatives = [...byFirst].map(([first, rest]) => escape(first) + factored(rest));
+  return alternatives.length === 1 ? (alternatives[0] as string) : `(?:${alternatives.join('|')})`;
+}
+const needles = new RegExp(factored(PREFILTER_NEEDLES));
 
 /** Whether `bytes[0..length)` contains any needle. */
 export function mayContainCatalogued(bytes: Uint8Array, length = bytes.length): boolean {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const view = length === buf.length ? buf : buf.subarray(0, length);
-  let anchored = false;
-  for (const anchor of anchorBuffers) {
-    if (view.indexOf(anchor) >= 0) {
-      anchored = true;
-      break;
-    }
-  }
-  return anchored && search.test(bytes, length);
+  const text = buf.toString('latin1', 0, length);
+  return anchor.test(text) && needles.test(text);
 }
 
 const LONGEST_NEEDLE = Math.max(...PREFILTER_NEEDLES.map((n) => Buffer.byteLength(n, 'latin1')));
