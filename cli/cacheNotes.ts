@@ -7,10 +7,19 @@
 import type { CacheTally } from '../batch/cache/tally';
 import { terminalPath } from './filePaths';
 import type { Io } from './io';
+import type { Verbosity } from './runNotes';
 
-export function printCacheNotes(io: Io, cache: (CacheTally & { readonly dir: string }) | undefined): void {
-  if (!cache) return;
+export function printCacheNotes(
+  io: Io,
+  verbosity: Verbosity,
+  cache: (CacheTally & { readonly dir: string }) | undefined,
+): void {
+  if (!cache || verbosity === 'quiet') return;
   const where = terminalPath(cache.dir);
+  if (verbosity === 'verbose')
+    io.err(
+      `pinscope: result cache ${where}: ${cache.hits} results from it, ${cache.misses + cache.corrupt} files linted afresh`,
+    );
   if (cache.corrupt > 0)
     io.err(
       `pinscope: note: ${cache.corrupt} result cache ${cache.corrupt === 1 ? 'entry' : 'entries'} in ${where} could not be read; ignored, and the files linted afresh`,

@@ -93,7 +93,7 @@ export async function runLint(argv: readonly string[], io: Io, hooks: FixHooks =
   if (command.mode !== 'diff') printReport(command.format, reports, run.run, io, context);
   printRunNotes(io, command.verbosity, run.run);
   const quiet = command.verbosity === 'quiet';
-  if (!quiet) printCacheNotes(io, run.cache);
+  printCacheNotes(io, command.verbosity, run.cache);
   if (command.mode === 'fix' && !quiet)
     io.err(
       `pinscope: fixed ${plural(run.fixedFindings, 'finding')} in ${plural(run.fixedFiles, 'file')}; ${total} remain`,

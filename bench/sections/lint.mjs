@@ -14,6 +14,7 @@ import { existsSync, opendirSync, readFileSync, statSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { GNU_TIME, measure, versionOf, which } from '../lib/measure.mjs';
+import { noCacheFlag } from '../lib/pinscope.mjs';
 
 export const id = 'lint';
 export const title = 'Linting the whole kernel tree: pinscope vs the grep floor vs Coccinelle';
@@ -67,7 +68,7 @@ const mb = (kb) => (kb === null ? null : (kb / 1024).toFixed(0));
  * @param {string[]} pinscope
  * @returns {{ names: string[], source: string }}
  */
-function apiNames(pinscope) {
+export function apiNames(pinscope) {
   const r = spawnSync(pinscope[0] ?? '', [...pinscope.slice(1), 'catalog', '--names'], {
     encoding: 'utf8',
     timeout: 60_000,
@@ -86,7 +87,7 @@ function apiNames(pinscope) {
 }
 
 /** @param {string} s */
-const ereEscape = (s) => s.replace(/[.[\]()*+?{}|^$\\]/g, '\\$&');
+export const ereEscape = (s) => s.replace(/[.[\]()*+?{}|^$\\]/g, '\\$&');
 
 /**
  * Counts *.c and *.h regular files (symlinks are not followed, as `grep -r` does not) and their bytes.
@@ -262,7 +263,17 @@ export async function run(ctx) {
   /** @type {string} */
   let pinResult = 'skipped (--opt lint.tools)';
   if (tools.includes('pinscope')) {
-    const argv = [...ctx.pinscope, 'lint', '--format', 'json', '--kernel-version', KERNEL_VERSION, tree];
+    // Cold: without the result cache (the `tree` section measures warm runs).
+    const argv = [
+      ...ctx.pinscope,
+      'lint',
+      '--format',
+      'json',
+      '--kernel-version',
+      KERNEL_VERSION,
+      ...noCacheFlag(ctx.pinscope),
+      tree,
+    ];
     log(`pinscope lint (cap ${pinscopeCap} s) ...`);
     pin = await measure({ argv, outDir: tmp, name: 'pinscope', okCodes: [0, 1], capS: pinscopeCap });
     data.pinscope = { ...pin, argv };
