@@ -35,6 +35,8 @@ export interface CfgEdge {
   readonly back?: boolean;
   /** The edge from a loop head into its body: not taken again once the path came back around. */
   readonly enter?: boolean;
+  /** A `break` out of the loop with this head (a for or while loop). */
+  readonly leaves?: number;
 }
 
 export interface CfgNode {

@@ -18,6 +18,8 @@ export interface Pending {
   readonly cond?: EdgeCondition;
   readonly switchCase?: { value: SyntaxNode | null; subject: SyntaxNode };
   readonly enter?: boolean;
+  /** A `break` out of the loop with this head. */
+  readonly leaves?: number;
 }
 
 /** A statement to build, entered through `pending`: resumed with its fall-through frontier. */
@@ -72,6 +74,7 @@ export class Builder {
         ...(p.switchCase ? { switchCase: p.switchCase } : {}),
         ...(back ? { back: true } : {}),
         ...(p.enter ? { enter: true } : {}),
+        ...(p.leaves !== undefined ? { leaves: p.leaves } : {}),
       };
       node.succs.push(edge);
     }
@@ -251,7 +254,7 @@ export class Builder {
     this.breakKinds.pop();
     this.loops.pop();
     this.connect(out, head, true);
-    return targets.breakTo;
+    return targets.breakTo.map((p) => ({ ...p, leaves: head }));
   }
 
   private *whileStatement(node: SyntaxNode, pending: Pending[]): Build {

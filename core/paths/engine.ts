@@ -170,6 +170,10 @@ class Enumeration {
       ) {
         next = { ...next, skippedLoops: new Set([...next.skippedLoops, node.id]) };
       }
+      // A `break` on the loop's first round (`if (l == fifo_len) break;` before the store): the
+      // rest of that round was skipped as if the loop had not run (liveness.ts, skippedConsumer).
+      if (edge.leaves !== undefined && !next.skippedLoops.has(edge.leaves) && !tookBackEdge(next, edge.leaves))
+        next = { ...next, skippedLoops: new Set([...next.skippedLoops, edge.leaves]) };
       // Conditions and switch cases: the modules decide which states may take the edge.
       if (edge.cond || edge.switchCase) {
         for (const s of this.transfers.condition(this.walk, edge, next)) out.push({ ...s, node: edge.to });
@@ -182,6 +186,13 @@ class Enumeration {
 }
 
 const standard = new Transfers(STANDARD_TRANSFERS);
+
+/** Whether the path came back around to loop head `head` (its round finished). */
+function tookBackEdge(state: State, head: number): boolean {
+  const suffix = `>${head}`;
+  for (const key of state.back) if (key.endsWith(suffix)) return true;
+  return false;
+}
 
 /**
  * Every path through `fn` within the budget, with the issues found on them. `meter` is the file's

@@ -116,16 +116,25 @@ function components(cfg: Cfg): number[][] {
   return out;
 }
 
-/** Whether a loop this path skipped mentions the resource's key in its body. */
+/**
+ * Whether a loop this path skipped (or broke out of in its first round) mentions the resource's
+ * key in its body, and did not make the resource itself.
+ */
 export function skippedConsumer(walk: FunctionWalk, r: Resource, state: State): boolean {
   if (state.skippedLoops.size === 0 || r.op.kind !== 'dma') return false;
   const bodies = walk.memo(LOOP_BODIES, () => loopBodyNames(walk.cfg, namesAt(walk)));
   const names = [r.key, r.op.handleOut]
     .map((k) => (k ? ROOT_NAME.exec(k)?.[0] : undefined))
     .filter((n): n is string => n !== undefined);
+  const at = r.op.node.startIndex;
   for (const id of state.skippedLoops) {
     const body = bodies.get(id);
-    if (body && names.some((n) => body.has(n))) return true;
+    if (!body || !names.some((n) => body.has(n))) continue;
+    // A loop that made the mapping itself is not one that would have handed it on: alx's refill
+    // loop maps, then frees the skb and breaks out when the address is misaligned.
+    const span = loopSpan(walk.cfg.nodes[id] as CfgNode);
+    if (span && at >= span.start && at < span.end) continue;
+    return true;
   }
   return false;
 }

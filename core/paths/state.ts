@@ -73,7 +73,10 @@ export interface State {
    */
   readonly facts: ReadonlyMap<string, boolean>;
   readonly issues: readonly PathIssue[];
-  /** Loops this path left without running their body once (the bound was 0 or unknown). */
+  /**
+   * Loops this path left without running their body once (the bound was 0 or unknown), or left by
+   * a `break` in their first round.
+   */
   readonly skippedLoops: ReadonlySet<number>;
 }
 

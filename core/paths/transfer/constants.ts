@@ -91,6 +91,7 @@ function alongCase(walk: FunctionWalk, edge: CfgEdge, state: State): State[] {
     // default: not taken when the subject is one of the cases.
     for (const other of siblingsOf(walk, edge))
       if (other.switchCase?.value && symsEqual(subject, evaluate(other.switchCase.value, ctx), ctx) === true) return [];
+    if (callersPassOnlyCases(walk, sc.subject, siblingsOf(walk, edge))) return [];
     return [state];
   }
   const equal = symsEqual(subject, evaluate(sc.value, ctx), ctx);
@@ -99,6 +100,85 @@ function alongCase(walk: FunctionWalk, edge: CfgEdge, state: State): State[] {
   if (equal === 'unknown' && name && isConstantOperand(sc.value) && replaceable(state.env.get(name)))
     return [bind(state, name, evaluate(sc.value, ctx))];
   return [state];
+}
+
+const CALLER_CONSTANTS = memoKey<Map<number, readonly string[] | null>>(
+  'the constants the file passes for each parameter, when every call passes one',
+);
+
+/**
+ * `switch (which)` on a parameter for which every call in the file passes a constant that one of
+ * the cases names (3w-9xxx's `twa_allocate_memory(tw_dev, size, 0)` and `…, 1)`): its `default:`
+ * (or its fall-through when there is none) is code no caller reaches. Needs at least one call, and
+ * a function that is not stored or passed (its name appears only in calls and declarations).
+ */
+function callersPassOnlyCases(walk: FunctionWalk, subject: SyntaxNode, edges: readonly CfgEdge[]): boolean {
+  const u = unwrap(subject);
+  if (u.type !== 'identifier') return false;
+  const param = walk.fn.info.params.find((p) => p.name === u.text);
+  if (!param || walk.fn.info.locals.has(u.text) || assignedIn(walk.fn.info.body, u.text)) return false;
+  const passed = walk.memo(CALLER_CONSTANTS, () => new Map<number, readonly string[] | null>());
+  let constants = passed.get(param.index);
+  if (constants === undefined) {
+    constants = constantsPassed(walk.fn.ctx.text, walk.fn.info.name, walk.fn.info.nameNode.startIndex, param.index);
+    passed.set(param.index, constants);
+  }
+  if (!constants || constants.length === 0) return false;
+  const cases = new Set(edges.flatMap((e) => (e.switchCase?.value ? [canonical(e.switchCase.value)] : [])));
+  return constants.every((c) => cases.has(c));
+}
+
+/** Whether `body` assigns `name` (`which = …`, `which++`). */
+function assignedIn(body: SyntaxNode, name: string): boolean {
+  return new RegExp(
+    `(?:^|[^\\w.>])${name}\\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|\\b${name}\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*${name}\\b`,
+  ).test(body.text);
+}
+
+const COMMENT_OR_STRING = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g;
+
+/**
+ * The constant operands every call of the function in the file passes at `index`, or null when
+ * some call passes something else or the name is used other than in a call or a declaration.
+ * Read from the file's text: a focused parse has no bodies for the functions no rule looks at.
+ */
+function constantsPassed(text: string, name: string, definedAt: number, index: number): readonly string[] | null {
+  const code = text.replace(COMMENT_OR_STRING, (m) => ' '.repeat(m.length));
+  const out: string[] = [];
+  for (const m of code.matchAll(new RegExp(`\\b${name}\\b`, 'g'))) {
+    const at = m.index;
+    if (at === definedAt) continue;
+    const open = /^\s*\(/.exec(code.slice(at + name.length));
+    if (!open) return null; // stored, passed or taken by address
+    const before = /([\w*])\s*$/.exec(code.slice(Math.max(0, at - 40), at));
+    const word = /(\w+)\s*$/.exec(code.slice(Math.max(0, at - 40), at))?.[1];
+    if (before && word !== 'return' && word !== 'else') continue; // a prototype: `static int name(…);`
+    const args = topLevelArguments(code, at + name.length + open[0].length);
+    const arg = args?.[index]?.trim();
+    if (!arg || !/^(?:\d+|[A-Z][A-Z0-9_]*)$/.test(arg) || arg === 'NULL') return null;
+    out.push(arg);
+  }
+  return out;
+}
+
+/** The comma-separated arguments of a call whose `(` ends just before `from`, or null when unbalanced. */
+function topLevelArguments(code: string, from: number): string[] | null {
+  const args: string[] = [];
+  let depth = 0;
+  let start = from;
+  for (let i = from; i < code.length && i < from + 2000; i++) {
+    const c = code[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+    else if (c === ')') {
+      args.push(code.slice(start, i));
+      return args;
+    } else if (c === ',' && depth === 0) {
+      args.push(code.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return null;
 }
 
 export const constantTransfer: TransferModule = {

@@ -200,3 +200,101 @@ describe('`x > 0` taken true decides a later `if (x)` (class 4: il4965_tx_skb)',
     expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return 0;')}`]);
   });
 });
+
+/** Shaped like drivers/net/ethernet/neterion/s2io.c init_shared_mem(). */
+const BOUND_BREAK = `#include <linux/dma-mapping.h>
+
+static int demo_init_mem(struct device *dev, struct demo_fifo *fifo, int page_num, int per_page)
+{
+	int j;
+
+	for (j = 0; j < page_num; j++) {
+		int k = 0;
+		dma_addr_t tmp_p;
+		void *tmp_v;
+
+		tmp_v = dma_alloc_coherent(dev, PAGE_SIZE, &tmp_p, GFP_KERNEL);
+		if (!tmp_v)
+			return -ENOMEM;
+		while (k < per_page) {
+			int l = (j * per_page) + k;
+
+			if (l == fifo->len)
+				break;
+			fifo->list[l].virt = tmp_v + (k * 64);
+			fifo->list[l].phys = tmp_p + (k * 64);
+			k++;
+		}
+	}
+	fifo->extra = kcalloc(fifo->len, sizeof(u64), GFP_KERNEL);
+	if (!fifo->extra)
+		return -ENOMEM;
+	return 0;
+}
+`;
+
+describe('a break out of the storing loop on its first round is like a loop that did not run (s2io)', () => {
+  it('near miss: the inner loop would store the page; breaking out before it is not a leak', () => {
+    expect(findings(BOUND_BREAK, LEAK)).toEqual([]);
+  });
+  it('one edit (the bound check returns instead of breaking out): the page leaks there', () => {
+    const text = mutate(BOUND_BREAK, '\t\t\t\tbreak;\n', '\t\t\t\treturn -EINVAL;\n');
+    expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return -EINVAL;')}`]);
+  });
+});
+
+/** Shaped like drivers/scsi/3w-9xxx.c twa_allocate_memory() and its callers. */
+const SWITCH_ON_PARAM = `#include <linux/dma-mapping.h>
+
+static int demo_allocate_memory(struct demo_dev *tw_dev, int size, int which)
+{
+	int i;
+	dma_addr_t dma_handle;
+	unsigned long *cpu_addr;
+	int retval = 1;
+
+	cpu_addr = dma_alloc_coherent(&tw_dev->pdev->dev, size * 16, &dma_handle, GFP_KERNEL);
+	if (!cpu_addr)
+		goto out;
+
+	for (i = 0; i < 16; i++) {
+		switch (which) {
+		case 0:
+			tw_dev->command_phys[i] = dma_handle + (i * size);
+			tw_dev->command_virt[i] = (unsigned char *)cpu_addr + (i * size);
+			break;
+		case 1:
+			tw_dev->generic_phys[i] = dma_handle + (i * size);
+			tw_dev->generic_virt[i] = (unsigned char *)cpu_addr + (i * size);
+			break;
+		}
+	}
+	retval = 0;
+out:
+	return retval;
+}
+
+static int demo_init(struct demo_dev *tw_dev)
+{
+	/* demo_allocate_memory(tw_dev, 8, 2) is never called */
+	if (demo_allocate_memory(tw_dev, 64, 0))
+		return -ENOMEM;
+	if (demo_allocate_memory(tw_dev, 512, 1))
+		return -ENOMEM;
+	return 0;
+}
+`;
+
+describe('a switch on a parameter that every caller passes a handled constant for (3w-9xxx, 3w-sas, 3w-xxxx)', () => {
+  it('near miss: no call passes a value without a case: the fall-through is no path', () => {
+    expect(findings(SWITCH_ON_PARAM, LEAK)).toEqual([]);
+  });
+  it('one edit (a caller passes 2, which no case handles): the memory leaks on the fall-through', () => {
+    const text = mutate(
+      SWITCH_ON_PARAM,
+      'demo_allocate_memory(tw_dev, 512, 1)',
+      'demo_allocate_memory(tw_dev, 512, 2)',
+    );
+    expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return retval;')}`]);
+  });
+});
