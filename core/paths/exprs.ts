@@ -71,6 +71,8 @@ function compileBody(node: SyntaxNode, depth: number): { body: ExprBody; pure: b
       const name = node.text;
       if (name === 'NULL' || name === 'false') return { body: { k: 'num', value: 0 }, pure: true };
       if (name === 'true') return { body: { k: 'num', value: 1 }, pure: true };
+      // What a failed dma_map_single() returns (all ones; the engine's failed handle is -1).
+      if (name === 'DMA_MAPPING_ERROR') return { body: { k: 'num', value: -1 }, pure: true };
       return { body: { k: 'ident', name }, pure: true };
     }
     case 'null':

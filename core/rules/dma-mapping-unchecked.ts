@@ -12,9 +12,11 @@ import type { FunctionAnalysis } from '../analysis/types';
 import type { DmaOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
 import { sourceText } from './support/dmaOps';
-import { fnName } from './support/finding';
+import { fnName, spanOf } from './support/finding';
+import { constantChecks } from './support/mappingErrorConstant';
 import { failureNullChecks } from './support/nullChecks';
 import { dmaIssueFindings } from './support/pathIssues';
+import { straightMaps } from './support/straightMaps';
 import { defineRule, type RuleContext } from './support/rule';
 
 export const dmaMappingUnchecked = defineRule({
@@ -27,7 +29,7 @@ export const dmaMappingUnchecked = defineRule({
     fixable: 'offered',
     description: 'A dma_map_single/page/resource() handle is used on some path without a dma_mapping_error() check.',
     catches:
-      "A dma_map_single(), dma_map_page(), dma_map_resource() (and _attrs forms) whose handle is used, stored or passed on before any dma_mapping_error() check on that path, or unmapped without one. A check kept in a variable (`ret = dma_mapping_error(...); if (ret)`) or made by an in-file helper that calls dma_mapping_error() on its argument counts; a handle returned to the caller is the caller's to check.",
+      "A dma_map_single(), dma_map_page(), dma_map_resource() (and _attrs forms) whose handle is used, stored or passed on before any dma_mapping_error() check on that path, or unmapped without one. A check kept in a variable (`ret = dma_mapping_error(...); if (ret)`) or made by an in-file helper that calls dma_mapping_error() on its argument counts; a handle returned to the caller is the caller's to check. Also a handle written straight into a descriptor or struct field (`desc->buf = dma_map_single(...)`, or through `cpu_to_le32()` and the like) that the function never reads again and nothing in the file checks, a map passed straight into another call (`writel(dma_map_single(...), reg)`), and a handle compared with `DMA_MAPPING_ERROR` instead of checked with dma_mapping_error().",
     why: '"In some cases the DMA mapping can fail … drivers must check the result with dma_mapping_error()." A failed mapping returns DMA_MAPPING_ERROR (all ones), which the device will happily DMA to. dma-debug reports "device driver failed to check map error" at unmap.',
     wrong: 'addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);\nwritel(lower_32_bits(addr), reg);',
     right:
@@ -37,7 +39,67 @@ export const dmaMappingUnchecked = defineRule({
   check,
 });
 
-function check({ file, finding }: RuleContext): Finding[] {
+function check(ctx: RuleContext): Finding[] {
+  return [...pathFindings(ctx), ...straightFindings(ctx), ...constantFindings(ctx)];
+}
+
+/** A handle written straight into a field, or passed straight into a call, with no check anywhere. */
+function straightFindings(ctx: RuleContext): Finding[] {
+  const { file } = ctx;
+  const findings: Finding[] = [];
+  for (const fn of file.functions) {
+    for (const s of straightMaps(fn, file.parsed.text)) {
+      const map = fnName(s.op.name);
+      const message =
+        s.how === 'call'
+          ? `The ${map} handle is passed straight to ${fnName(s.target)} and never checked with dma_mapping_error(): a failed mapping is DMA_MAPPING_ERROR, which the device will happily DMA to.`
+          : `The ${map} handle is written straight into \`${s.target}\`${s.how === 'converted' ? ' (converted on the way)' : ''} and never checked with dma_mapping_error(): a failed mapping puts DMA_MAPPING_ERROR in the ${s.how === 'converted' ? 'descriptor' : 'field'}, and the device will happily DMA to it.`;
+      findings.push(
+        ctx.finding({
+          span: spanOf(s.op.node),
+          function: fn.info.name,
+          related: [
+            { span: spanOf(s.at), message: s.how === 'call' ? `passed to ${fnName(s.target)} here` : 'stored here' },
+          ],
+          message,
+        }),
+      );
+    }
+  }
+  return findings;
+}
+
+/** `h == DMA_MAPPING_ERROR` on a mapping's handle: dma-debug still reports the check as missing. */
+function constantFindings(ctx: RuleContext): Finding[] {
+  const { file } = ctx;
+  const findings: Finding[] = [];
+  for (const fn of file.functions) {
+    for (const c of constantChecks(fn)) {
+      const dev = c.map.dev ? sourceText(file, c.map.dev) : null;
+      const call = dev ? `dma_mapping_error(${dev}, ${sourceText(file, c.handle)})` : null;
+      findings.push(
+        ctx.finding({
+          span: spanOf(c.node),
+          function: fn.info.name,
+          related: [{ span: spanOf(c.map.node), message: `${fnName(c.map.name)} here` }],
+          fixes: call
+            ? [
+                {
+                  title: `Check with ${call}`,
+                  edits: [{ span: spanOf(c.node), newText: c.op === '==' ? call : `!${call}` }],
+                  safe: false,
+                },
+              ]
+            : [],
+          message: `The ${fnName(c.map.name)} handle \`${c.map.key}\` is compared with DMA_MAPPING_ERROR instead of checked with dma_mapping_error(): "drivers must check the result with dma_mapping_error()", and only that call tells dma-debug the mapping was checked (otherwise the unmap reports "device driver failed to check map error").`,
+        }),
+      );
+    }
+  }
+  return findings;
+}
+
+function pathFindings({ file, finding }: RuleContext): Finding[] {
   return dmaIssueFindings(file, 'dma-unchecked', (issue, { op, related, base }, fn) => {
     // dma-mapping-null-check says it better where it reports this mapping's `!handle` test.
     if (failureNullChecks(fn).some((c) => c.map === op)) return null;

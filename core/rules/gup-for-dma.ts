@@ -3,7 +3,8 @@
  * and 5: Direct IO, DMA, writing to the data) must be pinned instead: FOLL_GET references are
  * invisible to folio_maybe_dma_pinned(). Silent in files that register an MMU notifier (case 3).
  */
-import { hasPinApi, pinCounterpartAt, type AcquireApi } from '../catalog/gup';
+import { acquireApi, hasPinApi, pinCounterpartAt, type AcquireApi } from '../catalog/gup';
+import { inRange, type KernelVersion } from '../catalog/version';
 import { namesPagesHeldForAccess } from '../catalog/conventions';
 import type { FileAnalysis } from '../fileAnalysis/types';
 import { hasFlag } from '../analysis/flags';
@@ -86,7 +87,7 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
         function: site.fn.info.name,
         related,
         fixes,
-        message: `Pages from ${fnName(op.name)} (FOLL_GET) must be pinned: ${first.what}${evidence.length > 1 ? ` (and ${evidence.length - 1} more use${evidence.length > 2 ? 's' : ''})` : ''} — pin_user_pages.rst: ${cases}. FOLL_GET references are invisible to folio_maybe_dma_pinned(), so writeback, migration and fork treat the pages as unused while they are in use. ${advice(conversion, pinCounterpartAt(op.api, file.version))}`,
+        message: `Pages from ${fnName(op.name)} (FOLL_GET) must be pinned: ${first.what}${evidence.length > 1 ? ` (and ${evidence.length - 1} more use${evidence.length > 2 ? 's' : ''})` : ''} — pin_user_pages.rst: ${cases}. FOLL_GET references are invisible to folio_maybe_dma_pinned(), so writeback, migration and fork treat the pages as unused while they are in use. ${advice(conversion, op.api, file.version)}`,
       }),
     );
   }
@@ -94,8 +95,18 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
 }
 
 /** What to call instead, in the chosen kernel version (never a function it does not have). */
-function advice(conversion: { readonly pinName: string } | null, counterpart: AcquireApi | undefined): string {
+function advice(conversion: { readonly pinName: string } | null, api: AcquireApi, version: KernelVersion): string {
   if (conversion) return `Use ${fnName(conversion.pinName)} and unpin_user_page*().`;
+  // iov_iter users do not call pin_user_pages() themselves: Direct IO moved to
+  // iov_iter_extract_pages() (v6.3, "iov_iter: Add a function to extract a page list from an
+  // iterator"), which pins user-backed iterators; the block layer releases with bio_release_page().
+  if (api.name.startsWith('iov_iter_get_pages')) {
+    const extract = acquireApi('iov_iter_extract_pages');
+    if (extract && inRange(version, extract.exists))
+      return 'Use iov_iter_extract_pages(), which pins the pages of a user-backed iterator (iov_iter_extract_will_pin()), and release them with bio_release_page() or unpin_user_page() instead of put_page().';
+    return 'This kernel has no pinning form of it: iov_iter_extract_pages() came in v6.3.';
+  }
+  const counterpart = pinCounterpartAt(api, version);
   return counterpart ? `Use ${fnName(counterpart.name)}.` : 'Use a pin_user_pages*() call.';
 }
 
