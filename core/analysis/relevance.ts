@@ -18,6 +18,13 @@ export interface FunctionCalls {
 const GUP_ACQUIRE_NAMES: ReadonlySet<string> = new Set(ACQUIRE_APIS.map((a) => a.name));
 const DMA_NAMES: ReadonlySet<string> = new Set(DMA_RELEVANT_NAMES);
 const DMA_UNMAPS: ReadonlySet<string> = new Set(DMA_UNMAP_NAMES);
+const COHERENT_ALLOCS: ReadonlySet<string> = new Set(['dma_alloc_coherent', 'dma_alloc_attrs']);
+const COHERENT_FREES: ReadonlySet<string> = new Set(['dma_free_coherent', 'dma_free_attrs']);
+
+function callsAny(f: FunctionCalls, names: ReadonlySet<string>): boolean {
+  for (const n of f.calls) if (names.has(n)) return true;
+  return false;
+}
 
 /** Names that make a function worth a graph, once the file takes pages somewhere. */
 const PAGE_INTERESTING_NAMES: ReadonlySet<string> = new Set<string>([
@@ -54,10 +61,6 @@ export function calledNamesIn(text: string): Set<string> {
 export function relevantFunctions(all: readonly FunctionCalls[]): Set<number> {
   const defined = new Set<string>();
   for (const f of all) if (f.name !== null) defined.add(f.name);
-  const callsAny = (f: FunctionCalls, names: ReadonlySet<string>): boolean => {
-    for (const n of f.calls) if (names.has(n)) return true;
-    return false;
-  };
   const relevant = new Set<number>();
   if (all.some((f) => callsAny(f, GUP_ACQUIRE_NAMES))) {
     const seed = (f: FunctionCalls): boolean => {
@@ -119,11 +122,19 @@ function callerClosure(all: readonly FunctionCalls[], seed: (f: FunctionCalls) =
 export function keptBodies(functions: readonly LexicalFunction[], scannedText: string): Set<number> {
   // Annotations may not be blanked yet, so a body may seem to call more than the tree will say
   // (`__acquires(x)`): that only keeps more, never less.
-  const keep = relevantFunctions(
-    functions.map((f) => ({ name: f.name, calls: calledNamesIn(scannedText.slice(f.bodyStart, f.bodyEnd)) })),
-  );
+  const calls = functions.map((f) => ({
+    name: f.name,
+    calls: calledNamesIn(scannedText.slice(f.bodyStart, f.bodyEnd)),
+  }));
+  const keep = relevantFunctions(calls);
   functions.forEach((f, i) => {
     if (f.name === null) keep.add(i);
   });
+  // Teardown functions that only free coherent memory get no graph, but dma-unmap-mismatch reads
+  // their frees against the allocations of the same field elsewhere in the file (coherentPairs.ts).
+  if (calls.some((f) => callsAny(f, COHERENT_ALLOCS)))
+    calls.forEach((f, i) => {
+      if (callsAny(f, COHERENT_FREES)) keep.add(i);
+    });
   return keep;
 }

@@ -8,11 +8,12 @@ import type { FileAnalysis } from '../fileAnalysis/types';
 import type { FunctionAnalysis } from '../analysis/types';
 import type { DmaOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
+import { coherentSizeMismatches } from './support/coherentPairs';
 import { disagreements } from './support/dmaPairs';
 import { dmaFunctions } from './support/dmaOps';
-import { comparableSize, normalSize } from './support/dmaSizes';
 import { fnName, lineOf, spanOf } from './support/finding';
 import { dmaIssueFindings } from './support/pathIssues';
+import { sizePoly, sizesDiffer } from './support/sizeValue';
 import { defineRule, type RuleContext } from './support/rule';
 
 export const dmaUnmapMismatch = defineRule({
@@ -26,7 +27,7 @@ export const dmaUnmapMismatch = defineRule({
     description:
       'A mapping is unmapped with another direction, size or function family than it was mapped with, or coherent memory is freed with the wrong function or size.',
     catches:
-      'dma_unmap_single() on a dma_map_page() handle (and every other family pairing), a different DMA direction or size at unmap, dma_free_coherent() with a different size than dma_alloc_coherent(), kfree() of coherent memory.',
+      'dma_unmap_single() on a dma_map_page() handle (and every other family pairing), a different DMA direction or size at unmap, dma_free_coherent() with a different size than dma_alloc_coherent() (also when the allocation is in another function of the file and kept in the same struct field or global), kfree() of coherent memory. Sizes are compared as numbers where the file says which: its own #defines, `SZ_4K`, `PAGE_SIZE << n` (PAGE_SIZE read as 4096), fixed-size sizeofs; otherwise only sizes of the same shape (same variables, same terms) are compared, so `n * sizeof(struct a)` differs from `n * sizeof(struct b)`.',
     why: 'dma-debug checks each of these: "device driver frees DMA memory with wrong function", "… with different direction", "… with different size". On swiotlb and IOMMU systems a mismatch syncs the wrong bounce buffer or unmaps the wrong IOVA range.',
     wrong:
       'addr = dma_map_page(dev, page, 0, len, DMA_TO_DEVICE);\n...\ndma_unmap_single(dev, addr, len, DMA_FROM_DEVICE);',
@@ -52,6 +53,18 @@ function check({ file, finding }: RuleContext): Finding[] {
         }),
       );
     }
+  }
+  // Coherent memory freed in another function than it was allocated in, with another size.
+  for (const m of coherentSizeMismatches(file)) {
+    const where = `${fnName(m.alloc.name)} in ${fnName(m.allocFn.info.name)}`;
+    findings.push(
+      finding({
+        span: spanOf(m.free),
+        function: m.fnInfo.name,
+        related: [{ span: spanOf(m.alloc.node), message: `allocated here by ${where}` }],
+        message: `This ${fnName(m.freeName)} does not match ${where} (line ${lineOf(file, m.alloc.node)}): the size is ${m.freeSize.text}, the allocation's is ${m.alloc.size?.text ?? 'another'}. dma-debug checks it at free: "device driver frees DMA memory with different size".`,
+      }),
+    );
   }
   // Coherent memory given to kfree()/vfree()/free_pages() on a path (found by the path engine).
   findings.push(
@@ -111,13 +124,14 @@ function compare(file: FileAnalysis, fn: FunctionAnalysis, op: DmaOp, map: DmaOp
         safe: false,
       });
   }
-  if (op.size && map.size && comparableSize(op.size) && comparableSize(map.size)) {
-    const unmapSize = normalSize(op.size, fn.info, file.globals);
-    const mapSize = normalSize(map.size, fn.info, file.globals);
-    // `PAGE_SIZE` and `4096` may well be the same: compare numbers with numbers, names with names.
-    const numeric = (x: string): boolean => /^\d+$/.test(x);
-    if (unmapSize !== null && mapSize !== null && unmapSize !== mapSize && numeric(unmapSize) === numeric(mapSize))
-      problems.push(`the size is ${op.size.text}, the mapping's is ${map.size.text}`);
+  if (op.size && map.size) {
+    const macros = fn.ctx.macros;
+    if (
+      sizesDiffer(sizePoly(op.size, fn.info, file.globals, macros), sizePoly(map.size, fn.info, file.globals, macros))
+    )
+      problems.push(
+        `the size is ${op.size.text}, the ${map.api.role === 'alloc' ? 'allocation' : 'mapping'}'s is ${map.size.text}`,
+      );
   }
   return problems.length > 0 ? { problems, fixes } : null;
 }

@@ -9,7 +9,7 @@ import { DMA_DIRECTIONS, dmaApi, dmaParam, type DmaApi, type DmaParam } from '..
 import { keepsNoDmaHandle, looksLikeMappingChecker, printsOnly, sgSetterStores } from '../../catalog/helpers';
 import { callArguments, calleeName, canonical, unwrap } from '../expr';
 import type { FunctionInfo } from '../functions';
-import { assignedField, assignmentTarget, resultBinding } from './results';
+import { assignedField, assignmentTarget, declaredVariable, resultBinding } from './results';
 import type { DmaOp, DmaUseOp, OpContext } from './types';
 
 function dmaArg(api: DmaApi, args: readonly SyntaxNode[], role: DmaParam): SyntaxNode | null {
@@ -148,7 +148,10 @@ function dmaValuesOf(fn: FunctionInfo): Set<string> {
               (outer.parent.type === 'parenthesized_expression' || outer.parent.type === 'cast_expression')
             )
               outer = outer.parent;
-            const d = outer.parent?.type === 'init_declarator' ? outer.parent.childForFieldName('declarator') : null;
+            const d =
+              outer.parent?.type === 'init_declarator'
+                ? declaredVariable(outer.parent.childForFieldName('declarator'))
+                : null;
             if (d) found.add(d.text);
           }
         }

@@ -32,8 +32,8 @@ export function resultBinding(call: SyntaxNode, ctx: OpContext): ResultBinding {
     node = node.parent;
   const parent = node.parent;
   if (parent?.type === 'init_declarator' && parent.childForFieldName('value')?.id === node.id) {
-    const declarator = parent.childForFieldName('declarator');
-    if (declarator?.type === 'identifier') {
+    const declarator = declaredVariable(parent.childForFieldName('declarator'));
+    if (declarator) {
       return { variable: declarator.text, declared: ctx.fn.locals.get(declarator.text) ?? null };
     }
   }
@@ -44,4 +44,15 @@ export function resultBinding(call: SyntaxNode, ctx: OpContext): ResultBinding {
 export function assignedField(call: SyntaxNode): string | null {
   const target = assignmentTarget(call);
   return target && target.type !== 'identifier' ? canonical(target) : null;
+}
+
+/**
+ * The variable an init declarator declares: `v` of `v = …` and of `*v = …` (`void *v =
+ * dma_alloc_coherent(…)`, `struct dma_pool *pool = dma_pool_create(…)`); null for arrays and
+ * anything else.
+ */
+export function declaredVariable(declarator: SyntaxNode | null): SyntaxNode | null {
+  let d = declarator;
+  while (d?.type === 'pointer_declarator') d = d.childForFieldName('declarator');
+  return d?.type === 'identifier' ? d : null;
 }

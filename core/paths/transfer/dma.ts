@@ -10,6 +10,7 @@ import { calleeName, canonical, forEachAssignment, isNullPointer, unwrap } from 
 import { dmaApi } from '../../catalog/dma';
 import type { Variable } from '../../analysis/functions';
 import { sgTableKey, type DmaOp } from '../../analysis/ops';
+import { writesDeviceRegister } from '../../catalog/helpers';
 import { isWrongFreeForCoherent, startsWithOwnedAllocation } from '../../catalog/memory';
 import { checkedStraightAfter } from '../checkAhead';
 import { skippedConsumer } from '../liveness';
@@ -169,8 +170,13 @@ const dmaUse: OpTransfer<'dma-use'> = (walk, node, op, input) => {
   // Stored, returned or passed on: ownership may have left (a call's is settled at the return —
   // see the leak check in returns.ts). An `escape` event then (the simulation hands the mapping
   // over), a `use` otherwise.
-  const leaves = how !== 'use';
-  const kind = leaves && targets.some((r) => state.res[r.id]?.status === 'held') ? 'escape' : 'use';
+  // A register write takes the device address of coherent or pool memory, not the memory: the
+  // CPU address still has to be kept to free it (issue 11: "writing its handle to a device
+  // register is not a hand-off of the memory").
+  const toRegister = how === 'call' && writesDeviceRegister(op.callee ?? '');
+  const leavesWith = (r: Resource): boolean =>
+    how !== 'use' && !(toRegister && r.op.kind === 'dma' && r.op.api.role === 'alloc');
+  const kind = targets.some((r) => leavesWith(r) && state.res[r.id]?.status === 'held') ? 'escape' : 'use';
   const { state: s1, index } = walk.event(state, kind, node, spanOf(op.node), label, {
     op,
     res: targets.map((t) => t.id),
@@ -208,7 +214,7 @@ const dmaUse: OpTransfer<'dma-use'> = (walk, node, op, input) => {
       state = walk.issue(state, 'dma-unchecked', r, index);
       state = setRes(state, r.id, { uncheckedReported: true });
     }
-    if (leaves && (state.res[r.id] as ResState).status === 'held')
+    if (leavesWith(r) && (state.res[r.id] as ResState).status === 'held')
       state = setRes(state, r.id, { status: 'escaped', changedAt: index, escapeHow: how });
   }
   return state;
@@ -300,6 +306,9 @@ function assignmentsOf(walk: FunctionWalk, key: string): readonly KeyAssignment[
   return found;
 }
 
+/** A DMA API call, maybe cast: `dma_alloc_coherent(…)`, `(u8 *)dma_pool_alloc(…)`. */
+const DMA_CALL = /^(?:\([^()]*\)\s*)?dma\w*\s*\(/;
+
 /**
  * Whether a DMA resource's key names something the function does not own: a field, a global, a
  * parameter, or a local pointer that starts out pointing at someone else's object
@@ -310,19 +319,20 @@ function dmaKeyIsNonLocal(key: string, locals: ReadonlyMap<string, Variable>, bo
   const local = locals.get(key);
   if (!local || local.isStatic) return true;
   if (local.pointerDepth === 0) return false;
-  if (local.init !== null && !isNullPointer(local.init) && !startsWithOwnedAllocation(local.init.text)) return true;
+  // `void *v = dma_alloc_coherent(…)`: initialised by the DMA call that makes the resource.
+  if (
+    local.init !== null &&
+    !isNullPointer(local.init) &&
+    !startsWithOwnedAllocation(local.init.text) &&
+    !DMA_CALL.test(local.init.text)
+  )
+    return true;
   // `st = &obj->table;` later in the body: the same, assigned after the declaration.
   const assigned = new RegExp(`(?:^|[^\\w.>])${key}\\s*=(?!=)\\s*([^;]+);`, 'g');
   for (const m of body.matchAll(assigned)) {
     const right = (m[1] ?? '').trim();
     // Not NULL, not an allocation, not the DMA call that makes the resource itself.
-    if (
-      right !== 'NULL' &&
-      right !== '0' &&
-      !startsWithOwnedAllocation(right) &&
-      !/^(?:\([^()]*\)\s*)?dma\w*\s*\(/.test(right)
-    )
-      return true;
+    if (right !== 'NULL' && right !== '0' && !startsWithOwnedAllocation(right) && !DMA_CALL.test(right)) return true;
   }
   return false;
 }

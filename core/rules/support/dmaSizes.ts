@@ -105,14 +105,3 @@ export function normalSize(node: SyntaxNode, fn: FunctionInfo, globals: Readonly
     return canonicalText(rootText.slice(start - root.startIndex, end - root.startIndex));
   }
 }
-
-/** Sizes that are constants we can compare: numbers, sizeofs, PAGE_SIZE and SZ_* arithmetic. */
-export function comparableSize(node: SyntaxNode): boolean {
-  const t = unwrap(node);
-  return (
-    t.type === 'number_literal' ||
-    t.type === 'sizeof_expression' ||
-    /^(PAGE_SIZE|SZ_\w+)$/.test(t.text) ||
-    (t.type === 'binary_expression' && /^[\w\s*()]+$/.test(t.text) && /^(\d|PAGE_SIZE|SZ_|sizeof)/.test(t.text))
-  );
-}

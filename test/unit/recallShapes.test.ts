@@ -1,0 +1,365 @@
+/**
+ * Issue 11's missed shapes ("And the true findings it misses"): for each, a near miss that must
+ * stay silent and one edit that makes the bug real, with the exact finding it then gets.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseKernelVersion, type KernelVersion } from '../../core/catalog/version';
+import { lintText } from '../../core/lint';
+
+const v612 = parseKernelVersion('6.12') as KernelVersion;
+
+type Row = [string, number, number, number, number];
+
+function lint(text: string): Row[] {
+  return lintText(text, { kernelVersion: v612 }).findings.map((f) => [
+    f.rule,
+    f.range.line,
+    f.range.column,
+    f.range.endLine,
+    f.range.endColumn,
+  ]);
+}
+
+function messages(text: string): string[] {
+  return lintText(text, { kernelVersion: v612 }).findings.map((f) => f.message);
+}
+
+/** `text` with one exact edit (which must apply once). */
+function edit(text: string, from: string, to: string): string {
+  const at = text.indexOf(from);
+  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`edit does not apply exactly once: ${from}`);
+  return text.slice(0, at) + to + text.slice(at + from.length);
+}
+
+/** 1-based line and column of the first `needle`, and the column just after it. */
+function at(text: string, needle: string): [number, number, number] {
+  const i = text.indexOf(needle);
+  if (i < 0) throw new Error(`not found: ${needle}`);
+  const before = text.slice(0, i).split('\n');
+  const col = (before.at(-1) as string).length + 1;
+  return [before.length, col, col + needle.length];
+}
+
+const HEAD = `#include <linux/dma-mapping.h>
+struct demo_desc { __le32 addr; dma_addr_t buf; };
+struct demo_ring { struct device *dev; void __iomem *regs; struct demo_desc *d; };
+`;
+
+describe('a handle written straight into a descriptor field', () => {
+  const near = `${HEAD}
+static int demo_refill(struct demo_ring *r, void *buf, size_t len)
+{
+	r->d->buf = dma_map_single(r->dev, buf, len, DMA_FROM_DEVICE);
+	if (dma_mapping_error(r->dev, r->d->buf))
+		return -ENOMEM;
+	return 0;
+}
+`;
+  it('checked through the field: silent', () => expect(lint(near)).toEqual([]));
+
+  it('the check removed: reported at the map', () => {
+    const text = edit(near, '\tif (dma_mapping_error(r->dev, r->d->buf))\n\t\treturn -ENOMEM;\n', '');
+    const map = 'dma_map_single(r->dev, buf, len, DMA_FROM_DEVICE)';
+    const [line, col, end] = at(text, map);
+    expect(lint(text)).toEqual([['dma-mapping-unchecked', line, col, line, end]]);
+    expect(messages(text)[0]).toMatch(/^The dma_map_single\(\) handle is written straight into `r->d->buf` and never/);
+  });
+
+  const caller = `${HEAD}
+static void demo_map_one(struct demo_ring *r, void *buf, size_t len)
+{
+	r->d->buf = dma_map_single(r->dev, buf, len, DMA_FROM_DEVICE);
+}
+
+static int demo_fill(struct demo_ring *r, void *buf, size_t len)
+{
+	demo_map_one(r, buf, len);
+	if (dma_mapping_error(r->dev, r->d->buf))
+		return -ENOMEM;
+	return 0;
+}
+`;
+  it('stored by a helper whose caller checks the field: silent', () => expect(lint(caller)).toEqual([]));
+
+  it('the caller stops checking: reported in the helper', () => {
+    const text = edit(caller, '\tif (dma_mapping_error(r->dev, r->d->buf))\n\t\treturn -ENOMEM;\n', '');
+    const [line, col, end] = at(text, 'dma_map_single(r->dev, buf, len, DMA_FROM_DEVICE)');
+    expect(lint(text)).toEqual([['dma-mapping-unchecked', line, col, line, end]]);
+  });
+});
+
+describe('a handle converted on its way into the descriptor', () => {
+  const near = `${HEAD}
+static int demo_refill(struct demo_ring *r, void *buf, size_t len)
+{
+	r->d->addr = cpu_to_le32(dma_map_single(r->dev, buf, len, DMA_FROM_DEVICE));
+	if (dma_mapping_error(r->dev, le32_to_cpu(r->d->addr)))
+		return -ENOMEM;
+	wmb();
+	r->d->addr |= cpu_to_le32(1);
+	return 0;
+}
+`;
+  it('checked after the store: silent', () => expect(lint(near)).toEqual([]));
+
+  it('the check removed (the later `|=` is no check): reported', () => {
+    const text = edit(near, '\tif (dma_mapping_error(r->dev, le32_to_cpu(r->d->addr)))\n\t\treturn -ENOMEM;\n', '');
+    const [line, col, end] = at(text, 'dma_map_single(r->dev, buf, len, DMA_FROM_DEVICE)');
+    expect(lint(text)).toEqual([['dma-mapping-unchecked', line, col, line, end]]);
+    expect(messages(text)[0]).toContain('(converted on the way)');
+  });
+});
+
+describe('a map passed straight into another call', () => {
+  const near = `${HEAD}
+static int demo_set_tb(struct demo_ring *r, dma_addr_t addr)
+{
+	if (dma_mapping_error(r->dev, addr))
+		return -ENOMEM;
+	writel(addr, r->regs);
+	return 0;
+}
+
+static int demo_kick(struct demo_ring *r, void *buf, size_t len)
+{
+	return demo_set_tb(r, dma_map_single(r->dev, buf, len, DMA_TO_DEVICE));
+}
+`;
+  it('into a helper that checks it: silent', () => expect(lint(near)).toEqual([]));
+
+  it('the helper stops checking: the map passed to it is reported', () => {
+    const text = edit(near, '\tif (dma_mapping_error(r->dev, addr))\n\t\treturn -ENOMEM;\n', '');
+    const [line, col, end] = at(text, 'dma_map_single(r->dev, buf, len, DMA_TO_DEVICE)');
+    expect(lint(text)).toEqual([['dma-mapping-unchecked', line, col, line, end]]);
+    expect(messages(text)[0]).toMatch(/^The dma_map_single\(\) handle is passed straight to demo_set_tb\(\)/);
+  });
+
+  it('into a register write: reported', () => {
+    const text = edit(near, 'return demo_set_tb(r, dma_map_single', 'writel(dma_map_single');
+    const fixed = edit(text, 'DMA_TO_DEVICE));\n}\n', 'DMA_TO_DEVICE), r->regs);\n\treturn 0;\n}\n');
+    const [line, col, end] = at(fixed, 'dma_map_single(r->dev, buf, len, DMA_TO_DEVICE)');
+    expect(lint(fixed)).toEqual([['dma-mapping-unchecked', line, col, line, end]]);
+  });
+});
+
+describe('handle == DMA_MAPPING_ERROR', () => {
+  const near = `${HEAD}
+static int demo_send(struct demo_ring *r, void *buf, size_t len)
+{
+	dma_addr_t addr = dma_map_single(r->dev, buf, len, DMA_TO_DEVICE);
+
+	if (dma_mapping_error(r->dev, addr))
+		return -ENOMEM;
+	writel(addr, r->regs);
+	dma_unmap_single(r->dev, addr, len, DMA_TO_DEVICE);
+	return 0;
+}
+
+static void demo_poll(struct demo_ring *r, void *buf, size_t len, bool refill)
+{
+	dma_addr_t addr = DMA_MAPPING_ERROR;
+
+	if (refill) {
+		addr = dma_map_single(r->dev, buf, len, DMA_FROM_DEVICE);
+		if (dma_mapping_error(r->dev, addr))
+			return;
+	}
+	if (addr == DMA_MAPPING_ERROR)
+		return;
+	r->d->buf = addr;
+}
+`;
+  it('checked with dma_mapping_error(), or DMA_MAPPING_ERROR as a "not mapped" mark: silent', () =>
+    expect(lint(near)).toEqual([]));
+
+  it('compared instead of checked: reported at the comparison, and the paths still know it failed (no leak, no unchecked use)', () => {
+    const text = edit(
+      near,
+      'if (dma_mapping_error(r->dev, addr))\n\t\treturn -ENOMEM;',
+      'if (addr == DMA_MAPPING_ERROR)\n\t\treturn -ENOMEM;',
+    );
+    const [line, col, end] = at(text, 'addr == DMA_MAPPING_ERROR'); // the first: demo_send()'s
+    expect(lint(text)).toEqual([['dma-mapping-unchecked', line, col, line, end]]);
+    const f = lintText(text, { kernelVersion: v612 }).findings[0];
+    expect(f?.fixes.map((x) => [x.title, x.safe, x.edits.map((e) => e.newText)])).toEqual([
+      ['Check with dma_mapping_error(r->dev, addr)', false, ['dma_mapping_error(r->dev, addr)']],
+    ]);
+  });
+});
+
+describe('iov_iter users are told to extract, not to call pin_user_pages()', () => {
+  const text = `#include <linux/uio.h>
+static int demo_dio(struct bio *bio, struct iov_iter *iter)
+{
+	struct page *pages[16];
+	size_t off;
+	ssize_t n = iov_iter_get_pages2(iter, pages, 65536, 16, &off);
+
+	if (n <= 0)
+		return n;
+	bio_add_page(bio, pages[0], n, off);
+	return 0;
+}
+`;
+  it('6.12: iov_iter_extract_pages() and bio_release_page()', () => {
+    const [m] = messages(text);
+    expect(m).toContain('Use iov_iter_extract_pages()');
+    expect(m).toContain('bio_release_page()');
+    expect(m).not.toContain('pin_user_pages*()');
+  });
+
+  it('6.1, before iov_iter_extract_pages(): no call it does not have', () => {
+    const v61 = parseKernelVersion('6.1') as KernelVersion;
+    const [f] = lintText(text, { kernelVersion: v61 }).findings;
+    expect(f?.message).toContain('iov_iter_extract_pages() came in v6.3');
+    expect(f?.message).not.toContain('Use iov_iter_extract_pages()');
+  });
+});
+
+describe('dma_free_coherent() with another size than the allocation', () => {
+  const near = `${HEAD}
+#define DEMO_QLEN 16
+struct demo_q { void *base; dma_addr_t phys; u32 n; void *desc; dma_addr_t desc_dma; };
+struct demo_ctl { u64 a[8]; };
+
+static int demo_ring_alloc(struct demo_q *q, struct device *dev)
+{
+	q->base = dma_alloc_coherent(dev, q->n * sizeof(struct demo_ctl) + 64, &q->phys, GFP_KERNEL);
+	if (!q->base)
+		return -ENOMEM;
+	if (demo_shadow(q)) {
+		dma_free_coherent(dev, q->n * sizeof(struct demo_ctl) + 64, q->base, q->phys);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void *demo_page_alloc(struct device *dev, dma_addr_t *h)
+{
+	void *v = dma_alloc_coherent(dev, SZ_8K, h, GFP_KERNEL);
+
+	if (v && demo_busy(dev)) {
+		dma_free_coherent(dev, PAGE_SIZE << 1, v, *h);
+		return NULL;
+	}
+	return v;
+}
+
+static int demo_desc_alloc(struct demo_q *q, struct device *dev)
+{
+	q->desc = dma_alloc_coherent(dev, DEMO_QLEN * sizeof(struct demo_ctl), &q->desc_dma, GFP_KERNEL);
+	return q->desc ? 0 : -ENOMEM;
+}
+
+static void demo_desc_free(struct demo_q *q, struct device *dev)
+{
+	if (q->desc)
+		dma_free_coherent(dev, 16 * sizeof(struct demo_ctl), q->desc, q->desc_dma);
+}
+`;
+  it('the same size, spelled another way (SZ_8K and PAGE_SIZE << 1, a #define and its number): silent', () =>
+    expect(lint(near)).toEqual([]));
+
+  it('another struct in the size: reported', () => {
+    const text = edit(
+      near,
+      'q->n * sizeof(struct demo_ctl) + 64, q->base',
+      'q->n * sizeof(struct demo_q) + 64, q->base',
+    );
+    const [line, col] = at(text, 'dma_free_coherent(dev, q->n * sizeof(struct demo_q)');
+    const end = text.split('\n')[line - 1]?.indexOf(';') as number;
+    expect(lint(text)).toEqual([['dma-unmap-mismatch', line, col, line, end + 1]]);
+  });
+
+  it('SZ_4K for SZ_8K: reported', () => {
+    const text = edit(near, 'dma_free_coherent(dev, PAGE_SIZE << 1', 'dma_free_coherent(dev, SZ_4K');
+    const [line, col] = at(text, 'dma_free_coherent(dev, SZ_4K');
+    const end = text.split('\n')[line - 1]?.indexOf(';') as number;
+    expect(lint(text)).toEqual([['dma-unmap-mismatch', line, col, line, end + 1]]);
+  });
+
+  it('freed in another function with another count: reported there, naming the allocation', () => {
+    const text = edit(near, 'dma_free_coherent(dev, 16 * sizeof', 'dma_free_coherent(dev, 64 * sizeof');
+    const [line, col] = at(text, 'dma_free_coherent(dev, 64 * sizeof');
+    const end = text.split('\n')[line - 1]?.indexOf(';') as number;
+    expect(lint(text)).toEqual([['dma-unmap-mismatch', line, col, line, end + 1]]);
+    expect(messages(text)[0]).toMatch(
+      /^This dma_free_coherent\(\) does not match dma_alloc_coherent\(\) in demo_desc_alloc\(\) \(line \d+\): the size is 64 \* sizeof\(struct demo_ctl\), the allocation's is DEMO_QLEN \* sizeof\(struct demo_ctl\)\./,
+    );
+  });
+});
+
+describe('coherent and pool memory declared with its allocation', () => {
+  const near = `${HEAD}
+static int demo_ring_setup(struct demo_ring *r, struct demo_desc **out)
+{
+	dma_addr_t dma;
+	void *ring = dma_alloc_coherent(r->dev, SZ_4K, &dma, GFP_KERNEL);
+
+	if (!ring)
+		return -ENOMEM;
+	if (demo_reset(r)) {
+		dma_free_coherent(r->dev, SZ_4K, ring, dma);
+		return -EIO;
+	}
+	*out = ring;
+	return 0;
+}
+
+static int demo_post(struct demo_ring *r, struct dma_pool *pool)
+{
+	dma_addr_t dma;
+	void *block = dma_pool_alloc(pool, GFP_KERNEL, &dma);
+
+	if (!block)
+		return -ENOMEM;
+	writel(lower_32_bits(dma), r->regs);
+	if (demo_wait(r)) {
+		dma_pool_free(pool, block, dma);
+		return -ETIMEDOUT;
+	}
+	dma_pool_free(pool, block, dma);
+	return 0;
+}
+`;
+  it('freed on the error paths: silent', () => expect(lint(near)).toEqual([]));
+
+  it('the coherent free dropped from the error path: a leak there', () => {
+    const text = edit(near, '\t\tdma_free_coherent(r->dev, SZ_4K, ring, dma);\n', '');
+    const [line, col] = at(text, 'return -EIO;');
+    expect(lint(text)).toEqual([['dma-mapping-leak', line, col, line, col + 'return -EIO;'.length]]);
+  });
+
+  it('the pool free dropped from the error path: a leak there (the register write handed nothing off)', () => {
+    const text = edit(near, '\t\tdma_pool_free(pool, block, dma);\n\t\treturn -ETIMEDOUT;', '\t\treturn -ETIMEDOUT;');
+    const [line, col] = at(text, 'return -ETIMEDOUT;');
+    expect(lint(text)).toEqual([['dma-mapping-leak', line, col, line, col + 'return -ETIMEDOUT;'.length]]);
+    expect(messages(text)[0]).toMatch(
+      /^The block `block` \(handle `dma`\) from dma_pool_alloc\(\) \(line \d+\) is neither returned/,
+    );
+  });
+});
+
+describe('a chained store into a field and a local', () => {
+  const near = `${HEAD}
+static void demo_rx(struct demo_ring *r, struct demo_desc *ring, void *buf, size_t len, int i)
+{
+	dma_addr_t mapping;
+
+	mapping = ring[i].buf = dma_map_single(r->dev, buf, len, DMA_FROM_DEVICE);
+	if (dma_mapping_error(r->dev, mapping))
+		ring[i].buf = 0;
+}
+`;
+  it('checked through the local: silent', () => expect(lint(near)).toEqual([]));
+
+  it('the check gone: reported at the map', () => {
+    const text = edit(
+      near,
+      '\tif (dma_mapping_error(r->dev, mapping))\n\t\tring[i].buf = 0;\n',
+      '\tdemo_kick(r, mapping);\n',
+    );
+    const [line, col, end] = at(text, 'dma_map_single(r->dev, buf, len, DMA_FROM_DEVICE)');
+    expect(lint(text)).toEqual([['dma-mapping-unchecked', line, col, line, end]]);
+  });
+});
