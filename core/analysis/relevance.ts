@@ -5,7 +5,7 @@
  */
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
 import { DIRTY_CALLS, PAGE_USES, EXTRA_REFERENCE_CALLS } from '../catalog/pageUse';
-import { DMA_RELEVANT_NAMES, DMA_UNMAP_NAMES } from '../catalog/dma';
+import { COHERENT_ALLOC_NAMES, COHERENT_FREE_NAMES, DMA_RELEVANT_NAMES, DMA_UNMAP_NAMES } from '../catalog/dma';
 import { mayBeReleaseHelper } from '../catalog/helpers';
 import type { LexicalFunction } from '../parse/focus';
 
@@ -18,8 +18,8 @@ export interface FunctionCalls {
 const GUP_ACQUIRE_NAMES: ReadonlySet<string> = new Set(ACQUIRE_APIS.map((a) => a.name));
 const DMA_NAMES: ReadonlySet<string> = new Set(DMA_RELEVANT_NAMES);
 const DMA_UNMAPS: ReadonlySet<string> = new Set(DMA_UNMAP_NAMES);
-const COHERENT_ALLOCS: ReadonlySet<string> = new Set(['dma_alloc_coherent', 'dma_alloc_attrs']);
-const COHERENT_FREES: ReadonlySet<string> = new Set(['dma_free_coherent', 'dma_free_attrs']);
+const COHERENT_ALLOCS: ReadonlySet<string> = new Set(COHERENT_ALLOC_NAMES);
+const COHERENT_FREES: ReadonlySet<string> = new Set(COHERENT_FREE_NAMES);
 
 function callsAny(f: FunctionCalls, names: ReadonlySet<string>): boolean {
   for (const n of f.calls) if (names.has(n)) return true;

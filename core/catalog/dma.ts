@@ -495,6 +495,14 @@ export const DMA_ACQUIRE_NAMES: readonly string[] = DMA_APIS.filter(
   (a) => a.role === 'map' || a.role === 'alloc' || a.role === 'pool-create',
 ).map((a) => a.name);
 
+/** Coherent allocations and their frees (not the device-managed ones): paired across functions by dma-unmap-mismatch. */
+export const COHERENT_ALLOC_NAMES: readonly string[] = DMA_APIS.filter(
+  (a) => a.role === 'alloc' && a.type === 'coherent' && !a.managed,
+).map((a) => a.name);
+export const COHERENT_FREE_NAMES: readonly string[] = DMA_APIS.filter(
+  (a) => a.role === 'free' && a.type === 'coherent' && !a.managed,
+).map((a) => a.name);
+
 /**
  * The DMA calls that make a function worth analysing: every DMA rule needs a map or allocation in
  * the same function, and dma_mapping_error() marks in-file helpers that check for their callers.

@@ -278,3 +278,13 @@ export const PAIRED_NAME_WORDS: readonly (readonly [string, string])[] = [
   ['init', 'fini'],
   ['setup', 'teardown'],
 ];
+
+/**
+ * Byte-order and width conversions (include/linux/byteorder/generic.h, kernel.h): the value they
+ * return is their argument, converted — a DMA handle written through one is still that handle.
+ */
+const CONVERSIONS = /^(?:cpu_to_(?:le|be)(?:16|32|64)|lower_32_bits|upper_32_bits)$/;
+
+export function convertsValue(name: string): boolean {
+  return CONVERSIONS.test(name);
+}

@@ -17,7 +17,7 @@ import type { FunctionInfo } from '../../analysis/functions';
 import type { FileAnalysis } from '../../fileAnalysis/types';
 import type { FunctionAnalysis } from '../../analysis/types';
 import type { DmaOp } from '../../analysis/ops';
-import { dmaApi, dmaParam, type DmaApi, type DmaParam } from '../../catalog/dma';
+import { COHERENT_FREE_NAMES, dmaApi, dmaParam, type DmaApi, type DmaParam } from '../../catalog/dma';
 import { dmaFunctions } from './dmaOps';
 import { sizePoly, sizesDiffer } from './sizeValue';
 
@@ -69,9 +69,10 @@ interface FreeCall {
 /** The coherent frees of every function of the file (also those the analysis builds no graph for). */
 function coherentFrees(file: FileAnalysis): FreeCall[] {
   const out: FreeCall[] = [];
-  if (!/\bdma_free_(?:coherent|attrs)\s*\(/.test(file.parsed.text)) return out;
+  const mentions = (text: string): boolean => COHERENT_FREE_NAMES.some((n) => text.includes(n));
+  if (!mentions(file.parsed.text)) return out;
   for (const { info } of file.definitions) {
-    if (!/\bdma_free_(?:coherent|attrs)\s*\(/.test(info.body.text)) continue;
+    if (!mentions(info.body.text)) continue;
     walkTypes(
       info.body,
       (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'),

@@ -16,11 +16,8 @@ import { calleeName, canonical } from '../../analysis/expr';
 import type { FunctionAnalysis } from '../../analysis/types';
 import { isMappingChecker, type DmaOp } from '../../analysis/ops';
 import { dmaApi } from '../../catalog/dma';
-import { keepsNoDmaHandle } from '../../catalog/helpers';
+import { convertsValue, keepsNoDmaHandle } from '../../catalog/helpers';
 import { dmaOps } from './dmaOps';
-
-/** Byte-order and width conversions: the value they return is the handle, converted. */
-const CONVERSIONS = /^(?:cpu_to_(?:le|be)(?:16|32|64)|lower_32_bits|upper_32_bits)$/;
 
 export interface StraightMap {
   readonly op: DmaOp;
@@ -53,7 +50,7 @@ function straightMap(fn: FunctionAnalysis, op: DmaOp, fileText: string): Straigh
     // A cast keeps the handle where the path engine follows it (`*rbuf = (u64)dma_map_page(…)`).
     if (p.type === 'parenthesized_expression' || p.type === 'cast_expression') n = p;
     else if (p.type === 'argument_list' && p.namedChildCount === 1 && p.parent?.type === 'call_expression') {
-      if (!CONVERSIONS.test(calleeName(p.parent) ?? '')) break;
+      if (!convertsValue(calleeName(p.parent) ?? '')) break;
       n = p.parent;
       converted = true;
     } else break;
