@@ -1,22 +1,31 @@
 // Section `lsp`: the language server over stdio (`pinscope lsp --stdio`, the server the VS Code
 // extension bundles), the way an editor drives it.
-//  - edit-to-diagnostics latency: open a kernel file (debounce 0), then N single-character edits,
-//    one at a time; each is timed from sending didChange to receiving the publishDiagnostics of
-//    that version. The edits alternate between inserting a space at the start of a line and
-//    deleting it again, at lines spread over the file, so the text stays the same size.
+//  - edit-to-diagnostics latency: open a kernel file (debounce 0), then edits one at a time, each
+//    timed from sending didChange to receiving the publishDiagnostics of that version. The edits
+//    are seeded (bench/lib/lspEdits.mjs): a space, an empty line or a typed character, each undone
+//    again, at lines inside functions that pin or map ('pin-map', the target of issue 12) or
+//    anywhere in the file ('anywhere'). With `against=DIR` the server of another checkout gets the
+//    same edits in the same run, edit by edit in turn with this one (both servers are up, one
+//    works at a time), so machine load falls on both alike. RSS of each server (with its analysis
+//    process) after its edits.
 //  - memory: RSS of the server process and its analysis process after opening M
 //    kernel files that use the GUP API, each analysed, and again 5 s after closing them all.
 //
 // Options (`npm run bench -- --opt lsp.<key>=<value>`):
 //   files=drivers/scsi/st.c,mm/gup.c   the files edited (relative to the tree)
-//   edits=200                          edits per file
-//   open=50                            files opened for the memory measurement
+//   where=pin-map,anywhere             where the edits go (see bench/lib/lspEdits.mjs)
+//   edits=200                          edits per file and place (pairs of an edit and its undo)
+//   seed=1                             the edit positions' seed
+//   open=50                            files opened for the memory measurement (0: none)
+//   against=DIR[,DIR…]                 also measure the server of the checkout DIR (built there),
+//                                      e.g. a worktree of an older commit: before/after in one run
 import { spawnSync } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { seededEdits } from '../lib/lspEdits.mjs';
 
 export const id = 'lsp';
 export const title = 'Language server: edit-to-diagnostics latency over stdio, and memory with many files open';
@@ -25,6 +34,28 @@ export const needsTree = true;
 
 const TARGET_P95_MS = 20;
 const TARGET_RSS_MB = 150;
+
+const COLUMNS = [
+  'file',
+  'edits in',
+  'build',
+  'size',
+  'findings',
+  'open → diagnostics ms',
+  'edits',
+  'p50 ms',
+  'p95 ms',
+  'max ms',
+  'analysis p50 ms',
+  'p95 by kind ms',
+  'RSS after MB',
+];
+
+const NOTES = [
+  'Latency: from sending didChange to receiving the publishDiagnostics of that version, one edit at a time (incremental parse of the previous tree, analysis, lint, in the server\'s analysis process). "analysis p50" is the server\'s own time for the job (pinscope/status elapsedMs): the rest is JSON-RPC and the diagnostics. Edits: seeded (bench/lib/lspEdits.mjs); "pin-map" = lines inside function bodies that call a pin, GUP, DMA map or DMA alloc API; "anywhere" = any non-empty line. Each edit is followed by its undo, both timed.',
+  'With against=DIR, both builds get every edit in turn (this build first), so load on the machine falls on both alike.',
+  'RSS: /proc/<pid>/status VmRSS of the server process plus its analysis process; the 8 most recently analysed documents keep their parse trees for incremental re-parsing. After the last document closes, the analysis process stops and its memory goes back to the system.',
+];
 
 /** @param {number[]} xs @param {number} q */
 function quantile(xs, q) {
@@ -36,11 +67,11 @@ function quantile(xs, q) {
 /** @param {number|null} x */
 const ms = (x) => (x === null ? null : x.toFixed(1));
 
-/** The server as an editor starts it, with a minimal JSON-RPC client. */
-async function startServer(ctx, root) {
+/** The server as an editor starts it (`pinscope` argv prefix: this build's or another's), with a minimal JSON-RPC client. */
+async function startServer(ctx, root, pinscope = ctx.pinscope) {
   const require = createRequire(path.join(ctx.root, 'package.json'));
   const rpc = require('vscode-languageserver-protocol/node');
-  const child = spawn(ctx.pinscope[0], [...ctx.pinscope.slice(1), 'lsp', '--stdio'], {
+  const child = spawn(pinscope[0], [...pinscope.slice(1), 'lsp', '--stdio'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -164,57 +195,83 @@ function procMemory(pid) {
   return { rssMB: rss, peakMB: peak };
 }
 
-/** Lines inside the file where an edit goes: spread evenly, skipping empty lines. */
-function editLines(text, n) {
-  const lines = text.split('\n');
-  const candidates = [];
-  for (let i = 0; i < lines.length; i++) if ((lines[i] ?? '').trim().length > 0) candidates.push(i);
-  const out = [];
-  for (let k = 0; k < n; k++) out.push(candidates[Math.floor(((k + 0.5) * candidates.length) / n)] ?? 0);
+/** The builds measured: this checkout, and those `against=DIR[,DIR…]` names (each built there). */
+function builds(ctx) {
+  const out = [{ name: 'this', pinscope: ctx.pinscope }];
+  for (const against of (ctx.options.against ?? '').split(',').filter(Boolean)) {
+    const dir = path.resolve(against);
+    const commit = spawnSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+    out.push({
+      name: `${path.basename(dir)}@${commit.stdout.trim() || '?'}`,
+      pinscope: [process.execPath, path.join(dir, 'bin', 'pinscope.js')],
+    });
+  }
   return out;
 }
 
-async function editLatency(ctx, relFile, edits) {
+/** Applies an LSP content change (line/character ranges) to `text`. */
+function applyChange(text, change) {
+  const offset = ({ line, character }) => {
+    let at = 0;
+    for (let l = 0; l < line; l++) at = text.indexOf('\n', at) + 1;
+    return at + character;
+  };
+  return text.slice(0, offset(change.range.start)) + change.text + text.slice(offset(change.range.end));
+}
+
+/**
+ * One file, one place: every build's server opens it, then each edit goes to each server in turn
+ * (the next build only after the previous one published), so that load on the machine falls on
+ * every build alike.
+ */
+async function editLatency(ctx, relFile, where, pairs, seed, measured) {
   const file = path.join(ctx.tree, relFile);
   const text = readFileSync(file, 'latin1');
-  const server = await startServer(ctx, ctx.tree);
+  const edits = seededEdits(text, where, pairs, seed);
+  if (!edits) return null;
+  const uri = pathToFileURL(file).toString();
+  const runs = [];
   try {
-    const uri = pathToFileURL(file).toString();
-    const t0 = performance.now();
-    const first = server.diagnosticsOf(uri, 1);
-    server.open(uri, text, 1);
-    const opened = await first;
-    const openMs = opened.at - t0;
-    const samples = [];
-    const inServer = [];
-    const lines = editLines(text, Math.ceil(edits / 2));
-    let version = 1;
-    for (let k = 0; k < edits; k++) {
-      const line = lines[Math.floor(k / 2)] ?? 0;
-      const insert = k % 2 === 0;
-      const change = insert
-        ? { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: ' ' }
-        : { range: { start: { line, character: 0 }, end: { line, character: 1 } }, text: '' };
-      version++;
-      const done = server.diagnosticsOf(uri, version);
-      const sent = performance.now();
-      server.change(uri, version, [change]);
-      const p = await done;
-      samples.push(p.at - sent);
-      await new Promise((r) => setImmediate(r)); // the status notification follows the diagnostics
-      const own = server.analysisMs.get(`${uri}@${version}`);
-      if (own !== undefined) inServer.push(own);
+    for (const build of measured) {
+      const server = await startServer(ctx, ctx.tree, build.pinscope);
+      const run = { build, server, samples: [], inServer: [], byKind: {}, openMs: 0, findings: 0 };
+      runs.push(run);
+      const t0 = performance.now();
+      const first = server.diagnosticsOf(uri, 1);
+      server.open(uri, text, 1);
+      const opened = await first;
+      run.openMs = opened.at - t0;
+      run.findings = opened.diagnostics.length;
     }
+    let version = 1;
+    let current = text;
+    for (const edit of edits) {
+      for (const change of [edit.change, edit.undo]) {
+        version++;
+        current = applyChange(current, change);
+        for (const run of runs) {
+          const done = run.server.diagnosticsOf(uri, version);
+          const sent = performance.now();
+          run.server.change(uri, version, [change]);
+          const p = await done;
+          const took = p.at - sent;
+          run.samples.push(took);
+          (run.byKind[edit.kind] ??= []).push(took);
+          await new Promise((r) => setImmediate(r)); // the status notification follows the diagnostics
+          const own = run.server.analysisMs.get(`${uri}@${version}`);
+          if (own !== undefined) run.inServer.push(own);
+        }
+      }
+    }
+    if (current !== text) throw new Error(`${relFile}: the edits did not undo each other`);
+    for (const run of runs) run.memory = procMemory(run.server.child.pid);
     return {
-      openMs,
-      samples,
-      inServer,
-      findings: opened.diagnostics.length,
       lines: text.split('\n').length,
       bytes: Buffer.byteLength(text, 'latin1'),
+      runs: runs.map((run) => ({ ...run, server: undefined })),
     };
   } finally {
-    await server.stop();
+    for (const run of runs) await run.server.stop();
   }
 }
 
@@ -270,35 +327,71 @@ export async function run(ctx) {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const edits = Number(ctx.options.edits ?? 200);
+  const places = (ctx.options.where ?? 'pin-map,anywhere')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const pairs = Math.ceil(Number(ctx.options.edits ?? 200) / 2);
+  const seed = Number(ctx.options.seed ?? 1);
   const open = Number(ctx.options.open ?? 50);
+  const measured = builds(ctx);
   const rows = [];
   const targets = [];
-  const data = { latency: {}, memory: null };
+  const data = { latency: {}, memory: null, builds: measured.map((b) => ({ name: b.name, argv: b.pinscope })) };
   for (const f of files) {
-    ctx.log(`${f}: opening, then ${edits} single-character edits…`);
-    const r = await editLatency(ctx, f, edits);
-    const p50 = quantile(r.samples, 0.5);
-    const p95 = quantile(r.samples, 0.95);
-    const max = Math.max(...r.samples);
-    rows.push([
-      f,
-      `${(r.bytes / 1024).toFixed(0)} KB`,
-      r.findings,
-      ms(r.openMs),
-      r.samples.length,
-      ms(p50),
-      ms(p95),
-      ms(max),
-      ms(quantile(r.inServer, 0.5)),
-    ]);
-    targets.push({
-      name: `${f}: edit-to-diagnostics p95 < ${TARGET_P95_MS} ms`,
-      met: p95 !== null && p95 < TARGET_P95_MS,
-      detail: `p95 ${ms(p95)} ms, p50 ${ms(p50)} ms`,
-    });
-    data.latency[f] = { ...r, p50, p95, max };
+    for (const where of places) {
+      ctx.log(`${f}, ${where}: ${measured.map((b) => b.name).join(' and ')} open it, then ${pairs * 2} edits each…`);
+      const r = await editLatency(ctx, f, where, pairs, seed, measured);
+      if (!r) {
+        ctx.log(`${f}: no line ${where}`);
+        continue;
+      }
+      for (const run of r.runs) {
+        const p50 = quantile(run.samples, 0.5);
+        const p95 = quantile(run.samples, 0.95);
+        const max = Math.max(...run.samples);
+        const kinds = Object.entries(run.byKind)
+          .map(([k, xs]) => `${k} ${ms(quantile(xs, 0.95))}`)
+          .join(', ');
+        rows.push([
+          f,
+          where,
+          run.build.name,
+          `${(r.bytes / 1024).toFixed(0)} KB`,
+          run.findings,
+          ms(run.openMs),
+          run.samples.length,
+          ms(p50),
+          ms(p95),
+          ms(max),
+          ms(quantile(run.inServer, 0.5)),
+          kinds,
+          run.memory.rssMB === null ? null : run.memory.rssMB.toFixed(0),
+        ]);
+        if (run.build.name === 'this' && where === 'pin-map')
+          targets.push({
+            name: `${f}: edits inside functions that pin or map, didChange → publishDiagnostics p95 < ${TARGET_P95_MS} ms`,
+            met: p95 !== null && p95 < TARGET_P95_MS,
+            detail: `p95 ${ms(p95)} ms, p50 ${ms(p50)} ms`,
+          });
+        data.latency[`${f} ${where} ${run.build.name}`] = { ...run, p50, p95, max };
+      }
+    }
   }
+  if (open <= 0)
+    return {
+      facts: [
+        [
+          'server',
+          `${measured.map((b) => b.pinscope.slice(1).join(' ')).join(' / ')} lsp --stdio (debounce 0, kernelVersion auto)`,
+        ],
+      ],
+      columns: COLUMNS,
+      rows,
+      targets,
+      notes: NOTES,
+      data,
+    };
   ctx.log(`opening ${open} kernel files that use the GUP API…`);
   const m = await memory(ctx, open);
   data.memory = m;
@@ -310,29 +403,19 @@ export async function run(ctx) {
   });
   return {
     facts: [
-      ['server', `${ctx.pinscope.slice(1).join(' ')} lsp --stdio (debounce 0, kernelVersion auto)`],
+      [
+        'server',
+        `${measured.map((b) => b.pinscope.slice(1).join(' ')).join(' / ')} lsp --stdio (debounce 0, kernelVersion auto)`,
+      ],
       [
         'memory',
         `${m.files} files (${(m.bytes / 2 ** 20).toFixed(1)} MB of C, picked evenly from the ${m.candidates} *.c files matching pin_user_pages|get_user_pages): RSS ${m.before.rssMB?.toFixed(0)} MB idle → ${rss?.toFixed(0)} MB, peak ${m.after.peakMB?.toFixed(0)} MB; opening all took ${m.openAllS.toFixed(1)} s; 5 s after closing them all: ${m.closed.rssMB?.toFixed(0)} MB`,
       ],
     ],
-    columns: [
-      'file',
-      'size',
-      'findings',
-      'open → diagnostics ms',
-      'edits',
-      'p50 ms',
-      'p95 ms',
-      'max ms',
-      'analysis p50 ms',
-    ],
+    columns: COLUMNS,
     rows,
     targets,
-    notes: [
-      'Latency: from sending didChange to receiving the publishDiagnostics of that version, one edit at a time (incremental parse of the previous tree, analysis, lint, in the server\'s analysis process). "analysis p50" is the server\'s own time for the worker job (pinscope/status elapsedMs): the rest is JSON-RPC, the worker message and the diagnostics.',
-      'RSS: /proc/<pid>/status VmRSS of the server process plus its analysis process (a worker thread inside the server before 2026-12; V8 young generation capped); the 8 most recently analysed documents keep their parse trees for incremental re-parsing. After the last document closes, the analysis process stops and its memory goes back to the system.',
-    ],
+    notes: NOTES,
     data,
   };
 }

@@ -4,7 +4,7 @@
  * array (not DMA-able).
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { walkTypes } from '../parse/syntax';
+import { TOP_LEVEL_CONTAINERS, walkTypes } from '../parse/syntax';
 import { UNSIGNED_TYPE } from '../catalog/conventions';
 
 export type VariableScope = 'param' | 'local' | 'global';
@@ -221,17 +221,7 @@ const STATEMENT_OR_BLOCK = new Set([
 ]);
 
 /** Top-level containers a function definition or file-scope declaration can sit in. */
-const TOP_LEVEL = new Set([
-  'translation_unit',
-  'preproc_if',
-  'preproc_ifdef',
-  'preproc_else',
-  'preproc_elif',
-  'preproc_elifdef',
-  'linkage_specification',
-  'declaration_list',
-  'ERROR',
-]);
+const TOP_LEVEL = new Set([...TOP_LEVEL_CONTAINERS, 'ERROR']);
 
 /** Function definitions in a translation unit, including those inside `#ifdef` blocks. */
 export function functionsIn(root: SyntaxNode): FunctionInfo[] {

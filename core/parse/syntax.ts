@@ -45,6 +45,22 @@ export interface SyntaxNode {
   namedDescendantForIndex(startIndex: number, endIndex: number): SyntaxNode;
 }
 
+/**
+ * Nodes whose children are top-level items (function definitions, declarations): the file, `#if`
+ * blocks and their arms, `extern "C" { … }`. Top-level ERROR nodes hold items too, but are items
+ * themselves to an incremental parse.
+ */
+export const TOP_LEVEL_CONTAINERS: ReadonlySet<string> = new Set([
+  'translation_unit',
+  'preproc_if',
+  'preproc_ifdef',
+  'preproc_else',
+  'preproc_elif',
+  'preproc_elifdef',
+  'linkage_specification',
+  'declaration_list',
+]);
+
 /** tree-sitter's TreeCursor, the parts core uses. */
 export interface TreeCursor {
   readonly nodeType: string;

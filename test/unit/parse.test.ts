@@ -2,7 +2,7 @@
  * Parsing kernel C: annotations blanked without moving a single offset, conditional braces, and
  * every idiom in test/fixtures/kernel-idioms.c parsing with its GUP call still seen.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../core/fileAnalysis/analyzeFile';
@@ -10,6 +10,9 @@ import { parseKernelVersion, type KernelVersion } from '../../core/catalog/versi
 import { createCParser } from '../../core/parse/parser';
 import { blankConditionals, blankKernelAnnotations, blankTypeArguments } from '../../core/parse/prepare';
 import type { SyntaxNode } from '../../core/parse/syntax';
+import { topLevelFunctions } from '../../core/parse/focus';
+// The seeded generator the triage draw uses: a failing sequence replays from its name.
+import { mulberry32 } from '../../scripts/triage-lib.mjs';
 
 const idioms = readFileSync(path.join(__dirname, '..', 'fixtures', 'kernel-idioms.c'), 'utf8');
 
@@ -96,4 +99,76 @@ describe('kernel idioms', () => {
     const fresh = createCParser().parse(edited);
     expect(shape(incremental.root)).toBe(shape(fresh.root));
   });
+});
+
+/**
+ * An edited document's tree must be the tree a fresh parse of its text gives (parser.ts, parseMode):
+ * the session lints it as if it were. Seeded edits inside function bodies and outside them, many
+ * of them parse errors (a half-typed statement, an unbalanced brace, a deleted character), each
+ * parsed from the previous edit's tree, as the editor does, and compared with a fresh parse: the
+ * tree (its S-expression and its top-level items' places), the mode and the parse problems.
+ */
+describe('an edited tree equals a fresh parse', () => {
+  const KERNEL = [
+    process.env.PINSCOPE_KERNEL_TREE ?? '',
+    '/work/kernel/linux-source-6.12',
+    path.join(__dirname, '..', '..', '.bench-cache', 'linux-source-6.12'),
+  ].find((t) => t !== '' && existsSync(t));
+  const line = (t: string, at: number): [number, number] => {
+    const s = t.lastIndexOf('\n', at - 1) + 1;
+    const e = t.indexOf('\n', at);
+    return [s, e < 0 ? t.length : e];
+  };
+  const EDITS: ((t: string, at: number) => string)[] = [
+    (t, at) => `${t.slice(0, at)}${'x;({)}*&,'[at % 9] ?? 'x'}${t.slice(at)}`,
+    (t, at) => `${t.slice(0, at)}${t.slice(at + 1)}`,
+    (t, at) => `${t.slice(0, line(t, at)[1])}\n\tpin_user_pa${t.slice(line(t, at)[1])}`,
+    (t, at) => `${t.slice(0, line(t, at)[1])}\n\tif (x) {${t.slice(line(t, at)[1])}`,
+    (t, at) => `${t.slice(0, line(t, at)[0])}${t.slice(Math.min(t.length, line(t, at)[1] + 1))}`,
+    (t, at) => {
+      const m = /[A-Za-z_]\w*/.exec(t.slice(at));
+      return m ? `${t.slice(0, at + m.index)}${m[0]}x${t.slice(at + m.index + m[0].length)}` : t;
+    },
+  ];
+  const parsedShape = (p: ReturnType<ReturnType<typeof createCParser>['parse']>): unknown => ({
+    mode: p.mode,
+    tree: shape(p.root),
+    items: p.root.namedChildren.map((c) => `${c.type}:${c.startIndex}:${c.endIndex}`),
+    problems: p.problems
+      .map((q) => `${q.kind}:${q.startIndex}:${q.endIndex}:${q.token ?? ''}`)
+      .sort()
+      .join(),
+  });
+  const replay = (name: string, text: string, count: number): void => {
+    const next = mulberry32([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 3));
+    const parser = createCParser();
+    let current = text;
+    let parsed = parser.parse(text);
+    for (let k = 0; k < count; k++) {
+      const bodies = topLevelFunctions(current) ?? [];
+      const body = bodies[Math.floor(next() * bodies.length)];
+      const inside = body && next() < 0.9;
+      const at = inside
+        ? body.bodyStart + 1 + Math.floor(next() * Math.max(1, body.bodyEnd - body.bodyStart - 2))
+        : Math.floor(next() * current.length);
+      const edit = EDITS[Math.floor(next() * EDITS.length)] as (t: string, at: number) => string;
+      // Often back to the original (typing, then undoing it), so errors come and go.
+      const edited = next() < 0.3 ? text : edit(current, at);
+      parsed = parser.parse(edited, parsed);
+      expect(parsedShape(parsed), `${name}: edit ${k + 1}`).toEqual(parsedShape(createCParser().parse(edited)));
+      current = edited;
+    }
+  };
+  it('examples and fixtures', () => {
+    for (const dir of ['examples', path.join('test', 'fixtures')]) {
+      const base = path.join(__dirname, '..', '..', dir);
+      for (const f of readdirSync(base).filter((n) => n.endsWith('.c')))
+        replay(f, readFileSync(path.join(base, f), 'utf8'), 8);
+    }
+  });
+  it.skipIf(!KERNEL).each(['drivers/scsi/st.c', 'mm/gup.c', 'drivers/vfio/vfio_iommu_type1.c'])(
+    `kernel %s (${KERNEL ?? 'no kernel tree at /work/kernel/linux-source-6.12, .bench-cache or $PINSCOPE_KERNEL_TREE: skipped'})`,
+    (rel) => replay(rel, readFileSync(path.join(KERNEL as string, rel), 'latin1'), 40),
+    60_000,
+  );
 });

@@ -3,10 +3,12 @@
  * defines X and X is a debug switch, is not compiled: it is not walked as a branch, and a function
  * defined there is not analysed. Shaped like nicstar's GENERAL_DEBUG and wanxl's DEBUG_PCI.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCParser } from '../../../core/parse/parser';
 import type { SyntaxNode } from '../../../core/parse/syntax';
-import { deadRanges, liveArms, preprocSwitches } from '../../../core/analysis/preproc';
+import { conditionalBlocks, deadRanges, liveArms, preprocSwitches } from '../../../core/analysis/preproc';
 import { findings, lineOf, mutate } from './support';
 
 describe('a test under a debug switch the file #undefs (nicstar push_rxbufs)', () => {
@@ -149,4 +151,59 @@ static void demo_refill(struct device *dev, void *data, u32 *reg)
   it('the code after a dead block is still reached: the unchecked write is reported', () => {
     expect(findings(src)).toEqual([`dma-mapping-unchecked ${lineOf(src, 'writel(dma_addr')}`]);
   });
+});
+
+describe('conditionalBlocks finds every #if block a tree walk finds', () => {
+  const parser = createCParser();
+  const walked = (root: SyntaxNode): number[] =>
+    root.descendantsOfType(['preproc_if', 'preproc_ifdef']).map((n) => n.startIndex);
+  it('nested, spaced, in comments and strings, inside functions and broken code', () => {
+    const text = `#if 0
+# ifdef A
+#  ifndef B
+int x;
+#  endif
+# endif
+#elif defined(C)
+/* #if 1 in a comment */
+const char *s = "#if 1";
+#else
+#endif
+static int f(void)
+{
+#ifdef D
+	return 1;
+#endif
+	if (x) {
+#if E
+	}
+#endif
+	return 0;
+}
+`;
+    const root = parser.parse(text).root;
+    expect(conditionalBlocks(root).map((n) => n.startIndex)).toEqual(walked(root));
+    // `#if 0`'s arm is blanked before parsing (prepare.ts): its nested blocks are not in the tree.
+    expect(conditionalBlocks(root).map((n) => [n.type, n.startPosition.row])).toEqual([
+      ['preproc_if', 0],
+      ['preproc_ifdef', 13],
+      ['preproc_if', 17],
+    ]);
+  });
+  const tree = [
+    process.env.PINSCOPE_KERNEL_TREE ?? '',
+    '/work/kernel/linux-source-6.12',
+    path.join(__dirname, '..', '..', '..', '.bench-cache', 'linux-source-6.12'),
+  ].find((t) => t !== '' && existsSync(t));
+  it
+    .skipIf(!tree)
+    .each(['mm/gup.c', 'drivers/scsi/st.c', 'drivers/net/ethernet/intel/e1000/e1000_main.c', 'kernel/fork.c'])(
+    `kernel %s (${tree ?? 'no kernel tree at /work/kernel/linux-source-6.12, .bench-cache or $PINSCOPE_KERNEL_TREE: skipped'})`,
+    (rel) => {
+      const file = path.join(tree as string, rel);
+      const root = parser.parse(readFileSync(file, 'latin1')).root;
+      expect(walked(root).length).toBeGreaterThan(0);
+      expect(conditionalBlocks(root).map((n) => n.startIndex)).toEqual(walked(root));
+    },
+  );
 });
