@@ -116,6 +116,25 @@ export function toPinRelease(op: ReleaseOp, text: string, fn: FunctionInfo): Rel
         edits: [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: 'unpin_folio' }],
         freedIndex: null,
       };
+    // The page allocator's frees on GUP pages (release-mismatch): one page becomes one unpin.
+    case '__free_page':
+      return {
+        edits: [{ span: { start: callee.startIndex, end: callee.endIndex }, newText: pinReleaseFor('page', false) }],
+        freedIndex: null,
+      };
+    case '__free_pages': {
+      const [page, order] = args;
+      if (!page || !order || order.text.trim() !== '0') return null;
+      return {
+        edits: [
+          {
+            span: { start: op.node.startIndex, end: op.node.endIndex },
+            newText: `${pinReleaseFor('page', false)}(${sourceOf(text, page)})`,
+          },
+        ],
+        freedIndex: null,
+      };
+    }
     case 'by-name': {
       // A helper we cannot see: `put_all_pages(pages, n)` becomes the catalogued release with
       // the same two arguments, as the fpga/dfl-afu conversion did.

@@ -13,6 +13,7 @@ import { calleeName, forEachAssignment, isNullPointer, unwrap } from '../analysi
 import type { ReleaseOp } from '../analysis/ops';
 import { baseKey, storageOf } from '../analysis/storage';
 import type { Finding, Fix } from '../findings';
+import { isPageAllocatorFree } from '../catalog/gup';
 import { getToPinConversion } from '../fixes/conversion';
 import { toGetRelease, toPinRelease, unusedIndexEdits } from '../fixes/releaseEdits';
 import { fnName, lineOf, spanOf } from './support/finding';
@@ -59,6 +60,20 @@ function rewriteIsSafe(linkage: Linkage, acquire: AcquireSite, release: Site<Rel
   return !written;
 }
 
+/** The function of release `r` also releases the pages of `a` with `a`'s own family's release. */
+function releasesRightToo(linkage: Linkage, a: AcquireSite, r: Site<ReleaseOp>): boolean {
+  return linkage
+    .releasesOf(a)
+    .some(
+      (o) =>
+        o.fn === r.fn &&
+        o.op !== r.op &&
+        o.op.family === a.op.family &&
+        !isPageAllocatorFree(o.op.name) &&
+        (o.op.pages && r.op.pages ? baseKey(o.op.pages.key) === baseKey(r.op.pages.key) : true),
+    );
+}
+
 function describeRelease(op: ReleaseOp): string {
   if (op.bulk) return `a ${fnName(op.name)} loop`;
   if (op.via === 'by-name') return `${fnName(op.name)} (a helper that, by its name, drops references)`;
@@ -76,7 +91,7 @@ export const releaseMismatch = defineRule({
     description:
       'Pinned pages (pin_user_pages*) released with put_page()/release_pages()/folio_put(), or referenced pages (get_user_pages*) released with unpin_user_page*().',
     catches:
-      'In one function: pages filled by a pin_* call released with put_page(), release_pages() or folio_put() (one page, or a loop over the array); pages filled by a get_* call released with any unpin_user_page*(). Across functions of one file: a struct field or global filled by one family and released by the other in another function.',
+      "In one function: pages filled by a pin_* call released with put_page(), release_pages() or folio_put() (one page, or a loop over the array); pages filled by a get_* call released with any unpin_user_page*(); pages from either released with __free_page()/__free_pages(), the page allocator's frees. Across functions of one file: a struct field or global filled by one family and released by the other in another function.",
     why: "A pin adds GUP_PIN_COUNTING_BIAS (1024) to a small page's refcount; put_page() takes away 1. The page stays 1023 high forever, folio_maybe_dma_pinned() stays true, nr_foll_pin_released never moves. The reverse (unpin on a FOLL_GET page) subtracts 1024 from a page that got +1: the refcount underflows and the page is freed while mapped.",
     wrong:
       'npinned = pin_user_pages_fast(uaddr, n, FOLL_WRITE, pages);\n...\nfor (i = 0; i < npinned; i++)\n\tput_page(pages[i]);',
@@ -90,7 +105,13 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
   const byRelease = new Map<ReleaseOp, { release: Site<ReleaseOp>; acquires: AcquireSite[] }>();
   for (const a of linkage.acquires) {
     for (const r of linkage.releasesOf(a)) {
-      if (r.op.via === 'in-file' || r.op.family === null || r.op.family === a.op.family) continue;
+      if (r.op.via === 'in-file' || r.op.family === null) continue;
+      // __free_page() counts as a 'get' release (one reference, like put_page()) and is wrong for
+      // both families: the page allocator's free, not the release of a user page.
+      if (r.op.family === a.op.family && !isPageAllocatorFree(r.op.name)) continue;
+      // `if (put) unpin_user_page(page); else __free_page(page);` (qib_user_sdma.c): the function
+      // releases the user pages the right way too; its page allocator free is for its own pages.
+      if (isPageAllocatorFree(r.op.name) && releasesRightToo(linkage, a, r)) continue;
       // iov_iter_extract_pages() pins only user-backed iterators; kernel pages it returns are
       // released the FOLL_GET way (or not at all), so put_page() there is not a mismatch.
       if (a.op.api.conditionalPin && r.op.family === 'get') continue;
@@ -129,6 +150,15 @@ function check({ file, linkage, finding }: RuleContext): Finding[] {
           safe: rewriteIsSafe(linkage, acquire, release),
         });
       }
+    } else if (release.op.family === 'get') {
+      message = `Pages referenced by ${fnName(acquire.op.name)} (${where}) are released with ${describeRelease(release.op)}, the page allocator's free for pages it allocated: user pages from GUP are released with put_page(), which knows large folios (a tail page) and ZONE_DEVICE pages. ${acquire.op.api.pinCounterpart ? `Release with put_page(), or pin them (${fnName(acquire.op.api.pinCounterpart)}) and unpin_user_page().` : 'Release with put_page().'}`;
+      const callee = release.op.node.type === 'call_expression' ? release.op.node.childForFieldName('function') : null;
+      if (callee && release.op.name === '__free_page')
+        fixes.push({
+          title: 'Release with put_page()',
+          edits: [{ span: spanOf(callee), newText: 'put_page' }],
+          safe: false,
+        });
     } else {
       message = `Pages referenced by ${fnName(acquire.op.name)} (${where}) are released with ${describeRelease(release.op)}: unpin subtracts 1024 from a page that got +1, underflowing its refcount and freeing it while mapped. Either pin them (${acquire.op.api.pinCounterpart ? fnName(acquire.op.api.pinCounterpart) : 'pin_user_pages*()'}) or release with put_page().`;
       const conversion = getToPinConversion(file, linkage, acquire);

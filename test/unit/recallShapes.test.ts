@@ -363,3 +363,79 @@ static void demo_rx(struct demo_ring *r, struct demo_desc *ring, void *buf, size
     expect(lint(text)).toEqual([['dma-mapping-unchecked', line, col, line, end]]);
   });
 });
+
+describe('pages a parameter brings, dirtied and unpinned in one loop', () => {
+  const near = `#include <linux/mm.h>
+static void demo_release(struct page **pages, unsigned long n, bool dirty)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		if (dirty)
+			set_page_dirty_lock(pages[i]);
+		unpin_user_page(pages[i]);
+	}
+}
+`;
+  it('with the lock: silent', () => expect(lint(near)).toEqual([]));
+
+  it('without it: reported at the dirtying call', () => {
+    const text = edit(near, 'set_page_dirty_lock(pages[i])', 'set_page_dirty(pages[i])');
+    const [line, col, end] = at(text, 'set_page_dirty(pages[i])');
+    expect(lint(text)).toEqual([['dirty-without-lock', line, col, line, end]]);
+    expect(messages(text)[0]).toContain('unpinned by unpin_user_page() in the same loop');
+  });
+
+  it('released with put_page() instead (no sign they are pinned user pages): silent', () => {
+    const text = edit(
+      edit(near, 'set_page_dirty_lock(pages[i])', 'set_page_dirty(pages[i])'),
+      'unpin_user_page(pages[i])',
+      'put_page(pages[i])',
+    );
+    expect(lint(text)).toEqual([]);
+  });
+});
+
+describe('__free_page() on pages from GUP', () => {
+  const near = `#include <linux/mm.h>
+static int demo_peek(unsigned long uaddr, u8 *out)
+{
+	struct page *page;
+	void *va;
+
+	if (get_user_pages_fast(uaddr, 1, 0, &page) != 1)
+		return -EFAULT;
+	va = kmap_local_page(page);
+	*out = *(u8 *)va;
+	kunmap_local(va);
+	put_page(page);
+	return 0;
+}
+`;
+  it('put_page(): silent', () => expect(lint(near)).toEqual([]));
+
+  it('__free_page(): a release mismatch, with put_page() offered', () => {
+    const text = edit(near, 'put_page(page);', '__free_page(page);');
+    const [line, col, end] = at(text, '__free_page(page)');
+    expect(lint(text)).toEqual([['release-mismatch', line, col, line, end]]);
+    const [f] = lintText(text, { kernelVersion: v612 }).findings;
+    expect(f?.message).toMatch(
+      /^Pages referenced by get_user_pages_fast\(\) \(line \d+\) are released with __free_page\(\), the page allocator's free/,
+    );
+    expect(f?.fixes.map((x) => [x.title, x.safe, x.edits.map((e) => e.newText)])).toEqual([
+      ['Release with put_page()', false, ['put_page']],
+    ]);
+  });
+
+  it('on pinned pages too; the get→pin conversion rewrites it', () => {
+    const pinned = edit(
+      edit(near, 'get_user_pages_fast(', 'pin_user_pages_fast('),
+      'put_page(page);',
+      '__free_page(page);',
+    );
+    const [line, col, end] = at(pinned, '__free_page(page)');
+    expect(lint(pinned)).toEqual([['release-mismatch', line, col, line, end]]);
+    const fix = lintText(pinned, { kernelVersion: v612 }).findings[0]?.fixes[0];
+    expect(fix?.edits.map((e) => e.newText)).toEqual(['unpin_user_page']);
+  });
+});

@@ -90,3 +90,8 @@ export function wrongReleases(family: Family): readonly string[] {
         'unpin_user_folio',
       ];
 }
+
+/** `__free_page()`/`__free_pages()`: the page allocator's frees, wrong for user pages of either family. */
+export function isPageAllocatorFree(name: string): boolean {
+  return name === '__free_page' || name === '__free_pages';
+}

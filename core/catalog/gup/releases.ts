@@ -34,6 +34,28 @@ export const RELEASE_APIS: readonly ReleaseApi[] = [
     summary: 'Drops one plain reference on each of nr pages (batched put_page()).',
   },
   {
+    // The page allocator's frees, seen on GUP pages where put_page() belongs (issue 11: "Releases
+    // the get→pin conversion leaves behind"). They drop one reference like put_page(), but not
+    // folio-aware (a tail page of a large folio, ZONE_DEVICE pages); on pinned pages they leave
+    // the 1024 bias in place.
+    name: '__free_page',
+    family: 'get',
+    exists: {},
+    target: 'page',
+    dirty: 'no',
+    signatures: [sig({}, 'void __free_page(struct page *page)', 'page')],
+    summary: "The page allocator's free of one page it allocated; on user pages from GUP use put_page().",
+  },
+  {
+    name: '__free_pages',
+    family: 'get',
+    exists: {},
+    target: 'page',
+    dirty: 'no',
+    signatures: [sig({}, 'void __free_pages(struct page *page, unsigned int order)', 'page', 'order')],
+    summary: "The page allocator's free of 2^order pages it allocated; on user pages from GUP use put_page().",
+  },
+  {
     name: 'put_user_page',
     family: 'pin',
     exists: { since: '5.3', until: '5.6' },

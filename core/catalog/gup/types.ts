@@ -38,7 +38,9 @@ export type ParamRole =
   | 'folio'
   | 'nfolios'
   | 'nr'
-  | 'start_offset';
+  | 'start_offset'
+  /** __free_pages(): log2 of the number of pages. */
+  | 'order';
 
 export interface Signature {
   readonly range: VersionRange;
