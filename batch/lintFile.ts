@@ -14,7 +14,7 @@ import {
 } from '../core/index';
 import { lookup, store, type CacheSpec, type CachedResult } from './cache/store';
 import { fileMayContainCatalogued, mayContainCatalogued } from './prefilter';
-import { decodeSource, DEFAULT_MAX_BYTES, tooLargeMessage, type Encoding } from './source';
+import { decodeSource, DEFAULT_MAX_BYTES, tooLargeMessage, type Decoded, type Encoding } from './source';
 
 /**
  * What one file may cost. Time: the parse stops at the deadline (core's shouldStop hook), the
@@ -197,17 +197,20 @@ export function lintFileFromDisk(
   if (!mayContainCatalogued(scratch, length)) {
     return { file, status: 'skipped-prefilter', findings: [], notes: [] };
   }
-  const bytes = scratch.subarray(0, length);
-  if (!request.cache) {
-    if (deferAbove !== undefined && length > deferAbove) return null;
-    return lintBytesRead(file, Buffer.from(bytes), request, parser);
-  }
+  if (deferAbove !== undefined && length > deferAbove && !request.cache) return null;
+  const bytes = Buffer.from(scratch.subarray(0, length));
+  const decoded = decodeSource(bytes, maxBytes);
+  if (!decoded.ok) return { file, status: 'skipped', findings: [], notes: [], problem: decoded.message };
+  if (!request.cache) return lintDecoded(file, decoded, request, parser);
   // A hit costs a hash and one small read: a large file that is cached is not worth a worker of its own.
-  const found = lookup(request.cache, file, bytes);
+  // The hash of the cross-file facts (other files' summaries and macros) the file's analysis sees:
+  // its result depends on them as much as on its bytes. None until lint reads a tree index (batch/index/).
+  const facts = '';
+  const found = lookup(request.cache, file, bytes, facts);
   if (found.kind === 'hit') return { file, status: 'linted', ...found.result, cache: { outcome: 'hit' } };
   if (deferAbove !== undefined && length > deferAbove) return null;
-  const result = lintBytesRead(file, Buffer.from(bytes), request, parser);
-  return { ...result, cache: cacheFresh(request.cache, file, found.content, result, found.kind) };
+  const result = lintDecoded(file, decoded, request, parser);
+  return { ...result, cache: cacheFresh(request.cache, file, { content: found.content, facts }, result, found.kind) };
 }
 
 /** A result worth keeping: linted to the end (a budget note depends on the clock and the machine). */
@@ -218,7 +221,7 @@ function cacheable(result: FileLintResult): boolean {
 function cacheFresh(
   spec: CacheSpec,
   file: string,
-  content: string,
+  { content, facts }: { readonly content: string; readonly facts: string },
   result: FileLintResult,
   outcome: 'miss' | 'corrupt',
 ): CacheUse {
@@ -230,18 +233,20 @@ function cacheFresh(
     ...(result.problem !== undefined ? { problem: result.problem } : {}),
   };
   try {
-    store(spec, file, content, kept);
+    store(spec, file, content, kept, facts);
     return { outcome };
   } catch (e) {
     return { outcome, writeError: describe(e) };
   }
 }
 
-/** Decoding and linting bytes read from `file` (which passed the prefilter). */
-function lintBytesRead(file: string, bytes: Buffer, request: FileLintRequest, parser: CParser): FileLintResult {
-  const maxBytes = request.maxBytes ?? DEFAULT_MAX_BYTES;
-  const decoded = decodeSource(bytes, maxBytes);
-  if (!decoded.ok) return { file, status: 'skipped', findings: [], notes: [], problem: decoded.message };
+/** Linting the decoded text of `file` (which passed the prefilter). */
+function lintDecoded(
+  file: string,
+  decoded: Decoded & { ok: true },
+  request: FileLintRequest,
+  parser: CParser,
+): FileLintResult {
   try {
     const result = lintWithinBudget(decoded.text, request, parser);
     if (result === null) return stoppedResult(file, timeBudgetMessage(budgetOf(request).timeMs));

@@ -6,8 +6,8 @@
  *   <dir>/results-v<FORMAT>/<configKey[0..16)>/<name[0..2)>/<name>.json,  name = sha256(configKey, path)
  *
  * An entry holds what `lintFileFromDisk` returned for the file, with the sha-256 of the bytes it was
- * computed from and the cross-file facts it used with their hashes (`uses`). It is taken only when
- * all of them still hold: any edit to the file, or to a fact it used, makes it a miss, and the
+ * computed from and the hash of the cross-file facts its analysis saw (`facts`). It is taken only
+ * when both still hold: any edit to the file, or to a fact it saw, makes it a miss, and the
  * fresh result replaces it. A changed configuration or build is another folder (key.ts).
  *
  * Writes go to a unique temporary name in the entry's folder and are renamed over it: rename(2) is
@@ -37,21 +37,16 @@ export interface CachedResult {
   readonly problem?: string;
 }
 
-/**
- * Cross-file facts (summaries, macros of other files; batch/index/) a result depends on, by name,
- * with the hash each had when the result was made. Empty until lint reads facts from a tree index.
- */
-export type FactsUsed = Readonly<Record<string, string>>;
-
-/** The hash a fact has now, or undefined when it is gone. */
-export type FactHash = (name: string) => string | undefined;
-
 interface Entry extends CachedResult {
   readonly format: number;
   readonly key: string;
   readonly path: string;
   readonly content: string;
-  readonly uses: FactsUsed;
+  /**
+   * The hash of the cross-file facts (other files' summaries and macros, batch/index/) the file's
+   * analysis saw; '' when it saw none.
+   */
+  readonly facts: string;
 }
 
 export type Lookup =
@@ -77,8 +72,7 @@ function isEntry(x: unknown): x is Entry {
     typeof x.key === 'string' &&
     typeof x.path === 'string' &&
     typeof x.content === 'string' &&
-    isObject(x.uses) &&
-    Object.values(x.uses).every((h) => typeof h === 'string') &&
+    typeof x.facts === 'string' &&
     Array.isArray(x.findings) &&
     x.findings.every((f) => isObject(f) && typeof f.rule === 'string' && isObject(f.span) && isObject(f.range)) &&
     Array.isArray(x.notes) &&
@@ -88,8 +82,11 @@ function isEntry(x: unknown): x is Entry {
   );
 }
 
-/** The cached result of `file` with these bytes, if the cache has one that still holds. */
-export function lookup(spec: CacheSpec, file: string, bytes: Uint8Array, factHash: FactHash = () => undefined): Lookup {
+/**
+ * The cached result of `file` with these bytes, if the cache has one that still holds: made from
+ * the same bytes, with the same cross-file facts (`facts`, their hash now).
+ */
+export function lookup(spec: CacheSpec, file: string, bytes: Uint8Array, facts = ''): Lookup {
   const content = contentHash(bytes);
   let text: string;
   try {
@@ -105,8 +102,7 @@ export function lookup(spec: CacheSpec, file: string, bytes: Uint8Array, factHas
   }
   if (!isEntry(entry) || entry.key !== spec.key || entry.path !== path.resolve(file))
     return { kind: 'corrupt', content };
-  if (entry.content !== content) return { kind: 'miss', content };
-  for (const [name, hash] of Object.entries(entry.uses)) if (factHash(name) !== hash) return { kind: 'miss', content };
+  if (entry.content !== content || entry.facts !== facts) return { kind: 'miss', content };
   const { findings, notes, encoding, problem } = entry;
   return {
     kind: 'hit',
@@ -116,15 +112,9 @@ export function lookup(spec: CacheSpec, file: string, bytes: Uint8Array, factHas
 }
 
 /** Writes the entry for `file` (temporary file, then rename); throws when the cache cannot be written. */
-export function store(
-  spec: CacheSpec,
-  file: string,
-  content: string,
-  result: CachedResult,
-  uses: FactsUsed = {},
-): void {
+export function store(spec: CacheSpec, file: string, content: string, result: CachedResult, facts = ''): void {
   const target = entryPath(spec, file);
-  const entry: Entry = { format: CACHE_FORMAT, key: spec.key, path: path.resolve(file), content, uses, ...result };
+  const entry: Entry = { format: CACHE_FORMAT, key: spec.key, path: path.resolve(file), content, facts, ...result };
   const temporary = `${target}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
   mkdirSync(path.dirname(target), { recursive: true });
   try {
