@@ -38,14 +38,25 @@ function factored(words: readonly string[]): string {
 }
 const needles = new RegExp(factored(PREFILTER_NEEDLES));
 
+const LONGEST_NEEDLE = Math.max(...PREFILTER_NEEDLES.map((n) => Buffer.byteLength(n, 'latin1')));
+/**
+ * The text is made 64 KiB at a time (windows overlapping by a needle's length): a whole large file
+ * as one string lands in V8's large-object space, which only a full collection frees, and a
+ * whole-tree run then held ~100 MB more. Windows this size die young.
+ */
+const WINDOW = 1 << 16;
+
 /** Whether `bytes[0..length)` contains any needle. */
 export function mayContainCatalogued(bytes: Uint8Array, length = bytes.length): boolean {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const text = buf.toString('latin1', 0, length);
-  return anchor.test(text) && needles.test(text);
+  for (let start = 0; ; start += WINDOW - (LONGEST_NEEDLE - 1)) {
+    const end = Math.min(length, start + WINDOW);
+    const text = buf.toString('latin1', start, end);
+    if (anchor.test(text) && needles.test(text)) return true;
+    if (end >= length) return false;
+  }
 }
 
-const LONGEST_NEEDLE = Math.max(...PREFILTER_NEEDLES.map((n) => Buffer.byteLength(n, 'latin1')));
 const CHUNK = 1 << 20;
 
 /**

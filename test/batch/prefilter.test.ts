@@ -58,6 +58,17 @@ describe('the prefilter', () => {
     expect(yes).toBeLessThan(2900);
   });
 
+  it('in memory, a needle across the 64 KiB windows the text is made in is found', () => {
+    const window = 1 << 16;
+    for (const offset of [window - 30, window - 25, window - 24, window - 1, window, 2 * window - 40, 5 * window + 7]) {
+      const text = Buffer.alloc(6 * window, 'x');
+      bytes('dma_alloc_noncontiguous').copy(text, offset);
+      expect(mayContainCatalogued(text), String(offset)).toBe(true);
+      expect(mayContainCatalogued(text, offset + 22), String(offset)).toBe(false);
+    }
+    expect(mayContainCatalogued(Buffer.alloc(6 * window, 'x'))).toBe(false);
+  });
+
   it('on a file read in windows: a needle across the 1 MiB boundary is found, one past a near miss is not made up', () => {
     const dir = scratch();
     const mib = 1 << 20;
