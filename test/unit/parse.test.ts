@@ -7,7 +7,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../core/fileAnalysis/analyzeFile';
 import { parseKernelVersion, type KernelVersion } from '../../core/catalog/version';
-import { createCParser } from '../../core/parse/parser';
+import { parseNotes } from '../../core/lint';
+import { createCParser, type ParsedSource } from '../../core/parse/parser';
+import { LineIndex } from '../../core/text/lineIndex';
 import { blankConditionals, blankKernelAnnotations, blankTypeArguments } from '../../core/parse/prepare';
 import type { SyntaxNode } from '../../core/parse/syntax';
 import { topLevelFunctions } from '../../core/parse/focus';
@@ -171,4 +173,25 @@ describe('an edited tree equals a fresh parse', () => {
     (rel) => replay(rel, readFileSync(path.join(KERNEL as string, rel), 'latin1'), 40),
     60_000,
   );
+});
+
+describe('the parse note', () => {
+  it('counts the ERROR regions inside no longer one, and points at the narrowest problem', () => {
+    const text = `${'x'.repeat(59)}\n${'y'.repeat(40)}`;
+    const error = (startIndex: number, endIndex: number) => ({ kind: 'error' as const, startIndex, endIndex });
+    const problems = [
+      error(0, 50), // a region …
+      error(10, 20), // … with two inside it,
+      error(0, 30), // one of them starting where it starts
+      error(40, 70), // overlapping its end: a region of its own
+      error(62, 70), // inside that one, ending where it ends
+      error(80, 90), // two equal spans: neither is inside a longer one
+      error(80, 90),
+      { kind: 'missing' as const, startIndex: 65, endIndex: 65 },
+    ];
+    const notes = parseNotes({ problems } as unknown as ParsedSource, new LineIndex(text));
+    expect(notes.map((n) => n.message)).toEqual([
+      '4 parts of the file did not parse as C (2:6); findings there may be missing',
+    ]);
+  });
 });
