@@ -2,19 +2,22 @@
  * Linting one file from disk: read, size and binary checks, prefilter, decode, parse, lint. Shared
  * by the worker threads and the in-process path; never throws for a bad file, it says why instead.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import {
   defaultParser,
   lintText,
   ParseStopped,
   type AnalysisNote,
   type CParser,
+  type FileFacts,
   type Finding,
   type LintOptions,
 } from '../core/index';
 import { lookup, store, type CacheSpec, type CachedResult } from './cache/store';
 import { fileMayContainCatalogued, mayContainCatalogued } from './prefilter';
 import { decodeSource, DEFAULT_MAX_BYTES, tooLargeMessage, type Decoded, type Encoding } from './source';
+import { readInto, scratchBuffer } from './scratchRead';
+import { crossFileFactsHash, externalForFile, type IndexRequest } from './index/forLint';
+import { summariseFileFromDisk, type SummariseRequest } from './index/summariseFile';
 
 /**
  * What one file may cost. Time: the parse stops at the deadline (core's shouldStop hook), the
@@ -36,6 +39,10 @@ export interface FileLintRequest {
   readonly budget?: FileBudget;
   /** The result cache (batch/cache/): results are taken from it and written to it. */
   readonly cache?: CacheSpec;
+  /** The tree index the files are linted with (issue 12): each file gets the facts it sees. */
+  readonly index?: IndexRequest;
+  /** Summarise the files for the tree index instead of linting them (batch/index/build.ts). */
+  readonly summarise?: SummariseRequest;
 }
 
 /** What the cache did for one file: taken from it, linted and written, or linted over a corrupt entry. */
@@ -59,6 +66,8 @@ export interface FileLintResult {
   readonly encoding?: Encoding;
   /** Set when the file was looked up in the result cache. */
   readonly cache?: CacheUse;
+  /** When summarising: the file's facts for the tree index, if it has any. */
+  readonly facts?: FileFacts;
 }
 
 function describe(error: unknown): string {
@@ -70,32 +79,6 @@ function describe(error: unknown): string {
     return code;
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * One read buffer per thread, re-used for every file: a tree-wide run reads 1.3 GB, and a fresh
- * Buffer per file would leave the garbage collector (and RSS) to catch up with it.
- */
-let scratch = Buffer.allocUnsafe(1 << 20);
-
-/** Reads up to `max + 1` bytes of `file` into the scratch buffer; returns the length read. */
-function readInto(file: string, max: number): number {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (size > max) return size; // the caller reports it as too large without reading it
-    if (scratch.length < size + 1) scratch = Buffer.allocUnsafe(Math.max(size + 1, scratch.length * 2));
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, scratch, length, scratch.length - length, null);
-      if (n === 0) break;
-      length += n;
-      if (length === scratch.length) scratch = Buffer.concat([scratch, Buffer.allocUnsafe(scratch.length)]);
-    }
-    return length;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The prefilter on a file too large to read whole; a file that cannot be read is reported as too large. */
@@ -118,14 +101,17 @@ export function lintWithinBudget(
   text: string,
   request: FileLintRequest,
   parser: CParser = defaultParser(),
+  file?: string,
 ): ReturnType<typeof lintText> | null {
   const deadline = performance.now() + budgetOf(request).timeMs;
+  const external = request.index && file !== undefined ? externalForFile(request.index, file, text) : undefined;
   try {
     return lintText(
       text,
       {
         focus: true,
         ...request.lint,
+        ...(external ? { external } : {}),
         shouldStop: () => performance.now() > deadline,
         budget: { ...request.lint.budget, deadline, now: () => performance.now() },
       },
@@ -171,10 +157,13 @@ export function lintFileFromDisk(
   parser: CParser = defaultParser(),
   deferAbove?: number,
 ): FileLintResult | null {
+  if (request.summarise) return summarised(file, request, request.summarise, parser);
   const maxBytes = request.maxBytes ?? DEFAULT_MAX_BYTES;
   let length: number;
+  let scratch: Buffer;
   try {
     length = readInto(file, maxBytes);
+    scratch = scratchBuffer();
   } catch (e) {
     return { file, status: 'error', findings: [], notes: [], problem: `cannot read: ${describe(e)}` };
   }
@@ -204,13 +193,35 @@ export function lintFileFromDisk(
   if (!request.cache) return lintDecoded(file, decoded, request, parser);
   // A hit costs a hash and one small read: a large file that is cached is not worth a worker of its own.
   // The hash of the cross-file facts (other files' summaries and macros) the file's analysis sees:
-  // its result depends on them as much as on its bytes. None until lint reads a tree index (batch/index/).
-  const facts = '';
+  // its result depends on them as much as on its bytes ('' without a tree index, batch/index/).
+  const facts = crossFileFactsHash(request.index, file, decoded.text);
   const found = lookup(request.cache, file, bytes, facts);
   if (found.kind === 'hit') return { file, status: 'linted', ...found.result, cache: { outcome: 'hit' } };
   if (deferAbove !== undefined && length > deferAbove) return null;
   const result = lintDecoded(file, decoded, request, parser);
   return { ...result, cache: cacheFresh(request.cache, file, { content: found.content, facts }, result, found.kind) };
+}
+
+/** Summarising `file` for the tree index (batch/index/build.ts) instead of linting it. */
+function summarised(
+  file: string,
+  request: FileLintRequest,
+  summarise: SummariseRequest,
+  parser: CParser,
+): FileLintResult {
+  try {
+    const facts = summariseFileFromDisk(file, request.lint.kernelVersion, summarise, request.index, parser);
+    return { file, status: 'linted', findings: [], notes: [], ...(facts ? { facts } : {}) };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      file,
+      status: 'error',
+      findings: [],
+      notes: [],
+      problem: `internal error while summarising (please report): ${message}`,
+    };
+  }
 }
 
 /** A result worth keeping: linted to the end (a budget note depends on the clock and the machine). */
@@ -248,7 +259,7 @@ function lintDecoded(
   parser: CParser,
 ): FileLintResult {
   try {
-    const result = lintWithinBudget(decoded.text, request, parser);
+    const result = lintWithinBudget(decoded.text, request, parser, file);
     if (result === null) return stoppedResult(file, timeBudgetMessage(budgetOf(request).timeMs));
     const notes = decoded.warning
       ? [{ kind: 'encoding' as const, message: decoded.warning }, ...result.notes]

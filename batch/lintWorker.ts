@@ -99,7 +99,7 @@ if (parentPort) {
       if (r.status === 'linted') linted++;
       if (r.status === 'skipped-prefilter') prefiltered++;
       countUse(cache, r.cache);
-      if (r.findings.length > 0 || r.notes.length > 0 || r.problem) results.push({ index, result: r });
+      if (r.findings.length > 0 || r.notes.length > 0 || r.problem || r.facts) results.push({ index, result: r });
     });
     Atomics.store(control, PoolControl.CURRENT, -1);
     const reply: WorkerReply = { type: 'results', id: message.id, results, linted, prefiltered, deferred, cache };

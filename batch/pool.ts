@@ -81,7 +81,7 @@ function inProcess(files: readonly string[], options: PoolOptions): PoolResult {
     countUse(cache, r.cache);
     if (r.status === 'linted') linted++;
     if (r.status === 'skipped-prefilter') prefiltered++;
-    if (r.findings.length > 0 || r.notes.length > 0 || r.problem) results.push(r);
+    if (r.findings.length > 0 || r.notes.length > 0 || r.problem || r.facts) results.push(r);
     options.onProgress?.(++done, files.length);
   }
   return { results, linted, prefiltered, total: files.length, cancelled: false, threads: 0, cache };

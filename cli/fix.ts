@@ -6,6 +6,7 @@
  * and the new bytes must decode to exactly the fixed text before we write. The write is atomic
  * and refused when the file changed on disk meanwhile (./atomicWrite.ts).
  */
+import { externalForFile, type IndexRequest } from '../batch/index/forLint';
 import {
   applyEdits,
   type Finding,
@@ -23,6 +24,14 @@ import { ReadError, readSource } from './readFile';
 export interface FixRequest {
   readonly lint: LintOptions;
   readonly maxBytes: number;
+  /** The tree index the run lints with (issue 12): fixes are planned on the same findings. */
+  readonly index?: IndexRequest;
+}
+
+/** The lint options for `file`'s text: the request's, with the facts the file sees in the tree index. */
+function lintOptionsFor(request: FixRequest, file: string, text: string): LintOptions {
+  const external = request.index ? externalForFile(request.index, file, text) : undefined;
+  return external ? { ...request.lint, external } : request.lint;
 }
 
 /** Test hooks: the moment between analysing a file and writing it, where a concurrent edit can land. */
@@ -75,7 +84,7 @@ function plan(file: string, request: FixRequest): Planned {
   }
   const { bytes, decoded } = source;
   const { text } = decoded;
-  const findings = lintText(text, request.lint).findings;
+  const findings = lintText(text, lintOptionsFor(request, file, text)).findings;
   const selection = selectSafeFixes(findings);
   if (selection.edits.length === 0) return { done: { kind: 'no-safe-fix', text, findings } };
   const notFixed = (message: string): Planned => ({ done: { kind: 'not-fixed', text, findings, message } });
@@ -110,5 +119,10 @@ export function fixFile(file: string, request: FixRequest, hooks: FixHooks = {})
     if (!(e instanceof WriteError)) throw e;
     return { kind: 'not-fixed', text, findings, message: `not fixed: ${e.message}; the file is unchanged` };
   }
-  return { kind: 'fixed', text: fixedText, findings: lintText(fixedText, request.lint).findings, applied };
+  return {
+    kind: 'fixed',
+    text: fixedText,
+    findings: lintText(fixedText, lintOptionsFor(request, file, fixedText)).findings,
+    applied,
+  };
 }

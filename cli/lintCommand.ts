@@ -29,7 +29,9 @@ export const LINT_USAGE = `usage: pinscope lint [options] PATH...
 options: [--format gcc|json|sarif] [--kernel-version X.Y] [--fix | --diff] [--baseline OLD.json]
          [--shard I/N] [--rule ID=off|error|warning|info]... [--exclude GLOB]... [--jobs N]
          [--max-file-size BYTES] [--exit-zero] [--quiet | --verbose] [--explain]
-         [--no-cache | --cache-location DIR]`;
+         [--no-cache | --cache-location DIR] [--no-index]
+  A folder that is a whole tree (or a tree already indexed with \`pinscope index\`) is linted with the
+  tree index: calls of other files' helpers and macros from headers count; --no-index lints each file alone.`;
 
 const LINT_OPTIONS = {
   ...COMMON_OPTIONS,
@@ -39,6 +41,7 @@ const LINT_OPTIONS = {
   exclude: { type: 'string', multiple: true },
   jobs: { type: 'string', short: 'j' },
   'exit-zero': { type: 'boolean' },
+  'no-index': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   verbose: { type: 'boolean', short: 'v' },
   explain: { type: 'boolean' },
@@ -69,6 +72,8 @@ export interface LintCommand {
   readonly exitZero: boolean;
   readonly verbosity: Verbosity;
   readonly explain: boolean;
+  /** Lint each file alone, without the tree index. */
+  readonly noIndex: boolean;
   readonly baseline?: readonly BaselineFinding[];
   readonly shard?: Shard;
   /** The result cache's folder; null with --no-cache. */
@@ -181,6 +186,7 @@ export function parseLintCommand(argv: readonly string[], io: Io): LintCommand |
     verbosity,
     explain: values.explain ?? false,
     cacheDir,
+    noIndex: values['no-index'] ?? false,
     ...(baseline ? { baseline } : {}),
     ...(shard ? { shard } : {}),
   };

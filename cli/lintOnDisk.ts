@@ -5,7 +5,6 @@
  * subtracted.
  */
 import { closeSync, constants, opendirSync, openSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { configKey } from '../batch/cache/key';
 import type { CacheSpec } from '../batch/cache/store';
 import type { CacheTally } from '../batch/cache/tally';
@@ -23,6 +22,8 @@ import { fileReport, type FileReport, type RunSummary } from './report';
 import type { RunNotes } from './runNotes';
 import { currentBuild } from './buildId';
 import { bytesAt, changedSince, type SinceChanges } from './since';
+import { lintIndex } from './lintIndex';
+import { LINT_WORKER } from './lintWorkerPath';
 
 export interface DiskRun {
   readonly reports: FileReport[];
@@ -156,13 +157,16 @@ export async function lintOnDisk(command: LintCommand, io: Io, hooks: FixHooks):
     return 2;
   }
   const files = command.shard ? selectShard(listing.files, command.shard, displayPath) : listing.files;
-  const workerScript = path.join(__dirname, '..', 'worker', 'lint-worker.js');
+  const workerScript = LINT_WORKER;
   const request = { lint: command.request.lint, maxBytes: command.request.maxBytes };
   const cache: CacheSpec | null = command.cacheDir
     ? { dir: command.cacheDir, key: configKey(request, currentBuild(workerScript)) }
     : null;
+  // The tree index (issue 12): each file's cached result is keyed by the facts it sees as well.
+  const index = await lintIndex(command, io);
+  if (index) command = { ...command, request: { ...command.request, index } };
   const pool = await lintFiles(files, {
-    request: cache ? { ...request, cache } : request,
+    request: { ...(cache ? { ...request, cache } : request), ...(index ? { index } : {}) },
     workerScript,
     ...(command.jobs !== undefined ? { threads: command.jobs } : {}),
   });

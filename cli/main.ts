@@ -10,6 +10,7 @@ import { parseCommandLine, UsageError } from './options';
 import { EXTRACT_USAGE, runExtract, runSimulate, SIMULATE_USAGE } from './simulate';
 import { VERSION } from './version';
 import { LSP_USAGE } from './lspUsage';
+import { INDEX_USAGE, runIndex } from './indexCommand';
 
 const USAGE = `pinscope ${VERSION} — find and fix misuse of the Linux kernel's page-pinning and DMA APIs
 
@@ -19,6 +20,7 @@ commands:
   lint PATH...                    lint C files or folders (see pinscope lint --help)
   lint --since REV [PATH...]      only the findings new since a git revision
   lint --patch FILE.patch         only the findings a patch (or a format-patch series) introduces
+  index PATH                      build or update the tree index other files' helpers are read from
   merge SHARD.json...             the reports of lint --shard I/N as the report of one run
   extract FILE:FUNCTION           print a function's paths as .pinsim traces
   simulate FILE:FUNCTION | T.pinsim   run the refcount simulation and print the step table
@@ -27,6 +29,7 @@ commands:
   version                         print the version
 
 ${LINT_USAGE}
+${INDEX_USAGE}
 ${MERGE_USAGE}
 ${EXTRACT_USAGE}
 ${SIMULATE_USAGE}
@@ -39,6 +42,8 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
   switch (command) {
     case 'lint':
       return runLint(rest, io);
+    case 'index':
+      return runIndex(rest, io);
     case 'merge':
       return runMerge(rest, io);
     case 'extract':

@@ -51,7 +51,15 @@ export interface JsonFinding {
   /** Same finding, same fingerprint, when lines move (core/report/fingerprint.ts); `--baseline` matches on it. */
   readonly fingerprint: string;
   readonly patch?: PatchPlace;
-  readonly related: { line: number; column: number; endLine: number; endColumn: number; message: string }[];
+  readonly related: {
+    line: number;
+    column: number;
+    endLine: number;
+    endColumn: number;
+    message: string;
+    /** Set for a place in another file (a header's helper the finding used, issue 12). */
+    file?: string;
+  }[];
   readonly path?: { line: number; column: number; label: string }[];
   readonly fixes: {
     title: string;
@@ -79,7 +87,11 @@ export function jsonFinding(file: string, f: Finding, lines: LineIndex, extras: 
     docs: f.docsUrl,
     fingerprint: extras.fingerprint,
     ...(extras.patch ? { patch: extras.patch } : {}),
-    related: f.related.map((r) => ({ ...r.range, message: r.message })),
+    related: f.related.map((r) => ({
+      ...r.range,
+      message: r.message,
+      ...(r.file !== undefined ? { file: displayPath(r.file) } : {}),
+    })),
     ...(f.path ? { path: f.path.map((p) => ({ line: p.range.line, column: p.range.column, label: p.label })) } : {}),
     fixes: f.fixes.map((x) => ({
       title: x.title,

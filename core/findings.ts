@@ -43,6 +43,12 @@ export interface RelatedLocation {
   readonly span: Span;
   readonly range: LineColumnRange;
   readonly message: string;
+  /**
+   * Set when the place is in another file (a header's helper whose summary the finding used,
+   * issue 12): that file's path, as the tree index gave it; `range` is in that file and `span`
+   * means nothing. Absent for a place in the finding's own document.
+   */
+  readonly file?: string;
 }
 
 /** One step of the path a path-sensitive finding was found on. */

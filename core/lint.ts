@@ -14,6 +14,8 @@ import { RULES, type RuleId } from './rules/index';
 import type { LineIndex } from './text/lineIndex';
 import { holdsResources, pathsOf } from './fileAnalysis/paths';
 import { keptBodies } from './analysis/relevance';
+import { externalNames, type ExternalFacts } from './fileAnalysis/external';
+import { withCrossFileRelated } from './fileAnalysis/crossFileRelated';
 
 export interface RuleSetting {
   readonly enabled?: boolean;
@@ -40,6 +42,12 @@ export interface LintOptions {
    * analysis starts only after the parse (batch/lintFile.ts passes both).
    */
   readonly shouldStop?: () => boolean;
+  /**
+   * What the rest of the tree says about the functions and macros the file uses but does not
+   * define (issue 12; batch/index/ gives it from the tree index). Without it a file is linted on
+   * its own, as before.
+   */
+  readonly external?: ExternalFacts;
 }
 
 export interface LintResult {
@@ -163,8 +171,9 @@ export function finishFindings(
 }
 
 export function lintAnalysis(file: FileAnalysis, options: LintOptions): LintResult {
+  const raw = withCrossFileRelated(ruleFindings(file), file, options.external);
   return {
-    findings: finishFindings(ruleFindings(file), file.parsed.text, file.lines, options),
+    findings: finishFindings(raw, file.parsed.text, file.lines, options),
     notes: [...parseNotes(file.parsed, file.lines), ...budgetNotes(file)],
     functionsAnalysed: file.functions.length,
   };
@@ -212,7 +221,12 @@ export function analyseAndLint(
   parsed: ParsedSource,
   options: LintOptions,
 ): { readonly file: FileAnalysis; readonly result: LintResult } {
-  const file = analyzeFile(parsed, options.kernelVersion, options.budget);
+  const file = analyzeFile(
+    parsed,
+    options.kernelVersion,
+    options.budget,
+    options.external ? { external: options.external } : {},
+  );
   return { file, result: lintAnalysis(file, options) };
 }
 
@@ -220,9 +234,16 @@ function lintParsed(parsed: ParsedSource, options: LintOptions): LintResult {
   return analyseAndLint(parsed, options).result;
 }
 
+/** The bodies a focused parse keeps: those relevance picks, knowing the other files' facts. */
+function focusFor(external: ExternalFacts | undefined): typeof keptBodies {
+  if (!external) return keptBodies;
+  const names = externalNames(external);
+  return (functions, text) => keptBodies(functions, text, names);
+}
+
 export function lintText(text: string, options: LintOptions, parser: CParser = defaultParser()): LintResult {
   const parse = {
-    ...(options.focus ? { focus: keptBodies } : {}),
+    ...(options.focus ? { focus: focusFor(options.external) } : {}),
     ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
   };
   return lintParsed(parser.parse(text, undefined, parse), options);

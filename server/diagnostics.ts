@@ -2,6 +2,7 @@
  * Findings and analysis notes as LSP diagnostics. Pure: the same finding always gives the same
  * diagnostic, which is what lets code actions find their finding again from a diagnostic.
  */
+import { pathToFileURL } from 'node:url';
 import {
   DiagnosticSeverity,
   type Diagnostic,
@@ -56,7 +57,7 @@ export function findingDiagnostic(uri: string, f: Finding, options: DiagnosticOp
   if (options.relatedInformation) {
     // Each place once: the path's steps join the related places they repeat (server/hover.ts).
     const related: DiagnosticRelatedInformation[] = relatedPlaces(f).map((r) => ({
-      location: { uri, range: toRange(r.range) },
+      location: { uri: r.file === undefined ? uri : pathToFileURL(r.file).href, range: toRange(r.range) },
       message: r.message,
     }));
     if (related.length > 0) diagnostic.relatedInformation = related;

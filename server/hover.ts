@@ -124,6 +124,8 @@ export function hoverAt(
 export interface RelatedPlace {
   readonly range: LineColumnRange;
   readonly message: string;
+  /** A place in another file (a header's helper the finding used): its path. */
+  readonly file?: string;
 }
 
 function sameRange(a: LineColumnRange, b: LineColumnRange): boolean {
@@ -149,6 +151,17 @@ function stepList(steps: readonly number[]): string {
  * repeat the earlier ones (`path steps 2–3: dma_mapping_error(dev, addr): false`).
  */
 export function relatedPlaces(finding: {
+  readonly related: readonly { readonly range: LineColumnRange; readonly message: string; readonly file?: string }[];
+  readonly path?: readonly { readonly range: LineColumnRange; readonly label: string }[];
+}): RelatedPlace[] {
+  // Places in other files come last, as they are: no step of this file's path is there.
+  const elsewhere = finding.related.flatMap((r) =>
+    r.file === undefined ? [] : [{ range: r.range, message: r.message, file: r.file }],
+  );
+  return [...placesHere({ ...finding, related: finding.related.filter((r) => r.file === undefined) }), ...elsewhere];
+}
+
+function placesHere(finding: {
   readonly related: readonly { readonly range: LineColumnRange; readonly message: string }[];
   readonly path?: readonly { readonly range: LineColumnRange; readonly label: string }[];
 }): RelatedPlace[] {

@@ -8,7 +8,7 @@
  * Only what the helper does on its straight-line code is summarised: an unmap or map under a
  * branch, in a loop or after a label is not something every call does. A map is summarised only
  * when the helper reports its failure through its status (it tests the map and returns or jumps
- * with an errno), so that the caller's test of that status decides whether the mapping is held;
+ * with an errno) or by returning 0 (and a non-zero constant at its end), so that the caller's test of that status decides whether the mapping is held;
  * a helper with any other map keeps no DMA summary at all (what it does is then unknown, as
  * before). An unmap guarded only by a test of its own handle (`if (buf->dma) dma_unmap_…`) is
  * an unmap of whatever is mapped.
@@ -75,20 +75,30 @@ function nextIf(node: SyntaxNode): SyntaxNode | null {
 
 const ERROR_EXIT = /\breturn\s+-|=\s*-E[A-Z]+\b|\bgoto\s+\w+/;
 
+/** `if (dma_mapping_error(…)) return 0;`: the failure leaves with 0 (or false). */
+const ZERO_EXIT = /^\{?\s*return\s+(?:0|false)\s*;\s*\}?$/;
+/** The function's last statement returns a non-zero constant (`return 1;`, `return true;`). */
+const NONZERO_LAST = /\breturn\s+(?:[1-9]\d*|true)\s*;\s*\}\s*$/;
+
 /**
- * The map is tested right after it is made, and the failure leaves with an errno: the helper
- * reports it through its status (`nr = dma_map_sg(…); if (nr <= 0 …) { ret = -EIO; goto out; }`).
+ * How the helper reports that the map failed, when it tests the map right after making it:
+ * 'status' when the failure leaves with an errno (`nr = dma_map_sg(…); if (nr <= 0 …) { ret =
+ * -EIO; goto out; }`), 'zero' when it returns 0 there and a non-zero constant at its end (a
+ * "returns 0 on failure" helper); null for anything else.
  */
-function failsWithStatus(fn: FunctionInfo, op: DmaOp): boolean {
-  if (!/^(?:int|long|s32|ssize_t)$/.test(fn.returnType.trim())) return false;
-  if (fn.node.childForFieldName('declarator')?.type !== 'function_declarator') return false; // `int *f(…)`
+function failureConvention(fn: FunctionInfo, op: DmaOp): 'status' | 'zero' | null {
+  const type = fn.returnType.trim();
+  if (!/^(?:int|long|s32|ssize_t|bool)$/.test(type)) return null;
+  if (fn.node.childForFieldName('declarator')?.type !== 'function_declarator') return null; // `int *f(…)`
   const test = nextIf(op.node);
   const tested = op.api.returns === 'handle' ? op.key : (op.result.variable ?? op.resultKey);
-  if (!test || !tested) return false;
+  if (!test || !tested) return null;
   const cond = test.childForFieldName('condition')?.text ?? '';
-  if (!new RegExp(`(?:^|[^\\w>.])${tested.replace(/[.*+?^${}()|[\]\\>-]/g, '\\$&')}(?![\\w])`).test(cond)) return false;
+  if (!new RegExp(`(?:^|[^\\w>.])${tested.replace(/[.*+?^${}()|[\]\\>-]/g, '\\$&')}(?![\\w])`).test(cond)) return null;
   const consequence = test.childForFieldName('consequence')?.text ?? '';
-  return ERROR_EXIT.test(consequence);
+  if (type !== 'bool' && ERROR_EXIT.test(consequence)) return 'status';
+  if (ZERO_EXIT.test(consequence.trim()) && NONZERO_LAST.test(fn.body.text)) return 'zero';
+  return null;
 }
 
 /** A parameter that the function re-points (`req = req->next`) names something else after that. */
@@ -115,8 +125,9 @@ export function dmaEffects(fn: FunctionInfo, cfg: Cfg): HelperDmaEffect[] {
     const where = position(op.node, fn.body);
     if (op.api.role === 'map') {
       // A map of a local, or one the callers cannot follow: the helper's DMA side is unknown.
-      if (!place || where !== 'straight' || !failsWithStatus(fn, op) || reassigned(fn, place.paramIndex)) return [];
-      effects.push({ ...place, kind: 'map', api: op.api.name, dir: op.dir, failure: 'status' });
+      const failure = place && where === 'straight' ? failureConvention(fn, op) : null;
+      if (!place || !failure || reassigned(fn, place.paramIndex)) return [];
+      effects.push({ ...place, kind: 'map', api: op.api.name, dir: op.dir, failure });
       continue;
     }
     if (!place) continue; // the helper's own mapping

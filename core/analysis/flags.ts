@@ -13,6 +13,7 @@ import { isFollFlagName } from '../catalog/flags';
 import { unwrap } from './expr';
 import type { FunctionInfo } from './functions';
 import type { Span } from '../findings';
+import type { FactOrigin } from './summaryTypes';
 
 export type FlagVia = 'direct' | 'variable' | 'macro';
 
@@ -29,6 +30,12 @@ export interface FlagOccurrence {
    * from the `|` chain it sits in (`A | FOLL_PIN | B` → `A | B`, `FOLL_PIN` alone → `0`).
    */
   readonly removal: { readonly span: Span; readonly newText: string } | null;
+  /**
+   * The flag is written in a macro of another file (a header's `#define XDRV_FLAGS (FOLL_WRITE |
+   * FOLL_PIN)`, from the tree index): `span` is then where the macro is used in this file, and
+   * nothing here can remove it.
+   */
+  readonly origin?: FactOrigin;
 }
 
 export interface FlagSet {
@@ -43,9 +50,11 @@ export function hasFlag(set: FlagSet, name: string): boolean {
 
 export interface MacroDef {
   readonly name: string;
-  /** The replacement text and where it sits in the file. */
+  /** The replacement text and where it sits in the file (meaningless when `origin` is set). */
   readonly value: string;
   readonly valueStart: number;
+  /** Set for a macro defined in another file (a header, from the tree index). */
+  readonly origin?: FactOrigin;
 }
 
 /** Object-like `#define`s in the file, by name (the last definition wins, as for the preprocessor). */
@@ -157,7 +166,7 @@ interface Resolver {
   readonly seenMacros: Set<string>;
 }
 
-function resolveMacro(r: Resolver, name: string, conditional: boolean): boolean {
+function resolveMacro(r: Resolver, name: string, conditional: boolean, usage: Span): boolean {
   const macro = r.ctx.macros.get(name);
   if (!macro) return false;
   if (r.seenMacros.has(name)) return true;
@@ -169,16 +178,21 @@ function resolveMacro(r: Resolver, name: string, conditional: boolean): boolean 
     const start = macro.valueStart + m.index;
     const end = start + word.length;
     if (isFollFlagName(word)) {
-      r.occurrences.push({
-        name: word,
-        span: { start, end },
-        via: 'macro',
-        viaName: name,
-        conditional,
-        removal: removalInText(r.ctx.text, start, end, macro.valueStart, bodyEnd),
-      });
+      // Another file's macro: the flag is reported where the macro is used, with no removal.
+      r.occurrences.push(
+        macro.origin
+          ? { name: word, span: usage, via: 'macro', viaName: name, conditional, removal: null, origin: macro.origin }
+          : {
+              name: word,
+              span: { start, end },
+              via: 'macro',
+              viaName: name,
+              conditional,
+              removal: removalInText(r.ctx.text, start, end, macro.valueStart, bodyEnd),
+            },
+      );
     } else if (r.ctx.macros.has(word)) {
-      resolveMacro(r, word, conditional);
+      resolveMacro(r, word, conditional, macro.origin ? usage : { start, end });
     }
   }
   return true;
@@ -241,7 +255,7 @@ function resolveExpression(
         r.occurrences.push(viaName === undefined ? occurrence : { ...occurrence, viaName });
         return;
       }
-      if (resolveMacro(r, name, conditional)) return;
+      if (resolveMacro(r, name, conditional, { start: node.startIndex, end: node.endIndex })) return;
       if (r.ctx.fn.locals.has(name)) {
         if (r.seenVariables.has(name)) return;
         r.seenVariables.add(name);

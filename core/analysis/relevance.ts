@@ -9,6 +9,14 @@ import { COHERENT_ALLOC_NAMES, COHERENT_FREE_NAMES, DMA_RELEVANT_NAMES, DMA_UNMA
 import { mayBeReleaseHelper } from '../catalog/helpers';
 import type { LexicalFunction } from '../parse/focus';
 
+/** Names of other files' functions (and wrapper macros) with page or with DMA effects. */
+export interface ExternalNames {
+  readonly pages: ReadonlySet<string>;
+  readonly dma: ReadonlySet<string>;
+}
+
+const NO_EXTERNAL_NAMES: ExternalNames = { pages: new Set(), dma: new Set() };
+
 export interface FunctionCalls {
   readonly name: string | null;
   /** Every identifier followed by `(` in the body. */
@@ -58,17 +66,40 @@ export function calledNamesIn(text: string): Set<string> {
  * mapping for a caller), and the unmap helpers they call (their summaries say what a call
  * unmaps) — pulling in every caller made whole drivers (probe, open, xmit) relevant.
  */
-export function relevantFunctions(all: readonly FunctionCalls[]): Set<number> {
+export function relevantFunctions(
+  all: readonly FunctionCalls[],
+  external: ExternalNames = NO_EXTERNAL_NAMES,
+  summarising = false,
+): Set<number> {
   const defined = new Set<string>();
   for (const f of all) if (f.name !== null) defined.add(f.name);
+  // Other files' functions with page or DMA effects (the tree index) count like the catalogued
+  // calls they stand for.
+  const externalPages = (f: FunctionCalls): boolean => {
+    for (const n of f.calls) if (external.pages.has(n) && !defined.has(n)) return true;
+    return false;
+  };
+  const externalDma = (f: FunctionCalls): boolean => {
+    for (const n of f.calls) if (external.dma.has(n) && !defined.has(n)) return true;
+    return false;
+  };
+  const pageSeed = (f: FunctionCalls): boolean => {
+    if (externalPages(f)) return true;
+    for (const n of f.calls)
+      if (PAGE_INTERESTING_NAMES.has(n) || (!defined.has(n) && mayBeReleaseHelper(n))) return true;
+    return false;
+  };
+  if (summarising) {
+    // The tree index: every function that touches pages or DMA, or calls an in-file function
+    // that does, so that its summary can say what a call of it does.
+    return callerClosure(
+      all,
+      (f) => pageSeed(f) || callsAny(f, DMA_NAMES) || callsAny(f, DMA_UNMAPS) || externalDma(f),
+    );
+  }
   const relevant = new Set<number>();
-  if (all.some((f) => callsAny(f, GUP_ACQUIRE_NAMES))) {
-    const seed = (f: FunctionCalls): boolean => {
-      for (const n of f.calls)
-        if (PAGE_INTERESTING_NAMES.has(n) || (!defined.has(n) && mayBeReleaseHelper(n))) return true;
-      return false;
-    };
-    for (const i of callerClosure(all, seed)) relevant.add(i);
+  if (all.some((f) => callsAny(f, GUP_ACQUIRE_NAMES) || externalPages(f))) {
+    for (const i of callerClosure(all, pageSeed)) relevant.add(i);
   } else {
     all.forEach((f, i) => {
       if (callsAny(f, VERSIONED_RELEASES)) relevant.add(i);
@@ -76,7 +107,7 @@ export function relevantFunctions(all: readonly FunctionCalls[]): Set<number> {
   }
   const calledForDma = new Set<string>();
   all.forEach((f, i) => {
-    if (!callsAny(f, DMA_NAMES)) return;
+    if (!callsAny(f, DMA_NAMES) && !externalDma(f)) return;
     relevant.add(i);
     for (const n of f.calls) calledForDma.add(n);
   });
@@ -119,14 +150,19 @@ function callerClosure(all: readonly FunctionCalls[], seed: (f: FunctionCalls) =
  * might name it something a relevant function calls). What focused parsing keeps, and what the
  * language server's lint memo keys on.
  */
-export function keptBodies(functions: readonly LexicalFunction[], scannedText: string): Set<number> {
+export function keptBodies(
+  functions: readonly LexicalFunction[],
+  scannedText: string,
+  external?: ExternalNames,
+  summarising = false,
+): Set<number> {
   // Annotations may not be blanked yet, so a body may seem to call more than the tree will say
   // (`__acquires(x)`): that only keeps more, never less.
   const calls = functions.map((f) => ({
     name: f.name,
     calls: calledNamesIn(scannedText.slice(f.bodyStart, f.bodyEnd)),
   }));
-  const keep = relevantFunctions(calls);
+  const keep = relevantFunctions(calls, external, summarising);
   functions.forEach((f, i) => {
     if (f.name === null) keep.add(i);
   });

@@ -60,6 +60,13 @@ function countOutOf(fn: FunctionInfo, resultVar: string | null): CountOut {
   return out;
 }
 
+/** `return pin_user_pages_fast(…);`: the helper's value is the call's count. */
+function returnedDirectly(call: SyntaxNode): boolean {
+  let p = call.parent;
+  while (p && (p.type === 'parenthesized_expression' || p.type === 'cast_expression')) p = p.parent;
+  return p?.type === 'return_statement';
+}
+
 /** `if (ret < 0) return ret;` returns an errno, not a count. */
 export function underNegativeCheck(ret: SyntaxNode, result: string): boolean {
   let p = ret.parent;
@@ -167,7 +174,9 @@ export function summarize(
             ? op.helper.countOutParam !== null
               ? countOutOf(fn, op.result.variable)
               : null
-            : countOutOf(fn, op.result.variable),
+            : returnedDirectly(op.node)
+              ? { kind: 'return' }
+              : countOutOf(fn, op.result.variable),
           nrParam: op.nr ? paramIndexOf(fn, identifierName(op.nr)) : null,
           at: { start: op.node.startIndex, end: op.node.endIndex },
           ...identityOutOf(cfg, op),
@@ -235,7 +244,7 @@ export function helperOpsAt(
     const op = acquireAt(name, a, call, args, ctx);
     if (op) ops.push(op);
   }
-  for (const r of summary.releases) ops.push(releaseAt(name, r, call, args, ctx));
+  for (const r of summary.releases) ops.push(releaseAt(name, r, call, args, ctx, summary.origin !== undefined));
   for (const u of summary.uses) {
     const use = pageUse(u.use);
     const pages = placeAt(u, args[u.paramIndex], ctx, call);
@@ -318,6 +327,7 @@ function releaseAt(
   call: SyntaxNode,
   args: readonly SyntaxNode[],
   ctx: OpContext,
+  crossFile: boolean,
 ): ReleaseOp {
   const pages = placeAt(r, args[r.paramIndex], ctx, call);
   const countArg = r.countParam !== null ? args[r.countParam] : undefined;
@@ -337,7 +347,9 @@ function releaseAt(
     count,
     dirty: r.dirty,
     dirtyArg,
-    via: 'in-file',
+    // Another file's helper: its own release is checked in its file, where no acquire is seen,
+    // so the rules judge the call here (release-mismatch).
+    via: crossFile ? 'cross-file' : 'in-file',
   };
 }
 
@@ -359,7 +371,10 @@ function dmaOpsAt(
     const inner = dmaApi(e.api);
     const arg = args[e.paramIndex];
     if (!inner || !arg) continue;
-    const api = e.kind === 'map' ? { ...inner, returns: 'status' as const } : inner;
+    // The caller learns of a failed map from the call's value: 0 or -errno ('status'), or 0
+    // against non-zero ('zero', decided like a bool).
+    const api =
+      e.kind === 'map' ? { ...inner, returns: e.failure === 'zero' ? ('bool' as const) : ('status' as const) } : inner;
     ops.push({
       kind: 'dma',
       node: call,

@@ -74,14 +74,30 @@ export interface HelperDmaEffect extends ParamPlace {
   readonly dir: string | null;
   /**
    * For maps: how the caller learns that it failed — the helper returns 0 on success and -errno
-   * on failure, having undone its maps ('status'). Maps with any other convention are not
-   * summarised.
+   * on failure, having undone its maps ('status'), or returns 0 on failure and something else on
+   * success ('zero': `if (dma_mapping_error(…)) return 0; … return 1;`). Maps with any other
+   * convention are not summarised.
    */
-  readonly failure: 'status' | null;
+  readonly failure: 'status' | 'zero' | null;
+}
+
+/**
+ * Where a fact from another file (a function's summary, a macro) is defined, relative to the tree
+ * the index was built for (issue 12): what a finding whose reasoning used it names as a related
+ * location in that file.
+ */
+export interface FactOrigin {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
 }
 
 export interface HelperSummary {
   readonly name: string;
+  /** Set when the summary comes from another file (the tree index); absent for the file's own helpers. */
+  readonly origin?: FactOrigin;
   readonly acquires: readonly HelperAcquire[];
   readonly releases: readonly HelperRelease[];
   readonly uses: readonly HelperUse[];
@@ -89,3 +105,15 @@ export interface HelperSummary {
 }
 
 export type HelperSummaries = ReadonlyMap<string, HelperSummary>;
+
+/**
+ * A function-like macro of another file that only renames a catalogued DMA call (`#define
+ * xdrv_map(d, p, n) dma_map_single(d, p, n, DMA_TO_DEVICE)`): the call it expands to, each of
+ * that call's arguments either the macro's parameter `param` or the text written in the macro.
+ */
+export interface WrapperMacro {
+  readonly name: string;
+  readonly api: string;
+  readonly args: readonly ({ readonly param: number } | { readonly text: string })[];
+  readonly origin: FactOrigin;
+}

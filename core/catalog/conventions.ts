@@ -37,3 +37,10 @@ export const LONG_TERM_HINT =
  */
 export const UNSIGNED_TYPE =
   /^(?:unsigned\b.*|size_t|u8|u16|u32|u64|__u8|__u16|__u32|__u64|uint|ulong|ushort|uint8_t|uint16_t|uint32_t|uint64_t|dma_addr_t|phys_addr_t|pgoff_t|bool|_Bool)$/;
+
+/**
+ * Object-like macros whose name says they are a size (`SZ_4K`, `XDRV_RING_SIZE`, `MAX_LEN`,
+ * `NR_PAGES`): the header constants the tree index keeps (a tree has millions of `#define`s; the
+ * path engine reads numeric sizes, core/fileAnalysis/fileFacts.ts).
+ */
+export const SIZE_CONSTANT_NAME = /^SZ_\w+$|(?:SIZE|_LEN|BYTES|PAGES)$/;

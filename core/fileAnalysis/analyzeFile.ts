@@ -19,6 +19,7 @@ import type { FunctionAnalysis } from '../analysis/types';
 import { fieldStoresOf } from './fieldStores';
 import { withHelperSummaries } from './helperSummaries';
 import type { FieldStore, FileAnalysis } from './types';
+import { externalNames, NO_EXTERNAL_FACTS, type ExternalFacts } from './external';
 
 /** The file registers an MMU notifier or follows KVM's invalidation-sequence protocol (case 3). */
 function mentionsMmuNotifier(text: string): boolean {
@@ -50,6 +51,16 @@ export interface AnalyzeOptions {
    * as long as every in-file helper it depends on is accepted too.
    */
   readonly only?: (info: FunctionInfo) => boolean;
+  /**
+   * What the rest of the tree says about the functions and macros this file uses but does not
+   * define (the tree index, issue 12). The file's own definitions win.
+   */
+  readonly external?: ExternalFacts;
+  /**
+   * Build a graph for every function that touches pages or DMA, or calls one that does (in the
+   * file or through `external`), not only those the rules need: what the tree index summarises.
+   */
+  readonly summarising?: boolean;
 }
 
 /**
@@ -66,7 +77,9 @@ export function analyzeFile(
   const stoppedBy = new Map<FunctionInfo, BudgetLimit>();
   const root = parsed.root;
   const globals = globalsIn(root);
-  const macros = macrosIn(root);
+  const external = options.external ?? NO_EXTERNAL_FACTS;
+  const ownMacros = macrosIn(root);
+  const macros = external.macros.size > 0 ? new Map([...external.macros, ...ownMacros]) : ownMacros;
   const preproc = preprocSwitches(parsed.text, root);
   // A function under `#ifdef DEBUG_PCI` in a file that never defines it is not compiled.
   const dead = deadRanges(root, preproc);
@@ -75,7 +88,14 @@ export function analyzeFile(
   );
   const defined = new Set(all.map((f) => f.name));
   const calls = new Map<FunctionInfo, Set<string>>(all.map((f) => [f, calledNamesIn(f.body.text)]));
-  const relevantIndices = relevantFunctions(all.map((f) => ({ name: f.name, calls: calls.get(f) as Set<string> })));
+  // Other files' functions and wrappers, less those the file defines itself (its own win).
+  const externalHelpers = new Map([...external.helpers].filter(([name]) => !defined.has(name)));
+  const wrappers = new Map([...external.wrappers].filter(([name]) => !defined.has(name)));
+  const relevantIndices = relevantFunctions(
+    all.map((f) => ({ name: f.name, calls: calls.get(f) as Set<string> })),
+    externalNames({ helpers: externalHelpers, macros: external.macros, wrappers }),
+    options.summarising === true,
+  );
 
   const mappingCheckers = mappingCheckersIn(all);
   const aliasCache = new Map<FunctionInfo, ReturnType<typeof buildAliases>>();
@@ -96,6 +116,7 @@ export function analyzeFile(
       definedFunctions: defined,
       mappingCheckers,
       preproc,
+      ...(wrappers.size > 0 ? { wrappers } : {}),
     };
     try {
       return { info, ctx, cfg: buildCfg(info.body, ctx, meter) };
@@ -110,6 +131,7 @@ export function analyzeFile(
     calls,
     analyse,
     meter,
+    externalHelpers,
   );
 
   const storesByKey = new Map<string, readonly FieldStore[]>();

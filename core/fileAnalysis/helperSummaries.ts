@@ -31,8 +31,11 @@ export function withHelperSummaries(
   calls: ReadonlyMap<FunctionInfo, ReadonlySet<string>>,
   analyse: (info: FunctionInfo, helpers: HelperSummaries) => FunctionAnalysis | null,
   meter: BudgetMeter,
+  external: HelperSummaries = NO_HELPERS,
 ): { functions: FunctionAnalysis[]; helpers: HelperSummaries; skipped: FunctionInfo[]; summarised: Set<string> } {
-  let helpers: HelperSummaries = NO_HELPERS;
+  // Other files' summaries (the tree index) are known from the first round; the file's own
+  // helpers shadow them by name.
+  let helpers: HelperSummaries = external;
   const summarised = new Set<string>();
   const skipped: FunctionInfo[] = [];
   let functions: FunctionAnalysis[] = [];
@@ -42,13 +45,17 @@ export function withHelperSummaries(
     else skipped.push(info);
   }
   for (let round = 0; round < 2 && !meter.exhausted; round++) {
-    const next = new Map<string, HelperSummary>();
+    const next = new Map<string, HelperSummary>(external);
+    let own = 0;
     for (const f of functions) {
       const s = summarize(f.info, f.cfg, (op) => releasedOnEveryPath(f, op, meter));
-      if (s) next.set(f.info.name, s);
+      if (s) {
+        next.set(f.info.name, s);
+        own++;
+      } else next.delete(f.info.name);
     }
-    if (next.size === 0) break;
-    const changed = [...next.keys()];
+    if (own === 0) break;
+    const changed = functions.map((f) => f.info.name).filter((n) => next.has(n) && next.get(n) !== external.get(n));
     for (const name of changed) summarised.add(name);
     helpers = next;
     functions = functions.map((f) =>

@@ -48,6 +48,8 @@ function pinCounterpart(api: AcquireApi, file: FileAnalysis): AcquireApi | null 
 export function getToPinConversion(file: FileAnalysis, linkage: Linkage, site: AcquireSite): Conversion | null {
   const { op } = site;
   if (op.family !== 'get' || op.helper) return null;
+  // FOLL_GET/FOLL_PIN in another file's macro would stay there and break the converted call.
+  if (op.flags.occurrences.some((o) => o.origin && DROPPED_ON_CONVERSION.has(o.name))) return null;
   const pin = pinCounterpart(op.api, file);
   if (!pin) return null;
   const text = file.parsed.text;
@@ -71,6 +73,10 @@ export function getToPinConversion(file: FileAnalysis, linkage: Linkage, site: A
   for (const r of linkage.releasesOf(site)) {
     if (r.op.family === 'pin') continue;
     if (r.op.via === 'in-file') continue; // the helper's own release is rewritten where it is
+    if (r.op.via === 'cross-file') {
+      complete = false; // another file's helper is not this document's to rewrite
+      continue;
+    }
     const rewrite = toPinRelease(r.op, text, r.fn.info);
     if (!rewrite || editsOverlap(edits, rewrite.edits)) {
       if (!rewrite) complete = false;

@@ -66,7 +66,9 @@ export function flagRemovalEdits(
 ): TextEdit[] {
   const edits: TextEdit[] = [];
   const seen = new Set<string>();
+  // A flag written in another file's macro (a header's) is not this document's to edit.
   const unique = occurrences.filter((o) => {
+    if (o.origin) return false;
     const k = `${o.span.start}:${o.span.end}`;
     if (seen.has(k)) return false;
     seen.add(k);

@@ -91,6 +91,9 @@ export class FunctionWalk {
         if (r?.op.kind === 'acquire' && r.op.helper && !r.op.helper.returnsCount) return { kind: 'const', value: 0 };
         // dma_map_sgtable() returns 0 on success.
         if (r?.op.kind === 'dma' && r.op.api.returns === 'status') return { kind: 'const', value: 0 };
+        // One page asked for where the call site does not say so (a helper that pins one page,
+        // `return pin_user_pages_fast(uaddr, 1, …)`): success is 1.
+        if (r?.op.kind === 'acquire' && r.op.single && !r.nrSym) return { kind: 'const', value: 1 };
         return r?.nrSym ?? null;
       },
       // A failed dma_map_single() returns DMA_MAPPING_ERROR, all ones — not 0.

@@ -70,10 +70,16 @@ function ruleDescriptors(): ReportingDescriptor[] {
 }
 
 /** The results of one file. */
-function fileResults(input: SarifInput, uri: string, ruleIndex: ReadonlyMap<string, number>): Result[] {
+function fileResults(
+  input: SarifInput,
+  uriOf: (file: string) => string,
+  ruleIndex: ReadonlyMap<string, number>,
+): Result[] {
+  const uri = uriOf(input.file);
   const lines = new LineIndex(input.text);
-  const location = (r: LineColumnRange, message?: string): Location => ({
-    physicalLocation: { artifactLocation: { uri }, region: region(r) },
+  // `file`: a place in another file (a header's helper whose summary the finding used).
+  const location = (r: LineColumnRange, message?: string, file?: string): Location => ({
+    physicalLocation: { artifactLocation: { uri: file === undefined ? uri : uriOf(file) }, region: region(r) },
     ...(message ? { message: { text: message } } : {}),
   });
   const fix = (f: Fix): SarifFix => ({
@@ -98,7 +104,7 @@ function fileResults(input: SarifInput, uri: string, ruleIndex: ReadonlyMap<stri
       { ...location(f.range), ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}) },
     ],
     ...(f.related.length > 0
-      ? { relatedLocations: f.related.map((r, id) => ({ id, ...location(r.range, r.message) })) }
+      ? { relatedLocations: f.related.map((r, id) => ({ id, ...location(r.range, r.message, r.file) })) }
       : {}),
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprints[i] as string },
     ...(input.states ? { baselineState: input.states[i] } : {}),
@@ -140,7 +146,7 @@ export function toSarif(inputs: readonly SarifInput[], options: SarifOptions): L
         properties: { kernelVersion: options.kernelVersion, ...options.properties },
         columnKind: 'utf16CodeUnits',
         results: [
-          ...inputs.flatMap((input) => fileResults(input, options.uri(input.file), ruleIndex)),
+          ...inputs.flatMap((input) => fileResults(input, options.uri, ruleIndex)),
           ...(options.absent ?? []).map((a) => absentResult(a, ruleIndex)),
         ],
       },

@@ -77,6 +77,8 @@ function releasesRightToo(linkage: Linkage, a: AcquireSite, r: Site<ReleaseOp>):
 function describeRelease(op: ReleaseOp): string {
   if (op.bulk) return `a ${fnName(op.name)} loop`;
   if (op.via === 'by-name') return `${fnName(op.name)} (a helper that, by its name, drops references)`;
+  if (op.via === 'cross-file')
+    return `${fnName(op.name)} (a helper in another file that ${op.family === 'get' ? 'drops references' : 'unpins'})`;
   return fnName(op.name);
 }
 

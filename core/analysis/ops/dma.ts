@@ -11,8 +11,9 @@ import { callArguments, calleeName, canonical, unwrap } from '../expr';
 import type { FunctionInfo } from '../functions';
 import { assignedField, assignmentTarget, declaredVariable, resultBinding } from './results';
 import type { DmaOp, DmaUseOp, OpContext } from './types';
+import type { WrapperMacro } from '../summaryTypes';
 
-function dmaArg(api: DmaApi, args: readonly SyntaxNode[], role: DmaParam): SyntaxNode | null {
+function dmaArg(api: DmaApi, args: readonly (SyntaxNode | null)[], role: DmaParam): SyntaxNode | null {
   const i = dmaParam(api, role);
   return i >= 0 ? (args[i] ?? null) : null;
 }
@@ -34,12 +35,40 @@ function dmaKey(node: SyntaxNode | null): string | null {
   return canonical(n);
 }
 
-export function classifyDma(call: SyntaxNode, name: string, api: DmaApi, ctx: OpContext): DmaOp {
-  const args = callArguments(call);
+/**
+ * The arguments of the catalogued call a wrapper macro expands to, in the API's order: the
+ * caller's argument where the macro passes a parameter, null where the macro writes text (whose
+ * text is in `written`).
+ */
+function wrapperArgs(
+  wrapper: WrapperMacro,
+  args: readonly SyntaxNode[],
+): { args: (SyntaxNode | null)[]; written: (string | null)[] } {
+  return {
+    args: wrapper.args.map((a) => ('param' in a ? (args[a.param] ?? null) : null)),
+    written: wrapper.args.map((a) => ('text' in a ? a.text : null)),
+  };
+}
+
+/**
+ * The operation of a DMA API call — or of a call of another file's macro that only renames one
+ * (`wrapper`: `xdrv_map(dev, buf, len)` for `dma_map_single(dev, buf, len, DMA_TO_DEVICE)`).
+ */
+export function classifyDma(
+  call: SyntaxNode,
+  name: string,
+  api: DmaApi,
+  ctx: OpContext,
+  wrapper?: WrapperMacro,
+): DmaOp {
+  const written = callArguments(call);
+  const mapped = wrapper ? wrapperArgs(wrapper, written) : null;
+  const args: readonly (SyntaxNode | null)[] = mapped ? mapped.args : written;
   const result = resultBinding(call, ctx);
   const resultKey = result.variable ?? assignedField(call);
   const dirNode = dmaArg(api, args, 'dir');
-  const dirText = dirNode ? unwrap(dirNode).text : null;
+  const dirIndex = dmaParam(api, 'dir');
+  const dirText = dirNode ? unwrap(dirNode).text : dirIndex >= 0 ? (mapped?.written[dirIndex] ?? null) : null;
   const dir = dirText && (DMA_DIRECTIONS as readonly string[]).includes(dirText) ? dirText : null;
   let key: string | null;
   let buffer: SyntaxNode | null = null;
@@ -98,7 +127,7 @@ export function classifyDma(call: SyntaxNode, name: string, api: DmaApi, ctx: Op
     node: call,
     name,
     api,
-    args,
+    args: written,
     key,
     dev: dmaArg(api, args, 'dev'),
     size: dmaArg(api, args, 'size'),
@@ -120,18 +149,21 @@ const valueCache = new WeakMap<FunctionInfo, Set<string>>();
  * coherent or pool allocation's CPU address and its `&dma` handle, a mapped scatterlist. Where
  * one of these goes (stored, passed on, returned) is where ownership may leave the function.
  */
-function dmaValuesOf(fn: FunctionInfo): Set<string> {
+function dmaValuesOf(fn: FunctionInfo, wrappers?: ReadonlyMap<string, WrapperMacro>): Set<string> {
   const cached = valueCache.get(fn);
   if (cached) return cached;
   const found = new Set<string>();
-  if (fn.body.text.includes('dma_')) {
+  const text = fn.body.text;
+  if (text.includes('dma_') || (wrappers && [...wrappers.keys()].some((w) => text.includes(w)))) {
     walkTypes(
       fn.body,
       (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'),
       (node) => {
-        const api = dmaApi(calleeName(node) ?? '');
+        const callee = calleeName(node) ?? '';
+        const wrapper = wrappers?.get(callee);
+        const api = dmaApi(wrapper ? wrapper.api : callee);
         if (!api || (api.role !== 'map' && api.role !== 'alloc' && api.role !== 'pool-create')) return;
-        const args = callArguments(node);
+        const args = wrapper ? wrapperArgs(wrapper, callArguments(node)).args : callArguments(node);
         if (
           api.returns === 'handle' ||
           api.returns === 'cpu-addr' ||
@@ -173,12 +205,14 @@ function dmaValuesOf(fn: FunctionInfo): Set<string> {
 const rootCache = new WeakMap<FunctionInfo, readonly string[]>();
 
 /** The variables the function's DMA values start from (`req` for `req->dma`), once per function. */
-function dmaValueRoots(fn: FunctionInfo): readonly string[] {
+function dmaValueRoots(fn: FunctionInfo, wrappers?: ReadonlyMap<string, WrapperMacro>): readonly string[] {
   let roots = rootCache.get(fn);
   if (!roots) {
     roots = [
       ...new Set(
-        [...dmaValuesOf(fn)].map((v) => /[A-Za-z_]\w*/.exec(v)?.[0]).filter((r): r is string => r !== undefined),
+        [...dmaValuesOf(fn, wrappers)]
+          .map((v) => /[A-Za-z_]\w*/.exec(v)?.[0])
+          .filter((r): r is string => r !== undefined),
       ),
     ];
     rootCache.set(fn, roots);
@@ -187,8 +221,9 @@ function dmaValueRoots(fn: FunctionInfo): readonly string[] {
 }
 
 /** Calls that take a DMA value without keeping it: the DMA API itself, logging, sg accessors. */
-function handleIsInert(call: SyntaxNode): boolean {
+function handleIsInert(call: SyntaxNode, wrappers?: ReadonlyMap<string, WrapperMacro>): boolean {
   const name = calleeName(call) ?? '';
+  if (wrappers?.has(name)) return true; // it stands for a DMA API call
   // The DMA API's own calls: checks, unmaps, syncs and frees take the value without keeping it;
   // a map or alloc names it as its output (`&dma`).
   if (dmaApi(name)) return true;
@@ -208,11 +243,11 @@ const VALUE_NODE_TYPES = new Set(['identifier', 'field_expression', 'pointer_exp
  * unmaps, syncs and comparisons with 0 (the null-check rule's business) are not uses.
  */
 export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): DmaUseOp[] {
-  const values = dmaValuesOf(ctx.fn);
+  const values = dmaValuesOf(ctx.fn, ctx.wrappers);
   if (values.size === 0) return [];
   // Most statements mention none of them: a text check is far cheaper than the walk below.
   const text = region.text;
-  if (!dmaValueRoots(ctx.fn).some((root) => text.includes(root))) return [];
+  if (!dmaValueRoots(ctx.fn, ctx.wrappers).some((root) => text.includes(root))) return [];
   const uses: DmaUseOp[] = [];
   const top = returned ? 'return' : 'use';
   // `how` is what happens to a value met below: passed to a call, stored (also through
@@ -243,7 +278,7 @@ export function dmaUses(region: SyntaxNode, ctx: OpContext, returned: boolean): 
     stored = frame.stored;
     swallowed = frame.swallowed;
     if (n.type === 'call_expression') {
-      const inert = handleIsInert(n);
+      const inert = handleIsInert(n, ctx.wrappers);
       const fn = n.childForFieldName('function');
       const name = calleeName(n) ?? (fn ? canonical(fn) : null);
       const args = n.childForFieldName('arguments');

@@ -55,6 +55,10 @@ function classifyCall(call: SyntaxNode, ctx: OpContext): Op[] {
   }
   const summary = ctx.helpers.get(name);
   if (summary) return helperOpsAt(summary, call, args, ctx);
+  // Another file's macro that renames a DMA call: the call it stands for.
+  const wrapper = ctx.wrappers?.get(name);
+  const wrapped = wrapper ? dmaApi(wrapper.api) : undefined;
+  if (wrapper && wrapped) return [classifyDma(call, wrapped.name, wrapped, ctx, wrapper)];
   const byName = classifyReleaseByName(call, name, args, ctx);
   if (byName) return [byName];
   return callEscapes(call, name, args, ctx);

@@ -14,7 +14,7 @@ import type { FlagSet, MacroDef } from '../flags';
 import type { PreprocSwitches } from '../preproc';
 import type { Variable } from '../functions';
 import type { StorageContext, StorageRef } from '../storage';
-import type { HelperSummaries } from '../summaryTypes';
+import type { HelperSummaries, WrapperMacro } from '../summaryTypes';
 
 /** Where the acquire's result goes: a variable, or nowhere (used directly in a condition). */
 export interface ResultBinding {
@@ -77,8 +77,8 @@ export interface ReleaseOp extends OpBase {
   readonly count: CountSpec;
   readonly dirty: 'no' | 'yes' | 'arg';
   readonly dirtyArg: SyntaxNode | null;
-  /** How the release was recognised: a catalogued call, an in-file helper, or a helper by name. */
-  readonly via: 'catalog' | 'in-file' | 'by-name';
+  /** How the release was recognised: a catalogued call, a helper of this file or another's (the tree index), or a helper by name. */
+  readonly via: 'catalog' | 'in-file' | 'cross-file' | 'by-name';
   /** Set when the release is a whole loop (`for (i = 0; i < n; i++) put_page(p[i]);`). */
   readonly bulk?: BulkLoop;
 }
@@ -182,6 +182,8 @@ export interface OpContext extends StorageContext {
   readonly mappingCheckers?: ReadonlyMap<string, number>;
   /** What the file's own #define/#undef lines say, for the arms of #if chains (analysis/preproc.ts). */
   readonly preproc?: PreprocSwitches;
+  /** Other files' macros that only rename a catalogued DMA call (fileAnalysis/external.ts). */
+  readonly wrappers?: ReadonlyMap<string, WrapperMacro>;
 }
 
 export type { HelperSummary, HelperSummaries } from '../summaryTypes';

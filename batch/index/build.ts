@@ -1,0 +1,279 @@
+/**
+ * Building and updating the tree index (issue 12): every `.c` and `.h` file of the tree is looked
+ * at (its size and mtime; its content hash when those changed), the files that changed are
+ * summarised again, and then — bottom-up over the call graph — the files that call a function
+ * whose summary changed, with the new summaries known. That last step is a fixed point computed
+ * in rounds and bounded (MAX_ROUNDS): a cycle of calls across files, or a chain of wrappers
+ * deeper than the bound, stops with the summaries of the last round (a caller past the bound may
+ * miss what a deep callee does; it never sees something the code does not do).
+ *
+ * Only files that mention a catalogued name (batch's prefilter) are parsed in the first round:
+ * a function can only summarise to something if it, or a function it calls, touches pages or
+ * DMA. In later rounds, files that call a changed name are parsed too, if they were summarised
+ * before or mention a catalogued name; a file that mentions none and only calls other files'
+ * helpers is not summarised (a known limit, docs/cross-file.md).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { calledNamesIn, parseKernelVersion, type FileFacts, type KernelVersion } from '../../core/index';
+import { lintFiles } from '../pool';
+import { readInto, scratchBuffer } from '../scratchRead';
+import { listCFiles } from '../files';
+import { mayContainCatalogued } from '../prefilter';
+import { decodeSource, DEFAULT_MAX_BYTES } from '../source';
+import { resolvedIncludes } from './includes';
+import { indexFolder, indexKey, loadIndex, saveIndex, type FileState, type IndexKey, type StoredFacts } from './store';
+import { TreeFacts, type IndexedFile } from './treeFacts';
+
+/** Rounds of re-summarising callers after their callees' summaries changed (the fixed point's bound). */
+const MAX_ROUNDS = 4;
+
+export interface IndexOptions {
+  readonly root: string;
+  readonly pinscopeVersion: string;
+  readonly kernelVersion: string;
+  /** Called as files are looked at and summarised: what is done, out of how many. */
+  readonly onProgress?: (phase: 'scan' | 'summarise', done: number, total: number) => void;
+  /** Write the index to disk (the default); false keeps it in memory only (`--no-cache`). */
+  readonly persist?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+  /** The bundled lint worker: summarising runs on worker threads (in-process without it). */
+  readonly workerScript?: string;
+}
+
+export interface IndexResult {
+  readonly tree: TreeFacts;
+  /** Where facts.json is (for lint workers); null when the index was not written. */
+  readonly factsFile: string | null;
+  readonly files: number;
+  readonly hashed: number;
+  readonly summarised: number;
+  readonly rounds: number;
+  /** Files that could not be summarised (budget, unreadable): their callers know nothing of them. */
+  readonly unsummarised: readonly { readonly file: string; readonly problem: string }[];
+  /** The stored index was not usable (none, or another version or kernel version). */
+  readonly fresh: boolean;
+}
+
+function relative(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+/**
+ * One copy of each called name for the whole tree, and a copy of its own: a regular expression's
+ * match is a slice that keeps its file's whole text alive.
+ */
+const interned = new Map<string, string>();
+function intern(name: string): string {
+  let kept = interned.get(name);
+  if (kept === undefined) {
+    kept = Buffer.from(name, 'latin1').toString('latin1');
+    interned.set(kept, kept);
+  }
+  return kept;
+}
+
+const sha1 = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex');
+
+/** Names of the functions, macros and wrappers whose facts differ between two versions of a file. */
+function changedNames(before: FileFacts | undefined, after: FileFacts | undefined): Set<string> {
+  const names = new Set<string>();
+  const index = (f: FileFacts | undefined): Map<string, string> => {
+    const m = new Map<string, string>();
+    for (const x of f?.functions ?? []) m.set(x.summary.name, JSON.stringify({ ...x.summary, origin: null }));
+    for (const x of f?.macros ?? []) m.set(x.name, `${x.value}`);
+    for (const x of f?.wrappers ?? []) m.set(x.name, JSON.stringify({ ...x, origin: null }));
+    return m;
+  };
+  const a = index(before);
+  const b = index(after);
+  for (const [k, v] of a) if (b.get(k) !== v) names.add(k);
+  for (const k of b.keys()) if (!a.has(k)) names.add(k);
+  return names;
+}
+
+/** The text of a file, or null for a binary or undecodable one. */
+function textOf(bytes: Uint8Array): string | null {
+  const decoded = decodeSource(bytes, DEFAULT_MAX_BYTES);
+  return decoded.ok ? decoded.text : null;
+}
+
+function storedFactsOf(
+  key: IndexKey,
+  root: string,
+  headers: readonly string[],
+  includes: ReadonlyMap<string, readonly string[]>,
+  facts: ReadonlyMap<string, FileFacts>,
+): StoredFacts {
+  return { key, root, headers, includes: Object.fromEntries(includes), facts: Object.fromEntries(facts) };
+}
+
+/** Builds the index of the tree at `options.root`, or brings the stored one up to date. */
+export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
+  const root = options.root;
+  const version = parseKernelVersion(options.kernelVersion) as KernelVersion;
+  const key = indexKey(options.pinscopeVersion, options.kernelVersion);
+  const folder = indexFolder(root, options.env);
+  const stored = loadIndex(folder, key, root);
+  const listing = listCFiles([root]).files.map((f) => relative(root, f));
+  const headers = listing.filter((f) => f.endsWith('.h'));
+  const headerSet = new Set(headers);
+  const oldState = stored?.state.files ?? {};
+  const facts = new Map<string, FileFacts>(Object.entries(stored?.facts.facts ?? {}));
+  const includes = new Map<string, readonly string[]>(Object.entries(stored?.facts.includes ?? {}));
+  const state = new Map<string, FileState>();
+  let todo = new Set<string>();
+  let changed = new Set<string>();
+  let hashed = 0;
+
+  // Scan: what changed since the stored index.
+  listing.forEach((rel, i) => {
+    options.onProgress?.('scan', i, listing.length);
+    const file = path.join(root, rel);
+    let size: number;
+    let mtimeMs: number;
+    try {
+      const st = statSync(file);
+      size = st.size;
+      mtimeMs = st.mtimeMs;
+    } catch {
+      return;
+    }
+    const old = oldState[rel];
+    if (old && old.size === size && old.mtimeMs === mtimeMs) {
+      state.set(rel, old);
+      return;
+    }
+    let bytes: Buffer;
+    try {
+      const length = readInto(file, DEFAULT_MAX_BYTES);
+      bytes = length > DEFAULT_MAX_BYTES ? Buffer.alloc(0) : scratchBuffer().subarray(0, length);
+    } catch {
+      return;
+    }
+    hashed++;
+    const hash = sha1(bytes);
+    if (old && old.hash === hash) {
+      state.set(rel, { ...old, size, mtimeMs });
+      return;
+    }
+    // Headers also export flag macros and size constants, which name nothing catalogued.
+    const candidate =
+      bytes.length > 0 &&
+      (mayContainCatalogued(bytes) ||
+        (rel.endsWith('.h') && (bytes.includes('FOLL_') || bytes.includes('SZ_') || bytes.includes('dma_'))));
+    const text = candidate ? textOf(bytes) : null;
+    if (rel.endsWith('.h')) {
+      const t = text ?? textOf(bytes) ?? '';
+      const inc = resolvedIncludes(rel, t, (h) => headerSet.has(h)).map(intern);
+      if (inc.length > 0) includes.set(rel, inc);
+      else includes.delete(rel);
+    }
+    if (text !== null) {
+      // Not kept: a tree's texts are a gigabyte; the summarising reads the file again.
+      todo.add(rel);
+      state.set(rel, { size, mtimeMs, hash, calls: [...calledNamesIn(text)].map(intern) });
+    } else {
+      state.set(rel, { size, mtimeMs, hash });
+      for (const n of changedNames(facts.get(rel), undefined)) changed.add(n);
+      facts.delete(rel);
+    }
+  });
+  // Files that are gone: their facts go, and their callers are looked at again.
+  for (const rel of Object.keys(oldState))
+    if (!state.has(rel)) {
+      for (const n of changedNames(facts.get(rel), undefined)) changed.add(n);
+      facts.delete(rel);
+      includes.delete(rel);
+    }
+
+  const treeOf = (): TreeFacts => {
+    const files = new Map<string, IndexedFile>();
+    for (const [rel, f] of facts)
+      files.set(rel, { facts: f, ...(includes.has(rel) ? { includes: includes.get(rel) } : {}) });
+    for (const [rel, inc] of includes)
+      if (!files.has(rel)) files.set(rel, { facts: { functions: [], macros: [], wrappers: [] }, includes: inc });
+    return new TreeFacts(root, files, headerSet);
+  };
+
+  let summarised = 0;
+  let rounds = 0;
+  const unsummarised: { file: string; problem: string }[] = [];
+  const callersOf = (names: ReadonlySet<string>): Set<string> => {
+    const out = new Set<string>();
+    if (names.size === 0) return out;
+    for (const [rel, s] of state) if (s.calls?.some((c) => names.has(c))) out.add(rel);
+    return out;
+  };
+  for (const rel of callersOf(changed)) todo.add(rel);
+  changed = new Set();
+  const persist = options.persist ?? true;
+  // Each round's workers read the facts of the round before from a file of their own.
+  const roundDir = persist ? folder : mkdtempSync(path.join(tmpdir(), 'pinscope-index-'));
+  const roundFile = path.join(roundDir, `facts.round-${process.pid}.json`);
+  try {
+    while (todo.size > 0 && rounds < MAX_ROUNDS) {
+      rounds++;
+      mkdirSync(roundDir, { recursive: true });
+      writeFileSync(roundFile, JSON.stringify(storedFactsOf(key, root, headers, includes, facts)));
+      const files = [...todo].map((rel) => path.join(root, rel));
+      const pool = await lintFiles(files, {
+        request: {
+          lint: { kernelVersion: version },
+          summarise: { root },
+          index: { factsFile: roundFile, key },
+        },
+        ...(options.workerScript ? { workerScript: options.workerScript } : {}),
+        ...(options.onProgress ? { onProgress: (done, total) => options.onProgress?.('summarise', done, total) } : {}),
+      });
+      summarised += files.length;
+      const next = new Map<string, FileFacts>();
+      for (const r of pool.results) {
+        if (r.facts) next.set(relative(root, r.file), r.facts);
+        if (r.status !== 'linted')
+          unsummarised.push({ file: r.file, problem: r.problem ?? r.notes[0]?.message ?? r.status });
+      }
+      for (const rel of todo) {
+        const f = next.get(rel);
+        for (const n of changedNames(facts.get(rel), f)) changed.add(n);
+        if (f) facts.set(rel, f);
+        else facts.delete(rel);
+      }
+      todo = callersOf(changed);
+      changed = new Set();
+    }
+  } finally {
+    rmSync(roundFile, { force: true });
+    if (!persist) rmSync(roundDir, { recursive: true, force: true });
+  }
+
+  const tree = treeOf();
+  if (persist)
+    saveIndex(
+      folder,
+      { key, root, files: Object.fromEntries(state) },
+      storedFactsOf(key, root, headers, includes, facts),
+    );
+  return {
+    tree,
+    factsFile: persist ? path.join(folder, 'facts.json') : null,
+    files: listing.length,
+    hashed,
+    summarised,
+    unsummarised,
+    rounds,
+    fresh: stored === null,
+  };
+}
+
+/** The tree facts of a stored facts.json (what a lint worker loads). */
+export function treeFromStored(stored: StoredFacts): TreeFacts {
+  const files = new Map<string, IndexedFile>();
+  for (const [rel, f] of Object.entries(stored.facts))
+    files.set(rel, { facts: f, ...(stored.includes[rel] ? { includes: stored.includes[rel] } : {}) });
+  for (const [rel, inc] of Object.entries(stored.includes))
+    if (!files.has(rel)) files.set(rel, { facts: { functions: [], macros: [], wrappers: [] }, includes: inc });
+  return new TreeFacts(stored.root, files, new Set(stored.headers));
+}
