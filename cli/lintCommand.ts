@@ -30,8 +30,8 @@ options: [--format gcc|json|sarif] [--kernel-version X.Y] [--fix | --diff] [--ba
          [--shard I/N] [--rule ID=off|error|warning|info]... [--exclude GLOB]... [--jobs N]
          [--max-file-size BYTES] [--exit-zero] [--quiet | --verbose] [--explain]
          [--no-cache | --cache-location DIR] [--no-index]
-  A folder that is a whole tree (or a tree already indexed with \`pinscope index\`) is linted with the
-  tree index: calls of other files' helpers and macros from headers count; --no-index lints each file alone.`;
+  In a tree indexed with \`pinscope index\`, other files' helpers and header macros count (the index is
+  updated first); --no-index lints each file alone.`;
 
 const LINT_OPTIONS = {
   ...COMMON_OPTIONS,

@@ -1,15 +1,15 @@
 /**
  * Whether and with which tree index `pinscope lint` runs (issue 12). The index is used when one is
- * stored for the tree the paths are in (`pinscope index`), brought up to date first (only what
- * changed is read again); and built when the command names the tree's folder itself, since that
- * run reads every file anyway. A single file or a subfolder of a tree nobody indexed is linted on
- * its own, as before: building a kernel's index for one file would cost the whole tree.
+ * stored for the tree the paths are in (`pinscope index` made it), brought up to date first: what
+ * changed since is read and summarised again, what is missing is built. A tree nobody indexed is
+ * linted file by file, as before: building a kernel's index costs minutes, which a lint of one file
+ * must not spend unasked.
  */
 import { formatVersion } from '../core/index';
 import { updateIndex } from '../batch/index/build';
 import type { IndexRequest } from '../batch/index/forLint';
 import { hasIndex, indexFolder, indexKey } from '../batch/index/store';
-import { isInside, namesFolder, treeRootOf } from '../batch/index/treeRoot';
+import { isInside, treeRootOf } from '../batch/index/treeRoot';
 import { terminalPath } from './filePaths';
 import type { Io } from './io';
 import type { LintCommand } from './lintCommand';
@@ -25,7 +25,7 @@ export async function lintIndex(command: LintCommand, io: Io): Promise<IndexRequ
   if (!paths.every((p) => isInside(p, root))) return undefined;
   const kernelVersion = formatVersion(command.request.lint.kernelVersion);
   const key = indexKey(VERSION, kernelVersion);
-  if (!hasIndex(indexFolder(root), key, root) && !paths.some((p) => namesFolder(p, root))) return undefined;
+  if (!hasIndex(indexFolder(root), key, root)) return undefined;
   const started = performance.now();
   const result = await updateIndex({ root, pinscopeVersion: VERSION, kernelVersion, workerScript: LINT_WORKER });
   if (command.verbosity === 'verbose')

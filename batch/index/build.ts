@@ -27,6 +27,13 @@ import { resolvedIncludes } from './includes';
 import { indexFolder, indexKey, loadIndex, saveIndex, type FileState, type IndexKey, type StoredFacts } from './store';
 import { TreeFacts, type IndexedFile } from './treeFacts';
 
+/**
+ * What summarising one file may cost. Less memory than linting's budget (a file that exhausts a
+ * pool worker is retried alone with this heap): the index is a side job of every run, and a file
+ * that needs more is left unsummarised, which only means its callers know nothing of it.
+ */
+const SUMMARY_BUDGET = { timeMs: 20_000, heapMb: 160 };
+
 /** Rounds of re-summarising callers after their callees' summaries changed (the fixed point's bound). */
 const MAX_ROUNDS = 4;
 
@@ -39,6 +46,8 @@ export interface IndexOptions {
   /** Write the index to disk (the default); false keeps it in memory only (`--no-cache`). */
   readonly persist?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** At most this many rounds of summarising (MAX_ROUNDS); 0 only scans (a measurement). */
+  readonly maxRounds?: number;
   /** The bundled lint worker: summarising runs on worker threads (in-process without it). */
   readonly workerScript?: string;
 }
@@ -214,7 +223,7 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
   const roundDir = persist ? folder : mkdtempSync(path.join(tmpdir(), 'pinscope-index-'));
   const roundFile = path.join(roundDir, `facts.round-${process.pid}.json`);
   try {
-    while (todo.size > 0 && rounds < MAX_ROUNDS) {
+    while (todo.size > 0 && rounds < (options.maxRounds ?? MAX_ROUNDS)) {
       rounds++;
       mkdirSync(roundDir, { recursive: true });
       writeFileSync(roundFile, JSON.stringify(storedFactsOf(key, root, headers, includes, facts)));
@@ -224,6 +233,7 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
           lint: { kernelVersion: version },
           summarise: { root },
           index: { factsFile: roundFile, key },
+          budget: SUMMARY_BUDGET,
         },
         ...(options.workerScript ? { workerScript: options.workerScript } : {}),
         ...(options.onProgress ? { onProgress: (done, total) => options.onProgress?.('summarise', done, total) } : {}),

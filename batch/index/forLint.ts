@@ -20,7 +20,7 @@ export interface IndexRequest {
 let loaded: { file: string; mtimeMs: number; tree: TreeFacts | null } | null = null;
 
 /** The tree facts of `request` (memoised per thread), or null when there is no usable index. */
-export function treeFor(request: IndexRequest): TreeFacts | null {
+function treeFor(request: IndexRequest): TreeFacts | null {
   let mtimeMs: number;
   try {
     mtimeMs = statSync(request.factsFile).mtimeMs;

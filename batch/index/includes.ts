@@ -9,7 +9,7 @@ import path from 'node:path';
 const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]/gm;
 
 /** The `#include` lines of `text`: whether quoted, and the name written. */
-export function includesIn(text: string): { quoted: boolean; name: string }[] {
+function includesIn(text: string): { quoted: boolean; name: string }[] {
   const out: { quoted: boolean; name: string }[] = [];
   if (!text.includes('include')) return out;
   INCLUDE.lastIndex = 0;
@@ -19,7 +19,7 @@ export function includesIn(text: string): { quoted: boolean; name: string }[] {
 }
 
 /** The tree-relative path an include of `from` names, or null when the tree has no such file. */
-export function resolveInclude(
+function resolveInclude(
   from: string,
   include: { quoted: boolean; name: string },
   exists: (rel: string) => boolean,

@@ -53,9 +53,11 @@ export interface StoredState {
   readonly files: Readonly<Record<string, FileState>>;
 }
 
-export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
+function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
   if (env.PINSCOPE_CACHE_DIR) return env.PINSCOPE_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  // A relative XDG_CACHE_HOME is to be ignored (XDG Base Directory specification).
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.cache');
   return path.join(base, 'pinscope');
 }
 
@@ -65,7 +67,7 @@ export function indexFolder(root: string, env: NodeJS.ProcessEnv = process.env):
   return path.join(cacheDirectory(env), 'index', `${path.basename(root) || 'root'}-${id}`);
 }
 
-export const factsPath = (folder: string): string => path.join(folder, 'facts.json');
+const factsPath = (folder: string): string => path.join(folder, 'facts.json');
 const statePath = (folder: string): string => path.join(folder, 'state.json');
 
 function sameKey(a: IndexKey, b: IndexKey): boolean {

@@ -18,15 +18,6 @@ export function treeRootOf(start: string): string {
   }
 }
 
-/** Whether `p` names the folder `root` itself. */
-export function namesFolder(p: string, root: string): boolean {
-  try {
-    return statSync(p).isDirectory() && realpathSync(p) === root;
-  } catch {
-    return false;
-  }
-}
-
 /** Whether `p` lies inside `root` (or is it). */
 export function isInside(p: string, root: string): boolean {
   let real: string;

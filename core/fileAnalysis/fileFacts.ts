@@ -37,8 +37,6 @@ export interface FileFacts {
   readonly wrappers: readonly WrapperMacro[];
 }
 
-export const NO_FILE_FACTS: FileFacts = { functions: [], macros: [], wrappers: [] };
-
 const ZERO = { start: 0, end: 0 };
 
 /** An acquire without its offsets into the helper's file. */
