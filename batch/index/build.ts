@@ -70,20 +70,6 @@ function relative(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/');
 }
 
-/**
- * One copy of each called name for the whole tree, and a copy of its own: a regular expression's
- * match is a slice that keeps its file's whole text alive.
- */
-const interned = new Map<string, string>();
-function intern(name: string): string {
-  let kept = interned.get(name);
-  if (kept === undefined) {
-    kept = Buffer.from(name, 'latin1').toString('latin1');
-    interned.set(kept, kept);
-  }
-  return kept;
-}
-
 const sha1 = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex');
 
 /** Names of the functions, macros and wrappers whose facts differ between two versions of a file. */
@@ -109,6 +95,13 @@ function textOf(bytes: Uint8Array): string | null {
   return decoded.ok ? decoded.text : null;
 }
 
+/** How many levels of headers a file's facts can come through (treeFacts.ts follows as many). */
+const REACH = 4;
+
+/**
+ * What lint workers read: the facts, and the includes of only those headers through which a file
+ * can reach a header with facts (a kernel has 25,000 headers and few of them lead anywhere).
+ */
 function storedFactsOf(
   key: IndexKey,
   root: string,
@@ -116,7 +109,16 @@ function storedFactsOf(
   includes: ReadonlyMap<string, readonly string[]>,
   facts: ReadonlyMap<string, FileFacts>,
 ): StoredFacts {
-  return { key, root, headers, includes: Object.fromEntries(includes), facts: Object.fromEntries(facts) };
+  const leads = new Set<string>([...facts.keys()].filter((rel) => rel.endsWith('.h')));
+  for (let depth = 0; depth < REACH; depth++)
+    for (const [rel, inc] of includes) if (!leads.has(rel) && inc.some((h) => leads.has(h))) leads.add(rel);
+  const kept: Record<string, readonly string[]> = {};
+  for (const [rel, inc] of includes) {
+    if (!leads.has(rel)) continue;
+    const useful = inc.filter((h) => leads.has(h));
+    if (useful.length > 0) kept[rel] = useful;
+  }
+  return { key, root, headers, includes: kept, facts: Object.fromEntries(facts) };
 }
 
 /** Builds the index of the tree at `options.root`, or brings the stored one up to date. */
@@ -131,7 +133,8 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
   const headerSet = new Set(headers);
   const oldState = stored?.state.files ?? {};
   const facts = new Map<string, FileFacts>(Object.entries(stored?.facts.facts ?? {}));
-  const includes = new Map<string, readonly string[]>(Object.entries(stored?.facts.includes ?? {}));
+  const includes = new Map<string, readonly string[]>();
+  for (const [rel, st] of Object.entries(oldState)) if (st.includes) includes.set(rel, st.includes.split(' '));
   const state = new Map<string, FileState>();
   let todo = new Set<string>();
   let changed = new Set<string>();
@@ -174,18 +177,24 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
       (mayContainCatalogued(bytes) ||
         (rel.endsWith('.h') && (bytes.includes('FOLL_') || bytes.includes('SZ_') || bytes.includes('dma_'))));
     const text = candidate ? textOf(bytes) : null;
+    let included: string | undefined;
     if (rel.endsWith('.h')) {
       const t = text ?? textOf(bytes) ?? '';
-      const inc = resolvedIncludes(rel, t, (h) => headerSet.has(h)).map(intern);
-      if (inc.length > 0) includes.set(rel, inc);
-      else includes.delete(rel);
+      const inc = resolvedIncludes(rel, t, (h) => headerSet.has(h));
+      if (inc.length > 0) {
+        included = inc.join(' ');
+        includes.set(rel, included.split(' '));
+      } else includes.delete(rel);
     }
+    const withIncludes = included !== undefined ? { includes: included } : {};
     if (text !== null) {
-      // Not kept: a tree's texts are a gigabyte; the summarising reads the file again.
+      // Not kept: a tree's texts are a gigabyte; the summarising reads the file again. The names
+      // are joined into a string of their own (a regular expression's match is a slice that
+      // would keep the whole text alive).
       todo.add(rel);
-      state.set(rel, { size, mtimeMs, hash, calls: [...calledNamesIn(text)].map(intern) });
+      state.set(rel, { size, mtimeMs, hash, calls: [...calledNamesIn(text)].join(' '), ...withIncludes });
     } else {
-      state.set(rel, { size, mtimeMs, hash });
+      state.set(rel, { size, mtimeMs, hash, ...withIncludes });
       for (const n of changedNames(facts.get(rel), undefined)) changed.add(n);
       facts.delete(rel);
     }
@@ -213,7 +222,7 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
   const callersOf = (names: ReadonlySet<string>): Set<string> => {
     const out = new Set<string>();
     if (names.size === 0) return out;
-    for (const [rel, s] of state) if (s.calls?.some((c) => names.has(c))) out.add(rel);
+    for (const [rel, s] of state) if (s.calls?.split(' ').some((c) => names.has(c))) out.add(rel);
     return out;
   };
   for (const rel of callersOf(changed)) todo.add(rel);
@@ -259,15 +268,19 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
     if (!persist) rmSync(roundDir, { recursive: true, force: true });
   }
 
-  const tree = treeOf();
   if (persist)
     saveIndex(
       folder,
       { key, root, files: Object.fromEntries(state) },
       storedFactsOf(key, root, headers, includes, facts),
     );
+  let tree: TreeFacts | null = null;
   return {
-    tree,
+    // Built when asked for: a lint run only needs the file its workers read.
+    get tree(): TreeFacts {
+      tree ??= treeOf();
+      return tree;
+    },
     factsFile: persist ? path.join(folder, 'facts.json') : null,
     files: listing.length,
     hashed,

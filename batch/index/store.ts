@@ -4,10 +4,12 @@
  * the tree's real path. Two files, each written whole to a temporary name and renamed over the old
  * one (a reader sees the old index or the new, never half of one):
  *
- * - `facts.json`: what linting needs — every header's path, the headers each header includes, and
- *   the facts of each file that has any. Lint workers read only this.
- * - `state.json`: what updating needs — each file's size, mtime and content hash, and for the
- *   files that were summarised the names they call (to find the callers of a changed summary).
+ * - `facts.json`: what linting needs — every header's path, the facts of each file that has any,
+ *   and the includes of the headers through which a file can reach those facts. Lint workers read
+ *   only this.
+ * - `state.json`: what updating needs — each file's size, mtime and content hash, every header's
+ *   includes, and for the files that were summarised the names they call (to find the callers of
+ *   a changed summary).
  *
  * Both carry the key (pinscope's version, the kernel version the catalog was read for, and the
  * format): an index with another key is never read, whatever is in it.
@@ -19,7 +21,7 @@ import path from 'node:path';
 import type { FileFacts } from '../../core/index';
 
 /** Bump when what is stored changes shape or meaning. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface IndexKey {
   readonly format: number;
@@ -35,8 +37,13 @@ export interface FileState {
   readonly size: number;
   readonly mtimeMs: number;
   readonly hash: string;
-  /** The file may call a summarised function: it was summarised, and these are the names it calls. */
-  readonly calls?: readonly string[];
+  /**
+   * The file was summarised: the names it calls, space-separated (one string per file keeps the
+   * state of a whole kernel small to read back).
+   */
+  readonly calls?: string;
+  /** A header: the tree's headers it includes, space-separated. */
+  readonly includes?: string;
 }
 
 export interface StoredFacts {
