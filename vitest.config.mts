@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -11,8 +9,5 @@ export default defineConfig({
     // The protocol tests (test/protocol/) and the .vsix test speak to the built bundles: build once.
     globalSetup: ['test/protocol/globalSetup.ts'],
     testTimeout: 60_000,
-    // The tree indexes the CLI builds for the folders tests lint go to a scratch cache, not the
-    // user's (docs/cross-file.md).
-    env: { PINSCOPE_CACHE_DIR: path.join(tmpdir(), 'pinscope-test-cache') },
   },
 });
