@@ -29,7 +29,7 @@ export const dmaMappingUnchecked = defineRule({
     fixable: 'offered',
     description: 'A dma_map_single/page/resource() handle is used on some path without a dma_mapping_error() check.',
     catches:
-      "A dma_map_single(), dma_map_page(), dma_map_resource() (and _attrs forms) whose handle is used, stored or passed on before any dma_mapping_error() check on that path, or unmapped without one. A check kept in a variable (`ret = dma_mapping_error(...); if (ret)`) or made by an in-file helper that calls dma_mapping_error() on its argument counts; a handle returned to the caller is the caller's to check. Also a handle written straight into a descriptor or struct field (`desc->buf = dma_map_single(...)`, or through `cpu_to_le32()` and the like) that the function never reads again and nothing in the file checks, a map passed straight into another call (`writel(dma_map_single(...), reg)`), and a handle compared with `DMA_MAPPING_ERROR` instead of checked with dma_mapping_error().",
+      "A dma_map_single(), dma_map_page(), dma_map_resource() (and _attrs forms) whose handle is used, stored or passed on before any dma_mapping_error() check on that path, or unmapped without one. A check kept in a variable (`ret = dma_mapping_error(...); if (ret)`) or made by an in-file helper that calls dma_mapping_error() on its argument counts; a handle returned to the caller is the caller's to check. Also a handle written straight into a descriptor or struct field (`desc->buf = dma_map_single(...)`, or through `cpu_to_le32()` and the like) that the function never reads again and nothing in the file checks, a map passed straight into another call (`writel(dma_map_single(...), reg)`), a map whose result is thrown away, and a handle compared with `DMA_MAPPING_ERROR` instead of checked with dma_mapping_error().",
     why: '"In some cases the DMA mapping can fail … drivers must check the result with dma_mapping_error()." A failed mapping returns DMA_MAPPING_ERROR (all ones), which the device will happily DMA to. dma-debug reports "device driver failed to check map error" at unmap.',
     wrong: 'addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);\nwritel(lower_32_bits(addr), reg);',
     right:
@@ -51,15 +51,25 @@ function straightFindings(ctx: RuleContext): Finding[] {
     for (const s of straightMaps(fn, file.parsed.text)) {
       const map = fnName(s.op.name);
       const message =
-        s.how === 'call'
-          ? `The ${map} handle is passed straight to ${fnName(s.target)} and never checked with dma_mapping_error(): a failed mapping is DMA_MAPPING_ERROR, which the device will happily DMA to.`
-          : `The ${map} handle is written straight into \`${s.target}\`${s.how === 'converted' ? ' (converted on the way)' : ''} and never checked with dma_mapping_error(): a failed mapping puts DMA_MAPPING_ERROR in the ${s.how === 'converted' ? 'descriptor' : 'field'}, and the device will happily DMA to it.`;
+        s.how === 'discarded'
+          ? `The ${map} result is thrown away: it is never checked with dma_mapping_error(), and without the handle the mapping can never be unmapped.`
+          : s.how === 'call'
+            ? `The ${map} handle is passed straight to ${fnName(s.target)} and never checked with dma_mapping_error(): a failed mapping is DMA_MAPPING_ERROR, which the device will happily DMA to.`
+            : `The ${map} handle is written straight into \`${s.target}\`${s.how === 'converted' ? ' (converted on the way)' : ''} and never checked with dma_mapping_error(): a failed mapping puts DMA_MAPPING_ERROR in the ${s.how === 'converted' ? 'descriptor' : 'field'}, and the device will happily DMA to it.`;
       findings.push(
         ctx.finding({
           span: spanOf(s.op.node),
           function: fn.info.name,
           related: [
-            { span: spanOf(s.at), message: s.how === 'call' ? `passed to ${fnName(s.target)} here` : 'stored here' },
+            {
+              span: spanOf(s.at),
+              message:
+                s.how === 'call'
+                  ? `passed to ${fnName(s.target)} here`
+                  : s.how === 'discarded'
+                    ? 'not kept'
+                    : 'stored here',
+            },
           ],
           message,
         }),

@@ -439,3 +439,56 @@ static int demo_peek(unsigned long uaddr, u8 *out)
     expect(fix?.edits.map((e) => e.newText)).toEqual(['unpin_user_page']);
   });
 });
+
+describe('a map whose result is thrown away, offset on the way, or only printed', () => {
+  const near = `${HEAD}
+static void demo_flush(struct demo_ring *r, void *buf, size_t len, u32 off)
+{
+	dma_addr_t h = dma_map_single(r->dev, buf, len, DMA_TO_DEVICE);
+
+	if (dma_mapping_error(r->dev, h))
+		return;
+	r->d->addr = (u32)h - off;
+	r->d->buf = dma_map_single(r->dev, buf, len, DMA_TO_DEVICE);
+	pr_debug("mapped %pad\\n", &r->d->buf);
+	if (dma_mapping_error(r->dev, r->d->buf))
+		return;
+}
+`;
+  it('kept and checked: silent', () => expect(lint(near)).toEqual([]));
+
+  it('the result thrown away: reported', () => {
+    const text = edit(
+      near,
+      '\tdma_addr_t h = dma_map_single(r->dev, buf, len, DMA_TO_DEVICE);\n',
+      '\tdma_addr_t h = 0;\n\n\tdma_map_single(r->dev, buf, len, DMA_TO_DEVICE);\n',
+    );
+    const [line, col] = at(text, '\tdma_map_single(r->dev, buf, len, DMA_TO_DEVICE);');
+    expect(lint(text)).toEqual([
+      [
+        'dma-mapping-unchecked',
+        line,
+        col + 1,
+        line,
+        col + 1 + 'dma_map_single(r->dev, buf, len, DMA_TO_DEVICE)'.length,
+      ],
+    ]);
+    expect(messages(text)[0]).toMatch(/^The dma_map_single\(\) result is thrown away/);
+  });
+
+  it('stored less an offset, unchecked: reported', () => {
+    const text = edit(
+      edit(near, '\tif (dma_mapping_error(r->dev, h))\n\t\treturn;\n', ''),
+      '\tdma_addr_t h = dma_map_single(r->dev, buf, len, DMA_TO_DEVICE);\n\n',
+      '',
+    ).replace('(u32)h - off', '(u32)dma_map_single(r->dev, buf, len, DMA_TO_DEVICE) - off');
+    const [line, col, end] = at(text, 'dma_map_single(r->dev, buf, len, DMA_TO_DEVICE) - off');
+    expect(lint(text)).toEqual([['dma-mapping-unchecked', line, col, line, end - ' - off'.length]]);
+  });
+
+  it('the field only printed before the check is dropped: reported', () => {
+    const text = edit(near, '\tif (dma_mapping_error(r->dev, r->d->buf))\n\t\treturn;\n', '');
+    const [line, col, end] = at(text, 'dma_map_single(r->dev, buf, len, DMA_TO_DEVICE);\n\tpr_debug');
+    expect(lint(text)).toEqual([['dma-mapping-unchecked', line, col, line, end - ';\n\tpr_debug'.length]]);
+  });
+});

@@ -16,13 +16,16 @@ import { calleeName, canonical } from '../../analysis/expr';
 import type { FunctionAnalysis } from '../../analysis/types';
 import { isMappingChecker, type DmaOp } from '../../analysis/ops';
 import { dmaApi } from '../../catalog/dma';
-import { convertsValue, keepsNoDmaHandle } from '../../catalog/helpers';
+import { convertsValue, keepsNoDmaHandle, printsOnly } from '../../catalog/helpers';
 import { dmaOps } from './dmaOps';
 
 export interface StraightMap {
   readonly op: DmaOp;
-  /** `field`: stored as it is; `converted`: stored through a conversion or cast; `call`: passed on. */
-  readonly how: 'field' | 'converted' | 'call';
+  /**
+   * `field`: stored as it is; `converted`: stored through a conversion or an offset; `call`:
+   * passed on; `discarded`: the map's result is not used at all.
+   */
+  readonly how: 'field' | 'converted' | 'call' | 'discarded';
   /** Where it goes: the assignment or the receiving call. */
   readonly at: SyntaxNode;
   /** The field written (`desc->buf`), or the receiving call's name. */
@@ -53,10 +56,20 @@ function straightMap(fn: FunctionAnalysis, op: DmaOp, fileText: string): Straigh
       if (!convertsValue(calleeName(p.parent) ?? '')) break;
       n = p.parent;
       converted = true;
+    } else if (
+      p.type === 'binary_expression' &&
+      /^[-+]$/.test(p.childForFieldName('operator')?.type ?? '') &&
+      p.childForFieldName('left')?.id === n.id
+    ) {
+      // An offset taken off on the way (`desc->addr = (u32)dma_map_single(…) - byte_offset`).
+      n = p;
+      converted = true;
     } else break;
   }
   const p = n.parent;
   if (!p) return null;
+  // The result thrown away: never checked, and nothing left to unmap it with.
+  if (p.type === 'expression_statement') return { op, how: 'discarded', at: p, target: '' };
   if (p.type === 'argument_list' && p.parent?.type === 'call_expression') {
     const call = p.parent;
     const name = calleeName(call) ?? '';
@@ -145,7 +158,8 @@ function namedAfter(fn: FunctionAnalysis, node: SyntaxNode, target: string, inTe
         ? 'visit-descend'
         : 'descend',
     (n) => {
-      if (!seen && n.startIndex >= node.endIndex && canonical(n) === target && (!inTest || isTested(n))) seen = true;
+      if (!seen && n.startIndex >= node.endIndex && canonical(n) === target && (inTest ? isTested(n) : !inPrint(n)))
+        seen = true;
     },
   );
   return seen;
@@ -158,5 +172,12 @@ function isTested(n: SyntaxNode): boolean {
     if (p.type === 'unary_expression' && p.child(0)?.type === '!') return true;
     if (p.type === 'call_expression' && calleeName(p) === 'dma_mapping_error') return true;
   }
+  return false;
+}
+
+/** `n` is an argument of a print or a debug macro (`dprintkdbg(…, srb->sg_bus_addr)`): not a use. */
+function inPrint(n: SyntaxNode): boolean {
+  for (let p = n.parent; p && !p.type.endsWith('statement'); p = p.parent)
+    if (p.type === 'call_expression' && printsOnly(calleeName(p) ?? '')) return true;
   return false;
 }
