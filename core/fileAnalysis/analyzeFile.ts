@@ -19,7 +19,7 @@ import type { FunctionAnalysis } from '../analysis/types';
 import { fieldStoresOf } from './fieldStores';
 import { withHelperSummaries } from './helperSummaries';
 import type { FieldStore, FileAnalysis } from './types';
-import { externalNames, NO_EXTERNAL_FACTS, type ExternalFacts } from './external';
+import { externalNames, isCatalogued, NO_EXTERNAL_FACTS, type ExternalFacts } from './external';
 
 /** The file registers an MMU notifier or follows KVM's invalidation-sequence protocol (case 3). */
 function mentionsMmuNotifier(text: string): boolean {
@@ -89,7 +89,7 @@ export function analyzeFile(
   const defined = new Set(all.map((f) => f.name));
   const calls = new Map<FunctionInfo, Set<string>>(all.map((f) => [f, calledNamesIn(f.body.text)]));
   // Other files' functions and wrappers, less those the file defines itself (its own win).
-  const externalHelpers = new Map([...external.helpers].filter(([name]) => !defined.has(name)));
+  const externalHelpers = new Map([...external.helpers].filter(([name]) => !defined.has(name) && !isCatalogued(name)));
   const wrappers = new Map([...external.wrappers].filter(([name]) => !defined.has(name)));
   const relevantIndices = relevantFunctions(
     all.map((f) => ({ name: f.name, calls: calls.get(f) as Set<string> })),

@@ -10,7 +10,7 @@ import { walkTypes } from '../parse/syntax';
 import { calleeName } from '../analysis/expr';
 import type { FactOrigin } from '../analysis/summaryTypes';
 import type { FileAnalysis } from './types';
-import type { ExternalFacts } from './external';
+import { isCatalogued, type ExternalFacts } from './external';
 
 interface ForeignUse {
   readonly span: Span;
@@ -30,13 +30,14 @@ function foreignUses(file: FileAnalysis, external: ExternalFacts): ForeignUse[] 
         const span = { start: node.startIndex, end: node.endIndex };
         if (node.type === 'call_expression') {
           const name = calleeName(node) ?? '';
-          if (file.defined.has(name)) return;
+          if (file.defined.has(name) || isCatalogued(name)) return;
           const origin = external.helpers.get(name)?.origin ?? external.wrappers.get(name)?.origin;
           if (origin) uses.push({ span, name, what: 'function', origin });
           return;
         }
+        // Flag macros only: a size constant is not what a finding's reasoning rests on.
         const macro = external.macros.get(node.text);
-        if (macro?.origin && file.macros.get(node.text) === macro)
+        if (macro?.origin && file.macros.get(node.text) === macro && macro.value.includes('FOLL_'))
           uses.push({ span, name: node.text, what: 'macro', origin: macro.origin });
       },
     );

@@ -7,12 +7,30 @@
  * reads no other file. The file's own definitions always win over these.
  */
 import type { MacroDef } from '../analysis/flags';
+import { dmaApi } from '../catalog/dma';
+import { acquireApi, releaseApi } from '../catalog/gup';
+import { dirtyCall, EXTRA_REFERENCE_CALLS, pageUse } from '../catalog/pageUse';
 import type { HelperSummary, WrapperMacro } from '../analysis/summaryTypes';
 
 export interface ExternalFacts {
   readonly helpers: ReadonlyMap<string, HelperSummary>;
   readonly macros: ReadonlyMap<string, MacroDef>;
   readonly wrappers: ReadonlyMap<string, WrapperMacro>;
+}
+
+/**
+ * A name the catalog knows (dma_map_single(), put_page(), …): the catalog says what a call of it
+ * does, never another file's summary of it (a header's `static inline dma_map_single()`).
+ */
+export function isCatalogued(name: string): boolean {
+  return (
+    dmaApi(name) !== undefined ||
+    acquireApi(name) !== undefined ||
+    releaseApi(name) !== undefined ||
+    pageUse(name) !== undefined ||
+    dirtyCall(name) !== undefined ||
+    EXTRA_REFERENCE_CALLS.includes(name)
+  );
 }
 
 export const NO_EXTERNAL_FACTS: ExternalFacts = { helpers: new Map(), macros: new Map(), wrappers: new Map() };

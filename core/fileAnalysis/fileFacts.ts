@@ -21,7 +21,7 @@ import { macrosIn, type MacroDef } from '../analysis/flags';
 import type { FactOrigin, HelperAcquire, HelperSummary, WrapperMacro } from '../analysis/summaryTypes';
 import { LineIndex } from '../text/lineIndex';
 import { analyzeFile } from './analyzeFile';
-import { externalNames, type ExternalFacts } from './external';
+import { externalNames, isCatalogued, type ExternalFacts } from './external';
 import { keptBodies } from '../analysis/relevance';
 import type { LexicalFunction } from '../parse/focus';
 
@@ -170,7 +170,8 @@ export function fileFacts(
   const seen = new Set<string>();
   for (const { info } of analysis.definitions) {
     const s = analysis.helpers.get(info.name);
-    if (!s || s.origin || seen.has(info.name)) continue;
+    // The catalog's own names (a header's `static inline dma_map_single()`) are the catalog's.
+    if (!s || s.origin || seen.has(info.name) || isCatalogued(info.name)) continue;
     seen.add(info.name);
     functions.push({
       summary: { ...s, acquires: s.acquires.map(portableAcquire), origin: originOf(info.nameNode) },

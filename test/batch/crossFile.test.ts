@@ -13,7 +13,8 @@ import { updateIndex } from '../../batch/index/build';
 import { crossFileFactsHash, externalForFile } from '../../batch/index/forLint';
 import { hasIndex, indexFolder, indexKey, loadIndex } from '../../batch/index/store';
 import type { TreeFacts } from '../../batch/index/treeFacts';
-import { lintText } from '../../core/lint';
+import { defaultParser, lintText } from '../../core/lint';
+import { fileFacts } from '../../core/fileAnalysis/fileFacts';
 import { parseKernelVersion, type KernelVersion } from '../../core/catalog/version';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'xfile', 'tree');
@@ -96,6 +97,14 @@ describe('findings through other files’ helpers and macros', () => {
     ]);
     // The helpers' own files are clean.
     for (const rel of ['xdrv_dma.c', 'xdrv_pin.c', 'include/xdrv.h']) expect(rows(FIXTURE, rel, tree), rel).toEqual([]);
+  });
+
+  it('a catalogued name a header defines is the catalog’s, never a summary', () => {
+    const parsed = defaultParser().parse(
+      'static inline void put_page(struct page *page) { folio_put(page_folio(page)); }\n' +
+        'static inline void xdrv_put(struct page *p) { put_page(p); }\n',
+    );
+    expect(fileFacts(parsed, v612, 'include/linux/mm.h').functions.map((f) => f.summary.name)).toEqual(['xdrv_put']);
   });
 
   it('without the index, only the guesses by name remain', () => {
