@@ -288,3 +288,21 @@ const CONVERSIONS = /^(?:cpu_to_(?:le|be)(?:16|32|64)|lower_32_bits|upper_32_bit
 export function convertsValue(name: string): boolean {
   return CONVERSIONS.test(name);
 }
+
+const DMA_RELEASE_CALL = /\bdma_(?:unmap|free)_\w*\s*\(/;
+
+/** Whether C text calls a DMA unmap or free (`dma_unmap_single(`, `dma_free_coherent(`). */
+export function callsDmaRelease(text: string): boolean {
+  return DMA_RELEASE_CALL.test(text);
+}
+
+/**
+ * A comment that says the code leaks on purpose ("we leak the DMA buffer here ... no choice"), not
+ * one that says it must not ("to avoid a leak", "don't leak", "no leak").
+ */
+export function saysDeliberateLeak(comment: string): boolean {
+  return (
+    /\bleak(?:s|ed|ing)?\b/i.test(comment) &&
+    !/\b(?:avoid\w*|prevent\w*|don'?t|do not|not|no|never|fix\w*)\s+(?:\w+\s+)?leak/i.test(comment)
+  );
+}

@@ -6,7 +6,7 @@
 import type { SyntaxNode } from '../parse/syntax';
 import { walk } from '../parse/syntax';
 import { wrappersWithRole } from '../catalog/wrappers';
-import { canonical } from '../analysis/expr';
+import { canonical, unwrap } from '../analysis/expr';
 import type { Finding } from '../findings';
 import { dmaFunctions } from './support/dmaOps';
 import { fnName, spanOf } from './support/finding';
@@ -42,6 +42,10 @@ function check({ file, finding }: RuleContext): Finding[] {
       // passed straight on, compared in place), the caller or the expression deals with it.
       const target = map.resultKey;
       if (!ignored && (target === null || isTested(fn.info.body, target))) continue;
+      // Returned to the caller, as it is or as what a loop over it counted (bnx2fc_map_sg()
+      // returns the descriptors it filled, 0 for no segments, and its caller turns 0 into
+      // -ENOMEM): the check is the caller's.
+      if (!ignored && target !== null && returnsCount(fn.info.body, target)) continue;
       if (!ignored && map.api.returns !== 'count') continue;
       findings.push(
         finding({
@@ -58,6 +62,82 @@ function check({ file, finding }: RuleContext): Finding[] {
 }
 
 const TEST_WRAPPERS = wrappersWithRole('test');
+
+/**
+ * Whether the function returns the count `place` holds: `return place;`, or `return v;` where v
+ * starts at 0 and only grows inside loops whose header names the count (`scsi_for_each_sg(sc, sg,
+ * sg_count, i) { … bd_count += sg_frags; }`), so it is 0 when the mapping failed.
+ */
+function returnsCount(body: SyntaxNode, place: string): boolean {
+  const returned: string[] = [];
+  walk(body, (n) => {
+    if (n.type !== 'return_statement') return true;
+    const v = n.namedChildren[0];
+    if (v && unwrap(v).type === 'identifier') returned.push(unwrap(v).text);
+    return false;
+  });
+  // `return place;` counts when nothing but the map assigns it (spi-mxs's `ret` is reused for
+  // the status, and the count never reaches the caller).
+  if (returned.includes(place)) return assignmentsTo(body, place) === 1;
+  return returned.length > 0 && returned.every((v) => countedOver(body, v, place));
+}
+
+/** What an assignment (`=`, `+=`) or update (`++`) writes; null for other nodes. */
+function writtenBy(node: SyntaxNode): SyntaxNode | null {
+  if (node.type === 'assignment_expression') return node.childForFieldName('left');
+  if (node.type === 'update_expression') return node.childForFieldName('argument');
+  return null;
+}
+
+/** How many assignments (`=`, `+=`, `++`) write `place` in `body`. */
+function assignmentsTo(body: SyntaxNode, place: string): number {
+  let n = 0;
+  walk(body, (node) => {
+    const target = writtenBy(node);
+    if (target && canonical(target) === place) n++;
+    return true;
+  });
+  return n;
+}
+
+/** `v` is 0 before the loops and changed only inside loops whose header mentions `count`. */
+function countedOver(body: SyntaxNode, v: string, count: string): boolean {
+  const mentions = new RegExp(`\\b${count.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
+  let startsAtZero = false;
+  let ok = true;
+  walk(body, (n) => {
+    if (!ok) return false;
+    if (n.type === 'init_declarator' && n.childForFieldName('declarator')?.text === v) {
+      startsAtZero = n.childForFieldName('value')?.text === '0';
+      return false;
+    }
+    if (writtenBy(n)?.text !== v) return true;
+    if (!insideLoopOver(n, mentions)) ok = false;
+    return false;
+  });
+  return ok && startsAtZero;
+}
+
+/** Whether `n` is inside a loop whose header (or a macro loop's call) mentions the count. */
+function insideLoopOver(n: SyntaxNode, mentions: RegExp): boolean {
+  for (let p = n.parent; p && p.type !== 'function_definition'; p = p.parent) {
+    if (p.type === 'for_statement' || p.type === 'while_statement') {
+      const header = p.text.slice(0, (p.childForFieldName('body')?.startIndex ?? p.endIndex) - p.startIndex);
+      if (mentions.test(header)) return true;
+    }
+    // `scsi_for_each_sg(sc, sg, n, i) { … }`: a call statement, then the block it governs.
+    if (p.type === 'compound_statement') {
+      const header = p.previousNamedSibling;
+      if (
+        header?.type === 'expression_statement' &&
+        header.namedChildren[0]?.type === 'call_expression' &&
+        mentions.test(header.text)
+      )
+        return true;
+    }
+  }
+  return false;
+}
 
 /**
  * Whether `place` (a variable or a canonical field) is tested anywhere in `body`: `!x`, compared,

@@ -15,7 +15,9 @@ import { oneLine, spanOf, type ResState, type State } from '../state';
 import type { Resource, ReturnStatus } from '../types';
 import { evaluate, resourcesIn, truth, type Outcome } from '../values';
 import { memoKey, type FunctionWalk } from '../walk';
+import { saysDeliberateLeak } from '../../catalog/helpers';
 import { dmaCallKept } from './dma';
+import { handedOffUnseen, tornDownBeforeExit } from './handoff';
 import type { TransferModule } from './module';
 
 function returnStatus(walk: FunctionWalk, value: SyntaxNode | null | undefined, state: State): ReturnStatus {
@@ -128,6 +130,17 @@ function atExit(walk: FunctionWalk, input: State): State {
     if (!rs.carried && !mayHold(r, rs.outcomes)) continue;
     if (!leaks(walk, r, rs, state, status, failing)) continue;
     if (!failing && mappedBufferReturned(r, last?.kind === 'return' ? (last.returnText ?? '') : '')) continue;
+    if (r.op.kind === 'dma' && saysItLeaks(walk, r, state.events[exitIndex]?.span.start ?? -1)) continue;
+    if (!failing && handedOffUnseen(walk, r)) continue;
+    if (
+      tornDownBeforeExit(
+        walk,
+        r,
+        state.events[exitIndex]?.span.start ?? -1,
+        state.events[exitIndex - 1]?.span.end ?? -1,
+      )
+    )
+      continue;
     state = walk.issue(state, 'leak', r, exitIndex, { returnStatus: status });
   }
   return state;
@@ -203,6 +216,24 @@ function mappedBufferReturned(r: Resource, returned: string): boolean {
   // `return domain;`, `return &domain->domain;`, `return (void *)table;` — not `return f(domain->len)`.
   const bare = returned.trim().replace(/^\((?:[\w\s]+\*?)\)\s*/, '');
   return base !== undefined && new RegExp(`^&?\\s*${base}(?:\\s*(?:->|\\.)\\s*\\w+)*$`).test(bare);
+}
+
+const LEAK_COMMENT = /\/\*[^]*?\*\/|\/\/[^\n]*/g;
+
+/**
+ * The author says so: a comment that the function leaks on purpose, between the allocation and
+ * the return and at most ten lines above it (hpsa_message(): "we leak the DMA buffer here ... no
+ * choice since the controller could still complete the command"). A deliberate leak is not a
+ * finding a maintainer wants.
+ */
+function saysItLeaks(walk: FunctionWalk, r: Resource, exitAt: number): boolean {
+  const text = walk.fn.ctx.text;
+  const from = Math.max(r.op.node.endIndex, walk.fn.info.body.startIndex);
+  if (exitAt <= from) return false;
+  const lines = text.slice(from, exitAt).split('\n');
+  const near = lines.slice(-11).join('\n');
+  for (const m of near.matchAll(LEAK_COMMENT)) if (saysDeliberateLeak(m[0])) return true;
+  return false;
 }
 
 function inLocalObject(walk: FunctionWalk, r: Resource, rs: ResState, state: State): boolean {

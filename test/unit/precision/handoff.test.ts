@@ -298,3 +298,198 @@ describe('a switch on a parameter that every caller passes a handled constant fo
     expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return retval;')}`]);
   });
 });
+
+/** Shaped like drivers/scsi/hpsa.c hpsa_message(). */
+const DELIBERATE = `#include <linux/dma-mapping.h>
+
+static int demo_message(struct pci_dev *pdev, void __iomem *vaddr)
+{
+	struct demo_cmd *cmd;
+	dma_addr_t paddr64;
+	int i;
+
+	cmd = dma_alloc_coherent(&pdev->dev, sizeof(*cmd), &paddr64, GFP_KERNEL);
+	if (cmd == NULL)
+		return -ENOMEM;
+	writel(lower_32_bits(paddr64), vaddr + 0x40);
+	for (i = 0; i < 10; i++) {
+		if (readl(vaddr + 0x44) == lower_32_bits(paddr64))
+			break;
+		msleep(10);
+	}
+	/* we leak the DMA buffer here ... no choice since the controller could
+	 *  still complete the command.
+	 */
+	if (i == 10)
+		return -ETIMEDOUT;
+	dma_free_coherent(&pdev->dev, sizeof(*cmd), cmd, paddr64);
+	return 0;
+}
+`;
+
+describe('a leak the author says is deliberate (hpsa_message)', () => {
+  it('near miss: "we leak the DMA buffer here ... no choice": silent', () => {
+    expect(findings(DELIBERATE, LEAK)).toEqual([]);
+  });
+  it('one edit (the comment says the code must not leak): reported at the timeout return', () => {
+    const text = mutate(DELIBERATE, 'we leak the DMA buffer here', 'do not leak the DMA buffer here');
+    expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return -ETIMEDOUT;')}`]);
+  });
+});
+
+/** Shaped like drivers/scsi/bnx2fc/bnx2fc_io.c bnx2fc_map_sg(); its caller turns 0 into -ENOMEM. */
+const COUNT_RETURNED = `#include <linux/dma-mapping.h>
+
+static int demo_map_sg(struct device *dev, struct scsi_cmnd *sc, struct demo_bd *bd)
+{
+	struct scatterlist *sg;
+	int sg_count = 0;
+	int bd_count = 0;
+	int i;
+
+	sg_count = dma_map_sg(dev, scsi_sglist(sc), scsi_sg_count(sc), sc->sc_data_direction);
+	scsi_for_each_sg(sc, sg, sg_count, i) {
+		bd[bd_count].addr = sg_dma_address(sg);
+		bd[bd_count].len = sg_dma_len(sg);
+		bd_count++;
+	}
+	return bd_count;
+}
+`;
+
+describe('a dma_map_sg() count returned to the caller is the caller’s to check (bnx2fc_map_sg)', () => {
+  const SG = 'dma-map-sg-unchecked';
+  it('near miss: the function returns what the loop over the count filled (0 on failure): silent', () => {
+    expect(findings(COUNT_RETURNED, SG)).toEqual([]);
+  });
+  it('near miss: the count itself is returned: silent', () => {
+    expect(findings(mutate(COUNT_RETURNED, 'return bd_count;', 'return sg_count;'), SG)).toEqual([]);
+  });
+  it('one edit (the variable is reused for the status, as spi-mxs does): reported at the map', () => {
+    const text = mutate(COUNT_RETURNED, 'return bd_count;', 'sg_count = 0;\n\treturn sg_count;');
+    expect(findings(text, SG)).toEqual([`${SG} ${lineOf(text, 'dma_map_sg(')}`]);
+  });
+  it('one edit (it returns a fixed count instead): reported at the map', () => {
+    const text = mutate(COUNT_RETURNED, 'return bd_count;', 'return scsi_sg_count(sc);');
+    expect(findings(text, SG)).toEqual([`${SG} ${lineOf(text, 'dma_map_sg(')}`]);
+  });
+});
+
+/** Shaped like drivers/misc/bcm-vk/bcm_vk_sg.c bcm_vk_dma_alloc(): contiguous pages share an entry. */
+const MERGED = `#include <linux/dma-mapping.h>
+
+static int demo_sg_alloc(struct device *dev, struct demo_dma *dma, struct demo_ent *ent)
+{
+	dma_addr_t sg_addr, addr;
+	u32 transfer_size;
+	int i;
+
+	sg_addr = dma_map_page(dev, dma->pages[0], 0, PAGE_SIZE, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, sg_addr))
+		return -EIO;
+	transfer_size = PAGE_SIZE;
+	for (i = 1; i < dma->nr_pages; i++) {
+		addr = dma_map_page(dev, dma->pages[i], 0, PAGE_SIZE, DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, addr))
+			return -EIO;
+		if (addr == sg_addr + transfer_size) {
+			transfer_size += PAGE_SIZE;
+		} else {
+			ent->size = transfer_size;
+			put_unaligned(sg_addr, &ent->address);
+			ent++;
+			sg_addr = addr;
+			transfer_size = PAGE_SIZE;
+		}
+	}
+	ent->size = transfer_size;
+	put_unaligned(sg_addr, &ent->address);
+	return 0;
+}
+`;
+
+describe('a handle copied into a local that goes into the list (bcm_vk_dma_alloc)', () => {
+  it('near miss: a contiguous page is merged into the entry the copy starts: silent on success', () => {
+    // The first page leaks when the second one's map fails: that one is real, and stays.
+    expect(findings(MERGED, LEAK)).toEqual([`${LEAK} ${lineOf(MERGED, '\t\t\treturn -EIO;')}`]);
+  });
+  it('one edit (the copy is never stored): the merged mapping leaks at the success return', () => {
+    const text = mutate(MERGED, '\tput_unaligned(sg_addr, &ent->address);\n\treturn 0;', '\treturn 0;');
+    expect(findings(text, LEAK)).toContain(`${LEAK} ${lineOf(text, 'return 0;')}`);
+  });
+});
+
+/** Shaped like drivers/iommu/exynos-iommu.c alloc_lv2entry(). */
+const PUBLISHED = `#include <linux/dma-mapping.h>
+
+static u32 *demo_alloc_lv2entry(struct device *dma_dev, u32 *sent, u32 iova)
+{
+	dma_addr_t handle;
+	u32 *pent;
+
+	pent = kmem_cache_zalloc(demo_cache, GFP_ATOMIC);
+	if (!pent)
+		return ERR_PTR(-ENOMEM);
+	demo_set_pte(sent, demo_mk_lv1ent_page(virt_to_phys(pent)));
+	handle = dma_map_single(dma_dev, pent, 1024, DMA_TO_DEVICE);
+	if (dma_mapping_error(dma_dev, handle)) {
+		kmem_cache_free(demo_cache, pent);
+		return ERR_PTR(-EADDRINUSE);
+	}
+	return demo_page_entry(sent, iova);
+}
+`;
+
+describe('a mapped buffer published into the caller’s table (exynos-iommu alloc_lv2entry)', () => {
+  it('near miss: the table holds the buffer; its owner unmaps it from there: silent', () => {
+    expect(findings(PUBLISHED, LEAK)).toEqual([]);
+  });
+  it('one edit (the buffer is not published): the mapping leaks at the return', () => {
+    const text = mutate(PUBLISHED, '\tdemo_set_pte(sent, demo_mk_lv1ent_page(virt_to_phys(pent)));\n', '');
+    expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'return demo_page_entry')}`]);
+  });
+});
+
+/** Shaped like drivers/i2c/busses/i2c-at91-master.c at91_twi_write_data_dma(). */
+const TEARDOWN = `#include <linux/dma-mapping.h>
+
+static void demo_dma_cleanup(struct demo_dev *dev)
+{
+	if (dev->buf_mapped) {
+		dma_unmap_single(dev->dev, sg_dma_address(&dev->sg[0]), dev->buf_len, DMA_TO_DEVICE);
+		dev->buf_mapped = false;
+	}
+}
+
+static void demo_write_data_dma(struct demo_dev *dev)
+{
+	dma_addr_t dma_addr;
+	struct dma_async_tx_descriptor *txdesc;
+
+	dma_addr = dma_map_single(dev->dev, dev->buf, dev->buf_len, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev->dev, dma_addr))
+		return;
+	dev->buf_mapped = true;
+	if (dev->fifo_size)
+		sg_dma_address(&dev->sg[0]) = dma_addr;
+	txdesc = dmaengine_prep_slave_sg(dev->chan, dev->sg, 1, DMA_MEM_TO_DEV, 0);
+	if (!txdesc)
+		goto error;
+	dmaengine_submit(txdesc);
+	return;
+
+error:
+	demo_dma_cleanup(dev);
+}
+`;
+
+describe('a teardown of the object the buffer lives in, on the way out (at91_twi_dma_cleanup)', () => {
+  it('near miss: the error path ends in the file’s cleanup, which unmaps what the object records: silent', () => {
+    expect(findings(TEARDOWN, LEAK)).toEqual([]);
+  });
+  it('one edit (the error path ends in a function that does not unmap): reported', () => {
+    const text = mutate(TEARDOWN, 'error:\n\tdemo_dma_cleanup(dev);', 'error:\n\tdemo_report(dev);');
+    // At the end of the function, the line after the call.
+    expect(findings(text, LEAK)).toEqual([`${LEAK} ${lineOf(text, 'demo_report(dev);') + 1}`]);
+  });
+});
