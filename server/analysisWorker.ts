@@ -7,6 +7,8 @@
  *
  * Its entry is analysisMain.ts (dist/server/analysis.js).
  */
+import { fileURLToPath } from 'node:url';
+import { externalForFile } from '../batch/index/forLint';
 import { Worker } from 'node:worker_threads';
 import { createSession, formatStepTable, NEWEST_KNOWN, parseTrace, simulateTraceDocument } from '../core/index';
 import { simOptions } from './simulation';
@@ -72,7 +74,10 @@ export function runAnalysisWorker(): void {
   const session = createSession({ kernelVersion: NEWEST_KNOWN });
 
   const analyze = (job: AnalyzeJob): FromWorker => {
+    const file = job.index && job.uri.startsWith('file:') ? fileURLToPath(job.uri) : null;
+    const external = job.index && file !== null ? externalForFile(job.index, file, job.text) : undefined;
     const r = session.update(job.uri, job.text, {
+      ...(external ? { external } : {}),
       kernelVersion: job.kernelVersion,
       rules: job.rules,
       // The analysis ends on its own, with what it found and a budget note, before the server

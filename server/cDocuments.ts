@@ -28,6 +28,7 @@ import { hoverAt } from './hover';
 import type { StatusParams } from './protocol';
 import { StatusNotification } from './protocol';
 import { Scheduler } from './scheduler';
+import type { IndexRequest } from '../batch/index/forLint';
 
 /** How long a request waits for the analysis of the current version before answering without it. */
 const REQUEST_WAIT_SLACK_MS = 2000;
@@ -39,6 +40,7 @@ export interface CDocumentsDeps {
   readonly configuration: Configuration;
   readonly features: () => ClientFeatures;
   readonly log: (message: string) => void;
+  readonly indexFor?: (uri: string) => IndexRequest | undefined;
 }
 
 export class CDocuments implements DocumentKind {
@@ -54,6 +56,7 @@ export class CDocuments implements DocumentKind {
       apply: (result) => this.apply(result),
       log: deps.log,
       isAnalysed: (doc) => doc.kind === 'c',
+      ...(deps.indexFor ? { indexFor: deps.indexFor } : {}),
     });
   }
 

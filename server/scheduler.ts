@@ -5,6 +5,7 @@
  * that version, and only if no later run has been applied already. Requests that need the current
  * version's result (code actions, code lenses) flush the timer and wait for it.
  */
+import type { IndexRequest } from '../batch/index/forLint';
 import type { AnalysisHost, AnalysisOutcome } from './analysisHost';
 import type { Configuration, ResolvedSettings } from './configuration';
 import { emptyResult, type AnalysisResult, type DocumentStore, type OpenDocument, type ServerNote } from './documents';
@@ -19,6 +20,8 @@ export interface SchedulerDeps {
   readonly log: (message: string) => void;
   /** Whether a document is C for this scheduler (`.pinsim` traces are not); default: all are. */
   readonly isAnalysed?: (doc: OpenDocument) => boolean;
+  /** The tree index a document is analysed with, when its tree has one (server/treeIndex.ts). */
+  readonly indexFor?: (uri: string) => IndexRequest | undefined;
 }
 
 interface Waiter {
@@ -38,6 +41,8 @@ function nulAt(text: string): number {
   const i = text.slice(0, BINARY_PROBE).indexOf('\u0000');
   return i;
 }
+
+const indexOf = (index: IndexRequest | undefined): { index?: IndexRequest } => (index ? { index } : {});
 
 export class Scheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -192,7 +197,7 @@ export class Scheduler {
       return emptyResult(uri, version, text, 'analysed', kv);
     }
     const outcome: AnalysisOutcome = await this.deps.host.analyze(
-      { uri, version, text, kernelVersion: kv, rules: settings.rules },
+      { uri, version, text, kernelVersion: kv, rules: settings.rules, ...indexOf(this.deps.indexFor?.(uri)) },
       settings.analysisTimeout,
     );
     const lines = (): LineIndex => new LineIndex(text);

@@ -58,6 +58,7 @@ import {
 import { SETTINGS_SECTION } from './settings';
 import { kernelVersionsWith } from './simulation';
 import { TraceDocuments } from './traceDocuments';
+import { TreeIndexes } from './treeIndex';
 import { lintWorkspace } from './workspaceLint';
 import * as V from './validate';
 import { checked, problemsOf } from './validate';
@@ -79,6 +80,7 @@ class PinscopeServer {
   private readonly kinds: Readonly<Record<DocumentKindName, DocumentKind>>;
   private features: ClientFeatures = NO_FEATURES;
   private folders: string[] = [];
+  private readonly trees: TreeIndexes;
 
   constructor(
     private readonly connection: Connection,
@@ -100,13 +102,33 @@ class PinscopeServer {
       publish: (params) => void connection.sendDiagnostics(params),
       versionedDiagnostics: () => this.features.diagnosticVersion,
     });
-    this.kinds = { c: new CDocuments({ ...shared, connection, features: () => this.features }), pinsim: this.traces };
+    this.trees = new TreeIndexes({
+      version: SERVER_VERSION,
+      kernelVersionFor: async (folder) => (await this.configuration.forFolder(folder)).kernelVersionText,
+      progress: () =>
+        this.features.workDoneProgress
+          ? connection.window.createWorkDoneProgress()
+          : Promise.resolve(connection.window.attachWorkDoneProgress(undefined)),
+      workerScript: path.join(path.dirname(options.bundle), '..', 'worker', 'lint-worker.js'),
+      log,
+      changed: () => this.kinds.c.settingsChanged(this.documents.all()),
+    });
+    this.kinds = {
+      c: new CDocuments({
+        ...shared,
+        connection,
+        features: () => this.features,
+        indexFor: (uri) => this.trees.requestFor(fsPathOf(uri)),
+      }),
+      pinsim: this.traces,
+    };
   }
 
   /** What the server offers, whatever the client: a client ignores what it does not use. */
   capabilities(): ServerCapabilities {
     return {
-      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      // Saves keep the tree index current (server/treeIndex.ts).
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
       hoverProvider: true,
       codeLensProvider: { resolveProvider: false },
@@ -133,6 +155,9 @@ class PinscopeServer {
     c.onDidChangeConfiguration((params) => this.onDidChangeConfiguration(params));
     c.onDidOpenTextDocument(notification('didOpen', V.DidOpenParams, (p) => this.onDidOpen(p)));
     c.onDidChangeTextDocument(notification('didChange', V.DidChangeParams, (p) => this.onDidChange(p)));
+    c.onDidSaveTextDocument((p: { textDocument?: { uri?: unknown } } | undefined) =>
+      this.trees.didSave(typeof p?.textDocument?.uri === 'string' ? fsPathOf(p.textDocument.uri) : null),
+    );
     c.onDidCloseTextDocument(notification('didClose', V.DidCloseParams, (p) => this.onDidClose(p)));
     c.onCodeAction((p, token) => this.onCodeAction(checked('codeAction', V.CodeActionParams, p), token));
     c.onHover((p) => this.onHover(checked('hover', V.HoverParams, p)));
@@ -176,6 +201,7 @@ class PinscopeServer {
     this.log(
       `pinscope ${SERVER_VERSION} language server (pid ${process.pid}, node ${process.version}); folders: ${this.folders.join(', ') || '(none)'}`,
     );
+    void this.trees.open(this.folders);
   }
 
   private onDidChangeWorkspaceFolders(event: WorkspaceFoldersChangeEvent): void {
@@ -186,6 +212,7 @@ class PinscopeServer {
     ];
     this.configuration.invalidate();
     this.kinds.c.settingsChanged(this.documents.all());
+    void this.trees.open(this.folders);
   }
 
   private onDidChangeConfiguration(params: DidChangeConfigurationParams): void {

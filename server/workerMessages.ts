@@ -11,6 +11,7 @@ import type {
   TraceError,
 } from '../core/index';
 import type { SimulationParameters } from './protocol';
+import type { IndexRequest } from '../batch/index/forLint';
 
 export interface AnalyzeJob {
   readonly type: 'analyze';
@@ -23,6 +24,8 @@ export interface AnalyzeJob {
   readonly rules: Readonly<Partial<Record<RuleId, RuleSetting>>>;
   /** pinscope.analysisTimeout: past it the server stops the analysis process. */
   readonly budgetMs: number;
+  /** The tree index the document is analysed with (server/treeIndex.ts), when its tree has one. */
+  readonly index?: IndexRequest;
 }
 
 export interface SimulateJob {

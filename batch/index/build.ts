@@ -62,6 +62,8 @@ export interface IndexResult {
   readonly rounds: number;
   /** Files that could not be summarised (budget, unreadable): their callers know nothing of them. */
   readonly unsummarised: readonly { readonly file: string; readonly problem: string }[];
+  /** Something a lint reads changed (a summary, a macro, a header's includes). */
+  readonly factsChanged: boolean;
   /** The stored index was not usable (none, or another version or kernel version). */
   readonly fresh: boolean;
 }
@@ -138,10 +140,21 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
   const state = new Map<string, FileState>();
   let todo = new Set<string>();
   let changed = new Set<string>();
+  // Whether anything a lint reads changed (the server analyses open documents again then), and
+  // whether anything of the state did (else nothing is written).
+  let factsChanged = false;
+  let stateChanged = false;
+  const noteChanged = (names: ReadonlySet<string>): void => {
+    for (const n of names) changed.add(n);
+    if (names.size > 0) factsChanged = true;
+  };
   let hashed = 0;
 
   // Scan: what changed since the stored index.
-  listing.forEach((rel, i) => {
+  for (let i = 0; i < listing.length; i++) {
+    const rel = listing[i] as string;
+    // A server runs this on its own thread: other messages are answered between files.
+    if (i % 500 === 499) await new Promise<void>((resolve) => setImmediate(resolve));
     options.onProgress?.('scan', i, listing.length);
     const file = path.join(root, rel);
     let size: number;
@@ -151,25 +164,26 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
       size = st.size;
       mtimeMs = st.mtimeMs;
     } catch {
-      return;
+      continue;
     }
     const old = oldState[rel];
     if (old && old.size === size && old.mtimeMs === mtimeMs) {
       state.set(rel, old);
-      return;
+      continue;
     }
+    stateChanged = true;
     let bytes: Buffer;
     try {
       const length = readInto(file, DEFAULT_MAX_BYTES);
       bytes = length > DEFAULT_MAX_BYTES ? Buffer.alloc(0) : scratchBuffer().subarray(0, length);
     } catch {
-      return;
+      continue;
     }
     hashed++;
     const hash = sha1(bytes);
     if (old && old.hash === hash) {
       state.set(rel, { ...old, size, mtimeMs });
-      return;
+      continue;
     }
     // Headers also export flag macros and size constants, which name nothing catalogued.
     const candidate =
@@ -181,10 +195,10 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
     if (rel.endsWith('.h')) {
       const t = text ?? textOf(bytes) ?? '';
       const inc = resolvedIncludes(rel, t, (h) => headerSet.has(h));
-      if (inc.length > 0) {
-        included = inc.join(' ');
-        includes.set(rel, included.split(' '));
-      } else includes.delete(rel);
+      if (inc.length > 0) included = inc.join(' ');
+      if ((old?.includes ?? '') !== (included ?? '')) factsChanged = true;
+      if (included !== undefined) includes.set(rel, included.split(' '));
+      else includes.delete(rel);
     }
     const withIncludes = included !== undefined ? { includes: included } : {};
     if (text !== null) {
@@ -195,14 +209,17 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
       state.set(rel, { size, mtimeMs, hash, calls: [...calledNamesIn(text)].join(' '), ...withIncludes });
     } else {
       state.set(rel, { size, mtimeMs, hash, ...withIncludes });
-      for (const n of changedNames(facts.get(rel), undefined)) changed.add(n);
+      noteChanged(changedNames(facts.get(rel), undefined));
       facts.delete(rel);
     }
-  });
+  }
+
   // Files that are gone: their facts go, and their callers are looked at again.
   for (const rel of Object.keys(oldState))
     if (!state.has(rel)) {
-      for (const n of changedNames(facts.get(rel), undefined)) changed.add(n);
+      stateChanged = true;
+      if (includes.has(rel)) factsChanged = true;
+      noteChanged(changedNames(facts.get(rel), undefined));
       facts.delete(rel);
       includes.delete(rel);
     }
@@ -256,7 +273,7 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
       }
       for (const rel of todo) {
         const f = next.get(rel);
-        for (const n of changedNames(facts.get(rel), f)) changed.add(n);
+        noteChanged(changedNames(facts.get(rel), f));
         if (f) facts.set(rel, f);
         else facts.delete(rel);
       }
@@ -268,7 +285,7 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
     if (!persist) rmSync(roundDir, { recursive: true, force: true });
   }
 
-  if (persist)
+  if (persist && (stateChanged || factsChanged || stored === null))
     saveIndex(
       folder,
       { key, root, files: Object.fromEntries(state) },
@@ -288,6 +305,7 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
     unsummarised,
     rounds,
     fresh: stored === null,
+    factsChanged,
   };
 }
 

@@ -11,6 +11,8 @@
  * analysed functions, a spent budget) is linted in full too. test/unit/incremental.test.ts
  * replays edits on real files and asserts that the result equals a fresh lint exactly.
  */
+import { withCrossFileRelated } from '../fileAnalysis/crossFileRelated';
+import type { ExternalFacts } from '../fileAnalysis/external';
 import type { AnalysisBudget } from '../analysis/budget';
 import type { KernelVersion } from '../catalog/version';
 import { analyzeFile } from '../fileAnalysis/analyzeFile';
@@ -30,7 +32,9 @@ export interface LintRequest {
   readonly kernelVersion: KernelVersion;
   readonly rules?: LintOptions['rules'];
   readonly budget?: AnalysisBudget;
-  /** Equal contexts: the same kernel version and settings (else nothing is re-used). */
+  /** Other files' facts (the tree index); part of `context`. */
+  readonly external?: ExternalFacts;
+  /** Equal contexts: the same kernel version, settings and other files' facts (else nothing is re-used). */
   readonly context: string;
 }
 
@@ -64,18 +68,26 @@ export interface FileLint {
   readonly state: DocumentState | null;
 }
 
+const externalOf = (request: LintRequest): { external?: ExternalFacts } =>
+  request.external ? { external: request.external } : {};
+
 function cutShort(file: FileAnalysis, budget: AnalysisBudget | undefined): boolean {
   const late = budget?.deadline !== undefined && budget.now !== undefined && budget.now() >= budget.deadline;
   return late || file.meter.exhausted !== null || file.skipped.length > 0;
 }
 
 /** The rules, unit by unit: each sees a view of the analysis with the unit's functions only. */
-function lintUnits(file: FileAnalysis, facts: readonly FunctionFacts[], units: readonly number[][]): UnitResult[] {
+function lintUnits(
+  file: FileAnalysis,
+  facts: readonly FunctionFacts[],
+  units: readonly number[][],
+  external: ExternalFacts | undefined,
+): UnitResult[] {
   const byStart = new Map(file.functions.map((f) => [f.info.node.startIndex, f]));
   return units.map((members) => {
     const functions = members.flatMap((i) => byStart.get((facts[i] as FunctionFacts).start) ?? []);
     const view: FileAnalysis = { ...file, functions, skipped: [] };
-    const findings = ruleFindings(view);
+    const findings = withCrossFileRelated(ruleFindings(view), view, external);
     const notes = budgetNotes(view);
     return { members, findings, notes, targets: simulationTargets(view), quotes: quotedLineFloor(findings, notes) };
   });
@@ -105,7 +117,7 @@ function compose(
 
 /** Analyses the whole document and lints it unit by unit. */
 export function lintInFull(parsed: ParsedSource, request: LintRequest): FileLint {
-  const file = analyzeFile(parsed, request.kernelVersion, request.budget);
+  const file = analyzeFile(parsed, request.kernelVersion, request.budget, externalOf(request));
   const facts = [...factsOf(file).values()];
   if (cutShort(file, request.budget) || facts.filter((f) => f.analysed).length !== file.functions.length) {
     // Not a start for the next edit: lint as a one-shot would.
@@ -113,7 +125,7 @@ export function lintInFull(parsed: ParsedSource, request: LintRequest): FileLint
     const targets = simulationTargets(file);
     return { ...result, targets, analysed: file.functions.length, state: null };
   }
-  const units = lintUnits(file, facts, unitsOf(facts));
+  const units = lintUnits(file, facts, unitsOf(facts), request.external);
   const state = { text: parsed.text, context: request.context, facts, units, problems: parsed.problems };
   return compose(parsed, request, units, file.functions.length, state);
 }
@@ -241,6 +253,7 @@ export function lintIncrementally(prev: DocumentState, parsed: ParsedSource, req
   const starts = new Set([...members].map((i) => (moved[i] as FunctionFacts).start));
   const file = analyzeFile(parsed, request.kernelVersion, request.budget, {
     only: (info) => starts.has(info.node.startIndex),
+    ...externalOf(request),
   });
   if (cutShort(file, request.budget) || !sameOutside(prev, parsed, file, moved, changed, change)) return null;
   if (file.functions.length !== members.size) return null;
@@ -251,6 +264,7 @@ export function lintIncrementally(prev: DocumentState, parsed: ParsedSource, req
     file,
     facts,
     unitsOf(facts).filter((u) => members.has(u[0] as number)),
+    request.external,
   );
   const mover = new Mover(change, new LineIndex(text));
   const units = [

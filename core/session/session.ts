@@ -9,6 +9,7 @@
  * Plain data in and out, no threads and no files: the language server runs a session inside its
  * analysis worker (server/analysisWorker.ts is a message loop around one).
  */
+import { externalFactsHash, type ExternalFacts } from '../fileAnalysis/external';
 import { analyzeFile } from '../fileAnalysis/analyzeFile';
 import { formatVersion, parseKernelVersion, type KernelVersion } from '../catalog/version';
 import type { AnalysisNote, Finding } from '../findings';
@@ -50,6 +51,8 @@ export interface UpdateOptions {
   readonly budget?: AnalysisBudget;
   /** Called between the parse and the analysis (the server's test hooks slow the analysis here). */
   readonly afterParse?: (text: string) => void;
+  /** What the tree index says about the functions and macros the document uses (issue 12). */
+  readonly external?: ExternalFacts;
 }
 
 export interface SessionUpdate {
@@ -176,7 +179,9 @@ export function createSession(options: SessionOptions): Session {
       kernelVersion: version,
       ...(rules ? { rules } : {}),
       ...(opts.budget ? { budget: opts.budget } : {}),
-      context: `${formatVersion(version)}\u0000${JSON.stringify(rules ?? {})}`,
+      ...(opts.external ? { external: opts.external } : {}),
+      // Other files' facts are part of the context: when they change, nothing is re-used.
+      context: `${formatVersion(version)}\u0000${JSON.stringify(rules ?? {})}\u0000${opts.external ? externalFactsHash(opts.external) : ''}`,
     };
     const previous = memos.take(uri);
     const edited = previous ? lintIncrementally(previous, parsed, request) : null;
