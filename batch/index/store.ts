@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { FileFacts } from '../../core/index';
 
 /** Bump when what is stored changes shape or meaning. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 export interface IndexKey {
   readonly format: number;

@@ -41,7 +41,7 @@ const CONDITIONAL = new Set([
 ]);
 
 /** Where `node` sits: 'straight' on the function's straight-line code, or the `if` guarding it. */
-function position(node: SyntaxNode, body: SyntaxNode): 'straight' | 'conditional' | SyntaxNode {
+export function position(node: SyntaxNode, body: SyntaxNode): 'straight' | 'conditional' | SyntaxNode {
   let guard: SyntaxNode | null = null;
   for (let p = node.parent; p && p.id !== body.id; p = p.parent) {
     if (!CONDITIONAL.has(p.type)) continue;

@@ -15,7 +15,7 @@ import type { FunctionInfo } from './functions';
 import { lookupVariable } from './functions';
 import type { AcquireOp, CountSpec, DmaOp, HelperSummaries, HelperSummary, Op, OpContext, ReleaseOp } from './ops';
 import { resultBinding } from './ops/results';
-import { dmaEffects } from './dmaSummary';
+import { dmaEffects, position } from './dmaSummary';
 import { storageOf, type StorageRef } from './storage';
 import type { CountOut, HelperAcquire, HelperDmaEffect, HelperRelease, HelperUse, ParamPlace } from './summaryTypes';
 
@@ -190,6 +190,9 @@ export function summarize(
           single: op.count.kind === 'one',
           dirty: fixedDirty(op),
           dirtyParam: op.dirtyArg ? paramIndexOf(fn, identifierName(op.dirtyArg)) : null,
+          ...(op.via === 'by-name' ? { guessed: true as const } : {}),
+          // A whole release loop (`for (i = 0; i < n; i++) put_page(p[i])`) counts where the loop is.
+          ...(position(op.bulk ? op.bulk.loop : op.node, fn.body) !== 'straight' ? { conditional: true as const } : {}),
         });
       } else {
         uses.push({ ...place, ...where, use: op.use.name });

@@ -52,6 +52,18 @@ export interface HelperRelease extends ParamPlace {
   readonly dirtyParam: number | null;
   readonly fileKey: string | null;
   readonly structName: string | null;
+  /**
+   * The release is a guess from a callee's name (`foo_put_page()` not defined in the file), not a
+   * catalogued call or a summarised helper: good enough within the file, never exported to the
+   * tree (a header's folio_lock() is not a release).
+   */
+  readonly guessed?: true;
+  /**
+   * The release happens only on some paths (under a branch, in a loop, after a label): what the
+   * file's own callers are told, but never exported to the tree, where a caller would take it for
+   * what every call does (__folio_lock() drops the folio only when asked to).
+   */
+  readonly conditional?: true;
 }
 
 /** A helper's use of the data of pages a parameter holds (pageUse.ts by name). */

@@ -173,8 +173,11 @@ export function fileFacts(
     // The catalog's own names (a header's `static inline dma_map_single()`) are the catalog's.
     if (!s || s.origin || seen.has(info.name) || isCatalogued(info.name)) continue;
     seen.add(info.name);
+    // A release guessed from a callee's name, or made on some paths only, stays in its file.
+    const releases = s.releases.filter((r) => !r.guessed && !r.conditional);
+    if (s.acquires.length === 0 && releases.length === 0 && s.uses.length === 0 && s.dma.length === 0) continue;
     functions.push({
-      summary: { ...s, acquires: s.acquires.map(portableAcquire), origin: originOf(info.nameNode) },
+      summary: { ...s, releases, acquires: s.acquires.map(portableAcquire), origin: originOf(info.nameNode) },
       isStatic: isStaticDefinition(info.node),
     });
   }

@@ -107,6 +107,15 @@ describe('findings through other files’ helpers and macros', () => {
     expect(fileFacts(parsed, v612, 'include/linux/mm.h').functions.map((f) => f.summary.name)).toEqual(['xdrv_put']);
   });
 
+  it('only releases every call makes are exported: a release loop is, a release under a branch is not', () => {
+    const parsed = defaultParser().parse(
+      'void xput_pages(struct page **pages, int n)\n{\n\tint i;\n\tfor (i = 0; i < n; i++)\n\t\tput_page(pages[i]);\n}\n' +
+        'void xmaybe(struct page *p, int drop)\n{\n\tif (drop)\n\t\tput_page(p);\n}\n' +
+        'void xguess(struct page **p, int n)\n{\n\tfoo_release_pages(p, n);\n}\n',
+    );
+    expect(fileFacts(parsed, v612, 'x.c').functions.map((f) => f.summary.name)).toEqual(['xput_pages']);
+  });
+
   it('without the index, only the guesses by name remain', () => {
     expect(rows(FIXTURE, 'xdrv_main.c', null)).toEqual(['double-release 29:2-29:25', 'release-mismatch 42:2-42:21']);
   });
