@@ -22,7 +22,7 @@ export const dmaMappingLeak = defineRule({
     description: 'A streaming mapping or coherent allocation is neither released nor stored on some path.',
     catches:
       'A path from a successful dma_map_*(), dma_alloc_*() or dma_pool_alloc() to a return on which the mapping is neither unmapped (freed) nor handed on. Handed on means stored in a struct or through an out-parameter, returned, or passed to a function that this function does not unmap it after: ownership has left, and the rule stays silent, on error returns too. A leak that only happens when a loop runs zero times is not reported.',
-    why: 'Leaked mappings exhaust IOVA space and swiotlb bounce buffers; dma-debug reports "device driver has pending DMA allocations while released from device" at unbind.',
+    why: 'Leaked mappings exhaust IOVA space and swiotlb bounce buffers; on a PCI device, dma-debug reports "device driver has pending DMA allocations while released from device" at unbind (its unbind check runs only on the buses that register for it: PCI and pseries VIO).',
     wrong:
       'addr = dma_map_single(dev, buf, len, DMA_TO_DEVICE);\nif (dma_mapping_error(dev, addr))\n\treturn -ENOMEM;\nif (start_hw(dev, addr))\n\treturn -EIO;\t/* mapping leaks */\nwait_hw(dev);\ndma_unmap_single(dev, addr, len, DMA_TO_DEVICE);',
     right: 'if (start_hw(dev, addr)) {\n\tdma_unmap_single(dev, addr, len, DMA_TO_DEVICE);\n\treturn -EIO;\n}',
@@ -40,8 +40,10 @@ function check({ file, finding }: RuleContext): Finding[] {
 /** What leaks, in the words that fit it: a mapping, coherent memory, a pool block, a pool. */
 function leakMessage(file: FileAnalysis, op: DmaOp, at: string): string {
   const where = `${fnName(op.name)} (line ${lineOf(file, op.node)})`;
+  // dma-debug's unbind check runs only on buses registered with dma_debug_add_bus(): PCI and pseries
+  // VIO (kernel/dma/debug.c; kernel-semantics.md, dma-debug error class 10), not platform or USB.
   const unbind =
-    'dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device"';
+    'on a PCI device, dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device"';
   const name = heldIn(op);
   switch (op.api.role) {
     case 'pool-create':

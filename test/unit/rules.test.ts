@@ -40,7 +40,7 @@ describe('the example drivers, beyond their expect comments', () => {
   it('DMA messages quote dma-debug and name the mapping', () => {
     const [leak] = lint('dma-mapping-leak.c');
     expect(leak?.message).toBe(
-      'The mapping `addr` of `buf` from dma_map_single() (line 13) is neither unmapped nor handed off on this path before `return ret`: it keeps its IOVA space (and any swiotlb bounce buffer); dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device".',
+      'The mapping `addr` of `buf` from dma_map_single() (line 13) is neither unmapped nor handed off on this path before `return ret`: it keeps its IOVA space (and any swiotlb bounce buffer); on a PCI device, dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device".',
     );
     expect(leak?.path?.map((s) => s.range.line)).toEqual([13, 14, 14, 16, 17, 18]);
     const [nents] = lint('dma-unmap-sg-nents.c');

@@ -23,7 +23,7 @@ const at = (text: string): KernelVersion => parseKernelVersion(text) as KernelVe
 describe('what leaks, by name', () => {
   it('a mapping: the handle, what it maps and the line of the map', () => {
     expect(messages(example('dma-mapping-leak.c'), 'dma-mapping-leak').slice(0, 1)).toEqual([
-      'The mapping `addr` of `buf` from dma_map_single() (line 13) is neither unmapped nor handed off on this path before `return ret`: it keeps its IOVA space (and any swiotlb bounce buffer); dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device".',
+      'The mapping `addr` of `buf` from dma_map_single() (line 13) is neither unmapped nor handed off on this path before `return ret`: it keeps its IOVA space (and any swiotlb bounce buffer); on a PCI device, dma-debug reports it when the driver is unbound: "device driver has pending DMA allocations while released from device".',
     ]);
   });
   it('a scatterlist mapping: the list; coherent memory: the CPU address and its handle', () => {
