@@ -175,17 +175,20 @@ function mentions(n: SyntaxNode, names: ReadonlySet<string>): boolean {
 function handedOn(fn: FunctionAnalysis, result: string, tracked: Set<string>): boolean {
   // Values computed from the result (`maxsize = min(maxsize, res * PAGE_SIZE - off)`): if one
   // of them is returned or stored for the caller, the caller learns the short count.
+  // The body's assignments are collected once, in walk order, and the three passes go over them
+  // (walking the body three times was a good part of an editor's update of drivers/scsi/st.c).
   const derived = new Set([result]);
-  for (let pass = 0; pass < 3; pass++) {
-    walk(fn.info.body, (n) => {
-      if (n.type !== 'assignment_expression' && n.type !== 'init_declarator') return true;
-      const left = n.childForFieldName(n.type === 'init_declarator' ? 'declarator' : 'left');
-      const right = n.childForFieldName(n.type === 'init_declarator' ? 'value' : 'right');
-      const name = left ? identifierName(left) : null;
-      if (name && right && mentions(right, derived)) derived.add(name);
-      return true;
-    });
-  }
+  const assignments: { name: string; right: SyntaxNode }[] = [];
+  walk(fn.info.body, (n) => {
+    if (n.type !== 'assignment_expression' && n.type !== 'init_declarator') return true;
+    const left = n.childForFieldName(n.type === 'init_declarator' ? 'declarator' : 'left');
+    const right = n.childForFieldName(n.type === 'init_declarator' ? 'value' : 'right');
+    const name = left ? identifierName(left) : null;
+    if (name && right) assignments.push({ name, right });
+    return true;
+  });
+  for (let pass = 0; pass < 3; pass++)
+    for (const { name, right } of assignments) if (mentions(right, derived)) derived.add(name);
   let handed = false;
   walk(fn.info.body, (n) => {
     if (n.type === 'assignment_expression' && identifierName(n.childForFieldName('right')) === result) {

@@ -12,13 +12,26 @@ export interface TextChange {
   readonly newEnd: number;
 }
 
+/** Characters compared at once while the texts agree: string slices compare natively, char codes one by one do not. */
+const BLOCK = 1024;
+
 /** The smallest single change that turns `before` into `after`, or null when they are equal. */
 export function changeBetween(before: string, after: string): TextChange | null {
   if (before === after) return null;
   const max = Math.min(before.length, after.length);
+  // Common prefix and suffix, first a block at a time (an editor's change is one small place in a
+  // large file: this was 1-2 ms per edit of drivers/scsi/st.c char by char), then char by char.
   let start = 0;
+  while (start + BLOCK <= max && before.slice(start, start + BLOCK) === after.slice(start, start + BLOCK))
+    start += BLOCK;
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
   let tail = 0;
+  while (
+    tail + BLOCK <= max - start &&
+    before.slice(before.length - tail - BLOCK, before.length - tail) ===
+      after.slice(after.length - tail - BLOCK, after.length - tail)
+  )
+    tail += BLOCK;
   while (
     tail < max - start &&
     before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)
