@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createCParser } from '../core/index';
 import { countUse, emptyTally, type CacheTally } from './cache/tally';
 import { lintFileFromDisk, type FileLintRequest, type FileLintResult } from './lintFile';
+import { fullCollection, parsedMemory } from './nativeMemory';
 
 export interface WorkerBatch {
   readonly type: 'batch';
@@ -74,17 +75,21 @@ if (parentPort) {
   const port = parentPort;
   const data = workerData as LintWorkerData;
   const control = new Int32Array(data.control);
+  const memory = parsedMemory(fullCollection());
   const parser = createCParser({
     onNativeParse: (inside) => Atomics.store(control, PoolControl.IN_PARSE, inside ? 1 : 0),
+    onTreeBuilt: memory.built,
   });
-  port.on('message', (message: unknown) => {
-    if (!isBatch(message)) return;
+  // One batch at a time (the pool sends the next after the reply); between files the worker
+  // returns to its event loop, where the trees of the files before are freed (nativeMemory.ts).
+  const lintBatch = async (message: WorkerBatch): Promise<void> => {
     const results: WorkerReply['results'][number][] = [];
     const deferred: number[] = [];
     let linted = 0;
     let prefiltered = 0;
     const cache = emptyTally();
-    message.files.forEach((file, i) => {
+    for (let i = 0; i < message.files.length; i++) {
+      const file = message.files[i] as string;
       const index = message.indices[i] as number;
       Atomics.store(control, PoolControl.CURRENT, index);
       runTestHook(file);
@@ -94,15 +99,20 @@ if (parentPort) {
           : lintFileFromDisk(file, message.request, parser, data.deferAbove);
       if (r === null) {
         deferred.push(index);
-        return;
+        continue;
       }
       if (r.status === 'linted') linted++;
       if (r.status === 'skipped-prefilter') prefiltered++;
       countUse(cache, r.cache);
       if (r.findings.length > 0 || r.notes.length > 0 || r.problem || r.facts) results.push({ index, result: r });
-    });
+      const settling = memory.settle();
+      if (settling) await settling;
+    }
     Atomics.store(control, PoolControl.CURRENT, -1);
     const reply: WorkerReply = { type: 'results', id: message.id, results, linted, prefiltered, deferred, cache };
     port.postMessage(reply);
+  };
+  port.on('message', (message: unknown) => {
+    if (isBatch(message)) void lintBatch(message);
   });
 }

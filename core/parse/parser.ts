@@ -210,6 +210,13 @@ export interface CParserOptions {
    * (a SharedArrayBuffer) and ask the parse to stop (`shouldStop`) instead.
    */
   readonly onNativeParse?: (inside: boolean) => void;
+  /**
+   * Called after each native parse that built a tree, with the length of the text parsed.
+   * tree-sitter's node binding keeps a tree in native memory that V8 is never told about and
+   * frees it only when V8 collects the tree's wrapper; a thread that parses many files uses this
+   * to collect garbage as that memory grows (batch/nativeMemory.ts).
+   */
+  readonly onTreeBuilt?: (chars: number) => void;
 }
 
 export function createCParser(options: CParserOptions = {}): CParser {
@@ -237,7 +244,9 @@ export function createCParser(options: CParserOptions = {}): CParser {
       // Asked once more after the mark: a stop requested by a thread that read "not inside" just
       // before the mark is seen here, before the native code starts.
       if (stop?.() === true) throw new ParseStopped();
-      return native(parsedText, old);
+      const tree = native(parsedText, old);
+      options.onTreeBuilt?.(parsedText.length);
+      return tree;
     } finally {
       mark?.(false);
     }

@@ -1,0 +1,75 @@
+/**
+ * Dead parse trees, collected in time. tree-sitter's node binding keeps each tree in native memory
+ * that V8 is never told about, and frees it only when V8 collects the tree's JS wrapper. A wrapper
+ * that lives through a file's analysis is promoted to the old generation, and a thread with a small
+ * heap then runs a full collection only now and then: the dead trees pile up. A cold tree index
+ * build (which parses the kernel's 4–7 MB register headers) peaked at 1.2 GB RSS with worker heaps
+ * of 20 MB (issue 12, docs/benchmarks.md "tree index: cold build").
+ *
+ * So a thread that parses many files counts the characters it has parsed (CParserOptions.onTreeBuilt)
+ * and, between files, returns to its event loop (where Node-API runs the finalizers that delete
+ * the trees V8 has collected) and collects garbage once they pass a bound: the trees of the files
+ * before are then freed, and the next file's tree reuses their memory instead of growing the process.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * About 4 MB of source between collections: a tree takes ~20 bytes of native memory per
+ * character parsed (measured on amdgpu's register headers), so ~80 MB of trees per thread at most.
+ */
+export const COLLECT_EVERY_CHARS = 4 * 1024 * 1024;
+
+/**
+ * V8's full garbage collection as a function, or null where it cannot be had. Without
+ * `--expose-gc` on the command line, the flag is set now and read from a new context, which V8
+ * gives a `gc` global from then on (the flag only affects contexts created after it is set).
+ */
+export function fullCollection(): (() => void) | null {
+  const existing = (globalThis as { gc?: unknown }).gc;
+  if (typeof existing === 'function') return existing as () => void;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('typeof gc === "function" ? gc : null');
+    return typeof gc === 'function' ? (gc as () => void) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface ParsedMemory {
+  /** For CParserOptions.onTreeBuilt: a tree of `chars` characters was built. */
+  readonly built: (chars: number) => void;
+  /**
+   * Between files, when a tree was built since the last call: a turn of the event loop (after a
+   * full collection, once the trees built since the last one pass the bound). Null when there is
+   * nothing to wait for.
+   */
+  readonly settle: () => Promise<void> | null;
+}
+
+/**
+ * Counts what was parsed; `settle` collects with `collect` every `everyChars` characters. The
+ * turn of the event loop is what frees the trees: Node-API runs an addon's finalizers (the one
+ * that deletes a tree) from the event loop, not inside the collection, so a thread that parses
+ * file after file without returning to its loop frees none of them, collected or not.
+ */
+export function parsedMemory(collect: (() => void) | null, everyChars = COLLECT_EVERY_CHARS): ParsedMemory {
+  let unsettled = 0;
+  let sinceCollection = 0;
+  return {
+    built: (chars) => {
+      unsettled += chars;
+      sinceCollection += chars;
+    },
+    settle: () => {
+      if (unsettled === 0) return null;
+      unsettled = 0;
+      if (collect !== null && sinceCollection >= everyChars) {
+        sinceCollection = 0;
+        collect();
+      }
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    },
+  };
+}
