@@ -67,7 +67,7 @@ export async function runIndex(
   });
   if (bar) process.stderr.write('\r\u001b[K');
   for (const u of result.unsummarised) io.err(`pinscope: ${terminalPath(u.file)}: not summarised: ${u.problem}`);
-  const facts = result.tree.counts();
+  const facts = result.counts;
   if (!values.quiet)
     io.err(
       `pinscope: indexed ${terminalPath(root)} for Linux ${formatVersion(kernel.version)}: ${result.files} files (${result.hashed} read, ${result.summarised} summarised in ${result.rounds} round${result.rounds === 1 ? '' : 's'}${result.fresh ? ', new index' : ''}); ${facts.functions} function summaries, ${facts.macros} macros, ${facts.wrappers} wrapper macros (${((performance.now() - started) / 1000).toFixed(1)} s) → ${terminalPath(indexFolder(root))}`,

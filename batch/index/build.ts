@@ -14,7 +14,7 @@
  * helpers is not summarised (a known limit, docs/cross-file.md).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { calledNamesIn, parseKernelVersion, type FileFacts, type KernelVersion } from '../../core/index';
@@ -24,7 +24,16 @@ import { listCFiles } from '../files';
 import { mayContainCatalogued } from '../prefilter';
 import { decodeSource, DEFAULT_MAX_BYTES } from '../source';
 import { resolvedIncludes } from './includes';
-import { indexFolder, indexKey, loadIndex, saveIndex, type FileState, type IndexKey, type StoredFacts } from './store';
+import {
+  indexFolder,
+  indexKey,
+  loadIndex,
+  saveIndex,
+  writeJsonWhole,
+  type FileState,
+  type IndexKey,
+  type StoredFacts,
+} from './store';
 import { TreeFacts, type IndexedFile } from './treeFacts';
 
 /**
@@ -53,7 +62,10 @@ export interface IndexOptions {
 }
 
 export interface IndexResult {
+  /** The tree's facts as a lint sees them, built when first asked for (it is a whole-tree structure). */
   readonly tree: TreeFacts;
+  /** How many facts the index has, for the index command's summary line. */
+  readonly counts: { readonly functions: number; readonly macros: number; readonly wrappers: number };
   /** Where facts.json is (for lint workers); null when the index was not written. */
   readonly factsFile: string | null;
   readonly files: number;
@@ -252,7 +264,7 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
     while (todo.size > 0 && rounds < (options.maxRounds ?? MAX_ROUNDS)) {
       rounds++;
       mkdirSync(roundDir, { recursive: true });
-      writeFileSync(roundFile, JSON.stringify(storedFactsOf(key, root, headers, includes, facts)));
+      writeJsonWhole(roundFile, storedFactsOf(key, root, headers, includes, facts));
       const files = [...todo].map((rel) => path.join(root, rel));
       const pool = await lintFiles(files, {
         request: {
@@ -292,12 +304,19 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
       storedFactsOf(key, root, headers, includes, facts),
     );
   let tree: TreeFacts | null = null;
+  const counts = { functions: 0, macros: 0, wrappers: 0 };
+  for (const f of facts.values()) {
+    counts.functions += f.functions.length;
+    counts.macros += f.macros.length;
+    counts.wrappers += f.wrappers.length;
+  }
   return {
     // Built when asked for: a lint run only needs the file its workers read.
     get tree(): TreeFacts {
       tree ??= treeOf();
       return tree;
     },
+    counts,
     factsFile: persist ? path.join(folder, 'facts.json') : null,
     files: listing.length,
     hashed,

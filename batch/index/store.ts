@@ -15,10 +15,11 @@
  * format): an index with another key is never read, whatever is in it.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { FileFacts } from '../../core/index';
+import { writeJson } from './jsonStream';
 
 /** Bump when what is stored changes shape or meaning. */
 const FORMAT = 3;
@@ -114,10 +115,19 @@ export function loadFacts(file: string, key: IndexKey): StoredFacts | null {
   return facts as StoredFacts;
 }
 
-function writeWhole(file: string, text: string): void {
+/**
+ * Writes `value` as JSON to `file` through a temporary name. Streamed two levels down (each
+ * file's entry is a piece of its own): a whole kernel's state is 16 MB of text, never held at once.
+ */
+export function writeJsonWhole(file: string, value: unknown): void {
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, text);
+    const fd = openSync(temp, 'w');
+    try {
+      writeJson(fd, value, 2);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temp, file);
   } catch (e) {
     rmSync(temp, { force: true });
@@ -128,8 +138,8 @@ function writeWhole(file: string, text: string): void {
 /** Writes both files (facts first: a state never describes facts that are not on disk). */
 export function saveIndex(folder: string, state: StoredState, facts: StoredFacts): void {
   mkdirSync(folder, { recursive: true });
-  writeWhole(factsPath(folder), JSON.stringify(facts));
-  writeWhole(statePath(folder), JSON.stringify(state));
+  writeJsonWhole(factsPath(folder), facts);
+  writeJsonWhole(statePath(folder), state);
 }
 
 /**

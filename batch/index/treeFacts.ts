@@ -151,19 +151,6 @@ export class TreeFacts {
     return externalFactsHash(this.externalFor(rel, text));
   }
 
-  /** How many facts the tree has, for the index command's summary line. */
-  counts(): { functions: number; macros: number; wrappers: number } {
-    let functions = 0;
-    let macros = 0;
-    let wrappers = 0;
-    for (const entry of this.files.values()) {
-      functions += entry.facts.functions.length;
-      macros += entry.facts.macros.length;
-      wrappers += entry.facts.wrappers.length;
-    }
-    return { functions, macros, wrappers };
-  }
-
   /** Every fact of one file, for the index's own bookkeeping. */
   factsOf(rel: string): FileFacts | undefined {
     return this.files.get(rel)?.facts;
