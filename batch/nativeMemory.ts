@@ -18,7 +18,7 @@ import { runInNewContext } from 'node:vm';
  * About 4 MB of source between collections: a tree takes ~20 bytes of native memory per
  * character parsed (measured on amdgpu's register headers), so ~80 MB of trees per thread at most.
  */
-export const COLLECT_EVERY_CHARS = 4 * 1024 * 1024;
+const COLLECT_EVERY_CHARS = 4 * 1024 * 1024;
 
 /**
  * V8's full garbage collection as a function, or null where it cannot be had. Without
