@@ -10,7 +10,7 @@
  */
 import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
-import { blankConditionals, blankKernelAnnotations, blankTypeArguments } from './prepare';
+import { blankConditionals, blankKernelAnnotations, blankTypeArguments, preparedAfterChange } from './prepare';
 import { blankBodies, topLevelFunctions, type LexicalFunction } from './focus';
 import { changeBetween, type TextChange } from '../text/change';
 import {
@@ -289,7 +289,11 @@ export function createCParser(options: CParserOptions = {}): CParser {
    */
   const parseMode = (text: string, mode: PrepareMode, previous: ParsedSource | undefined): ParsedSource => {
     if (!previous) return parseFresh(text, mode).parsed;
-    const parsedText = prepare(text, mode).text;
+    const textChange = changeBetween(previous.text, text);
+    const parsedText =
+      textChange === null
+        ? previous.parsedText
+        : (preparedAfterChange(previous.text, previous.parsedText, text, textChange) ?? prepare(text, mode).text);
     const change = changeBetween(previous.parsedText, parsedText);
     if (change === null) return { ...previous, text, other: undefined };
     const fn = itemAround(previous.root, change.start, change.oldEnd);

@@ -176,3 +176,54 @@ export function blankConditionals(text: string, alternates: boolean): string {
   }
   return applyBlanks(text, blanks);
 }
+
+/** Every word a preparation pass looks for: the annotations, the type-taking macros and the keywords they blank. */
+const PREPARED_WORD = new RegExp(
+  `(?<![A-Za-z0-9_])(?:${[...BARE_ANNOTATIONS, ...CALL_ANNOTATIONS, ...TYPE_ARGUMENT_MACROS, 'struct', 'union']
+    .sort((a, b) => b.length - a.length)
+    .join('|')})(?![A-Za-z0-9_])`,
+);
+
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+
+/** The whole lines of `text` around `[start, end)`. */
+function linesAround(text: string, start: number, end: number): string {
+  const from = text.lastIndexOf('\n', start - 1) + 1;
+  const to = text.indexOf('\n', end);
+  return text.slice(from, to < 0 ? text.length : to);
+}
+
+/**
+ * `after`'s preparation, from the preparation `prepared` of `before` (in the same mode) when the
+ * one change between them cannot change what any pass blanks; null when it might (then prepare
+ * the whole text). A whole preparation was 1-1.5 ms of every edit of a 100 KB file, per mode.
+ *
+ * The passes look at directive lines (`#`), at the words of PREPARED_WORD and at the brackets
+ * `(`, `)`, `;` and `{` that end their argument scans; they never read strings or comments. So
+ * when the changed text holds no such bracket, and the lines it touches, in both texts, and the
+ * lines of its nearest non-blank neighbours hold no `#` and no such word, every match of every
+ * pass is the same match, moved. The change itself is then blanked exactly when it lies inside
+ * a blanked range: such a range (a conditional's dropped branch, an annotation with its
+ * arguments) reaches the change's nearest non-blank neighbours on both sides (a dropped branch
+ * ends at a directive line, which has a `#`), so the change is copied as it is when both
+ * neighbours are copied as they are, and null is returned otherwise.
+ */
+export function preparedAfterChange(
+  before: string,
+  prepared: string,
+  after: string,
+  change: { start: number; oldEnd: number; newEnd: number },
+): string | null {
+  const removed = before.slice(change.start, change.oldEnd);
+  const inserted = after.slice(change.start, change.newEnd);
+  if (/[#();{]/.test(removed) || /[#();{]/.test(inserted)) return null;
+  let left = change.start - 1;
+  while (left >= 0 && isSpace(before.charCodeAt(left))) left--;
+  let right = change.oldEnd;
+  while (right < before.length && isSpace(before.charCodeAt(right))) right++;
+  if (left < 0 || right >= before.length) return null;
+  if (prepared[left] !== before[left] || prepared[right] !== before[right]) return null;
+  const lines = [linesAround(before, left, right), linesAround(after, left, right - change.oldEnd + change.newEnd)];
+  if (lines.some((l) => l.includes('#') || PREPARED_WORD.test(l))) return null;
+  return prepared.slice(0, change.start) + inserted + prepared.slice(change.oldEnd);
+}

@@ -10,7 +10,13 @@ import { parseKernelVersion, type KernelVersion } from '../../core/catalog/versi
 import { parseNotes } from '../../core/lint';
 import { createCParser, type ParsedSource } from '../../core/parse/parser';
 import { LineIndex } from '../../core/text/lineIndex';
-import { blankConditionals, blankKernelAnnotations, blankTypeArguments } from '../../core/parse/prepare';
+import {
+  blankConditionals,
+  blankKernelAnnotations,
+  blankTypeArguments,
+  preparedAfterChange,
+} from '../../core/parse/prepare';
+import { changeBetween } from '../../core/text/change';
 import { parseProblemsWithin, walk, type ParseProblem, type SyntaxNode } from '../../core/parse/syntax';
 import { topLevelFunctions } from '../../core/parse/focus';
 // The seeded generator the triage draw uses: a failing sequence replays from its name.
@@ -44,6 +50,78 @@ describe('offset-preserving preparation', () => {
     const src = '#if 0\nbroken(\n#endif\n#ifdef A\n{ a();\n#else\n{ b();\n#endif\n}';
     expect(blankConditionals(src, false)).toBe('#if 0\n       \n#endif\n#ifdef A\n{ a();\n#else\n{ b();\n#endif\n}');
     expect(blankConditionals(src, true)).toBe('#if 0\n       \n#endif\n#ifdef A\n{ a();\n     \n      \n#endif\n}');
+  });
+});
+
+describe('preparing an edited text from the old preparation', () => {
+  const full = (t: string, firstBranch: boolean): string =>
+    blankTypeArguments(blankKernelAnnotations(blankConditionals(t, firstBranch)));
+  // Annotations with and without arguments, type-taking macros, #if 0, #else branches, a
+  // directive-free whitespace line inside a dropped branch, and plain code.
+  const synthetic = [
+    'static int __must_check f(void __user *p, struct page **x __free(kfree))',
+    '{',
+    '\tstruct foo *w = container_of(p, struct foo,',
+    '\t\t\t\t      node);',
+    '\tint n = 0;',
+    '#if 0',
+    '\tn = old_call(p);',
+    '#endif',
+    '#ifdef CONFIG_A',
+    '\tif (n) {',
+    '',
+    '\t\tn = a(p);',
+    '#else',
+    '\tif (!n) {',
+    '',
+    '\t\tn = b(p) __acquires(lock);',
+    '#endif',
+    '\t\tn += 2;',
+    '\t}',
+    '\treturn n;',
+    '}',
+    '',
+  ].join('\n');
+  const INSERTS = [' ', '\n', 'x', '_', '(', ')', ';', '{', '#', 'struct ', '__user', '0', '\n#else\n', '\t'];
+
+  it('gives the whole preparation of the new text, or null', () => {
+    const texts: [string, string][] = [
+      ['synthetic', synthetic],
+      ['kernel-idioms.c', idioms],
+    ];
+    const next = mulberry32(44);
+    let reused = 0;
+    let tried = 0;
+    for (const [name, text] of texts)
+      for (const firstBranch of [false, true]) {
+        let current = text;
+        let prepared = full(text, firstBranch);
+        for (let k = 0; k < 1500; k++) {
+          const at = Math.floor(next() * current.length);
+          const edited =
+            next() < 0.5
+              ? current.slice(0, at) + (INSERTS[Math.floor(next() * INSERTS.length)] as string) + current.slice(at)
+              : current.slice(0, at) + current.slice(Math.min(current.length, at + 1 + Math.floor(next() * 6)));
+          const change = changeBetween(current, edited);
+          if (!change) continue;
+          tried++;
+          const quick = preparedAfterChange(current, prepared, edited, change);
+          const expected = full(edited, firstBranch);
+          if (quick !== null) {
+            reused++;
+            expect(quick, `${name} ${firstBranch ? 'first-branch' : 'all-branches'} edit ${k}`).toBe(expected);
+          }
+          current = edited;
+          prepared = expected;
+          // Back to the original now and then, so the text does not drift into noise.
+          if (next() < 0.1) {
+            current = text;
+            prepared = full(text, firstBranch);
+          }
+        }
+      }
+    // About a quarter of these edits (dense with annotations and directives) are spliced in.
+    expect(reused).toBeGreaterThan(tried / 6);
   });
 });
 
