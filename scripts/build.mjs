@@ -25,6 +25,7 @@ const nodeBase = {
 const targets = [
   ['cli/main.ts', 'dist/cli/pinscope.js', nodeBase],
   ['batch/lintWorker.ts', 'dist/worker/lint-worker.js', nodeBase],
+  ['batch/index/updateWorker.ts', 'dist/worker/index-worker.js', nodeBase],
   ['server/main.ts', 'dist/server/server.js', nodeBase],
   ['server/analysisMain.ts', 'dist/server/analysis.js', nodeBase],
   ['client/extension.ts', 'dist/client/extension.js', nodeBase],

@@ -48,6 +48,7 @@ const bundles = [
   ['server/main.ts', 'dist/server/server.js', node],
   ['server/analysisMain.ts', 'dist/server/analysis.js', node],
   ['batch/lintWorker.ts', 'dist/worker/lint-worker.js', node],
+  ['batch/index/updateWorker.ts', 'dist/worker/index-worker.js', node],
   [
     'client/webview/main.ts',
     'dist/webview/panel.js',

@@ -110,6 +110,7 @@ class PinscopeServer {
           ? connection.window.createWorkDoneProgress()
           : Promise.resolve(connection.window.attachWorkDoneProgress(undefined)),
       workerScript: path.join(path.dirname(options.bundle), '..', 'worker', 'lint-worker.js'),
+      indexWorkerScript: path.join(path.dirname(options.bundle), '..', 'worker', 'index-worker.js'),
       log,
       changed: () => this.kinds.c.settingsChanged(this.documents.all()),
     });

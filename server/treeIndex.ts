@@ -9,10 +9,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkDoneProgressReporter } from 'vscode-languageserver/node';
-import { updateIndex } from '../batch/index/build';
 import type { IndexRequest } from '../batch/index/forLint';
 import { hasIndex, indexFolder, indexKey } from '../batch/index/store';
 import { isInside, treeRootOf } from '../batch/index/treeRoot';
+import { updateIndexIsolated } from '../batch/index/updateIsolated';
 
 /** A save is acted on after this long without another (a "save all" is one update). */
 const SAVE_DEBOUNCE_MS = 300;
@@ -25,6 +25,8 @@ export interface TreeIndexDeps {
   readonly progress: () => Promise<WorkDoneProgressReporter>;
   /** The bundled lint worker: summarising runs on worker threads. */
   readonly workerScript: string;
+  /** The bundled index worker: each update runs on a thread of its own, whose memory goes with it. */
+  readonly indexWorkerScript: string;
   readonly log: (message: string) => void;
   /** The facts changed: analyse the open documents again. */
   readonly changed: () => void;
@@ -100,23 +102,22 @@ export class TreeIndexes {
     progress.begin('pinscope: tree index', 0, path.basename(tree.root), false);
     const started = Date.now();
     const first = tree.request === null;
-    let lastReport = 0;
     try {
-      const result = await updateIndex({
-        root: tree.root,
-        pinscopeVersion: this.deps.version,
-        kernelVersion: tree.kernelVersion,
-        workerScript: this.deps.workerScript,
-        onProgress: (phase, done, total) => {
-          const now = Date.now();
-          if (now - lastReport < 100 && done + 1 < total) return;
-          lastReport = now;
+      const result = await updateIndexIsolated(
+        {
+          root: tree.root,
+          pinscopeVersion: this.deps.version,
+          kernelVersion: tree.kernelVersion,
+          workerScript: this.deps.workerScript,
+        },
+        this.deps.indexWorkerScript,
+        // The update's thread posts progress at most every 100 ms.
+        (phase, done, total) =>
           progress.report(
             total === 0 ? 100 : Math.floor(((done + 1) / total) * 100),
             `${phase === 'scan' ? 'reading' : 'summarising'} ${done + 1}/${total}`,
-          );
-        },
-      });
+          ),
+      );
       if (result.factsFile && existsSync(result.factsFile))
         tree.request = { factsFile: result.factsFile, key: indexKey(this.deps.version, tree.kernelVersion) };
       this.deps.log(
