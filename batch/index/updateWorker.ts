@@ -39,6 +39,7 @@ async function main(): Promise<void> {
         unsummarised: result.unsummarised,
         factsChanged: result.factsChanged,
         fresh: result.fresh,
+        counts: result.counts,
       },
     });
   } catch (e) {
