@@ -111,6 +111,13 @@ function hasStorage(declaration: SyntaxNode, keyword: string): boolean {
 
 /** The variables one declaration (or parameter declaration) introduces. */
 function variablesOf(declaration: SyntaxNode, scope: VariableScope, index = -1): Variable[] {
+  // Declarators first: a prototype (most of a file's top-level declarations) declares no
+  // variable, and its type and qualifiers need not be read.
+  const shapes = declaration
+    .childrenForFieldName('declarator')
+    .map(declaratorShape)
+    .filter((shape) => shape.nameNode && !shape.isFunction);
+  if (shapes.length === 0) return [];
   const typeNode = declaration.childForFieldName('type');
   const typeText = typeNode?.text ?? '';
   const qualifiers = declaration.children
@@ -120,9 +127,8 @@ function variablesOf(declaration: SyntaxNode, scope: VariableScope, index = -1):
   const fullType = `${qualifiers} ${typeText}`.trim();
   const isStatic = hasStorage(declaration, 'static');
   const result: Variable[] = [];
-  for (const d of declaration.childrenForFieldName('declarator')) {
-    const shape = declaratorShape(d);
-    if (!shape.nameNode || shape.isFunction) continue;
+  for (const shape of shapes) {
+    if (!shape.nameNode) continue;
     result.push({
       name: shape.nameNode.text,
       typeText: fullType,

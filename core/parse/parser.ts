@@ -120,15 +120,27 @@ function pointAt(text: string, index: number): Point {
   return { row, column: index - lineStart };
 }
 
-/** A change of `before` into `after` as tree-sitter wants it. */
+/** The point of `index`, from the point `from` of the earlier index `at` (the same text before both). */
+function pointAfter(text: string, at: number, from: Point, index: number): Point {
+  let row = from.row;
+  let lineStart = at - from.column;
+  for (let i = text.indexOf('\n', at); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
+}
+
+/** A change of `before` into `after` as tree-sitter wants it (the lines before it counted once, not three times). */
 function editOf(before: string, after: string, change: TextChange): Parser.Edit {
+  const start = pointAt(before, change.start);
   return {
     startIndex: change.start,
     oldEndIndex: change.oldEnd,
     newEndIndex: change.newEnd,
-    startPosition: pointAt(before, change.start),
-    oldEndPosition: pointAt(before, change.oldEnd),
-    newEndPosition: pointAt(after, change.newEnd),
+    startPosition: start,
+    oldEndPosition: pointAfter(before, change.start, start, change.oldEnd),
+    newEndPosition: pointAfter(after, change.start, start, change.newEnd),
   };
 }
 

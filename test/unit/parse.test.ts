@@ -213,7 +213,11 @@ describe('an edited tree equals a fresh parse', () => {
   const parsedShape = (p: ReturnType<ReturnType<typeof createCParser>['parse']>): unknown => ({
     mode: p.mode,
     tree: shape(p.root),
-    items: p.root.namedChildren.map((c) => `${c.type}:${c.startIndex}:${c.endIndex}`),
+    // Rows and columns too: the edit tree-sitter is told carries them (parser.ts editOf).
+    items: p.root.namedChildren.map(
+      (c) =>
+        `${c.type}:${c.startIndex}:${c.endIndex}:${c.startPosition.row}.${c.startPosition.column}:${c.endPosition.row}.${c.endPosition.column}`,
+    ),
     problems: p.problems
       .map((q) => `${q.kind}:${q.startIndex}:${q.endIndex}:${q.token ?? ''}`)
       .sort()
