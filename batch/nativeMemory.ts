@@ -15,10 +15,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
- * About 4 MB of source between collections: a tree takes ~20 bytes of native memory per
- * character parsed (measured on amdgpu's register headers), so ~80 MB of trees per thread at most.
+ * About 16 MB of source between collections. Most trees are freed by the event-loop turns alone
+ * (their wrappers die young); the collections are for those promoted to the old generation. Side
+ * by side on Linux 6.12 (docs/benchmarks.md), 16 MB peaked as low as 4 MB (385 vs 386 MB) for 7%
+ * less CPU; without collections the peak was 412 MB.
  */
-const COLLECT_EVERY_CHARS = 4 * 1024 * 1024;
+const COLLECT_EVERY_CHARS = 16 * 1024 * 1024;
 
 /**
  * V8's full garbage collection as a function, or null where it cannot be had. Without
