@@ -105,6 +105,12 @@ export class LspClient {
     this.settings = settings;
   }
 
+  /** Text the server wrote to stderr: a waitFor on it is checked again (stderr and stdout are two pipes). */
+  addStderr(text: string): void {
+    this.stderr += text;
+    this.changed();
+  }
+
   private changed(): void {
     for (const l of this.listeners.splice(0)) l();
   }
@@ -232,9 +238,7 @@ export async function startClient(options: StartOptions = {}): Promise<LspClient
     new StreamMessageWriter(child.stdin),
   );
   const client = new LspClient(child, connection, { debounce: 0, ...options.settings });
-  child.stderr.on('data', (d: Buffer) => {
-    client.stderr += d.toString();
-  });
+  child.stderr.on('data', (d: Buffer) => client.addStderr(d.toString()));
   client.attach();
   connection.listen();
   const folder = options.folder ?? WS;
