@@ -71,8 +71,12 @@ export class RawClient {
     for (const l of this.listeners.splice(0)) l();
   }
 
-  /** The first message (or stderr state) `pick` accepts, waiting for it up to `timeoutMs`. */
-  waitFor<T>(what: string, pick: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  /**
+   * The first message (or stderr state) `pick` accepts, waiting for it up to `timeoutMs`. `undefined` and
+   * `false` both mean "not yet", as in harness.ts's LspClient.waitFor: a boolean condition must not pass at
+   * once because it is false.
+   */
+  waitFor<T>(what: string, pick: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`timed out waiting for ${what}; stderr:\n${this.stderr}`)),
@@ -80,7 +84,7 @@ export class RawClient {
       );
       const check = (): void => {
         const found = pick();
-        if (found !== undefined) {
+        if (found !== undefined && found !== false) {
           clearTimeout(timer);
           resolve(found);
         } else this.listeners.push(check);
