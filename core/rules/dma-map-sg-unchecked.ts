@@ -9,6 +9,7 @@ import { wrappersWithRole } from '../catalog/wrappers';
 import { canonical, unwrap } from '../analysis/expr';
 import type { Finding } from '../findings';
 import { dmaFunctions } from './support/dmaOps';
+import { signOnlyCheckOf } from './support/signOnlyCheck';
 import { fnName, spanOf } from './support/finding';
 import { defineRule, type RuleContext } from './support/rule';
 
@@ -22,7 +23,7 @@ export const dmaMapSgUnchecked = defineRule({
     fixable: 'none',
     description: 'The result of dma_map_sg() is not checked for 0 (failure) before it is used.',
     catches:
-      'dma_map_sg()/dma_map_sg_attrs() whose result is ignored, or used as a segment count without a `== 0` (or `<= 0`) check on the path.',
+      'dma_map_sg()/dma_map_sg_attrs() whose result is ignored, used as a segment count without a `== 0` (or `<= 0`) check on the path, or checked only with `< 0` (it is never negative).',
     why: '"dma_map_sg() returns the number of DMA address segments mapped … or 0 in case of failure." There is no dma_mapping_error() for scatterlists; an unchecked 0 programs the device with no segments, or with stale ones.',
     wrong:
       'count = dma_map_sg(dev, sgl, nents, DMA_TO_DEVICE);\nfor_each_sg(sgl, sg, count, i) hw_add(sg_dma_address(sg));',
@@ -41,6 +42,20 @@ function check({ file, finding }: RuleContext): Finding[] {
       // Kept in a variable or a field: is that place ever tested? Used any other way (returned,
       // passed straight on, compared in place), the caller or the expression deals with it.
       const target = map.resultKey;
+      // `n = dma_map_sg(...); if (n < 0)`: a check that cannot see the failure (0) is no check.
+      const signOnly =
+        !ignored && target !== null && map.api.returns === 'count' ? signOnlyCheckOf(map.node, target) : null;
+      if (signOnly && target !== null && !returnsCount(fn.info.body, target)) {
+        findings.push(
+          finding({
+            span: spanOf(signOnly),
+            function: fn.info.name,
+            message: `\`${signOnly.text}\` does not catch a failed ${fnName(map.name)}: it returns 0 on failure, never a negative value ("dma_map_sg() returns the number of DMA address segments mapped … or 0 in case of failure"). Test \`${target}\` for 0.`,
+            related: [{ span: spanOf(map.node), message: `the ${fnName(map.name)} whose failure is missed` }],
+          }),
+        );
+        continue;
+      }
       if (!ignored && (target === null || isTested(fn.info.body, target))) continue;
       // Returned to the caller, as it is or as what a loop over it counted (bnx2fc_map_sg()
       // returns the descriptors it filled, 0 for no segments, and its caller turns 0 into

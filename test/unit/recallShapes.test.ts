@@ -187,6 +187,56 @@ static void demo_poll(struct demo_ring *r, void *buf, size_t len, bool refill)
   });
 });
 
+describe('a dma_map_sg() count checked only for a negative value', () => {
+  // dma_map_sg() returns 0 on failure, never a negative value (HSI omap_ssi_port, fixed in 2022).
+  const near = `${HEAD}
+static int demo_sg(struct demo_ring *r, struct scatterlist *sgl, int nents)
+{
+	int ret;
+
+	ret = demo_prepare(r);
+	if (ret < 0)
+		return ret;
+	ret = dma_map_sg(r->dev, sgl, nents, DMA_TO_DEVICE);
+	if (ret <= 0)
+		return -EIO;
+	demo_start(r, sg_dma_address(sgl), ret);
+	return 0;
+}
+
+static int demo_sg_twice(struct demo_ring *r, struct scatterlist *sgl, int nents)
+{
+	int n = dma_map_sg(r->dev, sgl, nents, DMA_FROM_DEVICE);
+
+	if (n < 0)
+		return n;
+	if (!n)
+		return -ENOMEM;
+	demo_start(r, sg_dma_address(sgl), n);
+	return 0;
+}
+`;
+  it("`<= 0`, or `< 0` followed by a test for 0, or `< 0` on another call's result: silent", () =>
+    expect(lint(near)).toEqual([]));
+
+  it('`<= 0` turned into `< 0`: reported at the comparison, the map as related', () => {
+    const text = edit(near, 'if (ret <= 0)', 'if (ret < 0)');
+    const [line, col] = at(text, 'ret < 0)\n\t\treturn -EIO'); // the second `ret < 0`
+    expect(lint(text)).toEqual([['dma-map-sg-unchecked', line, col, line, col + 'ret < 0'.length]]);
+    const f = lintText(text, { kernelVersion: v612 }).findings[0];
+    expect(f?.message).toBe(
+      '`ret < 0` does not catch a failed dma_map_sg(): it returns 0 on failure, never a negative value ("dma_map_sg() returns the number of DMA address segments mapped … or 0 in case of failure"). Test `ret` for 0.',
+    );
+    expect(f?.related.map((r) => r.range.line)).toEqual([at(text, 'ret = dma_map_sg')[0]]);
+  });
+
+  it('the test for 0 removed after `< 0`: reported', () => {
+    const text = edit(near, '\tif (!n)\n\t\treturn -ENOMEM;\n', '');
+    const [line, col] = at(text, 'n < 0');
+    expect(lint(text)).toEqual([['dma-map-sg-unchecked', line, col, line, col + 'n < 0'.length]]);
+  });
+});
+
 describe('iov_iter users are told to extract, not to call pin_user_pages()', () => {
   const text = `#include <linux/uio.h>
 static int demo_dio(struct bio *bio, struct iov_iter *iter)
