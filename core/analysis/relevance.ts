@@ -5,7 +5,14 @@
  */
 import { ACQUIRE_APIS, RELEASE_APIS } from '../catalog/gup';
 import { DIRTY_CALLS, PAGE_USES, EXTRA_REFERENCE_CALLS } from '../catalog/pageUse';
-import { COHERENT_ALLOC_NAMES, COHERENT_FREE_NAMES, DMA_RELEVANT_NAMES, DMA_UNMAP_NAMES } from '../catalog/dma';
+import {
+  COHERENT_ALLOC_NAMES,
+  COHERENT_FREE_NAMES,
+  DMA_RELEVANT_NAMES,
+  DMA_UNMAP_NAMES,
+  SG_COUNT_MAP_NAMES,
+  SG_COUNT_TAKER_NAMES,
+} from '../catalog/dma';
 import { mayBeReleaseHelper } from '../catalog/helpers';
 import type { LexicalFunction } from '../parse/focus';
 
@@ -28,6 +35,8 @@ const DMA_NAMES: ReadonlySet<string> = new Set(DMA_RELEVANT_NAMES);
 const DMA_UNMAPS: ReadonlySet<string> = new Set(DMA_UNMAP_NAMES);
 const COHERENT_ALLOCS: ReadonlySet<string> = new Set(COHERENT_ALLOC_NAMES);
 const COHERENT_FREES: ReadonlySet<string> = new Set(COHERENT_FREE_NAMES);
+const SG_COUNT_MAPS: ReadonlySet<string> = new Set(SG_COUNT_MAP_NAMES);
+const SG_COUNT_TAKERS: ReadonlySet<string> = new Set(SG_COUNT_TAKER_NAMES);
 
 function callsAny(f: FunctionCalls, names: ReadonlySet<string>): boolean {
   for (const n of f.calls) if (names.has(n)) return true;
@@ -171,6 +180,12 @@ export function keptBodies(
   if (calls.some((f) => callsAny(f, COHERENT_ALLOCS)))
     calls.forEach((f, i) => {
       if (callsAny(f, COHERENT_FREES)) keep.add(i);
+    });
+  // Likewise the unmaps and syncs of a file that maps scatterlists: dma-unmap-sg-nents reads their
+  // counts against the fields that keep a map's count (countFields.ts).
+  if (calls.some((f) => callsAny(f, SG_COUNT_MAPS)))
+    calls.forEach((f, i) => {
+      if (callsAny(f, SG_COUNT_TAKERS)) keep.add(i);
     });
   return keep;
 }

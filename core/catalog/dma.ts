@@ -504,6 +504,17 @@ export const COHERENT_FREE_NAMES: readonly string[] = DMA_APIS.filter(
 ).map((a) => a.name);
 
 /**
+ * Scatterlist maps that return a segment count, and the unmaps and syncs that take an sg count:
+ * dma-unmap-sg-nents pairs a count kept in a struct field with an unmap in another function.
+ */
+export const SG_COUNT_MAP_NAMES: readonly string[] = DMA_APIS.filter(
+  (a) => a.role === 'map' && a.type === 'sg' && a.returns === 'count',
+).map((a) => a.name);
+export const SG_COUNT_TAKER_NAMES: readonly string[] = DMA_APIS.filter(
+  (a) => a.type === 'sg' && (a.role === 'unmap' || a.role === 'sync') && a.params.includes('nents'),
+).map((a) => a.name);
+
+/**
  * The DMA calls that make a function worth analysing: every DMA rule needs a map or allocation in
  * the same function, and dma_mapping_error() marks in-file helpers that check for their callers.
  * Masks, and unmaps or syncs alone (a teardown function), give no rule anything to say.

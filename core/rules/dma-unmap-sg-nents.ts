@@ -7,7 +7,8 @@ import type { SyntaxNode } from '../parse/syntax';
 import { canonical } from '../analysis/expr';
 import type { Finding } from '../findings';
 import { dmaFunctions, mapsFor, sourceText } from './support/dmaOps';
-import { fnName, spanOf } from './support/finding';
+import { countFieldUnmaps } from './support/countFields';
+import { fnName, lineOf, spanOf } from './support/finding';
 import { staysTheSame } from './support/stableExpr';
 import { defineRule, type RuleContext } from './support/rule';
 
@@ -20,7 +21,8 @@ export const dmaUnmapSgNents = defineRule({
     doc: 'dmaStreaming',
     fixable: 'safe',
     description: 'dma_unmap_sg() is passed the count dma_map_sg() returned instead of the original nents.',
-    catches: '`n = dma_map_sg(dev, sg, nents, dir); … dma_unmap_sg(dev, sg, n, dir);`',
+    catches:
+      '`n = dma_map_sg(dev, sg, nents, dir); … dma_unmap_sg(dev, sg, n, dir);`, also when the count is kept in a struct field (`priv->nent = n;`) and another function of the file unmaps with that field; a field counts only when every store to it in the file is a dma_map_sg() count or 0.',
     why: '"The nents argument to dma_unmap_sg must be the same one you passed into dma_map_sg, it should NOT be the value returned from dma_map_sg." An IOMMU may merge segments; unmapping fewer leaves IOVA space and bounce buffers leaked. dma-debug: "device driver frees DMA sg list with different entry count".',
     wrong:
       'count = dma_map_sg(dev, sgl, nents, DMA_FROM_DEVICE);\n...\ndma_unmap_sg(dev, sgl, count, DMA_FROM_DEVICE);',
@@ -62,6 +64,23 @@ function check({ file, finding }: RuleContext): Finding[] {
         }),
       );
     }
+  }
+  // The count kept in a struct field by another function of the file.
+  for (const u of countFieldUnmaps(file)) {
+    findings.push(
+      finding({
+        span: spanOf(u.nents),
+        function: u.fnInfo.name,
+        related: [
+          {
+            span: spanOf(u.map.node),
+            message: `the count ${fnName(u.map.name)} returned in ${fnName(u.mapFn.info.name)}`,
+          },
+          { span: spanOf(u.store), message: `kept in \`${u.nents.text}\` here` },
+        ],
+        message: `${fnName(u.name)} is given \`${u.nents.text}\`, which holds the count ${fnName(u.map.name)} returned in ${fnName(u.mapFn.info.name)} (line ${lineOf(file, u.map.node)}), not the nents it was given: "The nents argument to dma_unmap_sg must be the same one you passed into dma_map_sg". Keep the original nents for the unmap. dma-debug: "device driver ${u.name.includes('sync') ? 'syncs' : 'frees'} DMA sg list with different entry count".`,
+      }),
+    );
   }
   return findings;
 }

@@ -237,6 +237,70 @@ static int demo_sg_twice(struct demo_ring *r, struct scatterlist *sgl, int nents
   });
 });
 
+describe('a mapped count kept in a struct field and unmapped with in another function', () => {
+  // pch_uart: dma_handle_tx() kept dma_map_sg()'s count in priv->nent, pch_dma_tx_complete() unmapped with it.
+  const near = `#include <linux/dma-mapping.h>
+struct demo_port { struct device *dev; struct scatterlist *sg; int nent; int orig_nent; };
+
+static int demo_tx(struct demo_port *p, int num)
+{
+	int nent = dma_map_sg(p->dev, p->sg, num, DMA_TO_DEVICE);
+
+	if (!nent)
+		return -ENOMEM;
+	p->nent = nent;
+	p->orig_nent = num;
+	demo_go(p);
+	return 0;
+}
+
+static void demo_tx_done(struct demo_port *p)
+{
+	dma_unmap_sg(p->dev, p->sg, p->orig_nent, DMA_TO_DEVICE);
+	p->nent = 0;
+}
+
+static void demo_reset(struct demo_port *p)
+{
+	p->orig_nent = 0;
+}
+`;
+  it('unmapped with the original nents, kept in its own field: silent', () => expect(lint(near)).toEqual([]));
+
+  it('unmapped with the field that keeps the count: reported at the count, with the map and the store', () => {
+    const text = edit(near, 'p->sg, p->orig_nent, DMA_TO_DEVICE', 'p->sg, p->nent, DMA_TO_DEVICE');
+    const [line, col] = at(text, 'p->nent, DMA_TO_DEVICE');
+    expect(lint(text)).toEqual([['dma-unmap-sg-nents', line, col, line, col + 'p->nent'.length]]);
+    const f = lintText(text, { kernelVersion: v612 }).findings[0];
+    expect(f?.related.map((r) => [r.range.line, r.message])).toEqual([
+      [at(text, 'dma_map_sg(')[0], 'the count dma_map_sg() returned in demo_tx()'],
+      [at(text, 'p->nent = nent;')[0], 'kept in `p->nent` here'],
+    ]);
+    expect(f?.fixes).toEqual([]);
+    // Batch lint parses only the bodies the rules read (focus.ts): the unmap-only function is one.
+    expect(lintText(text, { kernelVersion: v612, focus: true }).findings.map((x) => x.range.line)).toEqual([line]);
+  });
+
+  it('the same, but the field is also given the original nents somewhere: silent (also where batch lint blanks that body)', () => {
+    const text = edit(
+      edit(near, 'p->sg, p->orig_nent, DMA_TO_DEVICE', 'p->sg, p->nent, DMA_TO_DEVICE'),
+      'p->orig_nent = 0;',
+      'p->nent = p->orig_nent;',
+    );
+    expect(lint(text)).toEqual([]);
+    expect(lintText(text, { kernelVersion: v612, focus: true }).findings).toEqual([]);
+  });
+
+  it('the same, but the field is handed on by address: silent', () => {
+    const text = edit(
+      edit(near, 'p->sg, p->orig_nent, DMA_TO_DEVICE', 'p->sg, p->nent, DMA_TO_DEVICE'),
+      'p->orig_nent = 0;',
+      'demo_count(&p->nent);',
+    );
+    expect(lint(text)).toEqual([]);
+  });
+});
+
 describe('iov_iter users are told to extract, not to call pin_user_pages()', () => {
   const text = `#include <linux/uio.h>
 static int demo_dio(struct bio *bio, struct iov_iter *iter)
