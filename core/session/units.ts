@@ -21,6 +21,8 @@ import type { FunctionInfo } from '../analysis/functions';
 import { MMU_NOTIFIER_TEXT } from '../catalog/pageUse';
 import type { FileAnalysis } from '../fileAnalysis/types';
 import { pairedNames } from '../fileAnalysis/linkage';
+import { COHERENT_FREE_NAMES, SG_COUNT_TAKER_NAMES } from '../catalog/dma';
+import { countStoresOf } from '../rules/support/countFields';
 
 /** What one function definition is to the analysis of the others. */
 export interface FunctionFacts {
@@ -48,15 +50,29 @@ export interface FunctionFacts {
   readonly keys: ReadonlySet<string>;
 }
 
-const FIELD_STORE = /(?:->|\.)\s*([A-Za-z_]\w*)\s*=(?!=)/g;
+const FIELD_STORE = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)/g;
+/** `x->f++`, `++x->f`, `&x->f`: the field changes (or may, through the pointer) without `=`. */
+const FIELD_STEP = /(?:->|\.)\s*([A-Za-z_]\w*)\s*(?:\+\+|--)/g;
+const FIELD_TAKEN =
+  /(?:(?<!&)&|\+\+|--)\s*\(?\s*[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*|\s*\[[^\]]*\])*?\s*(?:->|\.)\s*([A-Za-z_]\w*)\b(?!\s*(?:->|\.|\[))/g;
 const MAPPING_CHECK = /\bdma_mapping_error\s*\([^;]*\)/g;
+/**
+ * Calls the DMA rules pair with another function's by a field or global, read in functions that
+ * get no graph too: coherent frees (coherentPairs.ts) and sg unmaps and syncs (countFields.ts).
+ */
+const CROSS_FUNCTION_CALL = new RegExp(
+  `\\b(?:${[...COHERENT_FREE_NAMES, ...SG_COUNT_TAKER_NAMES].join('|')})\\s*\\([^;]*\\)`,
+  'g',
+);
+/** The file-wide key a field that keeps a dma_map_sg() count is linked by (fieldOfKey gives the field back). */
+const sgCountKey = (field: string): string => `sg-count::${field}`;
 const MMU_TEXT = new RegExp(MMU_NOTIFIER_TEXT.source, 'g');
 const DIRECTIVE = /^[ \t]*#.*$/gm;
 
 function storedFields(body: string): Set<string> {
   const out = new Set<string>();
-  FIELD_STORE.lastIndex = 0;
-  for (let m = FIELD_STORE.exec(body); m !== null; m = FIELD_STORE.exec(body)) out.add(m[1] as string);
+  for (const pattern of [FIELD_STORE, FIELD_STEP, FIELD_TAKEN])
+    for (const m of body.matchAll(pattern)) out.add(m[1] as string);
   return out;
 }
 
@@ -94,6 +110,7 @@ export function lexicalFacts(
   const fileWide = [
     ...(body.match(MMU_TEXT) ?? []),
     ...(body.match(MAPPING_CHECK) ?? []),
+    ...(body.match(CROSS_FUNCTION_CALL) ?? []),
     ...(body.match(DIRECTIVE) ?? []),
   ];
   return { name, ...at, calls: calledNamesIn(body), stores: storedFields(body), fileWide: fileWide.join('\n') };
@@ -128,6 +145,7 @@ export function factsOf(file: FileAnalysis, pick: (index: number) => boolean = (
     const fa = analysed.get(info.node.startIndex);
     const keys = new Set<string>();
     if (fa) for (const node of fa.cfg.nodes) for (const op of node.ops) collectKeys(op, keys, 0);
+    if (fa) for (const store of countStoresOf(fa)) keys.add(sgCountKey(store.field));
     out.set(i, {
       ...lexicalFacts(info.name, placeOf(info), info.body.text),
       analysed: fa !== undefined,

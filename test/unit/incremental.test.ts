@@ -142,6 +142,41 @@ const local = [...cFiles(path.join(root, 'examples')), ...cFiles(path.join(root,
   path.relative(root, f),
 );
 
+/**
+ * Rules that pair one function's call with another's by a struct field: a count kept by one
+ * function and unmapped with by another (countFields.ts), coherent memory allocated in one and
+ * freed in another (coherentPairs.ts). Each edit is in a function other than the one whose unit
+ * holds the finding, and may be one that gets no graph at all.
+ */
+describe('edits that change a finding of another function (pairings by field)', () => {
+  const text = readFileSync(path.join(root, 'test', 'fixtures', 'memo', 'pairings.c'), 'utf8');
+  const steps: [string, string, string][] = [
+    ['the count field also given the original nents', 'p->orig_nent = 0;', 'p->nent = p->orig_nent;'],
+    ['the count field stepped', 'p->orig_nent = 0;', 'p->orig_nent = 0; p->nent++;'],
+    ['the count field handed on by address', 'p->orig_nent = 0;', 'p->orig_nent = 0; demo_count(&p->nent);'],
+    [
+      'a sync with the count field added where nothing is analysed',
+      'p->orig_nent = 0;',
+      'p->orig_nent = 0; dma_sync_sg_for_cpu(p->dev, p->sg, p->nent, DMA_TO_DEVICE);',
+    ],
+    ["the store from the map's local changed", 'p->nent = nent;', 'p->nent = num;'],
+    [
+      'a coherent free of another size added where nothing is analysed',
+      'p->orig_nent = 0;',
+      'p->orig_nent = 0; dma_free_coherent(p->dev, 8192, p->ring, p->ring_dma);',
+    ],
+    ['a plain edit where nothing is analysed', 'p->orig_nent = 0;', 'p->orig_nent = 1;'],
+  ];
+  it.each(steps)('%s, then undone: each time what a fresh lint gives', (_name, from, to) => {
+    const session = createSession({ kernelVersion: v612 });
+    const rules = (fs: readonly Finding[]): string[] => fs.map((f) => `${f.rule}:${f.range.line}`);
+    expect(rules(session.update('demo.c', text).findings)).toEqual(['dma-unmap-sg-nents:29']);
+    const edited = text.replace(from, to);
+    expect(edited).not.toBe(text);
+    for (const t of [edited, text]) expect(session.update('demo.c', t).findings).toEqual(fresh(t).findings);
+  });
+});
+
 describe('incremental analysis equals a fresh lint after every edit', () => {
   it.each(local)('%s', (rel) => {
     const stats = replay(rel, readFileSync(path.join(root, rel), 'utf8'), 12);

@@ -2,6 +2,8 @@
  * Issue 11's missed shapes ("And the true findings it misses"): for each, a near miss that must
  * stay silent and one edit that makes the bug real, with the exact finding it then gets.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseKernelVersion, type KernelVersion } from '../../core/catalog/version';
 import { lintText } from '../../core/lint';
@@ -239,32 +241,11 @@ static int demo_sg_twice(struct demo_ring *r, struct scatterlist *sgl, int nents
 
 describe('a mapped count kept in a struct field and unmapped with in another function', () => {
   // pch_uart: dma_handle_tx() kept dma_map_sg()'s count in priv->nent, pch_dma_tx_complete() unmapped with it.
-  const near = `#include <linux/dma-mapping.h>
-struct demo_port { struct device *dev; struct scatterlist *sg; int nent; int orig_nent; };
-
-static int demo_tx(struct demo_port *p, int num)
-{
-	int nent = dma_map_sg(p->dev, p->sg, num, DMA_TO_DEVICE);
-
-	if (!nent)
-		return -ENOMEM;
-	p->nent = nent;
-	p->orig_nent = num;
-	demo_go(p);
-	return 0;
-}
-
-static void demo_tx_done(struct demo_port *p)
-{
-	dma_unmap_sg(p->dev, p->sg, p->orig_nent, DMA_TO_DEVICE);
-	p->nent = 0;
-}
-
-static void demo_reset(struct demo_port *p)
-{
-	p->orig_nent = 0;
-}
-`;
+  // test/fixtures/memo/pairings.c has the bug; here it starts fixed.
+  const near = readFileSync(path.join(__dirname, '..', 'fixtures', 'memo', 'pairings.c'), 'utf8').replace(
+    'p->sg, p->nent, DMA_TO_DEVICE',
+    'p->sg, p->orig_nent, DMA_TO_DEVICE',
+  );
   it('unmapped with the original nents, kept in its own field: silent', () => expect(lint(near)).toEqual([]));
 
   it('unmapped with the field that keeps the count: reported at the count, with the map and the store', () => {
@@ -273,7 +254,7 @@ static void demo_reset(struct demo_port *p)
     expect(lint(text)).toEqual([['dma-unmap-sg-nents', line, col, line, col + 'p->nent'.length]]);
     const f = lintText(text, { kernelVersion: v612 }).findings[0];
     expect(f?.related.map((r) => [r.range.line, r.message])).toEqual([
-      [at(text, 'dma_map_sg(')[0], 'the count dma_map_sg() returned in demo_tx()'],
+      [at(text, 'dma_map_sg(p->dev')[0], 'the count dma_map_sg() returned in demo_tx()'],
       [at(text, 'p->nent = nent;')[0], 'kept in `p->nent` here'],
     ]);
     expect(f?.fixes).toEqual([]);

@@ -18,7 +18,7 @@ import type { FileAnalysis } from '../../fileAnalysis/types';
 import type { FunctionAnalysis } from '../../analysis/types';
 import type { DmaOp } from '../../analysis/ops';
 import { dmaApi, dmaParam } from '../../catalog/dma';
-import { dmaFunctions } from './dmaOps';
+import { dmaFunctions, dmaOps } from './dmaOps';
 
 export interface CountFieldUnmap {
   /** The function that unmaps or syncs, the call and its nents argument. */
@@ -44,7 +44,7 @@ function fieldNode(node: SyntaxNode | null | undefined): SyntaxNode | null {
   return n.type === 'field_expression' ? n.childForFieldName('field') : null;
 }
 
-interface CountStore {
+export interface CountStore {
   readonly field: string;
   readonly map: DmaOp;
   readonly fn: FunctionAnalysis;
@@ -69,41 +69,40 @@ function writtenBetween(body: SyntaxNode, place: string, from: number, to: numbe
 }
 
 /**
- * Fields given a segment count: `x->f = dma_map_sg(...)`, or `n = dma_map_sg(...); … x->f = n;`
- * with `n` not written in between.
+ * Fields given a segment count in `fn`: `x->f = dma_map_sg(...)`, or `n = dma_map_sg(...); … x->f
+ * = n;` with `n` not written in between. Also what the editor session links by
+ * (session/units.ts): a store to such a field anywhere can change the finding.
  */
-function countStores(file: FileAnalysis): CountStore[] {
+export function countStoresOf(fn: FunctionAnalysis): CountStore[] {
   const out: CountStore[] = [];
-  for (const { fn, ops } of dmaFunctions(file)) {
-    for (const map of ops) {
-      if (map.api.role !== 'map' || map.api.type !== 'sg' || map.api.returns !== 'count' || map.viaHelper) continue;
-      const direct = map.node.parent;
-      // (Node objects are made afresh on each access: compare positions, not identities.)
-      if (
-        direct?.type === 'assignment_expression' &&
-        direct.childForFieldName('right')?.startIndex === map.node.startIndex
-      ) {
-        const field = fieldNode(direct.childForFieldName('left'));
-        if (field) {
-          out.push({ field: field.text, map, fn, store: direct, fieldAt: field.startIndex });
-          continue;
-        }
+  for (const map of dmaOps(fn)) {
+    if (map.api.role !== 'map' || map.api.type !== 'sg' || map.api.returns !== 'count' || map.viaHelper) continue;
+    const direct = map.node.parent;
+    // (Node objects are made afresh on each access: compare positions, not identities.)
+    if (
+      direct?.type === 'assignment_expression' &&
+      direct.childForFieldName('right')?.startIndex === map.node.startIndex
+    ) {
+      const field = fieldNode(direct.childForFieldName('left'));
+      if (field) {
+        out.push({ field: field.text, map, fn, store: direct, fieldAt: field.startIndex });
+        continue;
       }
-      const held = map.result.variable;
-      if (!held || !/^[A-Za-z_]\w*$/.test(held)) continue;
-      walkTypes(
-        fn.info.body,
-        (type) => (type === 'assignment_expression' ? 'visit-descend' : 'descend'),
-        (a) => {
-          if (a.startIndex <= map.node.endIndex || a.child(1)?.type !== '=') return;
-          const right = a.childForFieldName('right');
-          const field = fieldNode(a.childForFieldName('left'));
-          if (!field || !right || canonical(right) !== held) return;
-          if (!writtenBetween(fn.info.body, held, map.node.endIndex, a.startIndex))
-            out.push({ field: field.text, map, fn, store: a, fieldAt: field.startIndex });
-        },
-      );
     }
+    const held = map.result.variable;
+    if (!held || !/^[A-Za-z_]\w*$/.test(held)) continue;
+    walkTypes(
+      fn.info.body,
+      (type) => (type === 'assignment_expression' ? 'visit-descend' : 'descend'),
+      (a) => {
+        if (a.startIndex <= map.node.endIndex || a.child(1)?.type !== '=') return;
+        const right = a.childForFieldName('right');
+        const field = fieldNode(a.childForFieldName('left'));
+        if (!field || !right || canonical(right) !== held) return;
+        if (!writtenBetween(fn.info.body, held, map.node.endIndex, a.startIndex))
+          out.push({ field: field.text, map, fn, store: a, fieldAt: field.startIndex });
+      },
+    );
   }
   return out;
 }
@@ -143,7 +142,7 @@ const TAKEN_OR_STEPPED =
   /(?:(?<!&)&|\+\+|--)\s*\(?\s*[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*|\s*\[[^\]]*\])*\s*\)?\s*$/;
 
 export function countFieldUnmaps(file: FileAnalysis): CountFieldUnmap[] {
-  const stores = countStores(file);
+  const stores = dmaFunctions(file).flatMap(({ fn }) => countStoresOf(fn));
   if (stores.length === 0) return [];
   const fields = countOnlyFields(file.parsed.text, stores);
   if (fields.size === 0) return [];
