@@ -26,6 +26,7 @@ import type { SimTarget } from '../sim/types';
 import { LineIndex } from '../text/lineIndex';
 import { changeBetween, type TextChange } from '../text/change';
 import { movedOffset, Mover, quotedLineFloor, spansOf, touches } from './move';
+import { recall, remember, type DocumentVersion, type Recalled, type UnitResults } from './recall';
 import { factsOf, fieldOfKey, lexicalFacts, linksOf, placesOf, unitsOf, type FunctionFacts } from './units';
 
 export interface LintRequest {
@@ -39,23 +40,14 @@ export interface LintRequest {
 }
 
 /** One unit's results, before the user's settings and suppressions are applied. */
-interface UnitResult {
-  /** Indices into the state's facts. */
-  readonly members: readonly number[];
-  readonly findings: readonly Finding[];
-  readonly notes: readonly AnalysisNote[];
-  readonly targets: readonly SimTarget[];
-  /** quotedLineFloor of the findings and notes. */
-  readonly quotes: number;
-}
+type UnitResult = UnitResults;
 
 /** What the next edit of the document starts from. */
-export interface DocumentState {
-  readonly text: string;
+export interface DocumentState extends DocumentVersion {
   readonly context: string;
-  readonly facts: readonly FunctionFacts[];
   readonly units: readonly UnitResult[];
-  readonly problems: readonly ParseProblem[];
+  /** Units of older texts of this chain of edits, for an edit that gives them their text back. */
+  readonly recalled: Recalled<UnitResult>;
 }
 
 export interface FileLint {
@@ -64,6 +56,8 @@ export interface FileLint {
   readonly targets: readonly SimTarget[];
   /** Functions whose graphs were built for this result. */
   readonly analysed: number;
+  /** Units whose results were recalled from an older text (recall.ts) instead of analysed. */
+  readonly recalled: number;
   /** Null when the result cannot be the start of an incremental update (its budget ran out). */
   readonly state: DocumentState | null;
 }
@@ -103,6 +97,7 @@ function compose(
   units: readonly UnitResult[],
   analysed: number,
   state: DocumentState,
+  recalled = 0,
 ): FileLint {
   const lines = new LineIndex(parsed.text);
   const findings = finishFindings(
@@ -112,7 +107,8 @@ function compose(
     request,
   );
   const notes = [...parseNotes(parsed, lines), ...units.flatMap((u) => u.notes).sort(byPosition)];
-  return { findings, notes, targets: units.flatMap((u) => u.targets).sort(byPosition), analysed, state };
+  const targets = units.flatMap((u) => u.targets).sort(byPosition);
+  return { findings, notes, targets, analysed, recalled, state };
 }
 
 /** Analyses the whole document and lints it unit by unit. */
@@ -123,10 +119,18 @@ export function lintInFull(parsed: ParsedSource, request: LintRequest): FileLint
     // Not a start for the next edit: lint as a one-shot would.
     const result = lintAnalysis(file, request);
     const targets = simulationTargets(file);
-    return { ...result, targets, analysed: file.functions.length, state: null };
+    return { ...result, targets, analysed: file.functions.length, recalled: 0, state: null };
   }
   const units = lintUnits(file, facts, unitsOf(facts), request.external);
-  const state = { text: parsed.text, context: request.context, facts, units, problems: parsed.problems };
+  const state: DocumentState = {
+    text: parsed.text,
+    context: request.context,
+    facts,
+    units,
+    problems: parsed.problems,
+    mode: parsed.mode,
+    recalled: new Map(),
+  };
   return compose(parsed, request, units, file.functions.length, state);
 }
 
@@ -248,25 +252,47 @@ export function lintIncrementally(prev: DocumentState, parsed: ParsedSource, req
   const kept = prev.units.filter((_, k) => !reached.has(k));
   if (kept.some((u) => u.findings.some((f) => spansOf(f).some((s) => touches(change, s))))) return null;
 
+  // The reached functions may have had these texts before: then their results are recalled, not made.
+  const version: DocumentVersion = { text, facts: moved, problems: parsed.problems, mode: parsed.mode };
+  const memberList = [...members].sort((a, b) => a - b);
+  const recalled = changed >= 0 ? recall(prev.recalled, version, memberList) : null;
   // Relevance, the definitions and the file's declarations are read again in any case (cheap);
-  // only the reached functions get graphs.
+  // only the reached functions get graphs, and none when their results are recalled.
   const starts = new Set([...members].map((i) => (moved[i] as FunctionFacts).start));
   const file = analyzeFile(parsed, request.kernelVersion, request.budget, {
-    only: (info) => starts.has(info.node.startIndex),
+    only: (info) => recalled === null && starts.has(info.node.startIndex),
     ...externalOf(request),
   });
   if (cutShort(file, request.budget) || !sameOutside(prev, parsed, file, moved, changed, change)) return null;
-  if (file.functions.length !== members.size) return null;
+  if (file.functions.length !== (recalled ? 0 : members.size)) return null;
   const facts = [...moved];
-  for (const [i, f] of factsOf(file, (i) => members.has(i))) facts[i] = f;
+  for (const [i, f] of recalled ? recalled.facts : factsOf(file, (i) => members.has(i))) facts[i] = f;
   if (linksOutside(facts, members)) return null;
-  const fresh = lintUnits(
-    file,
-    facts,
-    unitsOf(facts).filter((u) => members.has(u[0] as number)),
-    request.external,
-  );
-  const mover = new Mover(change, new LineIndex(text));
+  const lines = new LineIndex(text);
+  let fresh: UnitResult[];
+  if (recalled) {
+    // The recalled results are this text's only if the unit is still exactly these functions.
+    const now = unitsOf(facts).filter((u) => members.has(u[0] as number));
+    if (now.length !== 1 || (now[0] as number[]).join() !== memberList.join()) return null;
+    const back = new Mover(recalled.map, lines);
+    const u = recalled.unit;
+    fresh = [
+      {
+        ...u,
+        members: memberList,
+        findings: u.findings.map((f) => back.finding(f)),
+        notes: u.notes.map((n) => back.note(n)),
+        targets: u.targets.map((t) => back.target(t)),
+      },
+    ];
+  } else
+    fresh = lintUnits(
+      file,
+      facts,
+      unitsOf(facts).filter((u) => members.has(u[0] as number)),
+      request.external,
+    );
+  const mover = new Mover(change, lines);
   const units = [
     ...kept.map((u) => ({
       ...u,
@@ -276,6 +302,18 @@ export function lintIncrementally(prev: DocumentState, parsed: ParsedSource, req
     })),
     ...fresh,
   ];
-  const state = { text, context: request.context, facts, units, problems: parsed.problems };
-  return compose(parsed, request, units, members.size, state);
+  const state: DocumentState = {
+    ...version,
+    facts,
+    context: request.context,
+    units,
+    // The results the edit replaced, for an edit that brings their texts back.
+    recalled: remember(
+      prev.recalled,
+      // The version alone: the state would hold on to its own recalled units, and they to theirs.
+      { text: prev.text, facts: prev.facts, problems: prev.problems, mode: prev.mode },
+      [...reached].map((k) => prev.units[k] as UnitResult),
+    ),
+  };
+  return compose(parsed, request, units, recalled ? 0 : members.size, state, recalled ? 1 : 0);
 }

@@ -51,15 +51,25 @@ export function quotedLineFloor(findings: readonly Finding[], notes: readonly An
   return max;
 }
 
-/** Moves findings, notes and simulation targets of the old text onto the new one. */
+/** Where an offset of the old text is in the new one. */
+export type OffsetMap = (offset: number) => number;
+
+/**
+ * Moves findings, notes and simulation targets of the old text onto the new one: by one change,
+ * or by an offset map (recall.ts, for results of an older text).
+ */
 export class Mover {
+  private readonly at: OffsetMap;
+
   constructor(
-    private readonly change: TextChange,
+    change: TextChange | OffsetMap,
     private readonly lines: LineIndex,
-  ) {}
+  ) {
+    this.at = typeof change === 'function' ? change : (o): number => movedOffset(change, o);
+  }
 
   private span(s: Span): Span {
-    return { start: movedOffset(this.change, s.start), end: movedOffset(this.change, s.end) };
+    return { start: this.at(s.start), end: this.at(s.end) };
   }
 
   private placed(s: Span): { span: Span; range: LineColumnRange } {

@@ -68,6 +68,8 @@ export interface SessionUpdate {
   readonly memoised: boolean;
   /** Functions whose graphs were built for this update (all the file's relevant ones when not memoised). */
   readonly functionsAnalysed: number;
+  /** Units whose results were recalled from an older text of the document (core/session/recall.ts). */
+  readonly unitsRecalled: number;
 }
 
 export interface SimulationRequest extends FunctionRequest {
@@ -196,6 +198,7 @@ export function createSession(options: SessionOptions): Session {
       incremental,
       memoised: edited !== null,
       functionsAnalysed: result.analysed,
+      unitsRecalled: result.recalled,
     };
   };
 

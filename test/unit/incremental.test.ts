@@ -119,6 +119,8 @@ interface Replay {
   edits: number;
   memoised: number;
   partial: number;
+  /** Edits answered with a unit's results recalled from an older text (core/session/recall.ts). */
+  recalled: number;
 }
 
 /** Replays edits on `text` in a session; after each, the session's answer must equal a fresh lint. */
@@ -126,7 +128,7 @@ function replay(file: string, text: string, count: number): Replay {
   const session = createSession({ kernelVersion: v612 });
   session.update(file, text);
   const seed = [...file].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
-  const stats: Replay = { edits: 0, memoised: 0, partial: 0 };
+  const stats: Replay = { edits: 0, memoised: 0, partial: 0, recalled: 0 };
   for (const edit of editSequence(text, seed, count)) {
     const r = session.update(file, edit.text);
     const got = { findings: r.findings, notes: r.notes, targets: r.targets };
@@ -134,6 +136,7 @@ function replay(file: string, text: string, count: number): Replay {
     stats.edits++;
     if (r.memoised) stats.memoised++;
     if (r.memoised && r.functionsAnalysed > 0) stats.partial++;
+    if (r.unitsRecalled > 0) stats.recalled++;
   }
   return stats;
 }
@@ -196,7 +199,7 @@ describe('incremental analysis equals a fresh lint after every edit', () => {
   it.skipIf(!kernelTree)(
     `kernel files (${kernelTree ?? 'no kernel tree at /work/kernel/linux-source-6.12, .bench-cache or $PINSCOPE_KERNEL_TREE: skipped'})`,
     () => {
-      const totals: Replay = { edits: 0, memoised: 0, partial: 0 };
+      const totals: Replay = { edits: 0, memoised: 0, partial: 0, recalled: 0 };
       for (const rel of KERNEL_FILES) {
         const file = path.join(kernelTree as string, rel);
         if (!existsSync(file)) continue;
@@ -204,11 +207,14 @@ describe('incremental analysis equals a fresh lint after every edit', () => {
         totals.edits += s.edits;
         totals.memoised += s.memoised;
         totals.partial += s.partial;
+        totals.recalled += s.recalled;
       }
       // Most edits inside a function are answered without analysing the whole file again, and
       // some of them re-analyse a few functions (not none, not all).
       expect(totals.memoised).toBeGreaterThan(totals.edits / 2);
       expect(totals.partial).toBeGreaterThan(0);
+      // The undone edits bring functions back to their texts: some results are recalled, not made.
+      expect(totals.recalled).toBeGreaterThan(0);
     },
     120_000,
   );
@@ -257,5 +263,55 @@ describe('what an edit re-analyses (test/fixtures/memo/driver.c)', () => {
   it('a change outside any function body: the whole file is analysed again', () => {
     const r = edited('\tint count;\n', '\tint count;\n\tint spare;\n');
     expect([r.memoised, r.functionsAnalysed]).toEqual([false, 3]);
+  });
+});
+
+describe('results recalled when a function gets an older text back (test/fixtures/memo/driver.c)', () => {
+  const driver = readFileSync(path.join(root, 'test', 'fixtures', 'memo', 'driver.c'), 'utf8');
+  const URI = 'file:///memo/driver.c';
+  /** Replays `texts` after the driver in one session: each answer must equal a fresh lint. */
+  const replayTexts = (texts: string[]): ReturnType<ReturnType<typeof createSession>['update']>[] => {
+    const session = createSession({ kernelVersion: v612 });
+    session.update(URI, driver);
+    return texts.map((text, k) => {
+      const r = session.update(URI, text);
+      expect({ findings: r.findings, notes: r.notes, targets: r.targets }, `text ${k + 1}`).toEqual(fresh(text));
+      return r;
+    });
+  };
+  const counts = (r: ReturnType<ReturnType<typeof createSession>['update']>): number[] => [
+    r.memoised ? 1 : 0,
+    r.functionsAnalysed,
+    r.unitsRecalled,
+  ];
+  // memo_send maps, and its messages quote lines 69 and later.
+  const SEND = ['ret = memo_start(d, addr, len);', 'ret = memo_start(d, addr, len + 1);'] as const;
+  const send = (t: string): string => t.replace(SEND[0], SEND[1]);
+
+  it('an edit undone: the function is not analysed again, its findings come back', () => {
+    const [change, undo] = replayTexts([send(driver), driver]);
+    expect(counts(change as never)).toEqual([1, 1, 0]);
+    expect(counts(undo as never)).toEqual([1, 0, 1]);
+  });
+
+  it('undone after an edit above it that moved it by a character: the findings move with it', () => {
+    const moved = (t: string): string => t.replace('\td->count = 0;\n\treturn 0;', '\td->count = 10;\n\treturn 0;');
+    const [, , undo] = replayTexts([send(driver), moved(send(driver)), moved(driver)]);
+    expect(counts(undo as never)).toEqual([1, 0, 1]);
+    expect(undo?.findings.map((f) => f.rule)).toContain('dma-unmap-mismatch');
+  });
+
+  it('undone after a new line above it: its messages quote moved lines, so it is analysed again', () => {
+    const lined = (t: string): string => t.replace('\td->count = 0;\n\treturn 0;', '\td->count = 0;\n\n\treturn 0;');
+    const [, , undo] = replayTexts([send(driver), lined(send(driver)), lined(driver)]);
+    expect(counts(undo as never)).toEqual([1, 1, 0]);
+  });
+
+  it('undone after another function began to store into the field it keeps pages in: analysed again', () => {
+    const pin = (t: string): string => t.replace('d->npages = pinned;', 'd->npages = pinned + 0;');
+    const store = (t: string): string =>
+      t.replace('\td->count = 0;\n\treturn 0;', '\td->count = 0; d->pages = 0;\n\treturn 0;');
+    const [, , undo] = replayTexts([pin(driver), store(pin(driver)), store(driver)]);
+    expect(counts(undo as never)).toEqual([1, 1, 0]);
   });
 });
