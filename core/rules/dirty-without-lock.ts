@@ -22,7 +22,7 @@ export const dirtyWithoutLock = defineRule({
     description:
       'set_page_dirty() or SetPageDirty() on user pages before release; use set_page_dirty_lock(), or unpin_user_pages_dirty_lock(..., true).',
     catches:
-      'set_page_dirty(), SetPageDirty() or folio_mark_dirty() on pages that came from GUP (in this function, or through a struct field filled by GUP elsewhere in the file), without the page lock; also on pages that come in as a parameter and are released with unpin_user_page*() in the same loop (the unpin shows they are pinned user pages).',
+      'set_page_dirty(), SetPageDirty() or folio_mark_dirty() on pages that came from GUP (in this function, or through a struct field filled by GUP elsewhere in the file), without the page lock; also on pages that come in as a parameter (or through one: `b->pages[i]`, `*pages++`) and are released with unpin_user_page*() in the same loop (the unpin shows they are pinned user pages).',
     why: "User pages may be file-backed. set_page_dirty() without the page lock races with truncation and writeback (the inode can go away under it); SetPageDirty() only flips the flag and skips the mapping's dirty accounting altogether. unpin_user_pages_dirty_lock() takes the folio lock around folio_mark_dirty().",
     wrong: 'for (i = 0; i < n; i++) {\n\tSetPageDirty(pages[i]);\n\tunpin_user_page(pages[i]);\n}',
     right: 'unpin_user_pages_dirty_lock(pages, n, true);',
@@ -75,6 +75,9 @@ function check(ctx: RuleContext): Finding[] {
   return findings;
 }
 
+/** Calls that take the page (folio) lock: set_page_dirty() under it is what set_page_dirty_lock() does. */
+const PAGE_LOCK = /\b(?:lock_page|trylock_page|folio_lock|folio_trylock)\s*\(/;
+
 /** The loop statement closest around `node`, or null. */
 function enclosingLoop(node: SyntaxNode): SyntaxNode | null {
   for (let p = node.parent; p; p = p.parent) {
@@ -85,9 +88,9 @@ function enclosingLoop(node: SyntaxNode): SyntaxNode | null {
 }
 
 /**
- * Pages that come in as a parameter, dirtied without the lock and unpinned in the same loop
- * (`set_page_dirty(pages[i]); unpin_user_page(pages[i]);`): no acquire is in sight, but the
- * unpin says they are pinned user pages (issue 11).
+ * Pages whose acquire is not in sight (a parameter, a field of one, a page rebuilt from a stored pfn),
+ * dirtied without the lock and unpinned in the same loop (`set_page_dirty(pages[i]);
+ * unpin_user_page(pages[i]);`): the unpin says they are pinned user pages (issue 11).
  */
 function paramPagesFindings(ctx: RuleContext, seen: Set<number>): Finding[] {
   const findings: Finding[] = [];
@@ -98,7 +101,10 @@ function paramPagesFindings(ctx: RuleContext, seen: Set<number>): Finding[] {
       for (const op of n.ops) {
         const loop = op.kind === 'dirty' || op.kind === 'release' ? enclosingLoop(op.node) : null;
         if (!loop) continue;
-        if (op.kind === 'dirty' && !op.dirty.locked && op.pages.baseKind === 'param' && !seen.has(op.node.id))
+        // Pages the caller brings: `pages[i]`, `*pages`, `f->pages[i]`. The unpin in the same loop says
+        // they are pinned user pages. A local rebuilt from a stored pfn is left alone: such arrays are
+        // typically FOLL_LONGTERM pins, which (since 6.5) refuse file mappings that track dirtying.
+        if (op.kind === 'dirty' && !op.dirty.locked && op.pages.baseKind !== 'local' && !seen.has(op.node.id))
           dirties.push({ op, loop });
         if (op.kind === 'release' && op.family === 'pin' && op.via !== 'by-name' && op.pages) unpins.push({ op, loop });
       }
@@ -106,7 +112,8 @@ function paramPagesFindings(ctx: RuleContext, seen: Set<number>): Finding[] {
       const unpin = unpins.find(
         (u) => u.loop.id === d.loop.id && u.op.pages && baseKey(u.op.pages.key) === baseKey(d.op.pages.key),
       );
-      if (!unpin) continue;
+      // A loop that takes the page lock itself (lock_page(), folio_lock()) dirties under it.
+      if (!unpin || PAGE_LOCK.test(d.loop.text)) continue;
       seen.add(d.op.node.id);
       const callee = d.op.node.childForFieldName('function');
       findings.push(

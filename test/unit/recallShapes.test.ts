@@ -491,6 +491,60 @@ static void demo_release(struct page **pages, unsigned long n, bool dirty)
   });
 });
 
+describe('pages reached through a parameter, dirtied and unpinned in one loop', () => {
+  const near = `#include <linux/mm.h>
+static void demo_release(struct demo_buf *b, bool dirty)
+{
+	unsigned long i;
+
+	for (i = 0; i < b->npages; i++) {
+		if (dirty)
+			set_page_dirty_lock(b->pages[i]);
+		unpin_user_page(b->pages[i]);
+	}
+}
+`;
+  const unlocked = edit(near, 'set_page_dirty_lock(b->pages[i])', 'SetPageDirty(b->pages[i])');
+
+  it('with the lock: silent', () => expect(lint(near)).toEqual([]));
+
+  it('a field of the parameter, without the lock: reported at the dirtying call', () => {
+    const [line, col, end] = at(unlocked, 'SetPageDirty(b->pages[i])');
+    expect(lint(unlocked)).toEqual([['dirty-without-lock', line, col, line, end]]);
+  });
+
+  it('the loop takes the page lock itself: silent', () => {
+    const text = edit(
+      unlocked,
+      '\t\t\tSetPageDirty(b->pages[i]);\n',
+      '\t\t\tlock_page(b->pages[i]);\n\t\t\tSetPageDirty(b->pages[i]);\n\t\t\tunlock_page(b->pages[i]);\n',
+    );
+    expect(lint(text)).toEqual([]);
+  });
+
+  it('a page rebuilt from a stored pfn (a FOLL_LONGTERM pin elsewhere): silent', () => {
+    const text = unlocked
+      .replaceAll('b->pages[i]', 'page')
+      .replace('\t\tif (dirty)', '\t\tstruct page *page = pfn_to_page(b->pfns[i]);\n\n\t\tif (dirty)');
+    expect(text).toContain('SetPageDirty(page)');
+    expect(lint(text)).toEqual([]);
+  });
+
+  it('a pointer walked over the array: reported', () => {
+    const text = `#include <linux/mm.h>
+static void demo_release(struct page **pages, unsigned long n)
+{
+	while (n--) {
+		set_page_dirty(*pages);
+		unpin_user_page(*pages++);
+	}
+}
+`;
+    const [line, col, end] = at(text, 'set_page_dirty(*pages)');
+    expect(lint(text)).toEqual([['dirty-without-lock', line, col, line, end]]);
+  });
+});
+
 describe('__free_page() on pages from GUP', () => {
   const near = `#include <linux/mm.h>
 static int demo_peek(unsigned long uaddr, u8 *out)
