@@ -97,6 +97,17 @@ export const DIRTY_CALLS: readonly DirtyCall[] = [
   { name: 'folio_mark_dirty_lock', locked: true, traceStep: false },
 ];
 
+/**
+ * Calls that take the page (folio) lock: set_page_dirty() under it is what set_page_dirty_lock()
+ * does, so code that takes it itself dirties safely.
+ */
+const PAGE_LOCK_CALL = /\b(?:lock_page|trylock_page|folio_lock|folio_trylock)\s*\(/;
+
+/** Whether `text` calls one of the page-lock functions. */
+export function takesPageLock(text: string): boolean {
+  return PAGE_LOCK_CALL.test(text);
+}
+
 /** Extra plain references on pages already held (get_page after GUP, for example). */
 export const EXTRA_REFERENCE_CALLS: readonly string[] = ['get_page', 'folio_get', 'try_get_page', 'folio_try_get'];
 

@@ -8,6 +8,7 @@ import type { DirtyOp, ReleaseOp } from '../analysis/ops';
 import { baseKey } from '../analysis/storage';
 import type { Finding, Fix } from '../findings';
 import { toPinRelease } from '../fixes/releaseEdits';
+import { takesPageLock } from '../catalog/pageUse';
 import { fnName, lineOf, spanOf } from './support/finding';
 import { defineRule, type RuleContext } from './support/rule';
 
@@ -75,9 +76,6 @@ function check(ctx: RuleContext): Finding[] {
   return findings;
 }
 
-/** Calls that take the page (folio) lock: set_page_dirty() under it is what set_page_dirty_lock() does. */
-const PAGE_LOCK = /\b(?:lock_page|trylock_page|folio_lock|folio_trylock)\s*\(/;
-
 /** The loop statement closest around `node`, or null. */
 function enclosingLoop(node: SyntaxNode): SyntaxNode | null {
   for (let p = node.parent; p; p = p.parent) {
@@ -113,7 +111,7 @@ function paramPagesFindings(ctx: RuleContext, seen: Set<number>): Finding[] {
         (u) => u.loop.id === d.loop.id && u.op.pages && baseKey(u.op.pages.key) === baseKey(d.op.pages.key),
       );
       // A loop that takes the page lock itself (lock_page(), folio_lock()) dirties under it.
-      if (!unpin || PAGE_LOCK.test(d.loop.text)) continue;
+      if (!unpin || takesPageLock(d.loop.text)) continue;
       seen.add(d.op.node.id);
       const callee = d.op.node.childForFieldName('function');
       findings.push(
