@@ -545,6 +545,86 @@ static void demo_release(struct page **pages, unsigned long n)
   });
 });
 
+describe("a mapping kept in the caller's object, which the function unmaps itself", () => {
+  const near = `#include <linux/dma-mapping.h>
+static int demo_crypt_start(struct demo_dev *dd)
+{
+	int err;
+
+	err = dma_map_sg(dd->dev, dd->in_sg, dd->in_len, DMA_TO_DEVICE);
+	if (!err)
+		return -EINVAL;
+	err = dma_map_sg(dd->dev, dd->out_sg, dd->out_len, DMA_FROM_DEVICE);
+	if (!err) {
+		dma_unmap_sg(dd->dev, dd->in_sg, dd->in_len, DMA_TO_DEVICE);
+		return -EINVAL;
+	}
+	err = demo_run(dd->chan, dd->out_len);
+	if (err) {
+		dma_unmap_sg(dd->dev, dd->out_sg, dd->out_len, DMA_FROM_DEVICE);
+		dma_unmap_sg(dd->dev, dd->in_sg, dd->in_len, DMA_TO_DEVICE);
+	}
+	return err;
+}
+`;
+  const leaky = edit(
+    near,
+    '\t\tdma_unmap_sg(dd->dev, dd->in_sg, dd->in_len, DMA_TO_DEVICE);\n\t\treturn -EINVAL;',
+    '\t\treturn -EINVAL;',
+  );
+
+  it('unmapped on every failing return: silent', () => expect(lint(near)).toEqual([]));
+
+  it('the second map fails and the first is not unmapped: reported at that return', () => {
+    const [line, col] = at(leaky, 'return -EINVAL;\n\t}');
+    expect(lint(leaky)).toEqual([['dma-mapping-leak', line, col, line, col + 'return -EINVAL;'.length]]);
+    expect(messages(leaky)[0]).toContain('The mapping of `dd->in_sg` from dma_map_sg() (line 6)');
+  });
+
+  it('the object goes to a helper on the way (it may unmap it): silent', () => {
+    const text = edit(
+      leaky,
+      '\tif (!err) {\n\t\treturn -EINVAL;',
+      '\tif (!err) {\n\t\tdemo_cleanup(dd);\n\t\treturn -EINVAL;',
+    );
+    expect(lint(text)).toEqual([]);
+  });
+
+  it('the unmap this path passes is under a test of its own: silent', () => {
+    const text = `#include <linux/dma-mapping.h>
+static int demo_crypt_start(struct demo_dev *dd, bool in_mapped)
+{
+	if (!dma_map_sg(dd->dev, dd->in_sg, dd->in_len, DMA_TO_DEVICE))
+		return -EINVAL;
+	if (!dma_map_sg(dd->dev, dd->out_sg, dd->out_len, DMA_FROM_DEVICE))
+		goto out;
+	return 0;
+out:
+	if (in_mapped)
+		dma_unmap_sg(dd->dev, dd->in_sg, dd->in_len, DMA_TO_DEVICE);
+	return -EINVAL;
+}
+`;
+    expect(lint(text)).toEqual([]);
+    // Without the test around it, the unmap is on every path out of the label.
+    expect(lint(edit(text, '\tif (in_mapped)\n\t\tdma_unmap_sg', '\tdma_unmap_sg'))).toEqual([]);
+  });
+
+  it('never unmapped in the function (the completion does it): silent', () => {
+    const text = `#include <linux/dma-mapping.h>
+static int demo_crypt_start(struct demo_dev *dd)
+{
+	if (!dma_map_sg(dd->dev, dd->in_sg, dd->in_len, DMA_TO_DEVICE))
+		return -EINVAL;
+	if (!dma_map_sg(dd->dev, dd->out_sg, dd->out_len, DMA_FROM_DEVICE))
+		return -EINVAL;
+	return demo_run(dd->chan, dd->out_len);
+}
+`;
+    expect(lint(text)).toEqual([]);
+  });
+});
+
 describe('__free_page() on pages from GUP', () => {
   const near = `#include <linux/mm.h>
 static int demo_peek(unsigned long uaddr, u8 *out)

@@ -10,7 +10,7 @@ import { calleeName, canonical, forEachAssignment, isNullPointer, unwrap } from 
 import { dmaApi } from '../../catalog/dma';
 import type { Variable } from '../../analysis/functions';
 import { sgTableKey, type DmaOp } from '../../analysis/ops';
-import { writesDeviceRegister } from '../../catalog/helpers';
+import { keepsNoDmaHandle, writesDeviceRegister } from '../../catalog/helpers';
 import { isWrongFreeForCoherent, startsWithOwnedAllocation } from '../../catalog/memory';
 import { checkedStraightAfter } from '../checkAhead';
 import { skippedConsumer } from '../liveness';
@@ -244,6 +244,81 @@ export function dmaCallKept(walk: FunctionWalk, r: Resource, rs: ResState, state
     defs.filter((d) => d.offset > at.span.start && d.offset < offset).pop();
   if (unmaps.some((u) => lastDef(u.offset)?.source === 'other')) return false;
   return unmaps.some((u) => (u.viaHandle ? true : lastDef(u.offset) === undefined));
+}
+
+/**
+ * A mapping kept in the caller's object (`sgl` a parameter, `req->dma`) that this function itself
+ * unmaps later in its text (the success path, or another error exit): on a failing return that
+ * does not unmap it, the function breaks its own rule, and the caller — told that the call failed —
+ * has no reason to unmap what it never saw mapped (issue 11: "`return ERR_PTR(...)` is an error
+ * return that must release what was mapped, even when the mapped object came in as a parameter").
+ * Only while the path has not passed the mapping on (a call or a store), and only when no
+ * assignment of the key lies between the map and that unmap (it would unmap something else).
+ */
+export function nonLocalUnmappedHere(
+  walk: FunctionWalk,
+  r: Resource,
+  rs: ResState,
+  failing: boolean,
+  state: State,
+): boolean {
+  const exitAt = state.events[state.events.length - 1]?.span.start ?? -1;
+  if (!failing || !r.nonLocal || rs.status !== 'held' || r.op.kind !== 'dma' || r.op.api.role !== 'map' || !r.key)
+    return false;
+  const mapAt = r.op.node.startIndex;
+  const defs = assignmentsOf(walk, r.key).filter((d) => d.offset > mapAt);
+  const unmapsItself = dmaReleasesOf(walk, r).some(
+    (u) => !u.viaHandle && u.offset > mapAt && !defs.some((d) => d.offset < u.offset),
+  );
+  return (
+    unmapsItself && !objectPassedOn(walk, r.key, r.op.node.endIndex, exitAt) && !skippedGuardedUnmap(walk, r, state)
+  );
+}
+
+/**
+ * Whether the path went past an unmap of `r` that an `if` guards (`if (sreq->nr_src > 0)
+ * dma_unmap_sg(…)`, `if (ar->bus_param.dev_type != ATH10K_DEV_TYPE_HL) dma_unmap_single(…)`): the
+ * driver decides by its own test whether there is a mapping to undo, and whether that test agrees
+ * with the one that made the mapping is more than the path can tell (the values behind `&&` around
+ * the map, a bus type). Silence, rather than a finding that rests on the path being feasible.
+ */
+function skippedGuardedUnmap(walk: FunctionWalk, r: Resource, state: State): boolean {
+  const mapAt = r.op.node.startIndex;
+  const body = walk.fn.info.body;
+  const guards: { start: number; end: number }[] = [];
+  for (const u of dmaReleasesOf(walk, r)) {
+    if (u.offset <= mapAt) continue;
+    for (let p = body.descendantForIndex(u.offset).parent; p && p.id !== body.id; p = p.parent) {
+      const condition = p.type === 'if_statement' ? p.childForFieldName('condition') : null;
+      if (condition) guards.push({ start: condition.startIndex, end: condition.endIndex });
+    }
+  }
+  return state.events.some(
+    (e) =>
+      e.branch !== undefined &&
+      e.span.start > mapAt &&
+      guards.some((g) => e.span.start >= g.start && e.span.end <= g.end),
+  );
+}
+
+/**
+ * Whether a call written between the map and the exit is given the object the mapping lives in
+ * (`ahash_unmap(jrdev, edesc, req, …)` for `req->src`): a same-file or foreign helper may unmap it
+ * there, which the path does not show. Read from the text, not the path, so it errs towards silence.
+ * DMA API calls and prints do not count.
+ */
+function objectPassedOn(walk: FunctionWalk, key: string, from: number, to: number): boolean {
+  const root = /^[A-Za-z_]\w*/.exec(key)?.[0];
+  if (root === undefined) return true;
+  const mentions = new RegExp(`(?<![\\w.>])${root}\\b`);
+  for (const call of walk.fn.info.body.descendantsOfType('call_expression')) {
+    if (call.startIndex < from || call.startIndex >= to) continue;
+    const name = calleeName(call);
+    if (name !== null && (dmaApi(name) !== undefined || keepsNoDmaHandle(name))) continue;
+    const args = call.childForFieldName('arguments');
+    if (args && mentions.test(args.text)) return true;
+  }
+  return false;
 }
 
 interface DmaRelease {

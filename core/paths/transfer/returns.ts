@@ -16,7 +16,7 @@ import type { Resource, ReturnStatus } from '../types';
 import { evaluate, resourcesIn, truth, type Outcome } from '../values';
 import { memoKey, type FunctionWalk } from '../walk';
 import { saysDeliberateLeak } from '../../catalog/helpers';
-import { dmaCallKept } from './dma';
+import { dmaCallKept, nonLocalUnmappedHere } from './dma';
 import { handedOffUnseen, tornDownBeforeExit } from './handoff';
 import type { TransferModule } from './module';
 
@@ -163,7 +163,13 @@ function leaks(
   // A DMA mapping or allocation whose handle left the function (a struct, a descriptor, a
   // helper, the caller) is freed by whoever owns it now — often the remove or completion
   // path — on error returns too: the rule stays silent (issue 6, "Bad input").
-  if (ownedElsewhere && r.op.kind === 'dma' && !dmaCallKept(walk, r, rs, state, failing)) return false;
+  if (
+    ownedElsewhere &&
+    r.op.kind === 'dma' &&
+    !dmaCallKept(walk, r, rs, state, failing) &&
+    !nonLocalUnmappedHere(walk, r, rs, failing, state)
+  )
+    return false;
   // The mapping leaks only because a loop that would have handed it on ran zero times
   // (`for (i = 0; i < n; i++) ring[i].dma = dma + i * sz;` with n unknown): not a finding.
   if (r.op.kind === 'dma' && skippedConsumer(walk, r, state)) return false;
