@@ -382,6 +382,22 @@ static void demo_desc_free(struct demo_q *q, struct device *dev)
       /^This dma_free_coherent\(\) does not match dma_alloc_coherent\(\) in demo_desc_alloc\(\) \(line \d+\): the size is 64 \* sizeof\(struct demo_ctl\), the allocation's is DEMO_QLEN \* sizeof\(struct demo_ctl\)\./,
     );
   });
+
+  // `sizeof(u32)` parses as sizeof of a parenthesized name: it is read as the type it names.
+  const typedefs = edit(
+    edit(near, 'DEMO_QLEN * sizeof(struct demo_ctl), &q->desc_dma', 'DEMO_QLEN * sizeof(u32), &q->desc_dma'),
+    'dma_free_coherent(dev, 16 * sizeof(struct demo_ctl), q->desc',
+    'dma_free_coherent(dev, 64, q->desc',
+  );
+
+  it('sizeof(u32) is 4 bytes: 16 * sizeof(u32) and 64 are one size, silent', () => expect(lint(typedefs)).toEqual([]));
+
+  it('sizeof(u32) is 4 bytes: 16 * sizeof(u32) freed as 32 is reported', () => {
+    const text = edit(typedefs, 'dma_free_coherent(dev, 64, q->desc', 'dma_free_coherent(dev, 32, q->desc');
+    const [line, col] = at(text, 'dma_free_coherent(dev, 32, q->desc');
+    const end = text.split('\n')[line - 1]?.indexOf(';') as number;
+    expect(lint(text)).toEqual([['dma-unmap-mismatch', line, col, line, end + 1]]);
+  });
 });
 
 describe('coherent and pool memory declared with its allocation', () => {

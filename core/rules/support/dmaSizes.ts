@@ -62,7 +62,9 @@ function sizeofToken(node: SyntaxNode, lookup: (name: string) => Variable | unde
   }
   if (e.type !== 'identifier') return null;
   const v = lookup(e.text);
-  if (!v) return null;
+  // `sizeof(u32)`, `sizeof(dma_addr_t)`: tree-sitter cannot tell a typedef name in parentheses from
+  // a variable, so a name that is no variable in sight is taken as the type it most likely is.
+  if (!v) return derefs === 0 ? (FIXED_SIZES[e.text] !== undefined ? String(FIXED_SIZES[e.text]) : e.text) : null;
   const depth = v.pointerDepth + (v.isArray ? 1 : 0) - derefs;
   if (depth < 0 || (v.isArray && derefs === 0)) return null;
   const t = normalType(v.typeText) + '*'.repeat(depth);
