@@ -8,7 +8,7 @@ import type { FileAnalysis } from '../fileAnalysis/types';
 import type { FunctionAnalysis } from '../analysis/types';
 import type { DmaOp } from '../analysis/ops';
 import type { Finding, Fix } from '../findings';
-import { coherentSizeMismatches } from './support/coherentPairs';
+import { coherentHandleMismatches, coherentSizeMismatches } from './support/coherentPairs';
 import { disagreements } from './support/dmaPairs';
 import { dmaFunctions } from './support/dmaOps';
 import { fnName, lineOf, spanOf } from './support/finding';
@@ -25,9 +25,9 @@ export const dmaUnmapMismatch = defineRule({
     doc: 'dmaDebug',
     fixable: 'safe',
     description:
-      'A mapping is unmapped with another direction, size or function family than it was mapped with, or coherent memory is freed with the wrong function or size.',
+      'A mapping is unmapped with another direction, size or function family than it was mapped with, or coherent memory is freed with the wrong function, size or handle.',
     catches:
-      'dma_unmap_single() on a dma_map_page() handle (and every other family pairing), a different DMA direction or size at unmap, dma_free_coherent() with a different size than dma_alloc_coherent() (also when the allocation is in another function of the file and kept in the same struct field or global), kfree() of coherent memory. Sizes are compared as numbers where the file says which: its own #defines, `SZ_4K`, `PAGE_SIZE << n` (PAGE_SIZE read as 4096), fixed-size sizeofs; otherwise only sizes of the same shape (same variables, same terms) are compared, so `n * sizeof(struct a)` differs from `n * sizeof(struct b)`.',
+      'dma_unmap_single() on a dma_map_page() handle (and every other family pairing), a different DMA direction or size at unmap, dma_free_coherent() with a different size than dma_alloc_coherent() (also when the allocation is in another function of the file and kept in the same struct field or global), dma_free_coherent() given the memory of one allocation of the file and the handle field of another, kfree() of coherent memory. Sizes are compared as numbers where the file says which: its own #defines, `SZ_4K`, `PAGE_SIZE << n` (PAGE_SIZE read as 4096), fixed-size sizeofs; otherwise only sizes of the same shape (same variables, same terms) are compared, so `n * sizeof(struct a)` differs from `n * sizeof(struct b)`.',
     why: 'dma-debug checks each of these: "device driver frees DMA memory with wrong function", "… with different direction", "… with different size". On swiotlb and IOMMU systems a mismatch syncs the wrong bounce buffer or unmaps the wrong IOVA range.',
     wrong:
       'addr = dma_map_page(dev, page, 0, len, DMA_TO_DEVICE);\n...\ndma_unmap_single(dev, addr, len, DMA_FROM_DEVICE);',
@@ -63,6 +63,21 @@ function check({ file, finding }: RuleContext): Finding[] {
         function: m.fnInfo.name,
         related: [{ span: spanOf(m.alloc.node), message: `allocated here by ${where}` }],
         message: `This ${fnName(m.freeName)} does not match ${where} (line ${lineOf(file, m.alloc.node)}): the size is ${m.freeSize.text}, the allocation's is ${m.alloc.size?.text ?? 'another'}. dma-debug checks it at free: "device driver frees DMA memory with different size".`,
+      }),
+    );
+  }
+  for (const m of coherentHandleMismatches(file)) {
+    const where = (op: DmaOp, fn: FunctionAnalysis): string =>
+      `${fnName(op.name)}${fn.info === m.fnInfo ? '' : ` in ${fnName(fn.info.name)}`} (line ${lineOf(file, op.node)})`;
+    findings.push(
+      finding({
+        span: spanOf(m.free),
+        function: m.fnInfo.name,
+        related: [
+          { span: spanOf(m.alloc.node), message: `the memory (${m.alloc.resultKey ?? 'it'}) was allocated here` },
+          { span: spanOf(m.other.node), message: `the handle given belongs to this allocation` },
+        ],
+        message: `This ${fnName(m.freeName)} frees the memory of ${where(m.alloc, m.allocFn)} with the handle of another allocation, ${where(m.other, m.otherFn)}: dma-debug looks the allocation up by its handle and reports "device driver frees DMA memory with different CPU address", and the other allocation's IOVA range is the one torn down.`,
       }),
     );
   }

@@ -400,6 +400,55 @@ static void demo_desc_free(struct demo_q *q, struct device *dev)
   });
 });
 
+describe("dma_free_coherent() given another allocation's handle", () => {
+  const near = `${HEAD}
+struct demo_priv { struct device *dev; void *rx; dma_addr_t rx_dma; void *tx; dma_addr_t tx_dma; };
+
+static int demo_rings_alloc(struct demo_priv *p)
+{
+	p->rx = dma_alloc_coherent(p->dev, SZ_4K, &p->rx_dma, GFP_KERNEL);
+	if (!p->rx)
+		return -ENOMEM;
+	p->tx = dma_alloc_coherent(p->dev, SZ_4K, &p->tx_dma, GFP_KERNEL);
+	if (!p->tx) {
+		dma_free_coherent(p->dev, SZ_4K, p->rx, p->rx_dma);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void demo_rings_free(struct demo_priv *p)
+{
+	dma_free_coherent(p->dev, SZ_4K, p->tx, p->tx_dma);
+	dma_free_coherent(p->dev, SZ_4K, p->rx, p->rx_dma);
+}
+`;
+  it('each memory freed with its own handle: silent', () => expect(lint(near)).toEqual([]));
+
+  it("the error path gives the other ring's handle: reported at that free", () => {
+    const text = edit(near, 'SZ_4K, p->rx, p->rx_dma);\n\t\treturn', 'SZ_4K, p->rx, p->tx_dma);\n\t\treturn');
+    const [line, col] = at(text, 'dma_free_coherent(p->dev, SZ_4K, p->rx, p->tx_dma)');
+    expect(lint(text)).toEqual([
+      ['dma-unmap-mismatch', line, col, line, col + 'dma_free_coherent(p->dev, SZ_4K, p->rx, p->tx_dma)'.length],
+    ]);
+    expect(messages(text)[0]).toContain('with the handle of another allocation, dma_alloc_coherent() (line');
+  });
+
+  it('in the teardown function too', () => {
+    const text = edit(near, 'SZ_4K, p->tx, p->tx_dma);\n\tdma_free', 'SZ_4K, p->tx, p->rx_dma);\n\tdma_free');
+    const [line, col] = at(text, 'dma_free_coherent(p->dev, SZ_4K, p->tx, p->rx_dma)');
+    expect(lint(text)).toEqual([
+      ['dma-unmap-mismatch', line, col, line, col + 'dma_free_coherent(p->dev, SZ_4K, p->tx, p->rx_dma)'.length],
+    ]);
+    expect(messages(text)[0]).toContain('in demo_rings_alloc()');
+  });
+
+  it('a handle no allocation of the file keeps: not judged, silent', () => {
+    const text = edit(near, 'SZ_4K, p->tx, p->tx_dma);\n\tdma_free', 'SZ_4K, p->tx, p->tx_handle);\n\tdma_free');
+    expect(lint(text)).toEqual([]);
+  });
+});
+
 describe('coherent and pool memory declared with its allocation', () => {
   const near = `${HEAD}
 static int demo_ring_setup(struct demo_ring *r, struct demo_desc **out)

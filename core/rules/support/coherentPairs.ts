@@ -126,3 +126,54 @@ export function coherentSizeMismatches(file: FileAnalysis): CoherentSizeMismatch
   }
   return out;
 }
+
+export interface CoherentHandleMismatch {
+  readonly fnInfo: FunctionInfo;
+  readonly free: SyntaxNode;
+  readonly freeName: string;
+  /** The allocation whose memory the free names, and the one whose handle it gives. */
+  readonly alloc: DmaOp;
+  readonly allocFn: FunctionAnalysis;
+  readonly other: DmaOp;
+  readonly otherFn: FunctionAnalysis;
+}
+
+/**
+ * A coherent free that gives the memory of one allocation and the handle of another
+ * (`dma_free_coherent(dev, sz, p->a, p->b_dma)` where the file allocates `p->a` with `&p->a_dma` and
+ * `p->b` with `&p->b_dma`): dma-debug looks the allocation up by its handle and reports "device
+ * driver frees DMA memory with different CPU address"; the wrong IOVA range is torn down. Judged
+ * only when every allocation into the memory's place keeps its handle elsewhere than the free's
+ * handle, and some allocation into another place keeps its handle exactly there.
+ */
+export function coherentHandleMismatches(file: FileAnalysis): CoherentHandleMismatch[] {
+  const allocs: { op: DmaOp; fn: FunctionAnalysis; place: string; handle: string }[] = [];
+  for (const { fn, ops } of dmaFunctions(file)) {
+    for (const op of ops) {
+      if (op.api.type !== 'coherent' || op.api.role !== 'alloc' || op.api.managed) continue;
+      const place = placeKey(op.resultKey, fn.info, file);
+      const handle = placeKey(textOf(argOf(op.args, op.api, 'handle')), fn.info, file);
+      if (place && handle) allocs.push({ op, fn, place, handle });
+    }
+  }
+  if (allocs.length < 2) return [];
+  const out: CoherentHandleMismatch[] = [];
+  for (const f of coherentFrees(file)) {
+    if (f.handle === null) continue;
+    const mine = allocs.filter((a) => a.place === f.place && a.op.api.release === f.name);
+    if (mine.length === 0 || mine.some((a) => a.handle === f.handle)) continue;
+    const other = allocs.find((a) => a.place !== f.place && a.handle === f.handle && a.op.api.release === f.name);
+    const first = mine[0];
+    if (other && first)
+      out.push({
+        fnInfo: f.fn,
+        free: f.node,
+        freeName: f.name,
+        alloc: first.op,
+        allocFn: first.fn,
+        other: other.op,
+        otherFn: other.fn,
+      });
+  }
+  return out;
+}
