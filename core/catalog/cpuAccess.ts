@@ -13,23 +13,25 @@ interface CpuReader {
 }
 
 /**
- * Disagreements with the prototypes (issue 11 decides them; the argument indices are what the
- * rule has always used): crc32(seed, buf, len), crc32_le(crc, p, len), skb_put_data(skb, data,
- * len), strncpy/strscpy(dst, src, n) read their second argument and print_hex_dump() its sixth;
- * memcpy_fromio() reads MMIO and writes its first argument.
+ * The buffer argument as the kernel's prototypes have it (include/linux/crc32.h, skbuff.h,
+ * string.h, printk.h): crc32(seed, buf, len), skb_put_data(skb, data, len), strscpy(dst, src, n),
+ * print_hex_dump(level, prefix, type, rowsize, groupsize, buf, len, ascii). memcmp() reads both;
+ * its first is taken. memcpy_fromio() reads MMIO, not memory, and is not here.
  */
 const CPU_READERS: readonly CpuReader[] = [
   { name: 'memcpy', reads: 1 },
   { name: 'memcmp', reads: 0 },
   { name: 'copy_to_user', reads: 1 },
-  { name: 'memcpy_fromio', reads: 0 },
-  { name: 'print_hex_dump', reads: 0 },
-  { name: 'crc32', reads: 0 },
-  { name: 'crc32_le', reads: 0 },
-  { name: 'skb_put_data', reads: 0 },
+  { name: 'print_hex_dump', reads: 5 },
+  { name: 'print_hex_dump_debug', reads: 5 },
+  { name: 'crc32', reads: 1 },
+  { name: 'crc32_le', reads: 1 },
+  { name: 'crc32_be', reads: 1 },
+  { name: 'skb_put_data', reads: 1 },
+  { name: 'skb_copy_to_linear_data', reads: 1 },
   { name: 'memmove', reads: 1 },
-  { name: 'strncpy', reads: 0 },
-  { name: 'strscpy', reads: 0 },
+  { name: 'strncpy', reads: 1 },
+  { name: 'strscpy', reads: 1 },
 ];
 
 const byName = new Map(CPU_READERS.map((r) => [r.name, r]));
