@@ -12,6 +12,7 @@ import {
   DMA_UNMAP_NAMES,
   SG_COUNT_MAP_NAMES,
   SG_COUNT_TAKER_NAMES,
+  SINGLE_DEVICE_SYNC_NAMES,
 } from '../catalog/dma';
 import { mayBeReleaseHelper } from '../catalog/helpers';
 import type { LexicalFunction } from '../parse/focus';
@@ -37,6 +38,7 @@ const COHERENT_ALLOCS: ReadonlySet<string> = new Set(COHERENT_ALLOC_NAMES);
 const COHERENT_FREES: ReadonlySet<string> = new Set(COHERENT_FREE_NAMES);
 const SG_COUNT_MAPS: ReadonlySet<string> = new Set(SG_COUNT_MAP_NAMES);
 const SG_COUNT_TAKERS: ReadonlySet<string> = new Set(SG_COUNT_TAKER_NAMES);
+const SINGLE_DEVICE_SYNCS: ReadonlySet<string> = new Set(SINGLE_DEVICE_SYNC_NAMES);
 
 function callsAny(f: FunctionCalls, names: ReadonlySet<string>): boolean {
   for (const n of f.calls) if (names.has(n)) return true;
@@ -186,6 +188,12 @@ export function keptBodies(
   if (calls.some((f) => callsAny(f, SG_COUNT_MAPS)))
     calls.forEach((f, i) => {
       if (callsAny(f, SG_COUNT_TAKERS)) keep.add(i);
+    });
+  // And the single syncs for the device of a file that maps: dma-sync-direction reads the CPU
+  // reads that follow them against the buffer the file maps with that handle field.
+  if (calls.some((f) => callsAny(f, DMA_NAMES)))
+    calls.forEach((f, i) => {
+      if (callsAny(f, SINGLE_DEVICE_SYNCS)) keep.add(i);
     });
   return keep;
 }

@@ -514,6 +514,11 @@ export const SG_COUNT_TAKER_NAMES: readonly string[] = DMA_APIS.filter(
   (a) => a.type === 'sg' && (a.role === 'unmap' || a.role === 'sync') && a.params.includes('nents'),
 ).map((a) => a.name);
 
+/** Syncs that give a single mapping back to the device (dma-sync-direction reads what follows them). */
+export const SINGLE_DEVICE_SYNC_NAMES: readonly string[] = DMA_APIS.filter(
+  (a) => a.role === 'sync' && a.type === 'single' && a.sync === 'device',
+).map((a) => a.name);
+
 /**
  * The DMA calls that make a function worth analysing: every DMA rule needs a map or allocation in
  * the same function, and dma_mapping_error() marks in-file helpers that check for their callers.

@@ -21,7 +21,7 @@ import type { FunctionInfo } from '../analysis/functions';
 import { MMU_NOTIFIER_TEXT } from '../catalog/pageUse';
 import type { FileAnalysis } from '../fileAnalysis/types';
 import { pairedNames } from '../fileAnalysis/linkage';
-import { COHERENT_FREE_NAMES, SG_COUNT_TAKER_NAMES } from '../catalog/dma';
+import { COHERENT_FREE_NAMES, SG_COUNT_TAKER_NAMES, SINGLE_DEVICE_SYNC_NAMES } from '../catalog/dma';
 import { countStoresOf } from '../rules/support/countFields';
 
 /** What one function definition is to the analysis of the others. */
@@ -58,10 +58,11 @@ const FIELD_TAKEN =
 const MAPPING_CHECK = /\bdma_mapping_error\s*\([^;]*\)/g;
 /**
  * Calls the DMA rules pair with another function's by a field or global, read in functions that
- * get no graph too: coherent frees (coherentPairs.ts) and sg unmaps and syncs (countFields.ts).
+ * get no graph too: coherent frees (coherentPairs.ts), sg unmaps and syncs (countFields.ts), and
+ * single syncs for the device (dma-sync-direction reads the CPU reads after them).
  */
 const CROSS_FUNCTION_CALL = new RegExp(
-  `\\b(?:${[...COHERENT_FREE_NAMES, ...SG_COUNT_TAKER_NAMES].join('|')})\\s*\\([^;]*\\)`,
+  `\\b(?:${[...COHERENT_FREE_NAMES, ...SG_COUNT_TAKER_NAMES, ...SINGLE_DEVICE_SYNC_NAMES].join('|')})\\s*\\([^;]*\\)`,
   'g',
 );
 /** The file-wide key a field that keeps a dma_map_sg() count is linked by (fieldOfKey gives the field back). */

@@ -169,14 +169,37 @@ describe('edits that change a finding of another function (pairings by field)', 
       'p->orig_nent = 0; dma_free_coherent(p->dev, 8192, p->ring, p->ring_dma);',
     ],
     ['a plain edit where nothing is analysed', 'p->orig_nent = 0;', 'p->orig_nent = 1;'],
+    [
+      'a sync for the device and a CPU read of the mapped buffer added where nothing is analysed',
+      'p->orig_nent = 0;',
+      'p->orig_nent = 0; dma_sync_single_for_device(p->dev, p->buf_dma, 2048, DMA_FROM_DEVICE); memcpy(p->ring, p->buf, 64);',
+    ],
   ];
   it.each(steps)('%s, then undone: each time what a fresh lint gives', (_name, from, to) => {
     const session = createSession({ kernelVersion: v612 });
     const rules = (fs: readonly Finding[]): string[] => fs.map((f) => `${f.rule}:${f.range.line}`);
-    expect(rules(session.update('demo.c', text).findings)).toEqual(['dma-unmap-sg-nents:29']);
+    expect(rules(session.update('demo.c', text).findings)).toEqual(['dma-unmap-sg-nents:30']);
     const edited = text.replace(from, to);
     expect(edited).not.toBe(text);
     for (const t of [edited, text]) expect(session.update('demo.c', t).findings).toEqual(fresh(t).findings);
+  });
+});
+
+describe('a read after a sync for the device, and the map that says which buffer it is', () => {
+  const base = readFileSync(path.join(root, 'test', 'fixtures', 'memo', 'pairings.c'), 'utf8').replace(
+    'p->orig_nent = 0;',
+    'p->orig_nent = 0; dma_sync_single_for_device(p->dev, p->buf_dma, 2048, DMA_FROM_DEVICE); memcpy(p->ring, p->buf, 64);',
+  );
+  it.each([
+    ['the map given another buffer', 'p->buf, 2048', 'p->ring, 2048'],
+    ['the map kept in another field', 'p->buf_dma = dma_map_single', 'p->ring_dma = dma_map_single'],
+  ])('%s (an edit in the mapping function): what a fresh lint gives', (_name, from, to) => {
+    const session = createSession({ kernelVersion: v612 });
+    const rules = (fs: readonly Finding[]): string[] => fs.map((f) => `${f.rule}:${f.range.line}`);
+    expect(rules(session.update('demo.c', base).findings)).toEqual(['dma-unmap-sg-nents:30', 'dma-sync-direction:36']);
+    const edited = base.replace(from, to);
+    expect(edited).not.toBe(base);
+    for (const t of [edited, base]) expect(session.update('demo.c', t).findings).toEqual(fresh(t).findings);
   });
 });
 

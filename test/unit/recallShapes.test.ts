@@ -690,6 +690,39 @@ static int demo_crypt_start(struct demo_dev *dd)
   });
 });
 
+describe('a CPU read after a sync for the device', () => {
+  const near = `${HEAD}
+struct demo_rx { struct device *dev; void *buf; dma_addr_t dma; u32 len; };
+
+static int demo_rx_fill(struct demo_rx *r)
+{
+	r->dma = dma_map_single(r->dev, r->buf, r->len, DMA_FROM_DEVICE);
+	return dma_mapping_error(r->dev, r->dma);
+}
+
+static void demo_rx_poll(struct demo_rx *r, u8 *out, u32 n)
+{
+	dma_sync_single_for_cpu(r->dev, r->dma, r->len, DMA_FROM_DEVICE);
+	memcpy(out, r->buf, n);
+	dma_sync_single_for_device(r->dev, r->dma, r->len, DMA_FROM_DEVICE);
+}
+`;
+  it('taken back for the CPU before the read, given back after: silent', () => expect(lint(near)).toEqual([]));
+
+  it('for_device written where for_cpu was meant: reported at the read', () => {
+    const text = edit(
+      near,
+      '\tdma_sync_single_for_cpu(r->dev, r->dma, r->len, DMA_FROM_DEVICE);\n\tmemcpy(out, r->buf, n);\n\tdma_sync_single_for_device',
+      '\tdma_sync_single_for_device(r->dev, r->dma, r->len, DMA_FROM_DEVICE);\n\tmemcpy(out, r->buf, n);\n\tdma_sync_single_for_device',
+    );
+    const [line, col] = at(text, 'memcpy(out, r->buf, n)');
+    expect(lint(text)).toEqual([['dma-sync-direction', line, col, line, col + 'memcpy(out, r->buf, n)'.length]]);
+    expect(messages(text)[0]).toContain(
+      'The CPU reads `r->buf` after dma_sync_single_for_device() gave it to the device',
+    );
+  });
+});
+
 describe('__free_page() on pages from GUP', () => {
   const near = `#include <linux/mm.h>
 static int demo_peek(unsigned long uaddr, u8 *out)
