@@ -204,6 +204,7 @@ function flagHover(flag: FollFlag, v: KernelVersion): Paragraphs {
 const DMA_RETURNS: Record<DmaApi['returns'], string> = {
   handle: 'a dma_addr_t handle; check it with `dma_mapping_error()` (never against 0)',
   count: 'the number of DMA segments mapped (possibly fewer than nents), or 0 on failure',
+  'count-or-errno': 'the number of DMA segments mapped, 0 when there is nothing to map, or -errno on failure',
   status: '0 or -errno',
   'cpu-addr': 'the CPU address, or NULL on failure',
   page: 'the page, or NULL on failure',

@@ -32,6 +32,9 @@ const CURSORS: readonly { readonly pattern: RegExp; readonly args: readonly numb
   { pattern: /^for_each_sg(?:_page|_dma_page)?$/, args: [1, 3] },
   { pattern: /^for_each_sgtable_(?:sg|dma_sg)$/, args: [1, 2] },
   { pattern: /^for_each_sgtable_(?:page|dma_page)$/, args: [1] },
+  // include/scsi/scsi_cmnd.h: scsi_for_each_sg(cmd, sg, nseg, __i) is for_each_sg(scsi_sglist(cmd),
+  // sg, nseg, __i); the command and the count are read, not assigned.
+  { pattern: /^scsi_for_each_(?:prot_)?sg$/, args: [1, 3] },
   // include/linux/idr.h, include/linux/xarray.h
   { pattern: /^idr_for_each_entry\w*$/, args: [1, 2] },
   { pattern: /^xa_for_each\w*$/, args: [1, 2] },

@@ -8,6 +8,12 @@
 /** Labels that read like error exits (`err_unmap:`, `out:`, `fail:`): where a mapping check can jump. */
 export const ERROR_LABEL = /^(err|out|fail|free|unwind|error|bail|cleanup|exit|put|release|undo|unlock|abort)/i;
 
+/**
+ * include/scsi/scsi.h: the "retry later" answers of a SCSI queuecommand. The mid-layer takes the
+ * command back unaccepted and requeues it (it is mapped again when it is dispatched again).
+ */
+export const SCSI_MIDLAYER_BUSY = /^SCSI_MLQUEUE_(?:HOST|DEVICE|TARGET)_BUSY$/;
+
 /** Local variables that by convention hold a function's 0-or-`-errno` status, in order of preference. */
 export const STATUS_VARIABLES: readonly string[] = ['ret', 'rc', 'err', 'error'];
 

@@ -35,19 +35,33 @@ export type DmaParam =
   | 'mask'
   | 'phys'
   | 'state'
-  | 'mapped_len';
+  | 'mapped_len'
+  /** A SCSI command (`struct scsi_cmnd *`): the mid-layer maps and unmaps what it carries. */
+  | 'cmd';
 
 export interface DmaApi {
   readonly name: string;
   readonly role: DmaRole;
   readonly type: DmaEntryType;
   readonly params: readonly DmaParam[];
-  /** What the call returns: a handle (dma_addr_t), a mapped count, a status, a CPU address, … */
-  readonly returns: 'handle' | 'count' | 'status' | 'cpu-addr' | 'page' | 'sgt' | 'pool' | 'bool' | 'void';
+  /**
+   * What the call returns: a handle (dma_addr_t), a mapped count, a status, a CPU address, …
+   * `count-or-errno`: the number of mapped segments, 0 when there was nothing to map, or a
+   * negative errno when the mapping failed (scsi_dma_map()).
+   */
+  readonly returns:
+    'handle' | 'count' | 'count-or-errno' | 'status' | 'cpu-addr' | 'page' | 'sgt' | 'pool' | 'bool' | 'void';
   /** The matching release, for maps and allocations. */
   readonly release?: string;
   /** dmam_*: device-managed, released when the driver detaches (never a leak). */
   readonly managed?: boolean;
+  /**
+   * The mapping is kept in the object this parameter names, not in a value the call returns
+   * (scsi_dma_map(cmd): the command carries its scatterlist). Whoever owns that object unmaps it
+   * later — the completion path, on success — so the mapping is this function's to undo only on
+   * its error returns; and the map is known by that object.
+   */
+  readonly keptIn?: DmaParam;
   /** `for_cpu` syncs hand the buffer to the CPU, `for_device` back to the device. */
   readonly sync?: 'cpu' | 'device';
   readonly exists: VersionRange;
@@ -154,6 +168,15 @@ export const DMA_APIS: readonly DmaApi[] = [
     { release: 'dma_unmap_sgtable' },
   ),
   api(
+    'scsi_dma_map',
+    'map',
+    'sg',
+    'count-or-errno',
+    ['cmd'],
+    "SCSI mid-layer: maps a command's scatterlist (dma_map_sg() on the host's DMA device); returns the number of mapped segments, 0 when the command has no data, or -ENOMEM when the mapping failed. Test it for a negative value; unmap with scsi_dma_unmap(cmd).",
+    { release: 'scsi_dma_unmap', keptIn: 'cmd', doc: 'scsiDma' },
+  ),
+  api(
     'dma_unmap_single',
     'unmap',
     'single',
@@ -201,6 +224,15 @@ export const DMA_APIS: readonly DmaApi[] = [
     'void',
     ['dev', 'sg', 'nents', 'dir', 'attrs'],
     'dma_unmap_sg() with attributes.',
+  ),
+  api(
+    'scsi_dma_unmap',
+    'unmap',
+    'sg',
+    'void',
+    ['cmd'],
+    'SCSI mid-layer: unmaps what scsi_dma_map() mapped of the command (harmless when the command has no data).',
+    { keptIn: 'cmd', doc: 'scsiDma' },
   ),
   api(
     'dma_unmap_sgtable',
@@ -488,6 +520,14 @@ export function dmaApi(name: string): DmaApi | undefined {
 
 export function dmaParam(api: DmaApi, role: DmaParam): number {
   return api.params.indexOf(role);
+}
+
+/**
+ * The parameter that names what a scatterlist map, unmap or sync works on: the object the
+ * mapping is kept in (scsi_dma_map()'s `cmd`), the sg_table, or the scatterlist.
+ */
+export function sgParam(api: DmaApi): DmaParam {
+  return api.keptIn ?? (api.params.includes('sgt') ? 'sgt' : 'sg');
 }
 
 /** DMA calls that create something to release (mappings, coherent memory, pool blocks, pools). */

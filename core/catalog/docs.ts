@@ -64,6 +64,10 @@ export const KERNEL_DOCS = {
     url: `${DMA}#part-iii-debug-drivers-use-of-the-dma-api`,
     title: 'dma-api.rst: Part III - Debug drivers use of the DMA-API',
   },
+  scsiDma: {
+    url: 'https://docs.kernel.org/driver-api/scsi.html#drivers-scsi-scsi-lib-dma-c',
+    title: 'driver-api/scsi.rst: drivers/scsi/scsi_lib_dma.c (scsi_dma_map(), scsi_dma_unmap())',
+  },
   dmaHowtoErrors: { url: `${DMA_HOWTO}#handling-errors`, title: 'dma-api-howto.rst: Handling Errors' },
   dmaHowtoStack: {
     url: `${DMA_HOWTO}#what-memory-is-dma-able`,

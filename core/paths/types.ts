@@ -39,6 +39,8 @@ export interface PathEvent {
   readonly returnText?: string;
   /** An `unknown` return of an int the path tested non-zero (`if (ret) return ret;`). */
   readonly errorByConvention?: boolean;
+  /** A return of SCSI_MLQUEUE_*_BUSY: the SCSI mid-layer takes the command back to requeue it. */
+  readonly midlayerBusy?: boolean;
 }
 
 export type ReturnStatus = 'error' | 'success' | 'unknown' | 'void';

@@ -7,24 +7,27 @@ import type { SyntaxNode } from '../parse/syntax';
 import { walk } from '../parse/syntax';
 import { wrappersWithRole } from '../catalog/wrappers';
 import { canonical, unwrap } from '../analysis/expr';
-import type { Finding } from '../findings';
+import type { Finding, Span } from '../findings';
+import type { DmaOp } from '../analysis/ops';
 import { dmaFunctions } from './support/dmaOps';
 import { signOnlyCheckOf } from './support/signOnlyCheck';
+import { countTests } from './support/errnoCount';
 import { fnName, spanOf } from './support/finding';
 import { defineRule, type RuleContext } from './support/rule';
 
 export const dmaMapSgUnchecked = defineRule({
   id: 'dma-map-sg-unchecked',
   meta: {
-    title: 'dma_map_sg() returning 0 not handled',
+    title: 'dma_map_sg() returning 0 (scsi_dma_map() a negative value) not handled',
     severity: 'warning',
     group: 'dma',
     doc: 'dmaStreaming',
     fixable: 'none',
-    description: 'The result of dma_map_sg() is not checked for 0 (failure) before it is used.',
+    description:
+      'The result of dma_map_sg() is not checked for 0 (failure), or that of scsi_dma_map() for a negative value (failure), before it is used.',
     catches:
-      'dma_map_sg()/dma_map_sg_attrs() whose result is ignored, used as a segment count without a `== 0` (or `<= 0`) check on the path, or checked only with `< 0` (it is never negative).',
-    why: '"dma_map_sg() returns the number of DMA address segments mapped … or 0 in case of failure." There is no dma_mapping_error() for scatterlists; an unchecked 0 programs the device with no segments, or with stale ones.',
+      'dma_map_sg()/dma_map_sg_attrs() whose result is ignored, used as a segment count without a `== 0` (or `<= 0`) check on the path, or checked only with `< 0` (it is never negative). scsi_dma_map() (the SCSI mid-layer pair, drivers/scsi/scsi_lib_dma.c) whose result is ignored, or kept and never tested for a negative value (`< 0`, `<= 0`, `> 0`, `BUG_ON(n < 0)`, …) nor returned as it is: it returns -ENOMEM on failure and 0 for a command without data, so `!n` alone lets the failure through.',
+    why: '"dma_map_sg() returns the number of DMA address segments mapped … or 0 in case of failure." There is no dma_mapping_error() for scatterlists; an unchecked 0 programs the device with no segments, or with stale ones. scsi_dma_map() "Returns the number of sg lists actually used, zero if the sg lists is NULL, or -ENOMEM if the mapping failed": an unchecked -ENOMEM sends the command with unmapped addresses, or a negative segment count.',
     wrong:
       'count = dma_map_sg(dev, sgl, nents, DMA_TO_DEVICE);\nfor_each_sg(sgl, sg, count, i) hw_add(sg_dma_address(sg));',
     right: 'count = dma_map_sg(dev, sgl, nents, DMA_TO_DEVICE);\nif (!count)\n\treturn -ENOMEM;',
@@ -42,6 +45,11 @@ function check({ file, finding }: RuleContext): Finding[] {
       // Kept in a variable or a field: is that place ever tested? Used any other way (returned,
       // passed straight on, compared in place), the caller or the expression deals with it.
       const target = map.resultKey;
+      if (map.api.returns === 'count-or-errno') {
+        const f = errnoCountFinding(fn.info.body, map, ignored, target);
+        if (f) findings.push(finding({ span: spanOf(map.node), function: fn.info.name, ...f }));
+        continue;
+      }
       // `n = dma_map_sg(...); if (n < 0)`: a check that cannot see the failure (0) is no check.
       const signOnly =
         !ignored && target !== null && map.api.returns === 'count' ? signOnlyCheckOf(map.node, target) : null;
@@ -76,14 +84,46 @@ function check({ file, finding }: RuleContext): Finding[] {
   return findings;
 }
 
+/**
+ * scsi_dma_map() (a count, 0 for a command without data, or -ENOMEM): its result ignored, or
+ * kept and never tested for a negative value (`!n` alone lets -ENOMEM through as a count), unless
+ * the function returns it for its caller to test.
+ */
+function errnoCountFinding(
+  body: SyntaxNode,
+  map: DmaOp,
+  ignored: boolean,
+  target: string | null,
+): { message: string; related?: { span: Span; message: string }[] } | null {
+  const quote =
+    '"Returns the number of sg lists actually used, zero if the sg lists is NULL, or -ENOMEM if the mapping failed"';
+  if (ignored)
+    return {
+      message: `The result of ${fnName(map.name)} is ignored: it is -ENOMEM when the mapping failed (${quote}), and the command's scatterlist then holds no DMA addresses. Check it for a negative value.`,
+    };
+  // Returned as it is, the caller sees -ENOMEM. Not what a loop over it counted: a failed map
+  // runs the loop zero times, and 0 says "no data", not the failure (bnx2i_map_scsi_sg()).
+  if (target === null || returnsCount(body, target, false)) return null;
+  const { negative, zeroOnly } = countTests(body, target);
+  if (negative) return null;
+  if (zeroOnly)
+    return {
+      message: `\`${target}\` = ${fnName(map.name)} is tested only for 0 (\`${zeroOnly.text}\`), which is a command without data, not a failure: it returns -ENOMEM when the mapping failed (${quote}), and a negative count passes that test. Test \`${target} < 0\`.`,
+      related: [{ span: spanOf(zeroOnly), message: 'the test that lets -ENOMEM through' }],
+    };
+  return {
+    message: `\`${target}\` = ${fnName(map.name)} is never checked for a negative value before it is used: it returns -ENOMEM when the mapping failed (${quote}), and the command's scatterlist then holds no DMA addresses. Test \`${target} < 0\`.`,
+  };
+}
+
 const TEST_WRAPPERS = wrappersWithRole('test');
 
 /**
- * Whether the function returns the count `place` holds: `return place;`, or `return v;` where v
- * starts at 0 and only grows inside loops whose header names the count (`scsi_for_each_sg(sc, sg,
- * sg_count, i) { … bd_count += sg_frags; }`), so it is 0 when the mapping failed.
+ * Whether the function returns the count `place` holds: `return place;`, or (when `counted`)
+ * `return v;` where v starts at 0 and only grows inside loops whose header names the count
+ * (`for_each_sg(sgl, sg, sg_count, i) { … bd_count += sg_frags; }`), so it is 0 when the mapping failed.
  */
-function returnsCount(body: SyntaxNode, place: string): boolean {
+function returnsCount(body: SyntaxNode, place: string, counted = true): boolean {
   const returned: string[] = [];
   walk(body, (n) => {
     if (n.type !== 'return_statement') return true;
@@ -94,7 +134,7 @@ function returnsCount(body: SyntaxNode, place: string): boolean {
   // `return place;` counts when nothing but the map assigns it (spi-mxs's `ret` is reused for
   // the status, and the count never reaches the caller).
   if (returned.includes(place)) return assignmentsTo(body, place) === 1;
-  return returned.length > 0 && returned.every((v) => countedOver(body, v, place));
+  return counted && returned.length > 0 && returned.every((v) => countedOver(body, v, place));
 }
 
 /** What an assignment (`=`, `+=`) or update (`++`) writes; null for other nodes. */

@@ -69,6 +69,9 @@ function coveredPages(step: TraceStep, sg: boolean, pages: PageView): { covered:
 function mapFailed(api: DmaApi, step: TraceStep): boolean {
   if (api.returns === 'status') return typeof step.result === 'string' && step.result.startsWith('-');
   if (api.returns === 'count') return step.result === 0;
+  // scsi_dma_map(): -ENOMEM when it failed (0 is a command with no data: nothing mapped, no failure).
+  if (api.returns === 'count-or-errno')
+    return (typeof step.result === 'number' && step.result < 0) || String(step.result).startsWith('-');
   return step.result === 'DMA_MAPPING_ERROR';
 }
 
@@ -127,7 +130,7 @@ export function map(table: DebugTable, api: DmaApi, step: TraceStep, pages: Page
     table.failed.set(
       id,
       sg
-        ? `the mapping of ${id} failed (${step.call}() returned ${api.returns === 'status' ? String(step.result) : '0'})`
+        ? `the mapping of ${id} failed (${step.call}() returned ${api.returns === 'count' ? '0' : String(step.result)})`
         : `${id} is DMA_MAPPING_ERROR (the mapping failed)`,
     );
     if (previous) {
@@ -136,14 +139,20 @@ export function map(table: DebugTable, api: DmaApi, step: TraceStep, pages: Page
     }
     return {
       violations,
-      result: sg ? '0' : api.returns === 'status' ? String(step.result) : 'DMA_MAPPING_ERROR',
+      result: sg
+        ? api.returns === 'count'
+          ? '0'
+          : String(step.result)
+        : api.returns === 'status'
+          ? String(step.result)
+          : 'DMA_MAPPING_ERROR',
       note: 'the mapping failed: nothing to unmap',
     };
   }
   table.failed.delete(id);
   const nents = sg ? (num(step, 'nents') ?? 1) : 0;
   const mappedEnts = sg
-    ? api.returns === 'count' && typeof step.result === 'number'
+    ? (api.returns === 'count' || api.returns === 'count-or-errno') && typeof step.result === 'number'
       ? Math.min(step.result, nents)
       : nents
     : 1;

@@ -124,7 +124,9 @@ export class DmaSteps {
     const returned = op.resultKey && nents > 1 ? nents - 1 : nents;
     this.mapped.set(id, { op, nents, returned, size: 0 });
     const status = op.api.returns === 'status';
-    return { call: op.name, args, result: failed ? (status ? '-ENOMEM' : 0) : status ? 0 : returned };
+    // scsi_dma_map() fails with -ENOMEM, like a status; it succeeds with the count, like dma_map_sg().
+    const errno = status || op.api.returns === 'count-or-errno';
+    return { call: op.name, args, result: failed ? (errno ? '-ENOMEM' : 0) : status ? 0 : returned };
   }
 
   /**

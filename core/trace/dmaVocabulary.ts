@@ -60,7 +60,7 @@ function build(): Map<string, StepSpec> {
   for (const api of DMA_APIS) {
     if (api.role === 'iova') continue;
     const words = resultWords(api);
-    const numeric = api.returns === 'count' || api.returns === 'status';
+    const numeric = api.returns === 'count' || api.returns === 'count-or-errno' || api.returns === 'status';
     specs.set(api.name, {
       kind: 'dma',
       args: argsFor(api),

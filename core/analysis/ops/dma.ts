@@ -5,7 +5,7 @@
  */
 import type { SyntaxNode } from '../../parse/syntax';
 import { walkTypes } from '../../parse/syntax';
-import { DMA_DIRECTIONS, dmaApi, dmaParam, type DmaApi, type DmaParam } from '../../catalog/dma';
+import { DMA_DIRECTIONS, dmaApi, dmaParam, sgParam, type DmaApi, type DmaParam } from '../../catalog/dma';
 import { keepsNoDmaHandle, looksLikeMappingChecker, printsOnly, sgSetterStores } from '../../catalog/helpers';
 import { callArguments, calleeName, canonical, unwrap } from '../expr';
 import type { FunctionInfo } from '../functions';
@@ -78,9 +78,7 @@ export function classifyDma(
         api,
         args,
         api.type === 'sg'
-          ? api.returns === 'status'
-            ? 'sgt'
-            : 'sg'
+          ? sgParam(api)
           : api.params.includes('page')
             ? 'page'
             : api.params.includes('phys')
@@ -91,7 +89,7 @@ export function classifyDma(
       break;
     case 'unmap':
     case 'sync':
-      key = dmaKey(dmaArg(api, args, api.type === 'sg' ? (api.params.includes('sgt') ? 'sgt' : 'sg') : 'addr'));
+      key = dmaKey(dmaArg(api, args, api.type === 'sg' ? sgParam(api) : 'addr'));
       break;
     case 'check':
       key = dmaKey(dmaArg(api, args, 'addr'));
@@ -192,7 +190,7 @@ function dmaValuesOf(fn: FunctionInfo, wrappers?: ReadonlyMap<string, WrapperMac
           if (handle) found.add(handle);
         }
         if (api.type === 'sg' && api.role === 'map') {
-          const sg = dmaKey(dmaArg(api, args, api.returns === 'status' ? 'sgt' : 'sg'));
+          const sg = dmaKey(dmaArg(api, args, sgParam(api)));
           if (sg) found.add(sg);
         }
       },

@@ -5,6 +5,7 @@
  * NULL; and a release stepped around on a branch pinscope cannot decide makes a leak uncertain.
  */
 import type { SyntaxNode } from '../../parse/syntax';
+import { walk as walkSyntax } from '../../parse/syntax';
 import type { CfgEdge, CfgNode, EdgeCondition } from '../../analysis/cfg';
 import { canonical, unwrap } from '../../analysis/expr';
 import type { Expr } from '../exprs';
@@ -165,9 +166,20 @@ function armReleases(walk: FunctionWalk, edge: CfgEdge): Set<string> {
   }
   for (let i = lo; i < sites.length && (sites[i] as HandOffSite).start <= armEnd; i++) {
     const site = sites[i] as HandOffSite;
-    if (site.end <= armEnd) keys.add(site.key);
+    if (site.end <= armEnd && (!site.joins || !leavesFrom(arm))) keys.add(site.key);
   }
   return keys;
+}
+
+/** Whether the function is left from inside `arm`: a return, or a goto (to an error label). */
+function leavesFrom(arm: SyntaxNode): boolean {
+  let leaves = false;
+  walkSyntax(arm, (n) => {
+    if (leaves) return false;
+    if (n.type === 'return_statement' || n.type === 'goto_statement') leaves = true;
+    return !leaves;
+  });
+  return leaves;
 }
 
 interface HandOffSite {
@@ -175,25 +187,40 @@ interface HandOffSite {
   readonly start: number;
   readonly end: number;
   readonly key: string;
+  /**
+   * Counts only when the arm falls through to the code after it: an unmap on an arm that returns
+   * or jumps away (`if (n > max) { scsi_dma_unmap(cmd); return -EINVAL; }`) belongs to that exit,
+   * and the path that steps around it still holds the mapping.
+   */
+  readonly joins?: boolean;
 }
 
 const HAND_OFF_SITES = memoKey<readonly HandOffSite[]>('releases, stores and hand-offs of pages, by position');
 
-/** Every release, store (not a call) and I/O hand-off of pages in the function, by statement start. */
+/**
+ * Every release, store (not a call) and I/O hand-off of pages in the function, and every unmap of
+ * a mapping kept in a SCSI command, by statement start.
+ */
 function handOffSites(walk: FunctionWalk): HandOffSite[] {
   const sites: HandOffSite[] = [];
   for (const n of walk.cfg.nodes) {
     if (!n.syntax) continue;
     const keys: string[] = [];
+    const unmaps: string[] = [];
     for (const op of n.ops) {
       if (op.kind === 'release' && op.pages) keys.push(op.pages.key);
       if (op.kind === 'escape' && op.how !== 'call') keys.push(op.pages.key);
       if (op.kind === 'use' && op.use.kind !== 'data') keys.push(op.pages.key);
+      // scsi_dma_unmap(cmd) under a test the path cannot relate to the map (`if (mapped)`,
+      // `if (scsi_sg_count(cmd))`): the command may have been unmapped on the path that skips it.
+      if (op.kind === 'dma' && op.api.role === 'unmap' && op.api.keptIn !== undefined && op.key !== null)
+        unmaps.push(op.key);
     }
-    if (keys.length === 0) continue;
+    if (keys.length === 0 && unmaps.length === 0) continue;
     const start = n.syntax.startIndex;
     const end = n.syntax.endIndex;
     for (const key of keys) sites.push({ start, end, key });
+    for (const key of unmaps) sites.push({ start, end, key, joins: true });
   }
   return sites.sort((a, b) => a.start - b.start);
 }

@@ -77,7 +77,9 @@ function createResource(walk: FunctionWalk, node: CfgNode, op: DmaOp, input: Sta
   let state = input;
   const r = walk.resourceFor(op, node.id, () => ({
     key,
-    nonLocal: dmaKeyIsNonLocal(key, walk.fn.info.locals, walk.fn.info.body.text),
+    // scsi_dma_map(cmd): the command is the caller's, but the mapping is this function's to undo
+    // until it hands the command on (returns.ts decides when that is owed).
+    nonLocal: op.api.keptIn === undefined && dmaKeyIsNonLocal(key, walk.fn.info.locals, walk.fn.info.body.text),
     nrSym: null,
   }));
   // `mapping = dma_map_single(...)` again (another call site): the old mapping is no longer `mapping`.

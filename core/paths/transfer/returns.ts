@@ -16,6 +16,7 @@ import type { Resource, ReturnStatus } from '../types';
 import { evaluate, resourcesIn, truth, type Outcome } from '../values';
 import { memoKey, type FunctionWalk } from '../walk';
 import { saysDeliberateLeak } from '../../catalog/helpers';
+import { SCSI_MIDLAYER_BUSY } from '../../catalog/conventions';
 import { dmaCallKept, nonLocalUnmappedHere } from './dma';
 import { handedOffUnseen, tornDownBeforeExit } from './handoff';
 import type { TransferModule } from './module';
@@ -97,11 +98,20 @@ function applyReturn(walk: FunctionWalk, node: CfgNode, input: State): State {
   const status = returnStatus(walk, node.returnValue, input);
   const text = node.returnValue ? oneLine(node.returnValue.text, 40) : '';
   const errorLike = status === 'unknown' && testedAsError(walk, node.returnValue, input);
+  const busy = status === 'unknown' && midlayerBusy(walk, node.returnValue, input);
   return walk.event(input, 'return', node, spanOf(node.syntax as SyntaxNode), `return${text ? ` ${text}` : ''}`, {
     returnStatus: status,
     returnText: text,
     ...(errorLike ? { errorByConvention: true } : {}),
+    ...(busy ? { midlayerBusy: true } : {}),
   }).state;
+}
+
+/** `return SCSI_MLQUEUE_HOST_BUSY;`, or a variable the path set to one. */
+function midlayerBusy(walk: FunctionWalk, value: SyntaxNode | null | undefined, state: State): boolean {
+  if (!value) return false;
+  const v = evaluate(value, walk.valueContext(state));
+  return v.kind === 'var' && SCSI_MIDLAYER_BUSY.test(v.name);
 }
 
 /** The path at the exit: an `end of function` return when it fell off the end, and its leaks. */
@@ -124,11 +134,21 @@ function atExit(walk: FunctionWalk, input: State): State {
   }
   const exitIndex = state.events.length - 1;
   const failing = status === 'error' || last?.errorByConvention === true;
+  const busy = last?.kind === 'return' && last.midlayerBusy === true;
   for (const r of walk.resources) {
     const rs = state.res[r.id];
     if (!rs || rs.status === 'released' || rs.maybeReleased) continue;
     if (!rs.carried && !mayHold(r, rs.outcomes)) continue;
-    if (!leaks(walk, r, rs, state, status, failing)) continue;
+    // scsi_dma_map(cmd): the command keeps the mapping and its completion unmaps it. Only a
+    // return that gives the command back unaccepted — an error, or "busy" to the mid-layer,
+    // which requeues it and maps it again — owes the unmap, and only when no caller in this
+    // file unmaps the command itself.
+    // An error here is an errno or a negative constant the path returns: an int only tested
+    // non-zero (`if (bd_count) … return bd_count;`) may be a count.
+    const keptIn = r.op.kind === 'dma' && r.op.api.keptIn !== undefined;
+    const owed = status === 'error' || busy;
+    if (keptIn && (!owed || callerReleases(walk, r))) continue;
+    if (!leaks(walk, r, rs, state, status, keptIn ? owed : failing)) continue;
     if (!failing && mappedBufferReturned(r, last?.kind === 'return' ? (last.returnText ?? '') : '')) continue;
     if (r.op.kind === 'dma' && saysItLeaks(walk, r, state.events[exitIndex]?.span.start ?? -1)) continue;
     if (!failing && handedOffUnseen(walk, r)) continue;
@@ -144,6 +164,46 @@ function atExit(walk: FunctionWalk, input: State): State {
     state = walk.issue(state, 'leak', r, exitIndex, { returnStatus: status });
   }
   return state;
+}
+
+const CALLER_RELEASES = memoKey<Map<string, boolean>>('a caller in the file releases what the function maps');
+
+/**
+ * Whether a function of this file that calls this one (directly or through others of the file)
+ * calls the mapping's release (`scsi_dma_unmap()`): then an error of this function may be undone
+ * there (`if (foo_build_sg(ha, cmd)) { scsi_dma_unmap(cmd); return SCSI_MLQUEUE_HOST_BUSY; }`),
+ * and which of its errors it undoes is not told here.
+ */
+function callerReleases(walk: FunctionWalk, r: Resource): boolean {
+  const release = r.op.kind === 'dma' ? r.op.api.release : undefined;
+  if (release === undefined) return false;
+  const byRelease = walk.memo(CALLER_RELEASES, () => new Map<string, boolean>());
+  const known = byRelease.get(release);
+  if (known !== undefined) return known;
+  let unit = walk.fn.info.node;
+  while (unit.parent) unit = unit.parent;
+  const functions: { name: string; body: string }[] = [];
+  for (const d of unit.namedChildren) {
+    if (d.type !== 'function_definition') continue;
+    const name = /\b([A-Za-z_]\w*)\s*\(/.exec(d.childForFieldName('declarator')?.text ?? '')?.[1];
+    if (name) functions.push({ name, body: d.childForFieldName('body')?.text ?? '' });
+  }
+  const calls = (body: string, name: string): boolean => new RegExp(`\\b${name}\\s*\\(`).test(body);
+  const seen = new Set([walk.fn.info.name]);
+  let frontier = [walk.fn.info.name];
+  let found = false;
+  while (frontier.length > 0 && !found) {
+    const next: string[] = [];
+    for (const f of functions) {
+      if (seen.has(f.name) || !frontier.some((callee) => calls(f.body, callee))) continue;
+      seen.add(f.name);
+      if (calls(f.body, release)) found = true;
+      next.push(f.name);
+    }
+    frontier = next;
+  }
+  byRelease.set(release, found);
+  return found;
 }
 
 /** Whether a resource still held at the exit is this function's leak. */
