@@ -28,10 +28,14 @@ export function updateIndexIsolated(
 ): Promise<IsolatedIndexResult> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    // Whatever the outcome, the thread is ended: its memory goes back now, not when its event loop
+    // happens to drain — which, after an update that failed, it never did: the thread stayed, and
+    // kept the process it ran in (a `pinscope lint`) from exiting.
     const settle = (action: () => void): void => {
       if (settled) return;
       settled = true;
       action();
+      void worker.terminate();
     };
     const worker = new Worker(indexWorkerScript, {
       workerData: options,
@@ -41,11 +45,8 @@ export function updateIndexIsolated(
     });
     worker.on('message', (message: UpdateWorkerMessage) => {
       if (message.type === 'progress') onProgress?.(message.phase, message.done, message.total);
-      else if (message.type === 'done') {
-        settle(() => resolve(message.result));
-        // Its memory goes back now, not when its event loop happens to drain.
-        void worker.terminate();
-      } else settle(() => reject(new Error(message.message)));
+      else if (message.type === 'done') settle(() => resolve(message.result));
+      else settle(() => reject(new Error(message.message)));
     });
     worker.on('error', (e) => settle(() => reject(e)));
     worker.on('exit', (code) =>

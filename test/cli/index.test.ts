@@ -1,9 +1,11 @@
 /**
  * `pinscope index` and `pinscope lint` with the tree index (issue 12), as a user runs them: the
  * index is built once, lint then reports what other files' helpers do, with the file it used as a
- * related place in JSON and SARIF; --no-index, and a tree nobody indexed, lint files alone.
+ * related place in JSON and SARIF; --no-index, and a tree nobody indexed, lint files alone. Lint
+ * brings the index up to date on a thread of its own (cli/lintIndex.ts): a header edited since the
+ * index was built counts as edited, and an update that fails says where and lints files alone.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root, run, scratch } from './harness';
@@ -68,6 +70,39 @@ describe('pinscope index, then lint', () => {
         (r) => r.includes('include/'),
       ),
     ).not.toContain(true);
+  });
+
+  it('a header edited after indexing counts in the next lint (the update runs first)', () => {
+    const { dir, env } = tree();
+    expect(run(['index', '--kernel-version', '6.12', '.'], dir, { env }).code).toBe(0);
+    const lint = (): string[] =>
+      rows(
+        run(['lint', '--format', 'json', '--kernel-version', '6.12', '--exit-zero', '.'], dir, { env }).stdout,
+      ).filter((r) => r.startsWith('xdrv_main.c:42 '));
+    expect(lint()).toEqual(['xdrv_main.c:42 release-mismatch include/xdrv.h:23']);
+    // xdrv_put_page() now unpins: the right release for the page xdrv_main.c:42 gives it.
+    const header = path.join(dir, 'include', 'xdrv.h');
+    writeFileSync(header, readFileSync(header, 'utf8').replace('\tput_page(page);', '\tunpin_user_page(page);'));
+    expect(lint()).toEqual([]);
+  });
+
+  it('an update that fails names the file, and lint goes on without the index', () => {
+    const { dir, env } = tree();
+    expect(run(['index', '--kernel-version', '6.12', '.'], dir, { env }).code).toBe(0);
+    // state.json turned into a folder with something in it: the update cannot write it back.
+    const folder = path.join(
+      env.PINSCOPE_CACHE_DIR as string,
+      'index',
+      readdirSync(path.join(env.PINSCOPE_CACHE_DIR as string, 'index'))[0] as string,
+    );
+    const state = path.join(folder, 'state.json');
+    rmSync(state);
+    mkdirSync(path.join(state, 'x'), { recursive: true });
+    const r = run(['lint', '--format', 'json', '--kernel-version', '6.12', '--exit-zero', '.'], dir, { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`pinscope: tree index of ${dir} could not be updated, files are linted alone: EISDIR`);
+    expect(r.stderr).toContain(`'${state}'`);
+    expect(rows(r.stdout)).toEqual(['xdrv_main.c:29 double-release', 'xdrv_main.c:42 release-mismatch']);
   });
 
   it('SARIF names the other file in the related location', () => {
