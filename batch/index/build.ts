@@ -21,6 +21,7 @@ import { calledNamesIn, parseKernelVersion, type FileFacts, type KernelVersion }
 import { lintFiles } from '../pool';
 import { readInto, scratchBuffer } from '../scratchRead';
 import { listCFiles } from '../files';
+import { fullCollection } from '../nativeMemory';
 import { mayContainCatalogued } from '../prefilter';
 import { decodeSource, DEFAULT_MAX_BYTES } from '../source';
 import { resolvedIncludes } from './includes';
@@ -257,6 +258,7 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
   for (const rel of callersOf(changed)) todo.add(rel);
   changed = new Set();
   const persist = options.persist ?? true;
+  const collect = fullCollection();
   // Each round's workers read the facts of the round before from a file of their own.
   const roundDir = persist ? folder : mkdtempSync(path.join(tmpdir(), 'pinscope-index-'));
   const roundFile = path.join(roundDir, `facts.round-${process.pid}.json`);
@@ -265,6 +267,10 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
       rounds++;
       mkdirSync(roundDir, { recursive: true });
       writeJsonWhole(roundFile, storedFactsOf(key, root, headers, includes, facts));
+      // This thread now waits while the workers summarise, and an idle heap is not collected: the
+      // scan's garbage (hashing and reading 60,000 files of a kernel, ~50 MB) or the last round's
+      // results would be held through the whole round, beside the workers' peaks.
+      collect?.();
       const files = [...todo].map((rel) => path.join(root, rel));
       const pool = await lintFiles(files, {
         request: {
