@@ -1,5 +1,6 @@
 // What a build of the pinscope CLI supports, for sections that may run an older build (--cli, against=DIR).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /**
  * `['--no-cache']` when this build has a result cache (issue 12), else `[]`: a benchmark of a cold
@@ -13,3 +14,6 @@ export function noCacheFlag(pinscope) {
   });
   return /--no-cache/.test(`${r.stdout ?? ''}${r.stderr ?? ''}`) ? ['--no-cache'] : [];
 }
+
+/** A JSON report without its one clock reading, for byte-for-byte comparison. @param {string} file */
+export const reportOf = (file) => readFileSync(file, 'utf8').replace(/"elapsedMs":\d+/, '"elapsedMs":0');

@@ -18,7 +18,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measure } from '../lib/measure.mjs';
-import { noCacheFlag } from '../lib/pinscope.mjs';
+import { noCacheFlag, reportOf } from '../lib/pinscope.mjs';
 import { apiNames, ereEscape } from './lint.mjs';
 
 export const id = 'tree';
@@ -35,9 +35,6 @@ const fmt = (x) => (x === null || x === undefined || Number.isNaN(x) ? null : x.
 /** @param {number|null} kb */
 const mb = (kb) => (kb === null ? null : Math.round(kb / 1024));
 const load = () => (os.loadavg()[0] ?? 0).toFixed(2);
-
-/** The JSON report without its one clock reading, for byte-for-byte comparison. @param {string} file */
-const reportOf = (file) => readFileSync(file, 'utf8').replace(/"elapsedMs":\d+/, '"elapsedMs":0');
 
 /**
  * @param {{ root: string, tree: string, pinscope: string[], log: (m: string) => void, tmp: string,
