@@ -84,7 +84,9 @@ describe('findings through other files’ helpers and macros', () => {
       // xdrv_pin_flags(): FOLL_PIN hidden in the header's flag macro, reported where it is used.
       'internal-foll-flag 51:39-51:49 include/xdrv.h:5',
       // xdrv_send(): the sibling's map helper (0 on failure) and its unmap pair: silent.
-      // xdrv_send_busy(): the mapping lives in the caller's buffer: silent (its owner unmaps it).
+      // xdrv_send_busy(): the mapping lives in the caller's buffer, but this function unmaps it on its
+      // success path: the busy return leaks it (the caller, told the call failed, does not undo it).
+      'dma-mapping-leak 73:3-73:17 xdrv_dma.c:12',
       // xdrv_recv(): mapped DMA_FROM_DEVICE, unmapped DMA_TO_DEVICE by the sibling's helper.
       'dma-unmap-mismatch 84:2-84:26 xdrv_dma.c:6',
       // xdrv_post(): the header's wrapper macro is dma_map_single(), never checked.

@@ -51,6 +51,7 @@ describe('pinscope index, then lint', () => {
       'xdrv_main.c:29 double-release include/xdrv.h:17',
       'xdrv_main.c:42 release-mismatch include/xdrv.h:23',
       'xdrv_main.c:51 internal-foll-flag include/xdrv.h:5',
+      'xdrv_main.c:73 dma-mapping-leak xdrv_dma.c:12',
       'xdrv_main.c:84 dma-unmap-mismatch xdrv_dma.c:6',
       'xdrv_main.c:94 dma-mapping-unchecked include/xdrv.h:8',
       'xdrv_main.c:104 dma-double-unmap xdrv_dma.c:12 xdrv_dma.c:6',
@@ -62,7 +63,7 @@ describe('pinscope index, then lint', () => {
         run(['lint', '--format', 'json', '--kernel-version', '6.12', '--exit-zero', 'xdrv_main.c'], dir, { env })
           .stdout,
       ),
-    ).toHaveLength(7);
+    ).toHaveLength(8);
     expect(lint('--no-index')).toEqual(alone);
     // Another kernel version: the index (built for 6.12) is not used.
     expect(
