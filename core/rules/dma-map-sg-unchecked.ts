@@ -46,7 +46,13 @@ function check({ file, finding }: RuleContext): Finding[] {
       // passed straight on, compared in place), the caller or the expression deals with it.
       const target = map.resultKey;
       if (map.api.returns === 'count-or-errno') {
-        const f = errnoCountFinding(fn.info.body, map, ignored, target);
+        const f = errnoCountFinding(
+          fn.info.body,
+          map,
+          ignored,
+          target,
+          fn.info.locals.get(target ?? '')?.isUnsigned === true,
+        );
         if (f) findings.push(finding({ span: spanOf(map.node), function: fn.info.name, ...f }));
         continue;
       }
@@ -94,6 +100,7 @@ function errnoCountFinding(
   map: DmaOp,
   ignored: boolean,
   target: string | null,
+  unsigned: boolean,
 ): { message: string; related?: { span: Span; message: string }[] } | null {
   const quote =
     '"Returns the number of sg lists actually used, zero if the sg lists is NULL, or -ENOMEM if the mapping failed"';
@@ -106,13 +113,17 @@ function errnoCountFinding(
   if (target === null || returnsCount(body, target, false)) return null;
   const { negative, zeroOnly } = countTests(body, target);
   if (negative) return null;
+  // An unsigned local cannot hold -ENOMEM as a negative value: `n < 0` would never be true.
+  const advice = unsigned
+    ? `Keep it in a signed int and test it for < 0 (\`${target}\` is unsigned, so \`${target} < 0\` is never true).`
+    : `Test \`${target} < 0\`.`;
   if (zeroOnly)
     return {
-      message: `\`${target}\` = ${fnName(map.name)} is tested only for 0 (\`${zeroOnly.text}\`), which is a command without data, not a failure: it returns -ENOMEM when the mapping failed (${quote}), and a negative count passes that test. Test \`${target} < 0\`.`,
+      message: `\`${target}\` = ${fnName(map.name)} is tested only for 0 (\`${zeroOnly.text}\`), which is a command without data, not a failure: it returns -ENOMEM when the mapping failed (${quote}), and a negative count passes that test. ${advice}`,
       related: [{ span: spanOf(zeroOnly), message: 'the test that lets -ENOMEM through' }],
     };
   return {
-    message: `\`${target}\` = ${fnName(map.name)} is never checked for a negative value before it is used: it returns -ENOMEM when the mapping failed (${quote}), and the command's scatterlist then holds no DMA addresses. Test \`${target} < 0\`.`,
+    message: `\`${target}\` = ${fnName(map.name)} is never checked for a negative value before it is used: it returns -ENOMEM when the mapping failed (${quote}), and the command's scatterlist then holds no DMA addresses. ${advice}`,
   };
 }
 

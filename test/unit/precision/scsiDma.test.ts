@@ -59,6 +59,12 @@ describe('dma-map-sg-unchecked: a scsi_dma_map() count needs a test for a negati
       '`nseg` = scsi_dma_map() is never checked for a negative value before it is used: it returns -ENOMEM when the mapping failed ("Returns the number of sg lists actually used, zero if the sg lists is NULL, or -ENOMEM if the mapping failed"), and the command\'s scatterlist then holds no DMA addresses. Test `nseg < 0`.',
     ]);
   });
+  it('the count kept unsigned: the advice is a signed variable, not a test that is never true', () => {
+    const text = mutate(mutate(CHECKED, '\tif (nseg < 0)\n\t\treturn -ENOMEM;\n', ''), 'int nseg', 'unsigned int nseg');
+    expect(messages(text, UNCHECKED)[0]).toMatch(
+      /Keep it in a signed int and test it for < 0 \(`nseg` is unsigned, so `nseg < 0` is never true\)\.$/,
+    );
+  });
   it('one edit (`!nseg` for `nseg < 0`): tested only for 0 lets -ENOMEM through, reported at the map', () => {
     const text = mutate(CHECKED, 'if (nseg < 0)', 'if (!nseg)');
     expect(ranges(text)).toEqual([`${UNCHECKED} ${at(text, 'scsi_dma_map(cmd)')}`]);
