@@ -19,7 +19,7 @@ import { analyzeFile } from '../fileAnalysis/analyzeFile';
 import type { FileAnalysis } from '../fileAnalysis/types';
 import type { AnalysisNote, Finding } from '../findings';
 import { budgetNotes, finishFindings, lintAnalysis, parseNotes, ruleFindings, type LintOptions } from '../lint';
-import type { ParsedSource } from '../parse/parser';
+import type { KnownEdit, ParsedSource } from '../parse/parser';
 import type { ParseProblem } from '../parse/syntax';
 import { simulationTargets } from '../sim/index';
 import type { SimTarget } from '../sim/types';
@@ -230,10 +230,15 @@ function editedFacts(before: FunctionFacts, change: TextChange, text: string): F
  * The edit from `prev` to `parsed`, re-analysing only what it reaches; null when it has to be
  * linted in full (see the file comment).
  */
-export function lintIncrementally(prev: DocumentState, parsed: ParsedSource, request: LintRequest): FileLint | null {
+export function lintIncrementally(
+  prev: DocumentState,
+  parsed: ParsedSource,
+  request: LintRequest,
+  known?: KnownEdit,
+): FileLint | null {
   if (prev.context !== request.context) return null;
   const text = parsed.text;
-  const edit = changeBetween(prev.text, text);
+  const edit = known && known.from === prev.text ? known.change : changeBetween(prev.text, text);
   // The same text again: every unit is kept as it is.
   const change = edit ?? { start: 0, oldEnd: 0, newEnd: 0 };
   const changed = edit ? changedFunction(prev.facts, edit) : -1;

@@ -238,7 +238,15 @@ describe('an edited tree equals a fresh parse', () => {
       const edit = EDITS[Math.floor(next() * EDITS.length)] as (t: string, at: number) => string;
       // Often back to the original (typing, then undoing it), so errors come and go.
       const edited = next() < 0.3 ? text : edit(current, at);
-      parsed = parser.parse(edited, parsed);
+      // As the session parses: told the change it found (odd edits), or told one of another text,
+      // which must not be used (every fourth), or told nothing.
+      const told =
+        k % 2 === 1
+          ? { edit: { from: current, change: changeBetween(current, edited) } }
+          : k % 4 === 0
+            ? { edit: { from: `${current} `, change: null } }
+            : {};
+      parsed = parser.parse(edited, parsed, told);
       expect(parsedShape(parsed), `${name}: edit ${k + 1}`).toEqual(parsedShape(createCParser().parse(edited)));
       current = edited;
     }
