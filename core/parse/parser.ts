@@ -41,6 +41,21 @@ export interface ParsedSource {
    * the next incremental parse decides between the modes exactly as a fresh parse would.
    */
   readonly other?: ParsedSource;
+  /**
+   * Set when this tree is the tree of `from` (the previous text, parsed in the same mode) with only
+   * one top-level item, `[start, oldEnd)` of `from`, parsed again as `[start, newEnd)`: every node
+   * outside it is the old one, where it was (before `start`) or moved by `newEnd - oldEnd` (after).
+   * What the analysis read outside that item can be kept (core/fileAnalysis/walks.ts).
+   */
+  readonly reused?: ReusedTree;
+}
+
+/** See ParsedSource.reused. */
+export interface ReusedTree {
+  readonly from: string;
+  readonly start: number;
+  readonly oldEnd: number;
+  readonly newEnd: number;
 }
 
 export interface FocusedParse {
@@ -201,7 +216,7 @@ function problemsAfter(
   old: Parser.Tree,
   edit: Parser.Edit,
   wide: boolean,
-): readonly ParseProblem[] | null {
+): { problems: readonly ParseProblem[]; confined: boolean } | null {
   const ranges = [
     ...tree.getChangedRanges(old).map((r) => ({ start: r.startIndex, end: r.endIndex })),
     { start: edit.startIndex, end: edit.newEndIndex },
@@ -209,10 +224,13 @@ function problemsAfter(
   const near = (p: ParseProblem): boolean => ranges.some((r) => p.endIndex >= r.start && p.startIndex <= r.end);
   const within = parseProblemsWithin(tree.rootNode, ranges);
   if (wide && ranges.every((r) => r.start >= edit.startIndex && r.end <= edit.newEndIndex))
-    return [...before.filter((p) => !near(p)), ...within].sort(
-      (a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex,
-    );
-  return sameProblems(before.filter(near), within) ? before : null;
+    return {
+      problems: [...before.filter((p) => !near(p)), ...within].sort(
+        (a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex,
+      ),
+      confined: true,
+    };
+  return sameProblems(before.filter(near), within) ? { problems: before, confined: false } : null;
 }
 
 /** The same problems, in any order. */
@@ -329,16 +347,21 @@ export function createCParser(options: CParserOptions = {}): CParser {
         : spliced !== null
           ? changeWithin(previous.parsedText, parsedText, textChange)
           : changeBetween(previous.parsedText, parsedText);
-    if (change === null) return { ...previous, text, other: undefined };
+    if (change === null) return { ...previous, text, other: undefined, reused: undefined };
     const fn = itemAround(previous.root, change.start, change.oldEnd);
     const edit = editOf(previous.parsedText, parsedText, fn ? widened(change, fn) : change);
     const old = previous.tree as unknown as Parser.Tree;
     const before = movedProblems(previous.problems, edit);
     old.edit(edit);
     const tree = run(parsedText, old);
-    const problems = problemsAfter(before, tree, old, edit, fn !== null);
-    if (problems === null) return parseFresh(text, mode).parsed;
-    return { text, parsedText, tree, root: tree.rootNode, problems, mode };
+    const after = problemsAfter(before, tree, old, edit, fn !== null);
+    if (after === null) return parseFresh(text, mode).parsed;
+    const { problems, confined } = after;
+    // Only the item changed: the rest of the tree is the old one (moved by the edit).
+    const reused = confined
+      ? { from: previous.text, start: edit.startIndex, oldEnd: edit.oldEndIndex, newEnd: edit.newEndIndex }
+      : undefined;
+    return { text, parsedText, tree, root: tree.rootNode, problems, mode, ...(reused ? { reused } : {}) };
   };
 
   /**

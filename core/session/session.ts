@@ -71,6 +71,8 @@ export interface SessionUpdate {
   readonly functionsAnalysed: number;
   /** Units whose results were recalled from an older text of the document (core/session/recall.ts). */
   readonly unitsRecalled: number;
+  /** The file's definitions, declarations and macros were kept from the previous edit, not read again (fileAnalysis/walks.ts). */
+  readonly walksKept: boolean;
 }
 
 export interface SimulationRequest extends FunctionRequest {
@@ -204,6 +206,7 @@ export function createSession(options: SessionOptions): Session {
       memoised: edited !== null,
       functionsAnalysed: result.analysed,
       unitsRecalled: result.recalled,
+      walksKept: result.walksKept,
     };
   };
 
