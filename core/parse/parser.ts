@@ -113,6 +113,36 @@ export interface CParser {
 
 type Focus = NonNullable<ParseOptions['focus']>;
 
+/** The change from `previous`'s text, found once for both modes (their texts are the document's). */
+function foundOnce(previous: ParsedSource, text: string, known: KnownEdit | undefined): KnownEdit {
+  return known && known.from === previous.text
+    ? known
+    : { from: previous.text, change: changeBetween(previous.text, text) };
+}
+
+/** ParsedSource.reused for a tree that changed only inside `edit`'s item. */
+function reusedBy(previous: ParsedSource, edit: Parser.Edit): { reused: ReusedTree } {
+  return {
+    reused: { from: previous.text, start: edit.startIndex, oldEnd: edit.oldEndIndex, newEnd: edit.newEndIndex },
+  };
+}
+
+/** What the parser sees of `text` in `mode`, from `previous` (its parse in that mode), and the change to it. */
+function preparedEdit(
+  previous: ParsedSource,
+  text: string,
+  mode: PrepareMode,
+  known: KnownEdit | undefined,
+): { parsedText: string; change: TextChange | null } {
+  const textChange = known && known.from === previous.text ? known.change : changeBetween(previous.text, text);
+  if (textChange === null) return { parsedText: previous.parsedText, change: null };
+  const spliced = preparedAfterChange(previous.text, previous.parsedText, text, textChange);
+  // A spliced text differs from the old one only inside the text's change: no need to compare the rest.
+  if (spliced !== null) return { parsedText: spliced, change: changeWithin(previous.parsedText, spliced, textChange) };
+  const parsedText = prepare(text, mode).text;
+  return { parsedText, change: changeBetween(previous.parsedText, parsedText) };
+}
+
 /**
  * What the parser sees. Conditionals first: the focus scan needs `#if 0` blocks gone to find
  * balanced bodies; then the bodies the focus drops are blanked, so the annotation passes (the
@@ -261,6 +291,22 @@ export interface CParserOptions {
   readonly onTreeBuilt?: (chars: number) => void;
 }
 
+/**
+ * How an edited document is parsed (parseMode, inside): `text` parsed in `mode`, re-using
+ * `previous` (a parse of the old text in the same mode) when there is one. tree-sitter's error recovery can end differently when it re-uses a tree (it
+ * re-uses a statement a fresh parse would have recovered through), so:
+ *  - an edit strictly inside one top-level item (a function definition, or what a broken one
+ *    parsed as) is given to tree-sitter as an edit of the whole item: nothing inside it is
+ *    re-used, and it is parsed as a fresh parse parses it, from the same place with the same
+ *    text before it. When the tree changed only inside that item, that is the tree (replayed
+ *    against fresh parses on six kernel files: 1,901 of 1,901 equal, where re-using the
+ *    statements gave 5 different trees in 2,400 edits; test/unit/parse.test.ts replays more);
+ *  - otherwise, when the parse problems are not the old ones (moved by the edit), the text is
+ *    parsed afresh, so that an edit always gives the tree a fresh parse gives.
+ * Both keep an edit inside a function from costing a whole parse of the file (22 ms of CPU for
+ * drivers/scsi/st.c, once per preprocessor mode), which typing inside a function nearly always
+ * did: a half-typed statement is a parse error.
+ */
 export function createCParser(options: CParserOptions = {}): CParser {
   const parser = new Parser();
   parser.setLanguage(C);
@@ -313,22 +359,7 @@ export function createCParser(options: CParserOptions = {}): CParser {
     }
   };
 
-  /**
-   * `text` parsed in `mode`, re-using `previous` (a parse of the old text in the same mode) when
-   * there is one. tree-sitter's error recovery can end differently when it re-uses a tree (it
-   * re-uses a statement a fresh parse would have recovered through), so:
-   *  - an edit strictly inside one top-level item (a function definition, or what a broken one
-   *    parsed as) is given to tree-sitter as an edit of the whole item: nothing inside it is
-   *    re-used, and it is parsed as a fresh parse parses it, from the same place with the same
-   *    text before it. When the tree changed only inside that item, that is the tree (replayed
-   *    against fresh parses on six kernel files: 1,901 of 1,901 equal, where re-using the
-   *    statements gave 5 different trees in 2,400 edits; test/unit/parse.test.ts replays more);
-   *  - otherwise, when the parse problems are not the old ones (moved by the edit), the text is
-   *    parsed afresh, so that an edit always gives the tree a fresh parse gives.
-   * Both keep an edit inside a function from costing a whole parse of the file (22 ms of CPU for
-   * drivers/scsi/st.c, once per preprocessor mode), which typing inside a function nearly always
-   * did: a half-typed statement is a parse error.
-   */
+  /** `text` parsed in `mode`, re-using `previous` (see above createCParser). */
   const parseMode = (
     text: string,
     mode: PrepareMode,
@@ -336,17 +367,7 @@ export function createCParser(options: CParserOptions = {}): CParser {
     known: KnownEdit | undefined,
   ): ParsedSource => {
     if (!previous) return parseFresh(text, mode).parsed;
-    const textChange = known && known.from === previous.text ? known.change : changeBetween(previous.text, text);
-    const spliced =
-      textChange === null ? null : preparedAfterChange(previous.text, previous.parsedText, text, textChange);
-    const parsedText = textChange === null ? previous.parsedText : (spliced ?? prepare(text, mode).text);
-    // A spliced text differs from the old one only inside the text's change: no need to compare the rest.
-    const change =
-      textChange === null
-        ? null
-        : spliced !== null
-          ? changeWithin(previous.parsedText, parsedText, textChange)
-          : changeBetween(previous.parsedText, parsedText);
+    const { parsedText, change } = preparedEdit(previous, text, mode, known);
     if (change === null) return { ...previous, text, other: undefined, reused: undefined };
     const fn = itemAround(previous.root, change.start, change.oldEnd);
     const edit = editOf(previous.parsedText, parsedText, fn ? widened(change, fn) : change);
@@ -358,10 +379,15 @@ export function createCParser(options: CParserOptions = {}): CParser {
     if (after === null) return parseFresh(text, mode).parsed;
     const { problems, confined } = after;
     // Only the item changed: the rest of the tree is the old one (moved by the edit).
-    const reused = confined
-      ? { from: previous.text, start: edit.startIndex, oldEnd: edit.oldEndIndex, newEnd: edit.newEndIndex }
-      : undefined;
-    return { text, parsedText, tree, root: tree.rootNode, problems, mode, ...(reused ? { reused } : {}) };
+    return {
+      text,
+      parsedText,
+      tree,
+      root: tree.rootNode,
+      problems,
+      mode,
+      ...(confined ? reusedBy(previous, edit) : {}),
+    };
   };
 
   /**
@@ -372,11 +398,7 @@ export function createCParser(options: CParserOptions = {}): CParser {
   const reparse = (text: string, previous: ParsedSource, known: KnownEdit | undefined): ParsedSource => {
     const old = (mode: PrepareMode): ParsedSource | undefined =>
       previous.mode === mode ? previous : previous.other?.mode === mode ? previous.other : undefined;
-    // Found once for both modes (their texts are the document's).
-    const edit =
-      known && known.from === previous.text
-        ? known
-        : { from: previous.text, change: changeBetween(previous.text, text) };
+    const edit = foundOnce(previous, text, known);
     const all = parseMode(text, 'all-branches', old('all-branches'), edit);
     if (errorCount(all.problems) === 0 || !/^[ \t]*#[ \t]*(else|elif)\b/m.test(text)) return all;
     const first = parseMode(text, 'first-branch', old('first-branch'), edit);
