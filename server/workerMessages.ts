@@ -67,7 +67,7 @@ export interface ForgetMessage {
 export type ToWorker = AnalyzeJob | SimulateJob | SimulateTraceJob | CheckTraceJob | ForgetMessage;
 
 /** The session's answer to an edit (whether it came from the memo is the worker's business). */
-export interface AnalyzedReply extends Omit<SessionUpdate, 'memoised' | 'unitsRecalled'> {
+export interface AnalyzedReply extends Omit<SessionUpdate, 'memoised' | 'unitsRecalled' | 'walksKept'> {
   readonly type: 'analyzed';
   readonly id: number;
 }

@@ -155,7 +155,7 @@ function functionDeclarator(definition: SyntaxNode): SyntaxNode | null {
   return node;
 }
 
-function functionInfo(definition: SyntaxNode): FunctionInfo | null {
+export function functionInfo(definition: SyntaxNode): FunctionInfo | null {
   const body = definition.childForFieldName('body');
   const declarator = functionDeclarator(definition);
   if (!body || !declarator) return null;
@@ -251,7 +251,7 @@ export function functionsIn(root: SyntaxNode): FunctionInfo[] {
   return found;
 }
 
-function unparsedFunction(node: SyntaxNode): FunctionInfo {
+export function unparsedFunction(node: SyntaxNode): FunctionInfo {
   let locals: Map<string, Variable> | null = null;
   return {
     name: '(unparsed code)',

@@ -10,15 +10,15 @@ import { LineIndex } from '../text/lineIndex';
 import { BudgetExceeded, BudgetMeter, type AnalysisBudget, type BudgetLimit } from '../analysis/budget';
 import { deadRanges, preprocSwitches } from '../analysis/preproc';
 import { buildCfg } from '../analysis/cfg';
-import { macrosIn } from '../analysis/flags';
-import { functionsIn, globalsIn, type FunctionInfo } from '../analysis/functions';
+import { functionsIn, type FunctionInfo } from '../analysis/functions';
 import type { HelperSummaries, OpContext } from '../analysis/ops';
-import { calledNamesIn, relevantFunctions } from '../analysis/relevance';
+import { relevantFunctions } from '../analysis/relevance';
 import { buildAliases } from '../analysis/storage';
 import type { FunctionAnalysis } from '../analysis/types';
 import { fieldStoresOf } from './fieldStores';
 import { withHelperSummaries } from './helperSummaries';
 import type { FieldStore, FileAnalysis } from './types';
+import { definitionPlace, fileWalks, type FileWalks } from './walks';
 import { externalNames, isCatalogued, NO_EXTERNAL_FACTS, type ExternalFacts } from './external';
 
 /** The file registers an MMU notifier or follows KVM's invalidation-sequence protocol (case 3). */
@@ -26,19 +26,15 @@ function mentionsMmuNotifier(text: string): boolean {
   return MMU_NOTIFIER_TEXT.test(text);
 }
 
-const MAPPING_ERROR_CALL = /\bdma_mapping_error\s*\(([^;]*?),\s*([A-Za-z_]\w*)\s*\)/g;
-
 /** In-file functions that call dma_mapping_error() on one of their parameters (`enic_dma_map_check()`). */
-function mappingCheckersIn(all: readonly FunctionInfo[]): Map<string, number> {
+function mappingCheckersIn(
+  all: readonly FunctionInfo[],
+  checks: ReadonlyMap<FunctionInfo, number | null>,
+): Map<string, number> {
   const checkers = new Map<string, number>();
   for (const f of all) {
-    const text = f.body.text;
-    if (!text.includes('dma_mapping_error')) continue;
-    MAPPING_ERROR_CALL.lastIndex = 0;
-    for (let m = MAPPING_ERROR_CALL.exec(text); m !== null; m = MAPPING_ERROR_CALL.exec(text)) {
-      const param = f.params.find((p) => p.name === m?.[2]);
-      if (param) checkers.set(f.name, param.index);
-    }
+    const param = checks.get(f);
+    if (param !== null && param !== undefined) checkers.set(f.name, param);
   }
   return checkers;
 }
@@ -61,6 +57,11 @@ export interface AnalyzeOptions {
    * file or through `external`), not only those the rules need: what the tree index summarises.
    */
   readonly summarising?: boolean;
+  /**
+   * The whole-file walks of the previous analysis of this document (FileAnalysis.walks): kept
+   * when the parse re-used that tree outside one function definition (walks.ts).
+   */
+  readonly walks?: FileWalks;
 }
 
 /**
@@ -76,28 +77,30 @@ export function analyzeFile(
   const meter = new BudgetMeter(budget);
   const stoppedBy = new Map<FunctionInfo, BudgetLimit>();
   const root = parsed.root;
-  const globals = globalsIn(root);
+  const walked = fileWalks(parsed, options.walks);
+  const globals = walked.globals;
   const external = options.external ?? NO_EXTERNAL_FACTS;
-  const ownMacros = macrosIn(root);
+  const ownMacros = walked.macros;
   const macros = external.macros.size > 0 ? new Map([...external.macros, ...ownMacros]) : ownMacros;
   const preproc = preprocSwitches(parsed.text, root);
   // A function under `#ifdef DEBUG_PCI` in a file that never defines it is not compiled.
   const dead = deadRanges(root, preproc);
-  const all = functionsIn(root).filter(
-    (f) => !dead.some(([start, end]) => f.node.startIndex >= start && f.node.endIndex <= end),
-  );
+  const all = walked.functions.filter((f) => {
+    const at = definitionPlace(f);
+    return !dead.some(([start, end]) => at.start >= start && at.end <= end);
+  });
   const defined = new Set(all.map((f) => f.name));
-  const calls = new Map<FunctionInfo, Set<string>>(all.map((f) => [f, calledNamesIn(f.body.text)]));
+  const calls = walked.calls;
   // Other files' functions and wrappers, less those the file defines itself (its own win).
   const externalHelpers = new Map([...external.helpers].filter(([name]) => !defined.has(name) && !isCatalogued(name)));
   const wrappers = new Map([...external.wrappers].filter(([name]) => !defined.has(name)));
   const relevantIndices = relevantFunctions(
-    all.map((f) => ({ name: f.name, calls: calls.get(f) as Set<string> })),
+    all.map((f) => ({ name: f.name, calls: calls.get(f) as ReadonlySet<string> })),
     externalNames({ helpers: externalHelpers, macros: external.macros, wrappers }),
     options.summarising === true,
   );
 
-  const mappingCheckers = mappingCheckersIn(all);
+  const mappingCheckers = mappingCheckersIn(all, walked.checks);
   const aliasCache = new Map<FunctionInfo, ReturnType<typeof buildAliases>>();
   const analyse = (info: FunctionInfo, helpers: HelperSummaries): FunctionAnalysis | null => {
     let aliases = aliasCache.get(info);
@@ -150,6 +153,7 @@ export function analyzeFile(
     skipped: skipped.map((info) => ({ info, limit: stoppedBy.get(info) ?? 'nodes' })),
     definitions: all.map((info, i) => ({ info, relevant: relevantIndices.has(i) })),
     summarised,
+    walks: walked.walks,
     // Only cross-function field links need them; most files never ask.
     fieldStores(fileKey: string): readonly FieldStore[] {
       let stores = storesByKey.get(fileKey);

@@ -11,6 +11,7 @@ import type { FunctionInfo, Variable } from '../analysis/functions';
 import type { HelperSummaries } from '../analysis/ops';
 import type { FunctionAnalysis } from '../analysis/types';
 import type { LineIndex } from '../text/lineIndex';
+import type { FileWalks } from './walks';
 
 export interface FileAnalysis {
   readonly parsed: ParsedSource;
@@ -36,6 +37,8 @@ export interface FileAnalysis {
    * edit against these (core/session/units.ts).
    */
   readonly definitions: readonly { readonly info: FunctionInfo; readonly relevant: boolean }[];
+  /** The whole-file walks' results without nodes, for the next edit's analysis (walks.ts); ask before the tree is edited. */
+  walks(): FileWalks;
   /** Names of the in-file helpers that had a summary in any round: their callers' operations depend on it. */
   readonly summarised: ReadonlySet<string>;
 }

@@ -12,7 +12,7 @@ import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
 import { blankConditionals, blankKernelAnnotations, blankTypeArguments, preparedAfterChange } from './prepare';
 import { blankBodies, topLevelFunctions, type LexicalFunction } from './focus';
-import { changeBetween, type TextChange } from '../text/change';
+import { changeBetween, changeWithin, type TextChange } from '../text/change';
 import {
   parseProblems,
   parseProblemsWithin,
@@ -41,6 +41,21 @@ export interface ParsedSource {
    * the next incremental parse decides between the modes exactly as a fresh parse would.
    */
   readonly other?: ParsedSource;
+  /**
+   * Set when this tree is the tree of `from` (the previous text, parsed in the same mode) with only
+   * one top-level item, `[start, oldEnd)` of `from`, parsed again as `[start, newEnd)`: every node
+   * outside it is the old one, where it was (before `start`) or moved by `newEnd - oldEnd` (after).
+   * What the analysis read outside that item can be kept (core/fileAnalysis/walks.ts).
+   */
+  readonly reused?: ReusedTree;
+}
+
+/** See ParsedSource.reused. */
+export interface ReusedTree {
+  readonly from: string;
+  readonly start: number;
+  readonly oldEnd: number;
+  readonly newEnd: number;
 }
 
 export interface FocusedParse {
@@ -65,6 +80,18 @@ export interface ParseOptions {
    * (`terminate called after throwing an instance of 'Napi::Error'`), stopping the parse does not.
    */
   readonly shouldStop?: () => boolean;
+  /**
+   * The change from `from` to the text being parsed, when the caller has found it already (the
+   * editor session finds it once per edit: it used to be found four times in here and once more
+   * by the session, 0.5-1 ms each on drivers/scsi/st.c). Used when `from` is `previous`'s text.
+   */
+  readonly edit?: KnownEdit;
+}
+
+/** A change of the text `from`, as changeBetween(from, text) gives it. */
+export interface KnownEdit {
+  readonly from: string;
+  readonly change: TextChange | null;
 }
 
 /** The parse was stopped by `ParseOptions.shouldStop`; no tree was built. */
@@ -85,6 +112,36 @@ export interface CParser {
 }
 
 type Focus = NonNullable<ParseOptions['focus']>;
+
+/** The change from `previous`'s text, found once for both modes (their texts are the document's). */
+function foundOnce(previous: ParsedSource, text: string, known: KnownEdit | undefined): KnownEdit {
+  return known && known.from === previous.text
+    ? known
+    : { from: previous.text, change: changeBetween(previous.text, text) };
+}
+
+/** ParsedSource.reused for a tree that changed only inside `edit`'s item. */
+function reusedBy(previous: ParsedSource, edit: Parser.Edit): { reused: ReusedTree } {
+  return {
+    reused: { from: previous.text, start: edit.startIndex, oldEnd: edit.oldEndIndex, newEnd: edit.newEndIndex },
+  };
+}
+
+/** What the parser sees of `text` in `mode`, from `previous` (its parse in that mode), and the change to it. */
+function preparedEdit(
+  previous: ParsedSource,
+  text: string,
+  mode: PrepareMode,
+  known: KnownEdit | undefined,
+): { parsedText: string; change: TextChange | null } {
+  const textChange = known && known.from === previous.text ? known.change : changeBetween(previous.text, text);
+  if (textChange === null) return { parsedText: previous.parsedText, change: null };
+  const spliced = preparedAfterChange(previous.text, previous.parsedText, text, textChange);
+  // A spliced text differs from the old one only inside the text's change: no need to compare the rest.
+  if (spliced !== null) return { parsedText: spliced, change: changeWithin(previous.parsedText, spliced, textChange) };
+  const parsedText = prepare(text, mode).text;
+  return { parsedText, change: changeBetween(previous.parsedText, parsedText) };
+}
 
 /**
  * What the parser sees. Conditionals first: the focus scan needs `#if 0` blocks gone to find
@@ -189,7 +246,7 @@ function problemsAfter(
   old: Parser.Tree,
   edit: Parser.Edit,
   wide: boolean,
-): readonly ParseProblem[] | null {
+): { problems: readonly ParseProblem[]; confined: boolean } | null {
   const ranges = [
     ...tree.getChangedRanges(old).map((r) => ({ start: r.startIndex, end: r.endIndex })),
     { start: edit.startIndex, end: edit.newEndIndex },
@@ -197,10 +254,13 @@ function problemsAfter(
   const near = (p: ParseProblem): boolean => ranges.some((r) => p.endIndex >= r.start && p.startIndex <= r.end);
   const within = parseProblemsWithin(tree.rootNode, ranges);
   if (wide && ranges.every((r) => r.start >= edit.startIndex && r.end <= edit.newEndIndex))
-    return [...before.filter((p) => !near(p)), ...within].sort(
-      (a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex,
-    );
-  return sameProblems(before.filter(near), within) ? before : null;
+    return {
+      problems: [...before.filter((p) => !near(p)), ...within].sort(
+        (a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex,
+      ),
+      confined: true,
+    };
+  return sameProblems(before.filter(near), within) ? { problems: before, confined: false } : null;
 }
 
 /** The same problems, in any order. */
@@ -231,6 +291,22 @@ export interface CParserOptions {
   readonly onTreeBuilt?: (chars: number) => void;
 }
 
+/**
+ * How an edited document is parsed (parseMode, inside): `text` parsed in `mode`, re-using
+ * `previous` (a parse of the old text in the same mode) when there is one. tree-sitter's error recovery can end differently when it re-uses a tree (it
+ * re-uses a statement a fresh parse would have recovered through), so:
+ *  - an edit strictly inside one top-level item (a function definition, or what a broken one
+ *    parsed as) is given to tree-sitter as an edit of the whole item: nothing inside it is
+ *    re-used, and it is parsed as a fresh parse parses it, from the same place with the same
+ *    text before it. When the tree changed only inside that item, that is the tree (replayed
+ *    against fresh parses on six kernel files: 1,901 of 1,901 equal, where re-using the
+ *    statements gave 5 different trees in 2,400 edits; test/unit/parse.test.ts replays more);
+ *  - otherwise, when the parse problems are not the old ones (moved by the edit), the text is
+ *    parsed afresh, so that an edit always gives the tree a fresh parse gives.
+ * Both keep an edit inside a function from costing a whole parse of the file (22 ms of CPU for
+ * drivers/scsi/st.c, once per preprocessor mode), which typing inside a function nearly always
+ * did: a half-typed statement is a parse error.
+ */
 export function createCParser(options: CParserOptions = {}): CParser {
   const parser = new Parser();
   parser.setLanguage(C);
@@ -283,40 +359,35 @@ export function createCParser(options: CParserOptions = {}): CParser {
     }
   };
 
-  /**
-   * `text` parsed in `mode`, re-using `previous` (a parse of the old text in the same mode) when
-   * there is one. tree-sitter's error recovery can end differently when it re-uses a tree (it
-   * re-uses a statement a fresh parse would have recovered through), so:
-   *  - an edit strictly inside one top-level item (a function definition, or what a broken one
-   *    parsed as) is given to tree-sitter as an edit of the whole item: nothing inside it is
-   *    re-used, and it is parsed as a fresh parse parses it, from the same place with the same
-   *    text before it. When the tree changed only inside that item, that is the tree (replayed
-   *    against fresh parses on six kernel files: 1,901 of 1,901 equal, where re-using the
-   *    statements gave 5 different trees in 2,400 edits; test/unit/parse.test.ts replays more);
-   *  - otherwise, when the parse problems are not the old ones (moved by the edit), the text is
-   *    parsed afresh, so that an edit always gives the tree a fresh parse gives.
-   * Both keep an edit inside a function from costing a whole parse of the file (22 ms of CPU for
-   * drivers/scsi/st.c, once per preprocessor mode), which typing inside a function nearly always
-   * did: a half-typed statement is a parse error.
-   */
-  const parseMode = (text: string, mode: PrepareMode, previous: ParsedSource | undefined): ParsedSource => {
+  /** `text` parsed in `mode`, re-using `previous` (see above createCParser). */
+  const parseMode = (
+    text: string,
+    mode: PrepareMode,
+    previous: ParsedSource | undefined,
+    known: KnownEdit | undefined,
+  ): ParsedSource => {
     if (!previous) return parseFresh(text, mode).parsed;
-    const textChange = changeBetween(previous.text, text);
-    const parsedText =
-      textChange === null
-        ? previous.parsedText
-        : (preparedAfterChange(previous.text, previous.parsedText, text, textChange) ?? prepare(text, mode).text);
-    const change = changeBetween(previous.parsedText, parsedText);
-    if (change === null) return { ...previous, text, other: undefined };
+    const { parsedText, change } = preparedEdit(previous, text, mode, known);
+    if (change === null) return { ...previous, text, other: undefined, reused: undefined };
     const fn = itemAround(previous.root, change.start, change.oldEnd);
     const edit = editOf(previous.parsedText, parsedText, fn ? widened(change, fn) : change);
     const old = previous.tree as unknown as Parser.Tree;
     const before = movedProblems(previous.problems, edit);
     old.edit(edit);
     const tree = run(parsedText, old);
-    const problems = problemsAfter(before, tree, old, edit, fn !== null);
-    if (problems === null) return parseFresh(text, mode).parsed;
-    return { text, parsedText, tree, root: tree.rootNode, problems, mode };
+    const after = problemsAfter(before, tree, old, edit, fn !== null);
+    if (after === null) return parseFresh(text, mode).parsed;
+    const { problems, confined } = after;
+    // Only the item changed: the rest of the tree is the old one (moved by the edit).
+    return {
+      text,
+      parsedText,
+      tree,
+      root: tree.rootNode,
+      problems,
+      mode,
+      ...(confined ? reusedBy(previous, edit) : {}),
+    };
   };
 
   /**
@@ -324,17 +395,18 @@ export function createCParser(options: CParserOptions = {}): CParser {
    * when it has errors and the file has #else/#elif, the first-branch parse too, each re-using
    * the old tree of its mode.
    */
-  const reparse = (text: string, previous: ParsedSource): ParsedSource => {
+  const reparse = (text: string, previous: ParsedSource, known: KnownEdit | undefined): ParsedSource => {
     const old = (mode: PrepareMode): ParsedSource | undefined =>
       previous.mode === mode ? previous : previous.other?.mode === mode ? previous.other : undefined;
-    const all = parseMode(text, 'all-branches', old('all-branches'));
+    const edit = foundOnce(previous, text, known);
+    const all = parseMode(text, 'all-branches', old('all-branches'), edit);
     if (errorCount(all.problems) === 0 || !/^[ \t]*#[ \t]*(else|elif)\b/m.test(text)) return all;
-    const first = parseMode(text, 'first-branch', old('first-branch'));
+    const first = parseMode(text, 'first-branch', old('first-branch'), edit);
     return errorCount(first.problems) < errorCount(all.problems) ? { ...first, other: all } : { ...all, other: first };
   };
 
   const parseWith = (text: string, previous: ParsedSource | undefined, options: ParseOptions): ParsedSource => {
-    if (previous && !previous.focus) return reparse(text, previous);
+    if (previous && !previous.focus) return reparse(text, previous, options.edit);
     let best = parseFresh(text, 'all-branches', options.focus);
     let other: ParsedSource | undefined;
     if (errorCount(best.parsed.problems) > 0 && /^[ \t]*#[ \t]*(else|elif)\b/m.test(text)) {

@@ -17,9 +17,10 @@ import type { AnalysisBudget } from '../analysis/budget';
 import type { KernelVersion } from '../catalog/version';
 import { analyzeFile } from '../fileAnalysis/analyzeFile';
 import type { FileAnalysis } from '../fileAnalysis/types';
+import { definitionPlace, type FileWalks } from '../fileAnalysis/walks';
 import type { AnalysisNote, Finding } from '../findings';
 import { budgetNotes, finishFindings, lintAnalysis, parseNotes, ruleFindings, type LintOptions } from '../lint';
-import type { ParsedSource } from '../parse/parser';
+import type { KnownEdit, ParsedSource } from '../parse/parser';
 import type { ParseProblem } from '../parse/syntax';
 import { simulationTargets } from '../sim/index';
 import type { SimTarget } from '../sim/types';
@@ -46,6 +47,8 @@ type UnitResult = UnitResults;
 export interface DocumentState extends DocumentVersion {
   readonly context: string;
   readonly units: readonly UnitResult[];
+  /** The analysis's whole-file walks, for the next edit's (fileAnalysis/walks.ts). */
+  readonly walks: FileWalks;
   /** Units of older texts of this chain of edits, for an edit that gives them their text back. */
   readonly recalled: Recalled<UnitResult>;
 }
@@ -58,6 +61,8 @@ export interface FileLint {
   readonly analysed: number;
   /** Units whose results were recalled from an older text (recall.ts) instead of analysed. */
   readonly recalled: number;
+  /** The analysis kept the previous edit's whole-file walks (fileAnalysis/walks.ts). */
+  readonly walksKept: boolean;
   /** Null when the result cannot be the start of an incremental update (its budget ran out). */
   readonly state: DocumentState | null;
 }
@@ -108,7 +113,7 @@ function compose(
   );
   const notes = [...parseNotes(parsed, lines), ...units.flatMap((u) => u.notes).sort(byPosition)];
   const targets = units.flatMap((u) => u.targets).sort(byPosition);
-  return { findings, notes, targets, analysed, recalled, state };
+  return { findings, notes, targets, analysed, recalled, walksKept: state.walks.kept, state };
 }
 
 /** Analyses the whole document and lints it unit by unit. */
@@ -119,7 +124,7 @@ export function lintInFull(parsed: ParsedSource, request: LintRequest): FileLint
     // Not a start for the next edit: lint as a one-shot would.
     const result = lintAnalysis(file, request);
     const targets = simulationTargets(file);
-    return { ...result, targets, analysed: file.functions.length, recalled: 0, state: null };
+    return { ...result, targets, analysed: file.functions.length, recalled: 0, walksKept: false, state: null };
   }
   const units = lintUnits(file, facts, unitsOf(facts), request.external);
   const state: DocumentState = {
@@ -129,6 +134,7 @@ export function lintInFull(parsed: ParsedSource, request: LintRequest): FileLint
     units,
     problems: parsed.problems,
     mode: parsed.mode,
+    walks: file.walks(),
     recalled: new Map(),
   };
   return compose(parsed, request, units, file.functions.length, state);
@@ -230,10 +236,15 @@ function editedFacts(before: FunctionFacts, change: TextChange, text: string): F
  * The edit from `prev` to `parsed`, re-analysing only what it reaches; null when it has to be
  * linted in full (see the file comment).
  */
-export function lintIncrementally(prev: DocumentState, parsed: ParsedSource, request: LintRequest): FileLint | null {
+export function lintIncrementally(
+  prev: DocumentState,
+  parsed: ParsedSource,
+  request: LintRequest,
+  known?: KnownEdit,
+): FileLint | null {
   if (prev.context !== request.context) return null;
   const text = parsed.text;
-  const edit = changeBetween(prev.text, text);
+  const edit = known && known.from === prev.text ? known.change : changeBetween(prev.text, text);
   // The same text again: every unit is kept as it is.
   const change = edit ?? { start: 0, oldEnd: 0, newEnd: 0 };
   const changed = edit ? changedFunction(prev.facts, edit) : -1;
@@ -256,11 +267,13 @@ export function lintIncrementally(prev: DocumentState, parsed: ParsedSource, req
   const version: DocumentVersion = { text, facts: moved, problems: parsed.problems, mode: parsed.mode };
   const memberList = [...members].sort((a, b) => a - b);
   const recalled = changed >= 0 ? recall(prev.recalled, version, memberList) : null;
-  // Relevance, the definitions and the file's declarations are read again in any case (cheap);
-  // only the reached functions get graphs, and none when their results are recalled.
+  // Relevance is decided again in any case; the definitions, declarations and macros are the
+  // previous ones moved when the parse re-used the tree outside the edited function (walks.ts).
+  // Only the reached functions get graphs, and none when their results are recalled.
   const starts = new Set([...members].map((i) => (moved[i] as FunctionFacts).start));
   const file = analyzeFile(parsed, request.kernelVersion, request.budget, {
-    only: (info) => recalled === null && starts.has(info.node.startIndex),
+    only: (info) => recalled === null && starts.has(definitionPlace(info).start),
+    walks: prev.walks,
     ...externalOf(request),
   });
   if (cutShort(file, request.budget) || !sameOutside(prev, parsed, file, moved, changed, change)) return null;
@@ -307,6 +320,7 @@ export function lintIncrementally(prev: DocumentState, parsed: ParsedSource, req
     facts,
     context: request.context,
     units,
+    walks: file.walks(),
     // The results the edit replaced, for an edit that brings their texts back.
     recalled: remember(
       prev.recalled,

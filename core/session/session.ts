@@ -15,7 +15,8 @@ import { formatVersion, parseKernelVersion, type KernelVersion } from '../catalo
 import type { AnalysisNote, Finding } from '../findings';
 import type { AnalysisBudget } from '../analysis/budget';
 import { defaultParser, type LintOptions } from '../lint';
-import type { CParser, ParsedSource } from '../parse/parser';
+import type { CParser, KnownEdit, ParsedSource } from '../parse/parser';
+import { changeBetween } from '../text/change';
 import type { SimTarget } from '../sim/types';
 import { lintIncrementally, lintInFull, type DocumentState } from './incremental';
 import { simulateInFile, type FunctionRequest, type FunctionSimulation } from './simulate';
@@ -70,6 +71,8 @@ export interface SessionUpdate {
   readonly functionsAnalysed: number;
   /** Units whose results were recalled from an older text of the document (core/session/recall.ts). */
   readonly unitsRecalled: number;
+  /** The file's definitions, declarations and macros were kept from the previous edit, not read again (fileAnalysis/walks.ts). */
+  readonly walksKept: boolean;
 }
 
 export interface SimulationRequest extends FunctionRequest {
@@ -149,12 +152,13 @@ export function createSession(options: SessionOptions): Session {
   const parse = (
     uri: string,
     text: string,
+    edit: KnownEdit | undefined,
     shouldStop?: () => boolean,
   ): { parsed: ParsedSource; incremental: boolean } => {
     // The previous tree belongs to the parser from here on: it is taken out first, so that a parse
     // that throws (or is stopped) cannot leave a half-edited tree behind for the next edit.
     const previous = trees.take(uri);
-    const parsed = parser.parse(text, previous, shouldStop ? { shouldStop } : {});
+    const parsed = parser.parse(text, previous, { ...(shouldStop ? { shouldStop } : {}), ...(edit ? { edit } : {}) });
     trees.put(uri, parsed);
     return { parsed, incremental: previous !== undefined };
   };
@@ -174,7 +178,10 @@ export function createSession(options: SessionOptions): Session {
     const version = opts.kernelVersion !== undefined ? versionOf(opts.kernelVersion) : defaultVersion;
     const rules = opts.rules ?? options.rules;
     const t0 = now();
-    const { parsed, incremental } = parse(uri, text, opts.shouldStop);
+    // The edit, found once for the parse and the per-unit results (both start from the last text).
+    const before = trees.peek(uri)?.text ?? memos.peek(uri)?.text;
+    const edit = before === undefined ? undefined : { from: before, change: changeBetween(before, text) };
+    const { parsed, incremental } = parse(uri, text, edit, opts.shouldStop);
     const t1 = now();
     opts.afterParse?.(text);
     const request = {
@@ -186,7 +193,7 @@ export function createSession(options: SessionOptions): Session {
       context: `${formatVersion(version)}\u0000${JSON.stringify(rules ?? {})}\u0000${opts.external ? externalFactsHash(opts.external) : ''}`,
     };
     const previous = memos.take(uri);
-    const edited = previous ? lintIncrementally(previous, parsed, request) : null;
+    const edited = previous ? lintIncrementally(previous, parsed, request, edit) : null;
     const result = edited ?? lintInFull(parsed, request);
     if (result.state) memos.put(uri, result.state);
     return {
@@ -199,6 +206,7 @@ export function createSession(options: SessionOptions): Session {
       memoised: edited !== null,
       functionsAnalysed: result.analysed,
       unitsRecalled: result.recalled,
+      walksKept: result.walksKept,
     };
   };
 

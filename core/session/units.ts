@@ -20,6 +20,7 @@ import { calledNamesIn } from '../analysis/relevance';
 import type { FunctionInfo } from '../analysis/functions';
 import { MMU_NOTIFIER_TEXT } from '../catalog/pageUse';
 import type { FileAnalysis } from '../fileAnalysis/types';
+import { definitionPlace } from '../fileAnalysis/walks';
 import { pairedNames } from '../fileAnalysis/linkage';
 import { COHERENT_FREE_NAMES, SG_COUNT_TAKER_NAMES, SINGLE_DEVICE_SYNC_NAMES } from '../catalog/dma';
 import { countStoresOf } from '../rules/support/countFields';
@@ -118,12 +119,8 @@ export function lexicalFacts(
 }
 
 function placeOf(info: FunctionInfo): Pick<FunctionFacts, 'start' | 'end' | 'bodyStart' | 'bodyEnd'> {
-  return {
-    start: info.node.startIndex,
-    end: info.node.endIndex,
-    bodyStart: info.body.startIndex,
-    bodyEnd: info.body.endIndex,
-  };
+  const { start, end, bodyStart, bodyEnd } = definitionPlace(info);
+  return { start, end, bodyStart, bodyEnd };
 }
 
 /** Where the analysis's definitions are: to check that an edit left the others where they were. */

@@ -39,3 +39,25 @@ export function changeBetween(before: string, after: string): TextChange | null 
     tail++;
   return { start, oldEnd: before.length - tail, newEnd: after.length - tail };
 }
+
+/**
+ * `changeBetween(before, after)` when `known` is a change that turns `before` into `after`
+ * (the texts agree before `known.start` and after its ends), without comparing what lies outside
+ * it again: the common prefix is scanned from `known.start`, the common suffix from `known`'s,
+ * with changeBetween's rule that the suffix never overlaps the prefix. Equal to changeBetween's
+ * result for any such `known` (test/unit/textChange.test.ts).
+ */
+export function changeWithin(before: string, after: string, known: TextChange): TextChange | null {
+  if (before.length - known.oldEnd !== after.length - known.newEnd) throw new Error('not a change of these texts');
+  const max = Math.min(before.length, after.length);
+  let start = known.start;
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  if (start === max && before.length === after.length) return null;
+  let tail = Math.min(before.length - known.oldEnd, max - start);
+  while (
+    tail < max - start &&
+    before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)
+  )
+    tail++;
+  return { start, oldEnd: before.length - tail, newEnd: after.length - tail };
+}

@@ -121,6 +121,8 @@ interface Replay {
   partial: number;
   /** Edits answered with a unit's results recalled from an older text (core/session/recall.ts). */
   recalled: number;
+  /** Edits whose analysis kept the previous whole-file walks (core/fileAnalysis/walks.ts). */
+  walksKept: number;
 }
 
 /** Replays edits on `text` in a session; after each, the session's answer must equal a fresh lint. */
@@ -128,7 +130,7 @@ function replay(file: string, text: string, count: number): Replay {
   const session = createSession({ kernelVersion: v612 });
   session.update(file, text);
   const seed = [...file].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
-  const stats: Replay = { edits: 0, memoised: 0, partial: 0, recalled: 0 };
+  const stats: Replay = { edits: 0, memoised: 0, partial: 0, recalled: 0, walksKept: 0 };
   for (const edit of editSequence(text, seed, count)) {
     const r = session.update(file, edit.text);
     const got = { findings: r.findings, notes: r.notes, targets: r.targets };
@@ -137,6 +139,7 @@ function replay(file: string, text: string, count: number): Replay {
     if (r.memoised) stats.memoised++;
     if (r.memoised && r.functionsAnalysed > 0) stats.partial++;
     if (r.unitsRecalled > 0) stats.recalled++;
+    if (r.walksKept) stats.walksKept++;
   }
   return stats;
 }
@@ -222,7 +225,7 @@ describe('incremental analysis equals a fresh lint after every edit', () => {
   it.skipIf(!kernelTree)(
     `kernel files (${kernelTree ?? 'no kernel tree at /work/kernel/linux-source-6.12, .bench-cache or $PINSCOPE_KERNEL_TREE: skipped'})`,
     () => {
-      const totals: Replay = { edits: 0, memoised: 0, partial: 0, recalled: 0 };
+      const totals: Replay = { edits: 0, memoised: 0, partial: 0, recalled: 0, walksKept: 0 };
       for (const rel of KERNEL_FILES) {
         const file = path.join(kernelTree as string, rel);
         if (!existsSync(file)) continue;
@@ -231,6 +234,7 @@ describe('incremental analysis equals a fresh lint after every edit', () => {
         totals.memoised += s.memoised;
         totals.partial += s.partial;
         totals.recalled += s.recalled;
+        totals.walksKept += s.walksKept;
       }
       // Most edits inside a function are answered without analysing the whole file again, and
       // some of them re-analyse a few functions (not none, not all).
@@ -238,6 +242,8 @@ describe('incremental analysis equals a fresh lint after every edit', () => {
       expect(totals.partial).toBeGreaterThan(0);
       // The undone edits bring functions back to their texts: some results are recalled, not made.
       expect(totals.recalled).toBeGreaterThan(0);
+      // Most edits inside a body keep the file's definitions, declarations and macros.
+      expect(totals.walksKept).toBeGreaterThan(totals.edits / 3);
     },
     120_000,
   );
@@ -336,5 +342,49 @@ describe('results recalled when a function gets an older text back (test/fixture
       t.replace('\td->count = 0;\n\treturn 0;', '\td->count = 0; d->pages = 0;\n\treturn 0;');
     const [, , undo] = replayTexts([pin(driver), store(pin(driver)), store(driver)]);
     expect(counts(undo as never)).toEqual([1, 1, 0]);
+  });
+});
+
+/**
+ * The whole-file walks kept between edits inside one body (core/fileAnalysis/walks.ts): a macro and
+ * a file-scope variable defined after the functions that use them move with each edit there, the
+ * edited function is read again, and a tree that changed outside it is walked again.
+ */
+describe('whole-file facts kept across an edit inside a body (test/fixtures/memo/walks.c)', () => {
+  const text = readFileSync(path.join(root, 'test', 'fixtures', 'memo', 'walks.c'), 'utf8');
+  const URI = 'file:///memo/walks.c';
+  const steps: [string, string, string, boolean][] = [
+    // internal-foll-flag is reported in WK_GUP_FLAGS's body, below the edit.
+    [
+      'a space in the function using a macro below',
+      '\tret = get_user_pages_fast(',
+      '\t ret = get_user_pages_fast(',
+      true,
+    ],
+    ['a deleted line there', '\tint ret;\n\n\tret = get_user', '\tint ret;\n\tret = get_user', true],
+    // gup-result-unsigned points at wk_got's declaration, below the edit.
+    ['a space in the function storing into a variable declared below', '\twk_got = pin', '\t  wk_got = pin', true],
+    // wk_plain calls nothing: relevance must come from its new text (it changes: linted in full).
+    ['a function that starts to pin', 'return x + 1;', 'return get_user_pages_fast(x, 1, FOLL_PIN, NULL);', false],
+    // The brace swallows what follows: the tree changed outside the function.
+    ['an unclosed brace', 'return x + 1;', 'if (x) { return x + 1;', false],
+  ];
+  it.each(steps)('%s, then undone: each time what a fresh lint gives', (_name, from, to, kept) => {
+    const session = createSession({ kernelVersion: v612 });
+    const rules = (fs: readonly Finding[]): string[] => fs.map((f) => `${f.rule}:${f.range.line}`);
+    expect(rules(session.update(URI, text).findings)).toEqual([
+      'gup-for-dma:18',
+      'partial-pin:19',
+      'gup-result-unsigned:26',
+      'partial-pin:27',
+      'internal-foll-flag:37',
+    ]);
+    const edited = text.replace(from, to);
+    expect(edited).not.toBe(text);
+    for (const t of [edited, text]) {
+      const r = session.update(URI, t);
+      expect({ findings: r.findings, notes: r.notes, targets: r.targets }).toEqual(fresh(t));
+      expect(r.walksKept).toBe(kept);
+    }
   });
 });

@@ -223,11 +223,22 @@ describe('an edited tree equals a fresh parse', () => {
       .sort()
       .join(),
   });
-  const replay = (name: string, text: string, count: number): void => {
+  /**
+   * The tree as an S-expression with offsets `map`ped, what lies within `[start, end)` left out:
+   * what ParsedSource.reused says is the same before and after an edit.
+   */
+  const outside = (node: SyntaxNode, start: number, end: number, map: (o: number) => number): string => {
+    const head = `${node.type}@${map(node.startIndex)}-${map(node.endIndex)}`;
+    const kept = node.namedChildren.filter((c) => c.startIndex < start || c.endIndex > end);
+    return kept.length ? `(${head} ${kept.map((c) => outside(c, start, end, map)).join(' ')})` : `(${head})`;
+  };
+  const replay = (name: string, text: string, count: number): number => {
     const next = mulberry32([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 3));
     const parser = createCParser();
     let current = text;
     let parsed = parser.parse(text);
+    let previousFresh = createCParser().parse(text);
+    let reusedTrees = 0;
     for (let k = 0; k < count; k++) {
       const bodies = topLevelFunctions(current) ?? [];
       const body = bodies[Math.floor(next() * bodies.length)];
@@ -238,21 +249,48 @@ describe('an edited tree equals a fresh parse', () => {
       const edit = EDITS[Math.floor(next() * EDITS.length)] as (t: string, at: number) => string;
       // Often back to the original (typing, then undoing it), so errors come and go.
       const edited = next() < 0.3 ? text : edit(current, at);
-      parsed = parser.parse(edited, parsed);
-      expect(parsedShape(parsed), `${name}: edit ${k + 1}`).toEqual(parsedShape(createCParser().parse(edited)));
+      // As the session parses: told the change it found (odd edits), or told one of another text,
+      // which must not be used (every fourth), or told nothing.
+      const told =
+        k % 2 === 1
+          ? { edit: { from: current, change: changeBetween(current, edited) } }
+          : k % 4 === 0
+            ? { edit: { from: `${current} `, change: null } }
+            : {};
+      parsed = parser.parse(edited, parsed, told);
+      const freshParse = createCParser().parse(edited);
+      expect(parsedShape(parsed), `${name}: edit ${k + 1}`).toEqual(parsedShape(freshParse));
+      const reused = parsed.reused;
+      if (reused) {
+        // The tree outside the re-parsed item is the previous one in the same mode, moved.
+        const before = previousFresh.mode === parsed.mode ? previousFresh : previousFresh.other;
+        expect(reused.from).toBe(current);
+        expect(before?.mode).toBe(parsed.mode);
+        const delta = reused.newEnd - reused.oldEnd;
+        const moved = (o: number): number => (o >= reused.oldEnd ? o + delta : o);
+        expect(
+          outside(parsed.root, reused.start, reused.newEnd, (o) => o),
+          `${name}: edit ${k + 1} reused`,
+        ).toBe(outside((before as ParsedSource).root, reused.start, reused.oldEnd, moved));
+        reusedTrees++;
+      }
+      previousFresh = freshParse;
       current = edited;
     }
+    return reusedTrees;
   };
   it('examples and fixtures', () => {
+    let reused = 0;
     for (const dir of ['examples', path.join('test', 'fixtures')]) {
       const base = path.join(__dirname, '..', '..', dir);
       for (const f of readdirSync(base).filter((n) => n.endsWith('.c')))
-        replay(f, readFileSync(path.join(base, f), 'utf8'), 8);
+        reused += replay(f, readFileSync(path.join(base, f), 'utf8'), 8);
     }
+    expect(reused).toBeGreaterThan(0);
   });
   it.skipIf(!KERNEL).each(['drivers/scsi/st.c', 'mm/gup.c', 'drivers/vfio/vfio_iommu_type1.c'])(
     `kernel %s (${KERNEL ?? 'no kernel tree at /work/kernel/linux-source-6.12, .bench-cache or $PINSCOPE_KERNEL_TREE: skipped'})`,
-    (rel) => replay(rel, readFileSync(path.join(KERNEL as string, rel), 'latin1'), 40),
+    (rel) => expect(replay(rel, readFileSync(path.join(KERNEL as string, rel), 'latin1'), 40)).toBeGreaterThan(0),
     60_000,
   );
 });

@@ -4,7 +4,7 @@
  * just after block boundaries must give the same change as a character-by-character comparison.
  */
 import { describe, expect, it } from 'vitest';
-import { changeBetween } from '../../core/text/change';
+import { changeBetween, changeWithin, type TextChange } from '../../core/text/change';
 
 /** The plain definition: common prefix, then common suffix of what is left. */
 function naive(before: string, after: string): ReturnType<typeof changeBetween> {
@@ -45,5 +45,64 @@ describe('changeBetween', () => {
     // A repeated text: the prefix is taken first, as the plain definition does.
     const rep = 'ab'.repeat(3000);
     expect(changeBetween(rep, `ab${rep}`)).toEqual(naive(rep, `ab${rep}`));
+  });
+});
+
+describe('changeWithin', () => {
+  const base = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(97 + ((i * 7) % 26))).join('');
+
+  /** `change` made wider by `left` characters before it and `right` after it (within the texts). */
+  const widen = (before: string, change: TextChange, left: number, right: number): TextChange => {
+    const l = Math.min(left, change.start);
+    const r = Math.min(right, before.length - change.oldEnd);
+    return { start: change.start - l, oldEnd: change.oldEnd + r, newEnd: change.newEnd + r };
+  };
+
+  it('gives what changeBetween gives from any change that holds the edit', () => {
+    let cases = 0;
+    for (const i of [0, 1, 7, 1024, 1500, 2999, 3000])
+      for (const [cut, insert] of [
+        [0, 'X'],
+        [1, ''],
+        [3, 'YZ'],
+        [0, 'a'],
+        [1, base[i + 1] ?? 'q'],
+        [0, base.slice(i, i + 26)],
+        [26, ''],
+      ] as const) {
+        const kept = base.length - Math.min(i + cut, base.length);
+        const after = base.slice(0, i) + insert + base.slice(base.length - kept);
+        for (const [before, now] of [
+          [base, after],
+          [after, base],
+        ] as const) {
+          const exact = naive(before, now);
+          // The replaced text itself, as the caller knows it before trimming.
+          const raw = {
+            start: i,
+            oldEnd: before.length - (base.length - i - cut),
+            newEnd: now.length - (base.length - i - cut),
+          };
+          for (const [left, right] of [
+            [0, 0],
+            [1, 0],
+            [0, 1],
+            [5, 40],
+            [3000, 3000],
+          ] as const) {
+            expect(changeWithin(before, now, widen(before, raw, left, right)), `at ${i} ${left}/${right}`).toEqual(
+              exact,
+            );
+            if (exact) expect(changeWithin(before, now, widen(before, exact, left, right))).toEqual(exact);
+            cases++;
+          }
+        }
+      }
+    expect(cases).toBe(490);
+  });
+
+  it('is null for equal texts, and refuses a change that does not fit the texts', () => {
+    expect(changeWithin(base, `${base}`, { start: 10, oldEnd: 20, newEnd: 20 })).toBeNull();
+    expect(() => changeWithin(base, `${base}x`, { start: 10, oldEnd: 20, newEnd: 20 })).toThrow('not a change');
   });
 });
