@@ -98,16 +98,30 @@ function coherentFrees(file: FileAnalysis): FreeCall[] {
   return out;
 }
 
-export function coherentSizeMismatches(file: FileAnalysis): CoherentSizeMismatch[] {
-  const allocs: { op: DmaOp; fn: FunctionAnalysis; place: string; handle: string | null }[] = [];
+interface CoherentAlloc {
+  readonly op: DmaOp;
+  readonly fn: FunctionAnalysis;
+  /** Where the memory is kept, and its handle (placeKey). */
+  readonly place: string;
+  readonly handle: string | null;
+}
+
+/** The file's (unmanaged) coherent allocations kept in a struct field or a global. */
+function coherentAllocs(file: FileAnalysis): CoherentAlloc[] {
+  const allocs: CoherentAlloc[] = [];
   for (const { fn, ops } of dmaFunctions(file)) {
     for (const op of ops) {
-      if (op.api.type !== 'coherent' || op.api.role !== 'alloc' || op.api.managed || !op.size) continue;
+      if (op.api.type !== 'coherent' || op.api.role !== 'alloc' || op.api.managed) continue;
       const place = placeKey(op.resultKey, fn.info, file);
       if (place)
         allocs.push({ op, fn, place, handle: placeKey(textOf(argOf(op.args, op.api, 'handle')), fn.info, file) });
     }
   }
+  return allocs;
+}
+
+export function coherentSizeMismatches(file: FileAnalysis): CoherentSizeMismatch[] {
+  const allocs = coherentAllocs(file).filter((a) => a.op.size);
   if (allocs.length === 0) return [];
   const out: CoherentSizeMismatch[] = [];
   for (const f of coherentFrees(file)) {
@@ -147,15 +161,7 @@ export interface CoherentHandleMismatch {
  * handle, and some allocation into another place keeps its handle exactly there.
  */
 export function coherentHandleMismatches(file: FileAnalysis): CoherentHandleMismatch[] {
-  const allocs: { op: DmaOp; fn: FunctionAnalysis; place: string; handle: string }[] = [];
-  for (const { fn, ops } of dmaFunctions(file)) {
-    for (const op of ops) {
-      if (op.api.type !== 'coherent' || op.api.role !== 'alloc' || op.api.managed) continue;
-      const place = placeKey(op.resultKey, fn.info, file);
-      const handle = placeKey(textOf(argOf(op.args, op.api, 'handle')), fn.info, file);
-      if (place && handle) allocs.push({ op, fn, place, handle });
-    }
-  }
+  const allocs = coherentAllocs(file).filter((a) => a.handle !== null);
   if (allocs.length < 2) return [];
   const out: CoherentHandleMismatch[] = [];
   for (const f of coherentFrees(file)) {
