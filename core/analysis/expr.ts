@@ -4,7 +4,7 @@
  * equal.
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { walkTypes } from '../parse/syntax';
+import { forEachOfType } from '../parse/syntax';
 
 /** Removes parentheses, casts and `__force`-style wrappers around an expression. */
 export function unwrap(node: SyntaxNode): SyntaxNode {
@@ -125,9 +125,9 @@ export function forEachAssignment(
   body: SyntaxNode,
   visit: (left: SyntaxNode, right: SyntaxNode, assignment: SyntaxNode) => void,
 ): void {
-  walkTypes(
+  forEachOfType(
     body,
-    (type) => (type === 'assignment_expression' ? 'visit-descend' : 'descend'),
+    ['assignment_expression'],
     (node) => {
       if (node.childForFieldName('operator')?.type !== '=') return;
       const left = node.childForFieldName('left');

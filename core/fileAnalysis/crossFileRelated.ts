@@ -6,7 +6,7 @@
  * relatedInformation) can check what pinscope assumed it does.
  */
 import type { Finding, RelatedLocation, Span } from '../findings';
-import { walkTypes } from '../parse/syntax';
+import { forEachOfType } from '../parse/syntax';
 import { calleeName } from '../analysis/expr';
 import type { FactOrigin } from '../analysis/summaryTypes';
 import type { FileAnalysis } from './types';
@@ -23,9 +23,9 @@ interface ForeignUse {
 function foreignUses(file: FileAnalysis, external: ExternalFacts): ForeignUse[] {
   const uses: ForeignUse[] = [];
   for (const fn of file.functions) {
-    walkTypes(
+    forEachOfType(
       fn.info.body,
-      (type) => (type === 'call_expression' || type === 'identifier' ? 'visit-descend' : 'descend'),
+      ['call_expression', 'identifier'],
       (node) => {
         const span = { start: node.startIndex, end: node.endIndex };
         if (node.type === 'call_expression') {

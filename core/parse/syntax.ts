@@ -149,6 +149,17 @@ export function walkTypes(
   }
 }
 
+/**
+ * Visits every node of one of `types` under `node` (itself included), in document order, descending
+ * into the matches too: walkTypes' `X ? 'visit-descend' : 'descend'` shape. tree-sitter finds them
+ * in one native walk (`descendantsOfType`), where a cursor walk from JavaScript crosses into the
+ * binding three or four times per node of the body; such walks over whole function bodies were a
+ * tenth of a whole-tree lint's CPU (profile in docs/benchmarks.md, "Whole-tree lint").
+ */
+export function forEachOfType(node: SyntaxNode, types: readonly string[], visit: (node: SyntaxNode) => void): void {
+  for (const found of node.descendantsOfType([...types])) visit(found);
+}
+
 /** ERROR nodes and MISSING tokens under `root`, in document order. */
 export function parseProblems(root: SyntaxNode): ParseProblem[] {
   return parseProblemsWithin(root, null);

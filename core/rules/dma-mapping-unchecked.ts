@@ -5,7 +5,7 @@
  * dma-mapping-null-check's.
  */
 import type { SyntaxNode } from '../parse/syntax';
-import { walkTypes } from '../parse/syntax';
+import { forEachOfType } from '../parse/syntax';
 import { ERROR_LABEL, STATUS_VARIABLES } from '../catalog/conventions';
 import type { FileAnalysis } from '../fileAnalysis/types';
 import type { FunctionAnalysis } from '../analysis/types';
@@ -145,9 +145,9 @@ function errorLabelsOf(fn: FunctionAnalysis): { name: string; node: SyntaxNode }
   const cached = labelCache.get(fn);
   if (cached) return cached;
   const labels: { name: string; node: SyntaxNode }[] = [];
-  walkTypes(
+  forEachOfType(
     fn.info.body,
-    (type) => (type === 'labeled_statement' ? 'visit-descend' : 'descend'),
+    ['labeled_statement'],
     (n) => {
       const name = n.childForFieldName('label')?.text ?? '';
       if (ERROR_LABEL.test(name)) labels.push({ name, node: n });

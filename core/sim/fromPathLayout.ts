@@ -9,7 +9,7 @@ import type { FunctionInfo } from '../analysis/functions';
 import type { AcquireOp } from '../analysis/ops';
 import { paramIndex } from '../catalog/gup';
 import type { SyntaxNode } from '../parse/syntax';
-import { walkTypes } from '../parse/syntax';
+import { forEachOfType } from '../parse/syntax';
 import type { CompletePath, FunctionPaths, Resource } from '../paths/engine';
 import type { Outcome } from '../paths/values';
 import { MAX_PAGES } from '../trace/limits';
@@ -64,9 +64,9 @@ function assignedNames(fn: FunctionInfo): ReadonlySet<string> {
   const cached = assignedCache.get(fn);
   if (cached) return cached;
   const names = new Set<string>();
-  walkTypes(
+  forEachOfType(
     fn.body,
-    (type) => (ASSIGNMENTS.has(type) ? 'visit-descend' : 'descend'),
+    [...ASSIGNMENTS],
     (node) => {
       const target =
         node.type === 'update_expression' ? node.childForFieldName('argument') : node.childForFieldName('left');
@@ -80,9 +80,9 @@ function assignedNames(fn: FunctionInfo): ReadonlySet<string> {
 
 function identifiersIn(node: SyntaxNode): string[] {
   const names: string[] = [];
-  walkTypes(
+  forEachOfType(
     node,
-    (type) => (type === 'identifier' ? 'visit' : 'descend'),
+    ['identifier'],
     (n) => names.push(n.text),
   );
   return names;

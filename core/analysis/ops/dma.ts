@@ -4,7 +4,7 @@
  * uses of a DMA handle (stored, passed on, returned), where ownership may leave the function.
  */
 import type { SyntaxNode } from '../../parse/syntax';
-import { walkTypes } from '../../parse/syntax';
+import { forEachOfType } from '../../parse/syntax';
 import { DMA_DIRECTIONS, dmaApi, dmaParam, sgParam, type DmaApi, type DmaParam } from '../../catalog/dma';
 import { keepsNoDmaHandle, looksLikeMappingChecker, printsOnly, sgSetterStores } from '../../catalog/helpers';
 import { callArguments, calleeName, canonical, unwrap } from '../expr';
@@ -153,9 +153,9 @@ function dmaValuesOf(fn: FunctionInfo, wrappers?: ReadonlyMap<string, WrapperMac
   const found = new Set<string>();
   const text = fn.body.text;
   if (text.includes('dma_') || (wrappers && [...wrappers.keys()].some((w) => text.includes(w)))) {
-    walkTypes(
+    forEachOfType(
       fn.body,
-      (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'),
+      ['call_expression'],
       (node) => {
         const callee = calleeName(node) ?? '';
         const wrapper = wrappers?.get(callee);

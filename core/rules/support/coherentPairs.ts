@@ -11,7 +11,7 @@
  * need not be one the analysis builds a graph for (teardown functions only free).
  */
 import type { SyntaxNode } from '../../parse/syntax';
-import { walkTypes } from '../../parse/syntax';
+import { forEachOfType } from '../../parse/syntax';
 import { callArguments, calleeName, unwrap } from '../../analysis/expr';
 import type { FunctionInfo } from '../../analysis/functions';
 import type { FileAnalysis } from '../../fileAnalysis/types';
@@ -73,9 +73,9 @@ function coherentFrees(file: FileAnalysis): FreeCall[] {
   if (!mentions(file.parsed.text)) return out;
   for (const { info } of file.definitions) {
     if (!mentions(info.body.text)) continue;
-    walkTypes(
+    forEachOfType(
       info.body,
-      (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'),
+      ['call_expression'],
       (call) => {
         const name = calleeName(call) ?? '';
         const api = dmaApi(name);

@@ -11,7 +11,7 @@
  * in a function that maps into no field of that name itself (the path pairing judges those).
  */
 import type { SyntaxNode } from '../../parse/syntax';
-import { walkTypes } from '../../parse/syntax';
+import { forEachOfType } from '../../parse/syntax';
 import { callArguments, calleeName, canonical, unwrap } from '../../analysis/expr';
 import type { FunctionInfo } from '../../analysis/functions';
 import type { FileAnalysis } from '../../fileAnalysis/types';
@@ -56,9 +56,9 @@ export interface CountStore {
 /** Whether `place` is written (`=`, `+=`, `++`) in `body` between `from` and `to` (source offsets). */
 function writtenBetween(body: SyntaxNode, place: string, from: number, to: number): boolean {
   let written = false;
-  walkTypes(
+  forEachOfType(
     body,
-    (type) => (type === 'assignment_expression' || type === 'update_expression' ? 'visit-descend' : 'descend'),
+    ['assignment_expression', 'update_expression'],
     (n) => {
       if (n.startIndex < from || n.startIndex > to) return;
       const target = n.childForFieldName(n.type === 'assignment_expression' ? 'left' : 'argument');
@@ -91,9 +91,9 @@ export function countStoresOf(fn: FunctionAnalysis): CountStore[] {
     }
     const held = map.result.variable;
     if (!held || !/^[A-Za-z_]\w*$/.test(held)) continue;
-    walkTypes(
+    forEachOfType(
       fn.info.body,
-      (type) => (type === 'assignment_expression' ? 'visit-descend' : 'descend'),
+      ['assignment_expression'],
       (a) => {
         if (a.startIndex <= map.node.endIndex || a.child(1)?.type !== '=') return;
         const right = a.childForFieldName('right');
@@ -148,9 +148,9 @@ export function countFieldUnmaps(file: FileAnalysis): CountFieldUnmap[] {
   if (fields.size === 0) return [];
   const out: CountFieldUnmap[] = [];
   for (const { info } of file.definitions) {
-    walkTypes(
+    forEachOfType(
       info.body,
-      (type) => (type === 'call_expression' ? 'visit-descend' : 'descend'),
+      ['call_expression'],
       (call) => {
         const name = calleeName(call) ?? '';
         const api = dmaApi(name);

@@ -6,7 +6,7 @@
  * shape: "serial: amba-pl011: prefer dma_mapping_error() over explicit address checking".
  */
 import type { SyntaxNode } from '../../parse/syntax';
-import { walkTypes } from '../../parse/syntax';
+import { forEachOfType } from '../../parse/syntax';
 import { canonical, unwrap } from '../../analysis/expr';
 import type { FunctionAnalysis } from '../../analysis/types';
 import type { DmaOp } from '../../analysis/ops';
@@ -28,9 +28,9 @@ export function constantChecks(fn: FunctionAnalysis): ConstantCheck[] {
   const maps = handleMaps(fn);
   if (maps.length === 0) return [];
   const found: ConstantCheck[] = [];
-  walkTypes(
+  forEachOfType(
     fn.info.body,
-    (type) => (type === 'binary_expression' ? 'visit-descend' : 'descend'),
+    ['binary_expression'],
     (n) => {
       const op = n.childForFieldName('operator')?.type;
       if (op !== '==' && op !== '!=') return;

@@ -11,7 +11,7 @@
  * when nothing in the file checks that field (a caller may check `obj->dma` after the store).
  */
 import type { SyntaxNode } from '../../parse/syntax';
-import { walkTypes } from '../../parse/syntax';
+import { forEachOfType } from '../../parse/syntax';
 import { calleeName, canonical } from '../../analysis/expr';
 import type { FunctionAnalysis } from '../../analysis/types';
 import { isMappingChecker, type DmaOp } from '../../analysis/ops';
@@ -147,16 +147,9 @@ function fileChecksField(fileText: string, field: string): boolean {
 /** Whether the function names `target` again after `node` (only inside a test, when `inTest`). */
 function namedAfter(fn: FunctionAnalysis, node: SyntaxNode, target: string, inTest: boolean): boolean {
   let seen = false;
-  walkTypes(
+  forEachOfType(
     fn.info.body,
-    (type) =>
-      type === 'identifier' ||
-      type === 'field_expression' ||
-      type === 'subscript_expression' ||
-      type === 'pointer_expression' ||
-      type === 'call_expression'
-        ? 'visit-descend'
-        : 'descend',
+    ['identifier', 'field_expression', 'subscript_expression', 'pointer_expression', 'call_expression'],
     (n) => {
       if (!seen && n.startIndex >= node.endIndex && canonical(n) === target && (inTest ? isTested(n) : !inPrint(n)))
         seen = true;
