@@ -85,6 +85,11 @@ export function isNullPointer(node: SyntaxNode | null | undefined): boolean {
  * them), not descending into nested statements other than GNU statement expressions.
  */
 export function callsIn(node: SyntaxNode): SyntaxNode[] {
+  if (holdsNoBlock(node)) {
+    // Post-order by position: a call ends after every call inside it, and before the calls that
+    // follow it; with no parse problem (no zero-width MISSING token) no two calls end together.
+    return node.descendantsOfType('call_expression').sort((a, b) => a.endIndex - b.endIndex);
+  }
   // Post-order (children left to right, then the node) is the reverse of pre-order taken right
   // to left: collected with a stack, so the depth of the expression is not the call stack's.
   const reversed: SyntaxNode[] = [];
@@ -97,6 +102,31 @@ export function callsIn(node: SyntaxNode): SyntaxNode[] {
     }
   }
   return reversed.reverse();
+}
+
+/**
+ * Whether no nested statement block can be under `node`: then the statement walks below, which stop
+ * at blocks, see every descendant, and tree-sitter's native type-filtered walk (one call instead of
+ * one per node, the most frequent walk of a whole-tree lint) finds the same nodes. A block starts with
+ * a `{` token; a subtree with a parse problem could hold one whose `{` is a MISSING token, so such
+ * a subtree takes the walk. (`{` in a string or comment only sends the node the slow way.)
+ */
+function holdsNoBlock(node: SyntaxNode): boolean {
+  return !node.hasError && !node.text.includes('{');
+}
+
+/**
+ * The named nodes of `types` under `node` (itself included), in document order, not entering
+ * nested statement blocks other than GNU statement expressions: `forEachInExpression` collecting
+ * those types, without a native call per node when the region holds no block.
+ */
+export function expressionNodesOfType(node: SyntaxNode, types: readonly string[]): SyntaxNode[] {
+  if (holdsNoBlock(node)) return node.descendantsOfType([...types]);
+  const found: SyntaxNode[] = [];
+  forEachInExpression(node, (n) => {
+    if (types.includes(n.type)) found.push(n);
+  });
+  return found;
 }
 
 /**
@@ -125,14 +155,10 @@ export function forEachAssignment(
   body: SyntaxNode,
   visit: (left: SyntaxNode, right: SyntaxNode, assignment: SyntaxNode) => void,
 ): void {
-  forEachOfType(
-    body,
-    ['assignment_expression'],
-    (node) => {
-      if (node.childForFieldName('operator')?.type !== '=') return;
-      const left = node.childForFieldName('left');
-      const right = node.childForFieldName('right');
-      if (left && right) visit(left, right, node);
-    },
-  );
+  forEachOfType(body, ['assignment_expression'], (node) => {
+    if (node.childForFieldName('operator')?.type !== '=') return;
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (left && right) visit(left, right, node);
+  });
 }

@@ -8,7 +8,7 @@ import type { SyntaxNode } from '../../parse/syntax';
 import { acquireApi, releaseApi } from '../../catalog/gup';
 import { dirtyCall, EXTRA_REFERENCE_CALLS, pageUse } from '../../catalog/pageUse';
 import { dmaApi } from '../../catalog/dma';
-import { callArguments, calleeName, callsIn, forEachInExpression } from '../expr';
+import { callArguments, calleeName, callsIn, expressionNodesOfType } from '../expr';
 import { storageOf } from '../storage';
 import { helperOpsAt } from '../summaries';
 import { classifyDma, dmaUses } from './dma';
@@ -72,11 +72,7 @@ function classifyCall(call: SyntaxNode, ctx: OpContext): Op[] {
 export function opsIn(region: SyntaxNode, ctx: OpContext, returned = false): Op[] {
   const ops: Op[] = [];
   for (const call of callsIn(region)) ops.push(...classifyCall(call, ctx));
-  const assignments: SyntaxNode[] = [];
-  forEachInExpression(region, (n) => {
-    if (n.type === 'assignment_expression') assignments.push(n);
-  });
-  for (const a of assignments) {
+  for (const a of expressionNodesOfType(region, ['assignment_expression'])) {
     const store = classifyStore(a, ctx);
     if (store) ops.push(store);
   }

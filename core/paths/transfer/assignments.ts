@@ -7,7 +7,7 @@
  */
 import type { SyntaxNode } from '../../parse/syntax';
 import type { CfgNode } from '../../analysis/cfg';
-import { canonical, forEachInExpression, identifierName, unwrap } from '../../analysis/expr';
+import { canonical, expressionNodesOfType, identifierName, unwrap } from '../../analysis/expr';
 import { iteratorCursorsAt } from '../../analysis/writes';
 import { bind, setRes, type State } from '../state';
 import type { Resource } from '../types';
@@ -31,6 +31,8 @@ interface StatementEffects {
   readonly updates: readonly string[];
 }
 
+const STATEMENT_EFFECTS = ['assignment_expression', 'init_declarator', 'update_expression'];
+
 const EFFECTS = memoKey<Map<CfgNode, StatementEffects>>('assignments and updates of each statement');
 
 /**
@@ -43,7 +45,7 @@ function effectsOf(walk: FunctionWalk, node: CfgNode): StatementEffects {
   if (cached) return cached;
   const assignments: AssignmentEffect[] = [];
   const updates: string[] = [];
-  forEachInExpression(node.syntax as SyntaxNode, (n) => {
+  for (const n of expressionNodesOfType(node.syntax as SyntaxNode, STATEMENT_EFFECTS)) {
     if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
       const effect = assignmentEffect(n, walk.resources);
       if (effect) assignments.push(effect);
@@ -51,7 +53,7 @@ function effectsOf(walk: FunctionWalk, node: CfgNode): StatementEffects {
       const name = identifierName(n.childForFieldName('argument'));
       if (name) updates.push(name);
     }
-  });
+  }
   // An iterator macro's cursors get a new object every round (`list_for_each_entry_safe(comp,
   // _comp, …)`): what `comp->virt_addr` named before the loop is not what it names inside.
   if (node.kind === 'loop-head') for (const place of iteratorCursorsAt(node, walk.fn.info)) updates.push(place);
@@ -150,9 +152,7 @@ function cached<T>(cache: Map<string, T>, name: string, make: () => T): T {
 function mentionOf(name: string): RegExp {
   return cached(mentionPatterns, name, () => {
     const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return /^[A-Za-z_]\w*$/.test(name)
-      ? new RegExp(`\\b${escaped}\\b`)
-      : new RegExp(`(^|[^\\w>.])${escaped}(?![\\w])`);
+    return /^[A-Za-z_]\w*$/.test(name) ? new RegExp(`\\b${escaped}\\b`) : new RegExp(`(^|[^\\w>.])${escaped}(?![\\w])`);
   });
 }
 
@@ -171,7 +171,8 @@ function forget(state: State, name: string): State {
   const mentions = mentionOf(name);
   let facts: Map<string, boolean> | null = null;
   for (const key of state.facts.keys()) {
-    if (mentions.test(key)) {
+    // (The substring test first: most keys do not name it at all, and it is far cheaper.)
+    if (key.includes(name) && mentions.test(key)) {
       facts ??= new Map(state.facts);
       facts.delete(key);
     }
