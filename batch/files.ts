@@ -63,7 +63,7 @@ export function listCFiles(paths: readonly string[], options: ListOptions = {}):
       if (entry.isDirectory()) {
         if (!SKIP_DIRS.has(entry.name)) walk(full);
       } else if (entry.isFile() && C_FILE.test(entry.name)) {
-        files.push(full);
+        files.push(inOnePiece(full));
       }
       // Symbolic links met while walking are not followed (as `grep -r` and ripgrep do): kernel
       // trees link shared files into several places, and following would lint them twice. A
@@ -90,6 +90,17 @@ export function listCFiles(paths: readonly string[], options: ListOptions = {}):
     }
   }
   return { files, problems };
+}
+
+/**
+ * A copy of a path in one piece. `path.join` builds its result out of the strings it normalised,
+ * and V8 keeps such a string as the pieces it was made from: the 59,932 paths of the Linux 6.12
+ * tree held 31 MB of heap that way against 5.5 MB as plain strings (measured after a full
+ * collection), and the list lives as long as the run (issue 12, peak RSS). Any JS string survives
+ * the round trip through JSON unchanged, lone surrogates included.
+ */
+function inOnePiece(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 /** The order a folder's entries are walked in: by UTF-16 code units, as `<` compares strings. */
