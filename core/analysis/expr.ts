@@ -86,6 +86,7 @@ export function isNullPointer(node: SyntaxNode | null | undefined): boolean {
  */
 export function callsIn(node: SyntaxNode): SyntaxNode[] {
   if (holdsNoBlock(node)) {
+    if (!node.text.includes('(')) return [];
     // Post-order by position: a call ends after every call inside it, and before the calls that
     // follow it; with no parse problem (no zero-width MISSING token) no two calls end together.
     return node.descendantsOfType('call_expression').sort((a, b) => a.endIndex - b.endIndex);
@@ -116,12 +117,28 @@ function holdsNoBlock(node: SyntaxNode): boolean {
 }
 
 /**
+ * Tokens a node of a type always holds, one of them at least (tree-sitter-c's grammar): a region
+ * whose text (with no parse problem, so no zero-width MISSING token) holds none of them has no such
+ * node, and tree-sitter need not be asked.
+ */
+const TOKENS_OF: Readonly<Record<string, readonly string[]>> = {
+  call_expression: ['('],
+  assignment_expression: ['='],
+  init_declarator: ['='],
+  update_expression: ['++', '--'],
+};
+
+/**
  * The named nodes of `types` under `node` (itself included), in document order, not entering
  * nested statement blocks other than GNU statement expressions: `forEachInExpression` collecting
  * those types, without a native call per node when the region holds no block.
  */
 export function expressionNodesOfType(node: SyntaxNode, types: readonly string[]): SyntaxNode[] {
-  if (holdsNoBlock(node)) return node.descendantsOfType([...types]);
+  if (holdsNoBlock(node)) {
+    const text = node.text;
+    if (types.every((t) => TOKENS_OF[t]?.every((token) => !text.includes(token)))) return [];
+    return node.descendantsOfType([...types]);
+  }
   const found: SyntaxNode[] = [];
   forEachInExpression(node, (n) => {
     if (types.includes(n.type)) found.push(n);

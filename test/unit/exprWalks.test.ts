@@ -57,6 +57,10 @@ int f(struct dev *d, int n)
 	if ((rc = dma_map_sg(d, sg, n, DIR)) == 0)
 		return fail(d, n++);
 	for (i = 0; i < n; i++) i += step(i);
+	n++;
+	--count;
+	x = 1;
+	int q, r2 = 2;
 	return cb(n)(d) + (*fp)(n) + arr[i](g(n));
 }
 
