@@ -1,6 +1,7 @@
 /**
  * Edits that change no token: a space, a tab or a new line inserted or deleted between two
- * statements of a block (an indent typed at a line start, an empty line, and their undos). The
+ * statements of a block or two lines of a comment (an indent typed at a line start, an empty
+ * line, and their undos). The
  * analysis reads tokens, where they are, and the text of the nodes it quotes; such an edit leaves
  * every token and every node's text as it was, except the text of the statements that hold the
  * blanks (a block, an `if`, the definition), so the previous results,
@@ -9,19 +10,21 @@
  *    line break before and after the edit (a regular expression that crosses the run, `\s*` or
  *    `[^;]*`, matches the same either way; `.` and `[ \t]` cross neither);
  *  - the run lies before a statement of the edited body, between two children of a block or of
- *    the `if`, `else`, loop, label or `case` that governs it (not inside an expression, a comment,
- *    a string or a `#` line, and not after a `\` that continues a line), and the parser saw the
- *    same characters there (nothing blanked);
+ *    the `if`, `else`, loop, label or `case` that governs it, or between two lines of a block
+ *    comment in the body (not inside an expression, a string or a `#` line, and not after a `\`
+ *    that continues a line), and the parser saw the same characters there (nothing blanked);
  *  - the parse: the same preprocessor mode, the parser's text equal to the old one but for the
  *    edit, the tree re-used outside the edited definition, no parse problem in it before or after
  *    and every other problem where it was (tree-sitter's error recovery weighs skipped characters
  *    and lines: a tree with errors could change);
  *  - what the session keeps of the body's text (called names, stores, file-wide text) is the same;
- *  - no span of any result lies in the two statements on either side of the run or touches it (a
- *    fix copies a line's indentation, a deletion takes the blanks around a statement);
+ *  - no span of any result lies in the two statements on either side of the run (or in the
+ *    comment) or touches it (a fix copies a line's indentation, a deletion takes the blanks around
+ *    a statement);
  *  - when the edit adds or removes a line, no unit's texts may quote a line at or after it.
- * test/unit/incremental.test.ts compares the result with a fresh lint after each such edit of
- * kernel files, and has a test for each check that fails when the check is removed.
+ * test/unit/incremental.test.ts compares the result with a fresh lint after such edits of kernel
+ * files, and has tests that fail when the span, quote or parse-problem check is removed (the
+ * line-break and holder checks reject nothing there that another check lets through).
  */
 import type { ParsedSource } from '../parse/parser';
 import type { ParseProblem, SyntaxNode } from '../parse/syntax';
@@ -142,22 +145,28 @@ export function changesNoToken(
   )
     return false;
 
-  // Between two children of one statement of the body, before a statement (or a block's `}`).
+  // Between two children of one statement of the body, before a statement (or a block's `}`), or
+  // between two lines of a block comment in the body (its text changes, no token does).
   const root = parsed.root;
   let holder: SyntaxNode | null = root.descendantForIndex(left);
   while (holder && !(holder.startIndex <= left && holder.endIndex > right)) holder = holder.parent;
-  if (!holder || !HOLDERS.has(holder.type)) return false;
+  if (!holder || (!HOLDERS.has(holder.type) && holder.type !== 'comment')) return false;
   if (holder.startIndex < after.bodyStart || holder.endIndex > after.bodyEnd) return false;
-  const leftChild = childHolding(root, holder, left);
-  const rightChild = childHolding(root, holder, right);
-  if (!leftChild || !rightChild || leftChild.endIndex > runStart || rightChild.startIndex < runEnd) return false;
-  if (!STATEMENT.test(rightChild.type) && !(rightChild.type === '}' && holder.type === 'compound_statement'))
-    return false;
-
-  // No result in those two children or touching the run (old offsets): a span of the holder
-  // itself, or of a statement around it, overlaps them.
-  const from = leftChild.startIndex;
-  const to = rightChild.endIndex - delta;
+  // No result in the two children (or the comment) or touching the run (old offsets): a span of
+  // the holder itself, or of a statement around it, overlaps them.
+  let from: number;
+  let to: number;
+  if (holder.type === 'comment') {
+    if (!text.startsWith('/*', holder.startIndex)) return false;
+    [from, to] = [holder.startIndex, holder.endIndex - delta];
+  } else {
+    const leftChild = childHolding(root, holder, left);
+    const rightChild = childHolding(root, holder, right);
+    if (!leftChild || !rightChild || leftChild.endIndex > runStart || rightChild.startIndex < runEnd) return false;
+    if (!STATEMENT.test(rightChild.type) && !(rightChild.type === '}' && holder.type === 'compound_statement'))
+      return false;
+    [from, to] = [leftChild.startIndex, rightChild.endIndex - delta];
+  }
   const near = (s: { readonly start: number; readonly end: number }): boolean => s.end >= from && s.start <= to;
   for (const u of prev.units) {
     if (u.findings.some((f) => spansOf(f).some(near))) return false;

@@ -362,6 +362,15 @@ describe('edits that change no token', () => {
     expect(edited(unchecked, '\tint ret;\n', '\tint ret;\t\n')).toEqual([true, 0]);
   });
 
+  it('an indent inside a block comment of a function that maps: the results moved', () => {
+    const commented = unchecked.replace(
+      '\tbuf = kmemdup(data, len, GFP_KERNEL);',
+      '\t/*\n\t * A copy the device may read.\n\t */\n\tbuf = kmemdup(data, len, GFP_KERNEL);',
+    );
+    expect(edited(commented, '\t * A copy', '\t  * A copy')).toEqual([true, 0]);
+    expect(edited(commented, '\t * A copy', ' \t * A copy')).toEqual([true, 0]);
+  });
+
   it('a space before the statement whose quick fix copies its indentation: analysed again', () => {
     const map = '\taddr = dma_map_single(tx->dev, buf, len, DMA_TO_DEVICE);';
     expect(edited(unchecked, map, ` ${map}`)).toEqual([false, 1]);
