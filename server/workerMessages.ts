@@ -67,7 +67,7 @@ export interface ForgetMessage {
 export type ToWorker = AnalyzeJob | SimulateJob | SimulateTraceJob | CheckTraceJob | ForgetMessage;
 
 /** The session's answer to an edit (whether it came from the memo is the worker's business). */
-export interface AnalyzedReply extends Omit<SessionUpdate, 'memoised' | 'unitsRecalled' | 'walksKept'> {
+export interface AnalyzedReply extends Omit<SessionUpdate, 'memoised' | 'unitsRecalled' | 'walksKept' | 'tokensKept'> {
   readonly type: 'analyzed';
   readonly id: number;
 }

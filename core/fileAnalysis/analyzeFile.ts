@@ -160,7 +160,13 @@ export function analyzeFile(
       if (!stores) {
         // A focused parse blanked bodies that may store into the field: ask the full parse.
         storeFunctions ??= parsed.focus ? functionsIn(parsed.focus.full().root) : all;
-        stores = fieldStoresOf(storeFunctions, globals, fileKey);
+        stores = parsed.focus
+          ? fieldStoresOf(storeFunctions, globals, fileKey)
+          : // The body's text where the definition is (node.text is the parser's text there).
+            fieldStoresOf(storeFunctions, globals, fileKey, (f) => {
+              const at = definitionPlace(f);
+              return parsed.parsedText.slice(at.bodyStart, at.bodyEnd);
+            });
         storesByKey.set(fileKey, stores);
       }
       return stores;

@@ -17,7 +17,7 @@ import type { AnalysisBudget } from '../analysis/budget';
 import type { KernelVersion } from '../catalog/version';
 import { analyzeFile } from '../fileAnalysis/analyzeFile';
 import type { FileAnalysis } from '../fileAnalysis/types';
-import { definitionPlace, type FileWalks } from '../fileAnalysis/walks';
+import { definitionPlace, fileWalks, type FileWalks } from '../fileAnalysis/walks';
 import type { AnalysisNote, Finding } from '../findings';
 import { budgetNotes, finishFindings, lintAnalysis, parseNotes, ruleFindings, type LintOptions } from '../lint';
 import type { KnownEdit, ParsedSource } from '../parse/parser';
@@ -28,6 +28,7 @@ import { LineIndex } from '../text/lineIndex';
 import { changeBetween, type TextChange } from '../text/change';
 import { movedOffset, Mover, quotedLineFloor, spansOf, touches } from './move';
 import { recall, remember, type DocumentVersion, type Recalled, type UnitResults } from './recall';
+import { changesNoToken } from './whitespace';
 import { factsOf, fieldOfKey, lexicalFacts, linksOf, placesOf, unitsOf, type FunctionFacts } from './units';
 
 export interface LintRequest {
@@ -47,6 +48,8 @@ type UnitResult = UnitResults;
 export interface DocumentState extends DocumentVersion {
   readonly context: string;
   readonly units: readonly UnitResult[];
+  /** What the parser saw (ParsedSource.parsedText), for an edit that changes no token (whitespace.ts). */
+  readonly parsedText: string;
   /** The analysis's whole-file walks, for the next edit's (fileAnalysis/walks.ts). */
   readonly walks: FileWalks;
   /** Units of older texts of this chain of edits, for an edit that gives them their text back. */
@@ -63,6 +66,8 @@ export interface FileLint {
   readonly recalled: number;
   /** The analysis kept the previous edit's whole-file walks (fileAnalysis/walks.ts). */
   readonly walksKept: boolean;
+  /** The edit changed no token: the previous results were moved, nothing was analysed (whitespace.ts). */
+  readonly tokensKept?: boolean;
   /** Null when the result cannot be the start of an incremental update (its budget ran out). */
   readonly state: DocumentState | null;
 }
@@ -134,6 +139,7 @@ export function lintInFull(parsed: ParsedSource, request: LintRequest): FileLint
     units,
     problems: parsed.problems,
     mode: parsed.mode,
+    parsedText: parsed.parsedText,
     walks: file.walks(),
     recalled: new Map(),
   };
@@ -232,6 +238,42 @@ function editedFacts(before: FunctionFacts, change: TextChange, text: string): F
   return { ...at, ...lexicalFacts(before.name, at, text.slice(at.bodyStart, at.bodyEnd)) };
 }
 
+/** A unit's results on the new text. */
+const movedUnit = (mover: Mover, u: UnitResult): UnitResult => ({
+  ...u,
+  findings: u.findings.map((f) => mover.finding(f)),
+  notes: u.notes.map((n) => mover.note(n)),
+  targets: u.targets.map((t) => mover.target(t)),
+});
+
+/**
+ * An edit that changes no token (whitespace.ts): every unit's results moved, nothing analysed.
+ * The walks are the previous ones moved (the parse re-used the tree outside the edited definition).
+ */
+function movedResult(
+  prev: DocumentState,
+  parsed: ParsedSource,
+  request: LintRequest,
+  change: TextChange,
+  facts: readonly FunctionFacts[],
+): FileLint {
+  const mover = new Mover(change, new LineIndex(parsed.text));
+  const units = prev.units.map((u) => movedUnit(mover, u));
+  const state: DocumentState = {
+    text: parsed.text,
+    facts,
+    problems: parsed.problems,
+    mode: parsed.mode,
+    context: request.context,
+    units,
+    parsedText: parsed.parsedText,
+    walks: fileWalks(parsed, prev.walks).walks(),
+    // The same chain of edits: older texts' units stay recallable.
+    recalled: prev.recalled,
+  };
+  return { ...compose(parsed, request, units, 0, state), tokensKept: true };
+}
+
 /**
  * The edit from `prev` to `parsed`, re-analysing only what it reaches; null when it has to be
  * linted in full (see the file comment).
@@ -257,6 +299,8 @@ export function lintIncrementally(
     const after = editedFacts(before, change, text);
     if (after.fileWide !== before.fileWide) return null;
     moved[changed] = after;
+    if (edit && changesNoToken(prev, parsed, edit, before, after))
+      return movedResult(prev, parsed, request, edit, moved);
     reached = reachedUnits(prev, changed, after, change, text);
   }
   const members = new Set([...reached].flatMap((k) => (prev.units[k] as UnitResult).members));
@@ -287,17 +331,7 @@ export function lintIncrementally(
     // The recalled results are this text's only if the unit is still exactly these functions.
     const now = unitsOf(facts).filter((u) => members.has(u[0] as number));
     if (now.length !== 1 || (now[0] as number[]).join() !== memberList.join()) return null;
-    const back = new Mover(recalled.map, lines);
-    const u = recalled.unit;
-    fresh = [
-      {
-        ...u,
-        members: memberList,
-        findings: u.findings.map((f) => back.finding(f)),
-        notes: u.notes.map((n) => back.note(n)),
-        targets: u.targets.map((t) => back.target(t)),
-      },
-    ];
+    fresh = [{ ...movedUnit(new Mover(recalled.map, lines), recalled.unit), members: memberList }];
   } else
     fresh = lintUnits(
       file,
@@ -306,20 +340,13 @@ export function lintIncrementally(
       request.external,
     );
   const mover = new Mover(change, lines);
-  const units = [
-    ...kept.map((u) => ({
-      ...u,
-      findings: u.findings.map((f) => mover.finding(f)),
-      notes: u.notes.map((n) => mover.note(n)),
-      targets: u.targets.map((t) => mover.target(t)),
-    })),
-    ...fresh,
-  ];
+  const units = [...kept.map((u) => movedUnit(mover, u)), ...fresh];
   const state: DocumentState = {
     ...version,
     facts,
     context: request.context,
     units,
+    parsedText: parsed.parsedText,
     walks: file.walks(),
     // The results the edit replaced, for an edit that brings their texts back.
     recalled: remember(

@@ -73,6 +73,8 @@ export interface SessionUpdate {
   readonly unitsRecalled: number;
   /** The file's definitions, declarations and macros were kept from the previous edit, not read again (fileAnalysis/walks.ts). */
   readonly walksKept: boolean;
+  /** The edit changed no token: the previous results were moved, with no analysis (session/whitespace.ts). */
+  readonly tokensKept: boolean;
 }
 
 export interface SimulationRequest extends FunctionRequest {
@@ -207,6 +209,7 @@ export function createSession(options: SessionOptions): Session {
       functionsAnalysed: result.analysed,
       unitsRecalled: result.recalled,
       walksKept: result.walksKept,
+      tokensKept: result.tokensKept === true,
     };
   };
 

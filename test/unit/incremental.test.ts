@@ -17,6 +17,7 @@ import { topLevelFunctions } from '../../core/parse/focus';
 import { createSession } from '../../core/session/session';
 import { simulationTargets } from '../../core/sim/index';
 import type { SimTarget } from '../../core/sim/types';
+import { seededEdits, type LspChange } from '../../bench/lib/lspEdits.mjs';
 import { findCorpus } from '../../scripts/corpus';
 // The seeded generator the triage draw uses (mulberry32): a failing sequence replays from its seed.
 import { mulberry32 as random } from '../../scripts/triage-lib.mjs';
@@ -123,6 +124,8 @@ interface Replay {
   recalled: number;
   /** Edits whose analysis kept the previous whole-file walks (core/fileAnalysis/walks.ts). */
   walksKept: number;
+  /** Edits that changed no token, answered with the previous results moved (core/session/whitespace.ts). */
+  tokensKept: number;
 }
 
 /** Replays edits on `text` in a session; after each, the session's answer must equal a fresh lint. */
@@ -130,7 +133,7 @@ function replay(file: string, text: string, count: number): Replay {
   const session = createSession({ kernelVersion: v612 });
   session.update(file, text);
   const seed = [...file].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
-  const stats: Replay = { edits: 0, memoised: 0, partial: 0, recalled: 0, walksKept: 0 };
+  const stats: Replay = { edits: 0, memoised: 0, partial: 0, recalled: 0, walksKept: 0, tokensKept: 0 };
   for (const edit of editSequence(text, seed, count)) {
     const r = session.update(file, edit.text);
     const got = { findings: r.findings, notes: r.notes, targets: r.targets };
@@ -140,8 +143,19 @@ function replay(file: string, text: string, count: number): Replay {
     if (r.memoised && r.functionsAnalysed > 0) stats.partial++;
     if (r.unitsRecalled > 0) stats.recalled++;
     if (r.walksKept) stats.walksKept++;
+    if (r.tokensKept) stats.tokensKept++;
   }
   return stats;
+}
+
+/** An LSP content change applied to `text`. */
+function applyChange(text: string, c: LspChange): string {
+  const offset = (p: LspChange['range']['start']): number => {
+    let o = 0;
+    for (let l = 0; l < p.line; l++) o = text.indexOf('\n', o) + 1;
+    return o + p.character;
+  };
+  return text.slice(0, offset(c.range.start)) + c.text + text.slice(offset(c.range.end));
 }
 
 const local = [...cFiles(path.join(root, 'examples')), ...cFiles(path.join(root, 'test', 'fixtures'))].map((f) =>
@@ -225,7 +239,7 @@ describe('incremental analysis equals a fresh lint after every edit', () => {
   it.skipIf(!kernelTree)(
     `kernel files (${kernelTree ?? 'no kernel tree at /work/kernel/linux-source-6.12, .bench-cache or $PINSCOPE_KERNEL_TREE: skipped'})`,
     () => {
-      const totals: Replay = { edits: 0, memoised: 0, partial: 0, recalled: 0, walksKept: 0 };
+      const totals: Replay = { edits: 0, memoised: 0, partial: 0, recalled: 0, walksKept: 0, tokensKept: 0 };
       for (const rel of KERNEL_FILES) {
         const file = path.join(kernelTree as string, rel);
         if (!existsSync(file)) continue;
@@ -235,6 +249,7 @@ describe('incremental analysis equals a fresh lint after every edit', () => {
         totals.partial += s.partial;
         totals.recalled += s.recalled;
         totals.walksKept += s.walksKept;
+        totals.tokensKept += s.tokensKept;
       }
       // Most edits inside a function are answered without analysing the whole file again, and
       // some of them re-analyse a few functions (not none, not all).
@@ -244,6 +259,33 @@ describe('incremental analysis equals a fresh lint after every edit', () => {
       expect(totals.recalled).toBeGreaterThan(0);
       // Most edits inside a body keep the file's definitions, declarations and macros.
       expect(totals.walksKept).toBeGreaterThan(totals.edits / 3);
+      // Some edits change no token (a space at a line start, a new line): their results are moved.
+      expect(totals.tokensKept).toBeGreaterThan(0);
+    },
+    120_000,
+  );
+
+  // The language server benchmark's edits (bench/lib/lspEdits.mjs): a space at a line start, an
+  // empty line or an `x` after the first word, each undone, in functions that pin or map.
+  it.skipIf(!kernelTree)(
+    "the benchmark's seeded edits on st.c and gup.c",
+    () => {
+      let moved = 0;
+      for (const rel of ['drivers/scsi/st.c', 'mm/gup.c']) {
+        let text = readFileSync(path.join(kernelTree as string, rel), 'latin1');
+        const session = createSession({ kernelVersion: v612 });
+        session.update(rel, text);
+        for (const [k, e] of (seededEdits(text, 'pin-map', 16, 3) ?? []).entries())
+          for (const step of [e.change, e.undo]) {
+            text = applyChange(text, step);
+            const r = session.update(rel, text);
+            expect({ findings: r.findings, notes: r.notes, targets: r.targets }, `${rel} ${e.kind} ${k}`).toEqual(
+              fresh(text),
+            );
+            if (r.tokensKept) moved++;
+          }
+      }
+      expect(moved).toBeGreaterThan(0);
     },
     120_000,
   );
@@ -292,6 +334,62 @@ describe('what an edit re-analyses (test/fixtures/memo/driver.c)', () => {
   it('a change outside any function body: the whole file is analysed again', () => {
     const r = edited('\tint count;\n', '\tint count;\n\tint spare;\n');
     expect([r.memoised, r.functionsAnalysed]).toEqual([false, 3]);
+  });
+});
+
+/**
+ * Edits that change no token (core/session/whitespace.ts): the previous results are moved, with no
+ * graphs and no rules, only when nothing they say can depend on the blanks that changed.
+ */
+describe('edits that change no token', () => {
+  const read = (rel: string): string => readFileSync(path.join(root, rel), 'utf8');
+  /** The edit after a first lint of `text`, in one session; the answer must equal a fresh lint. */
+  const edited = (text: string, from: string, to: string): [boolean, number] => {
+    const session = createSession({ kernelVersion: v612 });
+    session.update('file:///t.c', text);
+    const next = text.replace(from, to);
+    expect(next).not.toBe(text);
+    const r = session.update('file:///t.c', next);
+    expect({ findings: r.findings, notes: r.notes, targets: r.targets }).toEqual(fresh(next));
+    return [r.tokensKept, r.functionsAnalysed];
+  };
+  const unchecked = read('examples/dma-mapping-unchecked.c');
+  const driver = read('test/fixtures/memo/driver.c');
+
+  it('a space before a declaration of a function that maps: nothing analysed, the results moved', () => {
+    expect(edited(unchecked, '\tint ret;\n', '\t int ret;\n')).toEqual([true, 0]);
+    expect(edited(unchecked, '\treturn 0;\n\nerr_free:', '\treturn 0;\n\n\nerr_free:')).toEqual([true, 0]);
+    expect(edited(unchecked, '\tint ret;\n', '\tint ret;\t\n')).toEqual([true, 0]);
+  });
+
+  it('an indent inside a block comment of a function that maps: the results moved', () => {
+    const commented = unchecked.replace(
+      '\tbuf = kmemdup(data, len, GFP_KERNEL);',
+      '\t/*\n\t * A copy the device may read.\n\t */\n\tbuf = kmemdup(data, len, GFP_KERNEL);',
+    );
+    expect(edited(commented, '\t * A copy', '\t  * A copy')).toEqual([true, 0]);
+    expect(edited(commented, '\t * A copy', ' \t * A copy')).toEqual([true, 0]);
+  });
+
+  it('a space before the statement whose quick fix copies its indentation: analysed again', () => {
+    const map = '\taddr = dma_map_single(tx->dev, buf, len, DMA_TO_DEVICE);';
+    expect(edited(unchecked, map, ` ${map}`)).toEqual([false, 1]);
+  });
+
+  it('an empty line above functions whose messages quote line numbers: analysed again', () => {
+    expect(edited(driver, '\td->count = 0;\n\treturn 0;', '\td->count = 0;\n\n\treturn 0;')).toEqual([false, 2]);
+  });
+
+  it('blanks inside an expression or a string: analysed as before', () => {
+    const check = '\tif (x < 0 || x > d->count)';
+    expect(edited(driver, check, '\tif (x < 0 ||\n\t    x > d->count)')[0]).toBe(false);
+    expect(edited(driver, check, '\tif (x < 0 ||  x > d->count)')[0]).toBe(false);
+    expect(edited(driver, 'return "one";', 'return "o ne";')[0]).toBe(false);
+  });
+
+  it('a function with a parse error: analysed as before', () => {
+    const broken = unchecked.replace('\tkfree(buf);\n\treturn 0;', '\tkfree(buf) +;\n\treturn 0;');
+    expect(edited(broken, '\tint ret;\n', '\t int ret;\n')[0]).toBe(false);
   });
 });
 
