@@ -75,3 +75,21 @@ export function parsedMemory(collect: (() => void) | null, everyChars = COLLECT_
     },
   };
 }
+
+/**
+ * Keeps this process's young generations at their first size: V8 doubles a thread's new space
+ * (up to 32 MB on the main thread) whenever a burst of allocation survives a scavenge, and never
+ * gives it back while the thread lives. `pinscope index` has such bursts on its main thread (the
+ * scan of 60,000 files, merging a round's results, writing state.json) while the summarising
+ * workers hold their own peaks: a 2 MB new space measured ~20-45 MB of RSS less at the peak
+ * (docs/benchmarks.md, "Tree index: cold build"). The growth factor is read when the space would
+ * grow, so setting it at run time works (unlike the space's maximum, fixed when the heap is made);
+ * it is a V8 flag of the whole process, so only a command that wants it for all its threads sets it.
+ */
+export function keepYoungGenerationSmall(): void {
+  try {
+    setFlagsFromString('--semi-space-growth-factor=1');
+  } catch {
+    // An embedder without the flag: the default growth, as before.
+  }
+}

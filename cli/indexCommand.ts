@@ -5,6 +5,7 @@
  */
 import { formatVersion } from '../core/index';
 import { updateIndex } from '../batch/index/build';
+import { keepYoungGenerationSmall } from '../batch/nativeMemory';
 import { indexFolder } from '../batch/index/store';
 import { treeRootOf } from '../batch/index/treeRoot';
 import { terminalPath } from './filePaths';
@@ -57,6 +58,7 @@ export async function runIndex(
   const root = treeRootOf(target);
   const kernel = kernelVersionOption(values['kernel-version'], target);
   const started = performance.now();
+  keepYoungGenerationSmall();
   const bar = tty && !values.quiet ? progressBar((text) => process.stderr.write(text)) : undefined;
   const result = await updateIndex({
     root,

@@ -40,7 +40,13 @@ export { unifiedDiff } from './text/diff';
 export { LineIndex } from './text/lineIndex';
 
 // ─── Across files (issue 12): what a file exports to its tree, what it is told about it ────────────
-export { fileFacts, keptBodiesForSummaries, type ExportedFunction, type FileFacts } from './fileAnalysis/fileFacts';
+export {
+  defineHeaderFacts,
+  fileFacts,
+  keptBodiesForSummaries,
+  type ExportedFunction,
+  type FileFacts,
+} from './fileAnalysis/fileFacts';
 export { externalFactsHash, type ExternalFacts } from './fileAnalysis/external';
 export { calledNamesIn } from './analysis/relevance';
 export type { FactOrigin, HelperSummary, WrapperMacro } from './analysis/summaryTypes';

@@ -34,6 +34,7 @@ import {
   type FileState,
   type IndexKey,
   type StoredFacts,
+  type WritableFacts,
 } from './store';
 import { TreeFacts, type IndexedFile } from './treeFacts';
 
@@ -123,7 +124,7 @@ function storedFactsOf(
   headers: readonly string[],
   includes: ReadonlyMap<string, readonly string[]>,
   facts: ReadonlyMap<string, FileFacts>,
-): StoredFacts {
+): WritableFacts {
   const leads = new Set<string>([...facts.keys()].filter((rel) => rel.endsWith('.h')));
   for (let depth = 0; depth < REACH; depth++)
     for (const [rel, inc] of includes) if (!leads.has(rel) && inc.some((h) => leads.has(h))) leads.add(rel);
@@ -133,7 +134,7 @@ function storedFactsOf(
     const useful = inc.filter((h) => leads.has(h));
     if (useful.length > 0) kept[rel] = useful;
   }
-  return { key, root, headers, includes: kept, facts: Object.fromEntries(facts) };
+  return { key, root, headers, includes: kept, facts };
 }
 
 /** Builds the index of the tree at `options.root`, or brings the stored one up to date. */
@@ -304,11 +305,7 @@ export async function updateIndex(options: IndexOptions): Promise<IndexResult> {
   }
 
   if (persist && (stateChanged || factsChanged || stored === null))
-    saveIndex(
-      folder,
-      { key, root, files: Object.fromEntries(state) },
-      storedFactsOf(key, root, headers, includes, facts),
-    );
+    saveIndex(folder, { key, root, files: state }, storedFactsOf(key, root, headers, includes, facts));
   let tree: TreeFacts | null = null;
   const counts = { functions: 0, macros: 0, wrappers: 0 };
   for (const f of facts.values()) {

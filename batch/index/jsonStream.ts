@@ -3,11 +3,20 @@
  * kernel is 16 MB of text, and JSON.stringify builds all of it in memory at once (with the
  * process's peak RSS on top of what the summarising left behind; issue 12). Objects and arrays are
  * opened `depth` levels down; what lies deeper is stringified whole, one entry at a time.
+ *
+ * A Map is written as the object of its entries, in the Map's order — as JSON.stringify writes
+ * `Object.fromEntries(map)` when no key is an array index (which would come first there): the
+ * index's maps of 60,000 files are written as they are, not copied into an object and an entries
+ * array first (the end of a cold index build was its peak; docs/benchmarks.md).
  */
 import { writeSync } from 'node:fs';
 
-/** Text is handed to the file in pieces of about this many characters. */
-const FLUSH_AT = 1 << 20;
+/**
+ * Text is handed to the file in pieces of about this many characters: the pieces waiting are
+ * live objects, and a main thread's young generation grows to hold them (1 MB of pending pieces
+ * grew it by ~45 MB at the end of a whole-kernel index build).
+ */
+const FLUSH_AT = 1 << 16;
 
 /** What JSON.stringify leaves out of an object (and writes as null in an array). */
 function omitted(value: unknown): boolean {
@@ -19,10 +28,21 @@ function openable(value: unknown): value is object {
   return value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 }
 
+/** For JSON.stringify: a Map below the streamed levels is its object too. */
+function mapsAsObjects(_key: string, value: unknown): unknown {
+  return value instanceof Map ? Object.fromEntries(value as Map<unknown, unknown>) : value;
+}
+
+/** An object's own entries, or a Map's, one at a time. */
+function* entriesOf(value: object): Generator<[string, unknown]> {
+  if (value instanceof Map) for (const [k, v] of value as Map<unknown, unknown>) yield [String(k), v];
+  else for (const k of Object.keys(value)) yield [k, (value as Record<string, unknown>)[k]];
+}
+
 /** The JSON text of `value`, in pieces whose concatenation is JSON.stringify(value). */
 export function* jsonPieces(value: unknown, depth: number): Generator<string> {
   if (depth <= 0 || !openable(value)) {
-    yield JSON.stringify(value) ?? 'null';
+    yield JSON.stringify(value, mapsAsObjects) ?? 'null';
     return;
   }
   if (Array.isArray(value)) {
@@ -38,7 +58,7 @@ export function* jsonPieces(value: unknown, depth: number): Generator<string> {
   }
   yield '{';
   let first = true;
-  for (const [k, v] of Object.entries(value)) {
+  for (const [k, v] of entriesOf(value)) {
     if (omitted(v)) continue;
     yield `${first ? '' : ','}${JSON.stringify(k)}:`;
     first = false;

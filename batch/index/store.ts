@@ -61,6 +61,10 @@ export interface StoredState {
   readonly files: Readonly<Record<string, FileState>>;
 }
 
+/** What is written: the same, with the per-file maps as they are (jsonStream writes a Map as its object). */
+export type WritableFacts = Omit<StoredFacts, 'facts'> & { readonly facts: ReadonlyMap<string, FileFacts> };
+export type WritableState = Omit<StoredState, 'files'> & { readonly files: ReadonlyMap<string, FileState> };
+
 function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
   if (env.PINSCOPE_CACHE_DIR) return env.PINSCOPE_CACHE_DIR;
   // A relative XDG_CACHE_HOME is to be ignored (XDG Base Directory specification).
@@ -136,7 +140,7 @@ export function writeJsonWhole(file: string, value: unknown): void {
 }
 
 /** Writes both files (facts first: a state never describes facts that are not on disk). */
-export function saveIndex(folder: string, state: StoredState, facts: StoredFacts): void {
+export function saveIndex(folder: string, state: WritableState, facts: WritableFacts): void {
   mkdirSync(folder, { recursive: true });
   writeJsonWhole(factsPath(folder), facts);
   writeJsonWhole(statePath(folder), state);

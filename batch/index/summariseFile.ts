@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   defaultParser,
+  defineHeaderFacts,
   fileFacts,
   keptBodiesForSummaries,
   ParseStopped,
@@ -45,6 +46,10 @@ export function summariseFileFromDisk(
   if (!decoded.ok) return null;
   const text = decoded.text;
   const rel = path.relative(summarise.root, file).split(path.sep).join('/');
+  // A header of `#define` lines alone (the kernel's register headers, megabytes each): its macros
+  // are read from the text, the same facts as the parse's without its tree.
+  const defines = defineHeaderFacts(text, rel);
+  if (defines) return defines.macros.length === 0 ? null : defines;
   const external = index ? externalForFile(index, file, text) : undefined;
   const deadline = performance.now() + FILE_TIME_MS;
   try {

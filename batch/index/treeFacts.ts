@@ -50,16 +50,16 @@ export class TreeFacts {
   /**
    * `files`: the indexed files by tree-relative path (origins in their facts are relative too);
    * `headers`: every header of the tree, for resolving includes; `root`: the tree's folder, to
-   * make origins absolute for the findings.
+   * make origins absolute for the findings. The facts are kept as given, origins relative: they
+   * are made absolute for what a file is given, not up front for the whole tree (which had each
+   * thread that loads facts.json hold a second copy of every fact; issue 12's peak RSS).
    */
   constructor(
     readonly root: string,
     files: ReadonlyMap<string, IndexedFile>,
     headers: ReadonlySet<string>,
   ) {
-    const absolute = new Map<string, IndexedFile>();
-    for (const [rel, entry] of files) absolute.set(rel, { ...entry, facts: this.withAbsoluteOrigins(entry.facts) });
-    this.files = absolute;
+    this.files = files;
     this.headers = headers;
     const seen = new Map<string, string>();
     for (const entry of this.files.values())
@@ -79,15 +79,16 @@ export class TreeFacts {
     return { ...origin, file: path.join(this.root, origin.file) };
   }
 
-  private withAbsoluteOrigins(facts: FileFacts): FileFacts {
-    return {
-      functions: facts.functions.map((f): ExportedFunction => ({
-        ...f,
-        summary: f.summary.origin ? { ...f.summary, origin: this.absolute(f.summary.origin) } : f.summary,
-      })),
-      macros: facts.macros.map((m) => (m.origin ? { ...m, origin: this.absolute(m.origin) } : m)),
-      wrappers: facts.wrappers.map((w) => ({ ...w, origin: this.absolute(w.origin) })),
-    };
+  private summary(s: HelperSummary): HelperSummary {
+    return s.origin ? { ...s, origin: this.absolute(s.origin) } : s;
+  }
+
+  private macro(m: MacroDef): MacroDef {
+    return m.origin ? { ...m, origin: this.absolute(m.origin) } : m;
+  }
+
+  private wrapper(w: WrapperMacro): WrapperMacro {
+    return { ...w, origin: this.absolute(w.origin) };
   }
 
   /** The headers `rel` (with text `text`) sees, nearest first. */
@@ -121,15 +122,18 @@ export class TreeFacts {
       const facts = this.files.get(h)?.facts;
       if (!facts) continue;
       for (const f of facts.functions)
-        if (called.has(f.summary.name) && !helpers.has(f.summary.name)) helpers.set(f.summary.name, f.summary);
-      for (const w of facts.wrappers) if (called.has(w.name) && !wrappers.has(w.name)) wrappers.set(w.name, w);
+        if (called.has(f.summary.name) && !helpers.has(f.summary.name))
+          helpers.set(f.summary.name, this.summary(f.summary));
+      for (const w of facts.wrappers)
+        if (called.has(w.name) && !wrappers.has(w.name)) wrappers.set(w.name, this.wrapper(w));
       for (const m of facts.macros) if (!headerMacros.has(m.name)) headerMacros.set(m.name, m);
     }
     for (const name of called) {
       if (helpers.has(name)) continue;
       const g = this.globals.get(name);
       // The file's own definition of the name (the global is then its own) wins in core anyway.
-      if (g && g.origin?.file !== path.join(this.root, rel)) helpers.set(name, g);
+      if (g && (g.origin ? path.join(this.root, g.origin.file) : undefined) !== path.join(this.root, rel))
+        helpers.set(name, this.summary(g));
     }
     // Macros the text names, and the macros those are built from.
     const pending = [...headerMacros.keys()].filter((name) => text.includes(name));
@@ -137,7 +141,7 @@ export class TreeFacts {
       const name = pending.pop() as string;
       const m = headerMacros.get(name);
       if (!m || macros.has(name)) continue;
-      macros.set(name, m);
+      macros.set(name, this.macro(m));
       for (const word of m.value.match(/\b[A-Za-z_]\w*\b/g) ?? []) if (headerMacros.has(word)) pending.push(word);
     }
     return { helpers, macros, wrappers };
@@ -151,8 +155,14 @@ export class TreeFacts {
     return externalFactsHash(this.externalFor(rel, text));
   }
 
-  /** Every fact of one file, for the index's own bookkeeping. */
+  /** Every fact of one file (origins absolute), for the index's own bookkeeping. */
   factsOf(rel: string): FileFacts | undefined {
-    return this.files.get(rel)?.facts;
+    const facts = this.files.get(rel)?.facts;
+    if (!facts) return undefined;
+    return {
+      functions: facts.functions.map((f): ExportedFunction => ({ ...f, summary: this.summary(f.summary) })),
+      macros: facts.macros.map((m) => this.macro(m)),
+      wrappers: facts.wrappers.map((w) => this.wrapper(w)),
+    };
   }
 }

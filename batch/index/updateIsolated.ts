@@ -20,6 +20,12 @@ export type UpdateWorkerMessage =
  * the update with an error (the server goes on, file by file) instead of taking the server down.
  */
 const UPDATE_HEAP_MB = 2048;
+/**
+ * And a small young generation: the update reads state.json (16 MB for a kernel, one object per
+ * file) and scans the tree in bursts whose objects survive; a default young generation grows to
+ * hold them (tens of MB) beside the server's own heap while the update runs.
+ */
+const UPDATE_YOUNG_MB = 4;
 
 export function updateIndexIsolated(
   options: IsolatedIndexOptions,
@@ -39,7 +45,7 @@ export function updateIndexIsolated(
     };
     const worker = new Worker(indexWorkerScript, {
       workerData: options,
-      resourceLimits: { maxOldGenerationSizeMb: UPDATE_HEAP_MB },
+      resourceLimits: { maxOldGenerationSizeMb: UPDATE_HEAP_MB, maxYoungGenerationSizeMb: UPDATE_YOUNG_MB },
       // The update's own lint workers inherit this environment (the cache folder).
       env: options.env ?? process.env,
     });

@@ -23,6 +23,7 @@ import { LineIndex } from '../text/lineIndex';
 import { analyzeFile } from './analyzeFile';
 import { externalNames, isCatalogued, type ExternalFacts } from './external';
 import { keptBodies } from '../analysis/relevance';
+import { macrosOfDefineHeader } from './macroHeader';
 import type { LexicalFunction } from '../parse/focus';
 
 export interface ExportedFunction {
@@ -64,10 +65,9 @@ const NUMBER = /^\(?\s*(?:0x[0-9a-f]+|\d+)[ul]*\s*\)?$/i;
  * are built from), and numeric size constants. Not every `#define`: a tree has millions.
  */
 function exportedMacros(
-  root: SyntaxNode,
+  all: ReadonlyMap<string, MacroDef>,
   origin: (node: { startIndex: number; endIndex: number }) => FactOrigin,
 ): MacroDef[] {
-  const all = macrosIn(root);
   const keep = new Set<string>();
   for (const m of all.values())
     if (FLAG_WORD.test(m.value) || (SIZE_CONSTANT_NAME.test(m.name) && NUMBER.test(m.value))) keep.add(m.name);
@@ -184,9 +184,25 @@ export function fileFacts(
   const header = file.endsWith('.h');
   return {
     functions,
-    macros: header ? exportedMacros(parsed.root, originOf) : [],
+    macros: header ? exportedMacros(macrosIn(parsed.root), originOf) : [],
     wrappers: header ? wrapperMacros(parsed.root, originOf) : [],
   };
+}
+
+/**
+ * The facts of a header made only of `#define` lines (macroHeader.ts), read from its text: the
+ * same as `fileFacts` on its parse, without the parse. Null for any other text (parse it then).
+ */
+export function defineHeaderFacts(text: string, file: string): FileFacts | null {
+  if (!file.endsWith('.h')) return null;
+  const all = macrosOfDefineHeader(text);
+  if (all === null) return null;
+  const lines = new LineIndex(text);
+  const originOf = (node: { startIndex: number; endIndex: number }): FactOrigin => ({
+    file,
+    ...lines.range({ start: node.startIndex, end: node.endIndex }),
+  });
+  return { functions: [], macros: exportedMacros(all, originOf), wrappers: [] };
 }
 
 /** The bodies a focused parse keeps for `fileFacts`: every one a summary may need. */

@@ -48,6 +48,14 @@ describe('jsonPieces / writeJson', () => {
     expect(pieces.every((p) => p.length <= JSON.stringify(sample.facts).length)).toBe(true);
   });
 
+  it.each([0, 1, 2, 3])('write a Map as the object of its entries, in its order, %i levels streamed', (depth) => {
+    const files = new Map(Object.entries(sample.files).reverse());
+    const withMap = { ...sample, files, facts: new Map(Object.entries(sample.facts)) };
+    const text = [...jsonPieces(withMap, depth)].join('');
+    expect(text).toBe(JSON.stringify({ ...sample, files: Object.fromEntries(files) }));
+    expect(text.indexOf('drivers/ünï')).toBeLessThan(text.indexOf('mm/gup.c'));
+  });
+
   it('writes the same bytes as JSON.stringify to a file, across flushes', () => {
     const big = {
       files: Object.fromEntries(
