@@ -23,24 +23,20 @@ interface ForeignUse {
 function foreignUses(file: FileAnalysis, external: ExternalFacts): ForeignUse[] {
   const uses: ForeignUse[] = [];
   for (const fn of file.functions) {
-    forEachOfType(
-      fn.info.body,
-      ['call_expression', 'identifier'],
-      (node) => {
-        const span = { start: node.startIndex, end: node.endIndex };
-        if (node.type === 'call_expression') {
-          const name = calleeName(node) ?? '';
-          if (file.defined.has(name) || isCatalogued(name)) return;
-          const origin = external.helpers.get(name)?.origin ?? external.wrappers.get(name)?.origin;
-          if (origin) uses.push({ span, name, what: 'function', origin });
-          return;
-        }
-        // Flag macros only: a size constant is not what a finding's reasoning rests on.
-        const macro = external.macros.get(node.text);
-        if (macro?.origin && file.macros.get(node.text) === macro && macro.value.includes('FOLL_'))
-          uses.push({ span, name: node.text, what: 'macro', origin: macro.origin });
-      },
-    );
+    forEachOfType(fn.info.body, ['call_expression', 'identifier'], (node) => {
+      const span = { start: node.startIndex, end: node.endIndex };
+      if (node.type === 'call_expression') {
+        const name = calleeName(node) ?? '';
+        if (file.defined.has(name) || isCatalogued(name)) return;
+        const origin = external.helpers.get(name)?.origin ?? external.wrappers.get(name)?.origin;
+        if (origin) uses.push({ span, name, what: 'function', origin });
+        return;
+      }
+      // Flag macros only: a size constant is not what a finding's reasoning rests on.
+      const macro = external.macros.get(node.text);
+      if (macro?.origin && file.macros.get(node.text) === macro && macro.value.includes('FOLL_'))
+        uses.push({ span, name: node.text, what: 'macro', origin: macro.origin });
+    });
   }
   return uses;
 }

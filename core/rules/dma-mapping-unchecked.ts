@@ -145,14 +145,10 @@ function errorLabelsOf(fn: FunctionAnalysis): { name: string; node: SyntaxNode }
   const cached = labelCache.get(fn);
   if (cached) return cached;
   const labels: { name: string; node: SyntaxNode }[] = [];
-  forEachOfType(
-    fn.info.body,
-    ['labeled_statement'],
-    (n) => {
-      const name = n.childForFieldName('label')?.text ?? '';
-      if (ERROR_LABEL.test(name)) labels.push({ name, node: n });
-    },
-  );
+  forEachOfType(fn.info.body, ['labeled_statement'], (n) => {
+    const name = n.childForFieldName('label')?.text ?? '';
+    if (ERROR_LABEL.test(name)) labels.push({ name, node: n });
+  });
   labelCache.set(fn, labels);
   return labels;
 }

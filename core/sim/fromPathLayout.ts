@@ -64,27 +64,19 @@ function assignedNames(fn: FunctionInfo): ReadonlySet<string> {
   const cached = assignedCache.get(fn);
   if (cached) return cached;
   const names = new Set<string>();
-  forEachOfType(
-    fn.body,
-    [...ASSIGNMENTS],
-    (node) => {
-      const target =
-        node.type === 'update_expression' ? node.childForFieldName('argument') : node.childForFieldName('left');
-      const name = rootName(target);
-      if (name) names.add(name);
-    },
-  );
+  forEachOfType(fn.body, [...ASSIGNMENTS], (node) => {
+    const target =
+      node.type === 'update_expression' ? node.childForFieldName('argument') : node.childForFieldName('left');
+    const name = rootName(target);
+    if (name) names.add(name);
+  });
   assignedCache.set(fn, names);
   return names;
 }
 
 function identifiersIn(node: SyntaxNode): string[] {
   const names: string[] = [];
-  forEachOfType(
-    node,
-    ['identifier'],
-    (n) => names.push(n.text),
-  );
+  forEachOfType(node, ['identifier'], (n) => names.push(n.text));
   return names;
 }
 

@@ -153,48 +153,44 @@ function dmaValuesOf(fn: FunctionInfo, wrappers?: ReadonlyMap<string, WrapperMac
   const found = new Set<string>();
   const text = fn.body.text;
   if (text.includes('dma_') || (wrappers && [...wrappers.keys()].some((w) => text.includes(w)))) {
-    forEachOfType(
-      fn.body,
-      ['call_expression'],
-      (node) => {
-        const callee = calleeName(node) ?? '';
-        const wrapper = wrappers?.get(callee);
-        const api = dmaApi(wrapper ? wrapper.api : callee);
-        if (!api || (api.role !== 'map' && api.role !== 'alloc' && api.role !== 'pool-create')) return;
-        const args = wrapper ? wrapperArgs(wrapper, callArguments(node)).args : callArguments(node);
-        if (
-          api.returns === 'handle' ||
-          api.returns === 'cpu-addr' ||
-          api.returns === 'pool' ||
-          api.returns === 'sgt' ||
-          api.returns === 'page'
-        ) {
-          const target = assignmentTarget(node);
-          if (target) found.add(canonical(target));
-          else {
-            let outer = node;
-            while (
-              outer.parent &&
-              (outer.parent.type === 'parenthesized_expression' || outer.parent.type === 'cast_expression')
-            )
-              outer = outer.parent;
-            const d =
-              outer.parent?.type === 'init_declarator'
-                ? declaredVariable(outer.parent.childForFieldName('declarator'))
-                : null;
-            if (d) found.add(d.text);
-          }
+    forEachOfType(fn.body, ['call_expression'], (node) => {
+      const callee = calleeName(node) ?? '';
+      const wrapper = wrappers?.get(callee);
+      const api = dmaApi(wrapper ? wrapper.api : callee);
+      if (!api || (api.role !== 'map' && api.role !== 'alloc' && api.role !== 'pool-create')) return;
+      const args = wrapper ? wrapperArgs(wrapper, callArguments(node)).args : callArguments(node);
+      if (
+        api.returns === 'handle' ||
+        api.returns === 'cpu-addr' ||
+        api.returns === 'pool' ||
+        api.returns === 'sgt' ||
+        api.returns === 'page'
+      ) {
+        const target = assignmentTarget(node);
+        if (target) found.add(canonical(target));
+        else {
+          let outer = node;
+          while (
+            outer.parent &&
+            (outer.parent.type === 'parenthesized_expression' || outer.parent.type === 'cast_expression')
+          )
+            outer = outer.parent;
+          const d =
+            outer.parent?.type === 'init_declarator'
+              ? declaredVariable(outer.parent.childForFieldName('declarator'))
+              : null;
+          if (d) found.add(d.text);
         }
-        if (api.role === 'alloc') {
-          const handle = dmaKey(dmaArg(api, args, 'handle'));
-          if (handle) found.add(handle);
-        }
-        if (api.type === 'sg' && api.role === 'map') {
-          const sg = dmaKey(dmaArg(api, args, sgParam(api)));
-          if (sg) found.add(sg);
-        }
-      },
-    );
+      }
+      if (api.role === 'alloc') {
+        const handle = dmaKey(dmaArg(api, args, 'handle'));
+        if (handle) found.add(handle);
+      }
+      if (api.type === 'sg' && api.role === 'map') {
+        const sg = dmaKey(dmaArg(api, args, sgParam(api)));
+        if (sg) found.add(sg);
+      }
+    });
   }
   valueCache.set(fn, found);
   return found;

@@ -73,27 +73,23 @@ function coherentFrees(file: FileAnalysis): FreeCall[] {
   if (!mentions(file.parsed.text)) return out;
   for (const { info } of file.definitions) {
     if (!mentions(info.body.text)) continue;
-    forEachOfType(
-      info.body,
-      ['call_expression'],
-      (call) => {
-        const name = calleeName(call) ?? '';
-        const api = dmaApi(name);
-        if (!api || api.role !== 'free' || api.type !== 'coherent' || api.managed) return;
-        const args = callArguments(call);
-        const size = argOf(args, api, 'size');
-        const place = placeKey(textOf(argOf(args, api, 'cpu_addr')), info, file);
-        if (size && place)
-          out.push({
-            fn: info,
-            node: call,
-            name,
-            size,
-            place,
-            handle: placeKey(textOf(argOf(args, api, 'handle')), info, file),
-          });
-      },
-    );
+    forEachOfType(info.body, ['call_expression'], (call) => {
+      const name = calleeName(call) ?? '';
+      const api = dmaApi(name);
+      if (!api || api.role !== 'free' || api.type !== 'coherent' || api.managed) return;
+      const args = callArguments(call);
+      const size = argOf(args, api, 'size');
+      const place = placeKey(textOf(argOf(args, api, 'cpu_addr')), info, file);
+      if (size && place)
+        out.push({
+          fn: info,
+          node: call,
+          name,
+          size,
+          place,
+          handle: placeKey(textOf(argOf(args, api, 'handle')), info, file),
+        });
+    });
   }
   return out;
 }

@@ -56,15 +56,11 @@ export interface CountStore {
 /** Whether `place` is written (`=`, `+=`, `++`) in `body` between `from` and `to` (source offsets). */
 function writtenBetween(body: SyntaxNode, place: string, from: number, to: number): boolean {
   let written = false;
-  forEachOfType(
-    body,
-    ['assignment_expression', 'update_expression'],
-    (n) => {
-      if (n.startIndex < from || n.startIndex > to) return;
-      const target = n.childForFieldName(n.type === 'assignment_expression' ? 'left' : 'argument');
-      if (target && canonical(target) === place) written = true;
-    },
-  );
+  forEachOfType(body, ['assignment_expression', 'update_expression'], (n) => {
+    if (n.startIndex < from || n.startIndex > to) return;
+    const target = n.childForFieldName(n.type === 'assignment_expression' ? 'left' : 'argument');
+    if (target && canonical(target) === place) written = true;
+  });
   return written;
 }
 
@@ -91,18 +87,14 @@ export function countStoresOf(fn: FunctionAnalysis): CountStore[] {
     }
     const held = map.result.variable;
     if (!held || !/^[A-Za-z_]\w*$/.test(held)) continue;
-    forEachOfType(
-      fn.info.body,
-      ['assignment_expression'],
-      (a) => {
-        if (a.startIndex <= map.node.endIndex || a.child(1)?.type !== '=') return;
-        const right = a.childForFieldName('right');
-        const field = fieldNode(a.childForFieldName('left'));
-        if (!field || !right || canonical(right) !== held) return;
-        if (!writtenBetween(fn.info.body, held, map.node.endIndex, a.startIndex))
-          out.push({ field: field.text, map, fn, store: a, fieldAt: field.startIndex });
-      },
-    );
+    forEachOfType(fn.info.body, ['assignment_expression'], (a) => {
+      if (a.startIndex <= map.node.endIndex || a.child(1)?.type !== '=') return;
+      const right = a.childForFieldName('right');
+      const field = fieldNode(a.childForFieldName('left'));
+      if (!field || !right || canonical(right) !== held) return;
+      if (!writtenBetween(fn.info.body, held, map.node.endIndex, a.startIndex))
+        out.push({ field: field.text, map, fn, store: a, fieldAt: field.startIndex });
+    });
   }
   return out;
 }
@@ -148,22 +140,18 @@ export function countFieldUnmaps(file: FileAnalysis): CountFieldUnmap[] {
   if (fields.size === 0) return [];
   const out: CountFieldUnmap[] = [];
   for (const { info } of file.definitions) {
-    forEachOfType(
-      info.body,
-      ['call_expression'],
-      (call) => {
-        const name = calleeName(call) ?? '';
-        const api = dmaApi(name);
-        if (!api || api.type !== 'sg' || (api.role !== 'unmap' && api.role !== 'sync')) return;
-        const nents = callArguments(call)[dmaParam(api, 'nents')];
-        const field = fieldName(nents);
-        if (!nents || !field || !fields.has(field)) return;
-        // A function that maps into this field itself: the path pairing (dma-unmap-sg-nents) judges it.
-        if (stores.some((s) => s.field === field && s.fn.info === info)) return;
-        const first = stores.find((s) => s.field === field);
-        if (first) out.push({ fnInfo: info, call, name, nents, map: first.map, mapFn: first.fn, store: first.store });
-      },
-    );
+    forEachOfType(info.body, ['call_expression'], (call) => {
+      const name = calleeName(call) ?? '';
+      const api = dmaApi(name);
+      if (!api || api.type !== 'sg' || (api.role !== 'unmap' && api.role !== 'sync')) return;
+      const nents = callArguments(call)[dmaParam(api, 'nents')];
+      const field = fieldName(nents);
+      if (!nents || !field || !fields.has(field)) return;
+      // A function that maps into this field itself: the path pairing (dma-unmap-sg-nents) judges it.
+      if (stores.some((s) => s.field === field && s.fn.info === info)) return;
+      const first = stores.find((s) => s.field === field);
+      if (first) out.push({ fnInfo: info, call, name, nents, map: first.map, mapFn: first.fn, store: first.store });
+    });
   }
   return out;
 }

@@ -28,26 +28,22 @@ export function constantChecks(fn: FunctionAnalysis): ConstantCheck[] {
   const maps = handleMaps(fn);
   if (maps.length === 0) return [];
   const found: ConstantCheck[] = [];
-  forEachOfType(
-    fn.info.body,
-    ['binary_expression'],
-    (n) => {
-      const op = n.childForFieldName('operator')?.type;
-      if (op !== '==' && op !== '!=') return;
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (!left || !right) return;
-      const isConstant = (x: SyntaxNode): boolean => unwrap(x).text === 'DMA_MAPPING_ERROR';
-      const handle = isConstant(right) ? left : isConstant(left) ? right : null;
-      if (!handle) return;
-      const key = canonical(unwrap(handle));
-      const map = maps.filter((m) => m.key === key && m.node.startIndex < n.startIndex).at(-1);
-      // Only when it is the failure check: a function that also calls dma_mapping_error() on the
-      // handle, or sets it to DMA_MAPPING_ERROR as a "not mapped" mark, uses the constant as a
-      // sentinel (mtk_poll_rx()).
-      if (map && !sentinelUse(fn.info.body.text, key)) found.push({ node: n, op, handle: unwrap(handle), map });
-    },
-  );
+  forEachOfType(fn.info.body, ['binary_expression'], (n) => {
+    const op = n.childForFieldName('operator')?.type;
+    if (op !== '==' && op !== '!=') return;
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (!left || !right) return;
+    const isConstant = (x: SyntaxNode): boolean => unwrap(x).text === 'DMA_MAPPING_ERROR';
+    const handle = isConstant(right) ? left : isConstant(left) ? right : null;
+    if (!handle) return;
+    const key = canonical(unwrap(handle));
+    const map = maps.filter((m) => m.key === key && m.node.startIndex < n.startIndex).at(-1);
+    // Only when it is the failure check: a function that also calls dma_mapping_error() on the
+    // handle, or sets it to DMA_MAPPING_ERROR as a "not mapped" mark, uses the constant as a
+    // sentinel (mtk_poll_rx()).
+    if (map && !sentinelUse(fn.info.body.text, key)) found.push({ node: n, op, handle: unwrap(handle), map });
+  });
   return found;
 }
 
