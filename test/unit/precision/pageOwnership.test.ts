@@ -141,6 +141,43 @@ describe('a release by page frame number through a same-file helper (vfio put_pf
   });
 });
 
+/**
+ * The page's identity kept through a variable derived from another (`phys = pfn << PAGE_SHIFT`, pfn
+ * from page_to_pfn()): storing it hands the pinned page on. (derivedPageOf's pre-check on the text
+ * must let a derived alias through, not only a page-identity call's name.)
+ */
+const DERIVED_CHAIN = `#include <linux/mm.h>
+
+struct demo {
+	unsigned long phys;
+};
+
+static int demo_pin(struct demo *d, unsigned long uaddr)
+{
+	struct page *page;
+	unsigned long pfn, phys;
+	int ret;
+
+	ret = pin_user_pages_fast(uaddr, 1, FOLL_WRITE | FOLL_LONGTERM, &page);
+	if (ret != 1)
+		return -EFAULT;
+	pfn = page_to_pfn(page);
+	phys = pfn << PAGE_SHIFT;
+	d->phys = phys;
+	return 0;
+}
+`;
+
+describe('a pinned page handed on through a chain of derived identities', () => {
+  it("near miss: storing phys, derived from the page's pfn, keeps the pin in the object", () => {
+    expect(findings(DERIVED_CHAIN, 'missing-release')).toEqual([]);
+  });
+  it('one edit (0 stored instead): reported', () => {
+    const text = mutate(DERIVED_CHAIN, 'd->phys = phys;', 'd->phys = 0;');
+    expect(findings(text, 'missing-release')).toEqual([`missing-release ${lineOf(text, 'return 0;')}`]);
+  });
+});
+
 /** Shaped like drivers/iommu/iommufd/pages.c (pfn_reader_user_pin, pfn_reader_next, pfn_reader_destroy; 6.12). */
 const READER = `#include <linux/mm.h>
 
