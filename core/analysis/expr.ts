@@ -85,12 +85,10 @@ export function isNullPointer(node: SyntaxNode | null | undefined): boolean {
  * them), not descending into nested statements other than GNU statement expressions.
  */
 export function callsIn(node: SyntaxNode): SyntaxNode[] {
-  if (holdsNoBlock(node)) {
-    if (!node.text.includes('(')) return [];
-    // Post-order by position: a call ends after every call inside it, and before the calls that
-    // follow it; with no parse problem (no zero-width MISSING token) no two calls end together.
-    return node.descendantsOfType('call_expression').sort((a, b) => a.endIndex - b.endIndex);
-  }
+  const found = blockFreeNodesOfType(node, CALLS);
+  // Post-order by position: a call ends after every call inside it, and before the calls that
+  // follow it; with no parse problem (no zero-width MISSING token) no two calls end together.
+  if (found) return found.sort((a, b) => a.endIndex - b.endIndex);
   // Post-order (children left to right, then the node) is the reverse of pre-order taken right
   // to left: collected with a stack, so the depth of the expression is not the call stack's.
   const reversed: SyntaxNode[] = [];
@@ -106,17 +104,6 @@ export function callsIn(node: SyntaxNode): SyntaxNode[] {
 }
 
 /**
- * Whether no nested statement block can be under `node`: then the statement walks below, which stop
- * at blocks, see every descendant, and tree-sitter's native type-filtered walk (one call instead of
- * one per node, the most frequent walk of a whole-tree lint) finds the same nodes. A block starts with
- * a `{` token; a subtree with a parse problem could hold one whose `{` is a MISSING token, so such
- * a subtree takes the walk. (`{` in a string or comment only sends the node the slow way.)
- */
-function holdsNoBlock(node: SyntaxNode): boolean {
-  return !node.hasError && !node.text.includes('{');
-}
-
-/**
  * Tokens a node of a type always holds, one of them at least (tree-sitter-c's grammar): a region
  * whose text (with no parse problem, so no zero-width MISSING token) holds none of them has no such
  * node, and tree-sitter need not be asked.
@@ -128,17 +115,34 @@ const TOKENS_OF: Readonly<Record<string, readonly string[]>> = {
   update_expression: ['++', '--'],
 };
 
+const CALLS = ['call_expression'];
+
+/**
+ * The nodes of `types` under `node` (itself included), in document order, when no nested statement
+ * block can be under it; null when one may be (the caller walks then). Without a block the
+ * statement walks, which stop at blocks, see every descendant, and tree-sitter's native type-filtered
+ * walk (one call instead of one per node, the most frequent walk of a whole-tree lint) finds the same
+ * nodes. A block starts with a `{` token; a subtree with a parse problem could hold one whose `{` is
+ * a MISSING token, so such a subtree takes the walk (`{` in a string or comment only sends the node
+ * the slow way). A region holding none of the tokens its types need has none of them: tree-sitter
+ * is not asked.
+ */
+function blockFreeNodesOfType(node: SyntaxNode, types: readonly string[]): SyntaxNode[] | null {
+  if (node.hasError) return null;
+  const text = node.text;
+  if (text.includes('{')) return null;
+  if (types.every((t) => TOKENS_OF[t]?.every((token) => !text.includes(token)))) return [];
+  return node.descendantsOfType([...types]);
+}
+
 /**
  * The named nodes of `types` under `node` (itself included), in document order, not entering
  * nested statement blocks other than GNU statement expressions: `forEachInExpression` collecting
  * those types, without a native call per node when the region holds no block.
  */
 export function expressionNodesOfType(node: SyntaxNode, types: readonly string[]): SyntaxNode[] {
-  if (holdsNoBlock(node)) {
-    const text = node.text;
-    if (types.every((t) => TOKENS_OF[t]?.every((token) => !text.includes(token)))) return [];
-    return node.descendantsOfType([...types]);
-  }
+  const blockFree = blockFreeNodesOfType(node, types);
+  if (blockFree) return blockFree;
   const found: SyntaxNode[] = [];
   forEachInExpression(node, (n) => {
     if (types.includes(n.type)) found.push(n);

@@ -158,10 +158,7 @@ export function fileFacts(
   budget?: AnalysisBudget,
 ): FileFacts {
   const lines = new LineIndex(parsed.text);
-  const originOf = (node: { startIndex: number; endIndex: number }): FactOrigin => ({
-    file,
-    ...lines.range({ start: node.startIndex, end: node.endIndex }),
-  });
+  const originOf = originsIn(file, lines);
   const analysis = analyzeFile(parsed, version, budget, {
     summarising: true,
     ...(external ? { external } : {}),
@@ -189,6 +186,11 @@ export function fileFacts(
   };
 }
 
+/** Where a node of `file` is, as a fact records it (the file as given, a line range). */
+function originsIn(file: string, lines: LineIndex): (node: { startIndex: number; endIndex: number }) => FactOrigin {
+  return (node) => ({ file, ...lines.range({ start: node.startIndex, end: node.endIndex }) });
+}
+
 /**
  * The facts of a header made only of `#define` lines (macroHeader.ts), read from its text: the
  * same as `fileFacts` on its parse, without the parse. Null for any other text (parse it then).
@@ -198,10 +200,7 @@ export function defineHeaderFacts(text: string, file: string): FileFacts | null 
   const all = macrosOfDefineHeader(text);
   if (all === null) return null;
   const lines = new LineIndex(text);
-  const originOf = (node: { startIndex: number; endIndex: number }): FactOrigin => ({
-    file,
-    ...lines.range({ start: node.startIndex, end: node.endIndex }),
-  });
+  const originOf = originsIn(file, lines);
   return { functions: [], macros: exportedMacros(all, originOf), wrappers: [] };
 }
 
